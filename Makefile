@@ -1,0 +1,46 @@
+# vmdns: the two commands a newcomer needs are `make run` and `make test` (see README.md).
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+LISTEN     ?= 127.0.0.1:5353
+CMAKE_GEN  := -G Ninja
+
+.PHONY: all bootstrap build run test test-release test-sanitize clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@echo
+	@echo "vmdns serves examples/ on $(LISTEN). In another terminal, try:"
+	@echo "  dig @127.0.0.1 -p 5353 myvmi.mysubdomain.default.svc.cluster.local A"
+	@echo "  dig @127.0.0.1 -p 5353 vmi-no-hostname.mysubdomain.default.svc.cluster.local A"
+	@echo "  dig @127.0.0.1 -p 5353 mysubdomain.default.svc.cluster.local A"
+	@echo "  dig @127.0.0.1 -p 5353 nosuchvm.mysubdomain.default.svc.cluster.local A   # NXDOMAIN"
+	@echo "  kdig @127.0.0.1 -p 5353 +tcp cluster.local SOA"
+	@echo "Ctrl-C stops it."
+	@echo
+	@exec $(BUILD)/vmdns serve -f examples --listen $(LISTEN)
+
+# Every test: the release build's unit and integration tests, then the unit tests and bounded
+# fuzzer runs under AddressSanitizer and UndefinedBehaviorSanitizer (clang).
+test: test-release test-sanitize
+
+test-release: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-sanitize: bootstrap
+	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug \
+		-DCMAKE_CXX_COMPILER=clang++ -DVMDNS_SANITIZE=ON -DVMDNS_FUZZ=ON > /dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

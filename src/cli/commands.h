@@ -1,0 +1,13 @@
+#pragma once
+// One function per command: registers its options on `app` and returns the callback's exit code
+// through `exit_code` when the command runs.
+
+#include <CLI/CLI.hpp>
+
+namespace vmdns::cli {
+
+void register_serve(CLI::App& app, int& exit_code);
+void register_records(CLI::App& app, int& exit_code);
+void register_check(CLI::App& app, int& exit_code);
+
+}  // namespace vmdns::cli

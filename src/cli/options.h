@@ -1,0 +1,35 @@
+#pragma once
+// Options shared by the commands: where objects come from and how zones are built.
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sources/manifest_loader.h"
+#include "zone/config.h"
+
+namespace vmdns::cli {
+
+struct SourceOptions {
+  std::vector<std::string> files;
+};
+
+struct ZoneOptions {
+  std::vector<std::string> zones{"cluster.local"};
+  uint32_t ttl = 5;
+  std::vector<std::string> advertise_addresses;
+};
+
+void add_source_options(CLI::App& command, SourceOptions& options);
+void add_zone_options(CLI::App& command, ZoneOptions& options);
+
+// `default_advertise` is used when no --advertise-address was given (may be empty).
+std::optional<zone::ZoneConfig> make_zone_config(const ZoneOptions& options,
+                                                 const std::string& default_advertise,
+                                                 std::string* error);
+
+// Loads the manifests and logs every diagnostic (errors and warnings) on stderr.
+sources::LoadResult load_and_log(const SourceOptions& options);
+
+}  // namespace vmdns::cli

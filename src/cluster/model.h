@@ -1,0 +1,108 @@
+#pragma once
+// Slim model objects: only the fields DNS needs are copied from a manifest or API object, then
+// the document is dropped (CoreDNS's object.ToService). Adding a field is a design decision.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cluster/ip_address.h"
+
+namespace vmdns::cluster {
+
+using Labels = std::map<std::string, std::string>;
+
+// Where an object was read from, for error messages ("file: document 2 (line 14)").
+struct Origin {
+  std::string file;   // path as given, "-" for stdin, or an API URL
+  int document = 0;   // 1-based index of the YAML document in the file; 0 if unknown
+  int line = 0;       // 1-based line of the object in the file; 0 if unknown
+};
+
+struct ObjectMeta {
+  std::string namespace_name = "default";  // a missing metadata.namespace means "default"
+  std::string name;
+  Labels labels;
+  Origin origin;
+};
+
+struct VirtualMachineInstance {
+  ObjectMeta meta;
+  std::string hostname;   // spec.hostname as written; empty when unset
+  std::string subdomain;  // spec.subdomain; empty when unset
+  // Addresses of the first entry of status.interfaces (ipAddresses, else ipAddress), link-local
+  // ones dropped. Empty while the VMI has no IP yet.
+  std::vector<IpAddress> addresses;
+  std::string phase;       // status.phase
+  bool ready = false;      // Ready condition True; or phase Running with no conditions at all
+  bool paused = false;     // Paused condition True
+};
+
+struct Pod {
+  ObjectMeta meta;
+  std::string hostname;   // spec.hostname
+  std::string subdomain;  // spec.subdomain
+  std::vector<IpAddress> addresses;  // status.podIPs, else status.podIP
+  std::string phase;
+  bool ready = false;     // Ready condition True
+};
+
+struct ServicePort {
+  std::string name;             // may be empty for a single unnamed port
+  std::string protocol = "TCP";  // TCP, UDP or SCTP
+  int port = 0;
+};
+
+enum class ServiceType { ClusterIP, NodePort, LoadBalancer, ExternalName };
+
+struct Service {
+  ObjectMeta meta;
+  ServiceType type = ServiceType::ClusterIP;
+  // spec.selector; nullopt when absent. An empty or absent selector selects nothing.
+  std::optional<Labels> selector;
+  bool headless = false;                 // clusterIP: None
+  std::vector<IpAddress> cluster_ips;    // spec.clusterIPs, else spec.clusterIP
+  std::vector<ServicePort> ports;
+  std::string external_name;             // spec.externalName for type ExternalName
+  bool publish_not_ready_addresses = false;
+};
+
+struct EndpointSlice {
+  struct Endpoint {
+    std::vector<IpAddress> addresses;
+    std::optional<bool> ready;  // conditions.ready; absent means ready
+    std::string hostname;
+    std::string target_kind;    // targetRef.kind
+    std::string target_name;    // targetRef.name
+  };
+  ObjectMeta meta;
+  std::string service_name;     // label kubernetes.io/service-name
+  std::string address_type;     // IPv4, IPv6 or FQDN
+  std::vector<Endpoint> endpoints;
+  std::vector<ServicePort> ports;
+};
+
+struct Namespace {
+  ObjectMeta meta;  // meta.name is the namespace; meta.namespace_name is empty
+};
+
+// Identity of a namespaced object within one kind.
+struct ObjectKey {
+  std::string namespace_name;
+  std::string name;
+  auto operator<=>(const ObjectKey&) const = default;
+};
+
+inline ObjectKey key_of(const ObjectMeta& meta) { return {meta.namespace_name, meta.name}; }
+
+// Everything vmdns knows of the cluster. Owned by one thread; snapshots are built from it.
+struct State {
+  std::map<ObjectKey, VirtualMachineInstance> vmis;
+  std::map<ObjectKey, Pod> pods;
+  std::map<ObjectKey, Service> services;
+  std::map<ObjectKey, EndpointSlice> endpoint_slices;
+  std::map<std::string, Namespace> namespaces;
+};
+
+}  // namespace vmdns::cluster

@@ -1,0 +1,218 @@
+#include "query/answer.h"
+
+#include <algorithm>
+
+#include "dns/message_view.h"
+#include "dns/writer.h"
+
+namespace vmdns::query {
+namespace {
+
+using dns::Header;
+using dns::MessageWriter;
+using dns::Name;
+using dns::Rcode;
+using dns::RrType;
+using dns::Section;
+
+constexpr uint16_t kClassIn = 1;
+constexpr size_t kOptSize = 11;      // root owner, type, class, ttl, rdlength 0 (RFC 6891 6.1.2)
+constexpr int kMaxCnameChain = 8;    // CNAME hops followed inside our zones
+constexpr uint16_t kOpcodeMask = 0x7800;
+
+// Writes every record of `set` under `owner`, all or nothing. False when the set did not fit.
+bool write_set(MessageWriter& w, Section section, const Name& owner, const zone::RrSet& set) {
+  auto mark = w.mark();
+  bool ok = true;
+  set.for_each([&](std::span<const uint8_t> rdata) {
+    if (ok && !w.write_rr(section, owner, set.type(), kClassIn, set.ttl(), rdata)) {
+      ok = false;
+    }
+  });
+  if (!ok) {
+    w.rollback(mark);
+  }
+  return ok;
+}
+
+// SRV targets in our zones get their addresses in the additional section (RFC 2782). What does
+// not fit is left out without TC: additional data is optional (RFC 2181 section 9).
+void add_srv_additionals(MessageWriter& w, const zone::Snapshot& snapshot, const zone::RrSet& srv) {
+  bool room = true;
+  srv.for_each([&](std::span<const uint8_t> rdata) {
+    if (!room || rdata.size() <= 6) {
+      return;
+    }
+    auto target = Name::from_wire(rdata.subspan(6));
+    if (!target) {
+      return;
+    }
+    Name lower = target->lowercased();
+    const zone::Zone* zone = snapshot.find_zone(lower);
+    const zone::Node* node = zone ? zone->find(lower) : nullptr;
+    if (node == nullptr) {
+      return;
+    }
+    for (RrType type : {RrType::A, RrType::AAAA}) {
+      if (const zone::RrSet* set = node->find(type); set && room) {
+        room = write_set(w, Section::Additional, *target, *set);
+      }
+    }
+  });
+}
+
+class Responder {
+ public:
+  Responder(const zone::Snapshot* snapshot, const dns::ParsedQuery& q, MessageWriter& w)
+      : snapshot_(snapshot), q_(q), w_(w) {}
+
+  // Fills the answer and authority sections; returns the rcode and sets `out_of_zone`.
+  Rcode resolve(bool& out_of_zone) {
+    out_of_zone = false;
+    if (snapshot_ == nullptr) {
+      return Rcode::ServFail;  // no data yet: never claim a name does not exist
+    }
+    Name current = q_.question.name.lowercased();
+    const zone::Zone* zone = snapshot_->find_zone(current);
+    if (zone == nullptr) {
+      out_of_zone = true;
+      return Rcode::Refused;
+    }
+    w_.header().set(Header::kAa, true);
+    RrType qtype = q_.question.type;
+    Name owner = q_.question.name;  // the first owner echoes the question's case
+
+    for (int hop = 0; hop <= kMaxCnameChain; ++hop) {
+      const zone::Node* node = zone->find(current);
+      if (node == nullptr) {
+        // After a CNAME, the rcode describes the last name in the chain (RFC 6604 section 2.1).
+        return negative(*zone, Rcode::NxDomain);
+      }
+      const zone::RrSet* set = pick_set(*node, qtype);
+      if (set != nullptr) {
+        if (!write_set(w_, Section::Answer, owner, *set)) {
+          return truncate();
+        }
+        if (set->type() == RrType::SRV) {
+          add_srv_additionals(w_, *snapshot_, *set);
+        }
+        return Rcode::NoError;
+      }
+      const zone::RrSet* cname = node->find(RrType::CNAME);
+      if (cname == nullptr || qtype == RrType::CNAME) {
+        return negative(*zone, Rcode::NoError);  // NODATA
+      }
+      if (!write_set(w_, Section::Answer, owner, *cname)) {
+        return truncate();
+      }
+      // Follow the alias while it stays in our zones; outside them the client resolves it.
+      std::optional<Name> target;
+      cname->for_each([&](std::span<const uint8_t> rdata) { target = Name::from_wire(rdata); });
+      if (!target) {
+        return Rcode::NoError;
+      }
+      owner = *target;
+      current = target->lowercased();
+      zone = snapshot_->find_zone(current);
+      if (zone == nullptr) {
+        return Rcode::NoError;
+      }
+    }
+    return Rcode::NoError;  // a chain longer than we follow: the client takes it from here
+  }
+
+ private:
+  // RFC 8482: ANY gets one record set of the name, never all of them.
+  static const zone::RrSet* pick_set(const zone::Node& node, RrType qtype) {
+    if (qtype == RrType::ANY) {
+      return node.rrsets.empty() ? nullptr : &node.rrsets.front();
+    }
+    return node.find(qtype);
+  }
+
+  Rcode negative(const zone::Zone& zone, Rcode rcode) {
+    if (!write_set(w_, Section::Authority, zone.apex(), zone.soa())) {
+      return truncate();
+    }
+    return rcode;
+  }
+
+  Rcode truncate() {
+    // RFC 2181 section 9: when required data does not fit, set TC; the client retries over TCP.
+    w_.set_truncated();
+    return Rcode::NoError;
+  }
+
+  const zone::Snapshot* snapshot_;
+  const dns::ParsedQuery& q_;
+  MessageWriter& w_;
+};
+
+size_t reply_limit(const dns::ParsedQuery& q, Transport transport) {
+  if (transport == Transport::Tcp) {
+    return kMaxTcpMessage;
+  }
+  if (!q.edns.present) {
+    return 512;  // RFC 1035 section 4.2.1
+  }
+  return std::clamp<size_t>(q.edns.udp_size, 512, kMaxUdpPayload);
+}
+
+}  // namespace
+
+Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
+              std::span<uint8_t> out, Transport transport) {
+  dns::ParsedQuery q;
+  dns::ParseStatus status = dns::parse_query(query, q);
+  if (status == dns::ParseStatus::Drop) {
+    return {0, Outcome::Dropped, Rcode::NoError};
+  }
+
+  MessageWriter w(out, reply_limit(q, transport));
+  Header& h = w.header();
+  h.id = q.header.id;
+  h.flags = Header::kQr | (q.header.flags & (kOpcodeMask | Header::kRd | Header::kCd));
+
+  Outcome outcome = Outcome::Answered;
+  Rcode rcode = Rcode::NoError;
+  if (status == dns::ParseStatus::FormErr) {
+    rcode = Rcode::FormErr;
+  } else {
+    if (q.edns.present) {
+      w.reserve_tail(kOptSize);  // the OPT must fit whatever else is cut
+    }
+    if (q.has_question) {
+      w.write_question(q.question.name, q.question.type, q.question.qclass);
+    }
+    if (q.edns.present && q.edns.version != 0) {
+      rcode = Rcode::BadVers;  // RFC 6891 section 6.1.3: do not process the query
+    } else if (q.header.opcode() != dns::Opcode::Query) {
+      rcode = Rcode::NotImp;
+    } else if (!q.has_question) {
+      rcode = Rcode::FormErr;
+    } else if (q.question.qclass != kClassIn) {
+      rcode = Rcode::Refused;  // we hold only class IN data
+    } else if (q.question.type == RrType::AXFR || q.question.type == RrType::IXFR) {
+      rcode = Rcode::Refused;  // zone transfers are not offered
+    } else if (q.question.type == RrType::OPT) {
+      rcode = Rcode::FormErr;  // OPT is a pseudo-type and cannot be asked for (RFC 6891 6.1.1)
+    } else {
+      bool out_of_zone = false;
+      rcode = Responder(snapshot, q, w).resolve(out_of_zone);
+      if (out_of_zone) {
+        outcome = Outcome::OutOfZone;
+      }
+    }
+  }
+
+  uint16_t code = static_cast<uint16_t>(rcode);
+  h.set_rcode_low(code & 0xF);
+  if (q.edns.present) {
+    w.reserve_tail(0);
+    // RFC 3225 section 3: the DO bit is copied into the response.
+    w.write_opt(kMaxUdpPayload, static_cast<uint8_t>(code >> 4), 0, q.edns.dnssec_ok);
+  }
+  return {w.finish(), outcome, rcode};
+}
+
+}  // namespace vmdns::query

@@ -1,0 +1,45 @@
+#pragma once
+// (snapshot, query bytes) -> response bytes. Everything here is a lookup and a copy: records
+// and negative answers were decided when the snapshot was built. No heap allocation.
+//
+//   std::array<uint8_t, 65535> out;
+//   Result r = answer(snapshot, packet, out, Transport::Udp);
+//   if (r.length > 0) send(out.data(), r.length);
+//
+// Answers follow RFC 1034 section 4.3.2 for a server with no delegations and no wildcards:
+// the name's record set of the asked type; a CNAME followed within our zones; NODATA or
+// NXDOMAIN with the zone's SOA in the authority section (RFC 2308); AA on everything we own.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "dns/types.h"
+#include "zone/snapshot.h"
+
+namespace vmdns::query {
+
+// The largest UDP reply we send whatever the client offers (DNS Flag Day 2020: 1232 octets
+// avoids IP fragmentation on every common path). It is also the size we advertise in our OPT.
+inline constexpr uint16_t kMaxUdpPayload = 1232;
+inline constexpr size_t kMaxTcpMessage = 65535;
+
+enum class Transport { Udp, Tcp };
+
+enum class Outcome {
+  Answered,    // a reply from our data, or an error reply (FORMERR, NOTIMP, BADVERS, ...)
+  OutOfZone,   // the name is outside every zone we serve: a REFUSED reply was written
+  Dropped,     // not worth a reply (a response, or shorter than a header)
+};
+
+struct Result {
+  size_t length = 0;
+  Outcome outcome = Outcome::Dropped;
+  dns::Rcode rcode = dns::Rcode::NoError;
+};
+
+// `snapshot` may be null before the first snapshot is published: names then answer SERVFAIL.
+Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
+              std::span<uint8_t> out, Transport transport);
+
+}  // namespace vmdns::query

@@ -1,0 +1,57 @@
+#pragma once
+// UDP and TCP listeners on one address and port.
+//
+//   Server server({.listen = *parse_listen_address("127.0.0.1:0", &err), .threads = 2}, factory);
+//   if (!server.start(&err)) die(err);
+//   server.bound_address();   // the actual port when 0 was asked for
+//   ...
+//   server.stop();            // from any thread, or a signal handler via request_stop()
+//
+// UDP: one worker thread per `threads`, each with its own SO_REUSEPORT socket bound to the same
+// address, receiving and sending in batches (recvmmsg / sendmmsg). TCP (RFC 1035 section 4.2.2,
+// RFC 7766): one event-loop thread (epoll, non-blocking sockets) with 2-octet length framing,
+// several queries per connection answered in order, an idle timeout and a connection limit,
+// so TCP never blocks a UDP worker.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/listen_address.h"
+#include "server/query_handler.h"
+
+namespace vmdns::server {
+
+struct ServerOptions {
+  ListenAddress listen;
+  unsigned threads = 1;               // UDP workers
+  unsigned max_tcp_connections = 1024;
+  unsigned tcp_idle_timeout_ms = 10000;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, QueryHandlerFactory factory);
+  ~Server();  // stops and joins
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds UDP and TCP on the same port (when the port is 0, the port the kernel picked for UDP
+  // is also used for TCP) and starts the threads. False with `error` set on failure.
+  bool start(std::string* error);
+  // Asks every thread to finish and joins them. Idempotent.
+  void stop();
+  // Only asks the threads to finish, without joining; async-signal-safe, so a signal handler may
+  // call it. stop() (or the destructor) still joins.
+  void request_stop();
+  const ListenAddress& bound_address() const { return bound_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  ListenAddress bound_;
+};
+
+}  // namespace vmdns::server

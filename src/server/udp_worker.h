@@ -1,0 +1,74 @@
+#pragma once
+// One UDP worker: its own SO_REUSEPORT socket, its own handler, its own buffers. Receives a
+// batch of queries with recvmmsg, answers each through the handler and sends the replies with
+// one sendmmsg. Nothing is shared with other workers, so the query path takes no lock and, once
+// constructed, allocates nothing.
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "server/query_handler.h"
+#include "server/socket_util.h"
+
+namespace vmdns::server {
+
+class UdpWorker {
+ public:
+  // Messages per recvmmsg / sendmmsg: enough to amortise the system calls under load, small
+  // enough that a batch's replies (32 x 64 KiB, mostly untouched) stay cheap.
+  static constexpr size_t kBatch = 32;
+  // Receive slot per query. The largest sensible query is one question (at most 255 + 4 octets)
+  // plus an OPT record with a cookie or padding: far below 4096. A datagram that does not fit is
+  // seen as MSG_TRUNC and dropped, since a truncated query cannot be answered correctly.
+  static constexpr size_t kQuerySlot = 4096;
+  // Reply slot: the largest UDP payload. The handler limits itself to the client's EDNS(0)
+  // payload size (RFC 6891 section 6.2.5) or 512 without EDNS (RFC 1035 section 4.2.1).
+  static constexpr size_t kReplySlot = 65535;
+
+  // `stop_fd` becomes readable when the server stops; `stopping` is set just before.
+  UdpWorker(UniqueFd socket, std::unique_ptr<QueryHandler> handler, bool use_pktinfo, int stop_fd,
+            const std::atomic<bool>* stopping);
+  UdpWorker(const UdpWorker&) = delete;
+  UdpWorker& operator=(const UdpWorker&) = delete;
+
+  // The thread body: returns once the server stops.
+  void run();
+
+ private:
+  // Room for one IP_PKTINFO or IPV6_PKTINFO control message, aligned for cmsghdr.
+  struct alignas(cmsghdr) ControlSlot {
+    unsigned char bytes[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo))];
+  };
+
+  void prepare_receive();
+  bool wait_readable();
+  size_t answer_batch(size_t received);
+  void send_replies(size_t count);
+  void set_source(size_t slot, size_t out);
+
+  UniqueFd socket_;
+  std::unique_ptr<QueryHandler> handler_;
+  bool use_pktinfo_;
+  int stop_fd_;
+  const std::atomic<bool>* stopping_;
+
+  // Allocated once (default-initialised, so untouched pages of the large reply area never
+  // become resident).
+  std::unique_ptr<uint8_t[]> queries_;
+  std::unique_ptr<uint8_t[]> replies_;
+  std::array<mmsghdr, kBatch> in_{};
+  std::array<iovec, kBatch> in_iov_{};
+  std::array<sockaddr_storage, kBatch> peers_{};
+  std::array<ControlSlot, kBatch> in_control_{};
+  std::array<mmsghdr, kBatch> out_{};
+  std::array<iovec, kBatch> out_iov_{};
+  std::array<ControlSlot, kBatch> out_control_{};
+};
+
+}  // namespace vmdns::server

@@ -1,0 +1,218 @@
+#include "sources/field_reader.h"
+
+#include <charconv>
+
+namespace vmdns::sources {
+namespace {
+
+constexpr size_t kMaxQuoted = 128;
+
+std::string_view type_name(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "a string";
+    default:
+      return "null";
+  }
+}
+
+// Digits after the last '/' of an address, as in "fd00::5/64".
+bool is_prefix_suffix(std::string_view text) {
+  if (text.empty() || text.size() > 3) {
+    return false;
+  }
+  for (char c : text) {
+    if (c < '0' || c > '9') {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Field Field::operator[](const char* key) const {
+  std::string child_path = path.empty() ? std::string(key) : path + "." + key;
+  if (!node.IsDefined() || !node.IsMap()) {
+    return {YAML::Node(), std::move(child_path)};
+  }
+  // A missing key gives an invalid node that throws on most calls, assignment included:
+  // replace it with a fresh null node.
+  YAML::Node value = node[key];
+  return {value.IsDefined() ? value : YAML::Node(), std::move(child_path)};
+}
+
+std::string quoted(std::string_view value) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  size_t shown = 0;
+  for (char c : value) {
+    if (shown++ == kMaxQuoted) {
+      out += "...";
+      break;
+    }
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0x0f];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+void FieldReader::error(const std::string& field, std::string message) {
+  failed_ = true;
+  diagnostics_.push_back({cluster::Severity::Error, origin_, object_, field, std::move(message)});
+}
+
+void FieldReader::warning(const std::string& field, std::string message) {
+  diagnostics_.push_back({cluster::Severity::Warning, origin_, object_, field, std::move(message)});
+}
+
+void FieldReader::type_error(const Field& field, std::string_view expected) {
+  error(field.path,
+        "must be " + std::string(expected) + ", not " + std::string(type_name(field.node)));
+}
+
+bool FieldReader::take_node() {
+  if (budget_.take()) {
+    return true;
+  }
+  failed_ = true;
+  return false;
+}
+
+Field FieldReader::map(const Field& field) {
+  if (!field.present()) {
+    return {YAML::Node(), field.path};
+  }
+  if (!field.node.IsMap()) {
+    type_error(field, "a map");
+    return {YAML::Node(), field.path};
+  }
+  return field;
+}
+
+std::vector<Field> FieldReader::list(const Field& field) {
+  std::vector<Field> items;
+  if (!field.present()) {
+    return items;
+  }
+  if (!field.node.IsSequence()) {
+    type_error(field, "a list");
+    return items;
+  }
+  size_t index = 0;
+  for (const YAML::Node& item : field.node) {
+    if (!take_node()) {
+      break;
+    }
+    items.push_back({item, field.path + "[" + std::to_string(index++) + "]"});
+  }
+  return items;
+}
+
+std::optional<std::string> FieldReader::string(const Field& field) {
+  if (!field.present()) {
+    return std::nullopt;
+  }
+  if (!field.node.IsScalar()) {
+    type_error(field, "a string");
+    return std::nullopt;
+  }
+  return field.node.Scalar();
+}
+
+std::optional<int64_t> FieldReader::integer(const Field& field) {
+  if (!field.present()) {
+    return std::nullopt;
+  }
+  if (!field.node.IsScalar()) {
+    type_error(field, "an integer");
+    return std::nullopt;
+  }
+  const std::string& text = field.node.Scalar();
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    error(field.path, quoted(text) + " is not an integer");
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<bool> FieldReader::boolean(const Field& field) {
+  if (!field.present()) {
+    return std::nullopt;
+  }
+  bool value = false;
+  // convert<bool>::decode reports failure instead of throwing; it takes YAML 1.1's spellings
+  // (true/yes/on...), as the YAML library of kubectl does.
+  if (!field.node.IsScalar() || !YAML::convert<bool>::decode(field.node, value)) {
+    if (field.node.IsScalar()) {
+      error(field.path, quoted(field.node.Scalar()) + " is not a boolean");
+    } else {
+      type_error(field, "a boolean");
+    }
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<cluster::Labels> FieldReader::string_map(const Field& field) {
+  Field checked = map(field);
+  if (!checked.present()) {
+    return std::nullopt;
+  }
+  cluster::Labels labels;
+  for (const auto& entry : checked.node) {
+    if (!take_node()) {
+      break;
+    }
+    if (!entry.first.IsScalar()) {
+      error(field.path, "keys must be strings, not " + std::string(type_name(entry.first)));
+      continue;
+    }
+    const std::string& key = entry.first.Scalar();
+    Field value{entry.second, field.path + "[" + quoted(key) + "]"};
+    if (!value.present()) {
+      labels[key] = "";  // JSON null decodes to the empty string
+      continue;
+    }
+    if (std::optional<std::string> text = string(value)) {
+      labels[key] = *text;
+    }
+  }
+  return labels;
+}
+
+std::optional<cluster::IpAddress> FieldReader::address(const Field& field, bool allow_prefix) {
+  std::optional<std::string> text = string(field);
+  if (!text) {
+    return std::nullopt;
+  }
+  std::string_view address = *text;
+  size_t slash = address.rfind('/');
+  if (allow_prefix && slash != std::string_view::npos &&
+      is_prefix_suffix(address.substr(slash + 1))) {
+    address = address.substr(0, slash);
+  }
+  std::optional<cluster::IpAddress> parsed = cluster::IpAddress::parse(address);
+  if (!parsed) {
+    warning(field.path, quoted(*text) + " is not an IP address");
+  }
+  return parsed;
+}
+
+}  // namespace vmdns::sources

@@ -1,0 +1,107 @@
+#pragma once
+// Typed, path-naming access to the fields of one manifest object.
+//
+//   FieldReader r(origin, diagnostics);
+//   Field spec = r.map(root["spec"]);                  // error if spec is not a map
+//   std::optional<std::string> host = r.string(spec["hostname"]);
+//   // a wrong type: "spec.hostname must be a string, not a list", and r.failed()
+//
+// Manifests are untrusted input: yaml-cpp throws on bad conversions, so every read here checks
+// the node's type first and turns a mismatch into an error diagnostic naming the field's path.
+// Absent and null fields read as "unset", the way Kubernetes decodes JSON null.
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cluster/diagnostic.h"
+#include "cluster/ip_address.h"
+#include "cluster/model.h"
+
+namespace vmdns::sources {
+
+// A node and the path that reached it ("spec.ports[0].port"). The node is null when absent.
+struct Field {
+  YAML::Node node;
+  std::string path;
+
+  bool present() const { return node.IsDefined() && !node.IsNull(); }
+  // The value of `key` when this is a map; a null node otherwise.
+  Field operator[](const char* key) const;
+};
+
+// `value` in double quotes, with quotes, backslashes and control characters escaped and long
+// values shortened, so that a diagnostic stays one readable line.
+std::string quoted(std::string_view value);
+
+// Bounds the nodes that reading one file may visit. YAML aliases let a few bytes name a list
+// again and again ("billion laughs": `items: &a [*a, *a, ...]`, or one big list aliased from
+// every object), so the work would grow exponentially, or quadratically, with the input. Without
+// aliases a file has fewer nodes than bytes, so a budget of its size never stops a real manifest.
+class ReadBudget {
+ public:
+  explicit ReadBudget(size_t nodes) : left_(nodes) {}
+  // Takes one node; false (and exceeded() from then on) once the budget is spent.
+  bool take() {
+    if (left_ == 0) {
+      exceeded_ = true;
+      return false;
+    }
+    --left_;
+    return true;
+  }
+  bool exceeded() const { return exceeded_; }
+
+ private:
+  size_t left_;
+  bool exceeded_ = false;
+};
+
+class FieldReader {
+ public:
+  // Every list item and map entry read takes one node of `budget`; when it runs out, the reader
+  // fails without a diagnostic of its own (the loader reports it once for the file).
+  FieldReader(cluster::Origin origin, ReadBudget& budget,
+              std::vector<cluster::Diagnostic>& diagnostics)
+      : origin_(std::move(origin)), budget_(budget), diagnostics_(diagnostics) {}
+
+  // "VirtualMachineInstance default/x": the object every later diagnostic names.
+  void set_object(std::string object) { object_ = std::move(object); }
+  const cluster::Origin& origin() const { return origin_; }
+
+  void error(const std::string& field, std::string message);
+  void warning(const std::string& field, std::string message);
+  // True once an error was reported: the object is then skipped.
+  bool failed() const { return failed_; }
+
+  // `field` if it is a map; a null Field (and an error unless it is absent) otherwise.
+  Field map(const Field& field);
+  // The items of a list, with paths "field[i]"; empty (and an error unless absent) otherwise.
+  std::vector<Field> list(const Field& field);
+
+  std::optional<std::string> string(const Field& field);
+  std::optional<int64_t> integer(const Field& field);
+  std::optional<bool> boolean(const Field& field);
+  // A map of strings to strings (labels, selectors).
+  std::optional<cluster::Labels> string_map(const Field& field);
+  // An IP address; with `allow_prefix`, a "/nn" suffix is dropped (some clusters report VMI
+  // IPv6 addresses with their prefix length). An unparsable address is a warning, and nullopt.
+  std::optional<cluster::IpAddress> address(const Field& field, bool allow_prefix = false);
+
+ private:
+  void type_error(const Field& field, std::string_view expected);
+
+  bool take_node();
+
+  cluster::Origin origin_;
+  ReadBudget& budget_;
+  std::vector<cluster::Diagnostic>& diagnostics_;
+  std::string object_;
+  bool failed_ = false;
+};
+
+}  // namespace vmdns::sources

@@ -1,0 +1,34 @@
+#pragma once
+// The spec/status readers of each kind vmdns reads. object_decoder.cc has already read the
+// metadata and checked kind and apiVersion; each function returns nullopt once the reader has
+// reported an error.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cluster/model.h"
+#include "sources/field_reader.h"
+
+namespace vmdns::sources {
+
+std::optional<cluster::VirtualMachineInstance> decode_vmi(FieldReader& reader, const Field& root,
+                                                          cluster::ObjectMeta meta);
+std::optional<cluster::Pod> decode_pod(FieldReader& reader, const Field& root,
+                                       cluster::ObjectMeta meta);
+std::optional<cluster::Service> decode_service(FieldReader& reader, const Field& root,
+                                               cluster::ObjectMeta meta);
+std::optional<cluster::EndpointSlice> decode_endpoint_slice(FieldReader& reader, const Field& root,
+                                                            cluster::ObjectMeta meta);
+
+// Shared by Service and EndpointSlice: name, protocol (default TCP) and port of each entry.
+// A Service port is required and in 1..65535; an EndpointSlice port may be absent (0).
+std::vector<cluster::ServicePort> decode_ports(FieldReader& reader, const Field& ports,
+                                               bool port_required);
+// A hostname or subdomain field, which must be a DNS-1123 label when set.
+std::string decode_label_field(FieldReader& reader, const Field& field);
+// status.conditions as type -> status, e.g. {"Ready": "True", "Paused": "False"}.
+std::map<std::string, std::string> decode_conditions(FieldReader& reader, const Field& field);
+
+}  // namespace vmdns::sources

@@ -1,0 +1,47 @@
+#pragma once
+// One manifest object (a YAML map) -> one slim cluster object, with diagnostics.
+//
+//   std::vector<cluster::Diagnostic> diagnostics;
+//   ReadBudget budget(text.size());
+//   DecodedObject d = decode_object(node, {"a.yaml", 1, 4}, budget, diagnostics);
+//   if (d.status == DecodedObject::Status::Loaded) store(*d.object);
+//
+// Never throws on bad input: every problem is a diagnostic, and an object with an error is not
+// returned, so one bad object never stops the rest of its file.
+
+#include <yaml-cpp/yaml.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "cluster/diagnostic.h"
+#include "cluster/model.h"
+#include "sources/field_reader.h"
+
+namespace vmdns::sources {
+
+using Object = std::variant<cluster::VirtualMachineInstance, cluster::Pod, cluster::Service,
+                            cluster::EndpointSlice, cluster::Namespace>;
+
+struct DecodedObject {
+  enum class Status {
+    Loaded,   // `object` holds the result (possibly with warnings)
+    Skipped,  // a kind vmdns does not read (VirtualMachine, ConfigMap, ...)
+    Failed,   // an error diagnostic was reported
+  };
+  Status status = Status::Failed;
+  std::optional<Object> object;
+};
+
+// `origin.line` should be the object's own line. The node must be a map; anything else fails.
+// The object fails, silently, when `budget` runs out: the caller reports that once per file.
+DecodedObject decode_object(const YAML::Node& node, const cluster::Origin& origin,
+                            ReadBudget& budget, std::vector<cluster::Diagnostic>& diagnostics);
+
+// "Service default/web", or "Namespace web" for the cluster-scoped Namespace.
+std::string object_name(std::string_view kind, const cluster::ObjectMeta& meta);
+
+}  // namespace vmdns::sources

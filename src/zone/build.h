@@ -1,0 +1,19 @@
+#pragma once
+// cluster::State -> an immutable Snapshot holding every record of every configured zone.
+//
+//   auto snapshot = zone::build(state, config);
+//
+// The record rules (Kubernetes DNS-Based Service Discovery specification, and KubeVirt's VMI
+// names on top of it) live in record_rules.cc; this is the entry point the sources call.
+
+#include <memory>
+
+#include "cluster/model.h"
+#include "zone/config.h"
+#include "zone/snapshot.h"
+
+namespace vmdns::zone {
+
+std::shared_ptr<const Snapshot> build(const cluster::State& state, const ZoneConfig& config);
+
+}  // namespace vmdns::zone

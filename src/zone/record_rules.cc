@@ -1,0 +1,98 @@
+#include "zone/record_rules.h"
+
+#include <optional>
+#include <stdexcept>
+
+#include "dns/rdata.h"
+
+namespace vmdns::zone {
+namespace {
+
+const dns::Name& must(const std::optional<dns::Name>& name) {
+  // Our own constants ("svc", "ns.dns") always fit below a valid apex.
+  if (!name) {
+    throw std::logic_error("constant name does not fit the zone");
+  }
+  return *name;
+}
+
+}  // namespace
+
+RecordRules::RecordRules(const ZoneConfig& config, const dns::Name& apex, ZoneBuilder& builder)
+    : config_(config), apex_(apex), svc_(must(apex.prepend("svc"))), builder_(builder) {}
+
+void RecordRules::add_apex() {
+  dns::Name ns_name = must(must(apex_.prepend("dns")).prepend("ns"));
+  dns::Name hostmaster = must(apex_.prepend("hostmaster"));
+  // SOA timers as CoreDNS's kubernetes plugin publishes them; the minimum is the negative TTL
+  // (RFC 2308 section 4).
+  builder_.add(apex_, dns::RrType::SOA, config_.negative_ttl,
+               dns::rdata::soa(ns_name, hostmaster, config_.serial, 7200, 1800, 86400,
+                               config_.negative_ttl));
+  builder_.add(apex_, dns::RrType::NS, config_.ttl, dns::rdata::name(ns_name));
+  for (const cluster::IpAddress& address : config_.nameserver_addresses) {
+    add_address(ns_name, address);
+  }
+  builder_.add_name(svc_);
+}
+
+void RecordRules::add_namespace(const std::string& namespace_name) {
+  if (auto name = svc_.prepend(namespace_name)) {
+    builder_.add_name(*name);
+  }
+}
+
+void RecordRules::add_address(const dns::Name& owner, const cluster::IpAddress& address) {
+  if (address.is_v4()) {
+    builder_.add(owner, dns::RrType::A, config_.ttl, dns::rdata::a(address.v4()));
+  } else {
+    builder_.add(owner, dns::RrType::AAAA, config_.ttl, dns::rdata::aaaa(address.bytes));
+  }
+}
+
+void RecordRules::add_service(const cluster::Service& service,
+                              const std::vector<Endpoint>& endpoints) {
+  auto ns_name = svc_.prepend(service.meta.namespace_name);
+  auto service_name = ns_name ? ns_name->prepend(service.meta.name) : std::nullopt;
+  if (!service_name) {
+    return;  // not a valid label: reported by validation, never published
+  }
+  switch (service.type) {
+    case cluster::ServiceType::ExternalName:
+      if (auto target = dns::Name::from_text(service.external_name);
+          target && !service.external_name.empty() &&
+          !cluster::IpAddress::parse(service.external_name)) {
+        builder_.add(*service_name, dns::RrType::CNAME, config_.ttl, dns::rdata::name(*target));
+      }
+      return;
+    case cluster::ServiceType::ClusterIP:
+    case cluster::ServiceType::NodePort:
+    case cluster::ServiceType::LoadBalancer:
+      if (service.headless) {
+        add_headless(*service_name, service, endpoints);
+        return;
+      }
+      for (const cluster::IpAddress& address : service.cluster_ips) {
+        add_address(*service_name, address);
+      }
+      return;
+  }
+}
+
+void RecordRules::add_headless(const dns::Name& service_name, const cluster::Service& service,
+                               const std::vector<Endpoint>& endpoints) {
+  for (const Endpoint& endpoint : endpoints) {
+    if (!endpoint.ready && !service.publish_not_ready_addresses) {
+      continue;
+    }
+    add_address(service_name, endpoint.address);
+    if (endpoint.hostname.empty()) {
+      continue;
+    }
+    if (auto host = service_name.prepend(endpoint.hostname)) {
+      add_address(*host, endpoint.address);
+    }
+  }
+}
+
+}  // namespace vmdns::zone

@@ -1,0 +1,137 @@
+"""vmdns and Knot DNS serving the same zone give the same answers.
+
+`vmdns records` exports the zone; Knot DNS loads that file on a loopback port; then every name
+and type in the zone, and names that do not exist, are asked of both with kdig, over UDP and
+TCP. Compared: rcode, AA, the answer section (as a set) and the authority section's types.
+Deliberate difference: the SOA serial (vmdns stamps the time each snapshot is built), which is
+ignored.
+"""
+
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+from vmdns_harness import EXAMPLES, FIXTURES, VmdnsServer, require_tools, run_vmdns
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def normalize(records):
+    out = set()
+    for owner, ttl, klass, rtype, rdata in records:
+        if rtype == "SOA":
+            fields = rdata.split()
+            fields[2] = "SERIAL"
+            rdata = " ".join(fields)
+        out.add((owner, ttl, klass, rtype, rdata.lower()))
+    return out
+
+
+class KnotServer:
+    def __init__(self, zone_text, zone="cluster.local"):
+        self.dir = tempfile.TemporaryDirectory()
+        d = self.dir.name
+        with open(os.path.join(d, zone + ".zone"), "w") as f:
+            f.write(zone_text)
+        self.port = free_port()
+        conf = os.path.join(d, "knot.conf")
+        with open(conf, "w") as f:
+            f.write(f"""server:
+    listen: 127.0.0.1@{self.port}
+    rundir: {d}
+database:
+    storage: {d}
+log:
+  - target: stderr
+    any: warning
+zone:
+  - domain: {zone}
+    file: {d}/{zone}.zone
+    storage: {d}
+    journal-content: none
+    zonefile-sync: -1
+""")
+        self.proc = subprocess.Popen(["knotd", "-c", conf], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.dir.cleanup()
+
+
+def kdig(port, name, rtype, tcp):
+    from vmdns_harness import parse_dig
+    args = ["kdig", "@127.0.0.1", "-p", str(port), name, rtype, "+nostats", "+noquestion",
+            "+time=2", "+retry=1", "+tcp" if tcp else "+notcp"]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=20)
+    return parse_dig(out.stdout)
+
+
+class KnotCompareTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        require_tools("kdig", "knotd")
+        paths = [EXAMPLES, os.path.join(FIXTURES, "scenarios.yaml")]
+        args = ["records"]
+        for p in paths:
+            args += ["-f", p]
+        records = run_vmdns(*args)
+        assert records.returncode == 0, records.stderr
+        cls.zone_text = records.stdout
+        cls.vmdns = VmdnsServer(paths)
+        cls.knot = KnotServer(cls.zone_text)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if kdig(cls.knot.port, "cluster.local", "SOA", False).status == "NOERROR":
+                break
+            time.sleep(0.1)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.vmdns.stop()
+        cls.knot.stop()
+
+    def questions(self):
+        owners = set()
+        for line in self.zone_text.splitlines():
+            if line and not line.startswith(";"):
+                owners.add(line.split("\t")[0])
+        for owner in sorted(owners):
+            for rtype in ("A", "AAAA", "SOA", "NS", "CNAME", "TXT", "SRV", "PTR"):
+                yield owner, rtype
+        for name in ("nosuch.cluster.local.", "nosuch.svc.cluster.local.",
+                     "nosuch.default.svc.cluster.local.", "x.y.mysubdomain.default.svc.cluster.local.",
+                     "svc.cluster.local.", "default.svc.cluster.local.", "dns.cluster.local.",
+                     "MYVMI.MYSUBDOMAIN.default.svc.CLUSTER.local."):
+            yield name, "A"
+
+    def test_same_answers_as_knot(self):
+        count = 0
+        answered = 0
+        for name, rtype in self.questions():
+            for tcp in (False, True):
+                with self.subTest(name=name, rtype=rtype, tcp=tcp):
+                    ours = kdig(self.vmdns.port, name, rtype, tcp)
+                    theirs = kdig(self.knot.port, name, rtype, tcp)
+                    self.assertEqual(ours.status, theirs.status, ours.raw + theirs.raw)
+                    self.assertEqual("aa" in ours.flags, "aa" in theirs.flags)
+                    self.assertEqual(normalize(ours.answer), normalize(theirs.answer))
+                    self.assertEqual([r[3] for r in ours.authority],
+                                     [r[3] for r in theirs.authority], ours.raw + theirs.raw)
+                    count += 1
+                    answered += bool(ours.answer)
+        self.assertGreater(count, 100)
+        # The comparison means something only if both sides really answered.
+        self.assertGreater(answered, 10)
+
+
+if __name__ == "__main__":
+    unittest.main()
