@@ -1,25 +1,42 @@
 #pragma once
 // What a server worker calls for each query. Each worker thread owns its own handler, so a
 // handler may keep per-thread state (its snapshot pointer, counters) without locks.
+//
+// A handler either answers at once (returns the reply's length) or defers: it keeps the query's
+// ReplyRoute, returns kDeferred, and later sends the reply from any thread with send_reply()
+// (reply_route.h). Deferring is how a query for a name outside our zones waits for an upstream
+// without blocking the worker.
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <span>
 
+#include "server/transport.h"
+
 namespace vmdns::server {
 
-enum class Transport { Udp, Tcp };
+struct ReplyRoute;
 
 class QueryHandler {
  public:
+  // Returned by handle_deferrable(): the reply will be sent later through the route.
+  static constexpr size_t kDeferred = std::numeric_limits<size_t>::max();
+
   virtual ~QueryHandler() = default;
   // Writes the response to `query` into `out` and returns its length, or 0 to send nothing.
   // For UDP, `out` is sized to the largest reply allowed (65535); the handler itself honours the
   // client's advertised payload size. Must not allocate on the heap or block.
   virtual size_t handle(std::span<const uint8_t> query, std::span<uint8_t> out,
                         Transport transport) = 0;
+
+  // What the workers call. Like handle(), or kDeferred after taking a copy of `route`: the
+  // handler then owes exactly one send_reply() on it for TCP (an empty reply sends nothing and
+  // releases the slot), at most one for UDP. The default answers at once.
+  virtual size_t handle_deferrable(std::span<const uint8_t> query, std::span<uint8_t> out,
+                                   const ReplyRoute& route);
 };
 
 // Called once per worker thread (and once for the TCP loop) at start.

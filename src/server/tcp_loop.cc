@@ -43,6 +43,10 @@ struct TcpLoop::Connection {
   bool closing = false;
   // The client closed its sending side: answer what is complete, send it, then close.
   bool peer_closed = false;
+  uint64_t id = 0;
+  // Queries the handler deferred whose replies have not come back yet; the connection stays
+  // open for them after the client closes its side.
+  size_t deferred = 0;
   Clock::time_point deadline{};
   Connection* older = nullptr;
   Connection* newer = nullptr;
@@ -63,7 +67,11 @@ TcpLoop::TcpLoop(UniqueFd listener, std::unique_ptr<QueryHandler> handler, TcpLi
       limits_(limits),
       stop_fd_(stop_fd),
       stopping_(stopping),
-      reply_(std::make_unique_for_overwrite<uint8_t[]>(2 + kMaxMessage)) {}
+      reply_(std::make_unique_for_overwrite<uint8_t[]>(2 + kMaxMessage)),
+      completions_(std::make_unique<TcpCompletions>()) {
+  route_.transport = Transport::Tcp;
+  route_.tcp = completions_.get();
+}
 
 TcpLoop::~TcpLoop() = default;
 
@@ -73,7 +81,11 @@ bool TcpLoop::init(std::string* error) {
     *error = "epoll_create1: " + errno_text(errno);
     return false;
   }
-  for (int fd : {listener_.get(), stop_fd_}) {
+  if (!completions_->valid()) {
+    *error = "eventfd: " + errno_text(errno);
+    return false;
+  }
+  for (int fd : {listener_.get(), stop_fd_, completions_->fd()}) {
     epoll_event event{};
     event.events = EPOLLIN;
     event.data.fd = fd;
@@ -106,6 +118,8 @@ void TcpLoop::run() {
       int fd = events[i].data.fd;
       if (fd == stop_fd_) {
         stop = true;
+      } else if (fd == completions_->fd()) {
+        complete_deferred(now);
       } else if (fd == listener_.get()) {
         accept_connections(now);
       } else if (static_cast<size_t>(fd) < connections_.size() && connections_[fd]) {
@@ -173,6 +187,7 @@ void TcpLoop::accept_connections(Clock::time_point now) {
     connection->input = std::make_unique_for_overwrite<uint8_t[]>(kInitialInput);
     connection->input_capacity = kInitialInput;
     connection->interest = EPOLLIN;
+    connection->id = (uint64_t{next_serial_++} << 32) | static_cast<uint32_t>(fd);
     epoll_event event{};
     event.events = EPOLLIN;
     event.data.fd = fd;
@@ -246,8 +261,9 @@ bool TcpLoop::progress(Connection* connection, Clock::time_point now) {
       break;
     }
   }
-  bool done =
-      connection->closing || (connection->peer_closed && !connection->has_complete_message());
+  bool done = (connection->closing && connection->deferred == 0) ||
+              (connection->peer_closed && !connection->has_complete_message() &&
+               connection->deferred == 0);
   if (done && connection->pending_output() == 0) {
     close_connection(connection);
     return false;
@@ -275,11 +291,16 @@ bool TcpLoop::answer_queries(Connection* connection, Clock::time_point now) {
     if (available < 2 + length || connection->backed_up()) {
       break;
     }
-    size_t reply_length =
-        handler_->handle(std::span<const uint8_t>(input + offset + 2, length),
-                         std::span<uint8_t>(reply_.get() + 2, kMaxMessage), Transport::Tcp);
+    route_.connection = connection->id;
+    size_t reply_length = handler_->handle_deferrable(
+        std::span<const uint8_t>(input + offset + 2, length),
+        std::span<uint8_t>(reply_.get() + 2, kMaxMessage), route_);
     offset += 2 + length;
     answered = true;
+    if (reply_length == QueryHandler::kDeferred) {
+      ++connection->deferred;
+      continue;
+    }
     if (reply_length == 0) {
       // The handler's way to say this client gets nothing more on this connection.
       connection->closing = true;
@@ -441,6 +462,30 @@ int TcpLoop::next_timeout_ms(Clock::time_point now) const {
   // Rounded up, so we never wake just before the deadline and spin.
   auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
   return wait > INT_MAX ? INT_MAX : static_cast<int>(wait);
+}
+
+// Replies for deferred queries: framed and queued like the others. A reply for a connection
+// that has closed since is dropped.
+void TcpLoop::complete_deferred(Clock::time_point now) {
+  completions_->take(&completed_);
+  for (TcpCompletions::Completion& done : completed_) {
+    size_t fd = static_cast<uint32_t>(done.connection);
+    if (fd >= connections_.size() || !connections_[fd] || connections_[fd]->id != done.connection) {
+      continue;
+    }
+    Connection* connection = connections_[fd].get();
+    if (connection->deferred > 0) {
+      --connection->deferred;
+    }
+    if (!done.reply.empty() && done.reply.size() <= kMaxMessage) {
+      connection->output.push_back(static_cast<uint8_t>(done.reply.size() >> 8));
+      connection->output.push_back(static_cast<uint8_t>(done.reply.size() & 0xff));
+      connection->output.insert(connection->output.end(), done.reply.begin(), done.reply.end());
+    }
+    touch(connection, now);
+    progress(connection, now);
+  }
+  completed_.clear();
 }
 
 void TcpLoop::set_listener_enabled(bool enabled) {

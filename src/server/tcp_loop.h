@@ -4,7 +4,9 @@
 // several queries without waiting (pipelining, RFC 7766 section 6.2.1.1) and they are answered
 // in order. Input and output per connection are bounded, a connection that sends no complete
 // query and reads no reply for the idle timeout is closed, and since no socket call blocks, a
-// slow client never holds up the others.
+// slow client never holds up the others. A query the handler defers (kDeferred) is answered when
+// its reply arrives through the loop's TcpCompletions, possibly after later queries' replies
+// (RFC 7766 section 7: responses may be sent out of order).
 
 #include <atomic>
 #include <chrono>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "server/query_handler.h"
+#include "server/reply_route.h"
 #include "server/socket_util.h"
 
 namespace vmdns::server {
@@ -63,6 +66,7 @@ class TcpLoop {
   void expire_idle(Clock::time_point now);
   int next_timeout_ms(Clock::time_point now) const;
   void set_listener_enabled(bool enabled);
+  void complete_deferred(Clock::time_point now);
 
   UniqueFd listener_;
   std::unique_ptr<QueryHandler> handler_;
@@ -86,6 +90,13 @@ class TcpLoop {
 
   // The handler writes each reply here, after room for the two-octet length.
   std::unique_ptr<uint8_t[]> reply_;
+
+  // Deferred replies come back here; connection ids are the fd in the low 32 bits and a serial
+  // in the high 32, so a reply for a closed connection never reaches a new one on the same fd.
+  std::unique_ptr<TcpCompletions> completions_;
+  std::vector<TcpCompletions::Completion> completed_;
+  uint32_t next_serial_ = 1;
+  ReplyRoute route_;
 };
 
 }  // namespace vmdns::server

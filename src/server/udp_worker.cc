@@ -26,7 +26,10 @@ UdpWorker::UdpWorker(UniqueFd socket, std::unique_ptr<QueryHandler> handler, boo
       stop_fd_(stop_fd),
       stopping_(stopping),
       queries_(std::make_unique_for_overwrite<uint8_t[]>(kBatch * kQuerySlot)),
-      replies_(std::make_unique_for_overwrite<uint8_t[]>(kBatch * kReplySlot)) {}
+      replies_(std::make_unique_for_overwrite<uint8_t[]>(kBatch * kReplySlot)) {
+  route_.transport = Transport::Udp;
+  route_.udp_fd = socket_.get();
+}
 
 void UdpWorker::prepare_receive() {
   // recvmmsg overwrites the name and control lengths and the flags of each message.
@@ -111,8 +114,11 @@ size_t UdpWorker::answer_batch(size_t received) {
     }
     std::span<const uint8_t> query(queries_.get() + i * kQuerySlot, in_[i].msg_len);
     std::span<uint8_t> reply(replies_.get() + i * kReplySlot, kReplySlot);
-    size_t length = handler_->handle(query, reply, Transport::Udp);
-    if (length == 0) {
+    std::memcpy(&route_.peer, &peers_[i], header.msg_namelen);
+    route_.peer_length = header.msg_namelen;
+    route_.source = use_pktinfo_ ? read_reply_source(header) : ReplySource{};
+    size_t length = handler_->handle_deferrable(query, reply, route_);
+    if (length == 0 || length == QueryHandler::kDeferred) {
       continue;
     }
     if (length > kReplySlot) {
@@ -131,49 +137,20 @@ size_t UdpWorker::answer_batch(size_t received) {
     reply_header.msg_flags = 0;
     out_[out].msg_len = 0;
     if (use_pktinfo_) {
-      set_source(i, out);
+      set_source(out);
     }
     ++out;
   }
   return out;
 }
 
-// Sends the reply from the address the query was sent to (see open_udp_socket). The interface
-// index is cleared so the routing table, not the arrival interface, picks the way out.
-void UdpWorker::set_source(size_t slot, size_t out) {
-  msghdr& received = in_[slot].msg_hdr;
+// Sends the reply from the address the query was sent to (see open_udp_socket).
+void UdpWorker::set_source(size_t out) {
   msghdr& reply = out_[out].msg_hdr;
-  for (cmsghdr* in = CMSG_FIRSTHDR(&received); in != nullptr; in = CMSG_NXTHDR(&received, in)) {
-    if (in->cmsg_level == IPPROTO_IP && in->cmsg_type == IP_PKTINFO) {
-      in_pktinfo info{};
-      std::memcpy(&info, CMSG_DATA(in), sizeof(info));
-      in_pktinfo source{};
-      source.ipi_spec_dst = info.ipi_addr;
-      source.ipi_ifindex = 0;
-      reply.msg_control = out_control_[out].bytes;
-      reply.msg_controllen = CMSG_SPACE(sizeof(source));
-      cmsghdr* cmsg = CMSG_FIRSTHDR(&reply);
-      cmsg->cmsg_level = IPPROTO_IP;
-      cmsg->cmsg_type = IP_PKTINFO;
-      cmsg->cmsg_len = CMSG_LEN(sizeof(source));
-      std::memcpy(CMSG_DATA(cmsg), &source, sizeof(source));
-      return;
-    }
-    if (in->cmsg_level == IPPROTO_IPV6 && in->cmsg_type == IPV6_PKTINFO) {
-      in6_pktinfo info{};
-      std::memcpy(&info, CMSG_DATA(in), sizeof(info));
-      in6_pktinfo source{};
-      source.ipi6_addr = info.ipi6_addr;
-      source.ipi6_ifindex = 0;
-      reply.msg_control = out_control_[out].bytes;
-      reply.msg_controllen = CMSG_SPACE(sizeof(source));
-      cmsghdr* cmsg = CMSG_FIRSTHDR(&reply);
-      cmsg->cmsg_level = IPPROTO_IPV6;
-      cmsg->cmsg_type = IPV6_PKTINFO;
-      cmsg->cmsg_len = CMSG_LEN(sizeof(source));
-      std::memcpy(CMSG_DATA(cmsg), &source, sizeof(source));
-      return;
-    }
+  size_t length = write_reply_source(route_.source, out_control_[out].bytes);
+  if (length > 0) {
+    reply.msg_control = out_control_[out].bytes;
+    reply.msg_controllen = length;
   }
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // One UDP worker: its own SO_REUSEPORT socket, its own handler, its own buffers. Receives a
 // batch of queries with recvmmsg, answers each through the handler and sends the replies with
-// one sendmmsg. Nothing is shared with other workers, so the query path takes no lock and, once
+// one sendmmsg; a query whose handler defers it is answered later through its ReplyRoute (the
+// worker's socket and the client's address), so it never holds up the batch. Nothing is shared with other workers, so the query path takes no lock and, once
 // constructed, allocates nothing.
 
 #include <netinet/in.h>
@@ -14,6 +15,7 @@
 #include <memory>
 
 #include "server/query_handler.h"
+#include "server/reply_route.h"
 #include "server/socket_util.h"
 
 namespace vmdns::server {
@@ -43,14 +45,14 @@ class UdpWorker {
  private:
   // Room for one IP_PKTINFO or IPV6_PKTINFO control message, aligned for cmsghdr.
   struct alignas(cmsghdr) ControlSlot {
-    unsigned char bytes[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo))];
+    unsigned char bytes[kReplySourceControlSize];
   };
 
   void prepare_receive();
   bool wait_readable();
   size_t answer_batch(size_t received);
   void send_replies(size_t count);
-  void set_source(size_t slot, size_t out);
+  void set_source(size_t out);
 
   UniqueFd socket_;
   std::unique_ptr<QueryHandler> handler_;
@@ -69,6 +71,8 @@ class UdpWorker {
   std::array<mmsghdr, kBatch> out_{};
   std::array<iovec, kBatch> out_iov_{};
   std::array<ControlSlot, kBatch> out_control_{};
+  // Filled per query for a handler that defers its reply (copied only if it does).
+  ReplyRoute route_;
 };
 
 }  // namespace vmdns::server

@@ -1,0 +1,7 @@
+#pragma once
+
+namespace vmdns::server {
+
+enum class Transport { Udp, Tcp };
+
+}  // namespace vmdns::server
