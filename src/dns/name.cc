@@ -1,5 +1,7 @@
 #include "dns/name.h"
 
+#include "dns/wire_text.h"
+
 #include <algorithm>
 
 namespace vmdns::dns {
@@ -218,17 +220,7 @@ std::string Name::to_text() const {
     uint8_t length = wire_[pos];
     for (size_t k = 1; k <= length; ++k) {
       uint8_t c = wire_[pos + k];
-      if (needs_backslash(c)) {
-        out.push_back('\\');
-        out.push_back(static_cast<char>(c));
-      } else if (c < 0x21 || c > 0x7E) {
-        out.push_back('\\');
-        out.push_back(static_cast<char>('0' + c / 100));
-        out.push_back(static_cast<char>('0' + (c / 10) % 10));
-        out.push_back(static_cast<char>('0' + c % 10));
-      } else {
-        out.push_back(static_cast<char>(c));
-      }
+      internal::append_presentation_char(out, c, needs_backslash(c), /*space_ok=*/false);
     }
     out.push_back('.');
     pos += 1 + length;

@@ -1,5 +1,7 @@
 #include "dns/rdata.h"
 
+#include "dns/wire_text.h"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -34,21 +36,7 @@ uint32_t get_u32(std::span<const uint8_t> in, size_t at) {
          (static_cast<uint32_t>(in[at + 2]) << 8) | static_cast<uint32_t>(in[at + 3]);
 }
 
-// Length of the uncompressed name at the start of `wire`, or 0 if malformed.
-size_t name_length(std::span<const uint8_t> wire) {
-  size_t pos = 0;
-  while (pos < wire.size() && pos < kMaxNameLength) {
-    uint8_t length = wire[pos];
-    if (length == 0) {
-      return pos + 1;
-    }
-    if (length > kMaxLabelLength) {
-      return 0;
-    }
-    pos += 1 + length;
-  }
-  return 0;
-}
+using internal::name_length;
 
 // Reads one uncompressed name at `pos`, advancing it.
 std::optional<Name> take_name(std::span<const uint8_t> rdata, size_t& pos) {
@@ -80,17 +68,7 @@ std::string generic(std::span<const uint8_t> rdata) {
 void append_quoted(std::string& out, std::span<const uint8_t> bytes) {
   out.push_back('"');
   for (uint8_t c : bytes) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x20 || c > 0x7E) {
-      out.push_back('\\');
-      out.push_back(static_cast<char>('0' + c / 100));
-      out.push_back(static_cast<char>('0' + (c / 10) % 10));
-      out.push_back(static_cast<char>('0' + c % 10));
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
+    internal::append_presentation_char(out, c, c == '"' || c == '\\', /*space_ok=*/true);
   }
   out.push_back('"');
 }

@@ -1,5 +1,7 @@
 #include "dns/writer.h"
 
+#include "dns/wire_text.h"
+
 #include <algorithm>
 #include <optional>
 
@@ -13,21 +15,7 @@ constexpr size_t kMaxPointerOffset = 0x3FFF;
 constexpr size_t kOptSize = 11;      // root owner + the fixed fields, no options
 constexpr size_t kSoaTailSize = 20;  // serial, refresh, retry, expire, minimum
 
-// Length of the uncompressed wire name at the start of `wire`, or 0 if it is malformed.
-size_t name_length(std::span<const uint8_t> wire) {
-  size_t pos = 0;
-  while (pos < wire.size() && pos < kMaxNameLength) {
-    uint8_t length = wire[pos];
-    if (length == 0) {
-      return pos + 1;
-    }
-    if (length > kMaxLabelLength) {
-      return 0;
-    }
-    pos += 1 + length;
-  }
-  return 0;
-}
+using internal::name_length;
 
 }  // namespace
 
