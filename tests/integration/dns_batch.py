@@ -1,0 +1,27 @@
+"""Asks a server many questions with one `dig -f` process, for tests that compare servers."""
+
+import os
+import subprocess
+import tempfile
+
+from vmdns_harness import parse_dig
+
+
+def ask_all(port, questions, tcp=False, edns=True):
+    """Returns one parsed reply per (name, type) in `questions`, in order."""
+    with tempfile.NamedTemporaryFile("w", suffix=".batch", delete=False) as f:
+        for name, rtype in questions:
+            f.write("%s %s\n" % (name, rtype))
+        path = f.name
+    try:
+        args = ["dig", "@127.0.0.1", "-p", str(port), "+nocmd", "+noall", "+comments", "+answer",
+                "+authority", "+nocookie", "+tries=2", "+time=2",
+                "+tcp" if tcp else "+notcp", "+edns=0" if edns else "+noedns", "-f", path]
+        out = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    finally:
+        os.unlink(path)
+    chunks = out.stdout.split(";; Got answer:")[1:]
+    if len(chunks) != len(questions):
+        raise AssertionError("dig answered %d of %d questions:\n%s" %
+                             (len(chunks), len(questions), out.stdout[-2000:] + out.stderr))
+    return [parse_dig(chunk) for chunk in chunks]
