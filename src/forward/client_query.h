@@ -1,0 +1,52 @@
+#pragma once
+// What the forwarder keeps of a client's query, and the messages built from it alone: the query
+// sent upstream and the SERVFAIL sent when no upstream answers.
+//
+//   ClientQuery client;
+//   if (parse_client_query(packet, server::Transport::Udp, &client)) {
+//     size_t n = build_upstream_query(client, random_id, buffer);   // lowercased, RD, OPT 1232
+//   }
+//
+// No heap allocation: a ClientQuery is a fixed-size value copied into the forwarder's queue.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "dns/message_view.h"
+#include "server/transport.h"
+
+namespace vmdns::forward {
+
+// The EDNS(0) payload size we advertise upstream and cap UDP replies at (DNS Flag Day 2020).
+inline constexpr uint16_t kEdnsPayload = 1232;
+
+struct ClientQuery {
+  uint16_t id = 0;
+  uint16_t flags = 0;          // the client's header flags; RD and CD are passed on
+  dns::Question question;      // the name as the client wrote it, case preserved
+  bool edns = false;           // the client sent an OPT record
+  uint16_t udp_size = 512;     // its advertised payload size
+  bool dnssec_ok = false;      // its DO bit (RFC 3225)
+  server::Transport transport = server::Transport::Udp;
+
+  // The largest reply the client accepts: 65535 over TCP; over UDP 512 without EDNS (RFC 1035
+  // section 4.2.1), else its size within [512, 1232].
+  size_t reply_limit() const;
+  bool checking_disabled() const { return (flags & dns::Header::kCd) != 0; }
+};
+
+// A QUERY with one question and EDNS version 0 at most; false for anything else.
+bool parse_client_query(std::span<const uint8_t> packet, server::Transport transport,
+                        ClientQuery* out);
+
+// The query sent upstream: `id`, RD set, the client's CD, the question name lowercased (so that
+// cached answers do not depend on the client's case), and an OPT record advertising 1232 octets
+// with the client's DO bit. Returns the length, 0 if `out` is too small.
+size_t build_upstream_query(const ClientQuery& client, uint16_t id, std::span<uint8_t> out);
+
+// SERVFAIL for the client: its ID, RD and CD, RA, its question as written, an OPT if it sent
+// one. Returns the length.
+size_t servfail_reply(const ClientQuery& client, std::span<uint8_t> out);
+
+}  // namespace vmdns::forward

@@ -1,0 +1,79 @@
+#pragma once
+// Sends queries for names outside our zones to upstream resolvers, in one thread of its own, and
+// answers the clients through their server::ReplyRoute when the upstream replies.
+//
+//   Forwarder forwarder({.upstreams = {*parse_upstream("10.0.0.10", &err)}});
+//   if (!forwarder.start(&err)) die(err);
+//   auto client = forwarder.make_client();        // one per worker thread
+//   if (client->submit(query, route)) return QueryHandler::kDeferred;
+//   ... reply SERVFAIL: too many queries in flight ...
+//   forwarder.stop();                             // before the server whose routes it holds
+//
+// Workers never block on an upstream: submit() copies the query into the worker's own
+// single-producer ring and writes an eventfd. The forwarder thread (epoll, non-blocking sockets)
+// looks the question up in its cache, or sends it over UDP from a new connect()ed socket (a
+// random source port from the kernel) with a random ID, to the first upstream; on TC it asks the
+// same upstream over TCP; on a timeout or an error it moves to the next upstream; when none is
+// left the client gets SERVFAIL. Responses are matched by source (the connected socket), ID and
+// question. See README.md for the loop protection.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "forward/client_query.h"
+#include "forward/upstream.h"
+#include "server/reply_route.h"
+
+namespace vmdns::forward {
+
+struct ForwarderOptions {
+  std::vector<Upstream> upstreams;  // tried in order
+  std::chrono::milliseconds timeout{1500};  // per upstream
+  size_t max_in_flight = 1024;      // queries submitted and not yet answered
+  size_t cache_entries = 10000;     // 0: no cache
+};
+
+class Forwarder {
+ public:
+  class Client;
+
+  explicit Forwarder(ForwarderOptions options);
+  ~Forwarder();  // stops
+  Forwarder(const Forwarder&) = delete;
+  Forwarder& operator=(const Forwarder&) = delete;
+
+  bool start(std::string* error);
+  // Joins the thread. Queries still in flight get no reply. Idempotent.
+  void stop();
+
+  // A submitter for one worker thread. Must not outlive the Forwarder.
+  std::unique_ptr<Client> make_client();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class Forwarder::Client {
+ public:
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // From the owning worker thread only. True when the forwarder took the query and will send
+  // the reply through `route`; false when max_in_flight queries are in flight or the forwarder
+  // is not running, and the caller should answer SERVFAIL itself. No lock, no allocation.
+  bool submit(const ClientQuery& query, const server::ReplyRoute& route);
+
+ private:
+  friend class Forwarder;
+  struct Ring;
+  Client(Forwarder::Impl* forwarder, std::shared_ptr<Ring> ring);
+  Forwarder::Impl* forwarder_;
+  std::shared_ptr<Ring> ring_;
+};
+
+}  // namespace vmdns::forward

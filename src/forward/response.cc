@@ -1,0 +1,219 @@
+#include "forward/response.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "dns/reader.h"
+
+namespace vmdns::forward {
+namespace {
+
+constexpr size_t kOptSize = 11;
+
+uint16_t get_u16(std::span<const uint8_t> bytes, size_t offset) {
+  return static_cast<uint16_t>((bytes[offset] << 8) | bytes[offset + 1]);
+}
+
+uint32_t get_u32(std::span<const uint8_t> bytes, size_t offset) {
+  return (uint32_t{bytes[offset]} << 24) | (uint32_t{bytes[offset + 1]} << 16) |
+         (uint32_t{bytes[offset + 2]} << 8) | bytes[offset + 3];
+}
+
+void put_u16(uint8_t* at, uint16_t v) {
+  at[0] = static_cast<uint8_t>(v >> 8);
+  at[1] = static_cast<uint8_t>(v);
+}
+
+void put_u32(uint8_t* at, uint32_t v) {
+  at[0] = static_cast<uint8_t>(v >> 24);
+  at[1] = static_cast<uint8_t>(v >> 16);
+  at[2] = static_cast<uint8_t>(v >> 8);
+  at[3] = static_cast<uint8_t>(v);
+}
+
+// One resource record as found in a message.
+struct Record {
+  size_t start = 0;       // the owner name
+  size_t fixed = 0;       // type, class, TTL, rdlength
+  size_t end = 0;         // just past the rdata
+  uint16_t type = 0;
+  uint32_t ttl = 0;
+};
+
+bool read_record(dns::Reader& reader, Record* record) {
+  record->start = reader.offset();
+  if (!reader.skip_name()) {
+    return false;
+  }
+  record->fixed = reader.offset();
+  uint16_t rclass = 0;
+  uint16_t rdlength = 0;
+  if (!reader.read_u16(record->type) || !reader.read_u16(rclass) ||
+      !reader.read_u32(record->ttl) || !reader.read_u16(rdlength) || !reader.skip(rdlength)) {
+    return false;
+  }
+  record->end = reader.offset();
+  return true;
+}
+
+// The header and question of a response, checked; the offset just past the question.
+bool read_question(std::span<const uint8_t> message, dns::Question* question, size_t* end) {
+  if (message.size() < dns::kHeaderSize || get_u16(message, 4) != 1) {
+    return false;
+  }
+  dns::Reader reader(message, dns::kHeaderSize);
+  uint16_t type = 0;
+  if (!reader.read_name(question->name) || !reader.read_u16(type) ||
+      !reader.read_u16(question->qclass)) {
+    return false;
+  }
+  question->type = static_cast<dns::RrType>(type);
+  // Nothing precedes the question, so its name cannot be compressed: the restored name must
+  // take exactly the same octets.
+  if (reader.offset() != dns::kHeaderSize + question->name.wire_length() + 4) {
+    return false;
+  }
+  *end = reader.offset();
+  return true;
+}
+
+}  // namespace
+
+bool answers_query(std::span<const uint8_t> response, uint16_t id, const dns::Question& question) {
+  dns::Question got;
+  size_t end = 0;
+  if (!read_question(response, &got, &end)) {
+    return false;
+  }
+  uint16_t flags = get_u16(response, 2);
+  return get_u16(response, 0) == id && (flags & dns::Header::kQr) != 0 &&
+         got.type == question.type && got.qclass == question.qclass && got.name == question.name;
+}
+
+bool is_truncated(std::span<const uint8_t> response) {
+  return response.size() >= dns::kHeaderSize &&
+         (get_u16(response, 2) & dns::Header::kTc) != 0;
+}
+
+std::optional<uint32_t> cache_ttl(std::span<const uint8_t> response) {
+  dns::Question question;
+  size_t offset = 0;
+  if (!read_question(response, &question, &offset) || is_truncated(response)) {
+    return std::nullopt;
+  }
+  uint16_t rcode = get_u16(response, 2) & 0xF;
+  uint16_t answers = get_u16(response, 6);
+  uint16_t authority = get_u16(response, 8);
+  bool positive = rcode == static_cast<uint16_t>(dns::Rcode::NoError) && answers > 0;
+  bool negative = rcode == static_cast<uint16_t>(dns::Rcode::NxDomain) ||
+                  (rcode == static_cast<uint16_t>(dns::Rcode::NoError) && answers == 0);
+  if (!positive && !negative) {
+    return std::nullopt;
+  }
+  dns::Reader reader(response, offset);
+  std::optional<uint32_t> ttl;
+  for (size_t i = 0; i < size_t{answers} + authority; ++i) {
+    Record record;
+    if (!read_record(reader, &record)) {
+      return std::nullopt;
+    }
+    if (positive) {
+      ttl = std::min(ttl.value_or(record.ttl), record.ttl);
+    } else if (i >= answers && record.type == static_cast<uint16_t>(dns::RrType::SOA) &&
+               record.end >= record.fixed + 10 + 20) {
+      // RFC 2308 section 5: the SOA's TTL, or its MINIMUM field if lower.
+      uint32_t minimum = get_u32(response, record.end - 4);
+      ttl = std::min(record.ttl, minimum);
+    }
+  }
+  if (!ttl || *ttl == 0) {
+    return std::nullopt;
+  }
+  return std::min(*ttl, positive ? kMaxPositiveTtl : kMaxNegativeTtl);
+}
+
+size_t rewrite_reply(std::span<const uint8_t> response, const ClientQuery& client,
+                     uint32_t elapsed, std::span<uint8_t> out) {
+  dns::Question question;
+  size_t question_end = 0;
+  if (!read_question(response, &question, &question_end) ||
+      !(question.name == client.question.name)) {
+    return 0;
+  }
+  size_t limit = std::min(client.reply_limit(), out.size());
+  size_t reserve = client.edns ? kOptSize : 0;
+  if (question_end + reserve > limit) {
+    return 0;
+  }
+  // Header and question, with the client's ID and the client's spelling of the name (same
+  // length: the names are equal but for case).
+  std::memcpy(out.data(), response.data(), question_end);
+  put_u16(out.data(), client.id);
+  std::memcpy(out.data() + dns::kHeaderSize, client.question.name.wire().data(),
+              client.question.name.wire_length());
+  uint16_t flags = get_u16(response, 2);
+
+  uint16_t counts[3] = {get_u16(response, 6), get_u16(response, 8), get_u16(response, 10)};
+  uint16_t kept[3] = {0, 0, 0};
+  uint8_t extended_rcode = 0;
+  bool dnssec_ok = false;
+  bool truncated = false;
+  // Cleared at the first record left out: everything after it is left out too, so every record
+  // kept sits at the same offset as in the response and its compression pointers (which only
+  // point backwards) stay valid. The records are still read to find the OPT.
+  bool copying = true;
+  size_t size = question_end;
+  dns::Reader reader(response, question_end);
+  for (int section = 0; section < 3; ++section) {
+    for (uint16_t i = 0; i < counts[section]; ++i) {
+      Record record;
+      if (!read_record(reader, &record)) {
+        return 0;
+      }
+      if (record.type == static_cast<uint16_t>(dns::RrType::OPT)) {
+        if (section != 2) {
+          return 0;
+        }
+        extended_rcode = static_cast<uint8_t>(record.ttl >> 24);
+        dnssec_ok = (record.ttl & 0x8000) != 0;
+        copying = false;
+        continue;
+      }
+      if (!copying) {
+        continue;
+      }
+      size_t length = record.end - record.start;
+      if (size + length + reserve > limit) {
+        truncated = section != 2;
+        copying = false;
+        continue;
+      }
+      std::memcpy(out.data() + size, response.data() + record.start, length);
+      size_t ttl_at = size + (record.fixed - record.start) + 4;
+      put_u32(out.data() + ttl_at, record.ttl > elapsed ? record.ttl - elapsed : 0);
+      size += length;
+      ++kept[section];
+    }
+  }
+  if (client.edns) {
+    uint32_t ttl = (uint32_t{extended_rcode} << 24) | (dnssec_ok ? 0x8000u : 0u);
+    uint8_t* opt = out.data() + size;
+    opt[0] = 0;
+    put_u16(opt + 1, static_cast<uint16_t>(dns::RrType::OPT));
+    put_u16(opt + 3, kEdnsPayload);
+    put_u32(opt + 5, ttl);
+    put_u16(opt + 9, 0);
+    size += kOptSize;
+    ++kept[2];
+  }
+  if (truncated) {
+    flags |= dns::Header::kTc;
+  }
+  put_u16(out.data() + 2, flags);
+  put_u16(out.data() + 6, kept[0]);
+  put_u16(out.data() + 8, kept[1]);
+  put_u16(out.data() + 10, kept[2]);
+  return size;
+}
+
+}  // namespace vmdns::forward

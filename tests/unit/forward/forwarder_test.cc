@@ -1,0 +1,218 @@
+// The forwarder thread against fake upstreams on loopback (UDP sockets this test reads and
+// answers itself), with replies delivered through a ReplyRoute to a client socket.
+//
+// Behaviour checked: a query goes upstream lowercased with a fresh ID and the client gets the
+// answer with its own ID and case; a second identical query is answered from the cache; an
+// upstream with nothing listening (ICMP refused) and one that never answers (timeout) are
+// passed over for the next; with every upstream dead the client gets SERVFAIL; a query that
+// carries the ID and question of one we sent upstream (our own query come back) gets SERVFAIL;
+// past max_in_flight submit() refuses; a datagram with the wrong ID is ignored.
+
+#include "forward/forwarder.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "server/socket_util.h"
+#include "testing/dns_text.h"
+#include "upstream_helpers.h"
+
+namespace vmdns::forward {
+namespace {
+
+using namespace testing;
+using namespace std::chrono_literals;
+using server::UniqueFd;
+
+UniqueFd bound_udp(server::ListenAddress* address) {
+  UniqueFd fd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  sockaddr_in in{};
+  in.sin_family = AF_INET;
+  in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(bind(fd.get(), reinterpret_cast<sockaddr*>(&in), sizeof(in)), 0);
+  address->length = sizeof(sockaddr_in);
+  getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address->storage), &address->length);
+  return fd;
+}
+
+// A datagram and its sender, or an empty one after `timeout`.
+struct Datagram {
+  Bytes bytes;
+  sockaddr_storage from{};
+  socklen_t from_length = sizeof(sockaddr_storage);
+};
+
+Datagram receive(const UniqueFd& fd, std::chrono::milliseconds timeout = 3000ms) {
+  Datagram d;
+  pollfd p{fd.get(), POLLIN, 0};
+  if (poll(&p, 1, static_cast<int>(timeout.count())) != 1) {
+    return d;
+  }
+  d.bytes.resize(65535);
+  ssize_t n = recvfrom(fd.get(), d.bytes.data(), d.bytes.size(), 0,
+                       reinterpret_cast<sockaddr*>(&d.from), &d.from_length);
+  d.bytes.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  return d;
+}
+
+uint16_t id_of(const Bytes& message) {
+  return static_cast<uint16_t>((message[0] << 8) | message[1]);
+}
+
+// Answers `query` (as a fake upstream) with one A record, with ID `id`.
+void answer(const UniqueFd& upstream, const Datagram& query, uint16_t id) {
+  auto text = vmdns::testing::parse_response(query.bytes);
+  ASSERT_TRUE(text);
+  std::string qname = text->question.substr(0, text->question.find(' '));
+  Bytes reply = response(id, qname.c_str(), dns::RrType::A, dns::Rcode::NoError,
+                         {{dns::Section::Answer, qname.c_str(), dns::RrType::A, 300, a_rdata(99)}});
+  sendto(upstream.get(), reply.data(), reply.size(), 0,
+         reinterpret_cast<const sockaddr*>(&query.from), query.from_length);
+}
+
+class ForwarderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_fd_ = bound_udp(&server_address_);
+    client_fd_ = bound_udp(&client_address_);
+    route_.transport = server::Transport::Udp;
+    route_.udp_fd = server_fd_.get();
+    route_.peer = client_address_.storage;
+    route_.peer_length = client_address_.length;
+  }
+  void start(std::vector<Upstream> upstreams, size_t max_in_flight = 16,
+             std::chrono::milliseconds timeout = 300ms) {
+    forwarder_ = std::make_unique<Forwarder>(ForwarderOptions{.upstreams = std::move(upstreams),
+                                                              .timeout = timeout,
+                                                              .max_in_flight = max_in_flight,
+                                                              .cache_entries = 100});
+    std::string error;
+    ASSERT_TRUE(forwarder_->start(&error)) << error;
+    submitter_ = forwarder_->make_client();
+  }
+  void TearDown() override {
+    if (forwarder_) {
+      forwarder_->stop();
+    }
+    submitter_.reset();
+  }
+  // The next reply the client gets, parsed.
+  std::optional<vmdns::testing::ResponseText> client_reply(std::chrono::milliseconds timeout =
+                                                               3000ms) {
+    Datagram d = receive(client_fd_, timeout);
+    if (d.bytes.empty()) {
+      return std::nullopt;
+    }
+    return vmdns::testing::parse_response(d.bytes);
+  }
+
+  UniqueFd server_fd_, client_fd_;
+  server::ListenAddress server_address_, client_address_;
+  server::ReplyRoute route_;
+  std::unique_ptr<Forwarder> forwarder_;
+  std::unique_ptr<Forwarder::Client> submitter_;
+};
+
+TEST_F(ForwarderTest, ForwardsRestoresIdAndCaseThenAnswersFromCache) {
+  Upstream upstream_address;
+  UniqueFd upstream = bound_udp(&upstream_address);
+  start({upstream_address});
+  ASSERT_TRUE(submitter_->submit(client("WWW.Example.Test"), route_));
+  Datagram query = receive(upstream);
+  ASSERT_FALSE(query.bytes.empty());
+  auto sent = vmdns::testing::parse_response(query.bytes);
+  ASSERT_TRUE(sent);
+  EXPECT_EQ(sent->question, "www.example.test. A");
+  EXPECT_TRUE(sent->rd);
+  // A datagram with another ID is not the answer and is ignored.
+  answer(upstream, query, static_cast<uint16_t>(id_of(query.bytes) + 1));
+  answer(upstream, query, id_of(query.bytes));
+  auto reply = client_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->id, 0xBEEF);
+  EXPECT_EQ(reply->question, "WWW.Example.Test. A");
+  ASSERT_EQ(reply->answer.size(), 1u);
+  EXPECT_NE(reply->answer[0].find("192.0.2.99"), std::string::npos);
+
+  ClientQuery again = client("www.example.test");
+  again.id = 0x0102;
+  ASSERT_TRUE(submitter_->submit(again, route_));
+  auto cached = client_reply();
+  ASSERT_TRUE(cached);
+  EXPECT_EQ(cached->id, 0x0102);
+  EXPECT_EQ(cached->answer.size(), 1u);
+  EXPECT_TRUE(receive(upstream, 100ms).bytes.empty());  // the upstream was not asked again
+}
+
+TEST_F(ForwarderTest, DeadUpstreamsArePassedOver) {
+  Upstream refused;  // bound, then closed: nothing listens, the kernel answers ICMP refused
+  { UniqueFd gone = bound_udp(&refused); }
+  Upstream silent_address;
+  UniqueFd silent = bound_udp(&silent_address);  // never answers
+  Upstream good_address;
+  UniqueFd good = bound_udp(&good_address);
+  start({refused, silent_address, good_address}, 16, 300ms);
+  auto began = std::chrono::steady_clock::now();
+  ASSERT_TRUE(submitter_->submit(client("x.example.test"), route_));
+  EXPECT_FALSE(receive(silent).bytes.empty());
+  Datagram query = receive(good);
+  ASSERT_FALSE(query.bytes.empty());
+  EXPECT_GE(std::chrono::steady_clock::now() - began, 250ms);  // the silent one's timeout
+  answer(good, query, id_of(query.bytes));
+  auto reply = client_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->rcode, dns::Rcode::NoError);
+}
+
+TEST_F(ForwarderTest, AllUpstreamsDeadGivesServfail) {
+  Upstream silent_address;
+  UniqueFd silent = bound_udp(&silent_address);
+  start({silent_address}, 16, 200ms);
+  ASSERT_TRUE(submitter_->submit(client("x.example.test", dns::RrType::AAAA, false), route_));
+  auto reply = client_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->rcode, dns::Rcode::ServFail);
+  EXPECT_EQ(reply->id, 0xBEEF);
+  EXPECT_EQ(reply->question, "x.example.test. AAAA");
+}
+
+TEST_F(ForwarderTest, OurOwnQueryComingBackIsALoop) {
+  Upstream upstream_address;
+  UniqueFd upstream = bound_udp(&upstream_address);
+  start({upstream_address}, 16, 2000ms);
+  ASSERT_TRUE(submitter_->submit(client("loop.example.test"), route_));
+  Datagram query = receive(upstream);
+  ASSERT_FALSE(query.bytes.empty());
+  ClientQuery looped = client("loop.example.test");
+  looped.id = id_of(query.bytes);
+  ASSERT_TRUE(submitter_->submit(looped, route_));
+  auto reply = client_reply(1000ms);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->rcode, dns::Rcode::ServFail);
+  EXPECT_EQ(reply->id, looped.id);
+  EXPECT_TRUE(receive(upstream, 100ms).bytes.empty());  // not forwarded again
+}
+
+TEST_F(ForwarderTest, MaxInFlightRefusesMore) {
+  Upstream silent_address;
+  UniqueFd silent = bound_udp(&silent_address);
+  start({silent_address}, 1, 2000ms);
+  EXPECT_TRUE(submitter_->submit(client("one.example.test"), route_));
+  EXPECT_FALSE(submitter_->submit(client("two.example.test"), route_));
+}
+
+TEST_F(ForwarderTest, StoppedForwarderRefuses) {
+  Upstream silent_address;
+  UniqueFd silent = bound_udp(&silent_address);
+  start({silent_address});
+  forwarder_->stop();
+  EXPECT_FALSE(submitter_->submit(client("one.example.test"), route_));
+}
+
+}  // namespace
+}  // namespace vmdns::forward

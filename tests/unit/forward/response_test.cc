@@ -1,0 +1,260 @@
+// Upstream responses rewritten for the client, and what may be cached (RFC 2308).
+//
+// Behaviour checked:
+//   - the client's ID and its spelling of the name are restored; TTLs are lowered by the age of
+//     a cached response, never below 0;
+//   - a client without EDNS gets no OPT; a client with EDNS gets our OPT (1232) carrying the
+//     upstream's DO bit;
+//   - a reply over the client's limit (512 without EDNS, else min(size, 1232); 65535 over TCP)
+//     is cut at a record boundary with TC; additional records that do not fit are left out
+//     without TC;
+//   - a response with another ID, question or no QR does not answer our query;
+//   - cache TTLs: the shortest TTL of a positive answer, min(SOA TTL, SOA MINIMUM) of a negative
+//     one, nothing for SERVFAIL, TC, or a negative answer without SOA; caps;
+//   - the upstream query is lowercased with RD and an OPT carrying the client's DO bit; SERVFAIL
+//     keeps the client's ID and question.
+
+#include "forward/response.h"
+
+#include <gtest/gtest.h>
+
+#include "forward/client_query.h"
+#include "testing/dns_text.h"
+#include "upstream_helpers.h"
+
+namespace vmdns::forward {
+namespace {
+
+using namespace testing;
+using dns::Rcode;
+using dns::RrType;
+using dns::Section;
+using vmdns::testing::parse_response;
+
+std::vector<uint8_t> rewrite(const Bytes& response, const ClientQuery& c, uint32_t elapsed = 0) {
+  Bytes out(65535);
+  size_t n = rewrite_reply(response, c, elapsed, out);
+  out.resize(n);
+  return out;
+}
+
+Bytes big_answer(uint16_t id, const char* qname, int count) {
+  std::vector<Rr> records;
+  for (int i = 0; i < count; ++i) {
+    records.push_back({Section::Answer, "big.example.test", RrType::A, 300,
+                       a_rdata(static_cast<uint8_t>(i))});
+  }
+  return response(id, qname, RrType::A, Rcode::NoError, records);
+}
+
+TEST(RewriteReply, RestoresIdAndCaseAndLowersTtls) {
+  Bytes upstream = response(0x1111, "www.example.test", RrType::A, Rcode::NoError,
+                            {{Section::Answer, "www.example.test", RrType::A, 300, a_rdata(10)}});
+  ClientQuery c = client("WwW.ExAmple.TEST");
+  auto text = parse_response(rewrite(upstream, c, 100));
+  ASSERT_TRUE(text);
+  EXPECT_EQ(text->id, 0xBEEF);
+  EXPECT_EQ(text->question, "WwW.ExAmple.TEST. A");
+  ASSERT_EQ(text->answer.size(), 1u);
+  EXPECT_EQ(text->answer[0], "WwW.ExAmple.TEST.\t200\tIN\tA\t192.0.2.10");
+  auto expired = parse_response(rewrite(upstream, c, 1000));
+  ASSERT_TRUE(expired);
+  EXPECT_EQ(expired->answer[0], "WwW.ExAmple.TEST.\t0\tIN\tA\t192.0.2.10");
+}
+
+TEST(RewriteReply, CompressedOwnerFollowsTheClientsCase) {
+  // MessageWriter compresses the owner to a pointer at the question: it reads as the client
+  // wrote it, which is what a resolver answering that client would say.
+  Bytes upstream = response(1, "a.example.test", RrType::A, Rcode::NoError,
+                            {{Section::Answer, "a.example.test", RrType::A, 60, a_rdata(1)}});
+  auto text = parse_response(rewrite(upstream, client("A.EXAMPLE.test")));
+  ASSERT_TRUE(text);
+  EXPECT_EQ(text->answer[0], "A.EXAMPLE.test.\t60\tIN\tA\t192.0.2.1");
+}
+
+TEST(RewriteReply, StripsOptForClientWithoutEdns) {
+  Bytes upstream = response(1, "www.example.test", RrType::A, Rcode::NoError,
+                            {{Section::Answer, "www.example.test", RrType::A, 300, a_rdata(10)}});
+  auto text = parse_response(rewrite(upstream, client("www.example.test", RrType::A, false)));
+  ASSERT_TRUE(text);
+  EXPECT_FALSE(text->has_opt);
+  EXPECT_EQ(text->answer.size(), 1u);
+  EXPECT_TRUE(text->additional.empty());
+}
+
+TEST(RewriteReply, ReplacesOptKeepingTheDoBit) {
+  Bytes upstream = response(1, "www.example.test", RrType::A, Rcode::NoError,
+                            {{Section::Answer, "www.example.test", RrType::A, 300, a_rdata(10)}},
+                            /*opt=*/true, /*dnssec_ok=*/true);
+  Bytes out = rewrite(upstream, client("www.example.test"));
+  auto text = parse_response(out);
+  ASSERT_TRUE(text);
+  EXPECT_TRUE(text->has_opt);
+  EXPECT_EQ(text->opt_udp_size, 1232);
+  // The OPT's TTL field is its last 6 octets but 2: DO is the top bit of the flags.
+  ASSERT_GE(out.size(), 11u);
+  EXPECT_EQ(out[out.size() - 4] & 0x80, 0x80);
+}
+
+TEST(RewriteReply, AddsOptForEdnsClientWhenUpstreamHadNone) {
+  Bytes upstream = response(1, "www.example.test", RrType::A, Rcode::NoError,
+                            {{Section::Answer, "www.example.test", RrType::A, 300, a_rdata(10)}},
+                            /*opt=*/false);
+  auto text = parse_response(rewrite(upstream, client("www.example.test")));
+  ASSERT_TRUE(text);
+  EXPECT_TRUE(text->has_opt);
+}
+
+TEST(RewriteReply, TruncatesToTheClientsLimitAtARecordBoundary) {
+  Bytes upstream = big_answer(1, "big.example.test", 100);
+  ASSERT_GT(upstream.size(), 1232u);
+
+  Bytes plain = rewrite(upstream, client("big.example.test", RrType::A, false));
+  EXPECT_LE(plain.size(), 512u);
+  auto text = parse_response(plain);
+  ASSERT_TRUE(text);
+  EXPECT_TRUE(text->tc);
+  EXPECT_GT(text->answer.size(), 20u);
+  EXPECT_LT(text->answer.size(), 100u);
+  EXPECT_FALSE(text->has_opt);
+
+  Bytes edns = rewrite(upstream, client("big.example.test", RrType::A, true,
+                                        server::Transport::Udp, 4096));
+  EXPECT_LE(edns.size(), 1232u);
+  auto edns_text = parse_response(edns);
+  ASSERT_TRUE(edns_text);
+  EXPECT_TRUE(edns_text->tc);
+  EXPECT_TRUE(edns_text->has_opt);
+
+  Bytes small = rewrite(upstream, client("big.example.test", RrType::A, true,
+                                         server::Transport::Udp, 700));
+  EXPECT_LE(small.size(), 700u);
+
+  auto tcp = parse_response(
+      rewrite(upstream, client("big.example.test", RrType::A, true, server::Transport::Tcp)));
+  ASSERT_TRUE(tcp);
+  EXPECT_FALSE(tcp->tc);
+  EXPECT_EQ(tcp->answer.size(), 100u);
+}
+
+TEST(RewriteReply, AdditionalThatDoesNotFitIsLeftOutWithoutTc) {
+  std::vector<Rr> records = {{Section::Answer, "x.example.test", RrType::A, 60, a_rdata(1)}};
+  for (int i = 0; i < 60; ++i) {
+    records.push_back({Section::Additional, "glue.example.test", RrType::A, 60,
+                       a_rdata(static_cast<uint8_t>(i))});
+  }
+  Bytes upstream = response(1, "x.example.test", RrType::A, Rcode::NoError, records);
+  auto text = parse_response(rewrite(upstream, client("x.example.test", RrType::A, false)));
+  ASSERT_TRUE(text);
+  EXPECT_FALSE(text->tc);
+  EXPECT_EQ(text->answer.size(), 1u);
+  EXPECT_LT(text->additional.size(), 60u);
+}
+
+TEST(RewriteReply, MalformedOrForAnotherNameGivesZero) {
+  Bytes upstream = response(1, "www.example.test", RrType::A, Rcode::NoError,
+                            {{Section::Answer, "www.example.test", RrType::A, 300, a_rdata(10)}});
+  Bytes out(65535);
+  EXPECT_EQ(rewrite_reply(upstream, client("other.example.test"), 0, out), 0u);
+  Bytes cut(upstream.begin(), upstream.end() - 5);
+  EXPECT_EQ(rewrite_reply(cut, client("www.example.test"), 0, out), 0u);
+  EXPECT_EQ(rewrite_reply(Bytes(5), client("www.example.test"), 0, out), 0u);
+}
+
+TEST(AnswersQuery, MatchesIdQuestionAndQr) {
+  dns::Question q{name("www.example.test"), RrType::A, 1};
+  Bytes upstream = response(0x4242, "WWW.example.test", RrType::A, Rcode::NoError, {});
+  EXPECT_TRUE(answers_query(upstream, 0x4242, q));
+  EXPECT_FALSE(answers_query(upstream, 0x4243, q));
+  EXPECT_FALSE(answers_query(upstream, 0x4242, {name("www.example.test"), RrType::AAAA, 1}));
+  EXPECT_FALSE(answers_query(upstream, 0x4242, {name("ww.example.test"), RrType::A, 1}));
+  upstream[2] &= 0x7f;  // QR cleared: a query, not a response
+  EXPECT_FALSE(answers_query(upstream, 0x4242, q));
+}
+
+TEST(CacheTtl, PositiveIsTheShortestTtl) {
+  Bytes upstream = response(1, "www.example.test", RrType::A, Rcode::NoError,
+                            {{Section::Answer, "www.example.test", RrType::A, 300, a_rdata(1)},
+                             {Section::Answer, "www.example.test", RrType::A, 120, a_rdata(2)}});
+  EXPECT_EQ(cache_ttl(upstream), 120u);
+}
+
+TEST(CacheTtl, NegativeIsTheSoaTtlOrMinimumWhicheverIsLower) {
+  // RFC 2308 section 5.
+  Bytes nx = response(1, "no.example.test", RrType::A, Rcode::NxDomain,
+                      {{Section::Authority, "example.test", RrType::SOA, 300, soa_rdata(60)}});
+  EXPECT_EQ(cache_ttl(nx), 60u);
+  Bytes nodata = response(1, "www.example.test", RrType::TXT, Rcode::NoError,
+                          {{Section::Authority, "example.test", RrType::SOA, 30, soa_rdata(600)}});
+  EXPECT_EQ(cache_ttl(nodata), 30u);
+  Bytes bare = response(1, "no.example.test", RrType::A, Rcode::NxDomain, {});
+  EXPECT_EQ(cache_ttl(bare), std::nullopt);
+}
+
+TEST(CacheTtl, NotCachedAndCapped) {
+  EXPECT_EQ(cache_ttl(response(1, "x.test", RrType::A, Rcode::ServFail, {})), std::nullopt);
+  Bytes truncated = response(1, "x.test", RrType::A, Rcode::NoError,
+                             {{Section::Answer, "x.test", RrType::A, 300, a_rdata(1)}}, true,
+                             false, /*tc=*/true);
+  EXPECT_EQ(cache_ttl(truncated), std::nullopt);
+  Bytes zero = response(1, "x.test", RrType::A, Rcode::NoError,
+                        {{Section::Answer, "x.test", RrType::A, 0, a_rdata(1)}});
+  EXPECT_EQ(cache_ttl(zero), std::nullopt);
+  Bytes week = response(1, "x.test", RrType::A, Rcode::NoError,
+                        {{Section::Answer, "x.test", RrType::A, 604800, a_rdata(1)}});
+  EXPECT_EQ(cache_ttl(week), kMaxPositiveTtl);
+  Bytes long_nx = response(1, "x.test", RrType::A, Rcode::NxDomain,
+                           {{Section::Authority, "test", RrType::SOA, 86400, soa_rdata(86400)}});
+  EXPECT_EQ(cache_ttl(long_nx), kMaxNegativeTtl);
+}
+
+TEST(ClientQuery, UpstreamQueryIsLowercasedWithRdAndOpt) {
+  ClientQuery c = client("WWW.Example.Test");
+  c.dnssec_ok = true;
+  Bytes out(512);
+  size_t n = build_upstream_query(c, 0x7777, out);
+  out.resize(n);
+  auto text = parse_response(out);
+  ASSERT_TRUE(text);
+  EXPECT_EQ(text->id, 0x7777);
+  EXPECT_TRUE(text->rd);
+  EXPECT_FALSE(text->qr);
+  EXPECT_EQ(text->question, "www.example.test. A");
+  EXPECT_TRUE(text->has_opt);
+  EXPECT_EQ(text->opt_udp_size, 1232);
+  EXPECT_EQ(out[out.size() - 4] & 0x80, 0x80);  // DO
+}
+
+TEST(ClientQuery, ServfailKeepsIdAndQuestion) {
+  Bytes out(512);
+  size_t n = servfail_reply(client("Some.Where.test", RrType::AAAA, false), out);
+  out.resize(n);
+  auto text = parse_response(out);
+  ASSERT_TRUE(text);
+  EXPECT_EQ(text->id, 0xBEEF);
+  EXPECT_EQ(text->rcode, Rcode::ServFail);
+  EXPECT_EQ(text->question, "Some.Where.test. AAAA");
+  EXPECT_FALSE(text->has_opt);
+}
+
+TEST(ClientQuery, ReplyLimits) {
+  EXPECT_EQ(client("a.test", RrType::A, false).reply_limit(), 512u);
+  EXPECT_EQ(client("a.test", RrType::A, true, server::Transport::Udp, 4096).reply_limit(), 1232u);
+  EXPECT_EQ(client("a.test", RrType::A, true, server::Transport::Udp, 800).reply_limit(), 800u);
+  EXPECT_EQ(client("a.test", RrType::A, false, server::Transport::Tcp).reply_limit(), 65535u);
+}
+
+TEST(ClientQuery, ParsesAQueryAndRejectsOthers) {
+  auto packet = vmdns::testing::make_query(
+      {.name = "Mixed.Case.test", .type = RrType::MX, .id = 9, .edns = true, .udp_size = 4096});
+  ClientQuery c;
+  ASSERT_TRUE(parse_client_query(packet, server::Transport::Udp, &c));
+  EXPECT_EQ(c.id, 9);
+  EXPECT_EQ(c.question.name.to_text(), "Mixed.Case.test.");
+  EXPECT_TRUE(c.edns);
+  EXPECT_EQ(c.udp_size, 4096);
+  EXPECT_FALSE(parse_client_query(Bytes(5), server::Transport::Udp, &c));
+}
+
+}  // namespace
+}  // namespace vmdns::forward
