@@ -5,11 +5,15 @@
 
 #include <chrono>
 #include <iostream>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/snapshot_query_handler.h"
+#include "forward/forwarder.h"
+#include "forward/upstream.h"
 #include "server/server.h"
 #include "zone/build.h"
 
@@ -21,7 +25,45 @@ struct ServeOptions {
   ZoneOptions zones;
   std::string listen = "127.0.0.1:5353";
   unsigned threads = 0;
+  std::vector<std::string> upstreams;  // empty: the nameservers of resolv_conf
+  bool no_upstream = false;
+  unsigned upstream_timeout_ms = 1500;
+  size_t max_forwards = 1024;
+  size_t cache_size = 10000;
+  std::string resolv_conf = "/etc/resolv.conf";
 };
+
+// The upstreams to forward to: --upstream, else resolv.conf's nameservers other than ourselves.
+// Empty (with no error) means names outside our zones are REFUSED.
+std::optional<std::vector<forward::Upstream>> upstreams_of(const ServeOptions& options,
+                                                           const server::ListenAddress& listen,
+                                                           std::string* error) {
+  std::vector<forward::Upstream> out;
+  if (options.no_upstream) {
+    return out;
+  }
+  if (options.upstreams.empty()) {
+    out = forward::system_upstreams(options.resolv_conf, listen);
+    if (out.empty()) {
+      spdlog::warn("no nameserver in {} other than ourselves: names outside our zones are "
+                   "refused", options.resolv_conf);
+    }
+    return out;
+  }
+  for (const std::string& text : options.upstreams) {
+    auto upstream = forward::parse_upstream(text, error);
+    if (!upstream) {
+      *error = "--upstream: " + *error;
+      return std::nullopt;
+    }
+    if (forward::is_self(*upstream, listen)) {
+      spdlog::warn("--upstream {} is this server's own address; loops are answered SERVFAIL",
+                   upstream->to_string());
+    }
+    out.push_back(*upstream);
+  }
+  return out;
+}
 
 // The listen address is a fine ns.dns.<zone> address unless it is a wildcard.
 std::string default_advertise(const server::ListenAddress& listen) {
@@ -83,9 +125,37 @@ int run(const ServeOptions& options) {
   zone::SnapshotHolder holder;
   reload(options, *config, holder);
 
+  auto upstreams = upstreams_of(options, *listen, &error);
+  if (!upstreams) {
+    std::cerr << "vmdns serve: " << error << "\n";
+    return 2;
+  }
+  // Declared before the server: routes it holds name the server's sockets, so it is stopped
+  // first (below) and destroyed last.
+  std::unique_ptr<forward::Forwarder> forwarder;
+  if (!upstreams->empty()) {
+    forwarder = std::make_unique<forward::Forwarder>(forward::ForwarderOptions{
+        .upstreams = *upstreams,
+        .timeout = std::chrono::milliseconds(options.upstream_timeout_ms),
+        .max_in_flight = std::max<size_t>(options.max_forwards, 1),
+        .cache_entries = options.cache_size});
+    if (!forwarder->start(&error)) {
+      spdlog::critical("cannot start forwarding: {}", error);
+      return 1;
+    }
+    std::string list;
+    for (const forward::Upstream& upstream : *upstreams) {
+      list += (list.empty() ? "" : ", ") + upstream.to_string();
+    }
+    spdlog::info("forwarding names outside our zones to {}", list);
+  }
+
   unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
+  forward::Forwarder* forward_to = forwarder.get();
   server::Server server({.listen = *listen, .threads = std::max(threads, 1u)},
-                        [&holder] { return std::make_unique<SnapshotQueryHandler>(holder); });
+                        [&holder, forward_to] {
+                          return std::make_unique<SnapshotQueryHandler>(holder, forward_to);
+                        });
   if (!server.start(&error)) {
     spdlog::critical("cannot listen on {}: {}", options.listen, error);
     return 1;
@@ -106,6 +176,9 @@ int run(const ServeOptions& options) {
       continue;
     }
     spdlog::info("signal {}: shutting down", signal);
+    if (forwarder) {
+      forwarder->stop();
+    }
     server.stop();
     return 0;
   }
@@ -125,6 +198,27 @@ void register_serve(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   command->add_option("--threads", options->threads,
                       "UDP worker threads (default: the number of cores)");
+  auto* upstream = command->add_option(
+      "--upstream", options->upstreams,
+      "ADDR[:PORT] to forward names outside our zones to, tried in order (repeatable; default: "
+      "the nameservers of /etc/resolv.conf other than this server)");
+  command->add_flag("--no-upstream", options->no_upstream,
+                    "Do not forward: names outside our zones are REFUSED")
+      ->excludes(upstream);
+  command
+      ->add_option("--upstream-timeout", options->upstream_timeout_ms,
+                   "Milliseconds to wait for one upstream before trying the next")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 60000u));
+  command
+      ->add_option("--max-forwards", options->max_forwards,
+                   "Forwarded queries in flight at once; beyond it, SERVFAIL")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{65536}));
+  command
+      ->add_option("--cache-size", options->cache_size,
+                   "Upstream answers kept in the cache (0: no cache)")
+      ->capture_default_str();
   command->callback([options, &exit_code] { exit_code = run(*options); });
 }
 

@@ -1,25 +1,59 @@
 #pragma once
 // Connects a server worker to the published snapshots: each worker keeps its own snapshot
-// pointer (zone::LocalSnapshot), so answering takes no lock.
+// pointer (zone::LocalSnapshot), so answering takes no lock. A name outside our zones (the
+// answer path's OutOfZone, including reverse names outside our reverse zones) goes to the
+// forwarder when there is one: the handler submits the query with its reply route and returns
+// kDeferred, and the forwarder answers later from its own thread. Without a forwarder, or when
+// the query cannot be forwarded, the REFUSED the answer path wrote is sent as it is; when the
+// forwarder has --max-forwards queries in flight, the client gets SERVFAIL at once.
 
+#include <memory>
+
+#include "forward/client_query.h"
+#include "forward/forwarder.h"
 #include "query/answer.h"
 #include "server/query_handler.h"
+#include "server/reply_route.h"
 #include "zone/snapshot_holder.h"
 
 namespace vmdns::cli {
 
 class SnapshotQueryHandler : public server::QueryHandler {
  public:
-  explicit SnapshotQueryHandler(const zone::SnapshotHolder& holder) : local_(holder) {}
+  // `forwarder` may be null: names outside our zones are then REFUSED.
+  SnapshotQueryHandler(const zone::SnapshotHolder& holder, forward::Forwarder* forwarder)
+      : local_(holder), forward_(forwarder != nullptr ? forwarder->make_client() : nullptr) {}
+  explicit SnapshotQueryHandler(const zone::SnapshotHolder& holder)
+      : SnapshotQueryHandler(holder, nullptr) {}
 
   size_t handle(std::span<const uint8_t> query, std::span<uint8_t> out,
                 server::Transport transport) override {
-    auto t = transport == server::Transport::Tcp ? query::Transport::Tcp : query::Transport::Udp;
-    return query::answer(local_.get(), query, out, t).length;
+    return query::answer(local_.get(), query, out, to_query(transport)).length;
+  }
+
+  size_t handle_deferrable(std::span<const uint8_t> query, std::span<uint8_t> out,
+                           const server::ReplyRoute& route) override {
+    query::Result result = query::answer(local_.get(), query, out, to_query(route.transport));
+    if (result.outcome != query::Outcome::OutOfZone || !forward_) {
+      return result.length;
+    }
+    forward::ClientQuery client;
+    if (!forward::parse_client_query(query, route.transport, &client)) {
+      return result.length;
+    }
+    if (forward_->submit(client, route)) {
+      return kDeferred;
+    }
+    return forward::servfail_reply(client, out);
   }
 
  private:
+  static query::Transport to_query(server::Transport transport) {
+    return transport == server::Transport::Tcp ? query::Transport::Tcp : query::Transport::Udp;
+  }
+
   zone::LocalSnapshot local_;
+  std::unique_ptr<forward::Forwarder::Client> forward_;
 };
 
 }  // namespace vmdns::cli

@@ -2,6 +2,10 @@
 
 Every test starts its own `vmdns serve` on 127.0.0.1 port 0 and reads the port from the
 "listening on ADDR:PORT" line the server prints on stdout.
+
+Tests send packets to loopback only. `vmdns serve` forwards names outside its zones to the
+nameservers of /etc/resolv.conf by default, so VmdnsServer passes `--no-upstream` unless the
+caller gives `--upstream` (which must be a loopback address) itself.
 """
 
 import os
@@ -80,11 +84,20 @@ def parse_dig(text):
 class VmdnsServer:
     """A `vmdns serve` process on a free loopback port."""
 
-    def __init__(self, paths, extra_args=()):
-        args = [VMDNS, "serve", "--listen", "127.0.0.1:0", "--threads", "2"]
+    def __init__(self, paths, extra_args=(), listen="127.0.0.1:0"):
+        args = [VMDNS, "serve", "--listen", listen, "--threads", "2"]
         for p in paths:
             args += ["-f", p]
-        args += list(extra_args)
+        extra_args = list(extra_args)
+        upstreams = [extra_args[i + 1] for i, a in enumerate(extra_args[:-1]) if a == "--upstream"]
+        if any(a.startswith("--upstream=") for a in extra_args):
+            raise ValueError("write --upstream ADDR as two arguments")
+        for host in upstreams:
+            if not (host.startswith("127.") or host.startswith("[::1]")):
+                raise ValueError("tests forward to loopback only, not %r" % host)
+        if not upstreams and "--no-upstream" not in extra_args:
+            extra_args.append("--no-upstream")
+        args += extra_args
         self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
         line = self.proc.stdout.readline()

@@ -1,0 +1,280 @@
+"""Names outside our zones are forwarded to upstream resolvers.
+
+Knot DNS on a loopback port serves example.test (A, AAAA, a 100-address A set that does not fit
+in 1232 octets, names with short TTLs) and 2.0.192.in-addr.arpa; vmdns forwards to it with
+`--upstream 127.0.0.1:PORT`. Every packet stays on loopback. Checked:
+
+- an A and an AAAA outside our zones are forwarded, over UDP and TCP, with dig and kdig; the
+  client's ID and its spelling of the name come back; a client without EDNS gets no OPT;
+- NXDOMAIN is forwarded with the upstream's SOA in the authority section;
+- a reverse name outside our reverse zones is forwarded too;
+- a UDP reply too large for the client is cut with TC; the upstream truncates over UDP, so vmdns
+  asks it again over TCP and a TCP client gets the whole set;
+- an upstream port with nothing listening and an upstream that never answers are passed over
+  for the next, which answers; with every upstream dead the client gets SERVFAIL within a few
+  seconds;
+- `--no-upstream` (what the harness passes by default) answers REFUSED, as before forwarding;
+- the cache: after Knot stops, an answer seen before is still given until its TTL expires, with
+  the TTL counting down;
+- vmdns as its own upstream: SERVFAIL, once, without a storm of forwarded queries;
+- cluster names are still answered authoritatively (AA) while forwarding is on.
+"""
+
+import os
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+import unittest
+
+from vmdns_harness import EXAMPLES, VmdnsServer, require_tools
+
+EXAMPLE_ZONE = """$ORIGIN example.test.
+$TTL 300
+@ SOA ns.example.test. hostmaster.example.test. 1 7200 1800 86400 60
+@ NS ns
+ns A 127.0.0.1
+www A 192.0.2.10
+www AAAA 2001:db8::10
+brief 3 A 192.0.2.30
+""" + "".join("big A 198.51.100.%d\n" % i for i in range(1, 101))
+
+REVERSE_ZONE = """$ORIGIN 2.0.192.in-addr.arpa.
+$TTL 300
+@ SOA ns.example.test. hostmaster.example.test. 1 7200 1800 86400 60
+@ NS ns.example.test.
+10 PTR www.example.test.
+"""
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Knot:
+    """knotd serving example.test and a reverse zone on a loopback port."""
+
+    def __init__(self):
+        self.dir = tempfile.TemporaryDirectory()
+        d = self.dir.name
+        zones = {"example.test": EXAMPLE_ZONE, "2.0.192.in-addr.arpa": REVERSE_ZONE}
+        self.port = free_port()
+        conf = [f"server:\n    listen: 127.0.0.1@{self.port}\n    rundir: {d}\n",
+                f"database:\n    storage: {d}\n",
+                "log:\n  - target: stderr\n    any: warning\n", "zone:\n"]
+        for zone, text in zones.items():
+            with open(os.path.join(d, zone + ".zone"), "w") as f:
+                f.write(text)
+            conf.append(f"  - domain: {zone}\n    file: {d}/{zone}.zone\n    storage: {d}\n"
+                        "    journal-content: none\n    zonefile-sync: -1\n")
+        path = os.path.join(d, "knot.conf")
+        with open(path, "w") as f:
+            f.write("".join(conf))
+        self.proc = subprocess.Popen(["knotd", "-c", path], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if raw_query(self.port, "example.test", 6, timeout=0.5) is not None:
+                return
+            time.sleep(0.1)
+        raise RuntimeError("knotd did not start")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+    def cleanup(self):
+        self.stop()
+        self.dir.cleanup()
+
+
+def encode_name(name):
+    out = b""
+    for label in name.rstrip(".").split("."):
+        out += bytes([len(label)]) + label.encode()
+    return out + b"\0"
+
+
+def raw_query(port, name, qtype, qid=0x1234, edns=True, timeout=2.0):
+    """One UDP query to 127.0.0.1:port; the response bytes, or None on timeout."""
+    packet = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 1 if edns else 0)
+    packet += encode_name(name) + struct.pack(">HH", qtype, 1)
+    if edns:
+        packet += b"\0" + struct.pack(">HHIH", 41, 1232, 0, 0)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        s.sendto(packet, ("127.0.0.1", port))
+        try:
+            return s.recv(65535)
+        except socket.timeout:
+            return None
+
+
+class ForwardingTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        require_tools("dig", "kdig", "knotd")
+        cls.knot = Knot()
+        cls.vmdns = VmdnsServer([EXAMPLES], ["--upstream", "127.0.0.1:%d" % cls.knot.port])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.vmdns.stop()
+        cls.knot.cleanup()
+
+    def test_forwards_over_udp_and_tcp_with_dig_and_kdig(self):
+        for tool in ("dig", "kdig"):
+            for tcp in (False, True):
+                with self.subTest(tool=tool, tcp=tcp):
+                    reply = self.vmdns.dig("www.example.test", "A", tcp=tcp, tool=tool)
+                    self.assertEqual(reply.status, "NOERROR", reply.raw)
+                    self.assertEqual(reply.rdatas("A"), ["192.0.2.10"], reply.raw)
+                    self.assertIn("aa", reply.flags)  # Knot's answer, passed on as it is
+                    reply = self.vmdns.dig("www.example.test", "AAAA", tcp=tcp, tool=tool)
+                    self.assertEqual(reply.rdatas("AAAA"), ["2001:db8::10"], reply.raw)
+
+    def test_id_and_case_are_the_clients(self):
+        for qid in (0x0001, 0xBEEF):
+            response = raw_query(self.vmdns.port, "WwW.ExAmPlE.tEsT", 1, qid=qid)
+            self.assertIsNotNone(response)
+            self.assertEqual(struct.unpack(">H", response[:2])[0], qid)
+            name = encode_name("WwW.ExAmPlE.tEsT")
+            self.assertEqual(response[12:12 + len(name)], name)
+            self.assertEqual(response[3] & 0xF, 0)  # NOERROR
+
+    def test_client_without_edns_gets_no_opt(self):
+        reply = self.vmdns.dig("www.example.test", "A", edns=False)
+        self.assertEqual(reply.rdatas("A"), ["192.0.2.10"], reply.raw)
+        self.assertNotIn("OPT PSEUDOSECTION", reply.raw)
+        reply = self.vmdns.dig("www.example.test", "A", edns=True)
+        self.assertIn("OPT PSEUDOSECTION", reply.raw)
+
+    def test_nxdomain_is_forwarded_with_soa(self):
+        for tcp in (False, True):
+            reply = self.vmdns.dig("nosuch.example.test", "A", tcp=tcp)
+            self.assertEqual(reply.status, "NXDOMAIN", reply.raw)
+            self.assertEqual([r[3] for r in reply.authority], ["SOA"], reply.raw)
+            self.assertEqual(reply.authority[0][0], "example.test.")
+
+    def test_reverse_name_outside_our_zones_is_forwarded(self):
+        reply = self.vmdns.dig("10.2.0.192.in-addr.arpa", "PTR")
+        self.assertEqual(reply.status, "NOERROR", reply.raw)
+        self.assertEqual(reply.rdatas("PTR"), ["www.example.test."], reply.raw)
+
+    def test_large_answer_truncated_over_udp_complete_over_tcp(self):
+        udp = self.vmdns.dig("big.example.test", "A", extra=["+ignore", "+bufsize=1232"])
+        self.assertEqual(udp.status, "NOERROR", udp.raw)
+        self.assertIn("tc", udp.flags, udp.raw)
+        self.assertLess(len(udp.answer), 100)
+        plain = self.vmdns.dig("big.example.test", "A", edns=False, extra=["+ignore"])
+        self.assertIn("tc", plain.flags, plain.raw)
+        self.assertLess(len(plain.answer), len(udp.answer))
+        # Knot truncates at 1232 octets over UDP; all 100 addresses can only have come from
+        # vmdns asking it again over TCP.
+        for tool in ("dig", "kdig"):
+            tcp = self.vmdns.dig("big.example.test", "A", tcp=True, tool=tool)
+            self.assertNotIn("tc", tcp.flags, tcp.raw)
+            self.assertEqual(len(tcp.rdatas("A")), 100, tcp.raw)
+
+    def test_cluster_names_stay_authoritative(self):
+        reply = self.vmdns.dig("myvmi.mysubdomain.default.svc.cluster.local", "A")
+        self.assertEqual(reply.rdatas("A"), ["10.244.0.57"], reply.raw)
+        self.assertIn("aa", reply.flags)
+        reply = self.vmdns.dig("nosuch.cluster.local", "A")
+        self.assertEqual(reply.status, "NXDOMAIN", reply.raw)
+        self.assertEqual(reply.authority[0][0], "cluster.local.", reply.raw)
+
+
+class UpstreamFailureTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        require_tools("dig", "knotd")
+        cls.knot = Knot()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.knot.cleanup()
+
+    def setUp(self):
+        # A port with nothing on it (the kernel answers ICMP port unreachable) and a socket
+        # that takes queries and never answers.
+        self.closed_port = free_port()
+        self.silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.silent.bind(("127.0.0.1", 0))
+        self.silent_port = self.silent.getsockname()[1]
+
+    def tearDown(self):
+        self.silent.close()
+
+    def serve(self, *upstream_ports, extra=()):
+        args = ["--upstream-timeout", "500"]
+        for port in upstream_ports:
+            args += ["--upstream", "127.0.0.1:%d" % port]
+        server = VmdnsServer([EXAMPLES], args + list(extra))
+        self.addCleanup(server.stop)
+        return server
+
+    def test_dead_upstreams_are_passed_over(self):
+        server = self.serve(self.closed_port, self.silent_port, self.knot.port)
+        began = time.monotonic()
+        reply = server.dig("www.example.test", "A", extra=["+time=5"])
+        self.assertEqual(reply.rdatas("A"), ["192.0.2.10"], reply.raw + server.log())
+        self.assertGreaterEqual(time.monotonic() - began, 0.4)  # waited for the silent one
+        self.silent.settimeout(0)
+        self.assertTrue(self.silent.recv(512))  # which was asked
+
+    def test_all_upstreams_dead_is_servfail(self):
+        server = self.serve(self.closed_port, self.silent_port)
+        for tcp in (False, True):
+            began = time.monotonic()
+            reply = server.dig("www.example.test", "A", tcp=tcp, extra=["+time=5"])
+            self.assertEqual(reply.status, "SERVFAIL", reply.raw)
+            self.assertLess(time.monotonic() - began, 3)
+
+    def test_no_upstream_is_refused(self):
+        server = VmdnsServer([EXAMPLES])  # the harness adds --no-upstream
+        self.addCleanup(server.stop)
+        self.assertEqual(server.dig("www.example.test", "A").status, "REFUSED")
+        self.assertEqual(server.dig("www.example.test", "A", tcp=True).status, "REFUSED")
+
+    def test_cache_answers_after_upstream_stops_until_ttl_expires(self):
+        knot = Knot()
+        self.addCleanup(knot.cleanup)
+        server = self.serve(knot.port)
+        first = server.dig("brief.example.test", "A")
+        self.assertEqual(first.rdatas("A"), ["192.0.2.30"], first.raw)
+        self.assertEqual(server.dig("www.example.test", "A").rdatas("A"), ["192.0.2.10"])
+        self.assertEqual(server.dig("nosuch.example.test", "A").status, "NXDOMAIN")
+        knot.stop()
+        time.sleep(1.1)
+        again = server.dig("brief.example.test", "A")
+        self.assertEqual(again.rdatas("A"), ["192.0.2.30"], again.raw)
+        self.assertLess(again.answer[0][1], first.answer[0][1])  # the TTL counts down
+        self.assertEqual(server.dig("nosuch.example.test", "A").status, "NXDOMAIN")
+        time.sleep(2.5)
+        # brief's 3-second TTL is over and Knot is gone; www's 300 seconds are not.
+        self.assertEqual(server.dig("brief.example.test", "A").status, "SERVFAIL")
+        self.assertEqual(server.dig("www.example.test", "A").rdatas("A"), ["192.0.2.10"])
+
+    def test_itself_as_upstream_is_a_loop_answered_servfail(self):
+        port = free_port()
+        server = VmdnsServer([EXAMPLES], ["--upstream", "127.0.0.1:%d" % port],
+                             listen="127.0.0.1:%d" % port)
+        self.addCleanup(server.stop)
+        began = time.monotonic()
+        reply = server.dig("loop.example.test", "A")
+        self.assertEqual(reply.status, "SERVFAIL", reply.raw)
+        self.assertLess(time.monotonic() - began, 2)
+        time.sleep(1)
+        # One query came back once: no storm.
+        self.assertEqual(server.log().count("forwarding loop"), 1, server.log())
+        reply = server.dig("myvmi.mysubdomain.default.svc.cluster.local", "A")
+        self.assertEqual(reply.rdatas("A"), ["10.244.0.57"])
+
+
+if __name__ == "__main__":
+    unittest.main()
