@@ -27,6 +27,17 @@ struct ObjectMeta {
   Origin origin;
 };
 
+// spec.dnsConfig of a Pod or VMI (core/v1 PodDNSConfig): merged into what dnsPolicy gives.
+struct PodDnsConfig {
+  struct Option {
+    std::string name;
+    std::optional<std::string> value;  // "ndots" + "5"; absent for a flag such as "rotate"
+  };
+  std::vector<IpAddress> nameservers;
+  std::vector<std::string> searches;  // as written, a trailing dot removed
+  std::vector<Option> options;
+};
+
 struct VirtualMachineInstance {
   ObjectMeta meta;
   std::string hostname;   // spec.hostname as written; empty when unset
@@ -37,6 +48,9 @@ struct VirtualMachineInstance {
   std::string phase;       // status.phase
   bool ready = false;      // Ready condition True; or phase Running with no conditions at all
   bool paused = false;     // Paused condition True
+  // spec.dnsPolicy: ClusterFirst (also when empty), ClusterFirstWithHostNet, Default or None.
+  std::string dns_policy;
+  std::optional<PodDnsConfig> dns_config;  // spec.dnsConfig; nullopt when absent
 };
 
 struct Pod {
@@ -46,6 +60,8 @@ struct Pod {
   std::vector<IpAddress> addresses;  // status.podIPs, else status.podIP
   std::string phase;
   bool ready = false;     // Ready condition True
+  std::string dns_policy;                  // spec.dnsPolicy, as for a VMI
+  std::optional<PodDnsConfig> dns_config;  // spec.dnsConfig
 };
 
 struct ServicePort {

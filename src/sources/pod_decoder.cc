@@ -1,5 +1,6 @@
-// Pod: hostname, subdomain, addresses, readiness.
+// Pod: hostname, subdomain, DNS policy and config, addresses, readiness.
 
+#include "sources/dns_config_fields.h"
 #include "sources/kind_decoders.h"
 
 namespace vmdns::sources {
@@ -11,6 +12,8 @@ std::optional<cluster::Pod> decode_pod(FieldReader& reader, const Field& root,
   Field spec = reader.map(root["spec"]);
   pod.hostname = decode_label_field(reader, spec["hostname"]);
   pod.subdomain = decode_label_field(reader, spec["subdomain"]);
+  pod.dns_policy = decode_dns_policy(reader, spec["dnsPolicy"]);
+  pod.dns_config = decode_dns_config(reader, spec["dnsConfig"], pod.dns_policy);
 
   Field status = reader.map(root["status"]);
   pod.phase = reader.string(status["phase"]).value_or("");

@@ -1,7 +1,9 @@
-// VirtualMachineInstance: hostname, subdomain, the first interface's addresses, readiness.
+// VirtualMachineInstance: hostname, subdomain, DNS policy and config, the first interface's
+// addresses, readiness.
 
 #include "cluster/dns1123.h"
 #include "cluster/kubevirt.h"
+#include "sources/dns_config_fields.h"
 #include "sources/kind_decoders.h"
 
 namespace vmdns::sources {
@@ -41,6 +43,10 @@ std::optional<cluster::VirtualMachineInstance> decode_vmi(FieldReader& reader, c
   Field spec = reader.map(root["spec"]);
   vmi.hostname = decode_label_field(reader, spec["hostname"]);
   vmi.subdomain = decode_label_field(reader, spec["subdomain"]);
+  // KubeVirt copies both to the virt-launcher pod; the guest's DHCP answer is made from the
+  // resolv.conf that pod gets.
+  vmi.dns_policy = decode_dns_policy(reader, spec["dnsPolicy"]);
+  vmi.dns_config = decode_dns_config(reader, spec["dnsConfig"], vmi.dns_policy);
   if (vmi.hostname.empty() && cluster::is_dns1123_subdomain(vmi.meta.name)) {
     // KubeVirt truncates the name without trimming, so a cut can end in '-'. The launcher pod's
     // spec.hostname is then not a DNS-1123 label and the API server rejects the pod.
