@@ -1,0 +1,109 @@
+#pragma once
+// The forwarder's private state, shared by forwarder.cc (lifecycle, the event loop, answering
+// clients) and upstream_exchange.cc (one query's exchange with the upstreams). Not a public
+// header: only the forward module includes it.
+
+#include <sys/epoll.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "forward/cache.h"
+#include "forward/forwarder.h"
+#include "forward/spsc_ring.h"
+#include "server/socket_util.h"
+
+namespace vmdns::forward {
+
+using server::UniqueFd;
+using Clock = std::chrono::steady_clock;
+
+inline constexpr size_t kMaxMessage = 65535;
+inline constexpr int kMaxEvents = 64;
+// epoll tags of the two eventfds; every other tag is (generation << 32) | slot.
+inline constexpr uint64_t kStopTag = ~uint64_t{0};
+inline constexpr uint64_t kWakeTag = ~uint64_t{0} - 1;
+
+// A query on its way from a worker to the forwarder thread.
+struct Submission {
+  ClientQuery query;
+  server::ReplyRoute route;
+};
+
+struct Forwarder::Client::Ring {
+  explicit Ring(size_t capacity) : items(capacity) {}
+  SpscRing<Submission> items;
+};
+
+struct Forwarder::Impl {
+  // One query on its way to an upstream.
+  struct Slot {
+    bool used = false;
+    uint32_t generation = 0;
+    ClientQuery client;
+    server::ReplyRoute route;
+    std::string cache_key;
+    uint16_t id = 0;
+    size_t upstream = 0;
+    bool tcp = false;
+    UniqueFd fd;
+    Clock::time_point deadline{};
+    int older = -1;  // the timeout list, oldest deadline first (every attempt has the same
+    int newer = -1;  // timeout, so appending keeps it sorted)
+    uint8_t query[512];
+    size_t query_length = 0;
+    std::vector<uint8_t> tcp_buffer;  // TCP: the framed query, then the framed response
+    size_t tcp_done = 0;
+    bool tcp_sending = false;
+  };
+
+  ForwarderOptions options;
+  Cache cache;
+  std::atomic<bool> running{false};
+  std::atomic<size_t> in_flight{0};
+  UniqueFd wake_fd;
+  UniqueFd stop_fd;
+  UniqueFd epoll;
+  std::thread thread;
+  std::mutex lifecycle;
+
+  std::mutex rings_mutex;  // guards rings; taken by the forwarder thread and at registration
+  std::vector<std::shared_ptr<Client::Ring>> rings;
+
+  // Forwarder thread only.
+  std::vector<Slot> slots;
+  std::vector<int> free_slots;
+  std::vector<int> by_id;  // upstream ID -> slot, -1 when unused
+  int oldest = -1;
+  int newest = -1;
+  std::unique_ptr<uint8_t[]> in = std::make_unique_for_overwrite<uint8_t[]>(kMaxMessage);
+  std::unique_ptr<uint8_t[]> out = std::make_unique_for_overwrite<uint8_t[]>(kMaxMessage);
+  uint8_t random[256];
+  size_t random_used = sizeof(random);
+
+  explicit Impl(ForwarderOptions o) : options(std::move(o)), cache(options.cache_entries) {}
+
+  void run();
+  void drain_submissions(Clock::time_point now);
+  void take(const Submission& submission, Clock::time_point now);
+  void start_attempt(int index, bool tcp, Clock::time_point now);
+  void next_upstream(int index, Clock::time_point now);
+  void on_event(int index, uint32_t events, Clock::time_point now);
+  void on_udp(int index, Clock::time_point now);
+  void on_tcp(int index, uint32_t events, Clock::time_point now);
+  void finish(int index, std::span<const uint8_t> response, Clock::time_point now);
+  void fail(int index);
+  void release(int index);
+  void link(int index);
+  void unlink(int index);
+  int next_timeout_ms(Clock::time_point now) const;
+  uint16_t random_id();
+  std::span<uint8_t> out_span() { return {out.get(), kMaxMessage}; }
+};
+
+}  // namespace vmdns::forward
