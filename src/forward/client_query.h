@@ -20,6 +20,10 @@ namespace vmdns::forward {
 
 // The EDNS(0) payload size we advertise upstream and cap UDP replies at (DNS Flag Day 2020).
 inline constexpr uint16_t kEdnsPayload = 1232;
+// An EDNS option (from the local/experimental range, RFC 6891 section 9) that every query we
+// send upstream carries, with a random 8-octet token of this process: a query that arrives with
+// our token is one of ours come back, a forwarding loop.
+inline constexpr uint16_t kLoopMarkerOption = 65300;
 
 struct ClientQuery {
   uint16_t id = 0;
@@ -28,6 +32,7 @@ struct ClientQuery {
   bool edns = false;           // the client sent an OPT record
   uint16_t udp_size = 512;     // its advertised payload size
   bool dnssec_ok = false;      // its DO bit (RFC 3225)
+  uint64_t loop_marker = 0;    // the token of a kLoopMarkerOption it carried, 0 if none
   server::Transport transport = server::Transport::Udp;
 
   // The largest reply the client accepts: 65535 over TCP; over UDP 512 without EDNS (RFC 1035
@@ -42,8 +47,10 @@ bool parse_client_query(std::span<const uint8_t> packet, server::Transport trans
 
 // The query sent upstream: `id`, RD set, the client's CD, the question name lowercased (so that
 // cached answers do not depend on the client's case), and an OPT record advertising 1232 octets
-// with the client's DO bit. Returns the length, 0 if `out` is too small.
-size_t build_upstream_query(const ClientQuery& client, uint16_t id, std::span<uint8_t> out);
+// with the client's DO bit and, unless `loop_marker` is 0, a kLoopMarkerOption carrying it.
+// Returns the length, 0 if `out` is too small.
+size_t build_upstream_query(const ClientQuery& client, uint16_t id, uint64_t loop_marker,
+                            std::span<uint8_t> out);
 
 // SERVFAIL for the client: its ID, RD and CD, RA, its question as written, an OPT if it sent
 // one. Returns the length.

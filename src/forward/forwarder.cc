@@ -96,6 +96,11 @@ bool Forwarder::start(std::string* error) {
   }
   f.by_id.assign(65536, -1);
   f.in_flight.store(0);
+  while (f.loop_marker == 0) {
+    for (int i = 0; i < 4; ++i) {
+      f.loop_marker = (f.loop_marker << 16) | f.random_id();
+    }
+  }
   f.running.store(true, std::memory_order_release);
   f.thread = std::thread([&f] {
     pthread_setname_np(pthread_self(), "vmdns-forward");
@@ -181,12 +186,15 @@ void Forwarder::Impl::drain_submissions(Clock::time_point now) {
 
 void Forwarder::Impl::take(const Submission& submission, Clock::time_point now) {
   const ClientQuery& client = submission.query;
-  // Loop protection: a query with the ID and question of one we sent upstream and have not had
-  // an answer to is our own query come back (we are, directly or not, our own upstream).
+  // Loop protection: a query that carries our marker option, or the ID and question of one we
+  // sent upstream and have not had an answer to, is our own query come back (we are, directly
+  // or through other forwarders, our own upstream).
   int sent = by_id[client.id];
-  if (sent >= 0 && slots[sent].client.question.name == client.question.name &&
-      slots[sent].client.question.type == client.question.type &&
-      slots[sent].client.question.qclass == client.question.qclass) {
+  bool ours = client.loop_marker == loop_marker ||
+              (sent >= 0 && slots[sent].client.question.name == client.question.name &&
+               slots[sent].client.question.type == client.question.type &&
+               slots[sent].client.question.qclass == client.question.qclass);
+  if (ours) {
     spdlog::warn("forward: {} came back to us: a forwarding loop; answering SERVFAIL",
                  client.question.name.to_text());
     size_t length = servfail_reply(client, out_span());
@@ -217,7 +225,8 @@ void Forwarder::Impl::take(const Submission& submission, Clock::time_point now) 
     slot.id = random_id();
   } while (by_id[slot.id] >= 0);
   by_id[slot.id] = index;
-  slot.query_length = build_upstream_query(client, slot.id, {slot.query, sizeof(slot.query)});
+  slot.query_length =
+      build_upstream_query(client, slot.id, loop_marker, {slot.query, sizeof(slot.query)});
   if (slot.query_length == 0) {
     fail(index);
     return;

@@ -85,6 +85,8 @@ struct Forwarder::Impl {
   std::unique_ptr<uint8_t[]> out = std::make_unique_for_overwrite<uint8_t[]>(kMaxMessage);
   uint8_t random[256];
   size_t random_used = sizeof(random);
+  // This process's token in the kLoopMarkerOption of every query we send; never 0.
+  uint64_t loop_marker = 0;
 
   explicit Impl(ForwarderOptions o) : options(std::move(o)), cache(options.cache_entries) {}
 

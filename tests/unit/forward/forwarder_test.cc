@@ -5,7 +5,8 @@
 // answer with its own ID and case; a second identical query is answered from the cache; an
 // upstream with nothing listening (ICMP refused) and one that never answers (timeout) are
 // passed over for the next; with every upstream dead the client gets SERVFAIL; a query that
-// carries the ID and question of one we sent upstream (our own query come back) gets SERVFAIL;
+// carries the ID and question of one we sent upstream, or our loop marker option under another
+// ID (our own query come back) gets SERVFAIL;
 // past max_in_flight submit() refuses; a datagram with the wrong ID is ignored.
 
 #include "forward/forwarder.h"
@@ -196,6 +197,26 @@ TEST_F(ForwarderTest, OurOwnQueryComingBackIsALoop) {
   EXPECT_EQ(reply->rcode, dns::Rcode::ServFail);
   EXPECT_EQ(reply->id, looped.id);
   EXPECT_TRUE(receive(upstream, 100ms).bytes.empty());  // not forwarded again
+}
+
+TEST_F(ForwarderTest, OurMarkerComingBackUnderAnotherIdIsALoop) {
+  // As through a forwarder that gives the query a new ID but passes EDNS options on.
+  Upstream upstream_address;
+  UniqueFd upstream = bound_udp(&upstream_address);
+  start({upstream_address}, 16, 2000ms);
+  ASSERT_TRUE(submitter_->submit(client("loop.example.test"), route_));
+  Datagram query = receive(upstream);
+  ASSERT_FALSE(query.bytes.empty());
+  ClientQuery looped;
+  ASSERT_TRUE(parse_client_query(query.bytes, server::Transport::Udp, &looped));
+  EXPECT_NE(looped.loop_marker, 0u);
+  looped.id = static_cast<uint16_t>(id_of(query.bytes) ^ 0x5555);
+  ASSERT_TRUE(submitter_->submit(looped, route_));
+  auto reply = client_reply(1000ms);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->rcode, dns::Rcode::ServFail);
+  EXPECT_EQ(reply->id, looped.id);
+  EXPECT_TRUE(receive(upstream, 100ms).bytes.empty());
 }
 
 TEST_F(ForwarderTest, MaxInFlightRefusesMore) {

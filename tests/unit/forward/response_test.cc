@@ -11,8 +11,9 @@
 //   - a response with another ID, question or no QR does not answer our query;
 //   - cache TTLs: the shortest TTL of a positive answer, min(SOA TTL, SOA MINIMUM) of a negative
 //     one, nothing for SERVFAIL, TC, or a negative answer without SOA; caps;
-//   - the upstream query is lowercased with RD and an OPT carrying the client's DO bit; SERVFAIL
-//     keeps the client's ID and question.
+//   - the upstream query is lowercased with RD and an OPT carrying the client's DO bit and our
+//     loop marker option, which parse_client_query reads back; SERVFAIL keeps the client's ID
+//     and question.
 
 #include "forward/response.h"
 
@@ -212,7 +213,7 @@ TEST(ClientQuery, UpstreamQueryIsLowercasedWithRdAndOpt) {
   ClientQuery c = client("WWW.Example.Test");
   c.dnssec_ok = true;
   Bytes out(512);
-  size_t n = build_upstream_query(c, 0x7777, out);
+  size_t n = build_upstream_query(c, 0x7777, 0x0102030405060708, out);
   out.resize(n);
   auto text = parse_response(out);
   ASSERT_TRUE(text);
@@ -222,7 +223,22 @@ TEST(ClientQuery, UpstreamQueryIsLowercasedWithRdAndOpt) {
   EXPECT_EQ(text->question, "www.example.test. A");
   EXPECT_TRUE(text->has_opt);
   EXPECT_EQ(text->opt_udp_size, 1232);
-  EXPECT_EQ(out[out.size() - 4] & 0x80, 0x80);  // DO
+  // The OPT's flags (DO is the top bit) come before RDLENGTH and the 12-octet marker option.
+  EXPECT_EQ(out[out.size() - 12 - 4] & 0x80, 0x80);
+}
+
+TEST(ClientQuery, LoopMarkerRoundTrips) {
+  Bytes out(512);
+  out.resize(build_upstream_query(client("x.test"), 1, 0xA1B2C3D4E5F60718, out));
+  ClientQuery back;
+  ASSERT_TRUE(parse_client_query(out, server::Transport::Udp, &back));
+  EXPECT_EQ(back.loop_marker, 0xA1B2C3D4E5F60718u);
+  EXPECT_TRUE(back.edns);
+  Bytes plain(512);
+  plain.resize(build_upstream_query(client("x.test"), 1, 0, plain));
+  ASSERT_TRUE(parse_client_query(plain, server::Transport::Udp, &back));
+  EXPECT_EQ(back.loop_marker, 0u);
+  EXPECT_EQ(plain.size() + 12, out.size());
 }
 
 TEST(ClientQuery, ServfailKeepsIdAndQuestion) {
