@@ -113,6 +113,12 @@ int run(const ServeOptions& options) {
     return 2;
   }
 
+  auto upstreams = upstreams_of(options, *listen, &error);
+  if (!upstreams) {
+    std::cerr << "vmdns serve: " << error << "\n";
+    return 2;
+  }
+
   // Block the signals we wait for before any thread starts, so every thread inherits the mask
   // and they are delivered only to sigwait() below.
   sigset_t signals;
@@ -125,11 +131,6 @@ int run(const ServeOptions& options) {
   zone::SnapshotHolder holder;
   reload(options, *config, holder);
 
-  auto upstreams = upstreams_of(options, *listen, &error);
-  if (!upstreams) {
-    std::cerr << "vmdns serve: " << error << "\n";
-    return 2;
-  }
   // Declared before the server: routes it holds name the server's sockets, so it is stopped
   // first (below) and destroyed last.
   std::unique_ptr<forward::Forwarder> forwarder;

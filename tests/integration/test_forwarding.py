@@ -17,7 +17,8 @@ in 1232 octets, names with short TTLs) and 2.0.192.in-addr.arpa; vmdns forwards 
 - the cache: after Knot stops, an answer seen before is still given until its TTL expires, with
   the TTL counting down;
 - vmdns as its own upstream: SERVFAIL, once, without a storm of forwarded queries;
-- cluster names are still answered authoritatively (AA) while forwarding is on.
+- cluster names are still answered authoritatively (AA) while forwarding is on;
+- a bad `--upstream` stops `serve` before it starts, with exit code 2.
 """
 
 import os
@@ -28,7 +29,7 @@ import tempfile
 import time
 import unittest
 
-from vmdns_harness import EXAMPLES, VmdnsServer, require_tools
+from vmdns_harness import EXAMPLES, VmdnsServer, require_tools, run_vmdns
 
 EXAMPLE_ZONE = """$ORIGIN example.test.
 $TTL 300
@@ -234,6 +235,12 @@ class UpstreamFailureTest(unittest.TestCase):
             reply = server.dig("www.example.test", "A", tcp=tcp, extra=["+time=5"])
             self.assertEqual(reply.status, "SERVFAIL", reply.raw)
             self.assertLess(time.monotonic() - began, 3)
+
+    def test_bad_upstream_is_a_usage_error(self):
+        out = run_vmdns("serve", "-f", EXAMPLES, "--listen", "127.0.0.1:0", "--upstream", "bogus")
+        self.assertEqual(out.returncode, 2, out.stderr)
+        self.assertIn('"bogus" is not ADDR[:PORT]', out.stderr)
+        self.assertNotIn("listening on", out.stdout)
 
     def test_no_upstream_is_refused(self):
         server = VmdnsServer([EXAMPLES])  # the harness adds --no-upstream
