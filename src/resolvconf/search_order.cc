@@ -87,8 +87,13 @@ SearchResult res_search(std::string_view name, const std::vector<std::string>& s
     }
     if (last == Outcome::NoData) {
       got_nodata = true;
-    } else if (last == Outcome::ServFail || last == Outcome::Refused) {
+    } else if (last == Outcome::ServFail) {
       got_servfail = true;
+    } else if (last == Outcome::Refused) {
+      // res_send gives up on a server that refuses, and with no server left reports
+      // ECONNREFUSED, on which res_search returns at once: no further suffix, no as-is try.
+      result.result = Outcome::Refused;
+      return result;
     } else if (last != Outcome::NxDomain) {
       break;  // anything else: glibc is done with the search list
     }

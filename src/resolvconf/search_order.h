@@ -11,9 +11,13 @@
 // - a name with at least `ndots` dots is tried as it is first, then with each search suffix;
 // - otherwise each search suffix first, then the name as it is;
 // - the first try with an answer ends the search;
-// - NXDOMAIN and NODATA go on to the next suffix, and so does SERVFAIL (or REFUSED, which
-//   glibc's res_send treats as a failed server); any other failure (FORMERR, NOTIMP, a timeout)
-//   ends the search (glibc's `done++`);
+// - NXDOMAIN, NODATA and SERVFAIL go on to the next suffix;
+// - REFUSED from a search-list try ends everything at once: res_send gives up on a server that
+//   refuses, reports ECONNREFUSED when none is left, and res_search returns on that. (A REFUSED
+//   to the as-is try made first does not stop the search list.) Checked against glibc 2.36's
+//   getaddrinfo in tests/integration/test_guest.py;
+// - any other failure (FORMERR, NOTIMP, a timeout) ends the search list (glibc's `done++`), and
+//   the name as it is is still tried if it was not yet;
 // - when nothing answered: the as-is try's result if it came first, else NODATA if any try got
 //   NODATA, else SERVFAIL (TRY_AGAIN) if any try got one, else the last try's result.
 // No network here: `query` is given, so that the order is tested table-driven.
@@ -31,7 +35,7 @@ enum class Outcome {
   NoData,    // NOERROR, no answer (h_errno NO_DATA)
   NxDomain,  // h_errno HOST_NOT_FOUND
   ServFail,  // h_errno TRY_AGAIN
-  Refused,   // h_errno TRY_AGAIN (the server refused; glibc tries the next server first)
+  Refused,   // h_errno TRY_AGAIN, errno ECONNREFUSED (every server refused)
   Failure,   // FORMERR, NOTIMP, a timeout, an unreachable server: h_errno NO_RECOVERY/TRY_AGAIN
 };
 
