@@ -9,5 +9,7 @@ namespace vmdns::cli {
 void register_serve(CLI::App& app, int& exit_code);
 void register_records(CLI::App& app, int& exit_code);
 void register_check(CLI::App& app, int& exit_code);
+void register_resolv_conf(CLI::App& app, int& exit_code);
+void register_lookup(CLI::App& app, int& exit_code);
 
 }  // namespace vmdns::cli

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   vmdns::cli::register_serve(app, exit_code);
   vmdns::cli::register_records(app, exit_code);
   vmdns::cli::register_check(app, exit_code);
+  vmdns::cli::register_resolv_conf(app, exit_code);
+  vmdns::cli::register_lookup(app, exit_code);
 
   CLI11_PARSE(app, argc, argv);
   return exit_code;
