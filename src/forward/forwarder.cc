@@ -120,9 +120,16 @@ void Forwarder::stop() {
   while (write(f.stop_fd.get(), &one, sizeof(one)) < 0 && errno == EINTR) {
   }
   f.thread.join();
-  // Sockets to upstreams close with their slots.
+  // Sockets to upstreams close with their slots. Submissions still queued are dropped, so that
+  // a later start() never answers through routes of a server that has gone.
   f.slots.clear();
   f.oldest = f.newest = -1;
+  std::lock_guard rings_lock(f.rings_mutex);
+  Submission dropped;
+  for (const auto& ring : f.rings) {
+    while (ring->items.pop(&dropped)) {
+    }
+  }
 }
 
 // --- the forwarder thread --------------------------------------------------------------------

@@ -46,7 +46,8 @@ class Forwarder {
   Forwarder& operator=(const Forwarder&) = delete;
 
   bool start(std::string* error);
-  // Joins the thread. Queries still in flight get no reply. Idempotent.
+  // Joins the thread. Queries in flight or still queued get no reply. Idempotent; start() may
+  // be called again.
   void stop();
 
   // A submitter for one worker thread. Must not outlive the Forwarder.

@@ -7,7 +7,8 @@
 // passed over for the next; with every upstream dead the client gets SERVFAIL; a query that
 // carries the ID and question of one we sent upstream, or our loop marker option under another
 // ID (our own query come back) gets SERVFAIL;
-// past max_in_flight submit() refuses; a datagram with the wrong ID is ignored.
+// past max_in_flight submit() refuses; a datagram with the wrong ID is ignored; a stopped
+// forwarder refuses and can be started again.
 
 #include "forward/forwarder.h"
 
@@ -225,6 +226,22 @@ TEST_F(ForwarderTest, MaxInFlightRefusesMore) {
   start({silent_address}, 1, 2000ms);
   EXPECT_TRUE(submitter_->submit(client("one.example.test"), route_));
   EXPECT_FALSE(submitter_->submit(client("two.example.test"), route_));
+}
+
+TEST_F(ForwarderTest, StartsAgainAfterStop) {
+  Upstream upstream_address;
+  UniqueFd upstream = bound_udp(&upstream_address);
+  start({upstream_address});
+  forwarder_->stop();
+  std::string error;
+  ASSERT_TRUE(forwarder_->start(&error)) << error;
+  ASSERT_TRUE(submitter_->submit(client("again.example.test"), route_));
+  Datagram query = receive(upstream);
+  ASSERT_FALSE(query.bytes.empty());
+  answer(upstream, query, id_of(query.bytes));
+  auto reply = client_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->answer.size(), 1u);
 }
 
 TEST_F(ForwarderTest, StoppedForwarderRefuses) {
