@@ -1,0 +1,267 @@
+"""The guest's view: what a KubeVirt VMI's guest is told about DNS, and how it resolves.
+
+Behaviour checked:
+- `vmdns resolv-conf --vmi vmi-fedora` prints the guest's resolv.conf: the cluster nameserver
+  and the launcher pod's search list with mysubdomain.default.svc.cluster.local put first;
+  `--namespace` prints a pod's, with ndots:5; `--format dhcp` prints options 6, 12, 15 and 119
+  in hex and readable form; a bad dnsConfig is reported naming the field;
+- `vmdns lookup` against a real `vmdns serve` prints every name tried, in glibc's order, and
+  exits 0 when the name resolves, 1 when it does not;
+- the KubeVirt page for real (root and `ip netns` needed, skipped otherwise): a network
+  namespace vmi-fedora-<random> holds the guest's end of a veth pair (198.18.0.57/24), vmdns
+  serves on the host's end (198.18.0.1:53), the namespace's resolv.conf is the one
+  `vmdns resolv-conf` prints; inside it, `ping myvmi.mysubdomain` reaches
+  myvmi.mysubdomain.default.svc.cluster.local (198.18.0.57) and `getent hosts` agrees.
+"""
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from vmdns_harness import FIXTURES, VMDNS, VmdnsServer, run_vmdns, wait_for
+
+PAGE = os.path.join(FIXTURES, "guest", "kubevirt-page.yaml")
+FQDN = "myvmi.mysubdomain.default.svc.cluster.local"
+GUEST_SEARCH = ("search mysubdomain.default.svc.cluster.local default.svc.cluster.local "
+                "svc.cluster.local cluster.local")
+HOST_ADDR = "198.18.0.1"
+GUEST_ADDR = "198.18.0.57"
+
+
+def tried(output):
+    """The names `vmdns lookup` tried, in order, with their status."""
+    return re.findall(r"^try (\S+) \S+: (\S+)", output, re.M)
+
+
+class ResolvConfCommandTest(unittest.TestCase):
+    def test_guest_resolv_conf(self):
+        out = run_vmdns("resolv-conf", "--vmi", "vmi-fedora", "-f", PAGE)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        lines = [l for l in out.stdout.splitlines() if not l.startswith("#")]
+        self.assertEqual(lines, ["nameserver 10.96.0.10", GUEST_SEARCH])
+
+    def test_pod_resolv_conf(self):
+        out = run_vmdns("resolv-conf", "--namespace", "shop", "--nameserver", "198.18.0.10",
+                        "--zone", "example.internal")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("nameserver 198.18.0.10\nsearch shop.svc.example.internal "
+                      "svc.example.internal example.internal\noptions ndots:5\n", out.stdout)
+
+    def test_dhcp_options(self):
+        out = run_vmdns("resolv-conf", "--vmi", "vmi-fedora", "-f", PAGE, "--format", "dhcp",
+                        "--nameserver", HOST_ADDR)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("option 6 (domain-name-servers): 198.18.0.1\n  06 04 c6 12 00 01\n",
+                      out.stdout)
+        self.assertIn("option 12 (host-name): myvmi\n  0c 05 6d 79 76 6d 69\n", out.stdout)
+        self.assertIn("option 15 (domain-name): mysubdomain.default.svc.cluster.local\n",
+                      out.stdout)
+        self.assertIn("option 119 (domain-search): " + GUEST_SEARCH[len("search "):] + "\n",
+                      out.stdout)
+        # The three later names are pointers into the first one (RFC 3397 compression).
+        self.assertRegex(out.stdout, r"\n  77 2d 0b 6d 79 .* c0 0c c0 14 c0 18\n")
+
+    def test_bad_dns_config_names_the_field(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
+            f.write("apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\n"
+                    "metadata: {name: v}\nspec:\n  dnsPolicy: None\n  dnsConfig:\n"
+                    "    nameservers: [not-an-ip]\n")
+            f.flush()
+            out = run_vmdns("check", "-f", f.name)
+            self.assertEqual(out.returncode, 1)
+            self.assertIn('spec.dnsConfig.nameservers[0] "not-an-ip" is not an IP address',
+                          out.stdout)
+
+
+class LookupCommandTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = VmdnsServer([PAGE], extra_args=["--no-upstream"])
+        cls.address = "127.0.0.1:%d" % cls.server.port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def lookup(self, *args):
+        return run_vmdns("lookup", *args, "--server", self.address)
+
+    def test_guest_tries_the_name_first_then_its_search_list(self):
+        out = self.lookup("myvmi.mysubdomain", "--vmi", "vmi-fedora", "-f", PAGE)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertEqual(tried(out.stdout), [
+            ("myvmi.mysubdomain.", "REFUSED"),
+            ("myvmi.mysubdomain.mysubdomain.default.svc.cluster.local.", "NXDOMAIN"),
+            (FQDN + ".", "NOERROR")])
+        self.assertIn(FQDN + ".\t5\tIN\tA\t" + GUEST_ADDR, out.stdout)
+
+    def test_pod_with_ndots_5_tries_the_search_list_first(self):
+        out = self.lookup("myvmi.mysubdomain", "--namespace", "default")
+        self.assertEqual(out.returncode, 0, out.stdout)
+        self.assertEqual(tried(out.stdout), [(FQDN + ".", "NOERROR")])
+
+    def test_not_found_exits_1_after_every_name(self):
+        out = self.lookup("nothere", "--namespace", "default")
+        self.assertEqual(out.returncode, 1, out.stdout)
+        self.assertEqual([t[0] for t in tried(out.stdout)],
+                         ["nothere.default.svc.cluster.local.", "nothere.svc.cluster.local.",
+                          "nothere.cluster.local.", "nothere."])
+
+    def test_nodata_is_reported(self):
+        out = self.lookup(FQDN + ".", "TXT")
+        self.assertEqual(out.returncode, 1, out.stdout)
+        self.assertEqual(tried(out.stdout), [(FQDN + ".", "NOERROR")])
+        self.assertIn("not resolved, NODATA", out.stdout)
+
+    def test_resolv_conf_file(self):
+        with tempfile.NamedTemporaryFile("w") as f:
+            f.write("nameserver 127.0.0.1\nsearch mysubdomain.default.svc.cluster.local\n"
+                    "options ndots:2\n")
+            f.flush()
+            out = self.lookup("myvmi", "--resolv-conf", f.name)
+        self.assertEqual(out.returncode, 0, out.stdout)
+        self.assertEqual(tried(out.stdout), [(FQDN + ".", "NOERROR")])
+
+
+class AddressServer(VmdnsServer):
+    """`vmdns serve --no-upstream` on a given address (the harness's server is loopback only)."""
+
+    def __init__(self, paths, listen):  # pylint: disable=super-init-not-called
+        args = [VMDNS, "serve", "--listen", listen, "--threads", "2", "--no-upstream"]
+        for p in paths:
+            args += ["-f", p]
+        self.stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("listening on " + listen):
+            self.stop()
+            raise RuntimeError("vmdns serve did not start: %r\n%s" % (line, self.log()))
+
+
+def _run(*args, check=True):
+    return subprocess.run(args, capture_output=True, text=True, timeout=30, check=check)
+
+
+class KubeVirtPageInNamespaceTest(unittest.TestCase):
+    """The page's `ping myvmi.mysubdomain`, from a guest in its own network namespace."""
+
+    @classmethod
+    def setUpClass(cls):
+        missing = [t for t in ("ip", "ping", "getent") if shutil.which(t) is None]
+        if missing:
+            raise unittest.SkipTest("missing tools: " + ", ".join(missing))
+        if os.geteuid() != 0:
+            raise unittest.SkipTest("network namespaces need root")
+        cls.ns = "vmi-fedora-" + secrets.token_hex(3)
+        cls.veth = "vmdns" + secrets.token_hex(3)
+        cls.etc = os.path.join("/etc/netns", cls.ns)
+        cls.addClassCleanup(cls._cleanup)
+        created = subprocess.run(["ip", "netns", "add", cls.ns], capture_output=True, text=True)
+        if created.returncode != 0:
+            raise unittest.SkipTest("cannot create a network namespace: " + created.stderr)
+        _run("ip", "link", "add", cls.veth, "type", "veth", "peer", "name", "eth0",
+             "netns", cls.ns)
+        _run("ip", "addr", "add", HOST_ADDR + "/24", "dev", cls.veth)
+        _run("ip", "link", "set", cls.veth, "up")
+        _run("ip", "-n", cls.ns, "addr", "add", GUEST_ADDR + "/24", "dev", "eth0")
+        _run("ip", "-n", cls.ns, "link", "set", "eth0", "up")
+        _run("ip", "-n", cls.ns, "link", "set", "lo", "up")
+        cls.server = AddressServer([PAGE], HOST_ADDR + ":53")
+        out = run_vmdns("resolv-conf", "--vmi", "vmi-fedora", "-f", PAGE, "--nameserver",
+                        HOST_ADDR)
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr)
+        os.makedirs(cls.etc)
+        with open(os.path.join(cls.etc, "resolv.conf"), "w") as f:
+            f.write(out.stdout)
+        # The veth must be up before the guest's queries leave it.
+        wait_for(lambda: "state UP" in _run("ip", "link", "show", cls.veth).stdout
+                 or "LOWER_UP" in _run("ip", "link", "show", cls.veth).stdout)
+
+    @classmethod
+    def _cleanup(cls):
+        server = getattr(cls, "server", None)
+        if server is not None:
+            server.stop()
+        subprocess.run(["ip", "link", "del", cls.veth], capture_output=True)
+        subprocess.run(["ip", "netns", "del", cls.ns], capture_output=True)
+        shutil.rmtree(cls.etc, ignore_errors=True)
+
+    def in_guest(self, *args):
+        return subprocess.run(["ip", "netns", "exec", self.ns, *args], capture_output=True,
+                              text=True, timeout=30)
+
+    def test_guest_resolv_conf_is_in_place(self):
+        out = self.in_guest("cat", "/etc/resolv.conf")
+        self.assertIn("nameserver " + HOST_ADDR + "\n" + GUEST_SEARCH + "\n", out.stdout)
+
+    def test_ping_myvmi_mysubdomain(self):
+        out = self.in_guest("ping", "-c1", "-W2", "myvmi.mysubdomain")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr + self.server.log())
+        self.assertIn("PING %s (%s)" % (FQDN, GUEST_ADDR), out.stdout)
+
+    def test_getent_hosts_agrees(self):
+        out = self.in_guest("getent", "hosts", "myvmi.mysubdomain")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertEqual(out.stdout.split(), [GUEST_ADDR, FQDN])
+
+    def test_getent_short_name_through_the_subdomain_entry(self):
+        out = self.in_guest("getent", "hosts", "myvmi")
+        self.assertEqual(out.stdout.split(), [GUEST_ADDR, FQDN])
+
+    def test_lookup_inside_the_guest_reads_its_resolv_conf(self):
+        out = self.in_guest(VMDNS, "lookup", "myvmi.mysubdomain", "--resolv-conf",
+                            "/etc/resolv.conf")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn(";; ndots: 1  server: %s:53" % HOST_ADDR, out.stdout)
+        self.assertEqual([t[0] for t in tried(out.stdout)],
+                         ["myvmi.mysubdomain.",
+                          "myvmi.mysubdomain.mysubdomain.default.svc.cluster.local.",
+                          FQDN + "."])
+
+    def test_lookup_from_the_host_with_the_vmi(self):
+        out = run_vmdns("lookup", "myvmi.mysubdomain", "--vmi", "vmi-fedora", "-f", PAGE,
+                        "--server", HOST_ADDR + ":53")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertEqual(tried(out.stdout)[-1], (FQDN + ".", "NOERROR"))
+
+    def test_refused_search_entry_ends_the_search_as_in_glibc(self):
+        # example.org is outside the zone: vmdns --no-upstream answers REFUSED, and glibc gives
+        # up on the whole lookup (res_send reports ECONNREFUSED); `vmdns lookup` agrees, and
+        # without the refused entry both find the name.
+        path = os.path.join(self.etc, "resolv.conf")
+        with open(path) as f:
+            saved = f.read()
+
+        def restore():
+            with open(path, "w") as f:
+                f.write(saved)
+
+        self.addCleanup(restore)
+        for search, found in (("example.org mysubdomain.default.svc.cluster.local", False),
+                              ("mysubdomain.default.svc.cluster.local example.org", True)):
+            with self.subTest(search=search):
+                with open(path, "w") as f:
+                    f.write("nameserver %s\nsearch %s\n" % (HOST_ADDR, search))
+                out = self.in_guest("getent", "hosts", "myvmi")
+                looked = self.in_guest(VMDNS, "lookup", "myvmi", "--resolv-conf",
+                                       "/etc/resolv.conf")
+                if found:
+                    self.assertEqual(out.stdout.split(), [GUEST_ADDR, FQDN])
+                    self.assertEqual(looked.returncode, 0, looked.stdout)
+                    self.assertEqual(tried(looked.stdout), [(FQDN + ".", "NOERROR")])
+                else:
+                    self.assertEqual(out.returncode, 2, out.stdout)
+                    self.assertEqual(looked.returncode, 1, looked.stdout)
+                    self.assertEqual(tried(looked.stdout), [("myvmi.example.org.", "REFUSED")])
+
+    def test_unknown_name_fails_in_the_guest_as_in_lookup(self):
+        out = self.in_guest("getent", "hosts", "nosuchvm.mysubdomain")
+        self.assertEqual(out.returncode, 2, out.stdout)
+        looked = self.in_guest(VMDNS, "lookup", "nosuchvm.mysubdomain", "--resolv-conf",
+                               "/etc/resolv.conf")
+        self.assertEqual(looked.returncode, 1, looked.stdout)
