@@ -16,7 +16,10 @@ def ask_all(port, questions, tcp=False, edns=True):
     try:
         args = ["dig", "@127.0.0.1", "-p", str(port), "+nocmd", "+noall", "+comments", "+answer",
                 "+authority", "+nocookie", "+tries=2", "+time=2",
-                "+tcp" if tcp else "+notcp", "+edns=0" if edns else "+noedns", "-f", path]
+                # One TCP connection for the whole batch (RFC 7766 section 6.2.1): a connection
+                # per question leaves thousands of sockets in TIME_WAIT and runs out of ports.
+                "+tcp" if tcp else "+notcp", "+keepopen" if tcp else "+nokeepopen",
+                "+edns=0" if edns else "+noedns", "-f", path]
         out = subprocess.run(args, capture_output=True, text=True, timeout=600)
     finally:
         os.unlink(path)
