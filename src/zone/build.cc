@@ -1,16 +1,25 @@
 #include "zone/build.h"
 
+#include <algorithm>
 #include <set>
 
 #include "zone/endpoints.h"
+#include "zone/pod_rules.h"
 #include "zone/record_rules.h"
+#include "zone/reverse_rules.h"
 #include "zone/zone_builder.h"
 
 namespace vmdns::zone {
 namespace {
 
+// --namespaces: when a list is given, only its namespaces exist.
+bool is_allowed(const ZoneConfig& config, const std::string& namespace_name) {
+  return config.namespaces.empty() || std::find(config.namespaces.begin(), config.namespaces.end(),
+                                                namespace_name) != config.namespaces.end();
+}
+
 // A namespace exists when a Namespace object, or any object in it, exists.
-std::set<std::string> known_namespaces(const cluster::State& state) {
+std::set<std::string> known_namespaces(const cluster::State& state, const ZoneConfig& config) {
   std::set<std::string> out;
   for (const auto& [name, ns] : state.namespaces) {
     out.insert(name);
@@ -24,23 +33,27 @@ std::set<std::string> known_namespaces(const cluster::State& state) {
   collect(state.pods);
   collect(state.services);
   collect(state.endpoint_slices);
+  std::erase_if(out, [&config](const std::string& ns) { return !is_allowed(config, ns); });
   return out;
 }
 
 }  // namespace
 
 std::shared_ptr<const Snapshot> build(const cluster::State& state, const ZoneConfig& config) {
-  // Endpoints do not depend on the zone: compute them once for all zones.
+  // Endpoints do not depend on the zone: compute them once for all zones. A Service selects
+  // only in its own namespace, so filtering Services filters their endpoints too.
   EndpointIndex index(state);
-  std::vector<std::pair<const cluster::Service*, std::vector<Endpoint>>> services;
+  std::vector<ServiceEndpoints> services;
   services.reserve(state.services.size());
   for (const auto& [key, service] : state.services) {
-    services.emplace_back(&service, index.endpoints_of(service));
+    if (is_allowed(config, key.namespace_name)) {
+      services.push_back({&service, index.endpoints_of(service)});
+    }
   }
-  std::set<std::string> namespaces = known_namespaces(state);
+  std::set<std::string> namespaces = known_namespaces(state, config);
 
   std::vector<Zone> zones;
-  zones.reserve(config.zones.size());
+  zones.reserve(config.zones.size() + config.reverse_zones.size());
   for (const dns::Name& apex : config.zones) {
     ZoneBuilder builder(apex);
     RecordRules rules(config, apex.lowercased(), builder);
@@ -51,7 +64,11 @@ std::shared_ptr<const Snapshot> build(const cluster::State& state, const ZoneCon
     for (const auto& [service, endpoints] : services) {
       rules.add_service(*service, endpoints);
     }
+    add_pod_records(state, config, apex.lowercased(), namespaces, builder);
     zones.push_back(std::move(builder).finish());
+  }
+  for (Zone& reverse : build_reverse_zones(config, services)) {
+    zones.push_back(std::move(reverse));
   }
   return std::make_shared<const Snapshot>(std::move(zones), config.serial);
 }

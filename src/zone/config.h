@@ -2,6 +2,7 @@
 // What a snapshot is built for: the zones we are authoritative for and their TTLs.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "cluster/ip_address.h"
@@ -9,14 +10,32 @@
 
 namespace vmdns::zone {
 
+// Records under pod.<zone> (CoreDNS's `pods` option). Every mode answers only addresses that a
+// Pod or VMI we know carries: the snapshot is precomputed, so no name is made from the query.
+enum class PodMode {
+  Disabled,  // nothing under pod.<zone>
+  Insecure,  // <dashed-ip>.<ns>.pod.<zone> for every known address under every known namespace
+  Verified,  // <dashed-ip>.<ns>.pod.<zone> only in the namespace of the Pod or VMI
+};
+
 struct ZoneConfig {
   // Cluster domains, e.g. cluster.local. Every record is published under each of them.
   std::vector<dns::Name> zones;
+  // Reverse zones (in-addr.arpa, ip6.arpa) served with PTRs for cluster IPs and endpoints; the
+  // PTR targets are in the first cluster domain.
+  std::vector<dns::Name> reverse_zones;
   uint32_t ttl = 5;           // answers
   uint32_t negative_ttl = 5;  // the SOA minimum, and the TTL of the SOA in negative answers
   uint32_t serial = 1;        // SOA serial; serve uses the build time so that it moves
   // Addresses of ns.dns.<zone>, the apex NS target (the server's advertised address).
   std::vector<cluster::IpAddress> nameserver_addresses;
+  PodMode pods = PodMode::Disabled;
+  // Endpoints without a hostname are named after their Pod or VMI (CoreDNS endpoint_pod_names).
+  bool endpoint_pod_names = false;
+  // A ClusterIP Service without a ready endpoint has no records (CoreDNS ignore empty_service).
+  bool ignore_empty_service = false;
+  // When not empty, only these namespaces exist; objects elsewhere are ignored.
+  std::vector<std::string> namespaces;
 };
 
 }  // namespace vmdns::zone

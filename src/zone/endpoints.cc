@@ -10,15 +10,17 @@ namespace vmdns::zone {
 namespace {
 
 // Workloads in a terminal phase have no endpoints (the EndpointSlice controller skips them).
-bool is_terminal(const std::string& phase) { return phase == "Succeeded" || phase == "Failed"; }
+bool is_terminal(const std::string& phase) {
+  return phase == "Succeeded" || phase == "Failed";
+}
 
 // Adds one endpoint per address not seen yet for this Service.
 void add_addresses(const std::vector<cluster::IpAddress>& addresses, const std::string& hostname,
-                   bool ready, const std::string& target, std::set<cluster::IpAddress>& seen,
-                   std::vector<Endpoint>& out) {
+                   bool ready, const std::string& target, const std::string& workload_name,
+                   std::set<cluster::IpAddress>& seen, std::vector<Endpoint>& out) {
   for (const cluster::IpAddress& address : addresses) {
     if (seen.insert(address).second) {
-      out.push_back({address, hostname, ready, target});
+      out.push_back({address, hostname, ready, target, workload_name});
     }
   }
 }
@@ -51,7 +53,7 @@ std::vector<Endpoint> EndpointIndex::from_slices(const cluster::Service& service
                                ? "EndpointSlice " + ns + "/" + slice.meta.name
                                : endpoint.target_kind + " " + ns + "/" + endpoint.target_name;
       add_addresses(endpoint.addresses, endpoint.hostname, endpoint.ready.value_or(true), target,
-                    seen, out);
+                    endpoint.target_name, seen, out);
     }
   }
   return out;
@@ -79,8 +81,8 @@ std::vector<Endpoint> EndpointIndex::from_selector(const cluster::Service& servi
     if (!cluster::is_dns1123_label(hostname)) {
       hostname.clear();  // a truncated name ending in '-': no pod could carry it
     }
-    add_addresses(v.addresses, hostname, v.ready, "VirtualMachineInstance " + ns + "/" + v.meta.name,
-                  seen, out);
+    add_addresses(v.addresses, hostname, v.ready,
+                  "VirtualMachineInstance " + ns + "/" + v.meta.name, v.meta.name, seen, out);
   }
 
   auto pod = state_.pods.lower_bound(cluster::ObjectKey{ns, ""});
@@ -89,9 +91,9 @@ std::vector<Endpoint> EndpointIndex::from_selector(const cluster::Service& servi
     if (is_terminal(p.phase) || !cluster::selector_matches(service.selector, p.meta.labels)) {
       continue;
     }
-    std::string hostname =
-        (!p.hostname.empty() && p.subdomain == svc) ? p.hostname : std::string();
-    add_addresses(p.addresses, hostname, p.ready, "Pod " + ns + "/" + p.meta.name, seen, out);
+    std::string hostname = (!p.hostname.empty() && p.subdomain == svc) ? p.hostname : std::string();
+    add_addresses(p.addresses, hostname, p.ready, "Pod " + ns + "/" + p.meta.name, p.meta.name,
+                  seen, out);
   }
   return out;
 }

@@ -21,6 +21,7 @@ struct Endpoint {
   std::string hostname;  // empty when the endpoint has none
   bool ready = false;
   std::string target;    // "VirtualMachineInstance default/vmi-fedora", for explanations
+  std::string workload_name;  // "vmi-fedora": the Pod or VMI name; empty when unknown
 };
 
 class EndpointIndex {

@@ -4,6 +4,8 @@
 #include <stdexcept>
 
 #include "dns/rdata.h"
+#include "zone/dashed_name.h"
+#include "zone/srv_rules.h"
 
 namespace vmdns::zone {
 namespace {
@@ -34,6 +36,10 @@ void RecordRules::add_apex() {
     add_address(ns_name, address);
   }
   builder_.add_name(svc_);
+  // Specification section 2.2: the schema version, with its own fixed TTL.
+  const std::string version[] = {"1.1.0"};
+  builder_.add(must(apex_.prepend("dns-version")), dns::RrType::TXT, kDnsVersionTtl,
+               dns::rdata::txt(version));
 }
 
 void RecordRules::add_namespace(const std::string& namespace_name) {
@@ -70,29 +76,51 @@ void RecordRules::add_service(const cluster::Service& service,
     case cluster::ServiceType::LoadBalancer:
       if (service.headless) {
         add_headless(*service_name, service, endpoints);
-        return;
-      }
-      for (const cluster::IpAddress& address : service.cluster_ips) {
-        add_address(*service_name, address);
+      } else {
+        add_cluster_ip(*service_name, service, endpoints);
       }
       return;
   }
 }
 
-void RecordRules::add_headless(const dns::Name& service_name, const cluster::Service& service,
-                               const std::vector<Endpoint>& endpoints) {
+void RecordRules::add_cluster_ip(const dns::Name& service_name, const cluster::Service& service,
+                                 const std::vector<Endpoint>& endpoints) {
+  if (is_ignored_empty(service, endpoints, config_.ignore_empty_service)) {
+    return;  // CoreDNS `ignore empty_service`: NXDOMAIN rather than an address that refuses
+  }
+  std::vector<dns::Name> targets;
+  for (const cluster::IpAddress& address : service.cluster_ips) {
+    add_address(service_name, address);
+    targets.push_back(service_name);  // one SRV candidate per cluster IP (section 2.4.1)
+  }
+  add_service_srv(builder_, config_.ttl, service_name, service.ports, targets);
+  // Endpoint names resolve under ClusterIP Services too (CoreDNS answers them for any Service);
+  // the Service name itself keeps its cluster IPs.
   for (const Endpoint& endpoint : endpoints) {
-    if (!endpoint.ready && !service.publish_not_ready_addresses) {
+    if (!is_published(endpoint, service)) {
       continue;
     }
-    add_address(service_name, endpoint.address);
-    if (endpoint.hostname.empty()) {
-      continue;
-    }
-    if (auto host = service_name.prepend(endpoint.hostname)) {
+    if (auto host = service_name.prepend(endpoint_label(endpoint, config_.endpoint_pod_names))) {
       add_address(*host, endpoint.address);
     }
   }
+}
+
+void RecordRules::add_headless(const dns::Name& service_name, const cluster::Service& service,
+                               const std::vector<Endpoint>& endpoints) {
+  std::vector<dns::Name> targets;
+  for (const Endpoint& endpoint : endpoints) {
+    if (!is_published(endpoint, service)) {
+      continue;
+    }
+    add_address(service_name, endpoint.address);
+    // Section 2.4.2: every ready endpoint has a name, its hostname or its dashed address.
+    if (auto host = service_name.prepend(endpoint_label(endpoint, config_.endpoint_pod_names))) {
+      add_address(*host, endpoint.address);
+      targets.push_back(*host);
+    }
+  }
+  add_service_srv(builder_, config_.ttl, service_name, service.ports, targets);
 }
 
 }  // namespace vmdns::zone

@@ -4,9 +4,13 @@
 // Kubernetes DNS-Based Service Discovery specification (schema 1.1.0), plus KubeVirt's VMI
 // names, which are endpoint hostnames of the headless Service named like the VMI's subdomain:
 //   <svc>.<ns>.svc.<zone>            A/AAAA: cluster IPs, or ready endpoints when headless
-//   <hostname>.<svc>.<ns>.svc.<zone> A/AAAA: ready endpoints with that hostname (headless)
+//   <endpoint>.<svc>.<ns>.svc.<zone> A/AAAA: each ready endpoint, named by its hostname, else
+//                                    its Pod/VMI name (endpoint_pod_names), else its dashed IP
+//   _<port>._<proto>.<svc>...        SRV per named port; the bare service name holds them all
+//                                    (srv_rules.h)
 //   <svc>.<ns>.svc.<zone>            CNAME: spec.externalName for type ExternalName
 //   <zone>                           SOA, NS ns.dns.<zone>; ns.dns.<zone> A/AAAA
+//   dns-version.<zone>               TXT "1.1.0", TTL 28800
 //   svc.<zone>, <ns>.svc.<zone>      exist (NODATA) for every known namespace
 
 #include <string>
@@ -20,6 +24,9 @@
 
 namespace vmdns::zone {
 
+// TTL of dns-version.<zone> (specification section 2.2).
+inline constexpr uint32_t kDnsVersionTtl = 28800;
+
 class RecordRules {
  public:
   RecordRules(const ZoneConfig& config, const dns::Name& apex, ZoneBuilder& builder);
@@ -30,6 +37,8 @@ class RecordRules {
 
  private:
   void add_address(const dns::Name& owner, const cluster::IpAddress& address);
+  void add_cluster_ip(const dns::Name& service_name, const cluster::Service& service,
+                      const std::vector<Endpoint>& endpoints);
   void add_headless(const dns::Name& service_name, const cluster::Service& service,
                     const std::vector<Endpoint>& endpoints);
 

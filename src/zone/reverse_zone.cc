@@ -1,0 +1,66 @@
+#include "zone/reverse_zone.h"
+
+#include <charconv>
+
+namespace vmdns::zone {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// The reverse name of the first `units` octets (IPv4) or nibbles (IPv6) of `address`.
+std::string reverse_text(const cluster::IpAddress& address, int units) {
+  std::string out;
+  if (address.is_v4()) {
+    for (int i = units - 1; i >= 0; --i) {
+      out += std::to_string(address.bytes[i]) + ".";
+    }
+    return out + "in-addr.arpa.";
+  }
+  for (int i = units - 1; i >= 0; --i) {
+    uint8_t byte = address.bytes[i / 2];
+    out += kHex[i % 2 == 0 ? byte >> 4 : byte & 0xF];
+    out += '.';
+  }
+  return out + "ip6.arpa.";
+}
+
+dns::Name name_of(const std::string& text) {
+  // Our own text: at most 32 one-character labels plus ip6.arpa, always a valid name.
+  return *dns::Name::from_text(text);
+}
+
+}  // namespace
+
+dns::Name reverse_name(const cluster::IpAddress& address) {
+  return name_of(reverse_text(address, address.is_v4() ? 4 : 32));
+}
+
+std::optional<dns::Name> parse_reverse_zone(std::string_view text, std::string* error) {
+  if (size_t slash = text.find('/'); slash != std::string_view::npos) {
+    auto address = cluster::IpAddress::parse(text.substr(0, slash));
+    std::string_view digits = text.substr(slash + 1);
+    int prefix = -1;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+    int max = address && address->is_v4() ? 32 : 128;
+    if (!address || ec != std::errc() || end != digits.data() + digits.size() || prefix < 0 ||
+        prefix > max) {
+      *error = "\"" + std::string(text) + "\" is not a CIDR (address/prefix)";
+      return std::nullopt;
+    }
+    return name_of(reverse_text(*address, address->is_v4() ? prefix / 8 : prefix / 4));
+  }
+  std::string why;
+  auto name = dns::Name::from_text(text, &why);
+  static const dns::Name kV4 = *dns::Name::from_text("in-addr.arpa");
+  static const dns::Name kV6 = *dns::Name::from_text("ip6.arpa");
+  if (!name || !(name->is_subdomain_of(kV4) || name->is_subdomain_of(kV6))) {
+    *error = "\"" + std::string(text) +
+             "\" is neither a CIDR nor a name under in-addr.arpa or "
+             "ip6.arpa" +
+             (why.empty() ? "" : ": " + why);
+    return std::nullopt;
+  }
+  return name->lowercased();
+}
+
+}  // namespace vmdns::zone
