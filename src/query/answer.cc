@@ -16,8 +16,8 @@ using dns::RrType;
 using dns::Section;
 
 constexpr uint16_t kClassIn = 1;
-constexpr size_t kOptSize = 11;      // root owner, type, class, ttl, rdlength 0 (RFC 6891 6.1.2)
-constexpr int kMaxCnameChain = 8;    // CNAME hops followed inside our zones
+constexpr size_t kOptSize = 11;    // root owner, type, class, ttl, rdlength 0 (RFC 6891 6.1.2)
+constexpr int kMaxCnameChain = 8;  // CNAME hops followed inside our zones
 constexpr uint16_t kOpcodeMask = 0x7800;
 
 // Writes every record of `set` under `owner`, all or nothing. False when the set did not fit.
@@ -35,12 +35,33 @@ bool write_set(MessageWriter& w, Section section, const Name& owner, const zone:
   return ok;
 }
 
+// Whether the SRV at position `index` of `srv` names the same target as an earlier one: the
+// bare service name holds one SRV per port for each target, and a target's addresses go into
+// the additional section once (CoreDNS's isDuplicate). Targets are compared octet by octet,
+// case-insensitively; nothing is allocated.
+bool earlier_target(const zone::RrSet& srv, size_t index, std::span<const uint8_t> target) {
+  bool found = false;
+  size_t at = 0;
+  srv.for_each([&](std::span<const uint8_t> rdata) {
+    if (found || at++ >= index || rdata.size() != target.size() + 6) {
+      return;
+    }
+    auto other = rdata.subspan(6);
+    found = std::equal(other.begin(), other.end(), target.begin(), [](uint8_t a, uint8_t b) {
+      return dns::ascii_lower(a) == dns::ascii_lower(b);
+    });
+  });
+  return found;
+}
+
 // SRV targets in our zones get their addresses in the additional section (RFC 2782). What does
 // not fit is left out without TC: additional data is optional (RFC 2181 section 9).
 void add_srv_additionals(MessageWriter& w, const zone::Snapshot& snapshot, const zone::RrSet& srv) {
   bool room = true;
+  size_t index = 0;
   srv.for_each([&](std::span<const uint8_t> rdata) {
-    if (!room || rdata.size() <= 6) {
+    size_t this_index = index++;
+    if (!room || rdata.size() <= 6 || earlier_target(srv, this_index, rdata.subspan(6))) {
       return;
     }
     auto target = Name::from_wire(rdata.subspan(6));

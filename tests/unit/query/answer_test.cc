@@ -207,6 +207,156 @@ TEST_F(AnswerTest, NoSnapshotYetIsServFail) {
   EXPECT_EQ(r.rcode, Rcode::ServFail);
 }
 
+// The specification's SRV, PTR, TXT and pod rules as the query path serves them, with reverse
+// zones, verified pods and a negative TTL of 30.
+constexpr const char* kSpecManifests = R"(
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  clusterIP: 10.96.0.20
+  clusterIPs: [10.96.0.20, "fd00::20"]
+  selector: {app: web}
+  ports: [{name: http, port: 80}, {name: dns, port: 53, protocol: UDP}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: shop, labels: {app: web}}
+spec: {}
+status: {phase: Running, podIPs: [{ip: 10.244.1.7}], conditions: [{type: Ready, status: "True"}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec: {clusterIP: None, selector: {app: db}, ports: [{name: pg, port: 5432}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db-0, namespace: shop, labels: {app: db}}
+spec: {hostname: db-0, subdomain: db}
+status: {phase: Running, podIPs: [{ip: "fd00:10::"}], conditions: [{type: Ready, status: "True"}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: outside, namespace: shop}
+spec: {type: ExternalName, externalName: db.example.com, ports: [{name: pg, port: 5432}]}
+)";
+
+const std::string kSoa30 =
+    "cluster.local.\t30\tIN\tSOA\tns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 "
+    "86400 30";
+const std::string kReverseSoa =
+    "10.in-addr.arpa.\t30\tIN\tSOA\tns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 "
+    "86400 30";
+const std::string kV6ReverseSoa =
+    "d.f.ip6.arpa.\t30\tIN\tSOA\tns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 "
+    "86400 30";
+
+std::shared_ptr<const zone::Snapshot> spec_snapshot() {
+  auto loaded = sources::load_manifest_text(kSpecManifests, "test.yaml");
+  EXPECT_TRUE(loaded.diagnostics.empty());
+  zone::ZoneConfig config;
+  config.zones = {*dns::Name::from_text("cluster.local")};
+  config.reverse_zones = {*dns::Name::from_text("10.in-addr.arpa"),
+                          *dns::Name::from_text("d.f.ip6.arpa")};
+  config.nameserver_addresses = {*cluster::IpAddress::parse("10.96.0.10")};
+  config.negative_ttl = 30;
+  config.pods = zone::PodMode::Verified;
+  return zone::build(loaded.state, config);
+}
+
+TEST(SpecAnswerTest, Table) {
+  auto snapshot = spec_snapshot();
+  const std::string kDb0V6Reverse =
+      "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.0.d.f.ip6.arpa.";
+  const std::vector<Case> cases = {
+      // Spec 2.2: the schema version.
+      {"dns-version.cluster.local.", RrType::TXT, Rcode::NoError,
+       {"dns-version.cluster.local.\t28800\tIN\tTXT\t\"1.1.0\""}, {}},
+      // Spec 2.4.1: SRV per named port; the target's A and AAAA in the additional section
+      // (RFC 2782); dual-stack = 2 candidates, one record, weight 50 (CoreDNS).
+      {"_http._tcp.web.shop.svc.cluster.local.", RrType::SRV, Rcode::NoError,
+       {"_http._tcp.web.shop.svc.cluster.local.\t5\tIN\tSRV\t0 50 80 web.shop.svc.cluster.local."},
+       {},
+       {"web.shop.svc.cluster.local.\t5\tIN\tA\t10.96.0.20",
+        "web.shop.svc.cluster.local.\t5\tIN\tAAAA\tfd00::20"}},
+      // The bare name holds every named port (2 ports x 2 addresses: weight 25); the shared
+      // target's addresses are added once (CoreDNS isDuplicate).
+      {"web.shop.svc.cluster.local.", RrType::SRV, Rcode::NoError,
+       {"web.shop.svc.cluster.local.\t5\tIN\tSRV\t0 25 80 web.shop.svc.cluster.local.",
+        "web.shop.svc.cluster.local.\t5\tIN\tSRV\t0 25 53 web.shop.svc.cluster.local."},
+       {},
+       {"web.shop.svc.cluster.local.\t5\tIN\tA\t10.96.0.20",
+        "web.shop.svc.cluster.local.\t5\tIN\tAAAA\tfd00::20"}},
+      // A port name under the wrong protocol does not exist; _tcp is an empty non-terminal.
+      {"_http._udp.web.shop.svc.cluster.local.", RrType::SRV, Rcode::NxDomain, {}, {kSoa30}},
+      {"_tcp.web.shop.svc.cluster.local.", RrType::SRV, Rcode::NoError, {}, {kSoa30}},
+      // Spec 2.4.2: headless SRV to the endpoint's hostname, with its AAAA as additional data.
+      {"_pg._tcp.db.shop.svc.cluster.local.", RrType::SRV, Rcode::NoError,
+       {"_pg._tcp.db.shop.svc.cluster.local.\t5\tIN\tSRV\t0 100 5432 db-0.db.shop.svc.cluster.local."},
+       {},
+       {"db-0.db.shop.svc.cluster.local.\t5\tIN\tAAAA\tfd00:10::"}},
+      // CoreDNS: endpoint names under a ClusterIP Service; the dashed address when no hostname.
+      {"10-244-1-7.web.shop.svc.cluster.local.", RrType::A, Rcode::NoError,
+       {"10-244-1-7.web.shop.svc.cluster.local.\t5\tIN\tA\t10.244.1.7"}, {}},
+      // Wildcards are not supported: '*' is an ordinary label (spec 2.1 / CoreDNS without the
+      // deprecated wildcard queries).
+      {"*.shop.svc.cluster.local.", RrType::A, Rcode::NxDomain, {}, {kSoa30}},
+      {"*.web.shop.svc.cluster.local.", RrType::A, Rcode::NxDomain, {}, {kSoa30}},
+      // ExternalName: SRV at the alias is its CNAME (RFC 1034 section 4.3.2: a CNAME owner has
+      // no other data), not followed out of our zone; names below it do not exist.
+      {"outside.shop.svc.cluster.local.", RrType::SRV, Rcode::NoError,
+       {"outside.shop.svc.cluster.local.\t5\tIN\tCNAME\tdb.example.com."}, {}},
+      {"_pg._tcp.outside.shop.svc.cluster.local.", RrType::SRV, Rcode::NxDomain, {}, {kSoa30}},
+      {"x.outside.shop.svc.cluster.local.", RrType::A, Rcode::NxDomain, {}, {kSoa30}},
+      // Pods verified: the dashed address in the Pod's namespace only.
+      {"10-244-1-7.shop.pod.cluster.local.", RrType::A, Rcode::NoError,
+       {"10-244-1-7.shop.pod.cluster.local.\t5\tIN\tA\t10.244.1.7"}, {}},
+      {"fd00-10--0.shop.pod.cluster.local.", RrType::AAAA, Rcode::NoError,
+       {"fd00-10--0.shop.pod.cluster.local.\t5\tIN\tAAAA\tfd00:10::"}, {}},
+      {"10-244-1-7.default.pod.cluster.local.", RrType::A, Rcode::NxDomain, {}, {kSoa30}},
+      {"10-244-1-8.shop.pod.cluster.local.", RrType::A, Rcode::NxDomain, {}, {kSoa30}},
+      // Spec 2.5: PTR for a cluster IP and for an endpoint, IPv4 and IPv6.
+      {"20.0.96.10.in-addr.arpa.", RrType::PTR, Rcode::NoError,
+       {"20.0.96.10.in-addr.arpa.\t5\tIN\tPTR\tweb.shop.svc.cluster.local."}, {}},
+      {"7.1.244.10.in-addr.arpa.", RrType::PTR, Rcode::NoError,
+       {"7.1.244.10.in-addr.arpa.\t5\tIN\tPTR\t10-244-1-7.web.shop.svc.cluster.local."}, {}},
+      {kDb0V6Reverse, RrType::PTR, Rcode::NoError,
+       {kDb0V6Reverse + "\t5\tIN\tPTR\tdb-0.db.shop.svc.cluster.local."}, {}},
+      // A reverse zone's negative answers carry its own SOA (RFC 2308 section 3).
+      {"99.0.96.10.in-addr.arpa.", RrType::PTR, Rcode::NxDomain, {}, {kReverseSoa}},
+      {"20.0.96.10.in-addr.arpa.", RrType::A, Rcode::NoError, {}, {kReverseSoa}},
+      {"1.0.0.d.f.ip6.arpa.", RrType::PTR, Rcode::NxDomain, {}, {kV6ReverseSoa}},
+      {"10.in-addr.arpa.", RrType::NS, Rcode::NoError,
+       {"10.in-addr.arpa.\t5\tIN\tNS\tns.dns.cluster.local."}, {}},
+      // Outside every reverse zone we serve: REFUSED, like any other foreign name.
+      {"1.0.168.192.in-addr.arpa.", RrType::PTR, Rcode::Refused, {}, {}, {}, false},
+      // Negative TTL: the SOA in negative answers carries it; positive answers keep --ttl.
+      {"nosuch.cluster.local.", RrType::A, Rcode::NxDomain, {}, {kSoa30}},
+      // Pods are under pod.<zone>; with pods enabled it exists as an empty non-terminal.
+      {"pod.cluster.local.", RrType::A, Rcode::NoError, {}, {kSoa30}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.qname + " " + dns::rr_type_name(c.qtype));
+    ResponseText r = ask(snapshot.get(), make_query({.name = c.qname, .type = c.qtype}));
+    EXPECT_EQ(r.rcode, c.rcode);
+    EXPECT_EQ(r.aa, c.aa && c.rcode != Rcode::Refused);
+    EXPECT_EQ(r.answer, c.answer);
+    EXPECT_EQ(r.authority, c.authority);
+    EXPECT_EQ(r.additional, c.additional);
+  }
+}
+
+TEST(SpecAnswerTest, PodsDisabledByDefault) {
+  // CoreDNS `pods disabled`: nothing under pod.<zone>, and pod.<zone> itself does not exist.
+  auto snapshot = snapshot_of(kSpecManifests);
+  for (const char* name : {"pod.cluster.local.", "10-244-1-7.shop.pod.cluster.local."}) {
+    SCOPED_TRACE(name);
+    ResponseText r = ask(snapshot.get(), make_query({.name = name}));
+    EXPECT_EQ(r.rcode, Rcode::NxDomain);
+  }
+}
+
 TEST(AnswerTruncationTest, LargeAnswerSetsTcOverUdpAndFitsOverTcp) {
   // 100 ready VMIs behind one headless Service: 100 A records, ~1.6 KB.
   std::string manifests =

@@ -1,0 +1,101 @@
+// query::answer allocates nothing (DESIGN.md habit 4), also on the paths the specification's
+// rules added: SRV with additional addresses (deduplicated targets), PTR in a reverse zone, and
+// a reverse zone's NXDOMAIN. Replacing the global operator new affects the whole test binary,
+// harmlessly.
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <vector>
+
+#include "query/answer.h"
+#include "sources/manifest_loader.h"
+#include "testing/dns_text.h"
+#include "zone/build.h"
+
+namespace {
+std::atomic<size_t> g_allocations{0};
+}  // namespace
+
+void* operator new(size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) {
+    return p;
+  }
+  throw std::bad_alloc();
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, size_t) noexcept {
+  std::free(p);
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+namespace vmdns::query {
+namespace {
+
+constexpr const char* kManifests = R"(
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec: {clusterIP: None, selector: {app: db}, ports: [{name: pg, port: 5432}, {name: m, port: 9187}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db-0, namespace: shop, labels: {app: db}}
+spec: {}
+status: {phase: Running, podIPs: [{ip: 10.244.2.1}, {ip: "fd00::1"}], conditions: [{type: Ready, status: "True"}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db-1, namespace: shop, labels: {app: db}}
+spec: {}
+status: {phase: Running, podIPs: [{ip: 10.244.2.2}], conditions: [{type: Ready, status: "True"}]}
+)";
+
+TEST(AnswerAllocationTest, SrvPtrAndReverseNegativeAnswersAllocateNothing) {
+  auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
+  zone::ZoneConfig config;
+  config.zones = {*dns::Name::from_text("cluster.local")};
+  config.reverse_zones = {*dns::Name::from_text("10.in-addr.arpa")};
+  auto snapshot = zone::build(loaded.state, config);
+
+  std::vector<std::vector<uint8_t>> queries = {
+      testing::make_query({.name = "db.shop.svc.cluster.local", .type = dns::RrType::SRV}),
+      testing::make_query(
+          {.name = "_pg._tcp.db.shop.svc.cluster.local", .type = dns::RrType::SRV, .edns = true}),
+      testing::make_query({.name = "1.2.244.10.in-addr.arpa", .type = dns::RrType::PTR}),
+      testing::make_query({.name = "9.9.9.10.in-addr.arpa", .type = dns::RrType::PTR}),
+  };
+  std::array<uint8_t, 65535> out{};
+  size_t lengths[4] = {};
+  size_t before = g_allocations.load();
+  for (size_t i = 0; i < queries.size(); ++i) {
+    lengths[i] = answer(snapshot.get(), queries[i], out, Transport::Tcp).length;
+  }
+  size_t after = g_allocations.load();
+  EXPECT_EQ(after, before);
+  for (size_t length : lengths) {
+    EXPECT_GT(length, 12u);
+  }
+  // The bare name has 6 SRVs (3 endpoint addresses, each its own dashed name, x 2 ports);
+  // each target's address is added once.
+  auto r = testing::parse_response(std::vector<uint8_t>(
+      out.begin(), out.begin() + answer(snapshot.get(), queries[0], out, Transport::Tcp).length));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->answer.size(), 6u);
+  EXPECT_EQ(r->additional.size(), 3u);
+}
+
+}  // namespace
+}  // namespace vmdns::query
