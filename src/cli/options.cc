@@ -4,6 +4,9 @@
 
 #include <ctime>
 
+#include "cluster/dns1123.h"
+#include "zone/reverse_zone.h"
+
 namespace vmdns::cli {
 
 void add_source_options(CLI::App& command, SourceOptions& options) {
@@ -19,9 +22,32 @@ void add_zone_options(CLI::App& command, ZoneOptions& options) {
       .add_option("--zone", options.zones,
                   "Cluster domain to serve; repeatable (CoreDNS: the kubernetes plugin's zones)")
       ->capture_default_str();
-  command.add_option("--ttl", options.ttl, "TTL of answers and of the SOA minimum (CoreDNS: ttl)")
+  command.add_option("--ttl", options.ttl, "TTL of answers (CoreDNS: ttl)")
       ->capture_default_str()
       ->check(CLI::Range(0, 3600));
+  command
+      .add_option("--negative-ttl", options.negative_ttl,
+                  "SOA minimum and TTL of the SOA in negative answers (default: --ttl)")
+      ->check(CLI::Range(0, 3600));
+  command.add_option("--reverse-zone", options.reverse_zones,
+                     "Reverse zone to serve with PTRs, as a name (10.in-addr.arpa) or a CIDR "
+                     "(10.96.0.0/12, fd00::/8); repeatable (CoreDNS: the server block's zones)");
+  command
+      .add_option("--pods", options.pods,
+                  "Records under pod.<zone>: disabled, insecure or verified (CoreDNS: pods)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"disabled", "insecure", "verified"}));
+  command.add_flag("--endpoint-pod-names", options.endpoint_pod_names,
+                   "Name endpoints without a hostname after their Pod or VMI "
+                   "(CoreDNS: endpoint_pod_names)");
+  command.add_flag("--ignore-empty-service", options.ignore_empty_service,
+                   "No records for a ClusterIP Service without ready endpoints "
+                   "(CoreDNS: ignore empty_service)");
+  command
+      .add_option("--namespaces", options.namespaces,
+                  "Only these namespaces exist, comma-separated; repeatable "
+                  "(CoreDNS: namespaces)")
+      ->delimiter(',');
   command.add_option("--advertise-address", options.advertise_addresses,
                      "Address of ns.dns.<zone>, the apex NS target; repeatable "
                      "(default: the listen address, or 127.0.0.1 when it is a wildcard)");
@@ -40,8 +66,29 @@ std::optional<zone::ZoneConfig> make_zone_config(const ZoneOptions& options,
     }
     config.zones.push_back(name->lowercased());
   }
+  for (const std::string& text : options.reverse_zones) {
+    std::string why;
+    auto name = zone::parse_reverse_zone(text, &why);
+    if (!name) {
+      *error = "--reverse-zone " + why;
+      return std::nullopt;
+    }
+    config.reverse_zones.push_back(*name);
+  }
+  for (const std::string& ns : options.namespaces) {
+    if (!cluster::is_dns1123_label(ns)) {
+      *error = "--namespaces \"" + ns + "\" is not a namespace name";
+      return std::nullopt;
+    }
+    config.namespaces.push_back(ns);
+  }
+  config.pods = options.pods == "insecure"   ? zone::PodMode::Insecure
+                : options.pods == "verified" ? zone::PodMode::Verified
+                                             : zone::PodMode::Disabled;
+  config.endpoint_pod_names = options.endpoint_pod_names;
+  config.ignore_empty_service = options.ignore_empty_service;
   config.ttl = options.ttl;
-  config.negative_ttl = options.ttl;
+  config.negative_ttl = options.negative_ttl.value_or(options.ttl);
   config.serial = static_cast<uint32_t>(std::time(nullptr));
   std::vector<std::string> advertise = options.advertise_addresses;
   if (advertise.empty() && !default_advertise.empty()) {

@@ -18,7 +18,13 @@ struct SourceOptions {
 struct ZoneOptions {
   std::vector<std::string> zones{"cluster.local"};
   uint32_t ttl = 5;
+  std::optional<uint32_t> negative_ttl;  // default: ttl
   std::vector<std::string> advertise_addresses;
+  std::vector<std::string> reverse_zones;  // names or CIDRs
+  std::string pods = "disabled";
+  bool endpoint_pod_names = false;
+  bool ignore_empty_service = false;
+  std::vector<std::string> namespaces;
 };
 
 void add_source_options(CLI::App& command, SourceOptions& options);

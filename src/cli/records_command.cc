@@ -1,5 +1,6 @@
 // vmdns records: the whole zone in master-file format, as vmdns would serve it.
 
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -16,8 +17,9 @@ void register_records(CLI::App& app, int& exit_code) {
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
-      "records", "Print every record vmdns serves for the manifests, in RFC 1035 master-file "
-                 "format, sorted (one zone after the other)");
+      "records",
+      "Print every record vmdns serves for the manifests, in RFC 1035 master-file "
+      "format, sorted (one zone after the other)");
   add_source_options(*command, options->sources);
   add_zone_options(*command, options->zones);
   command->callback([options, &exit_code] {
@@ -30,8 +32,16 @@ void register_records(CLI::App& app, int& exit_code) {
     }
     sources::LoadResult loaded = load_and_log(options->sources);
     auto snapshot = zone::build(loaded.state, *config);
-    for (const dns::Name& apex : config->zones) {
+    // The cluster zones in the order given, then the reverse zones, each after a "; zone" line.
+    std::vector<dns::Name> apexes = config->zones;
+    apexes.insert(apexes.end(), config->reverse_zones.begin(), config->reverse_zones.end());
+    std::vector<dns::Name> printed;
+    for (const dns::Name& apex : apexes) {
       const zone::Zone* zone = snapshot->find_zone(apex);
+      if (zone == nullptr || std::find(printed.begin(), printed.end(), apex) != printed.end()) {
+        continue;  // a zone given twice (as a name and as a CIDR) is printed once
+      }
+      printed.push_back(apex);
       std::cout << "; zone " << apex.to_text() << "\n";
       zone::write_zone_text(*zone, std::cout);
     }

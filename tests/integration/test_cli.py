@@ -2,6 +2,8 @@
 
 - `vmdns records -f examples/` prints the zone sorted, with SOA first, which kzonecheck and
   named-checkzone accept;
+- with `--reverse-zone` (a name or a CIDR), each reverse zone follows after its own
+  `; zone <apex>` line, with PTRs for cluster IPs and endpoints, and both checkers accept it too;
 - `vmdns check` exits 0 on the examples, 1 on a bad manifest, and names file, document, line,
   object and field;
 - every command answers --help; serve exits 0 on SIGTERM and reloads on SIGHUP.
@@ -53,6 +55,61 @@ class RecordsTest(unittest.TestCase):
         out = subprocess.run(["named-checkzone", "cluster.local", path], capture_output=True,
                              text=True)
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+
+    REVERSE_ARGS = ["--reverse-zone", "10.96.0.0/12", "--reverse-zone", "244.10.in-addr.arpa",
+                    "--reverse-zone", "fd00::/8"]
+
+    def zones(self):
+        """`vmdns records` with reverse zones, split on the "; zone <apex>" lines."""
+        out = run_vmdns("records", "-f", EXAMPLES, "-f", os.path.join(FIXTURES, "services.yaml"),
+                        *self.REVERSE_ARGS)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        zones = {}
+        for chunk in out.stdout.split("; zone ")[1:]:
+            apex, _, text = chunk.partition("\n")
+            zones[apex] = text
+        return zones
+
+    def test_reverse_zones_follow_the_cluster_zone(self):
+        zones = self.zones()
+        self.assertEqual(list(zones), ["cluster.local.", "10.in-addr.arpa.",
+                                       "244.10.in-addr.arpa.", "d.f.ip6.arpa."])
+        lines = {apex: text.splitlines() for apex, text in zones.items()}
+        self.assertIn("20.0.96.10.in-addr.arpa.\t5\tIN\tPTR\tweb.shop.svc.cluster.local.",
+                      lines["10.in-addr.arpa."])
+        # Endpoints fall into the more specific 244.10.in-addr.arpa.
+        self.assertIn("1.3.244.10.in-addr.arpa.\t5\tIN\tPTR\tdb-0.db.shop.svc.cluster.local.",
+                      lines["244.10.in-addr.arpa."])
+        self.assertIn("7.3.244.10.in-addr.arpa.\t5\tIN\tPTR\t"
+                      "10-244-3-7.web.shop.svc.cluster.local.", lines["244.10.in-addr.arpa."])
+        self.assertIn("0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.0.d.f.ip6.arpa."
+                      "\t5\tIN\tPTR\tfd00-10--0.db.shop.svc.cluster.local.",
+                      lines["d.f.ip6.arpa."])
+        self.assertIn("_http._tcp.web.shop.svc.cluster.local.\t5\tIN\tSRV\t0 50 80 "
+                      "web.shop.svc.cluster.local.", lines["cluster.local."])
+        self.assertIn('dns-version.cluster.local.\t28800\tIN\tTXT\t"1.1.0"',
+                      lines["cluster.local."])
+
+    def test_checkers_accept_every_zone(self):
+        tools = [t for t in ("kzonecheck", "named-checkzone") if shutil.which(t)]
+        if not tools:
+            require_tools("kzonecheck")
+        for apex, text in self.zones().items():
+            f = tempfile.NamedTemporaryFile("w", suffix=".zone", delete=False)
+            f.write(text)
+            f.close()
+            self.addCleanup(os.unlink, f.name)
+            for tool in tools:
+                args = ([tool, "-o", apex, f.name] if tool == "kzonecheck"
+                        else [tool, apex, f.name])
+                with self.subTest(zone=apex, tool=tool):
+                    out = subprocess.run(args, capture_output=True, text=True)
+                    self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+
+    def test_bad_reverse_zone(self):
+        out = run_vmdns("records", "-f", EXAMPLES, "--reverse-zone", "cluster.local")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("--reverse-zone", out.stderr)
 
     def test_other_zone_name(self):
         out = run_vmdns("records", "-f", EXAMPLES, "--zone", "k8s.example.org")
