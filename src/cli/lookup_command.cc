@@ -124,7 +124,8 @@ int run_lookup(const LookupOptions& options) {
   for (const std::string& entry : context->conf.search) {
     search += " " + entry;
   }
-  std::cout << ";; " << context->description << "\n;; search:" << (search.empty() ? " (none)" : search)
+  std::cout << ";; " << context->description
+            << "\n;; search:" << (search.empty() ? " (none)" : search)
             << "\n;; ndots: " << context->conf.ndots() << "  server: " << server->text << "\n";
 
   std::vector<resolvconf::StubReply> replies;

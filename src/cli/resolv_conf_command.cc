@@ -52,8 +52,8 @@ int print_dhcp(const resolvconf::WorkloadDns& dns) {
     if (option.code == resolvconf::kOptionDnsServers) {
       for (size_t i = 0; i + 4 <= option.data.size(); i += 4) {
         readable += (readable.empty() ? "" : " ") + std::to_string(option.data[i]) + "." +
-                    std::to_string(option.data[i + 1]) + "." +
-                    std::to_string(option.data[i + 2]) + "." + std::to_string(option.data[i + 3]);
+                    std::to_string(option.data[i + 1]) + "." + std::to_string(option.data[i + 2]) +
+                    "." + std::to_string(option.data[i + 3]);
       }
     } else if (option.code == resolvconf::kOptionDomainSearch && search.empty()) {
       readable = "(continued)";
@@ -129,8 +129,8 @@ void register_resolv_conf(CLI::App& app, int& exit_code) {
       loaded = load_and_log(options->sources);
     }
     std::string error;
-    auto dns = resolvconf::workload_dns(named ? &loaded.state : nullptr, cluster, options->ref,
-                                        &error);
+    auto dns =
+        resolvconf::workload_dns(named ? &loaded.state : nullptr, cluster, options->ref, &error);
     if (!dns) {
       std::cerr << "error: " << error << "\n";
       exit_code = 1;

@@ -33,8 +33,8 @@ std::string search_entry_problem(const std::string& entry) {
       return "has a label longer than 63 characters";
     }
     for (char c : label) {
-      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '-';
+      bool ok =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
       if (!ok) {
         return "has a character other than letters, digits and '-'";
       }
@@ -48,7 +48,8 @@ std::string search_entry_problem(const std::string& entry) {
 }
 
 bool same_suffix(std::span<const uint8_t> a, std::span<const uint8_t> b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](uint8_t x, uint8_t y) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](uint8_t x, uint8_t y) {
            return dns::ascii_lower(x) == dns::ascii_lower(y);
          });
 }
@@ -78,9 +79,8 @@ std::optional<std::vector<uint8_t>> encode_domain_search(const std::vector<std::
     size_t pos = 0;
     while (wire[pos] != 0) {
       std::span<const uint8_t> suffix = wire.subspan(pos);
-      auto earlier = std::find_if(written.begin(), written.end(), [&](const Written& w) {
-        return same_suffix(w.suffix, suffix);
-      });
+      auto earlier = std::find_if(written.begin(), written.end(),
+                                  [&](const Written& w) { return same_suffix(w.suffix, suffix); });
       if (earlier != written.end()) {
         out.push_back(static_cast<uint8_t>(0xC0 | (earlier->offset >> 8)));
         out.push_back(static_cast<uint8_t>(earlier->offset & 0xFF));
@@ -121,8 +121,9 @@ std::vector<DhcpOption> split_option(uint8_t code, std::span<const uint8_t> data
   std::vector<DhcpOption> out;
   for (size_t at = 0; at < data.size(); at += max_length) {
     size_t n = std::min(max_length, data.size() - at);
-    out.push_back({code, {data.begin() + static_cast<ptrdiff_t>(at),
-                          data.begin() + static_cast<ptrdiff_t>(at + n)}});
+    out.push_back({code,
+                   {data.begin() + static_cast<ptrdiff_t>(at),
+                    data.begin() + static_cast<ptrdiff_t>(at + n)}});
   }
   return out;
 }

@@ -16,9 +16,9 @@
 namespace vmdns::resolvconf {
 
 enum : uint8_t {
-  kOptionDnsServers = 6,     // RFC 2132 section 3.8
-  kOptionHostName = 12,      // RFC 2132 section 3.14
-  kOptionDomainName = 15,    // RFC 2132 section 3.17
+  kOptionDnsServers = 6,      // RFC 2132 section 3.8
+  kOptionHostName = 12,       // RFC 2132 section 3.14
+  kOptionDomainName = 15,     // RFC 2132 section 3.17
   kOptionDomainSearch = 119,  // RFC 3397
 };
 

@@ -8,7 +8,9 @@ namespace {
 
 constexpr size_t kMaxOptionText = 255;
 
-std::vector<uint8_t> text_bytes(const std::string& text) { return {text.begin(), text.end()}; }
+std::vector<uint8_t> text_bytes(const std::string& text) {
+  return {text.begin(), text.end()};
+}
 
 }  // namespace
 
@@ -48,8 +50,7 @@ GuestDns guest_dns(const ClusterDns& cluster, const cluster::VirtualMachineInsta
       ignored += (ignored.empty() ? "" : " ") + guest.conf.search[i];
     }
     guest.warnings.push_back("the guest gets " + std::to_string(guest.conf.search.size()) +
-                             " search entries; glibc before 2.26 reads 6 and ignores: " +
-                             ignored);
+                             " search entries; glibc before 2.26 reads 6 and ignores: " + ignored);
   }
   return guest;
 }

@@ -24,7 +24,9 @@ void append_unique(std::vector<std::string>& to, const std::vector<std::string>&
   }
 }
 
-std::string option_name(const std::string& option) { return option.substr(0, option.find(':')); }
+std::string option_name(const std::string& option) {
+  return option.substr(0, option.find(':'));
+}
 
 // kubelet's mergeDNSOptions: one option per name, a later value replacing an earlier one in
 // place.

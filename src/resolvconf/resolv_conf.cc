@@ -87,9 +87,8 @@ ResolvConf parse_resolv_conf(std::string_view text, std::vector<std::string>* wa
                             " ignored: glibc reads at most 3 nameservers");
       }
     } else if (keyword == "search" || keyword == "domain") {
-      conf.search = keyword == "domain" && items.size() > 1
-                        ? std::vector<std::string>{items.front()}
-                        : items;
+      conf.search =
+          keyword == "domain" && items.size() > 1 ? std::vector<std::string>{items.front()} : items;
     } else if (keyword == "options") {
       conf.options.insert(conf.options.end(), items.begin(), items.end());
     }

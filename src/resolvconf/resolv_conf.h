@@ -17,7 +17,7 @@ namespace vmdns::resolvconf {
 
 // glibc's defaults and limits (resolv/res_init.c, resolv.h).
 inline constexpr int kDefaultNdots = 1;
-inline constexpr int kMaxNdots = 15;        // RES_MAXNDOTS: larger values are capped
+inline constexpr int kMaxNdots = 15;          // RES_MAXNDOTS: larger values are capped
 inline constexpr size_t kMaxNameservers = 3;  // MAXNS: later nameserver lines are ignored
 
 struct ResolvConf {

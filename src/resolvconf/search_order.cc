@@ -25,7 +25,9 @@ std::string absolute(std::string_view name, std::string_view domain) {
 }
 
 // A search entry of "." (or empty) is the root: glibc counts it as the as-is try.
-bool is_root(std::string_view domain) { return domain.empty() || domain == "."; }
+bool is_root(std::string_view domain) {
+  return domain.empty() || domain == ".";
+}
 
 }  // namespace
 

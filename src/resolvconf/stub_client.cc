@@ -49,7 +49,9 @@ bool wait_readable(int fd, std::chrono::steady_clock::time_point deadline) {
   return poll(&p, 1, static_cast<int>(left.count())) > 0;
 }
 
-std::string errno_text(const char* what) { return std::string(what) + ": " + strerror(errno); }
+std::string errno_text(const char* what) {
+  return std::string(what) + ": " + strerror(errno);
+}
 
 // The rdata of a record whose names may be compressed, re-encoded uncompressed so that
 // rdata::to_text can print it.
@@ -125,8 +127,8 @@ StubReply query_udp(const ServerAddress& server, std::span<const uint8_t> query,
         reply.error = errno_text("recv");  // e.g. ECONNREFUSED: nothing listens there
         return reply;
       }
-      StubReply parsed = parse_reply({buffer.data(), static_cast<size_t>(n)}, id, name, type,
-                                     truncated);
+      StubReply parsed =
+          parse_reply({buffer.data(), static_cast<size_t>(n)}, id, name, type, truncated);
       if (parsed.ok()) {
         return parsed;
       }
@@ -158,9 +160,8 @@ StubReply query_tcp(const ServerAddress& server, std::span<const uint8_t> query,
   StubReply reply;
   reply.over_tcp = true;
   Socket socket(::socket(server.storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (socket.fd() < 0 ||
-      connect(socket.fd(), reinterpret_cast<const sockaddr*>(&server.storage), server.length) !=
-          0) {
+  if (socket.fd() < 0 || connect(socket.fd(), reinterpret_cast<const sockaddr*>(&server.storage),
+                                 server.length) != 0) {
     reply.error = errno_text("tcp connect");
     return reply;
   }

@@ -10,13 +10,14 @@
 // Not on the hot path. Replies are untrusted: every read is bounds-checked, and a reply whose
 // id or question does not match is ignored (RFC 5452 section 9.1).
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <cstdint>
-#include <span>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <sys/socket.h>
 #include <vector>
 
 #include "dns/name.h"

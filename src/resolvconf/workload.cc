@@ -11,8 +11,8 @@ std::optional<WorkloadDns> workload_dns(const cluster::State* state, const Clust
     if (vmi == nullptr) {
       return std::nullopt;
     }
-    out.description = "VirtualMachineInstance " + vmi->meta.namespace_name + "/" +
-                      vmi->meta.name + ", the guest's view (DHCP options 6 and 119)";
+    out.description = "VirtualMachineInstance " + vmi->meta.namespace_name + "/" + vmi->meta.name +
+                      ", the guest's view (DHCP options 6 and 119)";
     out.guest = guest_dns(cluster, *vmi);
     out.conf = out.guest->conf;
     out.warnings = out.guest->warnings;

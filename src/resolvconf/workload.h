@@ -29,8 +29,8 @@ const Object* find_object(const std::map<cluster::ObjectKey, Object>& objects,
     if (key.name == name && (ns.empty() || key.namespace_name == ns)) {
       namespaces += (namespaces.empty() ? "" : ", ") + key.namespace_name;
       if (found != nullptr) {
-        *error = kind + " " + name + " is in several namespaces (" + namespaces +
-                 "): add --namespace";
+        *error =
+            kind + " " + name + " is in several namespaces (" + namespaces + "): add --namespace";
         return nullptr;
       }
       found = &object;
@@ -42,18 +42,17 @@ const Object* find_object(const std::map<cluster::ObjectKey, Object>& objects,
   return found;
 }
 
-
 // Which workload: a VMI or a Pod from the manifests, else a pod of namespace `ns` with the
 // default policy.
 struct WorkloadRef {
-  std::string ns;   // empty: "default" for a plain pod, any namespace for a named object
+  std::string ns;  // empty: "default" for a plain pod, any namespace for a named object
   std::string vmi;
   std::string pod;
 };
 
 struct WorkloadDns {
-  std::string description;     // "VirtualMachineInstance default/vmi-fedora (guest, via DHCP)"
-  ResolvConf conf;             // the resolv.conf the workload reads
+  std::string description;        // "VirtualMachineInstance default/vmi-fedora (guest, via DHCP)"
+  ResolvConf conf;                // the resolv.conf the workload reads
   std::optional<GuestDns> guest;  // set for a VMI
   std::vector<std::string> warnings;
 };
