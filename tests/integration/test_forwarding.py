@@ -29,7 +29,7 @@ import tempfile
 import time
 import unittest
 
-from vmdns_harness import EXAMPLES, VmdnsServer, require_tools, run_vmdns
+from vmdns_harness import peer_port, EXAMPLES, VmdnsServer, require_tools, run_vmdns
 
 EXAMPLE_ZONE = """$ORIGIN example.test.
 $TTL 300
@@ -49,12 +49,6 @@ $TTL 300
 """
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Knot:
     """knotd serving example.test and a reverse zone on a loopback port."""
 
@@ -62,7 +56,7 @@ class Knot:
         self.dir = tempfile.TemporaryDirectory()
         d = self.dir.name
         zones = {"example.test": EXAMPLE_ZONE, "2.0.192.in-addr.arpa": REVERSE_ZONE}
-        self.port = free_port()
+        self.port = peer_port()
         conf = [f"server:\n    listen: 127.0.0.1@{self.port}\n    rundir: {d}\n",
                 f"database:\n    storage: {d}\n",
                 "log:\n  - target: stderr\n    any: warning\n", "zone:\n"]
@@ -203,7 +197,7 @@ class UpstreamFailureTest(unittest.TestCase):
     def setUp(self):
         # A port with nothing on it (the kernel answers ICMP port unreachable) and a socket
         # that takes queries and never answers.
-        self.closed_port = free_port()
+        self.closed_port = peer_port()
         self.silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.silent.bind(("127.0.0.1", 0))
         self.silent_port = self.silent.getsockname()[1]
@@ -268,7 +262,7 @@ class UpstreamFailureTest(unittest.TestCase):
         self.assertEqual(server.dig("www.example.test", "A").rdatas("A"), ["192.0.2.10"])
 
     def test_itself_as_upstream_is_a_loop_answered_servfail(self):
-        port = free_port()
+        port = peer_port()
         server = VmdnsServer([EXAMPLES], ["--upstream", "127.0.0.1:%d" % port],
                              listen="127.0.0.1:%d" % port)
         self.addCleanup(server.stop)

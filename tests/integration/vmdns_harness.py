@@ -9,9 +9,11 @@ caller gives `--upstream` (which must be a loopback address) itself.
 """
 
 import os
+import random
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -81,10 +83,30 @@ def parse_dig(text):
     return reply
 
 
-class VmdnsServer:
-    """A `vmdns serve` process on a free loopback port."""
+class PortInUse(RuntimeError):
+    pass
 
-    def __init__(self, paths, extra_args=(), listen="127.0.0.1:0"):
+
+class VmdnsServer:
+    """A `vmdns serve` process on a free loopback port.
+
+    The default port comes from peer_port(), not from `--listen 127.0.0.1:0`: dig sets
+    SO_REUSEPORT on its UDP sockets, so a client of the same user whose ephemeral source port
+    happens to be our port-0 port shares it with us, sends its query to itself and reads it back
+    as the reply (seen about once in 5,000 queries). Ports below the ephemeral range are never
+    handed to clients.
+    """
+
+    def __init__(self, paths, extra_args=(), listen=None):
+        for attempt in range(5):
+            try:
+                self._start(paths, extra_args, listen or "127.0.0.1:%d" % peer_port())
+                return
+            except PortInUse:
+                if listen or attempt == 4:
+                    raise
+
+    def _start(self, paths, extra_args, listen):
         args = [VMDNS, "serve", "--listen", listen, "--threads", "2"]
         for p in paths:
             args += ["-f", p]
@@ -104,7 +126,10 @@ class VmdnsServer:
         m = re.match(r"listening on 127\.0\.0\.1:(\d+)", line)
         if not m:
             self.stop()
-            raise RuntimeError("vmdns serve did not start: %r\n%s" % (line, self.log()))
+            log = self.log()
+            if "in use" in log:
+                raise PortInUse(log)
+            raise RuntimeError("vmdns serve did not start: %r\n%s" % (line, log))
         self.port = int(m.group(1))
 
     def log(self):
@@ -136,6 +161,27 @@ class VmdnsServer:
         args += list(extra)
         out = subprocess.run(args, capture_output=True, text=True, timeout=20)
         return parse_dig(out.stdout + out.stderr)
+
+
+def peer_port():
+    """A free loopback port (UDP and TCP) for a peer server such as Knot DNS.
+
+    Picked below the kernel's ephemeral range (32768-60999 on Linux), where `vmdns serve
+    --listen 127.0.0.1:0` and every client's source port live: a port picked there and closed
+    again could be handed to one of them before the peer binds it.
+    """
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20000, 32000)
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u, \
+                    socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+                u.bind(("127.0.0.1", port))
+                t.bind(("127.0.0.1", port))
+                return port
+        except OSError:
+            continue
+    raise RuntimeError("no free loopback port in 20000-32000")
 
 
 def run_vmdns(*args, input_text=None):
