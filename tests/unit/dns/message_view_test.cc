@@ -2,43 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <vector>
 
 #include "dns/rdata.h"
 #include "dns/writer.h"
+#include "testing/allocation_counter.h"
 #include "unit/dns/wire_builder.h"
-
-// Counts heap allocations so that a test can prove the query path makes none (DESIGN.md habit
-// 4). Replacing the global operator new affects the whole test binary, harmlessly.
-namespace {
-std::atomic<size_t> g_allocations{0};
-}  // namespace
-
-void* operator new(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) {
-    return p;
-  }
-  throw std::bad_alloc();
-}
-// GCC at -O2 sees free() on memory from operator new and warns, not knowing that this file
-// replaces operator new with malloc.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, size_t) noexcept {
-  std::free(p);
-}
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace vmdns::dns {
 namespace {
@@ -267,11 +236,11 @@ TEST(QueryPath, DoesNotAllocate) {
   Name apex = *Name::from_text("example.com");
 
   // The counter works: copying the packet allocates.
-  size_t start = g_allocations.load();
+  size_t start = vmdns::testing::allocations();
   std::vector<uint8_t> copy = packet;
-  ASSERT_GT(g_allocations.load(), start);
+  ASSERT_GT(vmdns::testing::allocations(), start);
 
-  size_t before = g_allocations.load();
+  size_t before = vmdns::testing::allocations();
   ParsedQuery q;
   ASSERT_EQ(parse_query(copy, q), ParseStatus::Ok);
   MessageWriter w(buf, q.edns.udp_size);
@@ -287,7 +256,7 @@ TEST(QueryPath, DoesNotAllocate) {
   w.reserve_tail(0);
   ASSERT_TRUE(w.write_opt(1232, 0, 0, q.edns.dnssec_ok));
   size_t size = w.finish();
-  size_t after = g_allocations.load();
+  size_t after = vmdns::testing::allocations();
   EXPECT_GT(size, 12u);
   EXPECT_EQ(after - before, 0u);
 }

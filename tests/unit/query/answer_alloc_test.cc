@@ -1,45 +1,17 @@
 // query::answer allocates nothing (DESIGN.md habit 4), also on the paths the specification's
 // rules added: SRV with additional addresses (deduplicated targets), PTR in a reverse zone, and
-// a reverse zone's NXDOMAIN. Replacing the global operator new affects the whole test binary,
-// harmlessly.
+// a reverse zone's NXDOMAIN. Allocations are counted by tests/testing/allocation_counter.
 
 #include <gtest/gtest.h>
 
 #include <array>
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <vector>
 
 #include "query/answer.h"
 #include "sources/manifest_loader.h"
+#include "testing/allocation_counter.h"
 #include "testing/dns_text.h"
 #include "zone/build.h"
-
-namespace {
-std::atomic<size_t> g_allocations{0};
-}  // namespace
-
-void* operator new(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) {
-    return p;
-  }
-  throw std::bad_alloc();
-}
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, size_t) noexcept {
-  std::free(p);
-}
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace vmdns::query {
 namespace {
@@ -79,11 +51,11 @@ TEST(AnswerAllocationTest, SrvPtrAndReverseNegativeAnswersAllocateNothing) {
   };
   std::array<uint8_t, 65535> out{};
   size_t lengths[4] = {};
-  size_t before = g_allocations.load();
+  size_t before = vmdns::testing::allocations();
   for (size_t i = 0; i < queries.size(); ++i) {
     lengths[i] = answer(snapshot.get(), queries[i], out, Transport::Tcp).length;
   }
-  size_t after = g_allocations.load();
+  size_t after = vmdns::testing::allocations();
   EXPECT_EQ(after, before);
   for (size_t length : lengths) {
     EXPECT_GT(length, 12u);

@@ -1,0 +1,55 @@
+// Every replaceable form of operator new allocates with malloc and counts; every form of
+// operator delete frees. All forms are replaced together: the standard library mixes them (for
+// example std::get_temporary_buffer takes memory with the nothrow new and returns it with plain
+// delete), and AddressSanitizer reports a new/free mismatch if only some were.
+
+#include "testing/allocation_counter.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+namespace {
+
+std::atomic<size_t> g_allocations{0};
+thread_local size_t t_allocations = 0;
+
+void* counted_malloc(size_t size) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  ++t_allocations;
+  return std::malloc(size == 0 ? 1 : size);
+}
+
+void* counted_or_throw(size_t size) {
+  if (void* p = counted_malloc(size)) {
+    return p;
+  }
+  throw std::bad_alloc();
+}
+
+}  // namespace
+
+namespace vmdns::testing {
+size_t allocations() { return g_allocations.load(std::memory_order_relaxed); }
+size_t allocations_on_this_thread() { return t_allocations; }
+}  // namespace vmdns::testing
+
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC sees free() on memory from operator new and warns, not knowing that this file replaces
+// operator new with malloc.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+void* operator new(size_t size) { return counted_or_throw(size); }
+void* operator new[](size_t size) { return counted_or_throw(size); }
+void* operator new(size_t size, const std::nothrow_t&) noexcept { return counted_malloc(size); }
+void* operator new[](size_t size, const std::nothrow_t&) noexcept { return counted_malloc(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
