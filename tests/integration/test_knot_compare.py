@@ -75,24 +75,30 @@ def kdig(port, name, rtype, tcp):
     return parse_dig(out.stdout)
 
 
+def serve_both(paths):
+    """The zone `vmdns records` exports for `paths`, vmdns serving `paths`, and Knot DNS
+    serving that zone, once Knot answers."""
+    args = ["records"]
+    for p in paths:
+        args += ["-f", p]
+    records = run_vmdns(*args)
+    assert records.returncode == 0, records.stderr
+    vmdns = VmdnsServer(paths)
+    knot = KnotServer(records.stdout)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if kdig(knot.port, "cluster.local", "SOA", False).status == "NOERROR":
+            break
+        time.sleep(0.1)
+    return records.stdout, vmdns, knot
+
+
 class KnotCompareTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         require_tools("kdig", "knotd")
         paths = [EXAMPLES, os.path.join(FIXTURES, "scenarios.yaml")]
-        args = ["records"]
-        for p in paths:
-            args += ["-f", p]
-        records = run_vmdns(*args)
-        assert records.returncode == 0, records.stderr
-        cls.zone_text = records.stdout
-        cls.vmdns = VmdnsServer(paths)
-        cls.knot = KnotServer(cls.zone_text)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if kdig(cls.knot.port, "cluster.local", "SOA", False).status == "NOERROR":
-                break
-            time.sleep(0.1)
+        cls.zone_text, cls.vmdns, cls.knot = serve_both(paths)
 
     @classmethod
     def tearDownClass(cls):
@@ -145,16 +151,7 @@ class GeneratedClusterTest(unittest.TestCase):
         manifest = os.path.join(cls.workdir.name, "cluster.yaml")
         subprocess.run(["python3", os.path.join(SOURCE_DIR, "bench", "gen_cluster.py"), "--vmis",
                         "400", "--namespaces", "6", "--out", manifest], check=True)
-        records = run_vmdns("records", "-f", manifest)
-        assert records.returncode == 0, records.stderr
-        cls.zone_text = records.stdout
-        cls.vmdns = VmdnsServer([manifest])
-        cls.knot = KnotServer(cls.zone_text)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if kdig(cls.knot.port, "cluster.local", "SOA", False).status == "NOERROR":
-                break
-            time.sleep(0.1)
+        cls.zone_text, cls.vmdns, cls.knot = serve_both([manifest])
 
     @classmethod
     def tearDownClass(cls):
