@@ -4,11 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include <sstream>
+#include <string>
+#include <vector>
 
-#include "sources/manifest_loader.h"
-#include "zone/build.h"
-#include "zone/zone_text.h"
+#include "unit/zone/zone_fixture.h"
 
 namespace vmdns::zone {
 namespace {
@@ -33,20 +32,10 @@ std::string headless(const std::string& name, const std::string& selector = "exp
          "\nspec:\n  clusterIP: None\n  selector: {" + selector + "}\n" + extra + "---\n";
 }
 
+// The cluster zone alone, without the "; zone" line that opens it.
 std::string zone_text(const std::string& manifests) {
-  auto loaded = sources::load_manifest_text(manifests, "test.yaml");
-  for (const auto& d : loaded.diagnostics) {
-    if (d.severity == cluster::Severity::Error) {
-      ADD_FAILURE() << "unexpected diagnostic: " << d.to_string();
-    }
-  }
-  ZoneConfig config;
-  config.zones = {*dns::Name::from_text("cluster.local")};
-  config.nameserver_addresses = {*cluster::IpAddress::parse("10.96.0.10")};
-  auto snapshot = build(loaded.state, config);
-  std::ostringstream out;
-  write_zone_text(snapshot->zones().front(), out);
-  return out.str();
+  std::string text = zones_text(manifests);
+  return text.substr(text.find('\n') + 1);
 }
 
 struct Case {

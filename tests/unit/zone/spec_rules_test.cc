@@ -4,40 +4,12 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
-#include <sstream>
+#include <string>
 
-#include "sources/manifest_loader.h"
-#include "zone/build.h"
-#include "zone/zone_text.h"
+#include "unit/zone/zone_fixture.h"
 
 namespace vmdns::zone {
 namespace {
-
-using Configure = std::function<void(ZoneConfig&)>;
-
-// Every zone of the snapshot, each after a "; zone <apex>" line, as `vmdns records` prints them.
-std::string zones_text(const std::string& manifests, const Configure& configure) {
-  auto loaded = sources::load_manifest_text(manifests, "test.yaml");
-  for (const auto& d : loaded.diagnostics) {
-    if (d.severity == cluster::Severity::Error) {
-      ADD_FAILURE() << "unexpected diagnostic: " << d.to_string();
-    }
-  }
-  ZoneConfig config;
-  config.zones = {*dns::Name::from_text("cluster.local")};
-  config.nameserver_addresses = {*cluster::IpAddress::parse("10.96.0.10")};
-  if (configure) {
-    configure(config);
-  }
-  auto snapshot = build(loaded.state, config);
-  std::ostringstream out;
-  for (const Zone& zone : snapshot->zones()) {
-    out << "; zone " << zone.apex().to_text() << "\n";
-    write_zone_text(zone, out);
-  }
-  return out.str();
-}
 
 // "owner ttl IN TYPE rdata" with single spaces -> the tab-separated line zone_text writes.
 std::string rr(const std::string& spaced) {
