@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "cluster/dns1123.h"
@@ -48,6 +49,14 @@ void add_zone_options(CLI::App& command, ZoneOptions& options) {
                   "Only these namespaces exist, comma-separated; repeatable "
                   "(CoreDNS: namespaces)")
       ->delimiter(',');
+  command.add_option("--vm-zone", options.vm_zone,
+                     "Zone of VMI names on secondary networks, <interface>.<vmi>.<namespace>.ZONE "
+                     "and <vmi>.<namespace>.ZONE, as KubeSecondaryDNS serves them (e.g. vm)");
+  command
+      .add_option("--vm-zone-ttl", options.vm_zone_ttl,
+                  "TTL of the --vm-zone records (KubeSecondaryDNS: 3600)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 86400));
   command.add_option("--advertise-address", options.advertise_addresses,
                      "Address of ns.dns.<zone>, the apex NS target; repeatable "
                      "(default: the listen address, or 127.0.0.1 when it is a wildcard)");
@@ -74,6 +83,26 @@ std::optional<zone::ZoneConfig> make_zone_config(const ZoneOptions& options,
       return std::nullopt;
     }
     config.reverse_zones.push_back(*name);
+  }
+  if (!options.vm_zone.empty()) {
+    std::string why;
+    auto name = dns::Name::from_text(options.vm_zone, &why);
+    if (!name || name->is_root() || !name->prepend("hostmaster")) {
+      *error = "--vm-zone \"" + options.vm_zone + "\" is not a domain name" +
+               (why.empty() ? "" : ": " + why);
+      return std::nullopt;
+    }
+    *name = name->lowercased();
+    auto taken = [&name](const std::vector<dns::Name>& zones) {
+      return std::find(zones.begin(), zones.end(), *name) != zones.end();
+    };
+    if (taken(config.zones) || taken(config.reverse_zones)) {
+      *error =
+          "--vm-zone \"" + options.vm_zone + "\" is already served as a --zone or --reverse-zone";
+      return std::nullopt;
+    }
+    config.vm_zone = *name;
+    config.vm_zone_ttl = options.vm_zone_ttl;
   }
   for (const std::string& ns : options.namespaces) {
     if (!cluster::is_dns1123_label(ns)) {

@@ -25,6 +25,8 @@ struct ZoneOptions {
   bool endpoint_pod_names = false;
   bool ignore_empty_service = false;
   std::vector<std::string> namespaces;
+  std::string vm_zone;  // empty: none
+  uint32_t vm_zone_ttl = zone::kKubeSecondaryDnsTtl;
 };
 
 void add_source_options(CLI::App& command, SourceOptions& options);

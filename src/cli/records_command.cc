@@ -32,8 +32,12 @@ void register_records(CLI::App& app, int& exit_code) {
     }
     sources::LoadResult loaded = load_and_log(options->sources);
     auto snapshot = zone::build(loaded.state, *config);
-    // The cluster zones in the order given, then the reverse zones, each after a "; zone" line.
+    // The cluster zones in the order given, then the --vm-zone, then the reverse zones, each
+    // after a "; zone" line.
     std::vector<dns::Name> apexes = config->zones;
+    if (config->vm_zone) {
+      apexes.push_back(*config->vm_zone);
+    }
     apexes.insert(apexes.end(), config->reverse_zones.begin(), config->reverse_zones.end());
     std::vector<dns::Name> printed;
     for (const dns::Name& apex : apexes) {

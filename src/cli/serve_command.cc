@@ -83,6 +83,9 @@ std::string zone_list(const zone::ZoneConfig& config) {
   for (const dns::Name& zone : config.zones) {
     out += (out.empty() ? "" : ", ") + zone.to_text();
   }
+  if (config.vm_zone) {
+    out += ", " + config.vm_zone->to_text();
+  }
   return out;
 }
 

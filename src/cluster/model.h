@@ -38,6 +38,15 @@ struct PodDnsConfig {
   std::vector<Option> options;
 };
 
+// One entry of a VMI's status.interfaces, for the names of --vm-zone.
+struct VmiInterface {
+  // The name of the network (spec.networks[].name) the interface is attached to; empty for an
+  // interface only the guest agent reports.
+  std::string name;
+  std::vector<IpAddress> addresses;  // ipAddresses, else ipAddress; link-local ones dropped
+  bool pod_network = false;  // attached to the pod network (spec.networks: pod, or multus default)
+};
+
 struct VirtualMachineInstance {
   ObjectMeta meta;
   std::string hostname;   // spec.hostname as written; empty when unset
@@ -45,6 +54,7 @@ struct VirtualMachineInstance {
   // Addresses of the first entry of status.interfaces (ipAddresses, else ipAddress), link-local
   // ones dropped. Empty while the VMI has no IP yet.
   std::vector<IpAddress> addresses;
+  std::vector<VmiInterface> interfaces;  // status.interfaces, in order
   std::string phase;       // status.phase
   bool ready = false;      // Ready condition True; or phase Running with no conditions at all
   bool paused = false;     // Paused condition True

@@ -1,5 +1,5 @@
-// VirtualMachineInstance: hostname, subdomain, DNS policy and config, the first interface's
-// addresses, readiness.
+// VirtualMachineInstance: hostname, subdomain, DNS policy and config, the interfaces and their
+// addresses (the first one's for the cluster zone, the secondary ones for --vm-zone), readiness.
 
 #include "cluster/dns1123.h"
 #include "cluster/kubevirt.h"
@@ -9,29 +9,73 @@
 namespace vmdns::sources {
 namespace {
 
-// KubeVirt reports the pod network first; its addresses are the ones the launcher pod has and
-// the ones a headless Service publishes.
-std::vector<cluster::IpAddress> first_interface_addresses(FieldReader& reader,
-                                                          const Field& status) {
-  std::vector<cluster::IpAddress> out;
-  std::vector<Field> interfaces = reader.list(status["interfaces"]);
-  if (interfaces.empty()) {
-    return out;
+// The name of the network that is the pod network: spec.networks' entry with `pod: {}` or
+// `multus: {default: true}`. Without spec.networks, KubeVirt's admission webhook attaches the pod
+// network as "default" (unless spec.domain.devices.autoattachPodInterface is false); an object
+// read from the API server already carries that entry.
+std::optional<std::string> pod_network_name(FieldReader& reader, const Field& spec) {
+  Field networks = spec["networks"];
+  if (!networks.present()) {
+    Field devices = reader.map(reader.map(spec["domain"])["devices"]);
+    if (reader.boolean(devices["autoattachPodInterface"]).value_or(true)) {
+      return "default";
+    }
+    return std::nullopt;
   }
-  Field first = reader.map(interfaces.front());
-  std::vector<Field> texts = reader.list(first["ipAddresses"]);
+  for (const Field& item : reader.list(networks)) {
+    Field network = reader.map(item);
+    Field multus = reader.map(network["multus"]);
+    if (network["pod"].present() || reader.boolean(multus["default"]).value_or(false)) {
+      return reader.string(network["name"]);
+    }
+  }
+  return std::nullopt;
+}
+
+// One entry of status.interfaces. Some clusters report "fd00::5/64": the prefix length is not
+// part of the address. A link-local address is only reachable on the VMI's own link, never from
+// other pods or from outside, so it is never published.
+cluster::VmiInterface decode_interface(FieldReader& reader, const Field& item,
+                                       const std::optional<std::string>& pod_network) {
+  cluster::VmiInterface out;
+  Field entry = reader.map(item);
+  out.name = reader.string(entry["name"]).value_or("");
+  out.pod_network = !out.name.empty() && pod_network == out.name;
+  std::vector<Field> texts = reader.list(entry["ipAddresses"]);
   if (texts.empty()) {
-    texts.push_back(first["ipAddress"]);
+    texts.push_back(entry["ipAddress"]);
   }
   for (const Field& text : texts) {
-    // Some clusters report "fd00::5/64": the prefix length is not part of the address.
     std::optional<cluster::IpAddress> address = reader.address(text, /*allow_prefix=*/true);
-    // A link-local address is only reachable on the VMI's own link, never from other pods.
     if (address && !address->is_link_local()) {
-      out.push_back(*address);
+      out.addresses.push_back(*address);
     }
   }
   return out;
+}
+
+// --vm-zone publishes <interface>.<vmi>.<namespace>.<zone>: say which names cannot be labels.
+void check_vm_zone_labels(FieldReader& reader, const cluster::VirtualMachineInstance& vmi,
+                          const Field& status) {
+  bool named_secondary = false;
+  for (size_t i = 0; i < vmi.interfaces.size(); ++i) {
+    const cluster::VmiInterface& nic = vmi.interfaces[i];
+    if (nic.name.empty() || nic.pod_network || nic.addresses.empty()) {
+      continue;
+    }
+    named_secondary = true;
+    if (!cluster::is_dns1123_label(nic.name)) {
+      reader.warning(status.path + ".interfaces[" + std::to_string(i) + "].name",
+                     quoted(nic.name) + " is not a DNS-1123 label (" +
+                         cluster::dns1123_label_problem(nic.name) +
+                         "): the interface has no name under --vm-zone");
+    }
+  }
+  if (named_secondary && !cluster::is_dns1123_label(vmi.meta.name)) {
+    reader.warning("metadata.name", quoted(vmi.meta.name) + " is not a DNS-1123 label (" +
+                                        cluster::dns1123_label_problem(vmi.meta.name) +
+                                        "): the VMI has no names under --vm-zone");
+  }
 }
 
 }  // namespace
@@ -63,7 +107,16 @@ std::optional<cluster::VirtualMachineInstance> decode_vmi(FieldReader& reader, c
   Field status = reader.map(root["status"]);
   vmi.phase = reader.string(status["phase"]).value_or("");
   std::map<std::string, std::string> conditions = decode_conditions(reader, status["conditions"]);
-  vmi.addresses = first_interface_addresses(reader, status);
+  std::optional<std::string> pod_network = pod_network_name(reader, spec);
+  for (const Field& item : reader.list(status["interfaces"])) {
+    vmi.interfaces.push_back(decode_interface(reader, item, pod_network));
+  }
+  // KubeVirt reports the pod network first; its addresses are the ones the launcher pod has and
+  // the ones a headless Service publishes.
+  if (!vmi.interfaces.empty()) {
+    vmi.addresses = vmi.interfaces.front().addresses;
+  }
+  check_vm_zone_labels(reader, vmi, status);
 
   if (conditions.empty()) {
     // Older KubeVirt versions and hand-written manifests carry only the phase.

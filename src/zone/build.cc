@@ -7,6 +7,7 @@
 #include "zone/pod_rules.h"
 #include "zone/record_rules.h"
 #include "zone/reverse_rules.h"
+#include "zone/vm_zone_rules.h"
 #include "zone/zone_builder.h"
 
 namespace vmdns::zone {
@@ -53,7 +54,7 @@ std::shared_ptr<const Snapshot> build(const cluster::State& state, const ZoneCon
   std::set<std::string> namespaces = known_namespaces(state, config);
 
   std::vector<Zone> zones;
-  zones.reserve(config.zones.size() + config.reverse_zones.size());
+  zones.reserve(config.zones.size() + 1 + config.reverse_zones.size());
   for (const dns::Name& apex : config.zones) {
     ZoneBuilder builder(apex);
     RecordRules rules(config, apex.lowercased(), builder);
@@ -67,7 +68,17 @@ std::shared_ptr<const Snapshot> build(const cluster::State& state, const ZoneCon
     add_pod_records(state, config, apex.lowercased(), namespaces, builder);
     zones.push_back(std::move(builder).finish());
   }
-  for (Zone& reverse : build_reverse_zones(config, services)) {
+  std::vector<AddressName> vm_ptrs;
+  if (config.vm_zone) {
+    std::vector<VmZoneName> names = vm_zone_names(state, config, namespaces);
+    for (const VmZoneName& name : names) {
+      if (name.is_interface) {
+        vm_ptrs.push_back({name.address, name.owner, config.vm_zone_ttl});
+      }
+    }
+    zones.push_back(build_vm_zone(config, names));
+  }
+  for (Zone& reverse : build_reverse_zones(config, services, vm_ptrs)) {
     zones.push_back(std::move(reverse));
   }
   return std::make_shared<const Snapshot>(std::move(zones), config.serial);

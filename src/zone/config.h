@@ -2,6 +2,7 @@
 // What a snapshot is built for: the zones we are authoritative for and their TTLs.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ enum class PodMode {
   Insecure,  // <dashed-ip>.<ns>.pod.<zone> for every known address under every known namespace
   Verified,  // <dashed-ip>.<ns>.pod.<zone> only in the namespace of the Pod or VMI
 };
+
+// The TTL of KubeSecondaryDNS's zone file ($TTL 3600), the default of --vm-zone-ttl.
+inline constexpr uint32_t kKubeSecondaryDnsTtl = 3600;
 
 struct ZoneConfig {
   // Cluster domains, e.g. cluster.local. Every record is published under each of them.
@@ -36,6 +40,10 @@ struct ZoneConfig {
   bool ignore_empty_service = false;
   // When not empty, only these namespaces exist; objects elsewhere are ignored.
   std::vector<std::string> namespaces;
+  // --vm-zone: names of VMIs on secondary networks, <interface>.<vmi>.<namespace>.<vm_zone>
+  // and <vmi>.<namespace>.<vm_zone>, as KubeSecondaryDNS serves them (vm_zone_rules.h).
+  std::optional<dns::Name> vm_zone;
+  uint32_t vm_zone_ttl = kKubeSecondaryDnsTtl;
 };
 
 }  // namespace vmdns::zone

@@ -57,7 +57,8 @@ std::map<cluster::IpAddress, std::vector<dns::Name>> ptr_targets(
 }  // namespace
 
 std::vector<Zone> build_reverse_zones(const ZoneConfig& config,
-                                      const std::vector<ServiceEndpoints>& services) {
+                                      const std::vector<ServiceEndpoints>& services,
+                                      const std::vector<AddressName>& more) {
   std::vector<Zone> zones;
   if (config.reverse_zones.empty() || config.zones.empty()) {
     return zones;
@@ -85,15 +86,27 @@ std::vector<Zone> build_reverse_zones(const ZoneConfig& config,
                           config.negative_ttl));
     b.add(apex, dns::RrType::NS, config.ttl, dns::rdata::name(ns_name));
   }
-  for (const auto& [address, targets] : ptr_targets(config, services, first)) {
-    dns::Name owner = reverse_name(address);
+  // The most specific reverse zone that holds `owner`, or nullptr.
+  auto builder_for = [&](const dns::Name& owner) -> ZoneBuilder* {
     for (size_t i = 0; i < apexes.size(); ++i) {
       if (owner.is_subdomain_of(apexes[i])) {
-        for (const dns::Name& target : targets) {
-          builders[i].add(owner, dns::RrType::PTR, config.ttl, dns::rdata::name(target));
-        }
-        break;
+        return &builders[i];
       }
+    }
+    return nullptr;
+  };
+  for (const auto& [address, targets] : ptr_targets(config, services, first)) {
+    dns::Name owner = reverse_name(address);
+    if (ZoneBuilder* b = builder_for(owner)) {
+      for (const dns::Name& target : targets) {
+        b->add(owner, dns::RrType::PTR, config.ttl, dns::rdata::name(target));
+      }
+    }
+  }
+  for (const AddressName& ptr : more) {
+    dns::Name owner = reverse_name(ptr.address);
+    if (ZoneBuilder* b = builder_for(owner)) {
+      b->add(owner, dns::RrType::PTR, ptr.ttl, dns::rdata::name(ptr.name));
     }
   }
   for (ZoneBuilder& b : builders) {

@@ -3,8 +3,8 @@
 `vmdns records` exports the zone; Knot DNS loads that file on a loopback port; then every name
 and type in the zone, and names that do not exist, are asked of both, over UDP and TCP.
 Compared: rcode, AA, the answer section (as a set) and the authority section.
-Two clusters: the examples with the KubeVirt page's edge cases (asked with kdig, one process per
-question), and a generated cluster of a few hundred Services of every kind, Pods, VMIs and
+Two clusters: the examples with the KubeVirt page's edge cases and the --vm-zone fixtures with
+their reverse zones (asked with kdig, one process per question), and a generated cluster of a few hundred Services of every kind, Pods, VMIs and
 dual-stack addresses (bench/gen_cluster.py, asked with `dig -f` in batches).
 Deliberate differences, ignored:
 - the SOA serial: vmdns stamps the time each snapshot is built;
@@ -34,12 +34,34 @@ def normalize(records):
     return out
 
 
+def split_zones(records_text):
+    """`vmdns records` output -> {apex: zone text}, split at its "; zone <apex>" lines."""
+    zones = {}
+    apex = None
+    for line in records_text.splitlines(keepends=True):
+        if line.startswith("; zone "):
+            apex = line[len("; zone "):].strip()
+            zones[apex] = ""
+        elif apex is not None:
+            zones[apex] += line
+    return zones
+
+
 class KnotServer:
-    def __init__(self, zone_text, zone="cluster.local"):
+    def __init__(self, records_text):
         self.dir = tempfile.TemporaryDirectory()
         d = self.dir.name
-        with open(os.path.join(d, zone + ".zone"), "w") as f:
-            f.write(zone_text)
+        zone_conf = ""
+        for apex, text in split_zones(records_text).items():
+            path = os.path.join(d, apex + "zone")
+            with open(path, "w") as f:
+                f.write(text)
+            zone_conf += f"""  - domain: {apex}
+    file: {path}
+    storage: {d}
+    journal-content: none
+    zonefile-sync: -1
+"""
         self.port = peer_port()
         conf = os.path.join(d, "knot.conf")
         with open(conf, "w") as f:
@@ -52,12 +74,7 @@ log:
   - target: stderr
     any: warning
 zone:
-  - domain: {zone}
-    file: {d}/{zone}.zone
-    storage: {d}
-    journal-content: none
-    zonefile-sync: -1
-""")
+{zone_conf}""")
         self.proc = subprocess.Popen(["knotd", "-c", conf], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, text=True)
 
@@ -75,15 +92,15 @@ def kdig(port, name, rtype, tcp):
     return parse_dig(out.stdout)
 
 
-def serve_both(paths):
-    """The zone `vmdns records` exports for `paths`, vmdns serving `paths`, and Knot DNS
-    serving that zone, once Knot answers."""
-    args = ["records"]
+def serve_both(paths, zone_args=()):
+    """The zones `vmdns records` exports for `paths`, vmdns serving `paths`, and Knot DNS
+    serving those zones, once Knot answers. `zone_args` go to both vmdns commands."""
+    args = ["records", *zone_args]
     for p in paths:
         args += ["-f", p]
     records = run_vmdns(*args)
     assert records.returncode == 0, records.stderr
-    vmdns = VmdnsServer(paths)
+    vmdns = VmdnsServer(paths, list(zone_args))
     knot = KnotServer(records.stdout)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -97,8 +114,10 @@ class KnotCompareTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         require_tools("kdig", "knotd")
-        paths = [EXAMPLES, os.path.join(FIXTURES, "scenarios.yaml")]
-        cls.zone_text, cls.vmdns, cls.knot = serve_both(paths)
+        paths = [EXAMPLES, os.path.join(FIXTURES, "scenarios.yaml"), os.path.join(FIXTURES, "vm-zone")]
+        cls.zone_text, cls.vmdns, cls.knot = serve_both(
+            paths, ["--vm-zone", "vm", "--reverse-zone", "10.10.0.0/16", "--reverse-zone",
+                    "fd10::/16"])
 
     @classmethod
     def tearDownClass(cls):
@@ -116,7 +135,9 @@ class KnotCompareTest(unittest.TestCase):
         for name in ("nosuch.cluster.local.", "nosuch.svc.cluster.local.",
                      "nosuch.default.svc.cluster.local.", "x.y.mysubdomain.default.svc.cluster.local.",
                      "svc.cluster.local.", "default.svc.cluster.local.", "dns.cluster.local.",
-                     "MYVMI.MYSUBDOMAIN.default.svc.CLUSTER.local."):
+                     "MYVMI.MYSUBDOMAIN.default.svc.CLUSTER.local.", "nosuch.vm.",
+                     "nic9.vmi-sec.secondary-test.vm.", "x.nic1.router.edge.vm.",
+                     "9.9.10.10.in-addr.arpa."):
             yield name, "A"
 
     def test_same_answers_as_knot(self):

@@ -1,0 +1,97 @@
+#include "zone/vm_zone_rules.h"
+
+#include <optional>
+#include <stdexcept>
+
+#include "cluster/dns1123.h"
+#include "dns/rdata.h"
+#include "zone/zone_builder.h"
+
+namespace vmdns::zone {
+namespace {
+
+const dns::Name& must(const std::optional<dns::Name>& name) {
+  // make_zone_config() refuses a --vm-zone too long for "hostmaster" below it.
+  if (!name) {
+    throw std::logic_error("constant name does not fit the vm zone");
+  }
+  return *name;
+}
+
+bool is_terminal(const std::string& phase) {
+  return phase == "Succeeded" || phase == "Failed";
+}
+
+bool is_secondary(const cluster::VmiInterface& nic) {
+  return !nic.name.empty() && !nic.pod_network && cluster::is_dns1123_label(nic.name);
+}
+
+void add_address(ZoneBuilder& builder, const dns::Name& owner, uint32_t ttl,
+                 const cluster::IpAddress& address) {
+  if (address.is_v4()) {
+    builder.add(owner, dns::RrType::A, ttl, dns::rdata::a(address.v4()));
+  } else {
+    builder.add(owner, dns::RrType::AAAA, ttl, dns::rdata::aaaa(address.bytes));
+  }
+}
+
+}  // namespace
+
+std::vector<VmZoneName> vm_zone_names(const cluster::State& state, const ZoneConfig& config,
+                                      const std::set<std::string>& namespaces) {
+  std::vector<VmZoneName> out;
+  if (!config.vm_zone) {
+    return out;
+  }
+  for (const auto& [key, vmi] : state.vmis) {
+    if (is_terminal(vmi.phase) || !namespaces.contains(key.namespace_name) ||
+        !cluster::is_dns1123_label(vmi.meta.name)) {
+      continue;
+    }
+    auto ns = config.vm_zone->prepend(key.namespace_name);
+    auto vmi_name = ns ? ns->prepend(vmi.meta.name) : std::nullopt;
+    if (!vmi_name) {
+      continue;  // longer than 255 octets with a long zone
+    }
+    bool vmi_name_taken = false;
+    for (const cluster::VmiInterface& nic : vmi.interfaces) {
+      if (!is_secondary(nic) || nic.addresses.empty()) {
+        continue;
+      }
+      auto nic_name = vmi_name->prepend(nic.name);
+      for (const cluster::IpAddress& address : nic.addresses) {
+        if (nic_name) {
+          out.push_back({*nic_name, address, true});
+        }
+        if (!vmi_name_taken) {
+          out.push_back({*vmi_name, address, false});
+        }
+      }
+      vmi_name_taken = true;
+    }
+  }
+  return out;
+}
+
+Zone build_vm_zone(const ZoneConfig& config, const std::vector<VmZoneName>& names) {
+  const dns::Name& apex = *config.vm_zone;
+  // KubeSecondaryDNS names its nameserver ns.<zone>. Unlike ns.dns.<zone> of the cluster zone, it
+  // cannot be a VMI's name here: those have at least two labels below the apex.
+  dns::Name ns_name = must(apex.prepend("ns"));
+  dns::Name hostmaster = must(apex.prepend("hostmaster"));
+  ZoneBuilder builder(apex);
+  // The timers of the cluster zone; the minimum is the negative TTL (RFC 2308 section 4).
+  builder.add(
+      apex, dns::RrType::SOA, config.negative_ttl,
+      dns::rdata::soa(ns_name, hostmaster, config.serial, 7200, 1800, 86400, config.negative_ttl));
+  builder.add(apex, dns::RrType::NS, config.vm_zone_ttl, dns::rdata::name(ns_name));
+  for (const cluster::IpAddress& address : config.nameserver_addresses) {
+    add_address(builder, ns_name, config.vm_zone_ttl, address);
+  }
+  for (const VmZoneName& name : names) {
+    add_address(builder, name.owner, config.vm_zone_ttl, name.address);
+  }
+  return std::move(builder).finish();
+}
+
+}  // namespace vmdns::zone

@@ -1,0 +1,154 @@
+"""The --vm-zone: KubeSecondaryDNS-compatible names for VMIs on secondary networks.
+
+- KubeSecondaryDNS's README example: nic1.vmi-sec.secondary-test.vm A 10.10.0.5, authoritative,
+  TTL 3600 (its zone file's $TTL), over UDP and TCP, with and without EDNS, dig and kdig;
+- <vmi>.<ns>.<zone> answers the addresses of the first secondary interface;
+- dual-stack and several NICs: A and AAAA per interface, link-local and the pod network left
+  out, an interface without a network name has no name;
+- NXDOMAIN and NODATA carry the vm zone's SOA; the apex has SOA and NS ns.<zone>;
+- PTR for each interface address under --reverse-zone, to <iface>.<vmi>.<ns>.<zone>;
+- a migration that changes the address: after SIGHUP the new address and PTR, the old gone;
+- `vmdns check` names an interface name that is not a DNS-1123 label; `vmdns records` prints the
+  vm zone after the cluster zone.
+"""
+
+import ipaddress
+import os
+import shutil
+import signal
+import tempfile
+import unittest
+
+from vmdns_harness import FIXTURES, VmdnsServer, require_tools, run_vmdns, wait_for
+
+VM_ZONE = os.path.join(FIXTURES, "vm-zone")
+README = os.path.join(VM_ZONE, "kubesecondarydns-readme.yaml")
+DUAL_STACK = os.path.join(VM_ZONE, "dual-stack.yaml")
+
+
+class VmZoneTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        require_tools("dig", "kdig")
+        cls.server = VmdnsServer([VM_ZONE], ["--vm-zone", "vm", "--reverse-zone", "10.in-addr.arpa",
+                                             "--reverse-zone", "fd00::/8"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_kubesecondarydns_readme_example(self):
+        for tool in ("dig", "kdig"):
+            for tcp in (False, True):
+                for edns in (False, True):
+                    with self.subTest(tool=tool, tcp=tcp, edns=edns):
+                        reply = self.server.dig("nic1.vmi-sec.secondary-test.vm", "A", tcp=tcp,
+                                                edns=edns, tool=tool)
+                        self.assertEqual(reply.status, "NOERROR", reply.raw)
+                        self.assertIn("aa", reply.flags)
+                        self.assertEqual(reply.answer, [("nic1.vmi-sec.secondary-test.vm.", 3600,
+                                                         "IN", "A", "10.10.0.5")])
+
+    def test_vmi_name_answers_the_first_secondary_interface(self):
+        self.assertEqual(self.server.dig("vmi-sec.secondary-test.vm").rdatas("A"), ["10.10.0.5"])
+        reply = self.server.dig("router.edge.vm", "A")
+        self.assertEqual(reply.rdatas("A"), ["10.10.0.7"])
+        self.assertEqual(self.server.dig("router.edge.vm", "AAAA").rdatas("AAAA"), ["fd10::7"])
+
+    def test_dual_stack_and_several_nics(self):
+        self.assertEqual(self.server.dig("nic1.router.edge.vm").rdatas("A"), ["10.10.0.7"])
+        # fe80:: is link-local: never published.
+        self.assertEqual(self.server.dig("nic1.router.edge.vm", "AAAA").rdatas("AAAA"), ["fd10::7"])
+        self.assertEqual(self.server.dig("nic2.router.edge.vm").rdatas("A"), ["10.20.0.7"])
+        reply = self.server.dig("nic2.router.edge.vm", "AAAA")
+        self.assertEqual((reply.status, reply.answer), ("NOERROR", []), reply.raw)
+        # The pod network is the cluster zone's business.
+        self.assertEqual(self.server.dig("default.router.edge.vm").status, "NXDOMAIN")
+
+    def test_negative_answers_carry_the_vm_soa(self):
+        for name, rtype, status in (("nic9.vmi-sec.secondary-test.vm", "A", "NXDOMAIN"),
+                                    ("nic1.vmi-sec.secondary-test.vm", "TXT", "NOERROR"),
+                                    ("secondary-test.vm", "A", "NOERROR")):
+            with self.subTest(name=name, rtype=rtype):
+                reply = self.server.dig(name, rtype)
+                self.assertEqual(reply.status, status, reply.raw)
+                self.assertEqual(reply.answer, [])
+                self.assertIn("aa", reply.flags)
+                self.assertEqual([r[0] for r in reply.authority], ["vm."])
+                self.assertEqual(reply.authority[0][3], "SOA")
+                self.assertTrue(reply.authority[0][4].startswith("ns.vm. hostmaster.vm."))
+
+    def test_apex(self):
+        self.assertEqual(self.server.dig("vm", "NS").rdatas("NS"), ["ns.vm."])
+        self.assertEqual(self.server.dig("ns.vm", "A").rdatas("A"), ["127.0.0.1"])
+
+    def test_ptr_per_interface_address(self):
+        for address, target in (("10.10.0.5", "nic1.vmi-sec.secondary-test.vm."),
+                                ("10.10.0.7", "nic1.router.edge.vm."),
+                                ("fd10::7", "nic1.router.edge.vm."),
+                                ("10.20.0.7", "nic2.router.edge.vm.")):
+            with self.subTest(address=address):
+                reply = self.server.dig(reverse(address), "PTR")
+                self.assertEqual(reply.rdatas("PTR"), [target], reply.raw)
+                self.assertIn("aa", reply.flags)
+
+
+def reverse(address):
+    return ipaddress.ip_address(address).reverse_pointer
+
+
+class VmZoneReloadTest(unittest.TestCase):
+    def test_migration_changes_the_address(self):
+        require_tools("dig")
+        with tempfile.TemporaryDirectory() as workdir:
+            manifest = os.path.join(workdir, "vmi.yaml")
+            shutil.copy(README, manifest)
+            server = VmdnsServer([workdir], ["--vm-zone", "vm", "--reverse-zone", "10.10.0.0/16"])
+            try:
+                name = "nic1.vmi-sec.secondary-test.vm"
+                self.assertEqual(server.dig(name).rdatas("A"), ["10.10.0.5"])
+                with open(README) as f:
+                    text = f.read()
+                # After a live migration the target node's IPAM handed out another address.
+                with open(manifest, "w") as f:
+                    f.write(text.replace("ipAddress: 10.10.0.5", "ipAddress: 10.10.3.9")
+                                .replace("- 10.10.0.5", "- 10.10.3.9"))
+                server.proc.send_signal(signal.SIGHUP)
+                self.assertTrue(wait_for(lambda: server.dig(name).rdatas("A") == ["10.10.3.9"]),
+                                server.log())
+                self.assertEqual(server.dig(reverse("10.10.3.9"), "PTR").rdatas("PTR"),
+                                 [name + "."])
+                self.assertEqual(server.dig(reverse("10.10.0.5"), "PTR").status, "NXDOMAIN")
+            finally:
+                self.assertEqual(server.stop(), 0, server.log())
+
+
+class VmZoneCliTest(unittest.TestCase):
+    def test_check_names_a_bad_interface_name(self):
+        with tempfile.TemporaryDirectory() as workdir:
+            with open(README) as f:
+                text = f.read()
+            bad = os.path.join(workdir, "bad.yaml")
+            with open(bad, "w") as f:
+                f.write(text.replace("name: nic1", "name: nic_1"))
+            out = run_vmdns("check", "-f", bad)
+            self.assertEqual(out.returncode, 0, out.stdout + out.stderr)  # a warning, not an error
+            self.assertIn("VirtualMachineInstance secondary-test/vmi-sec: "
+                          "status.interfaces[0].name \"nic_1\" is not a DNS-1123 label",
+                          out.stdout)
+
+    def test_records_prints_the_vm_zone(self):
+        out = run_vmdns("records", "-f", README, "--vm-zone", "vm")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        zones = [line for line in out.stdout.splitlines() if line.startswith("; zone ")]
+        self.assertEqual(zones, ["; zone cluster.local.", "; zone vm."])
+        self.assertIn("nic1.vmi-sec.secondary-test.vm.\t3600\tIN\tA\t10.10.0.5", out.stdout)
+
+    def test_vm_zone_must_not_be_a_cluster_zone(self):
+        out = run_vmdns("records", "-f", README, "--vm-zone", "cluster.local")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("--vm-zone", out.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
