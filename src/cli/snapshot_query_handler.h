@@ -5,10 +5,13 @@
 // forwarder when there is one: the handler submits the query with its reply route and returns
 // kDeferred, and the forwarder answers later from its own thread. Without a forwarder, or when
 // the query cannot be forwarded, the REFUSED the answer path wrote is sent as it is; when the
-// forwarder has --max-forwards queries in flight, the client gets SERVFAIL at once.
+// forwarder has --max-forwards queries in flight, the client gets SERVFAIL at once. An A or
+// AAAA query for an ExternalName whose target is outside our zones goes to the forwarder too,
+// for the target, and gets our CNAME followed by the upstream's answer.
 
 #include <memory>
 
+#include "forward/alias_reply.h"
 #include "forward/client_query.h"
 #include "forward/forwarder.h"
 #include "query/answer.h"
@@ -34,6 +37,9 @@ class SnapshotQueryHandler : public server::QueryHandler {
   size_t handle_deferrable(std::span<const uint8_t> query, std::span<uint8_t> out,
                            const server::ReplyRoute& route) override {
     query::Result result = query::answer(local_.get(), query, out, to_query(route.transport));
+    if (result.outcome == query::Outcome::AliasOutOfZone && forward_) {
+      return forward_alias(query, out, result.length, route);
+    }
     if (result.outcome != query::Outcome::OutOfZone || !forward_) {
       return result.length;
     }
@@ -48,6 +54,19 @@ class SnapshotQueryHandler : public server::QueryHandler {
   }
 
  private:
+  // An ExternalName's CNAME leads out of our zones: the target's records are asked upstream and
+  // follow the CNAME in the reply, as CoreDNS does. When the forwarder cannot take the query,
+  // the CNAME alone (already in `out`) is the answer, and the client follows it.
+  size_t forward_alias(std::span<const uint8_t> query, std::span<uint8_t> out, size_t length,
+                       const server::ReplyRoute& route) {
+    forward::ClientQuery client;
+    if (!forward::parse_client_query(query, route.transport, &client) ||
+        !forward::follow_alias(out.first(length), &client) || !forward_->submit(client, route)) {
+      return length;
+    }
+    return kDeferred;
+  }
+
   static query::Transport to_query(server::Transport transport) {
     return transport == server::Transport::Tcp ? query::Transport::Tcp : query::Transport::Udp;
   }

@@ -82,6 +82,7 @@ bool parse_client_query(std::span<const uint8_t> packet, server::Transport trans
   out->udp_size = parsed.edns.udp_size;
   out->dnssec_ok = parsed.edns.dnssec_ok;
   out->transport = transport;
+  out->alias.reset();
   out->loop_marker = parsed.edns.present ? find_loop_marker(packet, parsed.question_end) : 0;
   return true;
 }
@@ -124,7 +125,8 @@ size_t servfail_reply(const ClientQuery& client, std::span<uint8_t> out) {
   w.header().flags = dns::Header::kQr | dns::Header::kRa |
                      (client.flags & (dns::Header::kRd | dns::Header::kCd));
   w.header().set_rcode_low(static_cast<uint16_t>(dns::Rcode::ServFail));
-  w.write_question(client.question.name, client.question.type, client.question.qclass);
+  w.write_question(client.alias ? client.alias->client_name : client.question.name,
+                   client.question.type, client.question.qclass);
   if (client.edns) {
     w.write_opt(kEdnsPayload, 0, 0, client.dnssec_ok);
   }

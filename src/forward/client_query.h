@@ -9,8 +9,10 @@
 //
 // No heap allocation: a ClientQuery is a fixed-size value copied into the forwarder's queue.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "dns/message_view.h"
@@ -25,6 +27,18 @@ inline constexpr uint16_t kEdnsPayload = 1232;
 // our token is one of ours come back, a forwarding loop.
 inline constexpr uint16_t kLoopMarkerOption = 65300;
 
+// The part of an answer we gave before the forwarder takes over: an A or AAAA query for an
+// in-zone alias (an ExternalName's CNAME) whose target is outside our zones. The target is
+// asked upstream, and the client's reply starts with these records (alias_reply.h).
+struct AliasPrefix {
+  // One CNAME with two names of the longest kind, uncompressed: owner, 10 octets, target.
+  static constexpr size_t kCapacity = 2 * dns::kMaxNameLength + 10;
+  dns::Name client_name;        // what the client asked, as written
+  uint16_t record_count = 0;    // CNAME records in `records`
+  uint16_t records_length = 0;
+  std::array<uint8_t, kCapacity> records{};  // uncompressed wire records, answer section order
+};
+
 struct ClientQuery {
   uint16_t id = 0;
   uint16_t flags = 0;          // the client's header flags; RD and CD are passed on
@@ -34,6 +48,8 @@ struct ClientQuery {
   bool dnssec_ok = false;      // its DO bit (RFC 3225)
   uint64_t loop_marker = 0;    // the token of a kLoopMarkerOption it carried, 0 if none
   server::Transport transport = server::Transport::Udp;
+  // Set when `question` is the target of our CNAMEs rather than what the client asked.
+  std::optional<AliasPrefix> alias;
 
   // The largest reply the client accepts: 65535 over TCP; over UDP 512 without EDNS (RFC 1035
   // section 4.2.1), else its size within [512, 1232].
@@ -52,8 +68,8 @@ bool parse_client_query(std::span<const uint8_t> packet, server::Transport trans
 size_t build_upstream_query(const ClientQuery& client, uint16_t id, uint64_t loop_marker,
                             std::span<uint8_t> out);
 
-// SERVFAIL for the client: its ID, RD and CD, RA, its question as written, an OPT if it sent
-// one. Returns the length.
+// SERVFAIL for the client: its ID, RD and CD, RA, its question as written (the name it asked,
+// also for an alias), an OPT if it sent one. Returns the length.
 size_t servfail_reply(const ClientQuery& client, std::span<uint8_t> out);
 
 }  // namespace vmdns::forward

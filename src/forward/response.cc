@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "dns/reader.h"
+#include "forward/alias_reply.h"
 
 namespace vmdns::forward {
 namespace {
@@ -134,6 +135,9 @@ std::optional<uint32_t> cache_ttl(std::span<const uint8_t> response) {
 
 size_t rewrite_reply(std::span<const uint8_t> response, const ClientQuery& client,
                      uint32_t elapsed, std::span<uint8_t> out) {
+  if (client.alias) {
+    return rewrite_alias_reply(response, client, elapsed, out);
+  }
   dns::Question question;
   size_t question_end = 0;
   if (!read_question(response, &question, &question_end) ||

@@ -136,11 +136,15 @@ class Responder {
       current = target->lowercased();
       zone = snapshot_->find_zone(current);
       if (zone == nullptr) {
+        alias_out_of_zone_ = qtype == RrType::A || qtype == RrType::AAAA;
         return Rcode::NoError;
       }
     }
     return Rcode::NoError;  // a chain longer than we follow: the client takes it from here
   }
+
+  // After resolve(): the answer is a CNAME chain that leaves our zones, for an A or AAAA query.
+  bool alias_out_of_zone() const { return alias_out_of_zone_; }
 
  private:
   // RFC 8482: ANY gets one record set of the name, never all of them.
@@ -167,6 +171,7 @@ class Responder {
   const zone::Snapshot* snapshot_;
   const dns::ParsedQuery& q_;
   MessageWriter& w_;
+  bool alias_out_of_zone_ = false;
 };
 
 size_t reply_limit(const dns::ParsedQuery& q, Transport transport) {
@@ -219,9 +224,12 @@ Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
       rcode = Rcode::FormErr;  // OPT is a pseudo-type and cannot be asked for (RFC 6891 6.1.1)
     } else {
       bool out_of_zone = false;
-      rcode = Responder(snapshot, q, w).resolve(out_of_zone);
+      Responder responder(snapshot, q, w);
+      rcode = responder.resolve(out_of_zone);
       if (out_of_zone) {
         outcome = Outcome::OutOfZone;
+      } else if (responder.alias_out_of_zone()) {
+        outcome = Outcome::AliasOutOfZone;
       }
     }
   }

@@ -29,6 +29,9 @@ enum class Transport { Udp, Tcp };
 enum class Outcome {
   Answered,    // a reply from our data, or an error reply (FORMERR, NOTIMP, BADVERS, ...)
   OutOfZone,   // the name is outside every zone we serve: a REFUSED reply was written
+  // An A or AAAA query answered with CNAMEs (an ExternalName) whose last target is outside our
+  // zones: the reply holds the CNAMEs, and a forwarder may add the target's records.
+  AliasOutOfZone,
   Dropped,     // not worth a reply (a response, or shorter than a header)
 };
 

@@ -18,6 +18,10 @@ in 1232 octets, names with short TTLs) and 2.0.192.in-addr.arpa; vmdns forwards 
   the TTL counting down;
 - vmdns as its own upstream: SERVFAIL, once, without a storm of forwarded queries;
 - cluster names are still answered authoritatively (AA) while forwarding is on;
+- an A or AAAA query for an ExternalName whose target is outside our zones gets our CNAME (AA)
+  followed by the upstream's answer for the target, its rcode (NXDOMAIN with the target zone's
+  SOA) and TC when it does not fit; a chain of two CNAMEs keeps both; other types, and
+  `--no-upstream`, get the CNAME alone;
 - a bad `--upstream` stops `serve` before it starts, with exit code 2.
 """
 
@@ -29,7 +33,9 @@ import tempfile
 import time
 import unittest
 
-from vmdns_harness import peer_port, EXAMPLES, VmdnsServer, require_tools, run_vmdns
+from vmdns_harness import peer_port, EXAMPLES, FIXTURES, VmdnsServer, require_tools, run_vmdns
+
+EXTERNAL_NAMES = os.path.join(FIXTURES, "externalname.yaml")
 
 EXAMPLE_ZONE = """$ORIGIN example.test.
 $TTL 300
@@ -114,12 +120,59 @@ class ForwardingTest(unittest.TestCase):
     def setUpClass(cls):
         require_tools("dig", "kdig", "knotd")
         cls.knot = Knot()
-        cls.vmdns = VmdnsServer([EXAMPLES], ["--upstream", "127.0.0.1:%d" % cls.knot.port])
+        cls.vmdns = VmdnsServer([EXAMPLES, EXTERNAL_NAMES],
+                                ["--upstream", "127.0.0.1:%d" % cls.knot.port])
 
     @classmethod
     def tearDownClass(cls):
         cls.vmdns.stop()
         cls.knot.cleanup()
+
+    def test_externalname_outside_our_zones_is_followed_upstream(self):
+        for tool in ("dig", "kdig"):
+            for tcp in (False, True):
+                for edns in (False, True):
+                    with self.subTest(tool=tool, tcp=tcp, edns=edns):
+                        reply = self.vmdns.dig("ext.default.svc.cluster.local", "A", tcp=tcp,
+                                               edns=edns, tool=tool)
+                        self.assertEqual(reply.status, "NOERROR", reply.raw)
+                        self.assertIn("aa", reply.flags)  # our CNAME is authoritative
+                        self.assertEqual([(r[0], r[3], r[4]) for r in reply.answer], [
+                            ("ext.default.svc.cluster.local.", "CNAME", "www.example.test."),
+                            ("www.example.test.", "A", "192.0.2.10")], reply.raw)
+        reply = self.vmdns.dig("ext.default.svc.cluster.local", "AAAA")
+        self.assertEqual(reply.rdatas("AAAA"), ["2001:db8::10"], reply.raw)
+        self.assertEqual(reply.rdatas("CNAME"), ["www.example.test."], reply.raw)
+        # Only addresses are followed: other types get the CNAME, which the client follows.
+        reply = self.vmdns.dig("ext.default.svc.cluster.local", "TXT")
+        self.assertEqual([r[3] for r in reply.answer], ["CNAME"], reply.raw)
+
+    def test_externalname_chain_and_case(self):
+        response = raw_query(self.vmdns.port, "EXT-chain.default.svc.cluster.local", 1, qid=0x4242)
+        self.assertEqual(struct.unpack(">H", response[:2])[0], 0x4242)
+        name = encode_name("EXT-chain.default.svc.cluster.local")
+        self.assertEqual(response[12:12 + len(name)], name)
+        reply = self.vmdns.dig("ext-chain.default.svc.cluster.local", "A")
+        self.assertEqual([(r[0], r[3], r[4]) for r in reply.answer], [
+            ("ext-chain.default.svc.cluster.local.", "CNAME", "ext.default.svc.cluster.local."),
+            ("ext.default.svc.cluster.local.", "CNAME", "www.example.test."),
+            ("www.example.test.", "A", "192.0.2.10")], reply.raw)
+
+    def test_externalname_to_a_missing_name(self):
+        # RFC 6604 section 2.1: after a CNAME the rcode is the target's.
+        reply = self.vmdns.dig("ext-missing.default.svc.cluster.local", "A")
+        self.assertEqual(reply.status, "NXDOMAIN", reply.raw)
+        self.assertEqual(reply.rdatas("CNAME"), ["nosuch.example.test."], reply.raw)
+        self.assertEqual([(r[0], r[3]) for r in reply.authority], [("example.test.", "SOA")])
+
+    def test_externalname_to_a_large_set(self):
+        udp = self.vmdns.dig("ext-big.default.svc.cluster.local", "A", edns=False,
+                             extra=["+ignore"])
+        self.assertIn("tc", udp.flags, udp.raw)
+        self.assertEqual(udp.answer[0][3], "CNAME", udp.raw)
+        tcp = self.vmdns.dig("ext-big.default.svc.cluster.local", "A", tcp=True)
+        self.assertNotIn("tc", tcp.flags, tcp.raw)
+        self.assertEqual(len(tcp.rdatas("A")), 100, tcp.raw)
 
     def test_forwards_over_udp_and_tcp_with_dig_and_kdig(self):
         for tool in ("dig", "kdig"):
@@ -182,6 +235,19 @@ class ForwardingTest(unittest.TestCase):
         reply = self.vmdns.dig("nosuch.cluster.local", "A")
         self.assertEqual(reply.status, "NXDOMAIN", reply.raw)
         self.assertEqual(reply.authority[0][0], "cluster.local.", reply.raw)
+
+
+class ExternalNameWithoutUpstreamTest(unittest.TestCase):
+    def test_cname_alone(self):
+        require_tools("dig")
+        vmdns = VmdnsServer([EXTERNAL_NAMES], ["--no-upstream"])
+        try:
+            reply = vmdns.dig("ext.default.svc.cluster.local", "A")
+            self.assertEqual(reply.status, "NOERROR", reply.raw)
+            self.assertEqual([(r[3], r[4]) for r in reply.answer],
+                             [("CNAME", "www.example.test.")], reply.raw)
+        finally:
+            vmdns.stop()
 
 
 class UpstreamFailureTest(unittest.TestCase):
