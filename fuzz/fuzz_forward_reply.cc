@@ -1,0 +1,72 @@
+// Fuzzes the forwarder's parsing of untrusted packets: a client's query (parse_client_query) and
+// an upstream's response (answers_query, is_truncated, cache_ttl, rewrite_reply). None may crash
+// or write past its buffer, whatever the bytes.
+//
+// Input: one octet of options (bit 0: TCP; bits 1-7: seconds elapsed), two octets of the client
+// query's length N, N octets of client query, then the upstream response.
+//
+//   fuzz_forward_reply -max_total_time=60 fuzz/corpus/forward_reply
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <span>
+
+#include "forward/client_query.h"
+#include "forward/response.h"
+
+namespace {
+
+void check(bool condition) {
+  if (!condition) {
+    std::abort();
+  }
+}
+
+constexpr size_t kHeaderLength = 12;
+
+}  // namespace
+
+// The libFuzzer entry point; its name is fixed by libFuzzer.
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NOLINT
+  namespace forward = vmdns::forward;
+  if (size < 3) {
+    return 0;
+  }
+  auto transport =
+      (data[0] & 1) != 0 ? vmdns::server::Transport::Tcp : vmdns::server::Transport::Udp;
+  uint32_t elapsed = data[0] >> 1;
+  size_t query_length = std::min<size_t>((size_t{data[1]} << 8) | data[2], size - 3);
+  std::span<const uint8_t> query(data + 3, query_length);
+  std::span<const uint8_t> response(data + 3 + query_length, size - 3 - query_length);
+
+  forward::ClientQuery client;
+  if (!forward::parse_client_query(query, transport, &client)) {
+    return 0;
+  }
+  check(client.reply_limit() >= 512 && client.reply_limit() <= 65535);
+
+  static std::array<uint8_t, 65535> out;
+  size_t sent = forward::build_upstream_query(client, 0x1234, 0x0123456789abcdefULL, out);
+  check(sent > kHeaderLength && sent <= out.size());
+  forward::ClientQuery echoed;
+  // The query we send must be one we would accept ourselves.
+  check(
+      forward::parse_client_query(std::span<const uint8_t>(out.data(), sent), transport, &echoed));
+  check(echoed.loop_marker == 0x0123456789abcdefULL);
+  size_t servfail = forward::servfail_reply(client, out);
+  check(servfail > kHeaderLength && servfail <= out.size());
+
+  (void)forward::answers_query(response, client.id, client.question);
+  (void)forward::is_truncated(response);
+  (void)forward::cache_ttl(response);
+  // Once into a buffer as large as any reply, once into one just large enough for the client.
+  size_t n = forward::rewrite_reply(response, client, elapsed, out);
+  check(n <= out.size());
+  std::span<uint8_t> limited(out.data(), client.reply_limit());
+  n = forward::rewrite_reply(response, client, elapsed, limited);
+  check(n <= limited.size());
+  return 0;
+}
