@@ -1,6 +1,7 @@
 // Fuzzes the forwarder's parsing of untrusted packets: a client's query (parse_client_query) and
-// an upstream's response (answers_query, is_truncated, cache_ttl, rewrite_reply). None may crash
-// or write past its buffer, whatever the bytes.
+// an upstream's response (answers_query, is_truncated, cache_ttl, rewrite_reply, and the reply
+// for an ExternalName's target, rewrite_alias_reply). None may crash or write past its buffer,
+// whatever the bytes.
 //
 // Input: one octet of options (bit 0: TCP; bits 1-7: seconds elapsed), two octets of the client
 // query's length N, N octets of client query, then the upstream response.
@@ -14,6 +15,10 @@
 #include <cstdlib>
 #include <span>
 
+#include "dns/rdata.h"
+#include "dns/reader.h"
+#include "dns/writer.h"
+#include "forward/alias_reply.h"
 #include "forward/client_query.h"
 #include "forward/response.h"
 
@@ -68,5 +73,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NO
   std::span<uint8_t> limited(out.data(), client.reply_limit());
   n = forward::rewrite_reply(response, client, elapsed, limited);
   check(n <= limited.size());
+
+  // The same response as the answer for an ExternalName's target: our CNAME from the client's
+  // name to the response's question, then the response's records, decompressed.
+  vmdns::dns::Reader reader(response, 12);
+  vmdns::dns::Name target;
+  if (response.size() < 12 || !reader.read_name(target)) {
+    return 0;
+  }
+  static std::array<uint8_t, 1024> ours;
+  vmdns::dns::MessageWriter w(ours, ours.size());
+  w.header().flags = vmdns::dns::Header::kQr | vmdns::dns::Header::kAa;
+  w.write_question(client.question.name, client.question.type, client.question.qclass);
+  w.write_rr(vmdns::dns::Section::Answer, client.question.name, vmdns::dns::RrType::CNAME, 1, 5,
+             vmdns::dns::rdata::name(target));
+  size_t our_length = w.finish();
+  forward::ClientQuery aliased = client;
+  if (!forward::follow_alias(std::span<const uint8_t>(ours.data(), our_length), &aliased)) {
+    return 0;
+  }
+  check(aliased.alias && aliased.question.name == target);
+  n = forward::rewrite_reply(response, aliased, elapsed, limited);
+  check(n <= limited.size());
+  n = forward::servfail_reply(aliased, out);
+  check(n > kHeaderLength && n <= out.size());
   return 0;
 }
