@@ -9,13 +9,15 @@
 - PTR for each interface address under --reverse-zone, to <iface>.<vmi>.<ns>.<zone>;
 - a migration that changes the address: after SIGHUP the new address and PTR, the old gone;
 - `vmdns check` names an interface name that is not a DNS-1123 label; `vmdns records` prints the
-  vm zone after the cluster zone.
+  vm zone after the cluster zone, and kzonecheck and named-checkzone accept it and its reverse
+  zones.
 """
 
 import ipaddress
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 import unittest
 
@@ -143,6 +145,30 @@ class VmZoneCliTest(unittest.TestCase):
         zones = [line for line in out.stdout.splitlines() if line.startswith("; zone ")]
         self.assertEqual(zones, ["; zone cluster.local.", "; zone vm."])
         self.assertIn("nic1.vmi-sec.secondary-test.vm.\t3600\tIN\tA\t10.10.0.5", out.stdout)
+
+    def test_checkers_accept_the_vm_zone_and_its_reverse_zones(self):
+        tools = [t for t in ("kzonecheck", "named-checkzone") if shutil.which(t)]
+        if not tools:
+            require_tools("kzonecheck")
+        out = run_vmdns("records", "-f", VM_ZONE, "--vm-zone", "vm.example.com", "--reverse-zone",
+                        "10.10.0.0/16", "--reverse-zone", "fd10::/16")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        zones = {}
+        for chunk in out.stdout.split("; zone ")[1:]:
+            apex, _, text = chunk.partition("\n")
+            zones[apex] = text
+        self.assertEqual(list(zones), ["cluster.local.", "vm.example.com.", "10.10.in-addr.arpa.",
+                                       "0.1.d.f.ip6.arpa."])
+        with tempfile.TemporaryDirectory() as workdir:
+            for apex, text in zones.items():
+                path = os.path.join(workdir, apex + "zone")
+                with open(path, "w") as f:
+                    f.write(text)
+                for tool in tools:
+                    args = [tool, "-o", apex, path] if tool == "kzonecheck" else [tool, apex, path]
+                    with self.subTest(zone=apex, tool=tool):
+                        check = subprocess.run(args, capture_output=True, text=True)
+                        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
 
     def test_vm_zone_must_not_be_a_cluster_zone(self):
         out = run_vmdns("records", "-f", README, "--vm-zone", "cluster.local")
