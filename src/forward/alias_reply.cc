@@ -115,10 +115,10 @@ bool follow_alias(std::span<const uint8_t> our_reply, ClientQuery* client) {
     uint8_t* at = alias.records.data() + alias.records_length;
     std::memcpy(at, record.owner.wire().data(), owner_length);
     at += owner_length;
-    const uint16_t fixed[] = {record.type, record.rclass, static_cast<uint16_t>(record.ttl >> 16),
-                              static_cast<uint16_t>(record.ttl),
-                              static_cast<uint16_t>(target.wire_length())};
-    for (uint16_t v : fixed) {
+    uint16_t fields[] = {record.type, record.rclass, static_cast<uint16_t>(record.ttl >> 16),
+                         static_cast<uint16_t>(record.ttl),
+                         static_cast<uint16_t>(target.wire_length())};
+    for (uint16_t v : fields) {
       *at++ = static_cast<uint8_t>(v >> 8);
       *at++ = static_cast<uint8_t>(v);
     }

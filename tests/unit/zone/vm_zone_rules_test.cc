@@ -54,7 +54,7 @@ struct Case {
   std::vector<std::string> absent;   // owner names ("x.vm.") or rr() lines
 };
 
-Configure vm_zone(const char* zone, std::vector<const char*> reverse = {}) {
+Configure vm_zone(const char* zone, const std::vector<const char*>& reverse = {}) {
   return [zone, reverse](ZoneConfig& c) {
     c.vm_zone = *dns::Name::from_text(zone);
     for (const char* z : reverse) {
