@@ -205,6 +205,101 @@ status:
        EXPECT_EQ(address_texts(only_vmi(r).addresses), (Strings{"10.244.0.57"}));
        EXPECT_FALSE(r.has_errors());
      }},
+    // --vm-zone: every interface, with the name of its network and whether that network is
+    // the pod network (KubeSecondaryDNS's FilterMultusNonDefaultInterfaces).
+    {"every interface is kept in order; the network with pod: {} is the pod network",
+     R"(apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: x}
+spec:
+  networks:
+  - {name: default, pod: {}}
+  - {name: nic1, multus: {networkName: ptp-conf}}
+status:
+  interfaces:
+  - {name: default, ipAddress: 10.244.0.57}
+  - {name: nic1, interfaceName: eth1, ipAddresses: [10.10.0.5, "fd10::5/64", "fe80::1"]}
+  - {interfaceName: br0, ipAddress: 192.168.100.1}
+)",
+     {},
+     [](const LoadResult& r) {
+       const auto& nics = only_vmi(r).interfaces;
+       ASSERT_EQ(nics.size(), 3u);
+       EXPECT_EQ(nics[0].name, "default");
+       EXPECT_TRUE(nics[0].pod_network);
+       EXPECT_EQ(nics[1].name, "nic1");
+       EXPECT_FALSE(nics[1].pod_network);
+       EXPECT_EQ(address_texts(nics[1].addresses), (Strings{"10.10.0.5", "fd10::5"}));
+       EXPECT_EQ(nics[2].name, "");
+       EXPECT_FALSE(nics[2].pod_network);
+       EXPECT_EQ(address_texts(only_vmi(r).addresses), (Strings{"10.244.0.57"}));
+     }},
+    {"a Multus default network is the pod network",
+     R"(apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: x}
+spec:
+  networks:
+  - {name: main, multus: {networkName: ovn, default: true}}
+  - {name: nic1, multus: {networkName: a}}
+status:
+  interfaces: [{name: main, ipAddress: 10.244.0.5}, {name: nic1, ipAddress: 10.10.0.5}]
+)",
+     {},
+     [](const LoadResult& r) {
+       const auto& nics = only_vmi(r).interfaces;
+       ASSERT_EQ(nics.size(), 2u);
+       EXPECT_TRUE(nics[0].pod_network);
+       EXPECT_FALSE(nics[1].pod_network);
+     }},
+    {"without spec.networks KubeVirt attaches the pod network as default",
+     R"(apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: x}
+status:
+  interfaces: [{name: default, ipAddress: 10.244.0.5}]
+---
+apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: y}
+spec: {domain: {devices: {autoattachPodInterface: false}}}
+status:
+  interfaces: [{name: default, ipAddress: 10.10.0.5}]
+)",
+     {},
+     [](const LoadResult& r) {
+       ASSERT_EQ(r.state.vmis.size(), 2u);
+       EXPECT_TRUE(r.state.vmis.at({"default", "x"}).interfaces.at(0).pod_network);
+       EXPECT_FALSE(r.state.vmis.at({"default", "y"}).interfaces.at(0).pod_network);
+     }},
+    {"a secondary interface name that is not a DNS-1123 label is a warning",
+     R"(apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: x}
+spec:
+  networks: [{name: nic_1, multus: {networkName: a}}]
+status:
+  interfaces: [{name: nic_1, ipAddress: 10.10.0.5}]
+)",
+     {"t.yaml: document 1 (line 1): warning: VirtualMachineInstance default/x: "
+      "status.interfaces[0].name \"nic_1\" is not a DNS-1123 label (must consist of lower case "
+      "alphanumeric characters or '-', and must start and end with an alphanumeric character): "
+      "the interface has no name under --vm-zone"},
+     [](const LoadResult& r) { EXPECT_EQ(only_vmi(r).interfaces.at(0).name, "nic_1"); }},
+    {"a VMI name with a dot and a secondary interface is a warning",
+     R"(apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: web.v2}
+spec:
+  networks: [{name: nic1, multus: {networkName: a}}]
+status:
+  interfaces: [{name: nic1, ipAddress: 10.10.0.5}]
+)",
+     {"t.yaml: document 1 (line 1): warning: VirtualMachineInstance default/web.v2: "
+      "metadata.name \"web.v2\" is not a DNS-1123 label (must consist of lower case alphanumeric "
+      "characters or '-', and must start and end with an alphanumeric character): the VMI has no "
+      "names under --vm-zone"},
+     nullptr},
     {"interfaces must be a list",
      R"(apiVersion: kubevirt.io/v1
 kind: VirtualMachineInstance
