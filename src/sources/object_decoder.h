@@ -20,11 +20,9 @@
 #include "cluster/diagnostic.h"
 #include "cluster/model.h"
 #include "sources/field_reader.h"
+#include "sources/object_sink.h"
 
 namespace vmdns::sources {
-
-using Object = std::variant<cluster::VirtualMachineInstance, cluster::Pod, cluster::Service,
-                            cluster::EndpointSlice, cluster::Namespace>;
 
 struct DecodedObject {
   enum class Status {

@@ -1,0 +1,86 @@
+#pragma once
+// The cluster objects of every origin, and their union as one cluster::State for zone::build.
+//
+//   ClusterStore store;
+//   store.replace_origin("a.yaml", loaded.state);
+//   store.upsert("kubernetes", service);
+//   zone::build(store.state(), config);
+//
+// Each object is stored once: the union (`state()`) holds the winning definition of every object,
+// and a definition another origin overrides is kept aside until that origin drops it. An object
+// defined by several origins resolves to the origin seen last (the rule of sources/object_sink.h),
+// with a warning. Not thread-safe: the control loop's thread owns it.
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cluster/model.h"
+#include "sources/object_sink.h"
+
+namespace vmdns::control {
+
+class ClusterStore {
+ public:
+  void replace_origin(const std::string& origin, cluster::State objects);
+  void upsert(const std::string& origin, sources::Object object);
+  void remove(const std::string& origin, const sources::ObjectRef& ref);
+  void forget_origin(const std::string& origin);
+
+  // The union of every origin's objects.
+  const cluster::State& state() const { return state_; }
+  // Objects `origin` defines (shadowed ones included); 0 for an unknown origin.
+  size_t object_count(const std::string& origin) const;
+  // Origins not forgotten, in the order first seen.
+  std::vector<std::string> origins() const;
+
+ private:
+  using Rank = uint32_t;  // order an origin was first seen in; the higher wins a conflict
+
+  // One kind's bookkeeping. The objects themselves live in state_ (winners) and `shadowed`.
+  template <typename Key, typename T>
+  struct Table {
+    // Origins defining each key, ascending; the last one's definition is in state_.
+    std::map<Key, std::vector<Rank>> definers;
+    std::map<std::pair<Rank, Key>, T> shadowed;  // overridden definitions
+  };
+
+  struct OriginKeys {
+    std::string name;
+    std::set<cluster::ObjectKey> vmis, pods, services, endpoint_slices;
+    std::set<std::string> namespaces;
+    bool forgotten = false;
+    size_t size() const;
+  };
+
+  Rank rank_of(const std::string& origin);
+  // Calls fn(winners, table, origin's key set) with the containers of T's kind.
+  template <typename T, typename Fn>
+  void with_kind(OriginKeys& keys, Fn&& fn);
+  template <typename Key, typename T>
+  void set(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, std::set<Key>& keys, Key key,
+           T object);
+  template <typename Key, typename T>
+  void erase(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, std::set<Key>& keys,
+             const Key& key);
+  template <typename Key, typename T>
+  void replace(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, std::set<Key>& keys,
+               std::map<Key, T> objects);
+  void warn_duplicate(std::string_view kind, const cluster::ObjectMeta& meta, Rank winner,
+                      Rank other) const;
+
+  cluster::State state_;
+  Table<cluster::ObjectKey, cluster::VirtualMachineInstance> vmis_;
+  Table<cluster::ObjectKey, cluster::Pod> pods_;
+  Table<cluster::ObjectKey, cluster::Service> services_;
+  Table<cluster::ObjectKey, cluster::EndpointSlice> endpoint_slices_;
+  Table<std::string, cluster::Namespace> namespaces_;
+  std::map<std::string, Rank> ranks_;
+  std::vector<OriginKeys> origins_;  // indexed by rank
+};
+
+}  // namespace vmdns::control

@@ -1,0 +1,182 @@
+#include "control/control_loop.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <ctime>
+#include <exception>
+#include <set>
+
+#include "zone/build.h"
+
+namespace vmdns::control {
+
+using Clock = std::chrono::steady_clock;
+
+ControlLoop::ControlLoop(zone::SnapshotHolder& holder, zone::ZoneConfig config,
+                         ControlOptions options)
+    : holder_(holder), config_(std::move(config)), options_(options) {}
+
+ControlLoop::~ControlLoop() {
+  stop();
+}
+
+void ControlLoop::start() {
+  std::lock_guard lock(mutex_);
+  if (!thread_.joinable() && !stopping_) {
+    running_ = true;
+    thread_ = std::thread([this] { run(); });
+  }
+}
+
+void ControlLoop::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+void ControlLoop::enqueue(Change change) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(change));
+    ++queued_;
+  }
+  wake_.notify_one();
+}
+
+void ControlLoop::replace_origin(const std::string& origin, cluster::State objects) {
+  enqueue([origin, objects = std::move(objects)](ClusterStore& store, auto&) mutable {
+    store.replace_origin(origin, std::move(objects));
+  });
+}
+
+void ControlLoop::upsert(const std::string& origin, sources::Object object) {
+  enqueue([origin, object = std::move(object)](ClusterStore& store, auto&) mutable {
+    store.upsert(origin, std::move(object));
+  });
+}
+
+void ControlLoop::remove(const std::string& origin, sources::ObjectRef ref) {
+  enqueue(
+      [origin, ref = std::move(ref)](ClusterStore& store, auto&) { store.remove(origin, ref); });
+}
+
+void ControlLoop::forget_origin(const std::string& origin) {
+  enqueue([origin](ClusterStore& store, auto& sync) {
+    store.forget_origin(origin);
+    sync.erase(origin);
+  });
+}
+
+void ControlLoop::set_sync(const std::string& origin, sources::SyncState state) {
+  enqueue([origin, state = std::move(state)](ClusterStore&, auto& sync) { sync[origin] = state; });
+}
+
+void ControlLoop::flush() {
+  std::unique_lock lock(mutex_);
+  uint64_t target = queued_;
+  published_.wait(lock, [&] { return applied_ >= target || !running_; });
+}
+
+std::vector<OriginStatus> ControlLoop::origins() const {
+  std::lock_guard lock(mutex_);
+  return origins_;
+}
+
+bool ControlLoop::synced() const {
+  std::lock_guard lock(mutex_);
+  return builds_ > 0 && std::all_of(origins_.begin(), origins_.end(), [](const OriginStatus& o) {
+           return o.sync.status == sources::SyncStatus::Synced;
+         });
+}
+
+uint64_t ControlLoop::builds() const {
+  std::lock_guard lock(mutex_);
+  return builds_;
+}
+
+void ControlLoop::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) {
+      break;  // stopping, and nothing left to apply
+    }
+    // Coalesce a burst: wait for `settle` of quiet, at most `max_delay` after the first change.
+    const Clock::time_point first = Clock::now();
+    uint64_t seen = queued_;
+    while (!stopping_) {
+      Clock::time_point deadline =
+          std::min(Clock::now() + options_.settle, first + options_.max_delay);
+      wake_.wait_until(lock, deadline, [&] { return stopping_ || queued_ != seen; });
+      if (queued_ == seen || Clock::now() >= first + options_.max_delay) {
+        break;
+      }
+      seen = queued_;
+    }
+    std::deque<Change> changes;
+    changes.swap(queue_);
+    uint64_t last = queued_;
+    lock.unlock();
+    apply_and_publish(std::move(changes), last);
+    lock.lock();
+  }
+  running_ = false;
+  published_.notify_all();
+}
+
+void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_sequence) {
+  const Clock::time_point started = Clock::now();
+  const size_t count = changes.size();
+  for (Change& change : changes) {
+    change(store_, pending_sync_);
+  }
+  changes.clear();
+
+  config_.serial = std::max(config_.serial + 1, static_cast<uint32_t>(std::time(nullptr)));
+  bool built = false;
+  try {
+    std::shared_ptr<const zone::Snapshot> snapshot = zone::build(store_.state(), config_);
+    size_t records = snapshot->record_count();
+    holder_.publish(std::move(snapshot));
+    built = true;
+    auto elapsed =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+    spdlog::info("published serial {}: {} record(s) after {} change(s) ({} us)", config_.serial,
+                 records, count, elapsed);
+  } catch (const std::exception& e) {
+    spdlog::error("cannot build the zones ({}); the last good snapshot is still served", e.what());
+  }
+
+  std::vector<OriginStatus> statuses;
+  std::set<std::string> listed;
+  for (const std::string& name : store_.origins()) {
+    listed.insert(name);
+    auto sync = pending_sync_.find(name);
+    statuses.push_back({name,
+                        sync != pending_sync_.end()
+                            ? sync->second
+                            : sources::SyncState{sources::SyncStatus::Synced, ""},
+                        store_.object_count(name)});
+  }
+  for (const auto& [name, sync] : pending_sync_) {
+    if (!listed.contains(name)) {
+      statuses.push_back({name, sync, 0});
+    }
+  }
+
+  std::lock_guard lock(mutex_);
+  applied_ = last_sequence;
+  if (built) {
+    ++builds_;
+    origins_ = std::move(statuses);
+  }
+  published_.notify_all();
+}
+
+}  // namespace vmdns::control

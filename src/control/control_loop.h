@@ -1,0 +1,105 @@
+#pragma once
+// The control thread: takes every source's changes (sources::ObjectSink), keeps each origin's
+// objects (ClusterStore), and publishes a whole new snapshot after each burst of changes.
+//
+//   zone::SnapshotHolder holder;
+//   control::ControlLoop loop(holder, config);
+//   loop.start();
+//   loop.replace_origin("examples/vmi.yaml", loaded.state);   // from any thread
+//   loop.flush();                   // wait until that change is served (startup, tests)
+//   ...
+//   for (const auto& o : loop.origins()) { ... o.sync.status ... }   // for /ready
+//   loop.stop();
+//
+// Coalescing: a change wakes the thread, which waits until no change has come for `settle`
+// (default 5 ms), but never more than `max_delay` (default 50 ms) after the first one, then
+// applies everything queued and builds one snapshot. A build that fails (throws) keeps the last
+// good snapshot served; the next change tries again. Snapshots carry a serial that moves with
+// every build (the SOA serial: seconds since the epoch, or the previous serial + 1).
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "control/cluster_store.h"
+#include "sources/object_sink.h"
+#include "zone/config.h"
+#include "zone/snapshot_holder.h"
+
+namespace vmdns::control {
+
+struct ControlOptions {
+  std::chrono::milliseconds settle{5};
+  std::chrono::milliseconds max_delay{50};
+};
+
+// One origin as /ready and the logs see it.
+struct OriginStatus {
+  std::string name;
+  sources::SyncState sync;  // Synced when the origin never reported otherwise
+  size_t objects = 0;
+};
+
+class ControlLoop : public sources::ObjectSink {
+ public:
+  ControlLoop(zone::SnapshotHolder& holder, zone::ZoneConfig config, ControlOptions options = {});
+  ~ControlLoop() override;  // stops the thread
+
+  void start();
+  // Applies what is queued, publishes it, and ends the thread. Idempotent.
+  void stop();
+
+  // sources::ObjectSink: queue the change and return.
+  void replace_origin(const std::string& origin, cluster::State objects) override;
+  void upsert(const std::string& origin, sources::Object object) override;
+  void remove(const std::string& origin, sources::ObjectRef ref) override;
+  void forget_origin(const std::string& origin) override;
+  void set_sync(const std::string& origin, sources::SyncState state) override;
+
+  // Blocks until every change queued before the call is applied and served (unless the build
+  // failed), or the loop is not running.
+  void flush();
+
+  // Every origin seen, in the order first seen, as of the last published snapshot.
+  std::vector<OriginStatus> origins() const;
+  // True when every origin is Synced (and at least one snapshot was published).
+  bool synced() const;
+  // Snapshots published so far.
+  uint64_t builds() const;
+
+ private:
+  using Change = std::function<void(ClusterStore&, std::map<std::string, sources::SyncState>&)>;
+
+  void enqueue(Change change);
+  void run();
+  void apply_and_publish(std::deque<Change> changes, uint64_t last_sequence);
+
+  zone::SnapshotHolder& holder_;
+  zone::ZoneConfig config_;
+  const ControlOptions options_;
+
+  // Owned by the control thread (or by stop() once the thread has ended).
+  ClusterStore store_;
+  std::map<std::string, sources::SyncState> pending_sync_;
+
+  mutable std::mutex mutex_;           // guards everything below
+  std::condition_variable wake_;       // a change was queued, or stop
+  std::condition_variable published_;  // applied_ moved
+  std::deque<Change> queue_;
+  uint64_t queued_ = 0;   // sequence number of the last change queued
+  uint64_t applied_ = 0;  // sequence number of the last change served
+  uint64_t builds_ = 0;
+  std::vector<OriginStatus> origins_;  // as of the last publish
+  bool stopping_ = false;
+  bool running_ = false;  // the thread runs; flush() waits for nothing otherwise
+  std::thread thread_;    // started and joined by the owner's thread only
+};
+
+}  // namespace vmdns::control

@@ -1,0 +1,205 @@
+// Origins' objects merged into one state: add, modify, delete, replace, forget, conflicts.
+
+#include "control/cluster_store.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "sources/manifest_loader.h"
+
+namespace vmdns::control {
+namespace {
+
+using Strings = std::vector<std::string>;
+
+std::string vmi(const std::string& name, const std::string& ip) {
+  return "apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: " + name +
+         "}\nstatus:\n  phase: Running\n  interfaces: [{ipAddress: " + ip + "}]\n---\n";
+}
+std::string service(const std::string& name) {
+  return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name +
+         "}\nspec: {clusterIP: None, selector: {app: " + name + "}}\n---\n";
+}
+std::string ns(const std::string& name) {
+  return "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + name + "}\n---\n";
+}
+
+// One change to the store; objects are written as manifests, read as if from file `origin`.
+struct Step {
+  enum class Op { Replace, Upsert, Remove, Forget } op;
+  std::string origin;
+  std::string manifests;     // Replace, Upsert (each object upserted)
+  sources::ObjectRef ref{};  // Remove
+};
+
+Step replace(std::string origin, std::string manifests) {
+  return {Step::Op::Replace, std::move(origin), std::move(manifests)};
+}
+Step upsert(std::string origin, std::string manifests) {
+  return {Step::Op::Upsert, std::move(origin), std::move(manifests)};
+}
+Step remove(std::string origin, sources::ObjectKind kind, std::string name) {
+  std::string namespace_name = kind == sources::ObjectKind::Namespace ? "" : "default";
+  return {Step::Op::Remove, std::move(origin), "", {kind, {namespace_name, std::move(name)}}};
+}
+Step forget(std::string origin) {
+  return {Step::Op::Forget, std::move(origin), ""};
+}
+
+void apply(ClusterStore& store, const Step& step) {
+  sources::LoadResult loaded = sources::load_manifest_text(step.manifests, step.origin);
+  ASSERT_FALSE(loaded.has_errors()) << step.manifests;
+  switch (step.op) {
+    case Step::Op::Replace:
+      store.replace_origin(step.origin, std::move(loaded.state));
+      break;
+    case Step::Op::Upsert:
+      for (auto& [key, object] : loaded.state.vmis) {
+        store.upsert(step.origin, object);
+      }
+      for (auto& [key, object] : loaded.state.services) {
+        store.upsert(step.origin, object);
+      }
+      for (auto& [key, object] : loaded.state.namespaces) {
+        store.upsert(step.origin, object);
+      }
+      break;
+    case Step::Op::Remove:
+      store.remove(step.origin, step.ref);
+      break;
+    case Step::Op::Forget:
+      store.forget_origin(step.origin);
+      break;
+  }
+}
+
+// The served state, one line per object: "<kind> <name> <detail> @<origin it came from>".
+Strings served(const cluster::State& state) {
+  Strings out;
+  for (const auto& [key, v] : state.vmis) {
+    out.push_back("vmi " + key.name + " " + v.addresses.at(0).to_string() + " @" +
+                  v.meta.origin.file);
+  }
+  for (const auto& [key, s] : state.services) {
+    out.push_back("service " + key.name + " @" + s.meta.origin.file);
+  }
+  for (const auto& [name, n] : state.namespaces) {
+    out.push_back("namespace " + name + " @" + n.meta.origin.file);
+  }
+  return out;
+}
+
+struct StoreCase {
+  std::string name;
+  std::vector<Step> steps;
+  Strings expected;
+  std::vector<std::pair<std::string, size_t>> counts;  // objects per origin afterwards
+};
+
+using K = sources::ObjectKind;
+
+const StoreCase kCases[] = {
+    {"a replaced origin is served",
+     {replace("a.yaml", vmi("x", "10.0.0.1") + service("web"))},
+     {"vmi x 10.0.0.1 @a.yaml", "service web @a.yaml"},
+     {{"a.yaml", 2}}},
+    {"replacing an origin adds, modifies and deletes",
+     {replace("a.yaml", vmi("x", "10.0.0.1") + vmi("y", "10.0.0.2")),
+      replace("a.yaml", vmi("x", "10.0.0.9") + vmi("z", "10.0.0.3"))},
+     {"vmi x 10.0.0.9 @a.yaml", "vmi z 10.0.0.3 @a.yaml"},
+     {{"a.yaml", 2}}},
+    {"origins are merged",
+     {replace("a.yaml", vmi("x", "10.0.0.1")), replace("b.yaml", vmi("y", "10.0.0.2") + ns("n"))},
+     {"vmi x 10.0.0.1 @a.yaml", "vmi y 10.0.0.2 @b.yaml", "namespace n @b.yaml"},
+     {{"a.yaml", 1}, {"b.yaml", 2}}},
+    {"replacing one origin leaves the others",
+     {replace("a.yaml", vmi("x", "10.0.0.1")), replace("b.yaml", vmi("y", "10.0.0.2")),
+      replace("a.yaml", "")},
+     {"vmi y 10.0.0.2 @b.yaml"},
+     {{"a.yaml", 0}, {"b.yaml", 1}}},
+    {"upsert adds, then modifies (a VMI migrates)",
+     {upsert("api", vmi("x", "10.0.0.1")), upsert("api", vmi("x", "10.0.0.7"))},
+     {"vmi x 10.0.0.7 @api"},
+     {{"api", 1}}},
+    {"remove deletes one object of its kind",
+     {upsert("api", vmi("web", "10.0.0.1") + service("web") + ns("web")),
+      remove("api", K::Service, "web"), remove("api", K::Namespace, "web")},
+     {"vmi web 10.0.0.1 @api"},
+     {{"api", 1}}},
+    {"removing what an origin does not hold changes nothing",
+     {replace("a.yaml", vmi("x", "10.0.0.1")), remove("b.yaml", K::VirtualMachineInstance, "x"),
+      remove("a.yaml", K::VirtualMachineInstance, "y")},
+     {"vmi x 10.0.0.1 @a.yaml"},
+     {{"a.yaml", 1}, {"b.yaml", 0}}},
+    {"a forgotten origin's objects go",
+     {replace("a.yaml", vmi("x", "10.0.0.1")), replace("b.yaml", vmi("y", "10.0.0.2")),
+      forget("a.yaml")},
+     {"vmi y 10.0.0.2 @b.yaml"},
+     {{"a.yaml", 0}, {"b.yaml", 1}}},
+    {"the origin seen later wins a conflict",
+     {replace("a.yaml", vmi("x", "10.0.0.1")), replace("b.yaml", vmi("x", "10.0.0.2"))},
+     {"vmi x 10.0.0.2 @b.yaml"},
+     {{"a.yaml", 1}, {"b.yaml", 1}}},
+    {"the earlier origin's definition returns when the later one drops it",
+     {replace("a.yaml", vmi("x", "10.0.0.1")), replace("b.yaml", vmi("x", "10.0.0.2")),
+      replace("b.yaml", "")},
+     {"vmi x 10.0.0.1 @a.yaml"},
+     {{"a.yaml", 1}, {"b.yaml", 0}}},
+    {"an earlier origin's change stays behind the later definition",
+     {replace("a.yaml", vmi("x", "10.0.0.1")), replace("b.yaml", vmi("x", "10.0.0.2")),
+      replace("a.yaml", vmi("x", "10.0.0.3"))},
+     {"vmi x 10.0.0.2 @b.yaml"},
+     {{"a.yaml", 1}, {"b.yaml", 1}}},
+    {"...and is served once the later origin is forgotten",
+     {replace("a.yaml", vmi("x", "10.0.0.1")), replace("b.yaml", vmi("x", "10.0.0.2")),
+      replace("a.yaml", vmi("x", "10.0.0.3")), forget("b.yaml")},
+     {"vmi x 10.0.0.3 @a.yaml"},
+     {{"a.yaml", 1}, {"b.yaml", 0}}},
+    {"a shadowed definition removed is gone for good",
+     {replace("a.yaml", vmi("x", "10.0.0.1")), replace("b.yaml", vmi("x", "10.0.0.2")),
+      remove("a.yaml", K::VirtualMachineInstance, "x"), forget("b.yaml")},
+     {},
+     {{"a.yaml", 0}, {"b.yaml", 0}}},
+    {"an origin keeps its rank when it comes back",
+     {replace("a.yaml", vmi("x", "10.0.0.1")), replace("b.yaml", vmi("x", "10.0.0.2")),
+      forget("a.yaml"), replace("a.yaml", vmi("x", "10.0.0.3"))},
+     {"vmi x 10.0.0.2 @b.yaml"},
+     {{"a.yaml", 1}, {"b.yaml", 1}}},
+};
+
+class ClusterStoreTest : public testing::TestWithParam<StoreCase> {};
+
+TEST_P(ClusterStoreTest, Serves) {
+  const StoreCase& c = GetParam();
+  ClusterStore store;
+  for (const Step& step : c.steps) {
+    apply(store, step);
+  }
+  EXPECT_EQ(served(store.state()), c.expected);
+  for (const auto& [origin, count] : c.counts) {
+    EXPECT_EQ(store.object_count(origin), count) << origin;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, ClusterStoreTest, testing::ValuesIn(kCases),
+                         [](const testing::TestParamInfo<StoreCase>& info) {
+                           std::string name;
+                           for (char ch : info.param.name) {
+                             name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+                           }
+                           return name;
+                         });
+
+TEST(ClusterStore, ListsOriginsInTheOrderFirstSeenWithoutForgottenOnes) {
+  ClusterStore store;
+  store.replace_origin("b.yaml", {});
+  store.replace_origin("a.yaml", {});
+  store.replace_origin("c.yaml", {});
+  store.forget_origin("a.yaml");
+  EXPECT_EQ(store.origins(), (Strings{"b.yaml", "c.yaml"}));
+}
+
+}  // namespace
+}  // namespace vmdns::control

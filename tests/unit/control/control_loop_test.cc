@@ -1,0 +1,191 @@
+// The control thread: changes from any thread become one published snapshot per burst, and
+// origins report their sync state once their objects are served.
+
+#include "control/control_loop.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sources/manifest_loader.h"
+#include "zone/zone_text.h"
+
+namespace vmdns::control {
+namespace {
+
+zone::ZoneConfig config() {
+  zone::ZoneConfig c;
+  c.zones.push_back(*dns::Name::from_text("cluster.local"));
+  return c;
+}
+
+cluster::State load(const std::string& text, const std::string& origin = "t.yaml") {
+  sources::LoadResult loaded = sources::load_manifest_text(text, origin);
+  EXPECT_FALSE(loaded.has_errors());
+  return std::move(loaded.state);
+}
+
+const char* kHeadless = R"(
+apiVersion: v1
+kind: Service
+metadata: {name: sub}
+spec: {clusterIP: None, selector: {app: x}}
+)";
+
+std::string vmi(const std::string& ip, bool ready = true) {
+  return std::string(R"(
+apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: x, labels: {app: x}}
+spec: {hostname: x, subdomain: sub}
+status:
+  phase: Running
+  conditions: [{type: Ready, status: ")") +
+         (ready ? "True" : "False") + "\"}]\n  interfaces: [{ipAddress: " + ip + "}]\n";
+}
+
+// The A records of x.sub.default.svc.cluster.local in the served snapshot.
+std::vector<std::string> served_a(const zone::SnapshotHolder& holder) {
+  std::vector<std::string> out;
+  auto snapshot = holder.current();
+  if (!snapshot) {
+    return out;
+  }
+  std::ostringstream text;
+  zone::write_zone_text(snapshot->zones().front(), text);
+  std::istringstream lines(text.str());
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("x.sub.default.svc.cluster.local.") && line.find("\tA\t") != line.npos) {
+      out.push_back(line.substr(line.rfind('\t') + 1));
+    }
+  }
+  return out;
+}
+
+using Strings = std::vector<std::string>;
+
+TEST(ControlLoop, PublishesEachChangeAfterFlush) {
+  zone::SnapshotHolder holder;
+  ControlLoop loop(holder, config());
+  loop.start();
+  loop.replace_origin("svc.yaml", load(kHeadless));
+  loop.replace_origin("vmi.yaml", load(vmi("10.0.0.1")));
+  loop.flush();
+  EXPECT_EQ(served_a(holder), Strings{"10.0.0.1"});
+
+  loop.upsert("vmi.yaml", load(vmi("10.0.0.2")).vmis.begin()->second);  // migrated
+  loop.flush();
+  EXPECT_EQ(served_a(holder), Strings{"10.0.0.2"});
+
+  loop.replace_origin("vmi.yaml", load(vmi("10.0.0.2", false)));  // paused: not ready
+  loop.flush();
+  EXPECT_EQ(served_a(holder), Strings{});
+
+  loop.upsert("vmi.yaml", load(vmi("10.0.0.3")).vmis.begin()->second);
+  loop.flush();
+  EXPECT_EQ(served_a(holder), Strings{"10.0.0.3"});
+
+  loop.remove("vmi.yaml", {sources::ObjectKind::VirtualMachineInstance, {"default", "x"}});
+  loop.flush();
+  EXPECT_EQ(served_a(holder), Strings{});
+}
+
+TEST(ControlLoop, SerialMovesWithEveryBuild) {
+  zone::SnapshotHolder holder;
+  ControlLoop loop(holder, config());
+  loop.start();
+  loop.replace_origin("a.yaml", {});
+  loop.flush();
+  uint32_t first = holder.current()->serial();
+  loop.replace_origin("a.yaml", load(kHeadless));
+  loop.flush();
+  EXPECT_GT(holder.current()->serial(), first);
+}
+
+TEST(ControlLoop, CoalescesABurstIntoOneSnapshot) {
+  zone::SnapshotHolder holder;
+  // A settle delay far longer than queuing the burst takes.
+  ControlLoop loop(
+      holder, config(),
+      {.settle = std::chrono::milliseconds(300), .max_delay = std::chrono::milliseconds(300)});
+  loop.start();
+  loop.replace_origin("svc.yaml", load(kHeadless));
+  for (int i = 1; i <= 100; ++i) {
+    loop.replace_origin("vmi.yaml", load(vmi("10.0.1." + std::to_string(i))));
+  }
+  loop.flush();
+  EXPECT_EQ(loop.builds(), 1u);
+  EXPECT_EQ(served_a(holder), Strings{"10.0.1.100"});
+}
+
+TEST(ControlLoop, ChangesFromManyThreadsAllArrive) {
+  zone::SnapshotHolder holder;
+  ControlLoop loop(holder, config());
+  loop.start();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&loop, t] {
+      for (int i = 0; i < 50; ++i) {
+        cluster::Namespace n;
+        n.meta.namespace_name = "";
+        n.meta.name = "ns-" + std::to_string(t) + "-" + std::to_string(i);
+        loop.upsert("thread-" + std::to_string(t), n);
+      }
+    });
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  loop.flush();
+  size_t objects = 0;
+  for (const OriginStatus& origin : loop.origins()) {
+    objects += origin.objects;
+  }
+  EXPECT_EQ(objects, 200u);
+}
+
+TEST(ControlLoop, ReportsSyncStateOnceServed) {
+  zone::SnapshotHolder holder;
+  ControlLoop loop(holder, config());
+  loop.start();
+  loop.replace_origin("a.yaml", load(kHeadless));
+  loop.set_sync("kubernetes", {sources::SyncStatus::NotSynced, "waiting for the first list"});
+  loop.flush();
+  EXPECT_FALSE(loop.synced());
+  std::vector<OriginStatus> origins = loop.origins();
+  ASSERT_EQ(origins.size(), 2u);
+  EXPECT_EQ(origins[0].name, "a.yaml");
+  EXPECT_EQ(origins[0].sync.status, sources::SyncStatus::Synced);
+  EXPECT_EQ(origins[0].objects, 1u);
+  EXPECT_EQ(origins[1].name, "kubernetes");
+  EXPECT_EQ(origins[1].sync.reason, "waiting for the first list");
+
+  loop.replace_origin("kubernetes", load(vmi("10.0.0.1")));
+  loop.set_sync("kubernetes", {sources::SyncStatus::Synced, ""});
+  loop.flush();
+  EXPECT_TRUE(loop.synced());
+
+  loop.set_sync("kubernetes", {sources::SyncStatus::Lost, "watch: connection refused"});
+  loop.flush();
+  EXPECT_FALSE(loop.synced());
+  EXPECT_EQ(served_a(holder), Strings{"10.0.0.1"});  // the last data is kept
+}
+
+TEST(ControlLoop, StopAppliesWhatIsQueued) {
+  zone::SnapshotHolder holder;
+  ControlLoop loop(
+      holder, config(),
+      {.settle = std::chrono::milliseconds(10000), .max_delay = std::chrono::milliseconds(10000)});
+  loop.start();
+  loop.replace_origin("svc.yaml", load(kHeadless));
+  loop.replace_origin("vmi.yaml", load(vmi("10.0.0.1")));
+  loop.stop();
+  EXPECT_EQ(served_a(holder), Strings{"10.0.0.1"});
+  loop.flush();  // returns at once: the loop is not running
+}
+
+}  // namespace
+}  // namespace vmdns::control
