@@ -12,10 +12,11 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/snapshot_query_handler.h"
+#include "control/control_loop.h"
 #include "forward/forwarder.h"
 #include "forward/upstream.h"
 #include "server/server.h"
-#include "zone/build.h"
+#include "sources/manifest_watcher.h"
 
 namespace vmdns::cli {
 namespace {
@@ -89,20 +90,6 @@ std::string zone_list(const zone::ZoneConfig& config) {
   return out;
 }
 
-// Loads the manifests and publishes a new snapshot. The files are read whole each time; a file
-// that fails keeps nothing of its own, but the other files still load.
-void reload(const ServeOptions& options, zone::ZoneConfig config, zone::SnapshotHolder& holder) {
-  auto started = std::chrono::steady_clock::now();
-  sources::LoadResult loaded = load_and_log(options.sources);
-  config.serial = std::max(config.serial + 1, static_cast<uint32_t>(std::time(nullptr)));
-  auto snapshot = zone::build(loaded.state, config);
-  auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::steady_clock::now() - started);
-  spdlog::info("loaded {} object(s) from {} file(s): {} record(s) in {} ({} us)", loaded.objects,
-               loaded.files, snapshot->record_count(), zone_list(config), elapsed.count());
-  holder.publish(std::move(snapshot));
-}
-
 int run(const ServeOptions& options) {
   std::string error;
   auto listen = server::parse_listen_address(options.listen, &error);
@@ -131,8 +118,20 @@ int run(const ServeOptions& options) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // The control thread publishes a new snapshot whenever a source changes; the manifest files
+  // are read here, before the server starts, and then watched.
   zone::SnapshotHolder holder;
-  reload(options, *config, holder);
+  control::ControlLoop control(holder, *config);
+  control.start();
+  auto started = std::chrono::steady_clock::now();
+  sources::ManifestWatcher watcher(options.sources.files, control);
+  sources::RescanSummary loaded = watcher.start();
+  control.flush();
+  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  spdlog::info("loaded {} object(s) from {} file(s): {} record(s) in {} ({} ms)", loaded.objects,
+               loaded.files, holder.current()->record_count(), zone_list(*config),
+               elapsed.count());
 
   // Declared before the server: routes it holds name the server's sockets, so it is stopped
   // first (below) and destroyed last.
@@ -176,10 +175,12 @@ int run(const ServeOptions& options) {
     }
     if (signal == SIGHUP) {
       spdlog::info("SIGHUP: reloading the manifests");
-      reload(options, *config, holder);
+      watcher.reload();
       continue;
     }
     spdlog::info("signal {}: shutting down", signal);
+    watcher.stop();
+    control.stop();
     if (forwarder) {
       forwarder->stop();
     }

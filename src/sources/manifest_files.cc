@@ -1,0 +1,187 @@
+#include "sources/manifest_files.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+
+#include "sources/manifest_loader.h"
+#include "sources/manifest_paths.h"
+
+namespace vmdns::sources {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::optional<std::string> read_text(const std::string& path) {
+  if (path == kStdinPath) {
+    std::ostringstream text;
+    text << std::cin.rdbuf();
+    return text.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    return std::nullopt;
+  }
+  return text;
+}
+
+void log_diagnostics(const std::vector<cluster::Diagnostic>& diagnostics) {
+  for (const cluster::Diagnostic& d : diagnostics) {
+    if (d.severity == cluster::Severity::Error) {
+      spdlog::error("{}", d.to_string());
+    } else {
+      spdlog::warn("{}", d.to_string());
+    }
+  }
+}
+
+// The parent directory of a -f path, as a path to watch ("." for a bare name).
+std::string parent_of(const std::string& path) {
+  fs::path parent = fs::path(path).lexically_normal().parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
+std::string base_name_of(const std::string& path) {
+  fs::path normal = fs::path(path).lexically_normal();
+  if (!normal.has_filename()) {
+    normal = normal.parent_path();  // "dir/" -> "dir"
+  }
+  return normal.filename().string();
+}
+
+}  // namespace
+
+bool ManifestFiles::Stamp::operator==(const Stamp& o) const {
+  return device == o.device && inode == o.inode && size == o.size &&
+         modified.tv_sec == o.modified.tv_sec && modified.tv_nsec == o.modified.tv_nsec;
+}
+
+ManifestFiles::ManifestFiles(std::vector<std::string> paths, ObjectSink& sink)
+    : paths_(std::move(paths)), sink_(sink) {}
+
+void ManifestFiles::read(const std::string& path, File& file, RescanSummary& summary) {
+  ++summary.read;
+  std::optional<std::string> text = read_text(path);
+  LoadResult loaded;
+  if (text) {
+    loaded = load_manifest_text(*text, path);
+  } else {
+    loaded.diagnostics.push_back(
+        {cluster::Severity::Error, {path, 0, 0}, "", "", "cannot read the file"});
+  }
+  log_diagnostics(loaded.diagnostics);
+  if (loaded.has_errors() && file.delivered) {
+    ++summary.kept;
+    spdlog::error("{}: not applied; its last good objects are still served", path);
+    return;
+  }
+  ++summary.delivered;
+  summary.objects += loaded.objects;
+  if (file.delivered) {
+    spdlog::info("{}: read {} object(s)", path, loaded.objects);
+  }
+  sink_.replace_origin(path, std::move(loaded.state));
+  file.delivered = true;
+}
+
+RescanSummary ManifestFiles::rescan(Rescan mode) {
+  RescanSummary summary;
+  std::vector<cluster::Diagnostic> path_diagnostics;
+  std::vector<std::string> found = expand_manifest_paths(paths_, path_diagnostics);
+
+  // A missing -f path is logged when it goes missing, not on every rescan.
+  std::set<std::string> errors;
+  for (const cluster::Diagnostic& d : path_diagnostics) {
+    std::string text = d.to_string();
+    if (!path_errors_.contains(text)) {
+      spdlog::error("{}", text);
+    }
+    errors.insert(std::move(text));
+  }
+  path_errors_ = std::move(errors);
+
+  std::set<std::string> present(found.begin(), found.end());
+  for (auto it = files_.begin(); it != files_.end();) {
+    if (it->first != kStdinPath && !present.contains(it->first)) {
+      if (it->second.delivered) {
+        spdlog::info("{}: removed; its objects are withdrawn", it->first);
+        sink_.forget_origin(it->first);
+      }
+      ++summary.removed;
+      it = files_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+
+  for (const std::string& path : found) {
+    ++summary.files;
+    if (path == kStdinPath) {
+      if (!stdin_read_) {
+        stdin_read_ = true;
+        read(path, files_[path], summary);
+      }
+      continue;
+    }
+    Stamp stamp;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+      stamp = {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino), st.st_size,
+               st.st_mtim};
+    }
+    auto [it, added] = files_.try_emplace(path);
+    File& file = it->second;
+    if (added || mode == Rescan::All || marked_.contains(path) || !(file.stamp == stamp)) {
+      file.stamp = stamp;
+      read(path, file, summary);
+    }
+  }
+  marked_.clear();
+  return summary;
+}
+
+std::map<std::string, std::set<std::string>> ManifestFiles::watch_list() const {
+  std::map<std::string, std::set<std::string>> out;
+  std::map<std::string, bool> every_name;
+  auto want = [&](const std::string& directory, const std::string& name) {
+    if (name.empty()) {
+      every_name[directory] = true;
+    } else {
+      out[directory].insert(name);
+    }
+  };
+  for (const std::string& path : paths_) {
+    if (path == kStdinPath) {
+      continue;
+    }
+    want(parent_of(path), base_name_of(path));
+    std::error_code ec;
+    if (!fs::is_directory(path, ec)) {
+      continue;
+    }
+    want(path, "");
+    fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      std::error_code type_ec;
+      if (it->is_directory(type_ec) && !it->is_symlink(type_ec)) {
+        want(it->path().string(), "");
+      }
+    }
+  }
+  for (const auto& [directory, all] : every_name) {
+    out[directory].clear();
+  }
+  return out;
+}
+
+}  // namespace vmdns::sources

@@ -1,0 +1,74 @@
+#pragma once
+// The manifest files under the -f paths, each delivered to an ObjectSink as its own origin and
+// re-read only when it changed.
+//
+//   ManifestFiles files({"examples/", "vmi.yaml"}, sink);
+//   files.rescan();              // reads every file (the first time), then only changed ones
+//   files.mark_changed("examples/a.yaml");   // an inotify event named it
+//   files.rescan();              // re-reads a.yaml, forgets files that are gone
+//   files.rescan(Rescan::All);   // SIGHUP: re-read everything
+//
+// A file is changed when its inode, size or modification time moved, or it was marked. A file
+// that now fails (invalid YAML, an object with an error, unreadable) keeps the objects it last
+// delivered, and its errors are logged once, when the change is seen; fixing it delivers it. On
+// its first read, a file with errors delivers the objects that loaded (as `vmdns check` reports
+// and `serve` always did). A removed file's origin is forgotten. Standard input ("-") is read on
+// the first rescan only.
+
+#include <cstdint>
+#include <ctime>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sources/object_sink.h"
+
+namespace vmdns::sources {
+
+enum class Rescan { Changed, All };
+
+struct RescanSummary {
+  size_t files = 0;      // manifest files found
+  size_t read = 0;       // files read by this rescan
+  size_t delivered = 0;  // of which delivered to the sink
+  size_t kept = 0;       // of which failed and kept their last good objects
+  size_t removed = 0;    // files forgotten
+  size_t objects = 0;    // objects in the delivered files
+};
+
+class ManifestFiles {
+ public:
+  ManifestFiles(std::vector<std::string> paths, ObjectSink& sink);
+
+  void mark_changed(const std::string& file) { marked_.insert(file); }
+  RescanSummary rescan(Rescan mode = Rescan::Changed);
+
+  // The directories to watch, each with the names in it that matter (empty: every name): the
+  // -f directories and their subdirectories, and the parent of every -f path, for that path.
+  std::map<std::string, std::set<std::string>> watch_list() const;
+
+ private:
+  struct Stamp {
+    uint64_t device = 0, inode = 0;
+    int64_t size = -1;
+    timespec modified{};
+    bool operator==(const Stamp& o) const;
+  };
+  struct File {
+    Stamp stamp;
+    bool delivered = false;  // the sink holds objects from this file
+  };
+
+  // Reads `path` and delivers it unless it failed after an earlier delivery.
+  void read(const std::string& path, File& file, RescanSummary& summary);
+
+  std::vector<std::string> paths_;
+  ObjectSink& sink_;
+  std::map<std::string, File> files_;
+  std::set<std::string> marked_;
+  std::set<std::string> path_errors_;  // logged already; logged again only after they clear
+  bool stdin_read_ = false;
+};
+
+}  // namespace vmdns::sources

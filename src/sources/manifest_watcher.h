@@ -1,0 +1,61 @@
+#pragma once
+// Keeps an ObjectSink current with the manifest files under the -f paths (inotify).
+//
+//   ManifestWatcher watcher({"examples/"}, sink);
+//   watcher.start();     // reads every file now, then watches from its own thread
+//   watcher.reload();    // SIGHUP: re-read every file
+//   watcher.stop();
+//
+// Watched: every -f directory and its subdirectories, and the parent of every -f path (so a
+// file replaced by a rename, as editors and `kubectl`-style tools write, a removed file, or a
+// -f directory removed and made again, are all seen). Events are gathered until the files have
+// been quiet for `settle` (at most `max_delay` after the first), then ManifestFiles re-reads
+// only the files that changed. Without inotify (its limits reached), files are read once and
+// SIGHUP still reloads.
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sources/manifest_files.h"
+#include "sources/object_sink.h"
+
+namespace vmdns::sources {
+
+struct WatchOptions {
+  std::chrono::milliseconds settle{10};
+  std::chrono::milliseconds max_delay{100};
+};
+
+class ManifestWatcher {
+ public:
+  ManifestWatcher(std::vector<std::string> paths, ObjectSink& sink, WatchOptions options = {});
+  ~ManifestWatcher();  // stops
+
+  // Sets up the watches, reads every file on the caller's thread (delivered before it
+  // returns), and starts the watching thread. Returns what the first read found.
+  RescanSummary start();
+  void reload();
+  void stop();
+
+ private:
+  void run();
+  void drain_events(bool& rescan_needed, bool& reread_all);
+  void update_watches();
+
+  ManifestFiles files_;
+  const WatchOptions options_;
+  int inotify_fd_ = -1;
+  int wake_fd_ = -1;  // eventfd: reload or stop
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> reload_requested_{false};
+  // watch descriptor -> its directory and the names in it that matter (empty: all)
+  std::map<int, std::pair<std::string, std::set<std::string>>> watches_;
+  std::thread thread_;
+};
+
+}  // namespace vmdns::sources

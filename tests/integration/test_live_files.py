@@ -1,0 +1,219 @@
+"""`vmdns serve` follows its manifest files while it runs.
+
+- a VMI file added to a watched directory is served; modified (the VMI migrates: its IP
+  changes), the new address is served; paused (Ready false), its name goes (NXDOMAIN); deleted,
+  likewise;
+- a file replaced by a rename (as editors save) is read again, and so is a file given by name;
+- a file that breaks (invalid YAML, or an object with an error) keeps its last good objects in
+  force, and the error names the file, document and field, once; fixing the file applies it;
+- a watched directory removed and made again is read again;
+- SIGHUP re-reads every file, even one whose change no watch can see (through a symlink);
+- the time from a write to the new answer is printed (never asserted).
+"""
+
+import os
+import shutil
+import signal
+import socket
+import statistics
+import struct
+import tempfile
+import time
+import unittest
+
+from vmdns_harness import VmdnsServer, require_tools
+
+NAME = "myvmi.sub.default.svc.cluster.local"
+
+SERVICE = """apiVersion: v1
+kind: Service
+metadata: {name: sub, namespace: default}
+spec:
+  clusterIP: None
+  selector: {app: myvmi}
+"""
+
+
+def vmi(ip, ready=True, paused=False, hostname="myvmi"):
+    conditions = '  - {type: Ready, status: "%s"}\n' % ("True" if ready else "False")
+    if paused:
+        conditions += '  - {type: Paused, status: "True"}\n'
+    return ("apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\n"
+            "metadata: {name: vm1, namespace: default, labels: {app: myvmi}}\n"
+            "spec: {hostname: %s, subdomain: sub}\n"
+            "status:\n  phase: Running\n  conditions:\n%s"
+            "  interfaces:\n  - {name: default, ipAddress: %s}\n" % (hostname, conditions, ip))
+
+
+def ask_a(port, name=NAME):
+    """One UDP A query; returns (rcode, sorted addresses). Quicker than starting dig, so the
+    time to the new answer is measured to the millisecond."""
+    qid = os.getpid() & 0xFFFF
+    question = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+    packet = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + question + struct.pack(">HH", 1, 1)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(1.0)
+        s.sendto(packet, ("127.0.0.1", port))
+        reply = s.recv(4096)
+    rcode = reply[3] & 0x0F
+    answers = struct.unpack(">H", reply[6:8])[0]
+    at = 12 + len(question) + 4
+    addresses = []
+    for _ in range(answers):
+        if reply[at] & 0xC0 == 0xC0:
+            at += 2
+        else:
+            while reply[at]:
+                at += reply[at] + 1
+            at += 1
+        rtype, _, _, length = struct.unpack(">HHIH", reply[at:at + 10])
+        at += 10
+        if rtype == 1:
+            addresses.append(socket.inet_ntoa(reply[at:at + length]))
+        at += length
+    return rcode, sorted(addresses)
+
+
+NOERROR, NXDOMAIN = 0, 3
+
+
+class LiveFilesTest(unittest.TestCase):
+    delays_ms = []
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.delays_ms:
+            print("\nwrite -> new answer: %d changes, median %.1f ms, max %.1f ms" %
+                  (len(cls.delays_ms), statistics.median(cls.delays_ms), max(cls.delays_ms)))
+
+    def setUp(self):
+        require_tools("dig")
+        self.dir = tempfile.mkdtemp(prefix="vmdns-live-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        self.watched = os.path.join(self.dir, "manifests")
+        os.mkdir(self.watched)
+        self.write("service.yaml", SERVICE)
+
+    def serve(self, *paths):
+        server = VmdnsServer(list(paths) or [self.watched])
+        self.addCleanup(server.stop)
+        return server
+
+    def path(self, name):
+        return os.path.join(self.watched, name)
+
+    def write(self, name, text):
+        with open(self.path(name), "w") as f:
+            f.write(text)
+
+    def write_by_rename(self, name, text):
+        with open(self.path("." + name + ".swp"), "w") as f:
+            f.write(text)
+        os.rename(self.path("." + name + ".swp"), self.path(name))
+
+    def expect(self, server, rcode, addresses, timeout=5.0):
+        """Polls until the answer is (rcode, addresses); records the time it took."""
+        started = time.monotonic()
+        got = None
+        while time.monotonic() - started < timeout:
+            got = ask_a(server.port)
+            if got == (rcode, addresses):
+                LiveFilesTest.delays_ms.append((time.monotonic() - started) * 1000)
+                # dig, a real resolver's client, agrees
+                reply = server.dig(NAME)
+                self.assertEqual(reply.status, {NOERROR: "NOERROR", NXDOMAIN: "NXDOMAIN"}[rcode])
+                self.assertEqual(reply.rdatas("A"), addresses)
+                return
+            time.sleep(0.001)
+        self.fail("expected %r, still %r after %.1f s\n%s" % ((rcode, addresses), got, timeout,
+                                                              server.log()))
+
+    def test_add_migrate_pause_delete(self):
+        server = self.serve()
+        self.assertEqual(ask_a(server.port), (NXDOMAIN, []))
+        self.write("vmi.yaml", vmi("10.244.0.57"))
+        self.expect(server, NOERROR, ["10.244.0.57"])
+        self.write("vmi.yaml", vmi("10.244.1.12"))  # migrated to another node
+        self.expect(server, NOERROR, ["10.244.1.12"])
+        self.write("vmi.yaml", vmi("10.244.1.12", ready=False, paused=True))
+        self.expect(server, NXDOMAIN, [])
+        self.write("vmi.yaml", vmi("10.244.1.12"))  # unpaused
+        self.expect(server, NOERROR, ["10.244.1.12"])
+        os.unlink(self.path("vmi.yaml"))
+        self.expect(server, NXDOMAIN, [])
+
+    def test_rename_over_and_a_file_given_by_name(self):
+        self.write("vmi.yaml", vmi("10.244.0.57"))
+        server = self.serve(self.path("service.yaml"), self.path("vmi.yaml"))
+        self.expect(server, NOERROR, ["10.244.0.57"])
+        self.write_by_rename("vmi.yaml", vmi("10.244.0.58"))
+        self.expect(server, NOERROR, ["10.244.0.58"])
+        os.rename(self.path("vmi.yaml"), self.path("vmi.yaml.disabled"))
+        self.expect(server, NXDOMAIN, [])
+        os.rename(self.path("vmi.yaml.disabled"), self.path("vmi.yaml"))
+        self.expect(server, NOERROR, ["10.244.0.58"])
+
+    def test_broken_file_keeps_the_last_good_objects(self):
+        self.write("vmi.yaml", vmi("10.244.0.57"))
+        server = self.serve()
+        self.expect(server, NOERROR, ["10.244.0.57"])
+
+        self.write("vmi.yaml", "kind: [VirtualMachineInstance\n")
+        self.wait_for_log(server, "invalid YAML")
+        self.expect(server, NOERROR, ["10.244.0.57"])
+
+        self.write("vmi.yaml", vmi("10.244.0.99", hostname="my_vm"))
+        self.wait_for_log(server, 'document 1 (line 1): VirtualMachineInstance default/vm1: '
+                                  'spec.hostname "my_vm" is not a DNS-1123 label')
+        self.expect(server, NOERROR, ["10.244.0.57"])
+        log = server.log()
+        self.assertIn(self.path("vmi.yaml") + ": not applied; its last good objects are still "
+                      "served", log)
+        self.assertEqual(log.count("my_vm"), 1, log)  # once per change
+
+        self.write("vmi.yaml", vmi("10.244.0.99"))
+        self.expect(server, NOERROR, ["10.244.0.99"])
+
+    def test_directory_removed_and_made_again(self):
+        self.write("vmi.yaml", vmi("10.244.0.57"))
+        server = self.serve()
+        self.expect(server, NOERROR, ["10.244.0.57"])
+        shutil.rmtree(self.watched)
+        self.expect(server, NXDOMAIN, [])
+        os.mkdir(self.watched)
+        os.mkdir(os.path.join(self.watched, "sub"))
+        self.write("service.yaml", SERVICE)
+        self.write("sub/vmi.yaml", vmi("10.244.0.60"))
+        self.expect(server, NOERROR, ["10.244.0.60"])
+        self.write("sub/vmi.yaml", vmi("10.244.0.61"))  # the new subdirectory is watched
+        self.expect(server, NOERROR, ["10.244.0.61"])
+
+    def test_sighup_rereads_what_no_watch_sees(self):
+        # The -f path is a symlink to a file in a directory that is not watched: a change there
+        # raises no event, and only SIGHUP brings it in.
+        hidden = os.path.join(self.dir, "elsewhere")
+        os.mkdir(hidden)
+        with open(os.path.join(hidden, "vmi.yaml"), "w") as f:
+            f.write(vmi("10.244.0.57"))
+        os.symlink(os.path.join(hidden, "vmi.yaml"), self.path("vmi.yaml"))
+        server = self.serve()
+        self.expect(server, NOERROR, ["10.244.0.57"])
+        with open(os.path.join(hidden, "vmi.yaml"), "w") as f:
+            f.write(vmi("10.244.0.70"))
+        time.sleep(0.3)
+        self.assertEqual(ask_a(server.port), (NOERROR, ["10.244.0.57"]))
+        server.proc.send_signal(signal.SIGHUP)
+        self.expect(server, NOERROR, ["10.244.0.70"])
+        self.wait_for_log(server, "reloaded 2 file(s)")
+
+    def wait_for_log(self, server, text, timeout=5.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if text in server.log():
+                return
+            time.sleep(0.01)
+        self.fail("%r not logged:\n%s" % (text, server.log()))
+
+
+if __name__ == "__main__":
+    unittest.main()

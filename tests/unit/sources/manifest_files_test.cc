@@ -1,0 +1,204 @@
+// Manifest files re-read when they change: added, modified, renamed over, removed, broken and
+// fixed, in directories that come and go.
+
+#include "sources/manifest_files.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace vmdns::sources {
+namespace {
+
+namespace fs = std::filesystem;
+using Strings = std::vector<std::string>;
+
+// What the sink holds: per origin, its VMIs as "name=ip".
+class RecordingSink : public ObjectSink {
+ public:
+  void replace_origin(const std::string& origin, cluster::State objects) override {
+    Strings vmis;
+    for (const auto& [key, vmi] : objects.vmis) {
+      vmis.push_back(key.name + "=" + vmi.addresses.at(0).to_string());
+    }
+    origins[origin] = vmis;
+    ++deliveries;
+  }
+  void upsert(const std::string&, Object) override {}
+  void remove(const std::string&, ObjectRef) override {}
+  void forget_origin(const std::string& origin) override { origins.erase(origin); }
+  void set_sync(const std::string&, SyncState) override {}
+
+  std::map<std::string, Strings> origins;
+  int deliveries = 0;
+};
+
+std::string vmi(const std::string& name, const std::string& ip) {
+  return "apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: " + name +
+         "}\nstatus:\n  interfaces: [{ipAddress: " + ip + "}]\n---\n";
+}
+const std::string kBrokenYaml = "kind: [VirtualMachineInstance\n";
+const std::string kBadHostname =
+    "apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: bad}\n"
+    "spec: {hostname: my_vm}\n---\n";
+
+// A directory of manifests ("d", with -f d) and a single file ("f.yaml", with -f f.yaml).
+class ChangingManifestFiles : public testing::Test {
+ public:
+  void SetUp() override {
+    char pattern[] = "/tmp/vmdns-files-XXXXXX";
+    root_ = mkdtemp(pattern);
+    fs::create_directories(root_ / "d");
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  std::string at(const std::string& relative) const { return (root_ / relative).string(); }
+  void write(const std::string& relative, const std::string& text) {
+    fs::create_directories(fs::path(at(relative)).parent_path());
+    std::ofstream(at(relative), std::ios::trunc) << text;
+  }
+  // As editors save: a temporary file renamed over the old one.
+  void write_by_rename(const std::string& relative, const std::string& text) {
+    write(relative + ".tmp~", text);
+    fs::rename(at(relative + ".tmp~"), at(relative));
+  }
+
+ protected:
+  fs::path root_;
+};
+
+// Each step changes the files, then rescans (every change alters the size, as the modification
+// time may not move within the kernel's clock tick; the watcher marks what inotify names);
+// `expected` is what the sink then holds, by origin relative to the root.
+struct Step {
+  std::string what;
+  std::function<void(ChangingManifestFiles&)> change;
+  std::map<std::string, Strings> expected;
+};
+
+struct FilesCase {
+  std::string name;
+  std::vector<Step> steps;
+};
+
+#define CHANGE(body) [](ChangingManifestFiles& t) { body; }
+
+const FilesCase kCases[] = {
+    {"files are added, modified and removed",
+     {{"start", CHANGE(t.write("d/a.yaml", vmi("a", "10.0.0.1"))), {{"d/a.yaml", {"a=10.0.0.1"}}}},
+      {"add",
+       CHANGE(t.write("d/b.yaml", vmi("b", "10.0.0.2"))),
+       {{"d/a.yaml", {"a=10.0.0.1"}}, {"d/b.yaml", {"b=10.0.0.2"}}}},
+      {"modify (a VMI migrates)",
+       CHANGE(t.write("d/a.yaml", vmi("a", "10.0.0.99"))),
+       {{"d/a.yaml", {"a=10.0.0.99"}}, {"d/b.yaml", {"b=10.0.0.2"}}}},
+      {"remove", CHANGE(fs::remove(t.at("d/a.yaml"))), {{"d/b.yaml", {"b=10.0.0.2"}}}}}},
+    {"a file renamed over another replaces it",
+     {{"start", CHANGE(t.write("d/a.yaml", vmi("a", "10.0.0.1"))), {{"d/a.yaml", {"a=10.0.0.1"}}}},
+      {"rename over",
+       CHANGE(t.write_by_rename("d/a.yaml", vmi("a", "10.0.0.2"))),
+       {{"d/a.yaml", {"a=10.0.0.2"}}}},
+      {"rename away", CHANGE(fs::rename(t.at("d/a.yaml"), t.at("d/a.yaml.old"))), {}}}},
+    {"a broken file keeps its last good objects until it is fixed",
+     {{"start", CHANGE(t.write("d/a.yaml", vmi("a", "10.0.0.1"))), {{"d/a.yaml", {"a=10.0.0.1"}}}},
+      {"invalid YAML", CHANGE(t.write("d/a.yaml", kBrokenYaml)), {{"d/a.yaml", {"a=10.0.0.1"}}}},
+      {"an object with an error",
+       CHANGE(t.write("d/a.yaml", vmi("a", "10.0.0.5") + kBadHostname)),
+       {{"d/a.yaml", {"a=10.0.0.1"}}}},
+      {"fixed",
+       CHANGE(t.write("d/a.yaml", vmi("a", "10.0.0.22"))),
+       {{"d/a.yaml", {"a=10.0.0.22"}}}}}},
+    {"a file read first with an error delivers what loaded",
+     {{"start",
+       CHANGE(t.write("d/a.yaml", vmi("a", "10.0.0.1") + kBadHostname)),
+       {{"d/a.yaml", {"a=10.0.0.1"}}}}}},
+    {"subdirectories come and go",
+     {{"start",
+       CHANGE(t.write("d/s/t/a.yaml", vmi("a", "10.0.0.1"))),
+       {{"d/s/t/a.yaml", {"a=10.0.0.1"}}}},
+      {"removed", CHANGE(fs::remove_all(t.at("d/s"))), {}},
+      {"made again",
+       CHANGE(t.write("d/s/b.yml", vmi("b", "10.0.0.2"))),
+       {{"d/s/b.yml", {"b=10.0.0.2"}}}}}},
+    {"the -f directory itself is removed and made again",
+     {{"start", CHANGE(t.write("d/a.yaml", vmi("a", "10.0.0.1"))), {{"d/a.yaml", {"a=10.0.0.1"}}}},
+      {"removed", CHANGE(fs::remove_all(t.at("d"))), {}},
+      {"made again",
+       CHANGE(t.write("d/a.yaml", vmi("a", "10.0.0.33"))),
+       {{"d/a.yaml", {"a=10.0.0.33"}}}}}},
+    {"files of other names in a directory are not read",
+     {{"start", CHANGE(t.write("d/notes.txt", vmi("a", "10.0.0.1"))), {}}}},
+};
+
+TEST_F(ChangingManifestFiles, Cases) {
+  for (const FilesCase& c : kCases) {
+    SCOPED_TRACE(c.name);
+    fs::remove_all(root_ / "d");
+    fs::create_directories(root_ / "d");
+    RecordingSink sink;
+    ManifestFiles files({at("d")}, sink);
+    for (const Step& step : c.steps) {
+      SCOPED_TRACE(step.what);
+      step.change(*this);
+      files.rescan();
+      std::map<std::string, Strings> held;
+      for (const auto& [origin, vmis] : sink.origins) {
+        held[fs::relative(origin, root_).string()] = vmis;
+      }
+      EXPECT_EQ(held, step.expected);
+    }
+  }
+}
+
+TEST_F(ChangingManifestFiles, ReadsOnlyTheFilesThatChanged) {
+  write("d/a.yaml", vmi("a", "10.0.0.1"));
+  write("d/b.yaml", vmi("b", "10.0.0.2"));
+  RecordingSink sink;
+  ManifestFiles files({at("d")}, sink);
+  EXPECT_EQ(files.rescan().read, 2u);
+  EXPECT_EQ(files.rescan().read, 0u);
+  write("d/b.yaml", vmi("b", "10.0.0.33"));  // another size: the same stamp is possible
+  RescanSummary summary = files.rescan();
+  EXPECT_EQ(summary.read, 1u);
+  EXPECT_EQ(summary.files, 2u);
+  EXPECT_EQ(files.rescan(Rescan::All).read, 2u);
+}
+
+TEST_F(ChangingManifestFiles, AMarkedFileIsReadEvenWithTheSameStamp) {
+  write("d/a.yaml", vmi("a", "10.0.0.1"));
+  RecordingSink sink;
+  ManifestFiles files({at("d")}, sink);
+  files.rescan();
+  files.mark_changed(at("d/a.yaml"));
+  EXPECT_EQ(files.rescan().read, 1u);
+}
+
+TEST_F(ChangingManifestFiles, AFileGivenByNameMayAppearLater) {
+  RecordingSink sink;
+  ManifestFiles files({at("f.yaml")}, sink);
+  files.rescan();
+  EXPECT_TRUE(sink.origins.empty());
+  write("f.yaml", vmi("f", "10.0.0.1"));
+  files.rescan();
+  EXPECT_EQ(sink.origins[at("f.yaml")], Strings{"f=10.0.0.1"});
+}
+
+TEST_F(ChangingManifestFiles, WatchesDirectoriesAndTheParentsOfPaths) {
+  write("d/s/a.yaml", "");
+  RecordingSink sink;
+  ManifestFiles files({at("d"), at("f.yaml")}, sink);
+  auto watches = files.watch_list();
+  EXPECT_EQ(watches[root_.string()], (std::set<std::string>{"d", "f.yaml"}));
+  EXPECT_TRUE(watches.at(at("d")).empty());
+  EXPECT_TRUE(watches.at(at("d/s")).empty());
+  EXPECT_EQ(watches.size(), 3u);
+}
+
+}  // namespace
+}  // namespace vmdns::sources
