@@ -4,7 +4,6 @@
 
 #include "cluster/dns1123.h"
 #include "cluster/kubevirt.h"
-#include "cluster/selector.h"
 
 namespace vmdns::zone {
 namespace {
@@ -25,9 +24,66 @@ void add_addresses(const std::vector<cluster::IpAddress>& addresses, const std::
   }
 }
 
+// The labels KubeVirt puts on a VMI's virt-launcher pod on top of the VMI's own (see
+// cluster::launcher_pod_labels); they win over VMI labels of the same key.
+constexpr std::string_view kLauncherKey = "kubevirt.io";
+constexpr std::string_view kLauncherValue = "virt-launcher";
+constexpr std::string_view kIdKey = "vmi.kubevirt.io/id";
+constexpr std::string_view kNameKey = "vm.kubevirt.io/name";
+
 }  // namespace
 
-EndpointIndex::EndpointIndex(const cluster::State& state) : state_(state) {}
+EndpointIndex::EndpointIndex(const cluster::State& state) {
+  for (const auto& [key, slice] : state.endpoint_slices) {
+    slices_[{key.namespace_name, slice.service_name}].push_back(&slice);
+  }
+  workloads_.reserve(state.vmis.size() + state.pods.size());  // stable addresses below
+  for (const auto& [key, vmi] : state.vmis) {
+    workloads_.push_back(
+        {&vmi, nullptr, cluster::vmi_id_label_value(vmi.meta.name), cluster::vmi_hostname(vmi)});
+  }
+  for (const auto& [key, pod] : state.pods) {
+    workloads_.push_back({nullptr, &pod, "", ""});
+  }
+  for (uint32_t i = 0; i < workloads_.size(); ++i) {
+    const Workload& w = workloads_[i];
+    const cluster::ObjectMeta& meta = w.vmi ? w.vmi->meta : w.pod->meta;
+    std::string_view ns = meta.namespace_name;
+    for (const auto& [key, value] : meta.labels) {
+      if (w.vmi && (key == kLauncherKey || key == kIdKey || key == kNameKey)) {
+        continue;  // the launcher's own value wins
+      }
+      by_label_[{ns, key, value}].push_back(i);
+    }
+    if (w.vmi) {
+      by_label_[{ns, kLauncherKey, kLauncherValue}].push_back(i);
+      by_label_[{ns, kIdKey, w.id_label}].push_back(i);
+      by_label_[{ns, kNameKey, w.hostname}].push_back(i);
+    }
+  }
+}
+
+std::optional<std::string_view> EndpointIndex::label(const Workload& workload,
+                                                     const std::string& key) const {
+  if (workload.vmi) {
+    if (key == kLauncherKey) {
+      return kLauncherValue;
+    }
+    if (key == kIdKey) {
+      return workload.id_label;
+    }
+    if (key == kNameKey) {
+      return workload.hostname;
+    }
+  }
+  const cluster::Labels& labels =
+      workload.vmi ? workload.vmi->meta.labels : workload.pod->meta.labels;
+  auto found = labels.find(key);
+  if (found == labels.end()) {
+    return std::nullopt;
+  }
+  return found->second;
+}
 
 std::vector<Endpoint> EndpointIndex::endpoints_of(const cluster::Service& service) const {
   std::vector<Endpoint> slices = from_slices(service);
@@ -41,11 +97,13 @@ std::vector<Endpoint> EndpointIndex::from_slices(const cluster::Service& service
   std::vector<Endpoint> out;
   std::set<cluster::IpAddress> seen;
   const std::string& ns = service.meta.namespace_name;
-  // Slices are keyed by (namespace, name): scan only this namespace's range.
-  auto it = state_.endpoint_slices.lower_bound(cluster::ObjectKey{ns, ""});
-  for (; it != state_.endpoint_slices.end() && it->first.namespace_name == ns; ++it) {
-    const cluster::EndpointSlice& slice = it->second;
-    if (slice.service_name != service.meta.name || slice.address_type == "FQDN") {
+  auto found = slices_.find({ns, service.meta.name});
+  if (found == slices_.end()) {
+    return out;
+  }
+  for (const cluster::EndpointSlice* slice_pointer : found->second) {
+    const cluster::EndpointSlice& slice = *slice_pointer;
+    if (slice.address_type == "FQDN") {
       continue;
     }
     for (const auto& endpoint : slice.endpoints) {
@@ -64,36 +122,57 @@ std::vector<Endpoint> EndpointIndex::from_selector(const cluster::Service& servi
   if (!service.selector || service.selector->empty()) {
     return out;
   }
-  std::set<cluster::IpAddress> seen;
+  // Only the workloads that carry the selector's rarest pair can match all of it.
   const std::string& ns = service.meta.namespace_name;
-  const std::string& svc = service.meta.name;
-
-  auto vmi = state_.vmis.lower_bound(cluster::ObjectKey{ns, ""});
-  for (; vmi != state_.vmis.end() && vmi->first.namespace_name == ns; ++vmi) {
-    const cluster::VirtualMachineInstance& v = vmi->second;
-    if (is_terminal(v.phase) ||
-        !cluster::selector_matches(service.selector, cluster::launcher_pod_labels(v))) {
-      continue;
+  const std::vector<uint32_t>* candidates = nullptr;
+  for (const auto& [key, value] : *service.selector) {
+    auto bucket = by_label_.find({ns, key, value});
+    if (bucket == by_label_.end()) {
+      return out;  // no workload carries this pair
     }
-    // KubeVirt copies hostname and subdomain onto the launcher pod, whose spec.hostname is
-    // always set (the sanitized VMI name when spec.hostname is empty).
-    std::string hostname = v.subdomain == svc ? cluster::vmi_hostname(v) : std::string();
-    if (!cluster::is_dns1123_label(hostname)) {
-      hostname.clear();  // a truncated name ending in '-': no pod could carry it
+    if (!candidates || bucket->second.size() < candidates->size()) {
+      candidates = &bucket->second;
     }
-    add_addresses(v.addresses, hostname, v.ready,
-                  "VirtualMachineInstance " + ns + "/" + v.meta.name, v.meta.name, seen, out);
   }
 
-  auto pod = state_.pods.lower_bound(cluster::ObjectKey{ns, ""});
-  for (; pod != state_.pods.end() && pod->first.namespace_name == ns; ++pod) {
-    const cluster::Pod& p = pod->second;
-    if (is_terminal(p.phase) || !cluster::selector_matches(service.selector, p.meta.labels)) {
+  std::set<cluster::IpAddress> seen;
+  const std::string& svc = service.meta.name;
+  for (uint32_t i : *candidates) {
+    const Workload& w = workloads_[i];
+    bool selected = true;
+    for (const auto& [key, value] : *service.selector) {
+      std::optional<std::string_view> have = label(w, key);
+      if (!have || *have != value) {
+        selected = false;
+        break;
+      }
+    }
+    if (!selected) {
       continue;
     }
-    std::string hostname = (!p.hostname.empty() && p.subdomain == svc) ? p.hostname : std::string();
-    add_addresses(p.addresses, hostname, p.ready, "Pod " + ns + "/" + p.meta.name, p.meta.name,
-                  seen, out);
+    if (w.vmi) {
+      const cluster::VirtualMachineInstance& v = *w.vmi;
+      if (is_terminal(v.phase)) {
+        continue;
+      }
+      // KubeVirt copies hostname and subdomain onto the launcher pod, whose spec.hostname is
+      // always set (the sanitized VMI name when spec.hostname is empty).
+      std::string hostname = v.subdomain == svc ? w.hostname : std::string();
+      if (!cluster::is_dns1123_label(hostname)) {
+        hostname.clear();  // a truncated name ending in '-': no pod could carry it
+      }
+      add_addresses(v.addresses, hostname, v.ready,
+                    "VirtualMachineInstance " + ns + "/" + v.meta.name, v.meta.name, seen, out);
+    } else {
+      const cluster::Pod& p = *w.pod;
+      if (is_terminal(p.phase)) {
+        continue;
+      }
+      std::string hostname =
+          (!p.hostname.empty() && p.subdomain == svc) ? p.hostname : std::string();
+      add_addresses(p.addresses, hostname, p.ready, "Pod " + ns + "/" + p.meta.name, p.meta.name,
+                    seen, out);
+    }
   }
   return out;
 }

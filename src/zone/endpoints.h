@@ -8,7 +8,12 @@
 // hostname only when the workload's spec.subdomain equals the Service's name (Kubernetes'
 // ShouldSetHostname); a VMI's hostname is cluster::vmi_hostname().
 
+#include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "cluster/ip_address.h"
@@ -20,14 +25,18 @@ struct Endpoint {
   cluster::IpAddress address;
   std::string hostname;  // empty when the endpoint has none
   bool ready = false;
-  std::string target;    // "VirtualMachineInstance default/vmi-fedora", for explanations
+  std::string target;         // "VirtualMachineInstance default/vmi-fedora", for explanations
   std::string workload_name;  // "vmi-fedora": the Pod or VMI name; empty when unknown
 };
 
 class EndpointIndex {
  public:
-  // Indexes `state` by namespace and by Service; `state` must outlive the index.
+  // Indexes `state`'s Pods and VMIs by namespace and label (a VMI by its launcher pod's labels),
+  // so that a selector visits only the workloads that carry one of its pairs: the build stays
+  // linear in the cluster's size. `state` must outlive the index.
   explicit EndpointIndex(const cluster::State& state);
+  EndpointIndex(const EndpointIndex&) = delete;  // the index points into itself
+  EndpointIndex& operator=(const EndpointIndex&) = delete;
 
   // Every endpoint of `service`, ready or not, one per address (the first selected workload with
   // that address wins; VMIs before Pods), in a stable order.
@@ -37,7 +46,23 @@ class EndpointIndex {
   std::vector<Endpoint> from_slices(const cluster::Service& service) const;
   std::vector<Endpoint> from_selector(const cluster::Service& service) const;
 
-  const cluster::State& state_;
+  // A Pod or VMI; VMIs first, each kind in key order, which is the order endpoints are found in.
+  struct Workload {
+    const cluster::VirtualMachineInstance* vmi = nullptr;
+    const cluster::Pod* pod = nullptr;
+    std::string id_label;  // a VMI's vmi.kubevirt.io/id
+    std::string hostname;  // a VMI's cluster::vmi_hostname, also vm.kubevirt.io/name
+  };
+  std::optional<std::string_view> label(const Workload& workload, const std::string& key) const;
+
+  std::vector<Workload> workloads_;
+  // (namespace, label key, label value) -> workloads_ indices, ascending
+  std::map<std::tuple<std::string_view, std::string_view, std::string_view>, std::vector<uint32_t>>
+      by_label_;
+  // (namespace, kubernetes.io/service-name) -> that Service's slices, in key order
+  std::map<std::pair<std::string_view, std::string_view>,
+           std::vector<const cluster::EndpointSlice*>>
+      slices_;
 };
 
 }  // namespace vmdns::zone

@@ -93,6 +93,17 @@ std::vector<Case> cases() {
            headless("other", "expose: not-me"),
        {},
        {"other.default.svc.cluster.local.", "a.other.default.svc.cluster.local."}},
+      {"the launcher pod's labels win over the VMI's own of the same key",
+       vmi("vmi-h", "  hostname: h\n  subdomain: launcher\n", "10.244.0.69", "default",
+           "kubevirt.io: other, vm.kubevirt.io/name: other") +
+           headless("launcher", "kubevirt.io: virt-launcher, vm.kubevirt.io/name: h"),
+       {row("h.launcher.default.svc", "A", "10.244.0.69")},
+       {}},
+      {"every selector pair must match, however common the others",
+       vmi("vmi-i", "  hostname: i\n  subdomain: mixed\n", "10.244.0.70") +
+           headless("mixed", "expose: me, tier: none"),
+       {},
+       {"mixed.default.svc.cluster.local.", "i.mixed.default.svc.cluster.local."}},
       {"subdomain without a Service: no hostname record",
        vmi("vmi-b", "  hostname: b\n  subdomain: nosvc\n", "10.244.0.63"),
        {},
