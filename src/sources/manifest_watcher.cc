@@ -79,9 +79,11 @@ void ManifestWatcher::update_watches() {
   for (auto& [directory, names] : files_.watch_list()) {
     int wd = ::inotify_add_watch(inotify_fd_, directory.c_str(), kWatchMask);
     if (wd < 0) {
-      if (errno == ENOSPC || errno == ENOMEM) {
-        spdlog::warn("cannot watch {} (inotify: {}); SIGHUP reloads it", directory,
-                     std::strerror(errno));
+      if ((errno == ENOSPC || errno == ENOMEM) && !limit_warned_) {
+        limit_warned_ = true;  // once: every rescan would repeat it
+        spdlog::warn("cannot watch {} (inotify: {}; see fs.inotify.max_user_watches); SIGHUP "
+                     "reloads what is not watched",
+                     directory, std::strerror(errno));
       }
       continue;  // a directory that is gone: its parent's watch sees it come back
     }

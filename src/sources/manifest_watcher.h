@@ -53,6 +53,7 @@ class ManifestWatcher {
   int wake_fd_ = -1;  // eventfd: reload or stop
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> reload_requested_{false};
+  bool limit_warned_ = false;  // the inotify watch limit was reported
   // watch descriptor -> its directory and the names in it that matter (empty: all)
   std::map<int, std::pair<std::string, std::set<std::string>>> watches_;
   std::thread thread_;
