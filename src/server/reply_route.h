@@ -60,10 +60,11 @@ class TcpCompletions {
 
 struct ReplyRoute {
   Transport transport = Transport::Udp;
-  // UDP
-  int udp_fd = -1;
+  // The client's address and port, over UDP and TCP.
   sockaddr_storage peer{};
   socklen_t peer_length = 0;
+  // UDP
+  int udp_fd = -1;
   ReplySource source;
   // TCP
   TcpCompletions* tcp = nullptr;

@@ -44,6 +44,9 @@ struct TcpLoop::Connection {
   // The client closed its sending side: answer what is complete, send it, then close.
   bool peer_closed = false;
   uint64_t id = 0;
+  // The client's address, for handlers that answer by who asks (ReplyRoute::peer).
+  sockaddr_storage peer{};
+  socklen_t peer_length = 0;
   // Queries the handler deferred whose replies have not come back yet; the connection stays
   // open for them after the client closes its side.
   size_t deferred = 0;
@@ -142,7 +145,10 @@ void TcpLoop::run() {
 
 void TcpLoop::accept_connections(Clock::time_point now) {
   for (int i = 0; i < kAcceptBatch; ++i) {
-    int fd = accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_storage peer{};
+    socklen_t peer_length = sizeof(peer);
+    int fd = accept4(listener_.get(), reinterpret_cast<sockaddr*>(&peer), &peer_length,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       switch (errno) {
         case EINTR:
@@ -188,6 +194,8 @@ void TcpLoop::accept_connections(Clock::time_point now) {
     connection->input_capacity = kInitialInput;
     connection->interest = EPOLLIN;
     connection->id = (uint64_t{next_serial_++} << 32) | static_cast<uint32_t>(fd);
+    connection->peer = peer;
+    connection->peer_length = std::min<socklen_t>(peer_length, sizeof(peer));
     epoll_event event{};
     event.events = EPOLLIN;
     event.data.fd = fd;
@@ -292,6 +300,8 @@ bool TcpLoop::answer_queries(Connection* connection, Clock::time_point now) {
       break;
     }
     route_.connection = connection->id;
+    route_.peer = connection->peer;
+    route_.peer_length = connection->peer_length;
     size_t reply_length = handler_->handle_deferrable(
         std::span<const uint8_t>(input + offset + 2, length),
         std::span<uint8_t>(reply_.get() + 2, kMaxMessage), route_);
