@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "zone/client_search.h"
 #include "zone/endpoints.h"
 #include "zone/pod_rules.h"
 #include "zone/record_rules.h"
@@ -81,7 +82,11 @@ std::shared_ptr<const Snapshot> build(const cluster::State& state, const ZoneCon
   for (Zone& reverse : build_reverse_zones(config, services, vm_ptrs)) {
     zones.push_back(std::move(reverse));
   }
-  return std::make_shared<const Snapshot>(std::move(zones), config.serial);
+  ClientSearchIndex clients;
+  if (config.client_search) {
+    clients = ClientSearchIndex::build(state, config);
+  }
+  return std::make_shared<const Snapshot>(std::move(zones), config.serial, std::move(clients));
 }
 
 }  // namespace vmdns::zone

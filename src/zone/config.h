@@ -44,6 +44,9 @@ struct ZoneConfig {
   // and <vmi>.<namespace>.<vm_zone>, as KubeSecondaryDNS serves them (vm_zone_rules.h).
   std::optional<dns::Name> vm_zone;
   uint32_t vm_zone_ttl = kKubeSecondaryDnsTtl;
+  // Index the search list of every VMI (and, with PodMode::Verified, every Pod) by address,
+  // for server-side search (Snapshot::clients()).
+  bool client_search = false;
 };
 
 }  // namespace vmdns::zone

@@ -47,8 +47,8 @@ size_t Zone::record_count() const {
   return count;
 }
 
-Snapshot::Snapshot(std::vector<Zone> zones, uint32_t serial)
-    : zones_(std::move(zones)), serial_(serial) {
+Snapshot::Snapshot(std::vector<Zone> zones, uint32_t serial, ClientSearchIndex clients)
+    : zones_(std::move(zones)), serial_(serial), clients_(std::move(clients)) {
   // Longest apex first, so that the first zone a name is in is the most specific one.
   std::stable_sort(zones_.begin(), zones_.end(), [](const Zone& a, const Zone& b) {
     return a.apex().label_count() > b.apex().label_count();

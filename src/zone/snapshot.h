@@ -16,6 +16,7 @@
 
 #include "dns/name.h"
 #include "dns/types.h"
+#include "zone/client_search.h"
 
 namespace vmdns::zone {
 
@@ -91,7 +92,7 @@ class Zone {
 
 class Snapshot {
  public:
-  explicit Snapshot(std::vector<Zone> zones, uint32_t serial);
+  explicit Snapshot(std::vector<Zone> zones, uint32_t serial, ClientSearchIndex clients = {});
 
   // The zone with the longest apex that `lowercased_name` is in, or nullptr when the name is
   // outside every zone we serve.
@@ -99,10 +100,14 @@ class Snapshot {
   const std::vector<Zone>& zones() const { return zones_; }
   uint32_t serial() const { return serial_; }
   size_t record_count() const;
+  // The search lists of the workloads that may ask us, by address (empty unless the snapshot
+  // was built with ZoneConfig::client_search).
+  const ClientSearchIndex& clients() const { return clients_; }
 
  private:
   std::vector<Zone> zones_;  // longest apex first
   uint32_t serial_;
+  ClientSearchIndex clients_;
 };
 
 }  // namespace vmdns::zone
