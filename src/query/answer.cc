@@ -84,8 +84,9 @@ void add_srv_additionals(MessageWriter& w, const zone::Snapshot& snapshot, const
 
 class Responder {
  public:
-  Responder(const zone::Snapshot* snapshot, const dns::ParsedQuery& q, MessageWriter& w)
-      : snapshot_(snapshot), q_(q), w_(w) {}
+  Responder(const zone::Snapshot* snapshot, const dns::ParsedQuery& q, MessageWriter& w,
+            const Alias* alias)
+      : snapshot_(snapshot), q_(q), w_(w), alias_(alias) {}
 
   // Fills the answer and authority sections; returns the rcode and sets `out_of_zone`.
   Rcode resolve(bool& out_of_zone) {
@@ -95,13 +96,28 @@ class Responder {
     }
     Name current = q_.question.name.lowercased();
     const zone::Zone* zone = snapshot_->find_zone(current);
-    if (zone == nullptr) {
+    Name owner = q_.question.name;  // the first owner echoes the question's case
+    if (alias_ != nullptr) {
+      // AA speaks for the question's name only (RFC 1035 section 4.1.1).
+      w_.header().set(Header::kAa, zone != nullptr);
+      current = alias_->target.lowercased();
+      zone = snapshot_->find_zone(current);
+      if (zone == nullptr) {
+        out_of_zone = true;
+        return Rcode::Refused;
+      }
+      if (!w_.write_rr(Section::Answer, owner, RrType::CNAME, kClassIn, alias_->ttl,
+                       alias_->target.wire())) {
+        return truncate();
+      }
+      owner = alias_->target;
+    } else if (zone == nullptr) {
       out_of_zone = true;
       return Rcode::Refused;
+    } else {
+      w_.header().set(Header::kAa, true);
     }
-    w_.header().set(Header::kAa, true);
     RrType qtype = q_.question.type;
-    Name owner = q_.question.name;  // the first owner echoes the question's case
 
     for (int hop = 0; hop <= kMaxCnameChain; ++hop) {
       const zone::Node* node = zone->find(current);
@@ -171,6 +187,7 @@ class Responder {
   const zone::Snapshot* snapshot_;
   const dns::ParsedQuery& q_;
   MessageWriter& w_;
+  const Alias* alias_;
   bool alias_out_of_zone_ = false;
 };
 
@@ -184,10 +201,8 @@ size_t reply_limit(const dns::ParsedQuery& q, Transport transport) {
   return std::clamp<size_t>(q.edns.udp_size, 512, kMaxUdpPayload);
 }
 
-}  // namespace
-
-Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
-              std::span<uint8_t> out, Transport transport) {
+Result respond(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
+               std::span<uint8_t> out, Transport transport, const Alias* alias) {
   dns::ParsedQuery q;
   dns::ParseStatus status = dns::parse_query(query, q);
   if (status == dns::ParseStatus::Drop) {
@@ -224,7 +239,7 @@ Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
       rcode = Rcode::FormErr;  // OPT is a pseudo-type and cannot be asked for (RFC 6891 6.1.1)
     } else {
       bool out_of_zone = false;
-      Responder responder(snapshot, q, w);
+      Responder responder(snapshot, q, w, alias);
       rcode = responder.resolve(out_of_zone);
       if (out_of_zone) {
         outcome = Outcome::OutOfZone;
@@ -242,6 +257,18 @@ Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
     w.write_opt(kMaxUdpPayload, static_cast<uint8_t>(code >> 4), 0, q.edns.dnssec_ok);
   }
   return {w.finish(), outcome, rcode};
+}
+
+}  // namespace
+
+Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
+              std::span<uint8_t> out, Transport transport) {
+  return respond(snapshot, query, out, transport, nullptr);
+}
+
+Result answer_alias(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
+                    std::span<uint8_t> out, Transport transport, const Alias& alias) {
+  return respond(snapshot, query, out, transport, &alias);
 }
 
 }  // namespace vmdns::query

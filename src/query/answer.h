@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <span>
 
+#include "dns/name.h"
 #include "dns/types.h"
 #include "zone/snapshot.h"
 
@@ -44,5 +45,23 @@ struct Result {
 // `snapshot` may be null before the first snapshot is published: names then answer SERVFAIL.
 Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
               std::span<uint8_t> out, Transport transport);
+
+// A name that stands, for one client, for another: server-side search answers
+// `<x>.<first search entry>` with a CNAME to the name the client's search list would have found.
+struct Alias {
+  dns::Name target;  // in one of our zones
+  uint32_t ttl = 5;  // of the CNAME
+};
+
+// Like answer(), but the question's name is answered as `alias`: a CNAME from the question's
+// name (as the client wrote it) to `alias.target`, then `alias.target`'s records, or its NODATA
+// or NXDOMAIN with the SOA (the rcode describes the target, RFC 6604). AA is set only when the
+// question's name is in our zones. OutOfZone when the target is not in our zones; nothing is
+// written then but the REFUSED. No heap allocation.
+//
+//   Result r = answer_alias(snapshot, query_for_www_example, out, Transport::Udp,
+//                           {*Name::from_text("www.default.svc.cluster.local"), 5});
+Result answer_alias(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
+                    std::span<uint8_t> out, Transport transport, const Alias& alias);
 
 }  // namespace vmdns::query
