@@ -131,6 +131,26 @@ bool follow_alias(std::span<const uint8_t> our_reply, ClientQuery* client) {
   return true;
 }
 
+AliasPrefix search_alias(const dns::Name& client_name, const dns::Name& target, uint32_t ttl) {
+  AliasPrefix alias;
+  alias.client_name = client_name;
+  uint8_t* at = alias.records.data();
+  std::memcpy(at, client_name.wire().data(), client_name.wire_length());
+  at += client_name.wire_length();
+  uint16_t fields[] = {static_cast<uint16_t>(dns::RrType::CNAME), 1,
+                       static_cast<uint16_t>(ttl >> 16), static_cast<uint16_t>(ttl),
+                       static_cast<uint16_t>(target.wire_length())};
+  for (uint16_t v : fields) {
+    *at++ = static_cast<uint8_t>(v >> 8);
+    *at++ = static_cast<uint8_t>(v);
+  }
+  std::memcpy(at, target.wire().data(), target.wire_length());
+  alias.records_length =
+      static_cast<uint16_t>(client_name.wire_length() + 10 + target.wire_length());
+  alias.record_count = 1;
+  return alias;
+}
+
 size_t rewrite_alias_reply(std::span<const uint8_t> response, const ClientQuery& client,
                            uint32_t elapsed, std::span<uint8_t> out) {
   if (!client.alias || response.size() < dns::kHeaderSize ||

@@ -31,6 +31,10 @@ bool follow_alias(std::span<const uint8_t> our_reply, ClientQuery* client);
 // names decompressed and compressed again; no additional records but our OPT when the client
 // sent EDNS. A record that does not fit the client's limit sets TC and ends the message.
 // Returns the length, 0 if `response` is malformed or does not answer client.question.
+// Server-side search (ClientQuery::Rewrite::Autopath): the prefix of one CNAME from what the
+// client asked, `client_name`, to `target`, the name asked upstream instead.
+AliasPrefix search_alias(const dns::Name& client_name, const dns::Name& target, uint32_t ttl);
+
 size_t rewrite_alias_reply(std::span<const uint8_t> response, const ClientQuery& client,
                            uint32_t elapsed, std::span<uint8_t> out);
 

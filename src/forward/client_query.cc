@@ -119,6 +119,18 @@ size_t build_upstream_query(const ClientQuery& client, uint16_t id, uint64_t loo
   return size + kOption;
 }
 
+size_t build_client_query(const ClientQuery& client, const dns::Name& name,
+                          std::span<uint8_t> out) {
+  dns::MessageWriter w(out, out.size());
+  w.header().id = client.id;
+  w.header().flags = client.flags & (dns::Header::kRd | dns::Header::kCd);
+  if (!w.write_question(name, client.question.type, client.question.qclass) ||
+      (client.edns && !w.write_opt(client.udp_size, 0, 0, client.dnssec_ok))) {
+    return 0;
+  }
+  return w.finish();
+}
+
 size_t servfail_reply(const ClientQuery& client, std::span<uint8_t> out) {
   dns::MessageWriter w(out, client.reply_limit());
   w.header().id = client.id;

@@ -51,6 +51,23 @@ struct ClientQuery {
   // Set when `question` is the target of our CNAMEs rather than what the client asked.
   std::optional<AliasPrefix> alias;
 
+  // Server-side search (query/server_search.h): what the client gets instead of the upstream's
+  // reply as it is. `question` is always what is asked upstream (and cached).
+  enum class Rewrite : uint8_t {
+    None,
+    // The client asked <x>.<its first search entry> (alias->client_name), `question` is <x>,
+    // and `alias` holds one CNAME between them (search_alias). A NOERROR from upstream reaches
+    // the client behind that CNAME; anything else, or no answer at all, gets our own answer to
+    // the name it asked (LocalAnswer): the NXDOMAIN, as CoreDNS's autopath gives up.
+    Autopath,
+    // The client asked `question`; an NXDOMAIN from upstream is replaced by our own answer: a
+    // CNAME to `expansion` (<question>.<ns>.svc.<zone>, TTL `expansion_ttl`) and its records.
+    ShortName,
+  };
+  Rewrite rewrite = Rewrite::None;
+  dns::Name expansion;
+  uint32_t expansion_ttl = 0;
+
   // The largest reply the client accepts: 65535 over TCP; over UDP 512 without EDNS (RFC 1035
   // section 4.2.1), else its size within [512, 1232].
   size_t reply_limit() const;
@@ -67,6 +84,11 @@ bool parse_client_query(std::span<const uint8_t> packet, server::Transport trans
 // Returns the length, 0 if `out` is too small.
 size_t build_upstream_query(const ClientQuery& client, uint16_t id, uint64_t loop_marker,
                             std::span<uint8_t> out);
+
+// The client's query again, as it sent it but with `name` as the question: its ID, RD and CD,
+// and an OPT with its payload size and DO bit if it sent one. For answering it from our own
+// zones (Rewrite). Returns the length, 0 if `out` is too small.
+size_t build_client_query(const ClientQuery& client, const dns::Name& name, std::span<uint8_t> out);
 
 // SERVFAIL for the client: its ID, RD and CD, RA, its question as written (the name it asked,
 // also for an alias), an OPT if it sent one. Returns the length.

@@ -6,9 +6,11 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <climits>
 
+#include "forward/alias_reply.h"
 #include "forward/forwarder_impl.h"
 #include "forward/response.h"
 
@@ -211,10 +213,7 @@ void Forwarder::Impl::take(const Submission& submission, Clock::time_point now) 
   }
   std::string key = Cache::key_of(client);
   if (auto hit = cache.find(key, now)) {
-    size_t length = rewrite_reply(hit->response, client, hit->age_seconds, out_span());
-    if (length == 0) {
-      length = servfail_reply(client, out_span());
-    }
+    size_t length = client_reply(hit->response, client, hit->age_seconds);
     server::send_reply(submission.route, {out.get(), length});
     in_flight.fetch_sub(1, std::memory_order_acq_rel);
     return;
@@ -246,10 +245,7 @@ void Forwarder::Impl::finish(int index, std::span<const uint8_t> response, Clock
   if (auto ttl = cache_ttl(response)) {
     cache.insert(slot.cache_key, response, *ttl, now);
   }
-  size_t length = rewrite_reply(response, slot.client, 0, out_span());
-  if (length == 0) {
-    length = servfail_reply(slot.client, out_span());
-  }
+  size_t length = client_reply(response, slot.client, 0);
   server::send_reply(slot.route, {out.get(), length});
   release(index);
 }
@@ -257,9 +253,52 @@ void Forwarder::Impl::finish(int index, std::span<const uint8_t> response, Clock
 void Forwarder::Impl::fail(int index) {
   Slot& slot = slots[index];
   spdlog::debug("forward: no upstream answered {}", slot.client.question.name.to_text());
-  size_t length = servfail_reply(slot.client, out_span());
+  // Server-side search gives up as CoreDNS's autopath does: the client gets the NXDOMAIN it
+  // asked for and walks its search list itself.
+  size_t length = slot.client.rewrite == ClientQuery::Rewrite::Autopath
+                      ? local_reply(slot.client)
+                      : servfail_reply(slot.client, out_span());
   server::send_reply(slot.route, {out.get(), length});
   release(index);
+}
+
+size_t Forwarder::Impl::client_reply(std::span<const uint8_t> response, const ClientQuery& client,
+                                     uint32_t elapsed) {
+  size_t length = 0;
+  int rcode = response.size() >= dns::kHeaderSize ? response[3] & 0xF : -1;
+  switch (client.rewrite) {
+    case ClientQuery::Rewrite::None:
+      length = rewrite_reply(response, client, elapsed, out_span());
+      break;
+    case ClientQuery::Rewrite::Autopath:
+      if (rcode == static_cast<int>(dns::Rcode::NoError)) {
+        length = rewrite_reply(response, client, elapsed, out_span());
+      }
+      if (length == 0) {
+        return local_reply(client);
+      }
+      break;
+    case ClientQuery::Rewrite::ShortName:
+      if (rcode == static_cast<int>(dns::Rcode::NxDomain)) {
+        return local_reply(client);
+      }
+      length = rewrite_reply(response, client, elapsed, out_span());
+      break;
+  }
+  return length != 0 ? length : servfail_reply(client, out_span());
+}
+
+size_t Forwarder::Impl::local_reply(const ClientQuery& client) {
+  const dns::Name& asked = client.alias ? client.alias->client_name : client.question.name;
+  // A header, a question of at most 259 octets and an OPT: the response in `in` may still be
+  // in use, so the query gets its own buffer.
+  std::array<uint8_t, 512> query;
+  size_t query_length = build_client_query(client, asked, query);
+  size_t length = 0;
+  if (query_length != 0 && options.local_answer) {
+    length = options.local_answer({query.data(), query_length}, client, out_span());
+  }
+  return length != 0 ? length : servfail_reply(client, out_span());
 }
 
 void Forwarder::Impl::release(int index) {

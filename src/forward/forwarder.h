@@ -19,7 +19,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,11 +31,18 @@
 
 namespace vmdns::forward {
 
+// Answers `query` (a client's query rebuilt by build_client_query) from our own zones, for the
+// server-side search modes of ClientQuery::Rewrite; called in the forwarder's thread. Returns
+// the reply's length in `out`, 0 to answer SERVFAIL.
+using LocalAnswer = std::function<size_t(std::span<const uint8_t> query, const ClientQuery& client,
+                                         std::span<uint8_t> out)>;
+
 struct ForwarderOptions {
   std::vector<Upstream> upstreams;  // tried in order
   std::chrono::milliseconds timeout{1500};  // per upstream
   size_t max_in_flight = 1024;      // queries submitted and not yet answered
   size_t cache_entries = 10000;     // 0: no cache
+  LocalAnswer local_answer = {};    // may be empty when no query carries a Rewrite
 };
 
 class Forwarder {

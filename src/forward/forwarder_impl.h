@@ -100,6 +100,12 @@ struct Forwarder::Impl {
   void on_tcp(int index, uint32_t events, Clock::time_point now);
   void finish(int index, std::span<const uint8_t> response, Clock::time_point now);
   void fail(int index);
+  // The client's reply to `response` (cached `elapsed` seconds ago), into `out`, following the
+  // query's Rewrite; SERVFAIL when it cannot be written.
+  size_t client_reply(std::span<const uint8_t> response, const ClientQuery& client,
+                      uint32_t elapsed);
+  // Our own answer for a query with a Rewrite (LocalAnswer), into `out`; SERVFAIL without one.
+  size_t local_reply(const ClientQuery& client);
   void release(int index);
   void link(int index);
   void unlink(int index);

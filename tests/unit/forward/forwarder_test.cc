@@ -20,6 +20,7 @@
 
 #include <chrono>
 
+#include "forward/alias_reply.h"
 #include "server/socket_util.h"
 #include "testing/dns_text.h"
 #include "upstream_helpers.h"
@@ -92,7 +93,8 @@ class ForwarderTest : public ::testing::Test {
     forwarder_ = std::make_unique<Forwarder>(ForwarderOptions{.upstreams = std::move(upstreams),
                                                               .timeout = timeout,
                                                               .max_in_flight = max_in_flight,
-                                                              .cache_entries = 100});
+                                                              .cache_entries = 100,
+                                                              .local_answer = local_answer_});
     std::string error;
     ASSERT_TRUE(forwarder_->start(&error)) << error;
     submitter_ = forwarder_->make_client();
@@ -118,7 +120,89 @@ class ForwarderTest : public ::testing::Test {
   server::ReplyRoute route_;
   std::unique_ptr<Forwarder> forwarder_;
   std::unique_ptr<Forwarder::Client> submitter_;
+  // Our own answer for a query given back (server-side search): the query echoed as an
+  // NXDOMAIN response, so the test sees which name it was asked for.
+  LocalAnswer local_answer_ = [](std::span<const uint8_t> query, const ClientQuery&,
+                                 std::span<uint8_t> out) {
+    std::copy(query.begin(), query.end(), out.begin());
+    out[2] |= 0x80;
+    out[3] = static_cast<uint8_t>((out[3] & 0xF0) | 3);
+    return query.size();
+  };
 };
+
+// Upstream answers `query` with `rcode` and, for NOERROR, one A record.
+void answer_with(const UniqueFd& upstream, const Datagram& query, dns::Rcode rcode) {
+  auto text = vmdns::testing::parse_response(query.bytes);
+  ASSERT_TRUE(text);
+  std::string qname = text->question.substr(0, text->question.find(' '));
+  std::vector<Rr> records;
+  if (rcode == dns::Rcode::NoError) {
+    records.push_back({dns::Section::Answer, qname.c_str(), dns::RrType::A, 300, a_rdata(7)});
+  }
+  Bytes reply = response(id_of(query.bytes), qname.c_str(), dns::RrType::A, rcode, records);
+  sendto(upstream.get(), reply.data(), reply.size(), 0,
+         reinterpret_cast<const sockaddr*>(&query.from), query.from_length);
+}
+
+TEST_F(ForwarderTest, ServerSideSearchRewritesOrAnswersLocally) {
+  Upstream upstream_address;
+  UniqueFd upstream = bound_udp(&upstream_address);
+  start({upstream_address});
+  const char* asked = "www.example.test.mysubdomain.default.svc.cluster.local";
+  ClientQuery autopath = client("www.example.test");
+  autopath.rewrite = ClientQuery::Rewrite::Autopath;
+  autopath.alias = search_alias(name(asked), autopath.question.name, 5);
+
+  // Autopath, upstream NOERROR: the CNAME from the asked name, then the upstream's answer.
+  ASSERT_TRUE(submitter_->submit(autopath, route_));
+  Datagram query = receive(upstream);
+  ASSERT_FALSE(query.bytes.empty());
+  EXPECT_EQ(vmdns::testing::parse_response(query.bytes)->question, "www.example.test. A");
+  answer_with(upstream, query, dns::Rcode::NoError);
+  auto reply = client_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->question, std::string(asked) + ". A");
+  EXPECT_EQ(reply->answer,
+            (std::vector<std::string>{std::string(asked) + ".\t5\tIN\tCNAME\twww.example.test.",
+                                      "www.example.test.\t300\tIN\tA\t192.0.2.7"}));
+
+  // Autopath, upstream NXDOMAIN: our own answer to the asked name.
+  autopath.question.name = name("nothere.example.test");
+  autopath.alias = search_alias(name("nothere.example.test.mysubdomain.default.svc.cluster.local"),
+                                autopath.question.name, 5);
+  ASSERT_TRUE(submitter_->submit(autopath, route_));
+  query = receive(upstream);
+  ASSERT_FALSE(query.bytes.empty());
+  answer_with(upstream, query, dns::Rcode::NxDomain);
+  reply = client_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->question, "nothere.example.test.mysubdomain.default.svc.cluster.local. A");
+  EXPECT_EQ(reply->rcode, dns::Rcode::NxDomain);
+
+  // Short name, upstream NXDOMAIN: our own answer to the name as asked; NOERROR passes.
+  ClientQuery short_name = client("myvmi.mysubdomain");
+  short_name.rewrite = ClientQuery::Rewrite::ShortName;
+  short_name.expansion = name("myvmi.mysubdomain.default.svc.cluster.local");
+  ASSERT_TRUE(submitter_->submit(short_name, route_));
+  query = receive(upstream);
+  ASSERT_FALSE(query.bytes.empty());
+  answer_with(upstream, query, dns::Rcode::NxDomain);
+  reply = client_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->question, "myvmi.mysubdomain. A");
+  EXPECT_TRUE(reply->answer.empty());
+  EXPECT_FALSE(reply->ra);  // the echo, not the upstream's reply (which has RA)
+
+  short_name.question.name = name("real.example");
+  ASSERT_TRUE(submitter_->submit(short_name, route_));
+  query = receive(upstream);
+  ASSERT_FALSE(query.bytes.empty());
+  answer_with(upstream, query, dns::Rcode::NoError);
+  reply = client_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->answer, std::vector<std::string>{"real.example.\t300\tIN\tA\t192.0.2.7"});
+}
 
 TEST_F(ForwarderTest, ForwardsRestoresIdAndCaseThenAnswersFromCache) {
   Upstream upstream_address;
