@@ -32,6 +32,8 @@ struct ServeOptions {
   size_t max_forwards = 1024;
   size_t cache_size = 10000;
   std::string resolv_conf = "/etc/resolv.conf";
+  bool autopath = false;
+  bool expand_short_names = false;
 };
 
 // The upstreams to forward to: --upstream, else resolv.conf's nameservers other than ourselves.
@@ -103,6 +105,11 @@ int run(const ServeOptions& options) {
     return 2;
   }
 
+  config->client_search = options.autopath || options.expand_short_names;
+  if (options.autopath && config->pods != zone::PodMode::Verified) {
+    spdlog::info("--autopath: VMI guests only; Pods need --pods verified");
+  }
+
   auto upstreams = upstreams_of(options, *listen, &error);
   if (!upstreams) {
     std::cerr << "vmdns serve: " << error << "\n";
@@ -132,16 +139,29 @@ int run(const ServeOptions& options) {
   spdlog::info("loaded {} object(s) from {} file(s): {} record(s) in {} ({} ms)", loaded.objects,
                loaded.files, holder.current()->record_count(), zone_list(*config),
                elapsed.count());
+  if (config->client_search) {
+    spdlog::info("server-side search knows the search lists of {} client address(es)",
+                 holder.current()->clients().client_count());
+  }
 
   // Declared before the server: routes it holds name the server's sockets, so it is stopped
   // first (below) and destroyed last.
   std::unique_ptr<forward::Forwarder> forwarder;
   if (!upstreams->empty()) {
+    // The forwarder's thread answers what server-side search gives back from its own copy of
+    // the snapshot pointer.
+    auto forwarder_snapshot = std::make_shared<zone::LocalSnapshot>(holder);
     forwarder = std::make_unique<forward::Forwarder>(forward::ForwarderOptions{
         .upstreams = *upstreams,
         .timeout = std::chrono::milliseconds(options.upstream_timeout_ms),
         .max_in_flight = std::max<size_t>(options.max_forwards, 1),
-        .cache_entries = options.cache_size});
+        .cache_entries = options.cache_size,
+        .local_answer = [forwarder_snapshot](std::span<const uint8_t> query,
+                                             const forward::ClientQuery& client,
+                                             std::span<uint8_t> out) {
+          return SnapshotQueryHandler::answer_locally(forwarder_snapshot->get(), query, client,
+                                                      out);
+        }});
     if (!forwarder->start(&error)) {
       spdlog::critical("cannot start forwarding: {}", error);
       return 1;
@@ -155,9 +175,12 @@ int run(const ServeOptions& options) {
 
   unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
   forward::Forwarder* forward_to = forwarder.get();
+  ServerSearchOptions search{.autopath = options.autopath,
+                             .expand_short_names = options.expand_short_names,
+                             .cname_ttl = config->ttl};
   server::Server server({.listen = *listen, .threads = std::max(threads, 1u)},
-                        [&holder, forward_to] {
-                          return std::make_unique<SnapshotQueryHandler>(holder, forward_to);
+                        [&holder, forward_to, search] {
+                          return std::make_unique<SnapshotQueryHandler>(holder, forward_to, search);
                         });
   if (!server.start(&error)) {
     spdlog::critical("cannot listen on {}: {}", options.listen, error);
@@ -224,6 +247,14 @@ void register_serve(CLI::App& app, int& exit_code) {
       ->add_option("--cache-size", options->cache_size,
                    "Upstream answers kept in the cache (0: no cache)")
       ->capture_default_str();
+  command->add_flag("--autopath", options->autopath,
+                    "Server-side search: a known VMI's (with --pods verified, a Pod's) query for "
+                    "<x>.<its first search entry> that does not exist is answered for the next "
+                    "name its search list would try, with a CNAME (CoreDNS: autopath)");
+  command->add_flag("--expand-short-names", options->expand_short_names,
+                    "A known VMI's or Pod's query for a name of 2+ labels outside our zones that "
+                    "the upstream does not have is answered as <name>.<ns>.svc.<zone>, with a "
+                    "CNAME, when that exists");
   command->callback([options, &exit_code] { exit_code = run(*options); });
 }
 

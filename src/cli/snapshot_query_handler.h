@@ -8,6 +8,14 @@
 // forwarder has --max-forwards queries in flight, the client gets SERVFAIL at once. An A or
 // AAAA query for an ExternalName whose target is outside our zones goes to the forwarder too,
 // for the target, and gets our CNAME followed by the upstream's answer.
+//
+// Server-side search (query/server_search.h), when enabled, is one step around the answer
+// path, taken only for a client whose address the snapshot knows: --autopath after an
+// NXDOMAIN, --expand-short-names before a name outside our zones is forwarded. A walk that
+// leaves our zones goes to the forwarder with a ClientQuery::Rewrite, which answers the client
+// through answer_locally() (in the forwarder's thread) when the upstream has nothing.
+
+#include <netinet/in.h>
 
 #include <memory>
 
@@ -15,17 +23,28 @@
 #include "forward/client_query.h"
 #include "forward/forwarder.h"
 #include "query/answer.h"
+#include "query/server_search.h"
 #include "server/query_handler.h"
 #include "server/reply_route.h"
 #include "zone/snapshot_holder.h"
 
 namespace vmdns::cli {
 
+struct ServerSearchOptions {
+  bool autopath = false;            // --autopath
+  bool expand_short_names = false;  // --expand-short-names
+  uint32_t cname_ttl = 5;           // of the CNAMEs made up for a client (--ttl)
+  bool enabled() const { return autopath || expand_short_names; }
+};
+
 class SnapshotQueryHandler : public server::QueryHandler {
  public:
   // `forwarder` may be null: names outside our zones are then REFUSED.
-  SnapshotQueryHandler(const zone::SnapshotHolder& holder, forward::Forwarder* forwarder)
-      : local_(holder), forward_(forwarder != nullptr ? forwarder->make_client() : nullptr) {}
+  SnapshotQueryHandler(const zone::SnapshotHolder& holder, forward::Forwarder* forwarder,
+                       ServerSearchOptions search = {})
+      : local_(holder),
+        forward_(forwarder != nullptr ? forwarder->make_client() : nullptr),
+        search_(search) {}
   explicit SnapshotQueryHandler(const zone::SnapshotHolder& holder)
       : SnapshotQueryHandler(holder, nullptr) {}
 
@@ -36,9 +55,17 @@ class SnapshotQueryHandler : public server::QueryHandler {
 
   size_t handle_deferrable(std::span<const uint8_t> query, std::span<uint8_t> out,
                            const server::ReplyRoute& route) override {
-    query::Result result = query::answer(local_.get(), query, out, to_query(route.transport));
+    const zone::Snapshot* snapshot = local_.get();
+    query::Transport transport = to_query(route.transport);
+    query::Result result = query::answer(snapshot, query, out, transport);
     if (result.outcome == query::Outcome::AliasOutOfZone && forward_) {
       return forward_alias(query, out, result.length, route);
+    }
+    if (search_.enabled() && snapshot != nullptr &&
+        (result.rcode == dns::Rcode::NxDomain || result.outcome == query::Outcome::OutOfZone)) {
+      if (const zone::ClientSearch* client = client_of(*snapshot, route)) {
+        return search(*snapshot, *client, query, result, out, route);
+      }
     }
     if (result.outcome != query::Outcome::OutOfZone || !forward_) {
       return result.length;
@@ -47,10 +74,20 @@ class SnapshotQueryHandler : public server::QueryHandler {
     if (!forward::parse_client_query(query, route.transport, &client)) {
       return result.length;
     }
-    if (forward_->submit(client, route)) {
-      return kDeferred;
+    return submit(client, route, out);
+  }
+
+  // What the forwarder calls (forward::LocalAnswer) for a query it gives back: autopath gave up
+  // (the client's own NXDOMAIN), or a short name the upstream does not have.
+  static size_t answer_locally(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
+                               const forward::ClientQuery& client, std::span<uint8_t> out) {
+    query::Transport transport = to_query(client.transport);
+    if (client.rewrite == forward::ClientQuery::Rewrite::ShortName) {
+      return query::answer_alias(snapshot, query, out, transport,
+                                 {client.expansion, client.expansion_ttl})
+          .length;
     }
-    return forward::servfail_reply(client, out);
+    return query::answer(snapshot, query, out, transport).length;
   }
 
  private:
@@ -71,8 +108,87 @@ class SnapshotQueryHandler : public server::QueryHandler {
     return transport == server::Transport::Tcp ? query::Transport::Tcp : query::Transport::Udp;
   }
 
+  static const zone::ClientSearch* client_of(const zone::Snapshot& snapshot,
+                                             const server::ReplyRoute& route) {
+    if (route.peer.ss_family == AF_INET) {
+      const auto& v4 = reinterpret_cast<const sockaddr_in&>(route.peer);
+      return snapshot.clients().find(
+          {reinterpret_cast<const uint8_t*>(&v4.sin_addr), sizeof(v4.sin_addr)});
+    }
+    if (route.peer.ss_family == AF_INET6) {
+      const auto& v6 = reinterpret_cast<const sockaddr_in6&>(route.peer);
+      return snapshot.clients().find(
+          {reinterpret_cast<const uint8_t*>(&v6.sin6_addr), sizeof(v6.sin6_addr)});
+    }
+    return nullptr;
+  }
+
+  size_t search(const zone::Snapshot& snapshot, const zone::ClientSearch& client,
+                std::span<const uint8_t> query, const query::Result& result, std::span<uint8_t> out,
+                const server::ReplyRoute& route) {
+    query::Transport transport = to_query(route.transport);
+    forward::ClientQuery forwarded;
+    if (result.outcome == query::Outcome::OutOfZone) {
+      if (!search_.expand_short_names ||
+          !forward::parse_client_query(query, route.transport, &forwarded)) {
+        return forward_ ? forward_or_keep(query, result, out, route) : result.length;
+      }
+      auto expansion = query::expand_short_name(snapshot, client, forwarded.question.name);
+      if (!expansion) {
+        return forward_ ? submit(forwarded, route, out) : result.length;
+      }
+      if (!forward_) {
+        // No upstream to ask first: the name is ours to expand.
+        return query::answer_alias(&snapshot, query, out, transport,
+                                   {*expansion, search_.cname_ttl})
+            .length;
+      }
+      forwarded.rewrite = forward::ClientQuery::Rewrite::ShortName;
+      forwarded.expansion = *expansion;
+      forwarded.expansion_ttl = search_.cname_ttl;
+      return submit(forwarded, route, out);
+    }
+    if (!search_.autopath) {
+      return result.length;
+    }
+    query::SearchStep step =
+        query::autopath(snapshot, client, query, result, out, transport, search_.cname_ttl);
+    if (step.kind != query::SearchStep::Kind::Forward) {
+      return step.result.length;
+    }
+    if (forward_ && forward::parse_client_query(query, route.transport, &forwarded)) {
+      forwarded.rewrite = forward::ClientQuery::Rewrite::Autopath;
+      forwarded.alias =
+          forward::search_alias(forwarded.question.name, step.name, search_.cname_ttl);
+      forwarded.question.name = step.name;
+      if (forward_->submit(forwarded, route)) {
+        return kDeferred;
+      }
+    }
+    // Nothing to ask, or no room to ask it: the client walks its list itself.
+    return query::answer(&snapshot, query, out, transport).length;
+  }
+
+  size_t forward_or_keep(std::span<const uint8_t> query, const query::Result& result,
+                         std::span<uint8_t> out, const server::ReplyRoute& route) {
+    forward::ClientQuery client;
+    if (!forward::parse_client_query(query, route.transport, &client)) {
+      return result.length;
+    }
+    return submit(client, route, out);
+  }
+
+  size_t submit(const forward::ClientQuery& client, const server::ReplyRoute& route,
+                std::span<uint8_t> out) {
+    if (forward_->submit(client, route)) {
+      return kDeferred;
+    }
+    return forward::servfail_reply(client, out);
+  }
+
   zone::LocalSnapshot local_;
   std::unique_ptr<forward::Forwarder::Client> forward_;
+  ServerSearchOptions search_;
 };
 
 }  // namespace vmdns::cli

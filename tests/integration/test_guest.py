@@ -11,7 +11,16 @@ Behaviour checked:
   namespace vmi-fedora-<random> holds the guest's end of a veth pair (198.18.0.57/24), vmdns
   serves on the host's end (198.18.0.1:53), the namespace's resolv.conf is the one
   `vmdns resolv-conf` prints; inside it, `ping myvmi.mysubdomain` reaches
-  myvmi.mysubdomain.default.svc.cluster.local (198.18.0.57) and `getent hosts` agrees.
+  myvmi.mysubdomain.default.svc.cluster.local (198.18.0.57) and `getent hosts` agrees;
+- server-side search (root and `ip netns` needed, skipped otherwise): three guests on a bridge
+  in 198.18.1.0/24 (the page's VMI, a systemd-resolved-like guest with ndots 1 and no search
+  list, a Pod with ndots 5), vmdns on 198.18.1.1:53 forwarding to Knot DNS on loopback, which
+  serves a stand-in for the Internet (a root zone holding www.example.test); each guest
+  resolves with `getent ahostsv4` while the UDP datagrams it sends are counted
+  (/proc/net/snmp of its namespace), with and without `--autopath --expand-short-names`:
+  the answers are the same, and the Pod reaches an external name in one query instead of one
+  per search entry; the systemd-resolved-like guest resolves `myvmi.mysubdomain` only with
+  --expand-short-names. The figures are printed.
 """
 
 import os
@@ -19,10 +28,12 @@ import re
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
 import unittest
 
-from vmdns_harness import FIXTURES, VMDNS, VmdnsServer, run_vmdns, wait_for
+from vmdns_harness import FIXTURES, VMDNS, VmdnsServer, peer_port, run_vmdns, wait_for
 
 PAGE = os.path.join(FIXTURES, "guest", "kubevirt-page.yaml")
 FQDN = "myvmi.mysubdomain.default.svc.cluster.local"
@@ -130,8 +141,9 @@ class LookupCommandTest(unittest.TestCase):
 class AddressServer(VmdnsServer):
     """`vmdns serve --no-upstream` on a given address (the harness's server is loopback only)."""
 
-    def __init__(self, paths, listen):  # pylint: disable=super-init-not-called
-        args = [VMDNS, "serve", "--listen", listen, "--threads", "2", "--no-upstream"]
+    def __init__(self, paths, listen, extra_args=("--no-upstream",)):
+        # pylint: disable=super-init-not-called
+        args = [VMDNS, "serve", "--listen", listen, "--threads", "2", *extra_args]
         for p in paths:
             args += ["-f", p]
         self.stderr = tempfile.TemporaryFile()
@@ -265,3 +277,192 @@ class KubeVirtPageInNamespaceTest(unittest.TestCase):
         looked = self.in_guest(VMDNS, "lookup", "nosuchvm.mysubdomain", "--resolv-conf",
                                "/etc/resolv.conf")
         self.assertEqual(looked.returncode, 1, looked.stdout)
+
+
+SEARCH_FIXTURE = os.path.join(FIXTURES, "guest", "server-search.yaml")
+SEARCH_HOST = "198.18.1.1"
+# The stand-in for the Internet: a root zone, so that a name nobody has (myvmi.mysubdomain.) is
+# NXDOMAIN, as a recursive resolver would say.
+ROOT_ZONE = """$ORIGIN .
+$TTL 300
+@ SOA ns.test. hostmaster.test. 1 7200 1800 86400 60
+@ NS ns.test.
+ns.test. A 127.0.0.1
+www.example.test. A 192.0.2.10
+"""
+
+
+class RootKnot:
+    """knotd serving ROOT_ZONE on a loopback port."""
+
+    def __init__(self):
+        self.dir = tempfile.TemporaryDirectory()
+        d = self.dir.name
+        self.port = peer_port()
+        with open(os.path.join(d, "root.zone"), "w") as f:
+            f.write(ROOT_ZONE)
+        path = os.path.join(d, "knot.conf")
+        with open(path, "w") as f:
+            f.write(f"server:\n    listen: 127.0.0.1@{self.port}\n    rundir: {d}\n"
+                    f"database:\n    storage: {d}\n"
+                    "log:\n  - target: stderr\n    any: warning\n"
+                    f"zone:\n  - domain: .\n    file: {d}/root.zone\n    storage: {d}\n"
+                    "    journal-content: none\n    zonefile-sync: -1\n")
+        self.proc = subprocess.Popen(["knotd", "-c", path], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        ok = wait_for(lambda: "192.0.2.10" in subprocess.run(
+            ["dig", "@127.0.0.1", "-p", str(self.port), "www.example.test", "+short",
+             "+time=1", "+tries=1"], capture_output=True, text=True).stdout, timeout=10)
+        if not ok:
+            self.stop()
+            raise RuntimeError("knotd did not start")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.dir.cleanup()
+
+
+class ServerSideSearchTest(unittest.TestCase):
+    """--autopath and --expand-short-names, seen from three guests, with queries counted."""
+
+    GUESTS = {
+        # name: (address, resolv.conf source)
+        "vmi": ("198.18.1.57", "vmi-fedora"),
+        "resolved": ("198.18.1.58", None),
+        "pod": ("198.18.1.59", "client"),
+    }
+    figures = []
+
+    @classmethod
+    def setUpClass(cls):
+        missing = [t for t in ("ip", "getent", "dig", "knotd") if shutil.which(t) is None]
+        if missing:
+            raise unittest.SkipTest("missing tools: " + ", ".join(missing))
+        if os.geteuid() != 0:
+            raise unittest.SkipTest("network namespaces need root")
+        tag = secrets.token_hex(3)
+        cls.bridge = "vmdnsbr" + tag
+        cls.namespaces = {}
+        cls.addClassCleanup(cls._cleanup)
+        created = subprocess.run(["ip", "link", "add", cls.bridge, "type", "bridge"],
+                                 capture_output=True, text=True)
+        if created.returncode != 0:
+            raise unittest.SkipTest("cannot create a bridge: " + created.stderr)
+        _run("ip", "addr", "add", SEARCH_HOST + "/24", "dev", cls.bridge)
+        _run("ip", "link", "set", cls.bridge, "up")
+        for i, (guest, (address, source)) in enumerate(cls.GUESTS.items()):
+            ns = "vmdns-%s-%s" % (guest, tag)
+            veth = "vmdns%d%s" % (i, tag)
+            created = subprocess.run(["ip", "netns", "add", ns], capture_output=True, text=True)
+            if created.returncode != 0:
+                raise unittest.SkipTest("cannot create a network namespace: " + created.stderr)
+            cls.namespaces[guest] = ns
+            _run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns)
+            _run("ip", "link", "set", veth, "master", cls.bridge)
+            _run("ip", "link", "set", veth, "up")
+            _run("ip", "-n", ns, "addr", "add", address + "/24", "dev", "eth0")
+            _run("ip", "-n", ns, "link", "set", "eth0", "up")
+            _run("ip", "-n", ns, "link", "set", "lo", "up")
+            if source is None:
+                conf = "nameserver %s\noptions ndots:1\n" % SEARCH_HOST
+            else:
+                kind = "--vmi" if guest == "vmi" else "--pod"
+                out = run_vmdns("resolv-conf", kind, source, "-f", SEARCH_FIXTURE,
+                                "--nameserver", SEARCH_HOST)
+                if out.returncode != 0:
+                    raise RuntimeError(out.stderr)
+                conf = out.stdout
+            os.makedirs(os.path.join("/etc/netns", ns))
+            with open(os.path.join("/etc/netns", ns, "resolv.conf"), "w") as f:
+                f.write(conf)
+        cls.knot = RootKnot()
+        # The guests reach the bridge once its ports forward (no STP: at once, but not before
+        # the links are up).
+        for guest, ns in cls.namespaces.items():
+            if not wait_for(lambda ns=ns: subprocess.run(
+                    ["ip", "netns", "exec", ns, "ping", "-c1", "-W1", SEARCH_HOST],
+                    capture_output=True).returncode == 0, timeout=10):
+                raise RuntimeError("guest %s cannot reach %s" % (guest, SEARCH_HOST))
+
+    @classmethod
+    def _cleanup(cls):
+        knot = getattr(cls, "knot", None)
+        if knot is not None:
+            knot.stop()
+        for ns in cls.namespaces.values():
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+            shutil.rmtree(os.path.join("/etc/netns", ns), ignore_errors=True)
+        subprocess.run(["ip", "link", "del", cls.bridge], capture_output=True)
+        if cls.figures:
+            sys.stderr.write("\nqueries a guest sends (UDP datagrams counted in its namespace):"
+                             "\n%-10s %-24s %-8s %-8s\n" % ("guest", "name", "plain",
+                                                               "--autopath"))
+            for row in cls.figures:
+                sys.stderr.write("%-10s %-24s %-8s %-8s\n" % row)
+
+    def serve(self, *flags):
+        server = AddressServer([SEARCH_FIXTURE], SEARCH_HOST + ":53", [
+            "--upstream", "127.0.0.1:%d" % self.knot.port, "--pods", "verified", *flags])
+        self.addCleanup(self.stop, server)
+        return server
+
+    @staticmethod
+    def stop(server):
+        server.stop()
+        server.proc.stdout.close()
+        server.stderr.close()
+
+    def resolve(self, guest, name):
+        """(addresses, UDP datagrams sent) for `getent ahostsv4 NAME` in the guest."""
+        ns = self.namespaces[guest]
+
+        def sent():
+            snmp = _run("ip", "netns", "exec", ns, "cat", "/proc/net/snmp").stdout
+            header, values = [l.split() for l in snmp.splitlines() if l.startswith("Udp:")][:2]
+            return int(values[header.index("OutDatagrams")])
+
+        before = sent()
+        out = subprocess.run(["ip", "netns", "exec", ns, "getent", "ahostsv4", name],
+                             capture_output=True, text=True, timeout=30)
+        count = sent() - before
+        addresses = sorted({l.split()[0] for l in out.stdout.splitlines()})
+        return addresses, count
+
+    def compare(self, cases):
+        """Resolves each (guest, name) without, then with server-side search."""
+        results = {}
+        for label, flags in (("plain", ()), ("search", ("--autopath", "--expand-short-names"))):
+            server = self.serve(*flags)
+            for guest, name in cases:
+                results[(guest, name, label)] = self.resolve(guest, name)
+            server.stop()  # frees port 53 for the next run; closed at cleanup
+        for guest, name in cases:
+            plain = results[(guest, name, "plain")]
+            search = results[(guest, name, "search")]
+            self.figures.append((guest, name, plain[1], search[1]))
+        return results
+
+    def test_same_answers_in_fewer_queries(self):
+        cases = [("vmi", "www.example.test"), ("vmi", "web"), ("vmi", "nosuch.example.test"),
+                 ("pod", "www.example.test"), ("pod", "web"), ("pod", "nosuch.example.test")]
+        results = self.compare(cases)
+        for guest, name in cases:
+            with self.subTest(guest=guest, name=name):
+                plain = results[(guest, name, "plain")]
+                search = results[(guest, name, "search")]
+                self.assertEqual(plain[0], search[0])
+                self.assertLessEqual(search[1], plain[1])
+        self.assertEqual(results[("pod", "www.example.test", "plain")], (["192.0.2.10"], 4))
+        self.assertEqual(results[("pod", "www.example.test", "search")], (["192.0.2.10"], 1))
+        self.assertEqual(results[("vmi", "www.example.test", "search")], (["192.0.2.10"], 1))
+        self.assertEqual(results[("vmi", "web", "plain")], (["10.96.0.20"], 2))
+        self.assertEqual(results[("vmi", "web", "search")], (["10.96.0.20"], 1))
+        self.assertEqual(results[("pod", "nosuch.example.test", "search")][0], [])
+
+    def test_short_name_for_a_guest_that_does_not_search(self):
+        results = self.compare([("resolved", "myvmi.mysubdomain")])
+        self.assertEqual(results[("resolved", "myvmi.mysubdomain", "plain")][0], [])
+        self.assertEqual(results[("resolved", "myvmi.mysubdomain", "search")],
+                         (["198.18.1.57"], 1))
