@@ -20,7 +20,8 @@ Behaviour checked:
   (/proc/net/snmp of its namespace), with and without `--autopath --expand-short-names`:
   the answers are the same, and the Pod reaches an external name in one query instead of one
   per search entry; the systemd-resolved-like guest resolves `myvmi.mysubdomain` only with
-  --expand-short-names. The figures are printed.
+  --expand-short-names; the CNAME reply reaches a guest over UDP and TCP, and an address vmdns
+  does not know gets the plain NXDOMAIN. The figures are printed.
 """
 
 import os
@@ -460,6 +461,22 @@ class ServerSideSearchTest(unittest.TestCase):
         self.assertEqual(results[("vmi", "web", "plain")], (["10.96.0.20"], 2))
         self.assertEqual(results[("vmi", "web", "search")], (["10.96.0.20"], 1))
         self.assertEqual(results[("pod", "nosuch.example.test", "search")][0], [])
+
+    def test_the_reply_over_udp_and_tcp_and_to_strangers(self):
+        self.serve("--autopath")
+        name = "web.mysubdomain.default.svc.cluster.local"
+        for transport in ("+notcp", "+tcp"):
+            with self.subTest(transport=transport):
+                out = _run("ip", "netns", "exec", self.namespaces["vmi"], "dig",
+                           "@" + SEARCH_HOST, name, "+noall", "+answer", "+time=2",
+                           "+tries=1", transport).stdout.split()
+                self.assertEqual(out, [name + ".", "5", "IN", "CNAME",
+                                       "web.default.svc.cluster.local.",
+                                       "web.default.svc.cluster.local.", "5", "IN", "A",
+                                       "10.96.0.20"])
+        # An address vmdns does not know gets the plain answer.
+        out = _run("dig", "@" + SEARCH_HOST, name, "+time=2", "+tries=1").stdout
+        self.assertIn("status: NXDOMAIN", out)
 
     def test_short_name_for_a_guest_that_does_not_search(self):
         results = self.compare([("resolved", "myvmi.mysubdomain")])
