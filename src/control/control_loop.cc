@@ -119,7 +119,7 @@ void ControlLoop::run() {
       break;  // stopping, and nothing left to apply
     }
     // Coalesce a burst: wait for `settle` of quiet, at most `max_delay` after the first change.
-    const Clock::time_point first = Clock::now();
+    Clock::time_point first = Clock::now();
     uint64_t seen = queued_;
     while (!stopping_) {
       Clock::time_point deadline =
@@ -142,9 +142,9 @@ void ControlLoop::run() {
 }
 
 void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_sequence) {
-  const Clock::time_point started = Clock::now();
-  const std::chrono::nanoseconds cpu_started = thread_cpu_time();
-  const size_t count = changes.size();
+  Clock::time_point started = Clock::now();
+  std::chrono::nanoseconds cpu_started = thread_cpu_time();
+  size_t count = changes.size();
   for (Change& change : changes) {
     change(store_, pending_sync_);
   }
@@ -159,9 +159,9 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
     built = true;
     auto elapsed =
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
-    auto cpu = std::chrono::duration_cast<std::chrono::microseconds>(thread_cpu_time() -
-                                                                     cpu_started)
-                   .count();
+    auto cpu =
+        std::chrono::duration_cast<std::chrono::microseconds>(thread_cpu_time() - cpu_started)
+            .count();
     spdlog::info("published serial {}: {} record(s) after {} change(s) ({} us, {} us of CPU)",
                  config_.serial, records, count, elapsed, cpu);
   } catch (const std::exception& e) {

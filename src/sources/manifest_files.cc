@@ -173,6 +173,10 @@ std::map<std::string, std::set<std::string>> ManifestFiles::watch_list() const {
     fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
     for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       std::error_code type_ec;
+      if (is_volume_internal(it->path())) {
+        it.disable_recursion_pending();  // its changes show as a rename of "..data"
+        continue;
+      }
       if (it->is_directory(type_ec) && !it->is_symlink(type_ec)) {
         want(it->path().string(), "");
       }

@@ -29,6 +29,10 @@ void add_directory(const std::string& directory, std::vector<std::string>& files
   fs::recursive_directory_iterator it(directory, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::error_code type_ec;
+    if (is_volume_internal(it->path())) {
+      it.disable_recursion_pending();
+      continue;
+    }
     if (it->is_regular_file(type_ec) && is_manifest_name(it->path())) {
       found.push_back(it->path().string());
     }
@@ -41,6 +45,10 @@ void add_directory(const std::string& directory, std::vector<std::string>& files
 }
 
 }  // namespace
+
+bool is_volume_internal(const std::filesystem::path& path) {
+  return path.filename().string().starts_with("..");
+}
 
 std::vector<std::string> expand_manifest_paths(const std::vector<std::string>& paths,
                                                std::vector<cluster::Diagnostic>& diagnostics) {

@@ -81,9 +81,10 @@ void ManifestWatcher::update_watches() {
     if (wd < 0) {
       if ((errno == ENOSPC || errno == ENOMEM) && !limit_warned_) {
         limit_warned_ = true;  // once: every rescan would repeat it
-        spdlog::warn("cannot watch {} (inotify: {}; see fs.inotify.max_user_watches); SIGHUP "
-                     "reloads what is not watched",
-                     directory, std::strerror(errno));
+        spdlog::warn(
+            "cannot watch {} (inotify: {}; see fs.inotify.max_user_watches); SIGHUP "
+            "reloads what is not watched",
+            directory, std::strerror(errno));
       }
       continue;  // a directory that is gone: its parent's watch sees it come back
     }

@@ -7,6 +7,8 @@
 - a file that breaks (invalid YAML, or an object with an error) keeps its last good objects in
   force, and the error names the file, document and field, once; fixing the file applies it;
 - a watched directory removed and made again is read again;
+- a ConfigMap volume, updated the way the kubelet does (a new `..<version>` directory, `..data`
+  switched to it by a rename), is read again through its links, without duplicate warnings;
 - SIGHUP re-reads every file, even one whose change no watch can see (through a symlink);
 - the time from a write to the new answer is printed (never asserted).
 """
@@ -187,6 +189,33 @@ class LiveFilesTest(unittest.TestCase):
         self.expect(server, NOERROR, ["10.244.0.60"])
         self.write("sub/vmi.yaml", vmi("10.244.0.61"))  # the new subdirectory is watched
         self.expect(server, NOERROR, ["10.244.0.61"])
+
+    def update_config_map(self, version, files):
+        """As the kubelet updates a ConfigMap volume mounted at self.watched."""
+        old = [n for n in os.listdir(self.watched)
+               if n.startswith("..") and n != "..data" and not os.path.islink(self.path(n))]
+        os.mkdir(self.path(".." + version))
+        for name, text in files.items():
+            with open(self.path(".." + version + "/" + name), "w") as f:
+                f.write(text)
+        os.symlink(".." + version, self.path("..data_tmp"))
+        os.rename(self.path("..data_tmp"), self.path("..data"))
+        for name in files:
+            if not os.path.lexists(self.path(name)):
+                os.symlink("..data/" + name, self.path(name))
+        for name in old:
+            shutil.rmtree(self.path(name))
+
+    def test_config_map_volume(self):
+        os.unlink(self.path("service.yaml"))
+        self.update_config_map("2026_11_26_10_00_00.1", {"service.yaml": SERVICE,
+                                                         "vmi.yaml": vmi("10.244.0.57")})
+        server = self.serve()
+        self.expect(server, NOERROR, ["10.244.0.57"])
+        self.update_config_map("2026_11_26_10_05_00.2", {"service.yaml": SERVICE,
+                                                         "vmi.yaml": vmi("10.244.2.3")})
+        self.expect(server, NOERROR, ["10.244.2.3"])
+        self.assertNotIn("defined", server.log())  # each object read once
 
     def test_sighup_rereads_what_no_watch_sees(self):
         # The -f path is a symlink to a file in a directory that is not watched: a change there

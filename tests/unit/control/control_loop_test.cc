@@ -28,7 +28,7 @@ cluster::State load(const std::string& text, const std::string& origin = "t.yaml
   return std::move(loaded.state);
 }
 
-const char* kHeadless = R"(
+constexpr const char* kHeadless = R"(
 apiVersion: v1
 kind: Service
 metadata: {name: sub}
@@ -126,6 +126,7 @@ TEST(ControlLoop, ChangesFromManyThreadsAllArrive) {
   ControlLoop loop(holder, config());
   loop.start();
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&loop, t] {
       for (int i = 0; i < 50; ++i) {

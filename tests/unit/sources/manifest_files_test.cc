@@ -68,6 +68,29 @@ class ChangingManifestFiles : public testing::Test {
     write(relative + ".tmp~", text);
     fs::rename(at(relative + ".tmp~"), at(relative));
   }
+  // As the kubelet updates a ConfigMap volume mounted at "d": the files go into a new
+  // "..<version>" directory, "..data" is switched to it by a rename, the old one is removed, and
+  // each key is a symbolic link at the top through "..data".
+  void update_config_map(const std::string& version, const std::string& key,
+                         const std::string& text) {
+    fs::path volume = root_ / "d";
+    std::vector<fs::path> old_versions;
+    for (const auto& entry : fs::directory_iterator(volume)) {
+      std::string name = entry.path().filename().string();
+      if (name.starts_with("..") && name != "..data" && !entry.is_symlink()) {
+        old_versions.push_back(entry.path());
+      }
+    }
+    write("d/.." + version + "/" + key, text);
+    fs::create_directory_symlink(".." + version, volume / "..data_tmp");
+    fs::rename(volume / "..data_tmp", volume / "..data");
+    if (!fs::exists(fs::symlink_status(volume / key))) {
+      fs::create_symlink("..data/" + key, volume / key);
+    }
+    for (const fs::path& old : old_versions) {
+      fs::remove_all(old);
+    }
+  }
 
  protected:
   fs::path root_;
@@ -132,6 +155,13 @@ const FilesCase kCases[] = {
       {"made again",
        CHANGE(t.write("d/a.yaml", vmi("a", "10.0.0.33"))),
        {{"d/a.yaml", {"a=10.0.0.33"}}}}}},
+    {"a ConfigMap volume is read through its links, once, as the same file across updates",
+     {{"mounted",
+       CHANGE(t.update_config_map("v1", "vmi.yaml", vmi("a", "10.0.0.1"))),
+       {{"d/vmi.yaml", {"a=10.0.0.1"}}}},
+      {"updated",
+       CHANGE(t.update_config_map("v2", "vmi.yaml", vmi("a", "10.0.0.22"))),
+       {{"d/vmi.yaml", {"a=10.0.0.22"}}}}}},
     {"files of other names in a directory are not read",
      {{"start", CHANGE(t.write("d/notes.txt", vmi("a", "10.0.0.1"))), {}}}},
 };
@@ -149,7 +179,7 @@ TEST_F(ChangingManifestFiles, Cases) {
       files.rescan();
       std::map<std::string, Strings> held;
       for (const auto& [origin, vmis] : sink.origins) {
-        held[fs::relative(origin, root_).string()] = vmis;
+        held[fs::path(origin).lexically_relative(root_).string()] = vmis;
       }
       EXPECT_EQ(held, step.expected);
     }
@@ -191,6 +221,8 @@ TEST_F(ChangingManifestFiles, AFileGivenByNameMayAppearLater) {
 
 TEST_F(ChangingManifestFiles, WatchesDirectoriesAndTheParentsOfPaths) {
   write("d/s/a.yaml", "");
+  write("d/..2026_01_01/a.yaml", "");  // a ConfigMap volume's own: seen through "..data"
+
   RecordingSink sink;
   ManifestFiles files({at("d"), at("f.yaml")}, sink);
   auto watches = files.watch_list();
