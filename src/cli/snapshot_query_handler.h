@@ -154,6 +154,11 @@ class SnapshotQueryHandler : public server::QueryHandler {
     query::SearchStep step =
         query::autopath(snapshot, client, query, result, out, transport, search_.cname_ttl);
     if (step.kind != query::SearchStep::Kind::Forward) {
+      // The name found is an ExternalName leading out of our zones: its target's records are
+      // asked upstream, behind both CNAMEs, as for the ExternalName asked directly.
+      if (step.result.outcome == query::Outcome::AliasOutOfZone && forward_) {
+        return forward_alias(query, out, step.result.length, route);
+      }
       return step.result.length;
     }
     if (forward_ && forward::parse_client_query(query, route.transport, &forwarded)) {

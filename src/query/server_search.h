@@ -30,7 +30,9 @@ namespace vmdns::query {
 struct SearchStep {
   enum class Kind {
     Unchanged,  // nothing to do: `out` holds answer()'s reply and `result` is its result
-    Answered,   // `out` holds an answer through a CNAME (answer_alias), `result` its result
+    // `out` holds an answer through a CNAME (answer_alias), `result` its result; its outcome
+    // is AliasOutOfZone when the name found is an ExternalName leading out of our zones.
+    Answered,
     Forward,    // the walk left our zones at `name`: ask the upstream for it; `out` is spent
   };
   Kind kind = Kind::Unchanged;

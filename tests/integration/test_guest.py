@@ -446,7 +446,8 @@ class ServerSideSearchTest(unittest.TestCase):
         return results
 
     def test_same_answers_in_fewer_queries(self):
-        cases = [("vmi", "www.example.test"), ("vmi", "web"), ("vmi", "nosuch.example.test"),
+        cases = [("vmi", "www.example.test"), ("vmi", "web"), ("vmi", "ext"),
+                 ("vmi", "nosuch.example.test"),
                  ("pod", "www.example.test"), ("pod", "web"), ("pod", "nosuch.example.test")]
         results = self.compare(cases)
         for guest, name in cases:
@@ -460,6 +461,8 @@ class ServerSideSearchTest(unittest.TestCase):
         self.assertEqual(results[("vmi", "www.example.test", "search")], (["192.0.2.10"], 1))
         self.assertEqual(results[("vmi", "web", "plain")], (["10.96.0.20"], 2))
         self.assertEqual(results[("vmi", "web", "search")], (["10.96.0.20"], 1))
+        # An ExternalName found by the walk: its target's address, from upstream, at once.
+        self.assertEqual(results[("vmi", "ext", "search")], (["192.0.2.10"], 1))
         self.assertEqual(results[("pod", "nosuch.example.test", "search")][0], [])
 
     def test_the_reply_over_udp_and_tcp_and_to_strangers(self):

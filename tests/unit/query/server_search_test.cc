@@ -58,6 +58,11 @@ spec: {clusterIP: 10.96.0.20}
 ---
 apiVersion: v1
 kind: Service
+metadata: {name: ext}
+spec: {type: ExternalName, externalName: www.example.test}
+---
+apiVersion: v1
+kind: Service
 metadata: {name: db, namespace: shop}
 spec: {clusterIP: 10.96.0.30}
 ---
@@ -225,6 +230,23 @@ TEST_F(ServerSearchTest, AutopathTable) {
     EXPECT_EQ(r->answer, c.answer);
     EXPECT_EQ(r->authority, c.authority);
   }
+}
+
+TEST_F(ServerSearchTest, AnExternalNameFoundLeadsOutOfOurZones) {
+  // The caller forwards the ExternalName's target, as for the ExternalName asked directly.
+  const std::string asked = "ext.mysubdomain.default.svc.cluster.local.";
+  auto query = make_query({.name = asked});
+  std::array<uint8_t, 65535> out{};
+  Result first = answer(snapshot_.get(), query, out, Transport::Udp);
+  SearchStep step = autopath(*snapshot_, vmi_, query, first, out, Transport::Udp, 5);
+  EXPECT_EQ(step.kind, Kind::Answered);
+  EXPECT_EQ(step.result.outcome, Outcome::AliasOutOfZone);
+  auto r = parse_response(std::vector<uint8_t>(out.begin(), out.begin() + step.result.length));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->answer,
+            (std::vector<std::string>{asked + "\t5\tIN\tCNAME\text.default.svc.cluster.local.",
+                                      "ext.default.svc.cluster.local.\t5\tIN\tCNAME\t"
+                                      "www.example.test."}));
 }
 
 TEST_F(ServerSearchTest, ShortNames) {
