@@ -1,0 +1,140 @@
+// The worker's handler with server-side search on, without a forwarder: the client is found by
+// the address in its reply route, over UDP and TCP, IPv4 and IPv4-mapped IPv6.
+//
+// Behaviour checked:
+//   - --autopath: the page's VMI asking web.<its first search entry> gets the CNAME to
+//     web.default.svc and its address; an address vmdns does not know gets the NXDOMAIN;
+//   - --expand-short-names without an upstream: myvmi.mysubdomain. is answered at once with the
+//     CNAME into the VMI's namespace; for an unknown address it stays REFUSED;
+//   - with both flags off, the VMI gets the plain answers;
+//   - none of this allocates.
+
+#include "cli/snapshot_query_handler.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstring>
+
+#include "sources/manifest_loader.h"
+#include "testing/allocation_counter.h"
+#include "testing/dns_text.h"
+#include "zone/build.h"
+
+namespace vmdns::cli {
+namespace {
+
+using dns::Rcode;
+using vmdns::testing::make_query;
+using vmdns::testing::parse_response;
+
+constexpr const char* kManifests = R"(
+apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: vmi-fedora, labels: {expose: me}}
+spec: {hostname: myvmi, subdomain: mysubdomain}
+status:
+  phase: Running
+  interfaces: [{name: default, ipAddress: 10.244.0.57, ipAddresses: [10.244.0.57]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: mysubdomain}
+spec: {clusterIP: None, selector: {expose: me}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {clusterIP: 10.96.0.20}
+)";
+
+server::ReplyRoute route_from(const char* address, server::Transport transport, bool mapped) {
+  server::ReplyRoute route;
+  route.transport = transport;
+  if (mapped) {
+    sockaddr_in6 v6{};
+    v6.sin6_family = AF_INET6;
+    inet_pton(AF_INET6, (std::string("::ffff:") + address).c_str(), &v6.sin6_addr);
+    std::memcpy(&route.peer, &v6, sizeof(v6));
+    route.peer_length = sizeof(v6);
+  } else {
+    sockaddr_in v4{};
+    v4.sin_family = AF_INET;
+    inet_pton(AF_INET, address, &v4.sin_addr);
+    std::memcpy(&route.peer, &v4, sizeof(v4));
+    route.peer_length = sizeof(v4);
+  }
+  return route;
+}
+
+class HandlerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
+    zone::ZoneConfig config;
+    config.zones = {*dns::Name::from_text("cluster.local")};
+    config.client_search = true;
+    holder_.publish(zone::build(loaded.state, config));
+  }
+
+  vmdns::testing::ResponseText ask(SnapshotQueryHandler& handler, const char* name,
+                                   const server::ReplyRoute& route) {
+    auto query = make_query({.name = name});
+    size_t length = handler.handle_deferrable(query, out_, route);
+    EXPECT_NE(length, server::QueryHandler::kDeferred);
+    auto r = parse_response(std::vector<uint8_t>(out_.begin(), out_.begin() + length));
+    EXPECT_TRUE(r.has_value());
+    return r.value_or(vmdns::testing::ResponseText{});
+  }
+
+  zone::SnapshotHolder holder_;
+  std::array<uint8_t, 65535> out_{};
+};
+
+TEST_F(HandlerTest, KnownClientsOverUdpAndTcp) {
+  SnapshotQueryHandler handler(holder_, nullptr, {.autopath = true, .expand_short_names = true});
+  const std::vector<std::string> web = {
+      "web.mysubdomain.default.svc.cluster.local.\t5\tIN\tCNAME\tweb.default.svc.cluster.local.",
+      "web.default.svc.cluster.local.\t5\tIN\tA\t10.96.0.20"};
+  const std::vector<std::string> myvmi = {
+      "myvmi.mysubdomain.\t5\tIN\tCNAME\tmyvmi.mysubdomain.default.svc.cluster.local.",
+      "myvmi.mysubdomain.default.svc.cluster.local.\t5\tIN\tA\t10.244.0.57"};
+  for (auto transport : {server::Transport::Udp, server::Transport::Tcp}) {
+    for (bool mapped : {false, true}) {
+      SCOPED_TRACE(std::to_string(static_cast<int>(transport)) + (mapped ? " mapped" : ""));
+      auto vmi = route_from("10.244.0.57", transport, mapped);
+      auto stranger = route_from("10.244.9.9", transport, mapped);
+      EXPECT_EQ(ask(handler, "web.mysubdomain.default.svc.cluster.local", vmi).answer, web);
+      EXPECT_EQ(ask(handler, "web.mysubdomain.default.svc.cluster.local", stranger).rcode,
+                Rcode::NxDomain);
+      EXPECT_EQ(ask(handler, "myvmi.mysubdomain", vmi).answer, myvmi);
+      EXPECT_EQ(ask(handler, "myvmi.mysubdomain", stranger).rcode, Rcode::Refused);
+    }
+  }
+}
+
+TEST_F(HandlerTest, OffByDefault) {
+  SnapshotQueryHandler handler(holder_, nullptr);
+  auto vmi = route_from("10.244.0.57", server::Transport::Udp, false);
+  EXPECT_EQ(ask(handler, "web.mysubdomain.default.svc.cluster.local", vmi).rcode,
+            Rcode::NxDomain);
+  EXPECT_EQ(ask(handler, "myvmi.mysubdomain", vmi).rcode, Rcode::Refused);
+}
+
+TEST_F(HandlerTest, AllocatesNothing) {
+  SnapshotQueryHandler handler(holder_, nullptr, {.autopath = true, .expand_short_names = true});
+  auto vmi = route_from("10.244.0.57", server::Transport::Udp, true);
+  auto web = make_query({.name = "web.mysubdomain.default.svc.cluster.local", .edns = true});
+  auto myvmi = make_query({.name = "myvmi.mysubdomain"});
+  handler.handle_deferrable(web, out_, vmi);  // takes the published snapshot
+  size_t before = vmdns::testing::allocations();
+  size_t a = handler.handle_deferrable(web, out_, vmi);
+  size_t b = handler.handle_deferrable(myvmi, out_, vmi);
+  EXPECT_EQ(vmdns::testing::allocations(), before);
+  EXPECT_GT(a, 12u);
+  EXPECT_GT(b, 12u);
+}
+
+}  // namespace
+}  // namespace vmdns::cli
