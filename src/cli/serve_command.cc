@@ -134,15 +134,20 @@ int run(const ServeOptions& options) {
   sources::ManifestWatcher watcher(options.sources.files, control);
   sources::RescanSummary loaded = watcher.start();
   control.flush();
+  std::shared_ptr<const zone::Snapshot> first = holder.current();
+  if (!first) {
+    spdlog::critical("cannot build the first snapshot (see the error above)");
+    return 1;
+  }
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   spdlog::info("loaded {} object(s) from {} file(s): {} record(s) in {} ({} ms)", loaded.objects,
-               loaded.files, holder.current()->record_count(), zone_list(*config),
-               elapsed.count());
+               loaded.files, first->record_count(), zone_list(*config), elapsed.count());
   if (config->client_search) {
     spdlog::info("server-side search knows the search lists of {} client address(es)",
-                 holder.current()->clients().client_count());
+                 first->clients().client_count());
   }
+  first.reset();  // the holder keeps it while it is served
 
   // Declared before the server: routes it holds name the server's sockets, so it is stopped
   // first (below) and destroyed last.

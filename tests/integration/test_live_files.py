@@ -10,6 +10,7 @@
 - a ConfigMap volume, updated the way the kubelet does (a new `..<version>` directory, `..data`
   switched to it by a rename), is read again through its links, without duplicate warnings;
 - SIGHUP re-reads every file, even one whose change no watch can see (through a symlink);
+- `-f -` (standard input) is read once, and its objects stay while the files change;
 - the time from a write to the new answer is printed (never asserted).
 """
 
@@ -234,6 +235,18 @@ class LiveFilesTest(unittest.TestCase):
         server.proc.send_signal(signal.SIGHUP)
         self.expect(server, NOERROR, ["10.244.0.70"])
         self.wait_for_log(server, "reloaded 2 file(s)")
+
+    def test_stdin_is_read_once(self):
+        os.unlink(self.path("service.yaml"))
+        self.write("vmi.yaml", vmi("10.244.0.57"))
+        server = VmdnsServer(["-", self.watched], stdin_text=SERVICE)
+        self.addCleanup(server.stop)
+        self.expect(server, NOERROR, ["10.244.0.57"])
+        self.write("vmi.yaml", vmi("10.244.0.58"))
+        self.expect(server, NOERROR, ["10.244.0.58"])
+        server.proc.send_signal(signal.SIGHUP)
+        self.wait_for_log(server, "reloaded 1 file(s)")  # the directory's; stdin is not read again
+        self.expect(server, NOERROR, ["10.244.0.58"])  # the Service read from stdin stays
 
     def wait_for_log(self, server, text, timeout=5.0):
         end = time.monotonic() + timeout

@@ -97,16 +97,17 @@ class VmdnsServer:
     handed to clients.
     """
 
-    def __init__(self, paths, extra_args=(), listen=None):
+    def __init__(self, paths, extra_args=(), listen=None, stdin_text=None):
+        """`stdin_text`, when given, is written to the server's standard input (for `-f -`)."""
         for attempt in range(5):
             try:
-                self._start(paths, extra_args, listen or "127.0.0.1:%d" % peer_port())
+                self._start(paths, extra_args, listen or "127.0.0.1:%d" % peer_port(), stdin_text)
                 return
             except PortInUse:
                 if listen or attempt == 4:
                     raise
 
-    def _start(self, paths, extra_args, listen):
+    def _start(self, paths, extra_args, listen, stdin_text=None):
         args = [VMDNS, "serve", "--listen", listen, "--threads", "2"]
         for p in paths:
             args += ["-f", p]
@@ -121,7 +122,11 @@ class VmdnsServer:
             extra_args.append("--no-upstream")
         args += extra_args
         self.stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr, text=True,
+                                     stdin=subprocess.PIPE if stdin_text is not None else None)
+        if stdin_text is not None:
+            self.proc.stdin.write(stdin_text)
+            self.proc.stdin.close()
         line = self.proc.stdout.readline()
         m = re.match(r"listening on 127\.0\.0\.1:(\d+)", line)
         if not m:
