@@ -63,6 +63,19 @@ struct VirtualMachineInstance {
   std::optional<PodDnsConfig> dns_config;  // spec.dnsConfig; nullopt when absent
 };
 
+// A VirtualMachine (kubevirt.io/v1): what KubeVirt turns into a VMI each time it starts the VM.
+// Its own metadata.labels stay on the VM; the VMI gets spec.template's (cluster/virtual_machine.h
+// derives it).
+struct VirtualMachine {
+  ObjectMeta meta;
+  // spec.template as a VMI without status: meta holds the VM's namespace, name and origin with
+  // spec.template.metadata.labels; hostname, subdomain and DNS settings come from its spec.
+  // The subdomain is kept as written even with a dot (KubeVirt accepts it; explain/ reports it).
+  VirtualMachineInstance vmi_template;
+  std::optional<bool> running;  // spec.running; nullopt when unset
+  std::string run_strategy;     // spec.runStrategy; empty when unset
+};
+
 struct Pod {
   ObjectMeta meta;
   std::string hostname;   // spec.hostname
@@ -125,6 +138,8 @@ inline ObjectKey key_of(const ObjectMeta& meta) { return {meta.namespace_name, m
 // Everything vmdns knows of the cluster. Owned by one thread; snapshots are built from it.
 struct State {
   std::map<ObjectKey, VirtualMachineInstance> vmis;
+  // Plans, not served: a VM's VMI is served once it exists in `vmis` with an address.
+  std::map<ObjectKey, VirtualMachine> vms;
   std::map<ObjectKey, Pod> pods;
   std::map<ObjectKey, Service> services;
   std::map<ObjectKey, EndpointSlice> endpoint_slices;

@@ -20,6 +20,8 @@ constexpr std::string_view kind_name() {
     return "Service";
   } else if constexpr (std::is_same_v<T, cluster::EndpointSlice>) {
     return "EndpointSlice";
+  } else if constexpr (std::is_same_v<T, cluster::VirtualMachine>) {
+    return "VirtualMachine";
   } else {
     return "Namespace";
   }
@@ -37,7 +39,8 @@ auto key_of(const T& object) {
 }  // namespace
 
 size_t ClusterStore::OriginKeys::size() const {
-  return vmis.size() + pods.size() + services.size() + endpoint_slices.size() + namespaces.size();
+  return vmis.size() + pods.size() + services.size() + endpoint_slices.size() + namespaces.size() +
+         vms.size();
 }
 
 ClusterStore::Rank ClusterStore::rank_of(const std::string& origin) {
@@ -60,6 +63,8 @@ void ClusterStore::with_kind(OriginKeys& keys, Fn&& fn) {
     fn(state_.services, services_, keys.services);
   } else if constexpr (std::is_same_v<T, cluster::EndpointSlice>) {
     fn(state_.endpoint_slices, endpoint_slices_, keys.endpoint_slices);
+  } else if constexpr (std::is_same_v<T, cluster::VirtualMachine>) {
+    fn(state_.vms, vms_, keys.vms);
   } else {
     fn(state_.namespaces, namespaces_, keys.namespaces);
   }
@@ -161,6 +166,7 @@ void ClusterStore::replace_origin(const std::string& origin, cluster::State obje
   replace_kind(objects.services);
   replace_kind(objects.endpoint_slices);
   replace_kind(objects.namespaces);
+  replace_kind(objects.vms);
 }
 
 void ClusterStore::upsert(const std::string& origin, sources::Object object) {
@@ -209,6 +215,9 @@ void ClusterStore::remove(const std::string& origin, const sources::ObjectRef& r
       break;
     case sources::ObjectKind::Namespace:
       erase_key(cluster::Namespace{});
+      break;
+    case sources::ObjectKind::VirtualMachine:
+      erase_key(cluster::VirtualMachine{});
       break;
   }
 }

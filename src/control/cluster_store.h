@@ -51,7 +51,7 @@ class ClusterStore {
 
   struct OriginKeys {
     std::string name;
-    std::set<cluster::ObjectKey> vmis, pods, services, endpoint_slices;
+    std::set<cluster::ObjectKey> vmis, pods, services, endpoint_slices, vms;
     std::set<std::string> namespaces;
     bool forgotten = false;
     size_t size() const;
@@ -79,6 +79,7 @@ class ClusterStore {
   Table<cluster::ObjectKey, cluster::Service> services_;
   Table<cluster::ObjectKey, cluster::EndpointSlice> endpoint_slices_;
   Table<std::string, cluster::Namespace> namespaces_;
+  Table<cluster::ObjectKey, cluster::VirtualMachine> vms_;
   std::map<std::string, Rank> ranks_;
   std::vector<OriginKeys> origins_;  // indexed by rank
 };

@@ -15,6 +15,8 @@ namespace vmdns::sources {
 
 std::optional<cluster::VirtualMachineInstance> decode_vmi(FieldReader& reader, const Field& root,
                                                           cluster::ObjectMeta meta);
+std::optional<cluster::VirtualMachine> decode_vm(FieldReader& reader, const Field& root,
+                                                 cluster::ObjectMeta meta);
 std::optional<cluster::Pod> decode_pod(FieldReader& reader, const Field& root,
                                        cluster::ObjectMeta meta);
 std::optional<cluster::Service> decode_service(FieldReader& reader, const Field& root,

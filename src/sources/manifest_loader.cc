@@ -140,6 +140,8 @@ class Loader {
       return "Service";
     } else if constexpr (std::is_same_v<T, cluster::EndpointSlice>) {
       return "EndpointSlice";
+    } else if constexpr (std::is_same_v<T, cluster::VirtualMachine>) {
+      return "VirtualMachine";
     } else {
       return "Namespace";
     }
@@ -155,6 +157,8 @@ class Loader {
       return result_.state.services;
     } else if constexpr (std::is_same_v<T, cluster::EndpointSlice>) {
       return result_.state.endpoint_slices;
+    } else if constexpr (std::is_same_v<T, cluster::VirtualMachine>) {
+      return result_.state.vms;
     } else {
       return result_.state.namespaces;
     }

@@ -7,8 +7,8 @@
 //
 // Paths are files, directories (recursively: *.yaml, *.yml, *.json, in sorted order) or "-" for
 // standard input. A file holds multi-document YAML, JSON, or a `kind: List` with `items`.
-// Kinds read: VirtualMachineInstance (kubevirt.io/v1, v1alpha3), Service, EndpointSlice
-// (discovery.k8s.io/v1), Pod, Namespace. VirtualMachine and unknown kinds are skipped with a
+// Kinds read: VirtualMachineInstance (kubevirt.io/v1, v1alpha3), VirtualMachine (kubevirt.io/v1),
+// Service, EndpointSlice (discovery.k8s.io/v1), Pod, Namespace. Unknown kinds are skipped with a
 // debug log. An object that fails validation is skipped with a diagnostic; the rest still loads.
 
 #include <string>

@@ -27,6 +27,7 @@ struct KindInfo {
 constexpr std::array kKinds = {
     KindInfo{
         "VirtualMachineInstance", "kubevirt.io", {"v1", "v1alpha3"}, NameRule::Subdomain, true},
+    KindInfo{"VirtualMachine", "kubevirt.io", {"v1", ""}, NameRule::Subdomain, true},
     KindInfo{"Pod", "", {"v1", ""}, NameRule::Subdomain, true},
     KindInfo{"Service", "", {"v1", ""}, NameRule::Label, true},
     KindInfo{"EndpointSlice", "discovery.k8s.io", {"v1", ""}, NameRule::Subdomain, true},
@@ -118,6 +119,9 @@ DecodedObject decode_known(FieldReader& reader, const Field& root, const KindInf
   }
   if (info.kind == "VirtualMachineInstance") {
     return loaded(decode_vmi(reader, root, std::move(meta)), reader);
+  }
+  if (info.kind == "VirtualMachine") {
+    return loaded(decode_vm(reader, root, std::move(meta)), reader);
   }
   if (info.kind == "Pod") {
     return loaded(decode_pod(reader, root, std::move(meta)), reader);

@@ -27,7 +27,7 @@ namespace vmdns::sources {
 struct DecodedObject {
   enum class Status {
     Loaded,   // `object` holds the result (possibly with warnings)
-    Skipped,  // a kind vmdns does not read (VirtualMachine, ConfigMap, ...)
+    Skipped,  // a kind vmdns does not read (ConfigMap, Deployment, ...)
     Failed,   // an error diagnostic was reported
   };
   Status status = Status::Failed;

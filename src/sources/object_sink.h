@@ -30,9 +30,16 @@ namespace vmdns::sources {
 
 // One object of any kind vmdns reads (also what object_decoder.h produces).
 using Object = std::variant<cluster::VirtualMachineInstance, cluster::Pod, cluster::Service,
-                            cluster::EndpointSlice, cluster::Namespace>;
+                            cluster::EndpointSlice, cluster::Namespace, cluster::VirtualMachine>;
 
-enum class ObjectKind { VirtualMachineInstance, Pod, Service, EndpointSlice, Namespace };
+enum class ObjectKind {
+  VirtualMachineInstance,
+  Pod,
+  Service,
+  EndpointSlice,
+  Namespace,
+  VirtualMachine,
+};
 
 // Names one object: `key.namespace_name` is empty for a Namespace, whose name is `key.name`.
 struct ObjectRef {

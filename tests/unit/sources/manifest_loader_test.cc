@@ -242,8 +242,9 @@ TEST(ManifestFilesTest, ListFile) {
   EXPECT_EQ(diagnostic_texts(r),
             Strings{file + ": document 1 (line 14): Service default/Bad_Name: metadata.name "
                            "\"Bad_Name\" is not a DNS-1123 label"});
-  EXPECT_EQ(r.objects, 2u);  // vmi-a, nested
-  EXPECT_EQ(r.skipped, 1u);  // the VirtualMachine
+  EXPECT_EQ(r.objects, 3u);  // vmi-a, vm-a, nested
+  EXPECT_EQ(r.skipped, 0u);
+  EXPECT_EQ(r.state.vms.count({"default", "vm-a"}), 1u);
   EXPECT_EQ(r.state.vmis.at({"default", "vmi-a"}).meta.origin.line, 7);
   EXPECT_EQ(r.state.services.count({"default", "nested"}), 1u);
 }

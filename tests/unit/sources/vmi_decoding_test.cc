@@ -416,17 +416,6 @@ metadata: {name: x}
      {"t.yaml: document 1 (line 1): warning: VirtualMachineInstance default/x: apiVersion is "
       "missing; read as kubevirt.io/v1 or kubevirt.io/v1alpha3"},
      [](const LoadResult& r) { EXPECT_EQ(r.state.vmis.size(), 1u); }},
-    {"VirtualMachine is skipped",
-     R"(apiVersion: kubevirt.io/v1
-kind: VirtualMachine
-metadata: {name: x}
-spec: {running: true}
-)",
-     {},
-     [](const LoadResult& r) {
-       EXPECT_EQ(r.skipped, 1u);
-       EXPECT_EQ(r.objects, 0u);
-     }},
     {"every error of an object is reported",
      R"(apiVersion: kubevirt.io/v1
 kind: VirtualMachineInstance

@@ -59,6 +59,14 @@ std::vector<Case> cases() {
        {row("myvmi.mysubdomain.default.svc", "A", "10.244.0.57"),
         row("mysubdomain.default.svc", "A", "10.244.0.57")},
        {"vmi-fedora.mysubdomain.default.svc.cluster.local."}},
+      {"a running VirtualMachine without its VMI is a plan: no address, no records",
+       "apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata: {name: vm-plan}\nspec:\n"
+       "  runStrategy: Always\n  template:\n    metadata: {labels: {expose: me}}\n"
+       "    spec: {hostname: planned, subdomain: mysubdomain}\n---\n" +
+           headless("mysubdomain"),
+       {},
+       {"planned.mysubdomain.default.svc.cluster.local.", "mysubdomain.default.svc.cluster.local.",
+        "vm-plan.mysubdomain.default.svc.cluster.local."}},
       {"no spec.hostname: the VMI name is the hostname",
        vmi("vmi-no-hostname", "  subdomain: mysubdomain\n", "10.244.0.58") +
            headless("mysubdomain"),
