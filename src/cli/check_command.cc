@@ -4,17 +4,24 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "explain/mistakes.h"
 
 namespace vmdns::cli {
 
 void register_check(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<SourceOptions>();
+  auto strict = std::make_shared<bool>(false);
   CLI::App* command = app.add_subcommand(
       "check", "Validate manifests: print every problem (file, document, object, field) and "
                "exit 1 if there is an error");
   add_source_options(*command, *options);
-  command->callback([options, &exit_code] {
+  command->add_flag("--strict", *strict, "Exit 1 on warnings too (for CI pipelines)");
+  command->callback([options, strict, &exit_code] {
     sources::LoadResult loaded = sources::load_manifests(options->files);
+    // The mistakes that keep a VM's name from resolving, found before it runs.
+    for (cluster::Diagnostic& d : explain::find_mistakes(loaded.state)) {
+      loaded.diagnostics.push_back(std::move(d));
+    }
     size_t errors = 0;
     size_t warnings = 0;
     for (const cluster::Diagnostic& d : loaded.diagnostics) {
@@ -24,7 +31,7 @@ void register_check(CLI::App& app, int& exit_code) {
     std::cout << "checked " << loaded.files << " file(s): " << loaded.objects << " object(s), "
               << loaded.skipped << " skipped, " << errors << " error(s), " << warnings
               << " warning(s)\n";
-    exit_code = errors > 0 ? 1 : 0;
+    exit_code = errors > 0 || (*strict && warnings > 0) ? 1 : 0;
   });
 }
 

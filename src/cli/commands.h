@@ -11,5 +11,6 @@ void register_records(CLI::App& app, int& exit_code);
 void register_check(CLI::App& app, int& exit_code);
 void register_resolv_conf(CLI::App& app, int& exit_code);
 void register_lookup(CLI::App& app, int& exit_code);
+void register_explain(CLI::App& app, int& exit_code);
 
 }  // namespace vmdns::cli

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   vmdns::cli::register_check(app, exit_code);
   vmdns::cli::register_resolv_conf(app, exit_code);
   vmdns::cli::register_lookup(app, exit_code);
+  vmdns::cli::register_explain(app, exit_code);
 
   CLI11_PARSE(app, argc, argv);
   return exit_code;

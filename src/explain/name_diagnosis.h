@@ -1,0 +1,48 @@
+#pragma once
+// Why a cluster name does not resolve: the first broken link of the chain
+//   namespace -> Service -> headless -> selector -> subdomain -> readiness -> address
+// for a name <hostname>.<subdomain>.<namespace>.svc.<zone> (or <svc>.<namespace>.svc.<zone>),
+// with the object to change and the fix.
+//
+//   Diagnosis d = diagnose_name(state, plan, config, "myvmi.mysubdomain.default.svc.cluster.local.");
+//   d.step;    // Step::Selector
+//   d.reason;  // "Service default/mysubdomain selects expose=me; ... lacks expose=me"
+//   d.fix;     // "move label expose=me from metadata.labels to spec.template.metadata.labels"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cluster/model.h"
+#include "explain/workload_plan.h"
+#include "zone/config.h"
+
+namespace vmdns::explain {
+
+// In chain order: a later step means the name got further.
+enum class Step {
+  Zone,       // outside our zones, or not a name the rules make
+  Namespace,
+  Service,
+  Headless,
+  Selector,   // no workload with that hostname, or the selector misses labels
+  Subdomain,  // spec.subdomain is not the Service's name (or has a dot), the hostname is unusable
+  Readiness,  // stopped, paused, not ready, finished
+  Address,    // no IP yet
+  Resolves,   // every link holds
+};
+
+std::string_view step_name(Step step);
+
+struct Diagnosis {
+  std::string name;    // the name diagnosed, absolute, lowercased
+  Step step = Step::Zone;
+  std::string object;  // what to change: "VirtualMachine default/vm-fedora"; empty if nothing
+  std::string reason;
+  std::string fix;
+};
+
+Diagnosis diagnose_name(const cluster::State& state, const std::vector<PlannedVmi>& plan,
+                        const zone::ZoneConfig& config, std::string_view name);
+
+}  // namespace vmdns::explain

@@ -1,0 +1,38 @@
+#pragma once
+// The zones as they will be once every planned VMI runs and is ready: the same zone::build, on a
+// copy of the state where each VMI (real or derived from its VM) is Running and Ready, and one
+// without an IP gets a placeholder from 2001:db8::/32 (RFC 3849, documentation only). Which
+// names a VM will get is then read from records, never re-derived.
+//
+//   PlanSnapshot plan = build_plan_snapshot(state, plan_vmis(state), config);
+//   lookup_name(*plan.snapshot, "myvmi.mysubdomain.default.svc.cluster.local");
+
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "cluster/model.h"
+#include "explain/workload_plan.h"
+#include "zone/config.h"
+#include "zone/snapshot.h"
+
+namespace vmdns::explain {
+
+struct PlanSnapshot {
+  std::shared_ptr<const zone::Snapshot> snapshot;
+  // The addresses each planned VMI has in the plan: its own, or one placeholder.
+  std::map<cluster::ObjectKey, std::vector<cluster::IpAddress>> addresses;
+  std::set<cluster::IpAddress> placeholders;
+};
+
+// VMIs whose VM never starts (VmiState::Rejected) are left out of the plan.
+PlanSnapshot build_plan_snapshot(const cluster::State& state, const std::vector<PlannedVmi>& plan,
+                                 const zone::ZoneConfig& config);
+
+// Every owner name of `snapshot` with an A or AAAA record holding one of `addresses`, as text
+// with a trailing dot, in canonical order.
+std::vector<std::string> names_with_addresses(const zone::Snapshot& snapshot,
+                                              const std::vector<cluster::IpAddress>& addresses);
+
+}  // namespace vmdns::explain
