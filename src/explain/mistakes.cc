@@ -117,8 +117,10 @@ class Finder {
                            : service->second.cluster_ips.front().to_string();
       warn(service->second, "spec.clusterIP",
            "is " + ip + ", not None, but " + p.object() + " uses subdomain " + subdomain +
-               ": only a headless Service gives each VM a name; set clusterIP: None "
-               "(recreate the Service)");
+               ": " + subdomain + "." + p.vmi.meta.namespace_name +
+               ".svc gives that IP, not the VMs', and the Kubernetes DNS specification names "
+               "<hostname>." + subdomain +
+               " only under a headless Service; set clusterIP: None (recreate the Service)");
     }
   }
 
@@ -150,10 +152,7 @@ class Finder {
            "has " + std::to_string(searches.size()) +
                " entries: KubeVirt refuses a VMI with more than 6 search paths");
     }
-    size_t chars = 0;
-    for (const std::string& search : searches) {
-      chars += search.size() + (chars == 0 ? 0 : 1);
-    }
+    size_t chars = search_line_chars(p.vmi);
     if (chars > kKubeVirtMaxSearchChars) {
       warn(p, field,
            "is " + std::to_string(chars) +

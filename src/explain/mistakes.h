@@ -20,11 +20,6 @@
 
 namespace vmdns::explain {
 
-// KubeVirt's VMI admission keeps the API server's old limits (pkg/virt-api admitters:
-// maxDNSSearchPaths, maxDNSSearchListChars), stricter than a Pod's ExpandedDNSConfig ones.
-inline constexpr size_t kKubeVirtMaxSearchPaths = 6;
-inline constexpr size_t kKubeVirtMaxSearchChars = 256;
-
 std::vector<cluster::Diagnostic> find_mistakes(const cluster::State& state);
 
 }  // namespace vmdns::explain

@@ -103,6 +103,9 @@ class Chain {
 
   void run(const std::vector<std::string>& labels) {
     // labels: [host,] service, namespace, "svc"
+    if (labels.size() > 4 && labels.back() == "svc" && explain_dotted_name(labels)) {
+      return;
+    }
     if (labels.empty() || labels.back() != "svc" || labels.size() > 4) {
       fail(Step::Zone, "",
            "not a name the cluster DNS makes for a VM: those are "
@@ -127,18 +130,16 @@ class Chain {
       return;
     }
     if (labels.size() == 3) {
+      if (!service->headless) {
+        note_cluster_ip(*service);
+        out_.step = Step::Resolves;  // its cluster IP (unless --ignore-empty-service)
+        return;
+      }
       check_service_name(*service);
       return;
     }
     if (!service->headless) {
-      std::string ip = service->cluster_ips.empty() ? std::string("a cluster IP")
-                                                    : service->cluster_ips.front().to_string();
-      fail(Step::Headless, "Service " + ns + "/" + svc,
-           "Service " + ns + "/" + svc + " has cluster IP " + ip +
-               ", not clusterIP: None: only a headless Service gives each VM a name",
-           "set spec.clusterIP: None on Service " + ns + "/" + svc +
-               " (the field cannot change: delete and recreate the Service)");
-      return;
+      note_cluster_ip(*service);
     }
     const PlannedVmi* target = find_target(plan_, ns, svc, labels[0]);
     if (target == nullptr) {
@@ -164,6 +165,44 @@ class Chain {
     out_.object = std::move(object);
     out_.reason = std::move(reason);
     out_.fix = std::move(fix);
+  }
+
+  // <a>.<b>.<svc>.<ns>.svc.<zone> where "a.b" is a VM's name: its hostname is the name cut at
+  // the first '.'.
+  bool explain_dotted_name(const std::vector<std::string>& labels) {
+    std::string name;
+    for (size_t i = 0; i + 3 < labels.size(); ++i) {
+      name += (name.empty() ? "" : ".") + labels[i];
+    }
+    const std::string& ns = labels[labels.size() - 2];
+    const std::string& svc = labels[labels.size() - 3];
+    for (const PlannedVmi& p : plan_) {
+      if (p.vmi.meta.namespace_name == ns && p.vmi.meta.name == name) {
+        std::string hostname = cluster::vmi_hostname(p.vmi);
+        fail(Step::Zone, p.object(),
+             "the hostname of " + p.object() + " is \"" + hostname +
+                 "\": KubeVirt cuts a VM's name at the first '.'",
+             "ask for " + hostname + "." + svc + "." + ns + ".svc.<zone>, or set " +
+                 p.spec_path() + ".hostname");
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // A hostname under a ClusterIP Service resolves here and in CoreDNS, which name the endpoints
+  // of every Service; but the Service's own name gives its cluster IP, and the Kubernetes DNS
+  // specification names endpoints only under headless Services.
+  void note_cluster_ip(const cluster::Service& service) {
+    const std::string object = "Service " + service.meta.namespace_name + "/" + service.meta.name;
+    std::string ip = service.cluster_ips.empty() ? std::string("a cluster IP")
+                                                 : service.cluster_ips.front().to_string();
+    out_.notes.push_back(object + " has cluster IP " + ip + ", not clusterIP: None: " +
+                         service.meta.name + "." + service.meta.namespace_name +
+                         ".svc gives that IP, not the VMs', and the Kubernetes DNS specification "
+                         "names <hostname>." + service.meta.name +
+                         " only under a headless Service; set spec.clusterIP: None (recreate the "
+                         "Service)");
   }
 
   bool check_namespace(const std::string& ns, const std::string& host) {
@@ -333,7 +372,10 @@ class Chain {
                  ", or set spec.runStrategy: Always");
         return;
       case VmiState::Rejected:
-        check_subdomain(service.meta.name, p);
+        fail(Step::Readiness, p.object(), p.object() + " " + p.state_text(),
+             subdomain_has_dot(p.vmi) ? "set " + p.spec_path() + ".subdomain: " + service.meta.name
+                                      : "keep " + p.spec_path() +
+                                            ".dnsConfig.searches to 6 entries and 256 characters");
         return;
       case VmiState::Paused:
         if (!service.publish_not_ready_addresses) {

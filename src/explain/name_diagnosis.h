@@ -24,7 +24,7 @@ enum class Step {
   Zone,       // outside our zones, or not a name the rules make
   Namespace,
   Service,
-  Headless,
+  Headless,   // only a note: vmdns and CoreDNS also name endpoints of ClusterIP Services
   Selector,   // no workload with that hostname, or the selector misses labels
   Subdomain,  // spec.subdomain is not the Service's name (or has a dot), the hostname is unusable
   Readiness,  // stopped, paused, not ready, finished
@@ -40,6 +40,8 @@ struct Diagnosis {
   std::string object;  // what to change: "VirtualMachine default/vm-fedora"; empty if nothing
   std::string reason;
   std::string fix;
+  // What holds but is worth knowing, even when the name resolves: a Service with a cluster IP.
+  std::vector<std::string> notes;
 };
 
 Diagnosis diagnose_name(const cluster::State& state, const std::vector<PlannedVmi>& plan,

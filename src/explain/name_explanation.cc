@@ -72,6 +72,7 @@ std::optional<NameExplanation> explain_name(const cluster::State& state,
   if (out.resolves) {
     out.answer_name = result.tries.back().name;
     out.records = lookup_name(*snapshot, out.answer_name).records;
+    out.notes = diagnose_name(state, plan, config, out.answer_name).notes;
     bool dotted = query.name.find('.') != std::string::npos && query.name.back() != '.';
     if (dotted && result.tries.size() > 1 && !query.from_vmi.empty()) {
       out.notes.push_back(
@@ -90,6 +91,7 @@ std::optional<NameExplanation> explain_name(const cluster::State& state,
       first = false;
     }
   }
+  out.notes = out.diagnosis.notes;
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "explain/name_lookup.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "dns/name.h"
@@ -50,6 +51,7 @@ NameAnswer lookup_name(const zone::Snapshot& snapshot, std::string_view name) {
   }
   add_addresses(node->find(dns::RrType::A), "A", out);
   add_addresses(node->find(dns::RrType::AAAA), "AAAA", out);
+  std::sort(out.records.begin(), out.records.end());
   out.outcome =
       out.records.empty() ? resolvconf::Outcome::NoData : resolvconf::Outcome::Answer;
   return out;

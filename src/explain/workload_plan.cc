@@ -26,6 +26,30 @@ bool subdomain_has_dot(const cluster::VirtualMachineInstance& vmi) {
   return vmi.subdomain.find('.') != std::string::npos;
 }
 
+size_t search_line_chars(const cluster::VirtualMachineInstance& vmi) {
+  size_t chars = 0;
+  if (vmi.dns_config) {
+    for (const std::string& search : vmi.dns_config->searches) {
+      chars += search.size() + (chars == 0 ? 0 : 1);
+    }
+  }
+  return chars;
+}
+
+std::string start_refusal(const cluster::VirtualMachineInstance& vmi) {
+  if (subdomain_has_dot(vmi)) {
+    return "the API server refuses its launcher pod: subdomain \"" + vmi.subdomain +
+           "\" has a dot";
+  }
+  if (vmi.dns_config && vmi.dns_config->searches.size() > kKubeVirtMaxSearchPaths) {
+    return "KubeVirt refuses its VMI: dnsConfig has more than 6 search paths";
+  }
+  if (search_line_chars(vmi) > kKubeVirtMaxSearchChars) {
+    return "KubeVirt refuses its VMI: dnsConfig's search list is over 256 characters";
+  }
+  return "";
+}
+
 std::string PlannedVmi::object() const {
   return std::string(vm != nullptr ? "VirtualMachine " : "VirtualMachineInstance ") +
          vmi.meta.namespace_name + "/" + vmi.meta.name;
@@ -56,8 +80,7 @@ std::string PlannedVmi::state_text() const {
     case VmiState::Stopped:
       return "stopped (" + cluster::run_strategy_text(*vm) + ")";
     case VmiState::Rejected:
-      return "never starts: the launcher pod is refused (subdomain \"" + vmi.subdomain +
-             "\" has a dot)";
+      return "never starts: " + rejected_because;
   }
   return "";
 }
@@ -82,8 +105,9 @@ std::vector<PlannedVmi> plan_vmis(const cluster::State& state) {
     planned.vm = &vm;
     if (!cluster::vm_runs(vm)) {
       planned.state = VmiState::Stopped;
-    } else if (subdomain_has_dot(planned.vmi)) {
+    } else if (std::string refusal = start_refusal(planned.vmi); !refusal.empty()) {
       planned.state = VmiState::Rejected;
+      planned.rejected_because = std::move(refusal);
     } else {
       planned.state = VmiState::WillStart;
     }

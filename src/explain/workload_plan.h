@@ -23,7 +23,7 @@ enum class VmiState {
   NoAddress,    // a real, ready VMI without an IP in status.interfaces yet
   WillStart,    // a VM that KubeVirt starts, whose VMI does not exist yet: no IP until it runs
   Stopped,      // a VM that does not run (Halted, Manual, running: false)
-  Rejected,     // a VM whose launcher pod the API server would refuse (a subdomain with a dot)
+  Rejected,     // a VM KubeVirt cannot start: its VMI or launcher pod would be refused
 };
 
 struct PlannedVmi {
@@ -31,6 +31,7 @@ struct PlannedVmi {
   const cluster::VirtualMachine* vm = nullptr;  // the VM of the same namespace and name, if any
   bool exists = false;                          // a real VMI from the manifests
   VmiState state = VmiState::Stopped;
+  std::string rejected_because;  // for Rejected: "subdomain \"a.b\" has a dot", ...
 
   // "VirtualMachine ns/name" when a VM owns it, else "VirtualMachineInstance ns/name".
   std::string object() const;
@@ -46,6 +47,18 @@ struct PlannedVmi {
 };
 
 std::vector<PlannedVmi> plan_vmis(const cluster::State& state);
+
+// Why KubeVirt could not start a VM with this template, or "" when it could: a subdomain with a
+// dot (the launcher pod is refused), a dnsConfig over KubeVirt's limits (the VMI is refused).
+std::string start_refusal(const cluster::VirtualMachineInstance& vmi);
+
+// KubeVirt's VMI admission keeps the API server's old limits (pkg/virt-api admitters:
+// maxDNSSearchPaths, maxDNSSearchListChars), stricter than a Pod's ExpandedDNSConfig ones.
+inline constexpr size_t kKubeVirtMaxSearchPaths = 6;
+inline constexpr size_t kKubeVirtMaxSearchChars = 256;
+
+// The length of spec.dnsConfig.searches as one line, spaces included.
+size_t search_line_chars(const cluster::VirtualMachineInstance& vmi);
 
 // True when a VirtualMachine's template subdomain has a dot: KubeVirt accepts it, but the API
 // server refuses the launcher pod (a Pod's spec.subdomain is one DNS label).

@@ -99,7 +99,26 @@ std::vector<std::string> notes_for(const PlannedVmi& p, const cluster::State& st
     notes.push_back(p.spec_path() + ".subdomain \"" + vmi.subdomain +
                     "\": no Service of that name in namespace " + vmi.meta.namespace_name);
   }
-  if (!selected) {
+  auto own = state.services.find({vmi.meta.namespace_name, vmi.subdomain});
+  if (own != state.services.end() && own->second.selector && !own->second.selector->empty() &&
+      !cluster::selector_matches(own->second.selector, cluster::launcher_pod_labels(vmi))) {
+    cluster::Labels launcher = cluster::launcher_pod_labels(vmi);
+    std::string missing;
+    bool on_vm = false;
+    for (const auto& [key, value] : *own->second.selector) {
+      auto have = launcher.find(key);
+      if (have == launcher.end() || have->second != value) {
+        missing += (missing.empty() ? "" : ", ") + key + "=" + value;
+        on_vm = on_vm || (p.vm != nullptr && p.vm->meta.labels.count(key) != 0 &&
+                          p.vm->meta.labels.at(key) == value);
+      }
+    }
+    notes.push_back("Service " + vmi.meta.namespace_name + "/" + vmi.subdomain +
+                    " (its subdomain) does not select it: its VMI lacks " + missing +
+                    (on_vm ? " (on the VM's metadata.labels, which KubeVirt does not copy: move "
+                             "to spec.template.metadata.labels)"
+                           : ""));
+  } else if (!selected) {
     notes.push_back("no Service selects it");
   }
   return notes;
