@@ -122,11 +122,11 @@ std::string explanation_text(const NameExplanation& e) {
     }
   }
   if (!e.search.empty() || e.tries.size() > 1) {
-    std::vector<std::string> tries;
+    out += "  tried from " + e.context + ":\n";
     for (const resolvconf::SearchTry& attempt : e.tries) {
-      tries.push_back(attempt.name + " " + std::string(resolvconf::outcome_name(attempt.outcome)));
+      out += "    " + attempt.name + " " + std::string(resolvconf::outcome_name(attempt.outcome)) +
+             "\n";
     }
-    out += "  tried from " + e.context + ": " + join(tries, ", ") + "\n";
   }
   for (const std::string& note : e.notes) {
     out += "  note: " + note + "\n";

@@ -37,9 +37,9 @@ class PageExampleTest(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
         self.assertTrue(out.stdout.startswith(
             "myvmi.mysubdomain: resolves to A 10.244.0.57 (as " + FQDN + ")"), out.stdout)
-        self.assertIn("myvmi.mysubdomain. NXDOMAIN, "
-                      "myvmi.mysubdomain.mysubdomain.default.svc.cluster.local. NXDOMAIN, "
-                      + FQDN + " NOERROR", out.stdout)
+        self.assertIn("    myvmi.mysubdomain. NXDOMAIN\n"
+                      "    myvmi.mysubdomain.mysubdomain.default.svc.cluster.local. NXDOMAIN\n"
+                      "    " + FQDN + " NOERROR\n", out.stdout)
 
     def test_json(self):
         out = run_vmdns("explain", "-f", EXAMPLES, "--output", "json")
