@@ -46,6 +46,7 @@ VirtualMachineInstance derived_vmi(const VirtualMachine& vm) {
   vmi.meta.name = vm.meta.name;
   vmi.meta.origin = vm.meta.origin;
   vmi.addresses.clear();
+  vmi.interfaces.clear();
   vmi.phase.clear();
   vmi.ready = false;
   vmi.paused = false;
