@@ -5,24 +5,6 @@
 
 namespace vmdns::zone {
 
-void RrSet::add(std::span<const uint8_t> rdata) {
-  data_.push_back(static_cast<uint8_t>(rdata.size() >> 8));
-  data_.push_back(static_cast<uint8_t>(rdata.size() & 0xFF));
-  data_.insert(data_.end(), rdata.begin(), rdata.end());
-  ++count_;
-}
-
-bool RrSet::contains(std::span<const uint8_t> rdata) const {
-  bool found = false;
-  for_each([&](std::span<const uint8_t> existing) {
-    if (!found && existing.size() == rdata.size() &&
-        std::equal(existing.begin(), existing.end(), rdata.begin())) {
-      found = true;
-    }
-  });
-  return found;
-}
-
 const RrSet* Node::find(dns::RrType type) const {
   for (const RrSet& set : rrsets) {
     if (set.type() == type) {
@@ -32,19 +14,9 @@ const RrSet* Node::find(dns::RrType type) const {
   return nullptr;
 }
 
-const Node* Zone::find(std::string_view lowercased_wire) const {
-  auto it = nodes_.find(lowercased_wire);
-  return it == nodes_.end() ? nullptr : &it->second;
-}
-
-size_t Zone::record_count() const {
-  size_t count = 0;
-  for (const auto& [key, node] : nodes_) {
-    for (const RrSet& set : node.rrsets) {
-      count += set.size();
-    }
-  }
-  return count;
+size_t Zone::memory_bytes() const {
+  return names_.memory_bytes() + nodes_.capacity() * sizeof(Node) +
+         sets_.capacity() * sizeof(RrSet) + data_.capacity();
 }
 
 Snapshot::Snapshot(std::vector<Zone> zones, uint32_t serial, ClientSearchIndex clients)
@@ -62,6 +34,14 @@ const Zone* Snapshot::find_zone(const dns::Name& lowercased_name) const {
     }
   }
   return nullptr;
+}
+
+size_t Snapshot::memory_bytes() const {
+  size_t bytes = zones_.capacity() * sizeof(Zone);
+  for (const Zone& zone : zones_) {
+    bytes += zone.memory_bytes();
+  }
+  return bytes;
 }
 
 size_t Snapshot::record_count() const {

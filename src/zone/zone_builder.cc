@@ -1,57 +1,156 @@
 #include "zone/zone_builder.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_set>
 
 namespace vmdns::zone {
+namespace {
 
-ZoneBuilder::ZoneBuilder(const dns::Name& apex) : zone_(apex) {
-  zone_.nodes_.try_emplace(std::string(zone_.apex_.wire_view()));
+// Above this many records in one set, duplicates are found with a hash set rather than by
+// comparing each record with the ones before it.
+constexpr size_t kLinearDedupLimit = 16;
+
+std::string_view as_view(std::span<const uint8_t> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
-Node* ZoneBuilder::node_for(const dns::Name& owner) {
-  dns::Name name = owner.lowercased();
-  if (!name.is_subdomain_of(zone_.apex_)) {
-    return nullptr;
+}  // namespace
+
+ZoneBuilder::ZoneBuilder(const dns::Name& apex) : zone_(apex) {
+  zone_.names_.insert(zone_.apex_.wire_view());
+}
+
+uint32_t ZoneBuilder::node_for(const dns::Name& owner) {
+  // Lowercase into a local buffer: owners are mostly new names, and the table copies the key.
+  std::array<char, dns::kMaxNameLength> lowered;
+  std::string_view wire = owner.wire_view();
+  for (size_t i = 0; i < wire.size(); ++i) {
+    lowered[i] = static_cast<char>(dns::ascii_lower(static_cast<uint8_t>(wire[i])));
   }
-  auto [it, inserted] = zone_.nodes_.try_emplace(std::string(name.wire_view()));
-  Node* node = &it->second;
+  std::string_view name(lowered.data(), wire.size());
+  std::string_view apex = zone_.apex_.wire_view();
+  // At or below the apex: the apex's wire form is a suffix that starts at a label boundary.
+  if (name.size() < apex.size() || name.substr(name.size() - apex.size()) != apex) {
+    return NameTable::kMissing;
+  }
+  size_t boundary = 0;
+  while (boundary < name.size() - apex.size()) {
+    boundary += 1 + static_cast<uint8_t>(name[boundary]);
+  }
+  if (boundary != name.size() - apex.size()) {
+    return NameTable::kMissing;
+  }
+
+  auto [index, inserted] = zone_.names_.insert(name);
   if (inserted) {
     // Create the empty non-terminals up to the apex; stop at the first that already exists.
-    dns::Name parent = name.parent();
-    while (parent.label_count() > zone_.apex_.label_count()) {
-      if (!zone_.nodes_.try_emplace(std::string(parent.wire_view())).second) {
-        break;
-      }
-      parent = parent.parent();
+    std::string_view parent = name.substr(1 + static_cast<uint8_t>(name[0]));
+    while (parent.size() > apex.size() && zone_.names_.insert(parent).second) {
+      parent = parent.substr(1 + static_cast<uint8_t>(parent[0]));
     }
   }
-  return node;
+  return index;
 }
 
 bool ZoneBuilder::add(const dns::Name& owner, dns::RrType type, uint32_t ttl,
                       std::span<const uint8_t> rdata) {
-  Node* node = node_for(owner);
-  if (node == nullptr) {
+  uint32_t node = node_for(owner);
+  if (node == NameTable::kMissing || rdata.size() > UINT16_MAX) {
     return false;
   }
-  auto it = std::find_if(node->rrsets.begin(), node->rrsets.end(),
-                         [type](const RrSet& set) { return set.type() == type; });
-  if (it == node->rrsets.end()) {
-    // Keep the sets sorted by type: answers and zone text come out in a stable order.
-    auto at = std::find_if(node->rrsets.begin(), node->rrsets.end(),
-                           [type](const RrSet& set) { return set.type() > type; });
-    it = node->rrsets.insert(at, RrSet(type, ttl));
-  }
-  if (!it->contains(rdata)) {
-    it->add(rdata);
-  }
+  records_.push_back({node, ttl, static_cast<uint32_t>(rdata_.size()),
+                      static_cast<uint16_t>(rdata.size()), type});
+  rdata_.insert(rdata_.end(), rdata.begin(), rdata.end());
   return true;
 }
 
-bool ZoneBuilder::add_name(const dns::Name& owner) { return node_for(owner) != nullptr; }
+bool ZoneBuilder::add_name(const dns::Name& owner) {
+  return node_for(owner) != NameTable::kMissing;
+}
+
+// Groups the records into sets: a stable counting sort by node keeps the order records were
+// added in, then each node's few records are sorted by type (stable again), duplicates dropped,
+// and every rdata copied once into the zone's buffer with its length prefix.
+void ZoneBuilder::freeze_sets() {
+  size_t node_count = zone_.names_.size();
+  std::vector<uint32_t> first(node_count + 1, 0);
+  for (const Record& r : records_) {
+    ++first[r.node + 1];
+  }
+  for (size_t i = 0; i < node_count; ++i) {
+    first[i + 1] += first[i];
+  }
+  std::vector<Record> by_node(records_.size());
+  {
+    std::vector<uint32_t> next(first.begin(), first.end() - 1);
+    for (const Record& r : records_) {
+      by_node[next[r.node]++] = r;
+    }
+  }
+  records_.clear();
+  records_.shrink_to_fit();
+
+  auto rdata_of = [this](const Record& r) {
+    return std::span<const uint8_t>(rdata_.data() + r.offset, r.length);
+  };
+  // Upper bounds, so that the sets' and nodes' pointers into these buffers stay valid.
+  zone_.data_.reserve(rdata_.size() + 2 * by_node.size());
+  zone_.sets_.reserve(by_node.size());
+  zone_.nodes_.resize(node_count);
+
+  std::vector<Record> kept;
+  std::unordered_set<std::string_view> seen;
+  for (size_t node = 0; node < node_count; ++node) {
+    auto begin = by_node.begin() + first[node];
+    auto end = by_node.begin() + first[node + 1];
+    std::stable_sort(begin, end, [](const Record& a, const Record& b) { return a.type < b.type; });
+    size_t sets_begin = zone_.sets_.size();
+    for (auto set_begin = begin; set_begin != end;) {
+      auto set_end = std::find_if(set_begin, end,
+                                  [&](const Record& r) { return r.type != set_begin->type; });
+      kept.clear();
+      seen.clear();
+      bool hashed = static_cast<size_t>(set_end - set_begin) > kLinearDedupLimit;
+      for (auto r = set_begin; r != set_end; ++r) {
+        auto bytes = rdata_of(*r);
+        bool duplicate =
+            hashed ? !seen.insert(as_view(bytes)).second
+                   : std::any_of(kept.begin(), kept.end(), [&](const Record& k) {
+                       return k.length == r->length &&
+                              std::memcmp(rdata_.data() + k.offset, bytes.data(), r->length) == 0;
+                     });
+        if (!duplicate) {
+          kept.push_back(*r);
+        }
+      }
+      size_t data_begin = zone_.data_.size();
+      for (const Record& r : kept) {
+        zone_.data_.push_back(static_cast<uint8_t>(r.length >> 8));
+        zone_.data_.push_back(static_cast<uint8_t>(r.length & 0xFF));
+        auto bytes = rdata_of(r);
+        zone_.data_.insert(zone_.data_.end(), bytes.begin(), bytes.end());
+      }
+      zone_.sets_.emplace_back(
+          set_begin->type, set_begin->ttl, static_cast<uint32_t>(kept.size()),
+          std::span<const uint8_t>(zone_.data_.data() + data_begin,
+                                   zone_.data_.size() - data_begin));
+      zone_.record_count_ += kept.size();
+      set_begin = set_end;
+    }
+    zone_.nodes_[node].rrsets = std::span<const RrSet>(zone_.sets_.data() + sets_begin,
+                                                       zone_.sets_.size() - sets_begin);
+  }
+  rdata_.clear();
+  rdata_.shrink_to_fit();
+  zone_.names_.shrink_to_fit();
+}
 
 Zone ZoneBuilder::finish() && {
+  freeze_sets();
   const Node* apex = zone_.find(zone_.apex_);
   const RrSet* soa = apex == nullptr ? nullptr : apex->find(dns::RrType::SOA);
   if (soa == nullptr) {

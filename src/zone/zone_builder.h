@@ -6,11 +6,17 @@
 //   Zone zone = std::move(b).finish();
 //
 // Every name between a record's owner and the apex is created as an empty non-terminal, so that
-// it answers NODATA rather than NXDOMAIN (RFC 8020). Identical records are stored once.
+// it answers NODATA rather than NXDOMAIN (RFC 8020). Identical records are stored once. The
+// first record of a set gives the set its TTL; records keep the order they were added in, and a
+// node's sets come out sorted by type.
+//
+// Records are appended to a flat list while the rules run and only grouped into sets by
+// finish(), so that adding one costs a hash lookup of its owner and a copy of its rdata.
 
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "dns/name.h"
 #include "dns/types.h"
@@ -31,8 +37,22 @@ class ZoneBuilder {
   Zone finish() &&;
 
  private:
-  Node* node_for(const dns::Name& owner);
+  struct Record {
+    uint32_t node;
+    uint32_t ttl;
+    uint32_t offset;  // of the rdata in rdata_
+    uint16_t length;
+    dns::RrType type;
+  };
+
+  // The node index of `owner`, creating it and its empty non-terminals; NameTable::kMissing
+  // when `owner` is outside the zone.
+  uint32_t node_for(const dns::Name& owner);
+  void freeze_sets();
+
   Zone zone_;
+  std::vector<Record> records_;
+  std::vector<uint8_t> rdata_;
 };
 
 }  // namespace vmdns::zone
