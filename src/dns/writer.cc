@@ -1,5 +1,7 @@
 #include "dns/writer.h"
 
+#include <cstring>
+
 #include "dns/wire_text.h"
 
 #include <algorithm>
@@ -107,6 +109,18 @@ bool MessageWriter::write_name(const Name& name, bool compress) {
   std::span<const uint8_t> wire = name.wire();
   size_t prefix = wire.size();
   uint16_t pointer = 0;
+  if (compress && question_end_ != 0 && question_end_ - kHeaderSize - 4 == wire.size() &&
+      std::memcmp(buffer_.data() + kHeaderSize, wire.data(), wire.size()) == 0) {
+    // Most owners are the question's name, as asked: point at it without searching (and
+    // without remembering its labels again; the question's are already remembered).
+    if (!fits(2, effective_limit())) {
+      return false;
+    }
+    uint16_t ptr = kPointerFlag | kHeaderSize;
+    buffer_[size_++] = static_cast<uint8_t>(ptr >> 8);
+    buffer_[size_++] = static_cast<uint8_t>(ptr);
+    return true;
+  }
   if (compress) {
     // The first label start whose suffix is already present gives the longest match. The root
     // alone is never replaced: a pointer (2 octets) is longer than the root (1).

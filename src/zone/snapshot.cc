@@ -1,6 +1,7 @@
 #include "zone/snapshot.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace vmdns::zone {
@@ -28,8 +29,20 @@ Snapshot::Snapshot(std::vector<Zone> zones, uint32_t serial, ClientSearchIndex c
 }
 
 const Zone* Snapshot::find_zone(const dns::Name& lowercased_name) const {
+  // Compared in wire form: the apex must be a suffix of the name that starts at one of its
+  // label boundaries. The boundaries are found once, whatever the number of zones.
+  std::string_view name = lowercased_name.wire_view();
+  std::array<uint8_t, dns::kMaxNameLength + 1> boundary{};
+  for (size_t at = 0; at < name.size(); at += 1 + static_cast<uint8_t>(name[at])) {
+    boundary[at] = 1;
+    if (name[at] == 0) {
+      break;
+    }
+  }
   for (const Zone& zone : zones_) {
-    if (lowercased_name.is_subdomain_of(zone.apex())) {
+    std::string_view apex = zone.apex().wire_view();
+    if (apex.size() <= name.size() && boundary[name.size() - apex.size()] != 0 &&
+        name.substr(name.size() - apex.size()) == apex) {
       return &zone;
     }
   }
