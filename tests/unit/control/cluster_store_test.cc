@@ -22,6 +22,10 @@ std::string service(const std::string& name) {
   return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name +
          "}\nspec: {clusterIP: None, selector: {app: " + name + "}}\n---\n";
 }
+std::string vm(const std::string& name, const std::string& strategy) {
+  return "apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata: {name: " + name +
+         "}\nspec: {runStrategy: " + strategy + "}\n---\n";
+}
 std::string ns(const std::string& name) {
   return "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + name + "}\n---\n";
 }
@@ -65,6 +69,9 @@ void apply(ClusterStore& store, const Step& step) {
       for (auto& [key, object] : loaded.state.namespaces) {
         store.upsert(step.origin, object);
       }
+      for (auto& [key, object] : loaded.state.vms) {
+        store.upsert(step.origin, object);
+      }
       break;
     case Step::Op::Remove:
       store.remove(step.origin, step.ref);
@@ -87,6 +94,9 @@ Strings served(const cluster::State& state) {
   }
   for (const auto& [name, n] : state.namespaces) {
     out.push_back("namespace " + name + " @" + n.meta.origin.file);
+  }
+  for (const auto& [key, v] : state.vms) {
+    out.push_back("vm " + key.name + " " + v.run_strategy + " @" + v.meta.origin.file);
   }
   return out;
 }
@@ -162,6 +172,16 @@ const StoreCase kCases[] = {
       remove("a.yaml", K::VirtualMachineInstance, "x"), forget("b.yaml")},
      {},
      {{"a.yaml", 0}, {"b.yaml", 0}}},
+    {"VirtualMachines are kept per origin like the other kinds",
+     {replace("a.yaml", vm("v", "Halted") + vmi("x", "10.0.0.1")),
+      replace("b.yaml", vm("v", "Always")), upsert("api", vm("w", "Once"))},
+     {"vmi x 10.0.0.1 @a.yaml", "vm v Always @b.yaml", "vm w Once @api"},
+     {{"a.yaml", 2}, {"b.yaml", 1}, {"api", 1}}},
+    {"remove deletes a VirtualMachine, and the earlier definition returns",
+     {replace("a.yaml", vm("v", "Halted")), replace("b.yaml", vm("v", "Always")),
+      remove("b.yaml", K::VirtualMachine, "v")},
+     {"vm v Halted @a.yaml"},
+     {{"a.yaml", 1}, {"b.yaml", 0}}},
     {"an origin keeps its rank when it comes back",
      {replace("a.yaml", vmi("x", "10.0.0.1")), replace("b.yaml", vmi("x", "10.0.0.2")),
       forget("a.yaml"), replace("a.yaml", vmi("x", "10.0.0.3"))},
