@@ -48,8 +48,8 @@ class Finder {
                     std::move(message)});
   }
   void warn(const cluster::Service& s, std::string field, std::string message) {
-    out_.push_back({cluster::Severity::Warning, s.meta.origin, service_object(s),
-                    std::move(field), std::move(message)});
+    out_.push_back({cluster::Severity::Warning, s.meta.origin, service_object(s), std::move(field),
+                    std::move(message)});
   }
 
   // Labels the VM carries itself that a Service selector of its namespace needs on the VMI.
@@ -116,18 +116,19 @@ class Finder {
                            ? std::string("a cluster IP")
                            : service->second.cluster_ips.front().to_string();
       warn(service->second, "spec.clusterIP",
-           "is " + ip + ", not None, but " + p.object() + " uses subdomain " + subdomain +
-               ": " + subdomain + "." + p.vmi.meta.namespace_name +
+           "is " + ip + ", not None, but " + p.object() + " uses subdomain " + subdomain + ": " +
+               subdomain + "." + p.vmi.meta.namespace_name +
                ".svc gives that IP, not the VMs', and the Kubernetes DNS specification names "
-               "<hostname>." + subdomain +
+               "<hostname>." +
+               subdomain +
                " only under a headless Service; set clusterIP: None (recreate the Service)");
     }
   }
 
   void check_hostname(const PlannedVmi& p) {
     const std::string& name = p.vmi.meta.name;
-    if (!p.vmi.hostname.empty() || (name.find('.') == std::string::npos &&
-                                    name.size() <= kMaxHostname)) {
+    if (!p.vmi.hostname.empty() ||
+        (name.find('.') == std::string::npos && name.size() <= kMaxHostname)) {
       return;
     }
     std::string hostname = cluster::vmi_hostname(p.vmi);
@@ -178,13 +179,15 @@ class Finder {
       }
     }
     for (const auto& [key, pod] : state_.pods) {
-      if (key.namespace_name == ns && cluster::selector_matches(service.selector, pod.meta.labels)) {
+      if (key.namespace_name == ns &&
+          cluster::selector_matches(service.selector, pod.meta.labels)) {
         return;
       }
     }
     warn(service, "spec.selector",
-         pairs_text(*service.selector) + " selects no Pod, VirtualMachine or "
-                                         "VirtualMachineInstance in namespace " +
+         pairs_text(*service.selector) +
+             " selects no Pod, VirtualMachine or "
+             "VirtualMachineInstance in namespace " +
              ns);
   }
 

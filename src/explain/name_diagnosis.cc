@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "cluster/kubevirt.h"
 #include "cluster/dns1123.h"
+#include "cluster/kubevirt.h"
 #include "dns/name.h"
 #include "zone/dashed_name.h"
 
@@ -37,8 +37,8 @@ bool namespace_known(const cluster::State& state, const std::string& ns) {
     auto it = objects.lower_bound(cluster::ObjectKey{ns, ""});
     return it != objects.end() && it->first.namespace_name == ns;
   };
-  return state.namespaces.count(ns) != 0 || in(state.services) || in(state.vmis) ||
-         in(state.vms) || in(state.pods) || in(state.endpoint_slices);
+  return state.namespaces.count(ns) != 0 || in(state.services) || in(state.vmis) || in(state.vms) ||
+         in(state.pods) || in(state.endpoint_slices);
 }
 
 bool has_endpoint_slices(const cluster::State& state, const cluster::Service& service) {
@@ -182,8 +182,8 @@ class Chain {
         fail(Step::Zone, p.object(),
              "the hostname of " + p.object() + " is \"" + hostname +
                  "\": KubeVirt cuts a VM's name at the first '.'",
-             "ask for " + hostname + "." + svc + "." + ns + ".svc.<zone>, or set " +
-                 p.spec_path() + ".hostname");
+             "ask for " + hostname + "." + svc + "." + ns + ".svc.<zone>, or set " + p.spec_path() +
+                 ".hostname");
         return true;
       }
     }
@@ -200,7 +200,8 @@ class Chain {
     out_.notes.push_back(object + " has cluster IP " + ip + ", not clusterIP: None: " +
                          service.meta.name + "." + service.meta.namespace_name +
                          ".svc gives that IP, not the VMs', and the Kubernetes DNS specification "
-                         "names <hostname>." + service.meta.name +
+                         "names <hostname>." +
+                         service.meta.name +
                          " only under a headless Service; set spec.clusterIP: None (recreate the "
                          "Service)");
   }
@@ -277,8 +278,8 @@ class Chain {
 
   void check_workload(const cluster::Service& service, const PlannedVmi& p,
                       bool needs_subdomain = true) {
-    const std::string service_name = "Service " + service.meta.namespace_name + "/" +
-                                     service.meta.name;
+    const std::string service_name =
+        "Service " + service.meta.namespace_name + "/" + service.meta.name;
     const std::string& svc = service.meta.name;
     if (!check_selection(service, p, service_name)) {
       return;
@@ -300,8 +301,8 @@ class Chain {
     }
     if (!service.selector || service.selector->empty()) {
       fail(Step::Selector, service_name, service_name + " has no selector: it selects nothing",
-           "set spec.selector on " + service_name + " to labels of " + p.labels_path() +
-               " of " + p.object());
+           "set spec.selector on " + service_name + " to labels of " + p.labels_path() + " of " +
+               p.object());
       return false;
     }
     cluster::Labels missing = missing_labels(service, p.vmi);
@@ -326,9 +327,10 @@ class Chain {
              p.labels_path();
     }
     fail(Step::Selector, p.object(),
-         service_name + " selects " + pairs_text(*service.selector) + "; the VMI of " +
-             p.object() + " lacks " + pairs_text(missing) +
-             (on_vm.empty() ? "" : " (on the VM's own metadata.labels, which KubeVirt does not copy)"),
+         service_name + " selects " + pairs_text(*service.selector) + "; the VMI of " + p.object() +
+             " lacks " + pairs_text(missing) +
+             (on_vm.empty() ? ""
+                            : " (on the VM's own metadata.labels, which KubeVirt does not copy)"),
          fix);
     return false;
   }
@@ -373,14 +375,15 @@ class Chain {
         return;
       case VmiState::Rejected:
         fail(Step::Readiness, p.object(), p.object() + " " + p.state_text(),
-             subdomain_has_dot(p.vmi) ? "set " + p.spec_path() + ".subdomain: " + service.meta.name
-                                      : "keep " + p.spec_path() +
-                                            ".dnsConfig.searches to 6 entries and 256 characters");
+             subdomain_has_dot(p.vmi)
+                 ? "set " + p.spec_path() + ".subdomain: " + service.meta.name
+                 : "keep " + p.spec_path() + ".dnsConfig.searches to 6 entries and 256 characters");
         return;
       case VmiState::Paused:
         if (!service.publish_not_ready_addresses) {
-          fail(Step::Readiness, p.object(), "VMI " + p.vmi.meta.namespace_name + "/" + name +
-                                                " is paused: a paused VMI is not ready",
+          fail(Step::Readiness, p.object(),
+               "VMI " + p.vmi.meta.namespace_name + "/" + name +
+                   " is paused: a paused VMI is not ready",
                "virtctl unpause vmi " + name + " -n " + p.vmi.meta.namespace_name);
           return;
         }
@@ -411,8 +414,7 @@ class Chain {
     }
     if (p.vmi.addresses.empty()) {
       fail(Step::Address, p.object(),
-           "VMI " + p.vmi.meta.namespace_name + "/" + name +
-               " has no IP in status.interfaces yet",
+           "VMI " + p.vmi.meta.namespace_name + "/" + name + " has no IP in status.interfaces yet",
            "wait until its first interface reports an IP");
       return;
     }

@@ -4,7 +4,7 @@
 // for a name <hostname>.<subdomain>.<namespace>.svc.<zone> (or <svc>.<namespace>.svc.<zone>),
 // with the object to change and the fix.
 //
-//   Diagnosis d = diagnose_name(state, plan, config, "myvmi.mysubdomain.default.svc.cluster.local.");
+//   Diagnosis d = diagnose_name(state, plan, config, "myvmi.mysubdomain.default.svc.cluster");
 //   d.step;    // Step::Selector
 //   d.reason;  // "Service default/mysubdomain selects expose=me; ... lacks expose=me"
 //   d.fix;     // "move label expose=me from metadata.labels to spec.template.metadata.labels"
@@ -21,7 +21,7 @@ namespace vmdns::explain {
 
 // In chain order: a later step means the name got further.
 enum class Step {
-  Zone,       // outside our zones, or not a name the rules make
+  Zone,  // outside our zones, or not a name the rules make
   Namespace,
   Service,
   Headless,   // only a note: vmdns and CoreDNS also name endpoints of ClusterIP Services
@@ -35,7 +35,7 @@ enum class Step {
 std::string_view step_name(Step step);
 
 struct Diagnosis {
-  std::string name;    // the name diagnosed, absolute, lowercased
+  std::string name;  // the name diagnosed, absolute, lowercased
   Step step = Step::Zone;
   std::string object;  // what to change: "VirtualMachine default/vm-fedora"; empty if nothing
   std::string reason;

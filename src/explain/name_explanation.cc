@@ -63,10 +63,9 @@ std::optional<NameExplanation> explain_name(const cluster::State& state,
   }
 
   std::shared_ptr<const zone::Snapshot> snapshot = zone::build(state, config);
-  resolvconf::SearchResult result =
-      resolvconf::res_search(asked, out.search, ndots, [&](const std::string& name) {
-        return lookup_name(*snapshot, name).outcome;
-      });
+  resolvconf::SearchResult result = resolvconf::res_search(
+      asked, out.search, ndots,
+      [&](const std::string& name) { return lookup_name(*snapshot, name).outcome; });
   out.tries = result.tries;
   out.resolves = result.resolved();
   if (out.resolves) {

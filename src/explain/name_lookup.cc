@@ -16,8 +16,8 @@ void add_addresses(const zone::RrSet* set, const char* type, NameAnswer& out) {
     cluster::IpAddress address;
     if (rdata.size() == 4 || rdata.size() == 16) {
       std::memcpy(address.bytes.data(), rdata.data(), rdata.size());
-      address.family = rdata.size() == 4 ? cluster::IpAddress::Family::V4
-                                         : cluster::IpAddress::Family::V6;
+      address.family =
+          rdata.size() == 4 ? cluster::IpAddress::Family::V4 : cluster::IpAddress::Family::V6;
       out.records.push_back(std::string(type) + " " + address.to_string());
       out.addresses.push_back(address);
     }
@@ -52,8 +52,7 @@ NameAnswer lookup_name(const zone::Snapshot& snapshot, std::string_view name) {
   add_addresses(node->find(dns::RrType::A), "A", out);
   add_addresses(node->find(dns::RrType::AAAA), "AAAA", out);
   std::sort(out.records.begin(), out.records.end());
-  out.outcome =
-      out.records.empty() ? resolvconf::Outcome::NoData : resolvconf::Outcome::Answer;
+  out.outcome = out.records.empty() ? resolvconf::Outcome::NoData : resolvconf::Outcome::Answer;
   return out;
 }
 

@@ -22,8 +22,8 @@ struct NameAnswer {
   // cluster short name.
   resolvconf::Outcome outcome = resolvconf::Outcome::NxDomain;
   bool in_zone = false;
-  std::vector<std::string> records;              // "A 10.244.0.57", "CNAME db.example.com."
-  std::vector<cluster::IpAddress> addresses;     // of the A and AAAA records
+  std::vector<std::string> records;           // "A 10.244.0.57", "CNAME db.example.com."
+  std::vector<cluster::IpAddress> addresses;  // of the A and AAAA records
 };
 
 // `name` in presentation format, with or without the trailing dot; any case.

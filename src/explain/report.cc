@@ -140,12 +140,8 @@ std::string explanation_json(const NameExplanation& e) {
     tries.push_back({{"name", attempt.name},
                      {"outcome", std::string(resolvconf::outcome_name(attempt.outcome))}});
   }
-  nlohmann::json out{{"name", e.name},
-                     {"context", e.context},
-                     {"search", e.search},
-                     {"tries", tries},
-                     {"resolves", e.resolves},
-                     {"notes", e.notes}};
+  nlohmann::json out{{"name", e.name}, {"context", e.context},   {"search", e.search},
+                     {"tries", tries}, {"resolves", e.resolves}, {"notes", e.notes}};
   if (e.resolves) {
     out["answer"] = {{"name", e.answer_name}, {"records", e.records}};
   } else {

@@ -38,8 +38,7 @@ size_t search_line_chars(const cluster::VirtualMachineInstance& vmi) {
 
 std::string start_refusal(const cluster::VirtualMachineInstance& vmi) {
   if (subdomain_has_dot(vmi)) {
-    return "the API server refuses its launcher pod: subdomain \"" + vmi.subdomain +
-           "\" has a dot";
+    return "the API server refuses its launcher pod: subdomain \"" + vmi.subdomain + "\" has a dot";
   }
   if (vmi.dns_config && vmi.dns_config->searches.size() > kKubeVirtMaxSearchPaths) {
     return "KubeVirt refuses its VMI: dnsConfig has more than 6 search paths";

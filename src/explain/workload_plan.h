@@ -16,14 +16,14 @@
 namespace vmdns::explain {
 
 enum class VmiState {
-  Ready,        // a real VMI, ready, with an address
-  NotReady,     // a real VMI whose Ready condition is not True (or phase is not Running)
-  Paused,       // a real VMI with the Paused condition
-  Finished,     // a real VMI in phase Succeeded or Failed: no endpoint
-  NoAddress,    // a real, ready VMI without an IP in status.interfaces yet
-  WillStart,    // a VM that KubeVirt starts, whose VMI does not exist yet: no IP until it runs
-  Stopped,      // a VM that does not run (Halted, Manual, running: false)
-  Rejected,     // a VM KubeVirt cannot start: its VMI or launcher pod would be refused
+  Ready,      // a real VMI, ready, with an address
+  NotReady,   // a real VMI whose Ready condition is not True (or phase is not Running)
+  Paused,     // a real VMI with the Paused condition
+  Finished,   // a real VMI in phase Succeeded or Failed: no endpoint
+  NoAddress,  // a real, ready VMI without an IP in status.interfaces yet
+  WillStart,  // a VM that KubeVirt starts, whose VMI does not exist yet: no IP until it runs
+  Stopped,    // a VM that does not run (Halted, Manual, running: false)
+  Rejected,   // a VM KubeVirt cannot start: its VMI or launcher pod would be refused
 };
 
 struct PlannedVmi {

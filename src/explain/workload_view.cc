@@ -52,10 +52,9 @@ std::vector<std::string> short_names_of(const std::string& fqdn,
       continue;
     }
     std::string short_name = bare.substr(0, bare.size() - entry.size() - 1);
-    resolvconf::SearchResult result =
-        resolvconf::res_search(short_name, search, kGuestNdots, [&](const std::string& name) {
-          return lookup_name(snapshot, name).outcome;
-        });
+    resolvconf::SearchResult result = resolvconf::res_search(
+        short_name, search, kGuestNdots,
+        [&](const std::string& name) { return lookup_name(snapshot, name).outcome; });
     if (result.resolved() && result.tries.back().name == fqdn &&
         std::find(out.begin(), out.end(), short_name) == out.end()) {
       out.push_back(short_name);
@@ -169,8 +168,8 @@ std::vector<WorkloadView> workload_views(const cluster::State& state,
         }
       }
     }
-    view.served = p.state == VmiState::Ready &&
-                  !names_with_addresses(*current, p.vmi.addresses).empty();
+    view.served =
+        p.state == VmiState::Ready && !names_with_addresses(*current, p.vmi.addresses).empty();
     view.notes = notes_for(p, state, !view.services.empty());
     out.push_back(std::move(view));
   }

@@ -2,12 +2,13 @@
 // `vmdns explain` says (the first broken link for a name, or a line of the overview) and the
 // warnings `vmdns check` prints. Manifests are read as the file "t.yaml".
 
+#include "explain/mistakes.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "explain/mistakes.h"
 #include "explain/name_explanation.h"
 #include "explain/report.h"
 #include "explain/workload_view.h"
@@ -40,7 +41,8 @@ std::string page_vmi(const std::string& status = "  phase: Running\n",
          "  interfaces:\n  - name: default\n    ipAddress: " + ip + "\n---\n";
 }
 
-std::string service(const std::string& cluster_ip = "None", const std::string& selector = "expose: me",
+std::string service(const std::string& cluster_ip = "None",
+                    const std::string& selector = "expose: me",
                     const std::string& name = "mysubdomain") {
   return "apiVersion: v1\nkind: Service\nmetadata:\n  name: " + name +
          "\nspec:\n  clusterIP: " + cluster_ip + "\n  selector: {" + selector +
@@ -52,14 +54,16 @@ constexpr const char* kName = "myvmi.mysubdomain.default.svc.cluster.local";
 struct Case {
   const char* mistake;
   std::string manifests;
-  std::string name;      // explained with NAME; empty: `explain_line` is in the overview table
-  std::string from_vmi;  // NAME as this VM's guest resolves it
+  std::string name;          // explained with NAME; empty: `explain_line` is in the overview table
+  std::string from_vmi;      // NAME as this VM's guest resolves it
   std::string explain_line;  // "<step>: <reason>" or, when it resolves, "resolves to ..."
   std::string fix;
   Strings warnings;  // vmdns check's, exactly
 };
 
-void PrintTo(const Case& c, std::ostream* out) { *out << c.mistake; }
+void PrintTo(const Case& c, std::ostream* out) {
+  *out << c.mistake;
+}
 
 std::vector<Case> cases() {
   const std::string vm_object = "VirtualMachine default/vm-fedora";
@@ -112,8 +116,8 @@ std::vector<Case> cases() {
        vm("runStrategy: Always", "", "expose: me") + service("None", "expose: me, tier: db"),
        kName,
        "",
-       "selector: Service default/mysubdomain selects expose=me, tier=db; the VMI of " +
-           vm_object + " lacks tier=db",
+       "selector: Service default/mysubdomain selects expose=me, tier=db; the VMI of " + vm_object +
+           " lacks tier=db",
        "add label tier=db to spec.template.metadata.labels",
        {"t.yaml: document 2 (line 15): warning: Service default/mysubdomain: spec.selector "
         "expose=me, tier=db selects no Pod, VirtualMachine or VirtualMachineInstance in "

@@ -128,7 +128,9 @@ metadata: {name: x}
 
 class VmDecodingTest : public testing::TestWithParam<DecodeCase> {};
 
-TEST_P(VmDecodingTest, Decodes) { run_decode_case(GetParam()); }
+TEST_P(VmDecodingTest, Decodes) {
+  run_decode_case(GetParam());
+}
 
 INSTANTIATE_TEST_SUITE_P(Rules, VmDecodingTest, testing::ValuesIn(kCases));
 
