@@ -23,14 +23,15 @@ bool holds_any(const zone::RrSet* set, const std::vector<cluster::IpAddress>& ad
   if (set == nullptr) {
     return false;
   }
-  size_t length = set->type() == dns::RrType::A ? 4 : 16;
-  for (const cluster::IpAddress& address : addresses) {
-    if ((length == 4) == address.is_v4() &&
-        set->contains(std::span<const uint8_t>(address.bytes.data(), length))) {
-      return true;
+  bool found = false;
+  set->for_each([&](std::span<const uint8_t> rdata) {
+    for (const cluster::IpAddress& address : addresses) {
+      size_t length = address.is_v4() ? 4 : 16;
+      found = found || (rdata.size() == length &&
+                        std::equal(rdata.begin(), rdata.end(), address.bytes.begin()));
     }
-  }
-  return false;
+  });
+  return found;
 }
 
 }  // namespace
