@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <optional>
@@ -69,9 +70,17 @@ bool ManifestFiles::Stamp::operator==(const Stamp& o) const {
 ManifestFiles::ManifestFiles(std::vector<std::string> paths, ObjectSink& sink)
     : paths_(std::move(paths)), sink_(sink) {}
 
-void ManifestFiles::read(const std::string& path, File& file, RescanSummary& summary) {
+void ManifestFiles::read(const std::string& path, File& file, Rescan mode, RescanSummary& summary) {
   ++summary.read;
   std::optional<std::string> text = read_text(path);
+  if (text) {
+    size_t hash = std::hash<std::string>{}(*text);
+    if (mode != Rescan::All && file.delivered && hash == file.text_hash) {
+      ++summary.unchanged;
+      return;
+    }
+    file.text_hash = hash;
+  }
   LoadResult loaded;
   if (text) {
     loaded = load_manifest_text(*text, path);
@@ -129,7 +138,7 @@ RescanSummary ManifestFiles::rescan(Rescan mode) {
     if (path == kStdinPath) {
       if (!stdin_read_) {
         stdin_read_ = true;
-        read(path, files_[path], summary);
+        read(path, files_[path], mode, summary);
       }
       continue;
     }
@@ -143,7 +152,7 @@ RescanSummary ManifestFiles::rescan(Rescan mode) {
     File& file = it->second;
     if (added || mode == Rescan::All || marked_.contains(path) || !(file.stamp == stamp)) {
       file.stamp = stamp;
-      read(path, file, summary);
+      read(path, file, mode, summary);
     }
   }
   marked_.clear();

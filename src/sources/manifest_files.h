@@ -8,7 +8,8 @@
 //   files.rescan();              // re-reads a.yaml, forgets files that are gone
 //   files.rescan(Rescan::All);   // SIGHUP: re-read everything
 //
-// A file is changed when its inode, size or modification time moved, or it was marked. A file
+// A file is changed when its inode, size or modification time moved, or it was marked, and its
+// text differs from what was last read (a file touched or saved unchanged is skipped). A file
 // that now fails (invalid YAML, an object with an error, unreadable) keeps the objects it last
 // delivered, and its errors are logged once, when the change is seen; fixing it delivers it. On
 // its first read, a file with errors delivers the objects that loaded (as `vmdns check` reports
@@ -33,6 +34,7 @@ struct RescanSummary {
   size_t read = 0;       // files read by this rescan
   size_t delivered = 0;  // of which delivered to the sink
   size_t kept = 0;       // of which failed and kept their last good objects
+  size_t unchanged = 0;  // of which had the same text as before, and were skipped
   size_t removed = 0;    // files forgotten
   size_t objects = 0;    // objects in the delivered files
 };
@@ -58,10 +60,13 @@ class ManifestFiles {
   struct File {
     Stamp stamp;
     bool delivered = false;  // the sink holds objects from this file
+    size_t text_hash = 0;    // of the text last read
   };
 
   // Reads `path` and delivers it unless it failed after an earlier delivery.
-  void read(const std::string& path, File& file, RescanSummary& summary);
+  // A file whose text is what it was is skipped unless `mode` is All: touching it, or saving it
+  // unchanged, costs no rebuild.
+  void read(const std::string& path, File& file, Rescan mode, RescanSummary& summary);
 
   std::vector<std::string> paths_;
   ObjectSink& sink_;

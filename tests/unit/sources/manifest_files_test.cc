@@ -200,6 +200,33 @@ TEST_F(ChangingManifestFiles, ReadsOnlyTheFilesThatChanged) {
   EXPECT_EQ(files.rescan(Rescan::All).read, 2u);
 }
 
+TEST_F(ChangingManifestFiles, AFileSavedUnchangedIsNotDeliveredAgainUnlessAllAreReloaded) {
+  write("d/a.yaml", vmi("a", "10.0.0.1"));
+  RecordingSink sink;
+  ManifestFiles files({at("d")}, sink);
+  files.rescan();
+  EXPECT_EQ(sink.deliveries, 1);
+  write_by_rename("d/a.yaml", vmi("a", "10.0.0.1"));  // a new inode, the same text
+  RescanSummary summary = files.rescan();
+  EXPECT_EQ(summary.read, 1u);
+  EXPECT_EQ(summary.unchanged, 1u);
+  EXPECT_EQ(sink.deliveries, 1);
+  files.rescan(Rescan::All);  // SIGHUP
+  EXPECT_EQ(sink.deliveries, 2);
+}
+
+TEST_F(ChangingManifestFiles, AFileBrokenThenRestoredIsDeliveredAgain) {
+  write("d/a.yaml", vmi("a", "10.0.0.1"));
+  RecordingSink sink;
+  ManifestFiles files({at("d")}, sink);
+  files.rescan();
+  write("d/a.yaml", kBrokenYaml);
+  EXPECT_EQ(files.rescan().kept, 1u);
+  write("d/a.yaml", vmi("a", "10.0.0.1"));
+  EXPECT_EQ(files.rescan().delivered, 1u);
+  EXPECT_EQ(sink.origins[at("d/a.yaml")], Strings{"a=10.0.0.1"});
+}
+
 TEST_F(ChangingManifestFiles, AMarkedFileIsReadEvenWithTheSameStamp) {
   write("d/a.yaml", vmi("a", "10.0.0.1"));
   RecordingSink sink;
