@@ -1,0 +1,95 @@
+#include "ops/serving_state.h"
+
+namespace vmdns::ops {
+
+std::string_view sync_state_name(SyncState state) {
+  switch (state) {
+    case SyncState::Synced:
+      return "synced";
+    case SyncState::Lost:
+      return "lost";
+    case SyncState::NotYet:
+      break;
+  }
+  return "not_synced";
+}
+
+void ServingState::snapshot_published() {
+  std::lock_guard lock(mutex_);
+  published_ = true;
+}
+
+void ServingState::report_source(const std::string& source, SyncState state,
+                                 const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  SourceStatus& status = sources_[source];
+  status.name = source;
+  status.state = state;
+  status.reason = reason;
+  if (state == SyncState::Synced) {
+    status.last_sync = SystemClock::now();
+  }
+}
+
+void ServingState::count_source_errors(const std::string& source, const std::string& kind,
+                                       uint64_t n) {
+  std::lock_guard lock(mutex_);
+  SourceStatus& status = sources_[source];
+  status.name = source;
+  status.errors[kind] += n;
+}
+
+void ServingState::enter_lameduck() {
+  std::lock_guard lock(mutex_);
+  lameduck_ = true;
+}
+
+bool ServingState::lameduck() const {
+  std::lock_guard lock(mutex_);
+  return lameduck_;
+}
+
+Status ServingState::health() const {
+  std::lock_guard lock(mutex_);
+  if (lameduck_) {
+    return {false, "shutting down"};
+  }
+  return {true, ""};
+}
+
+Status ServingState::readiness() const {
+  std::lock_guard lock(mutex_);
+  if (lameduck_) {
+    return {false, "shutting down"};
+  }
+  if (!published_) {
+    return {false, "the first snapshot is not built yet"};
+  }
+  std::string reasons;
+  for (const auto& [name, source] : sources_) {
+    // Once synced, a source that loses its connection keeps serving its last objects and does
+    // not take the server out of rotation (as CoreDNS's kubernetes plugin): every replica would
+    // lose the same API server at once, and none would be left to answer.
+    if (source.state == SyncState::Synced || source.last_sync != SystemClock::time_point{}) {
+      continue;
+    }
+    reasons += (reasons.empty() ? "" : "; ") + name + ": " +
+               std::string(sync_state_name(source.state)) +
+               (source.reason.empty() ? "" : " (" + source.reason + ")");
+  }
+  if (!reasons.empty()) {
+    return {false, reasons};
+  }
+  return {true, ""};
+}
+
+std::vector<SourceStatus> ServingState::sources() const {
+  std::lock_guard lock(mutex_);
+  std::vector<SourceStatus> out;
+  for (const auto& [name, source] : sources_) {
+    out.push_back(source);
+  }
+  return out;
+}
+
+}  // namespace vmdns::ops
