@@ -33,10 +33,12 @@ bool Forwarder::Client::submit(const ClientQuery& query, const server::ReplyRout
   }
   if (f->in_flight.fetch_add(1, std::memory_order_acq_rel) >= f->options.max_in_flight) {
     f->in_flight.fetch_sub(1, std::memory_order_acq_rel);
+    f->counters.max_concurrent_rejects.add();
     return false;
   }
-  if (!ring_->items.push(Submission{query, route})) {
+  if (!ring_->items.push(Submission{query, route, Clock::now()})) {
     f->in_flight.fetch_sub(1, std::memory_order_acq_rel);
+    f->counters.max_concurrent_rejects.add();
     return false;
   }
   uint64_t one = 1;
@@ -52,6 +54,10 @@ Forwarder::Forwarder(ForwarderOptions options)
 
 Forwarder::~Forwarder() {
   stop();
+}
+
+const ForwardMetrics& Forwarder::metrics() const {
+  return impl_->counters;
 }
 
 std::unique_ptr<Forwarder::Client> Forwarder::make_client() {
@@ -207,16 +213,30 @@ void Forwarder::Impl::take(const Submission& submission, Clock::time_point now) 
     spdlog::warn("forward: {} came back to us: a forwarding loop; answering SERVFAIL",
                  client.question.name.to_text());
     size_t length = servfail_reply(client, out_span());
-    server::send_reply(submission.route, {out.get(), length});
+    reply_to(client, submission.route, submission.received, {out.get(), length},
+             metrics::Responder::Forward, now);
     in_flight.fetch_sub(1, std::memory_order_acq_rel);
     return;
   }
   std::string key = Cache::key_of(client);
+  if (options.cache_entries > 0) {
+    counters.cache_requests.add();
+  }
   if (auto hit = cache.find(key, now)) {
     size_t length = client_reply(hit->response, client, hit->age_seconds);
-    server::send_reply(submission.route, {out.get(), length});
+    // A denial: NXDOMAIN, or NOERROR without answers (NODATA).
+    uint8_t rcode = out[3] & 0x0f;
+    bool denial = rcode == 3 || (rcode == 0 && out[6] == 0 && out[7] == 0);
+    (denial ? counters.cache_hits_denial : counters.cache_hits_success).add();
+    counters.cache_entries.set(static_cast<int64_t>(cache.size()));
+    reply_to(client, submission.route, submission.received, {out.get(), length},
+             metrics::Responder::Cache, now);
     in_flight.fetch_sub(1, std::memory_order_acq_rel);
     return;
+  }
+  if (options.cache_entries > 0) {
+    counters.cache_misses.add();
+    counters.cache_entries.set(static_cast<int64_t>(cache.size()));
   }
   // in_flight never exceeds the number of slots, so one is free.
   int index = free_slots.back();
@@ -225,6 +245,7 @@ void Forwarder::Impl::take(const Submission& submission, Clock::time_point now) 
   slot.used = true;
   slot.client = client;
   slot.route = submission.route;
+  slot.received = submission.received;
   slot.cache_key = std::move(key);
   slot.upstream = 0;
   do {
@@ -242,11 +263,17 @@ void Forwarder::Impl::take(const Submission& submission, Clock::time_point now) 
 
 void Forwarder::Impl::finish(int index, std::span<const uint8_t> response, Clock::time_point now) {
   Slot& slot = slots[index];
+  UpstreamCounters& upstream = counters.upstreams[slot.upstream];
+  upstream.responses[response.size() > 3 ? response[3] & 0x0f : 0].add();
+  upstream.duration.observe(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now - slot.attempt_started).count()));
   if (auto ttl = cache_ttl(response)) {
     cache.insert(slot.cache_key, response, *ttl, now);
+    counters.cache_entries.set(static_cast<int64_t>(cache.size()));
   }
   size_t length = client_reply(response, slot.client, 0);
-  server::send_reply(slot.route, {out.get(), length});
+  reply_to(slot.client, slot.route, slot.received, {out.get(), length}, metrics::Responder::Forward,
+           now);
   release(index);
 }
 
@@ -258,7 +285,8 @@ void Forwarder::Impl::fail(int index) {
   size_t length = slot.client.rewrite == ClientQuery::Rewrite::Autopath
                       ? local_reply(slot.client)
                       : servfail_reply(slot.client, out_span());
-  server::send_reply(slot.route, {out.get(), length});
+  reply_to(slot.client, slot.route, slot.received, {out.get(), length}, metrics::Responder::Forward,
+           Clock::now());
   release(index);
 }
 
@@ -299,6 +327,20 @@ size_t Forwarder::Impl::local_reply(const ClientQuery& client) {
     length = options.local_answer({query.data(), query_length}, client, out_span());
   }
   return length != 0 ? length : servfail_reply(client, out_span());
+}
+
+void Forwarder::Impl::reply_to(const ClientQuery& client, const server::ReplyRoute& route,
+                               Clock::time_point received, std::span<const uint8_t> reply,
+                               metrics::Responder responder, Clock::time_point now) {
+  if (options.reply_counters != nullptr && reply.size() > 3) {
+    auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(now - received).count();
+    options.reply_counters->count_response(
+        responder, reply[3] & 0x0f, static_cast<uint16_t>(client.question.type),
+        elapsed > 0 ? static_cast<uint64_t>(elapsed) : 0,
+        client.transport == server::Transport::Tcp ? metrics::Proto::Tcp : metrics::Proto::Udp,
+        reply.size());
+  }
+  server::send_reply(route, reply);
 }
 
 void Forwarder::Impl::release(int index) {

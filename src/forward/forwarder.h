@@ -26,7 +26,9 @@
 #include <vector>
 
 #include "forward/client_query.h"
+#include "forward/forward_metrics.h"
 #include "forward/upstream.h"
+#include "metrics/query_counters.h"
 #include "server/reply_route.h"
 
 namespace vmdns::forward {
@@ -43,6 +45,9 @@ struct ForwarderOptions {
   size_t max_in_flight = 1024;      // queries submitted and not yet answered
   size_t cache_entries = 10000;     // 0: no cache
   LocalAnswer local_answer = {};    // may be empty when no query carries a Rewrite
+  // Where the replies sent to clients are counted (coredns_dns_responses_total and the
+  // duration and size histograms), by the forwarder thread; null: not counted.
+  metrics::QueryCounters* reply_counters = nullptr;
 };
 
 class Forwarder {
@@ -61,6 +66,9 @@ class Forwarder {
 
   // A submitter for one worker thread. Must not outlive the Forwarder.
   std::unique_ptr<Client> make_client();
+
+  // Upstream and cache counters, readable from any thread at any time.
+  const ForwardMetrics& metrics() const;
 
  private:
   struct Impl;

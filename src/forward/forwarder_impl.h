@@ -33,6 +33,7 @@ inline constexpr uint64_t kWakeTag = ~uint64_t{0} - 1;
 struct Submission {
   ClientQuery query;
   server::ReplyRoute route;
+  Clock::time_point received{};  // when the worker submitted it
 };
 
 struct Forwarder::Client::Ring {
@@ -47,6 +48,8 @@ struct Forwarder::Impl {
     uint32_t generation = 0;
     ClientQuery client;
     server::ReplyRoute route;
+    Clock::time_point received{};
+    Clock::time_point attempt_started{};
     std::string cache_key;
     uint16_t id = 0;
     size_t upstream = 0;
@@ -64,6 +67,7 @@ struct Forwarder::Impl {
 
   ForwarderOptions options;
   Cache cache;
+  ForwardMetrics counters;
   std::atomic<bool> running{false};
   std::atomic<size_t> in_flight{0};
   UniqueFd wake_fd;
@@ -88,7 +92,8 @@ struct Forwarder::Impl {
   // This process's token in the kLoopMarkerOption of every query we send; never 0.
   uint64_t loop_marker = 0;
 
-  explicit Impl(ForwarderOptions o) : options(std::move(o)), cache(options.cache_entries) {}
+  explicit Impl(ForwarderOptions o)
+      : options(std::move(o)), cache(options.cache_entries), counters(options.upstreams.size()) {}
 
   void run();
   void drain_submissions(Clock::time_point now);
@@ -107,6 +112,10 @@ struct Forwarder::Impl {
   // Our own answer for a query with a Rewrite (LocalAnswer), into `out`; SERVFAIL without one.
   size_t local_reply(const ClientQuery& client);
   void release(int index);
+  // Sends `reply` to the client and counts it.
+  void reply_to(const ClientQuery& client, const server::ReplyRoute& route,
+                Clock::time_point received, std::span<const uint8_t> reply,
+                metrics::Responder responder, Clock::time_point now);
   void link(int index);
   void unlink(int index);
   int next_timeout_ms(Clock::time_point now) const;

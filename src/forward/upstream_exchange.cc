@@ -50,6 +50,8 @@ void Forwarder::Impl::start_attempt(int index, bool tcp, Clock::time_point now) 
       ok = epoll_ctl(epoll.get(), EPOLL_CTL_ADD, slot.fd.get(), &event) == 0;
     }
     if (ok) {
+      counters.upstreams[slot.upstream].requests.add();
+      slot.attempt_started = now;
       slot.deadline = now + options.timeout;
       link(index);
       return;
