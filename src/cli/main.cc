@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/log_format.h"
 
 int main(int argc, char** argv) {
   // Logs go to stderr; stdout carries command output (zone text, check reports).
@@ -19,7 +20,14 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
-  app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "text, or json: one JSON object per line")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+  app.parse_complete_callback([&] {
+    spdlog::set_level(spdlog::level::from_str(log_level));
+    vmdns::cli::set_log_format(log_format);
+  });
 
   int exit_code = 0;
   vmdns::cli::register_serve(app, exit_code);

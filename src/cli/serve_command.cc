@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <optional>
@@ -10,11 +11,15 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/metered_query_handler.h"
+#include "cli/ops_options.h"
 #include "cli/options.h"
+#include "cli/serve_metrics.h"
 #include "cli/snapshot_query_handler.h"
 #include "control/control_loop.h"
 #include "forward/forwarder.h"
 #include "forward/upstream.h"
+#include "ops/serving_state.h"
 #include "server/server.h"
 #include "sources/manifest_watcher.h"
 
@@ -34,6 +39,7 @@ struct ServeOptions {
   std::string resolv_conf = "/etc/resolv.conf";
   bool autopath = false;
   bool expand_short_names = false;
+  OpsOptions ops;
 };
 
 // The upstreams to forward to: --upstream, else resolv.conf's nameservers other than ourselves.
@@ -92,6 +98,45 @@ std::string zone_list(const zone::ZoneConfig& config) {
   return out;
 }
 
+ops::SyncState to_ops(sources::SyncStatus status) {
+  switch (status) {
+    case sources::SyncStatus::Synced:
+      return ops::SyncState::Synced;
+    case sources::SyncStatus::Lost:
+      return ops::SyncState::Lost;
+    case sources::SyncStatus::NotSynced:
+      break;
+  }
+  return ops::SyncState::NotYet;
+}
+
+// SIGTERM: /health and /ready fail at once, so that load balancers and kubelet take this
+// replica out of rotation, while queries keep being answered for the lame-duck period (CoreDNS's
+// health lameduck). A second SIGTERM or a SIGINT ends it early.
+void lameduck(std::chrono::milliseconds period, const sigset_t& signals,
+              ops::ServingState& serving) {
+  serving.enter_lameduck();
+  if (period.count() == 0) {
+    return;
+  }
+  spdlog::info("lame duck: answering queries for {} ms more", period.count());
+  auto end = std::chrono::steady_clock::now() + period;
+  for (;;) {
+    auto left = end - std::chrono::steady_clock::now();
+    if (left <= std::chrono::nanoseconds::zero()) {
+      return;
+    }
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(left);
+    timespec timeout{static_cast<time_t>(seconds.count()),
+                     static_cast<long>((left - seconds) / std::chrono::nanoseconds(1))};
+    int signal = sigtimedwait(&signals, nullptr, &timeout);
+    if (signal == SIGINT || signal == SIGTERM) {
+      spdlog::info("signal {}: ending the lame duck period early", signal);
+      return;
+    }
+  }
+}
+
 int run(const ServeOptions& options) {
   std::string error;
   auto listen = server::parse_listen_address(options.listen, &error);
@@ -125,10 +170,65 @@ int run(const ServeOptions& options) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  // The control thread publishes a new snapshot whenever a source changes; the manifest files
-  // are read here, before the server starts, and then watched.
   zone::SnapshotHolder holder;
-  control::ControlLoop control(holder, *config);
+  ops::ServingState serving;
+  ServeMetrics metrics("dns://" + listen->to_string());
+
+  // Declared before the server: routes it holds name the server's sockets, so it is stopped
+  // first (below) and destroyed last.
+  std::unique_ptr<forward::Forwarder> forwarder;
+  if (!upstreams->empty()) {
+    // The forwarder's thread answers what server-side search gives back from its own copy of
+    // the snapshot pointer.
+    auto forwarder_snapshot = std::make_shared<zone::LocalSnapshot>(holder);
+    forwarder = std::make_unique<forward::Forwarder>(forward::ForwarderOptions{
+        .upstreams = *upstreams,
+        .timeout = std::chrono::milliseconds(options.upstream_timeout_ms),
+        .max_in_flight = std::max<size_t>(options.max_forwards, 1),
+        .cache_entries = options.cache_size,
+        .local_answer = [forwarder_snapshot](std::span<const uint8_t> query,
+                                             const forward::ClientQuery& client,
+                                             std::span<uint8_t> out) {
+          return SnapshotQueryHandler::answer_locally(forwarder_snapshot->get(), query, client,
+                                                      out);
+        },
+        .reply_counters = &metrics.queries().add_thread()});
+    if (!forwarder->start(&error)) {
+      spdlog::critical("cannot start forwarding: {}", error);
+      return 1;
+    }
+    std::string list;
+    for (const forward::Upstream& upstream : *upstreams) {
+      list += (list.empty() ? "" : ", ") + upstream.to_string();
+    }
+    spdlog::info("forwarding names outside our zones to {}", list);
+  }
+  metrics.set_forwarder(forwarder.get(), *upstreams);
+
+  // The HTTP endpoints come up before the first load, so that /health answers and /ready says
+  // why it is not ready while a large directory loads.
+  auto http = start_ops_http(
+      options.ops, serving, [&metrics, &serving] { return metrics.render(serving); }, &error);
+  if (!http) {
+    std::cerr << "vmdns serve: " << error << "\n";
+    return 2;
+  }
+
+  // The control thread publishes a new snapshot whenever a source changes; the manifest files
+  // are read here, before the DNS server starts, and then watched. Each publish updates
+  // /metrics and /ready.
+  control::ControlLoop control(
+      holder, *config,
+      control::ControlOptions{.on_publish = [&metrics,
+                                             &serving](const control::PublishReport& report) {
+        metrics.snapshot_built(report.state, report.snapshot, report.generation, report.build_time);
+        std::vector<ops::SourceReport> sources;
+        for (const control::OriginStatus& origin : report.origins) {
+          sources.push_back({origin.name, to_ops(origin.sync.status), origin.sync.reason});
+        }
+        serving.replace_sources(sources);
+        serving.snapshot_published();
+      }});
   control.start();
   auto started = std::chrono::steady_clock::now();
   sources::ManifestWatcher watcher(options.sources.files, control);
@@ -149,43 +249,16 @@ int run(const ServeOptions& options) {
   }
   first.reset();  // the holder keeps it while it is served
 
-  // Declared before the server: routes it holds name the server's sockets, so it is stopped
-  // first (below) and destroyed last.
-  std::unique_ptr<forward::Forwarder> forwarder;
-  if (!upstreams->empty()) {
-    // The forwarder's thread answers what server-side search gives back from its own copy of
-    // the snapshot pointer.
-    auto forwarder_snapshot = std::make_shared<zone::LocalSnapshot>(holder);
-    forwarder = std::make_unique<forward::Forwarder>(forward::ForwarderOptions{
-        .upstreams = *upstreams,
-        .timeout = std::chrono::milliseconds(options.upstream_timeout_ms),
-        .max_in_flight = std::max<size_t>(options.max_forwards, 1),
-        .cache_entries = options.cache_size,
-        .local_answer = [forwarder_snapshot](std::span<const uint8_t> query,
-                                             const forward::ClientQuery& client,
-                                             std::span<uint8_t> out) {
-          return SnapshotQueryHandler::answer_locally(forwarder_snapshot->get(), query, client,
-                                                      out);
-        }});
-    if (!forwarder->start(&error)) {
-      spdlog::critical("cannot start forwarding: {}", error);
-      return 1;
-    }
-    std::string list;
-    for (const forward::Upstream& upstream : *upstreams) {
-      list += (list.empty() ? "" : ", ") + upstream.to_string();
-    }
-    spdlog::info("forwarding names outside our zones to {}", list);
-  }
-
   unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
   forward::Forwarder* forward_to = forwarder.get();
   ServerSearchOptions search{.autopath = options.autopath,
                              .expand_short_names = options.expand_short_names,
                              .cname_ttl = config->ttl};
   server::Server server({.listen = *listen, .threads = std::max(threads, 1u)},
-                        [&holder, forward_to, search] {
-                          return std::make_unique<SnapshotQueryHandler>(holder, forward_to, search);
+                        [&holder, forward_to, search, &metrics, &options] {
+                          return std::make_unique<MeteredQueryHandler>(
+                              std::make_unique<SnapshotQueryHandler>(holder, forward_to, search),
+                              metrics.queries().add_thread(), options.ops.log_queries);
                         });
   if (!server.start(&error)) {
     spdlog::critical("cannot listen on {}: {}", options.listen, error);
@@ -207,6 +280,10 @@ int run(const ServeOptions& options) {
       continue;
     }
     spdlog::info("signal {}: shutting down", signal);
+    if (signal == SIGTERM) {
+      lameduck(*parse_duration(options.ops.lameduck), signals, serving);
+    }
+    http->stop();
     watcher.stop();
     control.stop();
     if (forwarder) {
@@ -260,6 +337,7 @@ void register_serve(CLI::App& app, int& exit_code) {
                     "A known VMI's or Pod's query for a name of 2+ labels outside our zones that "
                     "the upstream does not have is answered as <name>.<ns>.svc.<zone>, with a "
                     "CNAME, when that exists");
+  add_ops_options(*command, options->ops);
   command->callback([options, &exit_code] { exit_code = run(*options); });
 }
 

@@ -152,9 +152,11 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
 
   config_.serial = std::max(config_.serial + 1, static_cast<uint32_t>(std::time(nullptr)));
   bool built = false;
+  std::shared_ptr<const zone::Snapshot> published;
   try {
     std::shared_ptr<const zone::Snapshot> snapshot = zone::build(store_.state(), config_);
     size_t records = snapshot->record_count();
+    published = snapshot;
     holder_.publish(std::move(snapshot));
     built = true;
     auto elapsed =
@@ -183,6 +185,11 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
     if (!listed.contains(name)) {
       statuses.push_back({name, sync, 0});
     }
+  }
+
+  if (built && options_.on_publish) {
+    options_.on_publish(PublishReport{store_.state(), *published, holder_.generation(),
+                                      Clock::now() - started, statuses});
   }
 
   std::lock_guard lock(mutex_);

@@ -35,16 +35,28 @@
 
 namespace vmdns::control {
 
-struct ControlOptions {
-  std::chrono::milliseconds settle{5};
-  std::chrono::milliseconds max_delay{50};
-};
-
 // One origin as /ready and the logs see it.
 struct OriginStatus {
   std::string name;
   sources::SyncState sync;  // Synced when the origin never reported otherwise
   size_t objects = 0;
+};
+
+// What a successful publish tells ControlOptions::on_publish (the figures of /metrics and the
+// state of /ready). The references are valid during the call only.
+struct PublishReport {
+  const cluster::State& state;
+  const zone::Snapshot& snapshot;
+  uint64_t generation;                  // the holder's generation after the publish
+  std::chrono::nanoseconds build_time;  // applying the changes and building the snapshot
+  const std::vector<OriginStatus>& origins;
+};
+
+struct ControlOptions {
+  std::chrono::milliseconds settle{5};
+  std::chrono::milliseconds max_delay{50};
+  // Called on the control thread after each snapshot is published; may be empty.
+  std::function<void(const PublishReport&)> on_publish = nullptr;
 };
 
 class ControlLoop : public sources::ObjectSink {

@@ -31,6 +31,25 @@ void ServingState::report_source(const std::string& source, SyncState state,
   }
 }
 
+void ServingState::replace_sources(const std::vector<SourceReport>& sources) {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, SourceStatus> kept;
+  for (const SourceReport& report : sources) {
+    SourceStatus status;
+    if (auto old = sources_.find(report.name); old != sources_.end()) {
+      status = std::move(old->second);
+    }
+    status.name = report.name;
+    status.state = report.state;
+    status.reason = report.reason;
+    if (report.state == SyncState::Synced) {
+      status.last_sync = SystemClock::now();
+    }
+    kept[report.name] = std::move(status);
+  }
+  sources_ = std::move(kept);
+}
+
 void ServingState::count_source_errors(const std::string& source, const std::string& kind,
                                        uint64_t n) {
   std::lock_guard lock(mutex_);

@@ -39,6 +39,13 @@ struct Status {
   std::string reason;  // why not, for the 503 body and the log
 };
 
+// One source as its owner reports it (replace_sources).
+struct SourceReport {
+  std::string name;
+  SyncState state = SyncState::NotYet;
+  std::string reason;
+};
+
 struct SourceStatus {
   std::string name;
   SyncState state = SyncState::NotYet;
@@ -53,6 +60,9 @@ class ServingState {
 
   void snapshot_published();
   void report_source(const std::string& source, SyncState state, const std::string& reason);
+  // The whole set of sources at once (after each publish): those not listed are dropped, those
+  // listed keep their error counts and last sync.
+  void replace_sources(const std::vector<SourceReport>& sources);
   void count_source_errors(const std::string& source, const std::string& kind, uint64_t n);
   void enter_lameduck();
 

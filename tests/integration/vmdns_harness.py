@@ -120,6 +120,11 @@ class VmdnsServer:
                 raise ValueError("tests forward to loopback only, not %r" % host)
         if not upstreams and "--no-upstream" not in extra_args:
             extra_args.append("--no-upstream")
+        # The HTTP endpoints' default ports (9153, 8080, 8181) may be taken on a test machine,
+        # and several servers run at once: a test that wants them passes free ports itself.
+        for flag in ("--metrics-listen", "--health-listen", "--ready-listen"):
+            if flag not in extra_args:
+                extra_args += [flag, "none"]
         args += extra_args
         self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr, text=True,

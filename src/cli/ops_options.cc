@@ -1,0 +1,136 @@
+#include "cli/ops_options.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <map>
+
+#include "metrics/exposition.h"
+#include "server/listen_address.h"
+
+namespace vmdns::cli {
+
+void add_ops_options(CLI::App& command, OpsOptions& options) {
+  auto listener = [&command](const char* flag, std::string& value, bool& given, const char* what) {
+    command.add_option_function<std::string>(
+        flag,
+        [&value, &given](const std::string& text) {
+          value = text;
+          given = true;
+        },
+        std::string("ADDR:PORT for ") + what + " over HTTP, or none (default: " + value + ")");
+  };
+  listener("--metrics-listen", options.metrics_listen, options.metrics_explicit,
+           "/metrics, Prometheus' text format (CoreDNS: prometheus)");
+  listener("--health-listen", options.health_listen, options.health_explicit,
+           "/health, 200 while serving (CoreDNS: health)");
+  listener("--ready-listen", options.ready_listen, options.ready_explicit,
+           "/ready, 200 once the first snapshot is built and the sources are in sync "
+           "(CoreDNS: ready)");
+  command
+      .add_option("--lameduck", options.lameduck,
+                  "On SIGTERM, fail /health and /ready, keep answering queries for this long "
+                  "(5s, 500ms), then exit (CoreDNS: health's lameduck)")
+      ->capture_default_str()
+      ->check([](const std::string& text) {
+        return parse_duration(text) ? std::string() : "not a duration like 5s or 500ms: " + text;
+      });
+  command.add_flag("--log-queries", options.log_queries,
+                   "Log every query and its reply, one line each (CoreDNS: log)");
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end == text.data() || value > 3'600'000) {
+    return std::nullopt;
+  }
+  std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
+  uint64_t ms = 0;
+  if (unit.empty() || unit == "s") {
+    ms = value * 1000;
+  } else if (unit == "ms") {
+    ms = value;
+  } else if (unit == "m") {
+    ms = value * 60'000;
+  } else {
+    return std::nullopt;
+  }
+  if (ms > 3'600'000) {
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds(ms);
+}
+
+std::unique_ptr<ops::HttpServer> start_ops_http(const OpsOptions& options,
+                                                const ops::ServingState& serving,
+                                                std::function<std::string()> render_metrics,
+                                                std::string* error) {
+  struct Wanted {
+    std::string flag;
+    bool explicit_flag;
+    std::vector<ops::HttpEndpoint> endpoints;
+  };
+  auto status_page = [&serving](auto check) {
+    return [&serving, check] {
+      ops::Status status = (serving.*check)();
+      return status.ok ? ops::HttpResponse{200, "OK"}
+                       : ops::HttpResponse{503, status.reason + "\n"};
+    };
+  };
+  std::map<std::string, Wanted> by_address;  // listeners that share an address share a socket
+  auto want = [&by_address](const std::string& address, const char* flag, bool explicit_flag,
+                            ops::HttpEndpoint endpoint) {
+    if (address.empty() || address == kNoListener) {
+      return;
+    }
+    Wanted& wanted = by_address[address];
+    wanted.flag += (wanted.flag.empty() ? "" : ", ") + std::string(flag);
+    wanted.explicit_flag = wanted.explicit_flag || explicit_flag;
+    wanted.endpoints.push_back(std::move(endpoint));
+  };
+  want(options.metrics_listen, "--metrics-listen", options.metrics_explicit,
+       {"/metrics", [render_metrics] {
+          return ops::HttpResponse{200, render_metrics(),
+                                   std::string(metrics::kExpositionContentType)};
+        }});
+  want(options.health_listen, "--health-listen", options.health_explicit,
+       {"/health", status_page(&ops::ServingState::health)});
+  want(options.ready_listen, "--ready-listen", options.ready_explicit,
+       {"/ready", status_page(&ops::ServingState::readiness)});
+
+  auto http = std::make_unique<ops::HttpServer>();
+  size_t index = 0;
+  for (auto& [address, wanted] : by_address) {
+    std::string problem;
+    auto parsed = server::parse_listen_address(address, &problem);
+    if (!parsed) {
+      *error = wanted.flag + ": " + problem;
+      return nullptr;
+    }
+    std::vector<std::string> paths;
+    for (const auto& endpoint : wanted.endpoints) {
+      paths.push_back(endpoint.path);
+    }
+    if (!http->add_listener(*parsed, std::move(wanted.endpoints), &problem)) {
+      if (wanted.explicit_flag) {
+        *error = wanted.flag + " " + address + ": " + problem;
+        return nullptr;
+      }
+      spdlog::warn("{} {}: {}; serving without it", wanted.flag, address, problem);
+      continue;
+    }
+    std::string list;
+    for (const auto& path : paths) {
+      list += (list.empty() ? "" : ", ") + path;
+    }
+    spdlog::info("serving {} on http://{}", list, http->bound_address(index).to_string());
+    ++index;
+  }
+  if (!http->start(error)) {
+    return nullptr;
+  }
+  return http;
+}
+
+}  // namespace vmdns::cli

@@ -1,0 +1,45 @@
+#pragma once
+// `vmdns serve`'s operations flags: the metrics, health and readiness listeners, the lame-duck
+// period and query logging, and the HTTP server that serves the three endpoints.
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "ops/http_server.h"
+#include "ops/serving_state.h"
+
+namespace vmdns::cli {
+
+inline constexpr std::string_view kNoListener = "none";
+
+struct OpsOptions {
+  std::string metrics_listen = "127.0.0.1:9153";  // CoreDNS's prometheus plugin
+  std::string health_listen = "127.0.0.1:8080";   // CoreDNS's health plugin
+  std::string ready_listen = "127.0.0.1:8181";    // CoreDNS's ready plugin
+  // Set when the flag was given: a listener that cannot bind is then fatal; a default one that
+  // is busy is only a warning, so that a second server on one machine still answers DNS.
+  bool metrics_explicit = false;
+  bool health_explicit = false;
+  bool ready_explicit = false;
+  std::string lameduck = "0s";
+  bool log_queries = false;
+};
+
+void add_ops_options(CLI::App& command, OpsOptions& options);
+
+// "5s", "500ms", "1m", "0" (seconds when no unit); nullopt when malformed or above an hour.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+// Binds the listeners (those that share an address share one socket) and starts the HTTP
+// thread: /metrics from `render_metrics`, /health and /ready from `serving`. Returns null with
+// `error` set when an explicitly given listener cannot be bound or started.
+std::unique_ptr<ops::HttpServer> start_ops_http(const OpsOptions& options,
+                                                const ops::ServingState& serving,
+                                                std::function<std::string()> render_metrics,
+                                                std::string* error);
+
+}  // namespace vmdns::cli

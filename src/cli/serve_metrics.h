@@ -1,0 +1,55 @@
+#pragma once
+// Everything /metrics shows for `vmdns serve`: the coredns_dns_* counters of every worker, the
+// forwarder's coredns_forward_* and coredns_cache_*, and vmdns_* for the snapshot and sources.
+//
+//   ServeMetrics metrics("dns://127.0.0.1:53");
+//   QueryCounters& mine = metrics.queries().add_thread();      // per worker, at start
+//   metrics.snapshot_built(state, *snapshot, generation, build_time);   // control thread
+//   metrics.set_forwarder(forwarder.get(), upstreams);
+//   std::string body = metrics.render(serving_state);          // the HTTP thread
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "cluster/model.h"
+#include "forward/forwarder.h"
+#include "metrics/query_counters.h"
+#include "ops/serving_state.h"
+#include "zone/snapshot.h"
+
+namespace vmdns::cli {
+
+class ServeMetrics {
+ public:
+  explicit ServeMetrics(std::string server_label) : server_(std::move(server_label)) {}
+
+  metrics::QueryMetrics& queries() { return queries_; }
+
+  // After each published snapshot: objects by kind, records by type, its generation and how
+  // long it took to load and build.
+  void snapshot_built(const cluster::State& state, const zone::Snapshot& snapshot,
+                      uint64_t generation, std::chrono::nanoseconds build_time);
+  // Before the server starts; `forwarder` may be null (no upstream).
+  void set_forwarder(const forward::Forwarder* forwarder, std::vector<forward::Upstream> upstreams);
+
+  std::string render(const ops::ServingState& serving) const;
+
+ private:
+  std::string server_;
+  metrics::QueryMetrics queries_;
+  const forward::Forwarder* forwarder_ = nullptr;
+  std::vector<forward::Upstream> upstreams_;
+
+  mutable std::mutex mutex_;  // guards the snapshot figures below
+  std::map<std::string, uint64_t> objects_;
+  std::map<std::string, uint64_t> records_;
+  uint64_t generation_ = 0;
+  uint64_t builds_ = 0;
+  double build_seconds_ = 0;
+  std::chrono::system_clock::time_point built_at_{};
+};
+
+}  // namespace vmdns::cli

@@ -1,0 +1,310 @@
+"""Operations: /metrics, /health, /ready, the lame duck on SIGTERM, and logs.
+
+Every listener gets a free loopback port from peer_port(), never the defaults. Checked:
+
+- after known dig traffic (UDP and TCP, NOERROR, NODATA, NXDOMAIN, REFUSED), /metrics holds
+  exactly those counts under CoreDNS's names and labels (coredns_dns_requests_total,
+  coredns_dns_responses_total, the duration and size histograms), and the vmdns_* figures of
+  the snapshot (objects by kind, records by type, generation) and of the sources;
+- a second vmdns as a loopback upstream: one forwarded query counts in
+  coredns_forward_requests_total and plugin="forward", the same query again is a cache hit
+  (coredns_cache_hits_total, plugin="cache");
+- `promtool check metrics` accepts the output (skipped when promtool is not installed);
+- /ready answers 503 with its reason while a large directory loads, then 200; /health is 200
+  from the start;
+- SIGTERM with --lameduck: /health and /ready fail at once, queries are still answered during
+  the period, and the process exits 0 after it;
+- SIGHUP reloads: the generation moves on and vmdns_snapshot_builds_total counts it;
+- --log-format json writes one JSON object per line; --log-queries logs each query the way
+  CoreDNS's log plugin does;
+- a default HTTP port that is busy is a warning, an explicit one that is busy stops serve;
+- bad HTTP requests get 400/404/405, and the server keeps serving.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+from vmdns_harness import EXAMPLES, VMDNS, VmdnsServer, peer_port, wait_for
+
+SERVER_LABELS = 'zone=".",view=""'
+
+
+def http_get(port, path, timeout=5):
+    """(status, body) of GET http://127.0.0.1:port/path; (None, error) when nothing answers."""
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=timeout) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+    except (urllib.error.URLError, ConnectionError, socket.timeout) as e:
+        return None, str(e)
+
+
+def parse_metrics(text):
+    """{(name, frozenset of (label, value))): float} of an exposition."""
+    samples = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = re.match(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$', line)
+        assert m, "not a sample line: %r" % line
+        labels = frozenset(re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"',
+                                      m.group(3) or ""))
+        samples[(m.group(1), labels)] = float(m.group(4))
+    return samples
+
+
+def value(samples, name, **labels):
+    """The sum of every series of `name` whose labels include `labels` (0 when none)."""
+    wanted = set(labels.items())
+    return sum(v for (n, ls), v in samples.items() if n == name and wanted <= set(ls))
+
+
+class OpsServer(VmdnsServer):
+    """A VmdnsServer with its three HTTP endpoints on free ports."""
+
+    def __init__(self, paths=(EXAMPLES,), extra_args=()):
+        self.metrics_port = peer_port()
+        self.health_port = peer_port()
+        self.ready_port = peer_port()
+        super().__init__(list(paths), [
+            "--metrics-listen", "127.0.0.1:%d" % self.metrics_port,
+            "--health-listen", "127.0.0.1:%d" % self.health_port,
+            "--ready-listen", "127.0.0.1:%d" % self.ready_port, *extra_args])
+
+    def metrics(self):
+        status, body = http_get(self.metrics_port, "/metrics")
+        assert status == 200, (status, body)
+        return body
+
+
+class MetricsTest(unittest.TestCase):
+    def test_counts_known_traffic(self):
+        server = OpsServer()
+        try:
+            name = "myvmi.mysubdomain.default.svc.cluster.local"
+            for _ in range(3):
+                self.assertEqual(server.dig(name, "A").status, "NOERROR")
+            self.assertEqual(server.dig(name, "AAAA").status, "NOERROR")  # NODATA
+            self.assertEqual(server.dig("nosuch.default.svc.cluster.local", "A", tcp=True).status,
+                             "NXDOMAIN")
+            self.assertEqual(server.dig("example.com", "MX").status, "REFUSED")
+            samples = parse_metrics(server.metrics())
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+        srv = "dns://127.0.0.1:%d" % server.port
+        requests = "coredns_dns_requests_total"
+        self.assertEqual(value(samples, requests, server=srv, zone=".", view=""), 6)
+        self.assertEqual(value(samples, requests, proto="udp", family="1", type="A"), 3)
+        self.assertEqual(value(samples, requests, proto="udp", type="AAAA"), 1)
+        self.assertEqual(value(samples, requests, proto="tcp", type="A"), 1)
+        self.assertEqual(value(samples, requests, proto="udp", type="MX"), 1)
+        responses = "coredns_dns_responses_total"
+        self.assertEqual(value(samples, responses, rcode="NOERROR", plugin="kubernetes"), 4)
+        self.assertEqual(value(samples, responses, rcode="NXDOMAIN", plugin="kubernetes"), 1)
+        self.assertEqual(value(samples, responses, rcode="REFUSED", plugin=""), 1)
+        self.assertEqual(value(samples, "coredns_dns_request_duration_seconds_count", type="A"), 4)
+        self.assertEqual(
+            value(samples, "coredns_dns_request_duration_seconds_bucket", type="A", le="+Inf"), 4)
+        self.assertEqual(value(samples, "coredns_dns_request_size_bytes_count", proto="udp"), 5)
+        self.assertEqual(value(samples, "coredns_dns_response_size_bytes_count", proto="tcp"), 1)
+        self.assertGreater(value(samples, "coredns_dns_response_size_bytes_sum", proto="udp"), 0)
+        # The snapshot of examples/: two VMIs, one Service; the apex SOA and NS, the VMI's A.
+        self.assertEqual(value(samples, "vmdns_objects", kind="VirtualMachineInstance"), 2)
+        self.assertEqual(value(samples, "vmdns_objects", kind="Service"), 1)
+        self.assertEqual(value(samples, "vmdns_records", type="SOA"), 1)
+        self.assertGreaterEqual(value(samples, "vmdns_records", type="A"), 2)
+        self.assertEqual(value(samples, "vmdns_snapshot_generation"), 1)
+        # Each manifest file is a source of its own, synced once read.
+        sources = {dict(labels)["source"] for (name, labels) in samples
+                   if name == "vmdns_source_sync_state"}
+        self.assertTrue(sources and all(s.startswith(EXAMPLES) for s in sources), sources)
+        self.assertEqual(value(samples, "vmdns_source_sync_state", state="synced"), len(sources))
+        self.assertEqual(value(samples, "vmdns_source_sync_state", state="not_synced"), 0)
+        self.assertEqual(value(samples, "vmdns_ready"), 1)
+        self.assertEqual(value(samples, "vmdns_build_info"), 1)
+
+    def test_forwarder_and_cache(self):
+        upstream = VmdnsServer([EXAMPLES])
+        # Serving another zone, this server forwards cluster.local names to the other one.
+        server = OpsServer(extra_args=["--zone", "other.test",
+                                       "--upstream", "127.0.0.1:%d" % upstream.port])
+        try:
+            name = "myvmi.mysubdomain.default.svc.cluster.local"
+            first = server.dig(name, "A")
+            second = server.dig(name, "A")
+            self.assertEqual((first.status, second.status), ("NOERROR", "NOERROR"))
+            self.assertEqual(second.rdatas("A"), ["10.244.0.57"])
+            samples = parse_metrics(server.metrics())
+        finally:
+            server.stop()
+            upstream.stop()
+        to = "127.0.0.1:%d" % upstream.port
+        self.assertEqual(value(samples, "coredns_forward_requests_total", to=to), 1)
+        self.assertEqual(value(samples, "coredns_forward_responses_total", to=to, rcode="NOERROR"), 1)
+        self.assertEqual(value(samples, "coredns_forward_request_duration_seconds_count", to=to), 1)
+        self.assertEqual(value(samples, "coredns_cache_requests_total"), 2)
+        self.assertEqual(value(samples, "coredns_cache_hits_total", type="success"), 1)
+        self.assertEqual(value(samples, "coredns_cache_misses_total"), 1)
+        self.assertEqual(value(samples, "coredns_cache_entries"), 1)
+        self.assertEqual(value(samples, "coredns_dns_requests_total", type="A"), 2)
+        self.assertEqual(value(samples, "coredns_dns_responses_total", plugin="forward",
+                               rcode="NOERROR"), 1)
+        self.assertEqual(value(samples, "coredns_dns_responses_total", plugin="cache",
+                               rcode="NOERROR"), 1)
+        self.assertEqual(value(samples, "coredns_dns_request_duration_seconds_count", type="A"), 2)
+
+    def test_promtool_accepts_the_output(self):
+        if shutil.which("promtool") is None:
+            self.skipTest("promtool (Debian package prometheus) is not installed")
+        server = OpsServer()
+        try:
+            fresh = server.metrics()  # families with no series yet
+            server.dig("myvmi.mysubdomain.default.svc.cluster.local", "A")
+            server.dig("nosuch.default.svc.cluster.local", "SRV", tcp=True)
+            busy = server.metrics()
+        finally:
+            server.stop()
+        for text in (fresh, busy):
+            out = subprocess.run(["promtool", "check", "metrics"], input=text, text=True,
+                                 capture_output=True, timeout=30)
+            self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+
+    def test_sighup_publishes_a_new_generation(self):
+        server = OpsServer()
+        try:
+            server.proc.send_signal(signal.SIGHUP)
+            self.assertTrue(wait_for(lambda: value(parse_metrics(server.metrics()),
+                                                   "vmdns_snapshot_generation") == 2))
+            samples = parse_metrics(server.metrics())
+            self.assertEqual(value(samples, "vmdns_snapshot_builds_total"), 2)
+        finally:
+            server.stop()
+
+
+class HealthReadyTest(unittest.TestCase):
+    def test_ready_waits_for_the_first_snapshot(self):
+        with tempfile.TemporaryDirectory() as d:
+            # Enough objects that loading takes a good part of a second.
+            with open(os.path.join(d, "many.yaml"), "w") as f:
+                for i in range(6000):
+                    f.write("---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ns-%d}\n" % i)
+            health, ready = peer_port(), peer_port()
+            proc = subprocess.Popen(
+                [VMDNS, "serve", "-f", d, "--listen", "127.0.0.1:%d" % peer_port(),
+                 "--no-upstream", "--metrics-listen", "none",
+                 "--health-listen", "127.0.0.1:%d" % health,
+                 "--ready-listen", "127.0.0.1:%d" % ready],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                seen = []
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    status, body = http_get(ready, "/ready", timeout=1)
+                    if status is not None:
+                        seen.append((status, body))
+                        if status == 200:
+                            break
+                    time.sleep(0.02)
+                self.assertEqual(http_get(health, "/health")[0], 200)
+            finally:
+                proc.send_signal(signal.SIGTERM)
+                self.assertEqual(proc.wait(timeout=10), 0)
+        self.assertTrue(seen, "/ready never answered")
+        self.assertEqual(seen[0][0], 503, seen[:3])
+        self.assertIn("first snapshot", seen[0][1])
+        self.assertEqual(seen[-1], (200, "OK"))
+
+    def test_lameduck_on_sigterm(self):
+        server = OpsServer(extra_args=["--lameduck", "2s"])
+        name = "myvmi.mysubdomain.default.svc.cluster.local"
+        self.assertEqual(http_get(server.health_port, "/health"), (200, "OK"))
+        self.assertEqual(http_get(server.ready_port, "/ready"), (200, "OK"))
+        started = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
+        self.assertTrue(wait_for(lambda: http_get(server.health_port, "/health")[0] == 503))
+        status, body = http_get(server.ready_port, "/ready")
+        self.assertEqual((status, body.strip()), (503, "shutting down"))
+        # Still answering during the lame duck period.
+        self.assertEqual(server.dig(name, "A").rdatas("A"), ["10.244.0.57"])
+        self.assertIsNone(server.proc.poll())
+        self.assertEqual(server.proc.wait(timeout=10), 0)
+        self.assertGreaterEqual(time.monotonic() - started, 1.5)
+        self.assertIn("lame duck", server.log())
+
+    def test_bad_requests(self):
+        server = OpsServer()
+        try:
+            for request, status in [(b"garbage\r\n\r\n", b"400"),
+                                    (b"GET /nothing HTTP/1.1\r\n\r\n", b"404"),
+                                    (b"DELETE /health HTTP/1.1\r\n\r\n", b"405"),
+                                    (b"GET /health HTTP/1.1\r\nX: " + b"a" * 20000 + b"\r\n\r\n",
+                                     b"431")]:
+                with socket.create_connection(("127.0.0.1", server.health_port), timeout=5) as s:
+                    s.sendall(request)
+                    reply = b""
+                    while True:
+                        chunk = s.recv(4096)
+                        if not chunk:
+                            break
+                        reply += chunk
+                self.assertTrue(reply.startswith(b"HTTP/1.1 " + status), reply[:80])
+            self.assertEqual(http_get(server.health_port, "/health"), (200, "OK"))
+            self.assertEqual(server.dig("myvmi.mysubdomain.default.svc.cluster.local").status,
+                             "NOERROR")
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+
+class LogsAndListenersTest(unittest.TestCase):
+    def test_json_logs_and_query_log(self):
+        port = peer_port()
+        proc = subprocess.Popen(
+            [VMDNS, "--log-format", "json", "serve", "-f", EXAMPLES, "--listen",
+             "127.0.0.1:%d" % port, "--no-upstream", "--log-queries", "--metrics-listen", "none",
+             "--health-listen", "none", "--ready-listen", "none"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            self.assertIn("listening on", proc.stdout.readline())
+            subprocess.run(["dig", "@127.0.0.1", "-p", str(port), "+short", "+time=2", "+tries=1",
+                            "myvmi.mysubdomain.default.svc.cluster.local", "A"],
+                           capture_output=True, timeout=20)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, stderr = proc.communicate(timeout=10)
+        lines = [json.loads(line) for line in stderr.splitlines()]
+        self.assertTrue(all({"time", "level", "msg"} <= set(entry) for entry in lines), lines)
+        queries = [e["msg"] for e in lines if "myvmi.mysubdomain" in e["msg"]]
+        self.assertEqual(len(queries), 1, lines)
+        self.assertRegex(queries[0], r'^127\.0\.0\.1:\d+ - \d+ "A IN '
+                                     r'myvmi\.mysubdomain\.default\.svc\.cluster\.local\. udp \d+ '
+                                     r'(true|false) \d+" NOERROR qr,aa,rd \d+ [0-9.]+s$')
+
+    def test_busy_listener(self):
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            taken = "127.0.0.1:%d" % busy.getsockname()[1]
+            # Explicitly asked for: serve stops with a clear error.
+            out = subprocess.run([VMDNS, "serve", "-f", EXAMPLES, "--listen",
+                                  "127.0.0.1:%d" % peer_port(), "--no-upstream",
+                                  "--metrics-listen", taken, "--health-listen", "none",
+                                  "--ready-listen", "none"],
+                                 capture_output=True, text=True, timeout=30)
+            self.assertEqual(out.returncode, 2, out.stderr)
+            self.assertIn("--metrics-listen " + taken, out.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
