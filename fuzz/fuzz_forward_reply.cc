@@ -1,7 +1,8 @@
 // Fuzzes the forwarder's parsing of untrusted packets: a client's query (parse_client_query) and
 // an upstream's response (answers_query, is_truncated, cache_ttl, rewrite_reply, and the reply
 // for an ExternalName's target, rewrite_alias_reply). None may crash or write past its buffer,
-// whatever the bytes.
+// whatever the bytes, and every reply built for the client (rewritten or SERVFAIL) must parse
+// with our own parser and carry the client's ID.
 //
 // Input: one octet of options (bit 0: TCP; bits 1-7: seconds elapsed), two octets of the client
 // query's length N, N octets of client query, then the upstream response.
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <span>
 
+#include "dns/message_view.h"
 #include "dns/rdata.h"
 #include "dns/reader.h"
 #include "dns/writer.h"
@@ -31,6 +33,25 @@ void check(bool condition) {
 }
 
 constexpr size_t kHeaderLength = 12;
+
+// A reply of `length` octets (0: none, the caller sends SERVFAIL) is well formed for `client`:
+// parse_query reads it as one question and well-formed records, with the client's ID, within
+// the client's limit. parse_query drops responses, so it reads a copy with QR cleared (QR is
+// the upstream's: the forwarder only rewrites responses that answers_query accepts).
+void check_reply(std::span<const uint8_t> out, size_t length,
+                 const vmdns::forward::ClientQuery& client) {
+  if (length == 0) {
+    return;
+  }
+  check(length >= kHeaderLength && length <= out.size() && length <= client.reply_limit());
+  static std::array<uint8_t, 65535> copy;
+  std::copy_n(out.begin(), length, copy.begin());
+  copy[2] &= 0x7F;
+  vmdns::dns::ParsedQuery parsed;
+  check(vmdns::dns::parse_query(std::span<const uint8_t>(copy.data(), length), parsed) ==
+        vmdns::dns::ParseStatus::Ok);
+  check(parsed.header.id == client.id && parsed.has_question);
+}
 
 }  // namespace
 
@@ -63,6 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NO
   check(echoed.loop_marker == 0x0123456789abcdefULL);
   size_t servfail = forward::servfail_reply(client, out);
   check(servfail > kHeaderLength && servfail <= out.size());
+  check_reply(out, servfail, client);
 
   (void)forward::answers_query(response, client.id, client.question);
   (void)forward::is_truncated(response);
@@ -70,9 +92,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NO
   // Once into a buffer as large as any reply, once into one just large enough for the client.
   size_t n = forward::rewrite_reply(response, client, elapsed, out);
   check(n <= out.size());
+  check_reply(out, n, client);
   std::span<uint8_t> limited(out.data(), client.reply_limit());
   n = forward::rewrite_reply(response, client, elapsed, limited);
   check(n <= limited.size());
+  check_reply(limited, n, client);
 
   // The same response as the answer for an ExternalName's target: our CNAME from the client's
   // name to the response's question, then the response's records, decompressed.
@@ -95,7 +119,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NO
   check(aliased.alias && aliased.question.name == target);
   n = forward::rewrite_reply(response, aliased, elapsed, limited);
   check(n <= limited.size());
+  check_reply(limited, n, aliased);
   n = forward::servfail_reply(aliased, out);
   check(n > kHeaderLength && n <= out.size());
+  check_reply(out, n, aliased);
   return 0;
 }

@@ -78,6 +78,52 @@ bool read_question(std::span<const uint8_t> message, dns::Question* question, si
   return true;
 }
 
+// One name copied from the response to the reply at the same offset decodes in both, to the
+// same name (but for case: a pointer into the question reads the client's spelling). Advances
+// both readers past it.
+bool same_name(dns::Reader& in, dns::Reader& out) {
+  dns::Name was;
+  dns::Name is;
+  return in.read_name(was) && out.read_name(is) && was == is;
+}
+
+// The names of the record at `record_start` decode in `reply` as they did in `response`: its
+// owner, and the names in its rdata for the types whose rdata names may be compressed (RFC 3597
+// section 4: NS, CNAME, PTR, SOA, MX; and SRV, which some servers compress anyway). Other rdata
+// is opaque and copied as it is. False when a name does not decode, in either message, or does
+// not fit its record's rdata. `record` is advanced past the record in `response`.
+bool names_survive(std::span<const uint8_t> response, std::span<const uint8_t> reply,
+                   Record* record) {
+  dns::Reader in(response, record->start);
+  if (!read_record(in, record)) {
+    return false;
+  }
+  size_t rdata = record->fixed + 10;
+  dns::Reader owner_in(response, record->start);
+  dns::Reader owner_out(reply, record->start);
+  if (!same_name(owner_in, owner_out)) {
+    return false;
+  }
+  // Readers that stop at the end of the rdata, so that a name cannot run into the next record.
+  dns::Reader names_in(response.first(record->end), rdata);
+  dns::Reader names_out(reply.first(record->end), rdata);
+  auto skip_fixed = [&](size_t count) { return names_in.skip(count) && names_out.skip(count); };
+  switch (static_cast<dns::RrType>(record->type)) {
+    case dns::RrType::NS:
+    case dns::RrType::CNAME:
+    case dns::RrType::PTR:
+      return same_name(names_in, names_out);
+    case dns::RrType::SOA:
+      return same_name(names_in, names_out) && same_name(names_in, names_out);
+    case dns::RrType::MX:
+      return skip_fixed(2) && same_name(names_in, names_out);
+    case dns::RrType::SRV:
+      return skip_fixed(6) && same_name(names_in, names_out);
+    default:
+      return true;
+  }
+}
+
 }  // namespace
 
 bool answers_query(std::span<const uint8_t> response, uint16_t id, const dns::Question& question) {
@@ -217,6 +263,23 @@ size_t rewrite_reply(std::span<const uint8_t> response, const ClientQuery& clien
   put_u16(out.data() + 6, kept[0]);
   put_u16(out.data() + 8, kept[1]);
   put_u16(out.data() + 10, kept[2]);
+
+  // The records are copied with their compression pointers as they are, and a pointer is only
+  // meaningful where it points at a prior occurrence of a name (RFC 1035 section 4.1.4). An
+  // upstream may point anywhere else: into the header, whose ID, flags and counts are now ours,
+  // into a TTL lowered above, or past the records kept. Such a name would read differently in
+  // the reply, or not at all, so the reply is refused (SERVFAIL) rather than sent malformed.
+  // Checking the finished reply is simpler and more robust than decompressing and re-encoding
+  // every name: no legitimate response fails it, and byte-for-byte copying stays the norm.
+  std::span<const uint8_t> reply(out.data(), size);
+  Record record;
+  record.start = question_end;
+  for (size_t i = 0; i < size_t{kept[0]} + kept[1] + kept[2] - (client.edns ? 1 : 0); ++i) {
+    if (!names_survive(response, reply, &record)) {
+      return 0;
+    }
+    record.start = record.end;
+  }
   return size;
 }
 

@@ -42,7 +42,9 @@ std::optional<uint32_t> cache_ttl(std::span<const uint8_t> response);
 // whole until the client's limit (ClientQuery::reply_limit): a record of the answer or authority
 // section that does not fit sets TC and ends the message; additional records that do not fit
 // are left out without TC (RFC 2181 section 9). Returns the length, 0 if `response` is
-// malformed or `out` is too small for the header and question.
+// malformed, if a name copied would read differently in the reply than in `response` (a
+// compression pointer into the header, a lowered TTL or past its record), or if `out` is too
+// small for the header and question.
 size_t rewrite_reply(std::span<const uint8_t> response, const ClientQuery& client,
                      uint32_t elapsed, std::span<uint8_t> out);
 

@@ -8,6 +8,8 @@
 //   - a reply over the client's limit (512 without EDNS, else min(size, 1232); 65535 over TCP)
 //     is cut at a record boundary with TC; additional records that do not fit are left out
 //     without TC;
+//   - a response whose names would read differently in the reply (a compression pointer into
+//     the header, a lowered TTL or past its record) is refused;
 //   - a response with another ID, question or no QR does not answer our query;
 //   - cache TTLs: the shortest TTL of a positive answer, min(SOA TTL, SOA MINIMUM) of a negative
 //     one, nothing for SERVFAIL, TC, or a negative answer without SOA; caps;
@@ -160,6 +162,62 @@ TEST(RewriteReply, MalformedOrForAnotherNameGivesZero) {
   Bytes cut(upstream.begin(), upstream.end() - 5);
   EXPECT_EQ(rewrite_reply(cut, client("www.example.test"), 0, out), 0u);
   EXPECT_EQ(rewrite_reply(Bytes(5), client("www.example.test"), 0, out), 0u);
+}
+
+// A response to www.example.test/A, no OPT, with `answers` answer records written out octet by
+// octet after the question, which ends at offset 34. Its ID, 0x002A, starts with a zero octet,
+// so a pointer at offset 0 reads as the root in the response, and as something else, or
+// nothing, once the client's ID is written there.
+Bytes raw_response(uint16_t answers, std::initializer_list<uint8_t> records) {
+  Bytes out = {0x00, 0x2A, 0x81, 0x80, 0,   1,   0,   static_cast<uint8_t>(answers),
+               0,    0,    0,    0,    3,   'w', 'w', 'w',
+               7,    'e',  'x',  'a',  'm', 'p', 'l', 'e',
+               4,    't',  'e',  's',  't', 0,   0,   1,
+               0,    1};
+  for (uint8_t octet : records) {
+    out.push_back(octet);
+  }
+  return out;
+}
+
+TEST(RewriteReply, NamesMustReadInTheReplyAsInTheResponse) {
+  // Records are copied with their compression pointers; one that points anywhere but at a prior
+  // name (RFC 1035 section 4.1.4) would read differently once the header and TTLs are ours, so
+  // the response is refused (0: the client gets SERVFAIL) instead of sent malformed.
+  struct Row {
+    const char* what;
+    Bytes upstream;
+    uint32_t elapsed;
+    bool kept;
+  };
+  const Row rows[] = {
+      {"owner points at the question",
+       raw_response(1, {0xC0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 192, 0, 2, 1}), 100, true},
+      {"owner points at a label inside the question",
+       raw_response(1, {0xC0, 16, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 192, 0, 2, 1}), 100, true},
+      {"owner points at the header",
+       raw_response(1, {0xC0, 0, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 192, 0, 2, 1}), 0, false},
+      {"CNAME target points at the header",
+       raw_response(1, {0xC0, 12, 0, 5, 0, 1, 0, 0, 1, 44, 0, 2, 0xC0, 0}), 0, false},
+      {"CNAME target points past its own record",
+       raw_response(1, {0xC0, 12, 0, 5, 0, 1, 0, 0, 1, 44, 0, 2, 0xC0, 48}), 0, false},
+      {"CNAME target runs past its rdata",
+       raw_response(1, {0xC0, 12, 0, 5, 0, 1, 0, 0, 1, 44, 0, 1, 1, 'x', 0}), 0, false},
+      // The first record's TTL, 0x01780000, reads as the name "x." at offset 40; lowered by
+      // 100 seconds it no longer reads as a name.
+      {"owner points into a TTL that is lowered",
+       raw_response(2, {0xC0, 12, 0, 1, 0, 1, 1, 'x', 0, 0,  0, 4, 192, 0, 2, 1,
+                        0xC0, 40, 0, 1, 0, 1, 0, 0,   1, 44, 0, 4, 192, 0, 2, 2}),
+       100, false},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.what);
+    Bytes reply = rewrite(row.upstream, client("www.example.test"), row.elapsed);
+    EXPECT_EQ(!reply.empty(), row.kept);
+    if (!reply.empty()) {
+      EXPECT_TRUE(parse_response(reply));
+    }
+  }
 }
 
 TEST(AnswersQuery, MatchesIdQuestionAndQr) {
