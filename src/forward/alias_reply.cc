@@ -95,7 +95,6 @@ bool follow_alias(std::span<const uint8_t> our_reply, ClientQuery* client) {
   AliasPrefix alias;
   alias.client_name = client->question.name;
   dns::Name target;
-  std::vector<uint8_t> rdata;
   for (uint16_t i = 0; i < answers; ++i) {
     Record record;
     if (!read_record(reader, our_reply, &record) ||
