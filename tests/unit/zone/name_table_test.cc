@@ -1,0 +1,67 @@
+// NameTable: dense indexes in insertion order, exact (octet-for-octet) keys, growth that keeps
+// every earlier key findable.
+
+#include "zone/name_table.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace vmdns::zone {
+namespace {
+
+std::string wire(std::initializer_list<std::string> labels) {
+  std::string out;
+  for (const std::string& label : labels) {
+    out += static_cast<char>(label.size());
+    out += label;
+  }
+  return out + '\0';
+}
+
+TEST(NameTable, InsertsInOrderAndFindsExactKeysOnly) {
+  struct Row {
+    std::string key;
+    uint32_t index;
+    bool inserted;
+  };
+  const std::vector<Row> rows = {
+      {wire({"cluster", "local"}), 0, true},
+      {wire({"svc", "cluster", "local"}), 1, true},
+      {wire({"cluster", "local"}), 0, false},  // again: the same index, nothing added
+      {wire({"Cluster", "local"}), 2, true},   // keys are octets: callers lowercase first
+      {std::string(1, '\0'), 3, true},         // the root
+      {wire({std::string(63, 'a'), std::string(63, 'b'), std::string(63, 'c')}), 4, true},
+  };
+  NameTable table;
+  for (const Row& row : rows) {
+    auto [index, inserted] = table.insert(row.key);
+    EXPECT_EQ(index, row.index) << row.key;
+    EXPECT_EQ(inserted, row.inserted) << row.key;
+    EXPECT_EQ(table.key(index), row.key);
+  }
+  EXPECT_EQ(table.size(), 5u);
+  EXPECT_EQ(table.find(wire({"local"})), NameTable::kMissing);
+  EXPECT_EQ(table.find(wire({"svc", "cluster", "local"}).substr(1)), NameTable::kMissing);
+  EXPECT_EQ(NameTable().find(wire({"cluster", "local"})), NameTable::kMissing);
+}
+
+TEST(NameTable, KeepsEveryKeyAcrossGrowth) {
+  NameTable table;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 100000; ++i) {
+    keys.push_back(wire({"vm-" + std::to_string(i), "grp", "ns-" + std::to_string(i % 7), "svc",
+                         "cluster", "local"}));
+    ASSERT_EQ(table.insert(keys.back()).first, static_cast<uint32_t>(i));
+  }
+  table.shrink_to_fit();
+  for (uint32_t i = 0; i < keys.size(); ++i) {
+    ASSERT_EQ(table.find(keys[i]), i);
+  }
+  EXPECT_EQ(table.find(wire({"vm-100000", "grp", "ns-0", "svc", "cluster", "local"})),
+            NameTable::kMissing);
+}
+
+}  // namespace
+}  // namespace vmdns::zone
