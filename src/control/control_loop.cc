@@ -1,5 +1,7 @@
 #include "control/control_loop.h"
 
+#include <malloc.h>
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -14,6 +16,9 @@ namespace vmdns::control {
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// A publish after this many changes (a load, a relist) returns the freed heap to the system.
+constexpr size_t kTrimAfterChanges = 1000;
 
 // CPU time of the calling thread: what a rebuild costs, whatever else the machine runs.
 std::chrono::nanoseconds thread_cpu_time() {
@@ -166,6 +171,12 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
             .count();
     spdlog::info("published serial {}: {} record(s) after {} change(s) ({} us, {} us of CPU)",
                  config_.serial, records, count, elapsed, cpu);
+    if (count >= kTrimAfterChanges || builds_ == 0) {
+      // Reading many manifests leaves glibc's heap full of freed parser nodes (yaml-cpp keeps
+      // several times the objects' size while a file is read): give them back to the system so
+      // that the resident size after a load is the cluster's, not the parser's high-water mark.
+      malloc_trim(0);
+    }
   } catch (const std::exception& e) {
     spdlog::error("cannot build the zones ({}); the last good snapshot is still served", e.what());
   }
