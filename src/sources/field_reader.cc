@@ -1,6 +1,8 @@
 #include "sources/field_reader.h"
 
 #include <charconv>
+#include <limits>
+#include <nlohmann/json.hpp>
 
 namespace vmdns::sources {
 namespace {
@@ -20,6 +22,29 @@ std::string_view type_name(const YAML::Node& node) {
   }
 }
 
+std::string_view type_name(const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::object:
+      return "a map";
+    case nlohmann::json::value_t::array:
+      return "a list";
+    case nlohmann::json::value_t::string:
+      return "a string";
+    case nlohmann::json::value_t::boolean:
+      return "a boolean";
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned:
+    case nlohmann::json::value_t::number_float:
+      return "a number";
+    default:
+      return "null";
+  }
+}
+
+std::string_view type_name(const Field& field) {
+  return field.json != nullptr ? type_name(*field.json) : type_name(field.node);
+}
+
 // Digits after the last '/' of an address, as in "fd00::5/64".
 bool is_prefix_suffix(std::string_view text) {
   if (text.empty() || text.size() > 3) {
@@ -35,8 +60,26 @@ bool is_prefix_suffix(std::string_view text) {
 
 }  // namespace
 
+bool Field::present() const {
+  if (json != nullptr) {
+    return !json->is_null();
+  }
+  return node.IsDefined() && !node.IsNull();
+}
+
+bool Field::is_map() const { return json != nullptr ? json->is_object() : node.IsMap(); }
+
 Field Field::operator[](const char* key) const {
   std::string child_path = path.empty() ? std::string(key) : path + "." + key;
+  if (json != nullptr) {
+    // A missing key reads as an absent field: a null YAML node and no JSON value.
+    if (!json->is_object()) {
+      return {YAML::Node(), std::move(child_path)};
+    }
+    auto found = json->find(key);
+    return found == json->end() ? Field{YAML::Node(), std::move(child_path)}
+                                : Field{YAML::Node(), std::move(child_path), &*found};
+  }
   if (!node.IsDefined() || !node.IsMap()) {
     return {YAML::Node(), std::move(child_path)};
   }
@@ -82,7 +125,7 @@ void FieldReader::warning(const std::string& field, std::string message) {
 
 void FieldReader::type_error(const Field& field, std::string_view expected) {
   error(field.path,
-        "must be " + std::string(expected) + ", not " + std::string(type_name(field.node)));
+        "must be " + std::string(expected) + ", not " + std::string(type_name(field)));
 }
 
 bool FieldReader::take_node() {
@@ -97,7 +140,7 @@ Field FieldReader::map(const Field& field) {
   if (!field.present()) {
     return {YAML::Node(), field.path};
   }
-  if (!field.node.IsMap()) {
+  if (field.json != nullptr ? !field.json->is_object() : !field.node.IsMap()) {
     type_error(field, "a map");
     return {YAML::Node(), field.path};
   }
@@ -109,11 +152,20 @@ std::vector<Field> FieldReader::list(const Field& field) {
   if (!field.present()) {
     return items;
   }
-  if (!field.node.IsSequence()) {
+  if (field.json != nullptr ? !field.json->is_array() : !field.node.IsSequence()) {
     type_error(field, "a list");
     return items;
   }
   size_t index = 0;
+  if (field.json != nullptr) {
+    for (const nlohmann::json& item : *field.json) {
+      if (!take_node()) {
+        break;
+      }
+      items.push_back({YAML::Node(), field.path + "[" + std::to_string(index++) + "]", &item});
+    }
+    return items;
+  }
   for (const YAML::Node& item : field.node) {
     if (!take_node()) {
       break;
@@ -127,6 +179,13 @@ std::optional<std::string> FieldReader::string(const Field& field) {
   if (!field.present()) {
     return std::nullopt;
   }
+  if (field.json != nullptr) {
+    if (!field.json->is_string()) {
+      type_error(field, "a string");
+      return std::nullopt;
+    }
+    return field.json->get_ref<const std::string&>();
+  }
   if (!field.node.IsScalar()) {
     type_error(field, "a string");
     return std::nullopt;
@@ -138,6 +197,21 @@ std::optional<int64_t> FieldReader::integer(const Field& field) {
   if (!field.present()) {
     return std::nullopt;
   }
+  if (field.json != nullptr) {
+    if (field.json->is_number_integer() && !field.json->is_number_unsigned()) {
+      return field.json->get<int64_t>();
+    }
+    if (field.json->is_number_unsigned() &&
+        field.json->get<uint64_t>() <= uint64_t{std::numeric_limits<int64_t>::max()}) {
+      return static_cast<int64_t>(field.json->get<uint64_t>());
+    }
+    if (field.json->is_number()) {
+      error(field.path, field.json->dump() + " is not an integer");
+    } else {
+      type_error(field, "an integer");
+    }
+    return std::nullopt;
+  }
   if (!field.node.IsScalar()) {
     type_error(field, "an integer");
     return std::nullopt;
@@ -146,7 +220,7 @@ std::optional<int64_t> FieldReader::integer(const Field& field) {
   int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    error(field.path, quoted(text) + " is not an integer");
+    error(field.path, sources::quoted(text) + " is not an integer");
     return std::nullopt;
   }
   return value;
@@ -156,12 +230,19 @@ std::optional<bool> FieldReader::boolean(const Field& field) {
   if (!field.present()) {
     return std::nullopt;
   }
+  if (field.json != nullptr) {
+    if (!field.json->is_boolean()) {
+      type_error(field, "a boolean");
+      return std::nullopt;
+    }
+    return field.json->get<bool>();
+  }
   bool value = false;
   // convert<bool>::decode reports failure instead of throwing; it takes YAML 1.1's spellings
   // (true/yes/on...), as the YAML library of kubectl does.
   if (!field.node.IsScalar() || !YAML::convert<bool>::decode(field.node, value)) {
     if (field.node.IsScalar()) {
-      error(field.path, quoted(field.node.Scalar()) + " is not a boolean");
+      error(field.path, sources::quoted(field.node.Scalar()) + " is not a boolean");
     } else {
       type_error(field, "a boolean");
     }
@@ -176,6 +257,20 @@ std::optional<cluster::Labels> FieldReader::string_map(const Field& field) {
     return std::nullopt;
   }
   cluster::Labels labels;
+  if (checked.json != nullptr) {
+    for (const auto& [key, json_value] : checked.json->items()) {
+      if (!take_node()) {
+        break;
+      }
+      Field value{YAML::Node(), field.path + "[" + sources::quoted(key) + "]", &json_value};
+      if (!value.present()) {
+        labels[key] = "";
+      } else if (std::optional<std::string> text = string(value)) {
+        labels[key] = *text;
+      }
+    }
+    return labels;
+  }
   for (const auto& entry : checked.node) {
     if (!take_node()) {
       break;
@@ -185,7 +280,7 @@ std::optional<cluster::Labels> FieldReader::string_map(const Field& field) {
       continue;
     }
     const std::string& key = entry.first.Scalar();
-    Field value{entry.second, field.path + "[" + quoted(key) + "]"};
+    Field value{entry.second, field.path + "[" + sources::quoted(key) + "]"};
     if (!value.present()) {
       labels[key] = "";  // JSON null decodes to the empty string
       continue;
@@ -210,7 +305,7 @@ std::optional<cluster::IpAddress> FieldReader::address(const Field& field, bool 
   }
   std::optional<cluster::IpAddress> parsed = cluster::IpAddress::parse(address);
   if (!parsed) {
-    warning(field.path, quoted(*text) + " is not an IP address");
+    warning(field.path, sources::quoted(*text) + " is not an IP address");
   }
   return parsed;
 }

@@ -1,5 +1,5 @@
 #pragma once
-// Typed, path-naming access to the fields of one manifest object.
+// Typed, path-naming access to the fields of one manifest or API object.
 //
 //   FieldReader r(origin, diagnostics);
 //   Field spec = r.map(root["spec"]);                  // error if spec is not a map
@@ -9,7 +9,13 @@
 // Manifests are untrusted input: yaml-cpp throws on bad conversions, so every read here checks
 // the node's type first and turns a mismatch into an error diagnostic naming the field's path.
 // Absent and null fields read as "unset", the way Kubernetes decodes JSON null.
+//
+// The same reader walks a yaml-cpp node (manifest files) or an nlohmann::json value (objects
+// from the Kubernetes API), so that both sources share every field rule of the kind decoders.
+// JSON values are typed: a number where a string belongs is an error, as the API server's own
+// decoder has it; YAML scalars are untyped text and convert as yaml-cpp converts them.
 
+#include <nlohmann/json_fwd.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
@@ -25,11 +31,17 @@
 namespace vmdns::sources {
 
 // A node and the path that reached it ("spec.ports[0].port"). The node is null when absent.
+// A field of a JSON object has `json` set (possibly to a null value) and an unused `node`.
 struct Field {
   YAML::Node node;
   std::string path;
+  const nlohmann::json* json = nullptr;
 
-  bool present() const { return node.IsDefined() && !node.IsNull(); }
+  // The root of a JSON object: `value` must outlive every Field read from it.
+  static Field of_json(const nlohmann::json& value) { return {YAML::Node(), "", &value}; }
+
+  bool present() const;
+  bool is_map() const;
   // The value of `key` when this is a map; a null node otherwise.
   Field operator[](const char* key) const;
 };

@@ -153,6 +153,32 @@ std::string object_name(std::string_view kind, const cluster::ObjectMeta& meta) 
   return out + meta.name;
 }
 
+namespace {
+
+// The kind and apiVersion check and the kind's decoder, for a root already known to be a map.
+DecodedObject decode_root(FieldReader& reader, const Field& root, const cluster::Origin& origin) {
+  std::optional<std::string> kind = reader.string(root["kind"]);
+  std::optional<std::string> api_version = reader.string(root["apiVersion"]);
+  if (reader.failed()) {
+    return {};
+  }
+  if (!kind || kind->empty()) {
+    reader.error("kind", "is required");
+    return {};
+  }
+  const KindInfo* info = find_kind(*kind);
+  // A kind of another API group is another kind altogether (Knative's serving.knative.dev
+  // Service is not a core Service).
+  if (info == nullptr || (api_version && group_of(*api_version) != info->group)) {
+    spdlog::debug("{}: skipping {} {}", cluster::origin_to_string(origin),
+                  api_version.value_or("?"), *kind);
+    return {DecodedObject::Status::Skipped, std::nullopt};
+  }
+  return decode_known(reader, root, *info, api_version);
+}
+
+}  // namespace
+
 DecodedObject decode_object(const YAML::Node& node, const cluster::Origin& origin,
                             ReadBudget& budget, std::vector<cluster::Diagnostic>& diagnostics) {
   FieldReader reader(origin, budget, diagnostics);
@@ -161,31 +187,29 @@ DecodedObject decode_object(const YAML::Node& node, const cluster::Origin& origi
       reader.error("", "not an object: expected a map with apiVersion, kind and metadata");
       return {};
     }
-    Field root{node, ""};
-    std::optional<std::string> kind = reader.string(root["kind"]);
-    std::optional<std::string> api_version = reader.string(root["apiVersion"]);
-    if (reader.failed()) {
-      return {};
-    }
-    if (!kind || kind->empty()) {
-      reader.error("kind", "is required");
-      return {};
-    }
-    const KindInfo* info = find_kind(*kind);
-    // A kind of another API group is another kind altogether (Knative's serving.knative.dev
-    // Service is not a core Service).
-    if (info == nullptr || (api_version && group_of(*api_version) != info->group)) {
-      spdlog::debug("{}: skipping {} {}", cluster::origin_to_string(origin),
-                    api_version.value_or("?"), *kind);
-      return {DecodedObject::Status::Skipped, std::nullopt};
-    }
-    return decode_known(reader, root, *info, api_version);
+    return decode_root(reader, Field{node, ""}, origin);
   } catch (const std::exception& e) {
     // Every read checks types first; this is the last line of defence against a yaml-cpp
     // conversion we did not foresee, so that one object never stops its file.
     reader.error("", std::string("object could not be read: ") + e.what());
   } catch (...) {
     reader.error("", "object could not be read");
+  }
+  return {};
+}
+
+DecodedObject decode_object(const nlohmann::json& object, const cluster::Origin& origin,
+                            ReadBudget& budget, std::vector<cluster::Diagnostic>& diagnostics) {
+  FieldReader reader(origin, budget, diagnostics);
+  try {
+    Field root = Field::of_json(object);
+    if (!root.is_map()) {
+      reader.error("", "not an object: expected a map with apiVersion, kind and metadata");
+      return {};
+    }
+    return decode_root(reader, root, origin);
+  } catch (const std::exception& e) {
+    reader.error("", std::string("object could not be read: ") + e.what());
   }
   return {};
 }

@@ -1,5 +1,6 @@
 #pragma once
-// One manifest object (a YAML map) -> one slim cluster object, with diagnostics.
+// One manifest object (a YAML map) or API object (JSON) -> one slim cluster object, with
+// diagnostics.
 //
 //   std::vector<cluster::Diagnostic> diagnostics;
 //   ReadBudget budget(text.size());
@@ -9,6 +10,7 @@
 // Never throws on bad input: every problem is a diagnostic, and an object with an error is not
 // returned, so one bad object never stops the rest of its file.
 
+#include <nlohmann/json_fwd.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include <optional>
@@ -37,6 +39,11 @@ struct DecodedObject {
 // `origin.line` should be the object's own line. The node must be a map; anything else fails.
 // The object fails, silently, when `budget` runs out: the caller reports that once per file.
 DecodedObject decode_object(const YAML::Node& node, const cluster::Origin& origin,
+                            ReadBudget& budget, std::vector<cluster::Diagnostic>& diagnostics);
+
+// The same for an object of the Kubernetes API, as JSON: the same kinds and the same field rules.
+// `budget` bounds the list items and map entries read (the size of the JSON text will do).
+DecodedObject decode_object(const nlohmann::json& object, const cluster::Origin& origin,
                             ReadBudget& budget, std::vector<cluster::Diagnostic>& diagnostics);
 
 // "Service default/web", or "Namespace web" for the cluster-scoped Namespace.
