@@ -122,6 +122,11 @@ class Responder {
     for (int hop = 0; hop <= kMaxCnameChain; ++hop) {
       const zone::Node* node = zone->find(current);
       if (node == nullptr) {
+        if (!snapshot_->synced()) {
+          // Before the first sync a name we do not know may well exist: say we cannot tell.
+          w_.header().set(Header::kAa, false);
+          return Rcode::ServFail;
+        }
         // After a CNAME, the rcode describes the last name in the chain (RFC 6604 section 2.1).
         return negative(*zone, Rcode::NxDomain);
       }

@@ -86,7 +86,8 @@ std::shared_ptr<const Snapshot> build(const cluster::State& state, const ZoneCon
   if (config.client_search) {
     clients = ClientSearchIndex::build(state, config);
   }
-  return std::make_shared<const Snapshot>(std::move(zones), config.serial, std::move(clients));
+  return std::make_shared<const Snapshot>(std::move(zones), config.serial, std::move(clients),
+                                          config.synced);
 }
 
 }  // namespace vmdns::zone

@@ -47,6 +47,10 @@ struct ZoneConfig {
   // Index the search list of every VMI (and, with PodMode::Verified, every Pod) by address,
   // for server-side search (Snapshot::clients()).
   bool client_search = false;
+  // False while a source has not delivered its first full view of the cluster (the Kubernetes
+  // API before its first list): a name we do not know may exist, so NXDOMAIN answers SERVFAIL
+  // instead, as CoreDNS's kubernetes plugin does until its informers have synced.
+  bool synced = true;
 };
 
 }  // namespace vmdns::zone

@@ -20,8 +20,9 @@ size_t Zone::memory_bytes() const {
          sets_.capacity() * sizeof(RrSet) + data_.capacity();
 }
 
-Snapshot::Snapshot(std::vector<Zone> zones, uint32_t serial, ClientSearchIndex clients)
-    : zones_(std::move(zones)), serial_(serial), clients_(std::move(clients)) {
+Snapshot::Snapshot(std::vector<Zone> zones, uint32_t serial, ClientSearchIndex clients,
+                   bool synced)
+    : zones_(std::move(zones)), serial_(serial), clients_(std::move(clients)), synced_(synced) {
   // Longest apex first, so that the first zone a name is in is the most specific one.
   std::stable_sort(zones_.begin(), zones_.end(), [](const Zone& a, const Zone& b) {
     return a.apex().label_count() > b.apex().label_count();

@@ -108,13 +108,17 @@ class Zone {
 
 class Snapshot {
  public:
-  explicit Snapshot(std::vector<Zone> zones, uint32_t serial, ClientSearchIndex clients = {});
+  explicit Snapshot(std::vector<Zone> zones, uint32_t serial, ClientSearchIndex clients = {},
+                    bool synced = true);
 
   // The zone with the longest apex that `lowercased_name` is in, or nullptr when the name is
   // outside every zone we serve.
   const Zone* find_zone(const dns::Name& lowercased_name) const;
   const std::vector<Zone>& zones() const { return zones_; }
   uint32_t serial() const { return serial_; }
+  // False when built before the sources' first full sync (ZoneConfig::synced): the answer path
+  // then turns NXDOMAIN into SERVFAIL.
+  bool synced() const { return synced_; }
   size_t record_count() const;
   // The search lists of the workloads that may ask us, by address (empty unless the snapshot
   // was built with ZoneConfig::client_search).
@@ -125,6 +129,7 @@ class Snapshot {
   std::vector<Zone> zones_;  // longest apex first
   uint32_t serial_;
   ClientSearchIndex clients_;
+  bool synced_;
 };
 
 }  // namespace vmdns::zone

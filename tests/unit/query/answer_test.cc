@@ -159,6 +159,39 @@ TEST_F(AnswerTest, Table) {
   }
 }
 
+// Before the first sync with the Kubernetes API (ZoneConfig::synced false) a name we do not know
+// may exist: NXDOMAIN becomes SERVFAIL, without AA or SOA, as CoreDNS answers until its
+// informers have synced. What we do know still answers, NODATA included.
+TEST(AnswerBeforeSyncTest, NxDomainIsServFailUntilSynced) {
+  auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
+  zone::ZoneConfig config;
+  config.zones = {*dns::Name::from_text("cluster.local")};
+  config.synced = false;
+  auto snapshot = zone::build(loaded.state, config);
+  ASSERT_FALSE(snapshot->synced());
+  const std::vector<Case> cases = {
+      {"nosuchvm.mysubdomain.default.svc.cluster.local.", RrType::A, Rcode::ServFail, {}, {}, {},
+       false},
+      {"nonamespace.svc.cluster.local.", RrType::A, Rcode::ServFail, {}, {}, {}, false},
+      {"myvmi.mysubdomain.default.svc.cluster.local.", RrType::A, Rcode::NoError,
+       {"myvmi.mysubdomain.default.svc.cluster.local.\t5\tIN\tA\t10.244.0.57"}, {}},
+      {"myvmi.mysubdomain.default.svc.cluster.local.", RrType::AAAA, Rcode::NoError, {}, {kSoa}},
+      {"example.com.", RrType::A, Rcode::Refused, {}, {}, {}, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.qname + " " + dns::rr_type_name(c.qtype));
+    ResponseText r = ask(snapshot.get(), make_query({.name = c.qname, .type = c.qtype}));
+    EXPECT_EQ(r.rcode, c.rcode);
+    EXPECT_EQ(r.aa, c.aa);
+    EXPECT_EQ(r.answer, c.answer);
+    EXPECT_EQ(r.authority, c.authority);
+  }
+  config.synced = true;
+  ResponseText synced = ask(zone::build(loaded.state, config).get(),
+                            make_query({.name = "nosuchvm.default.svc.cluster.local."}));
+  EXPECT_EQ(synced.rcode, Rcode::NxDomain);
+}
+
 TEST_F(AnswerTest, EdnsIsEchoedWithOurPayloadSize) {
   // RFC 6891 section 7: a query with OPT gets an OPT back.
   ResponseText r = ask(snapshot_.get(),
