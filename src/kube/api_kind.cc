@@ -1,0 +1,44 @@
+#include "kube/api_kind.h"
+
+#include <array>
+
+namespace vmdns::kube {
+namespace {
+
+constexpr std::array kKinds = {
+    ApiKind{Kind::Namespace, "Namespace", "", "v1", "namespaces", false, false},
+    ApiKind{Kind::Service, "Service", "", "v1", "services", true, true},
+    ApiKind{Kind::EndpointSlice, "EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", true,
+            true},
+    ApiKind{Kind::VirtualMachineInstance, "VirtualMachineInstance", "kubevirt.io", "v1",
+            "virtualmachineinstances", true, true},
+    ApiKind{Kind::Pod, "Pod", "", "v1", "pods", true, true},
+};
+
+}  // namespace
+
+std::string ApiKind::collection_path(std::string_view namespace_name) const {
+  std::string out = group.empty() ? "/api/" + std::string(version)
+                                  : "/apis/" + std::string(group) + "/" + std::string(version);
+  if (namespaced && !namespace_name.empty()) {
+    out += "/namespaces/" + std::string(namespace_name);
+  }
+  return out + "/" + std::string(resource);
+}
+
+std::string ApiKind::api_version() const {
+  return group.empty() ? std::string(version) : std::string(group) + "/" + std::string(version);
+}
+
+const ApiKind& api_kind(Kind kind) {
+  for (const ApiKind& info : kKinds) {
+    if (info.kind == kind) {
+      return info;
+    }
+  }
+  return kKinds.front();
+}
+
+std::span<const ApiKind> api_kinds() { return kKinds; }
+
+}  // namespace vmdns::kube

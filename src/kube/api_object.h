@@ -1,0 +1,38 @@
+#pragma once
+// One object of a list or a watch event (JSON) -> the slim cluster object the manifest decoders
+// make, with the same field rules (sources::decode_object). Diagnostics are logged, naming the
+// collection and the object; an object with an error is skipped.
+//
+//   auto object = decode_api_object(item, api_kind(Kind::Service), "/api/v1/services");
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cluster/diagnostic.h"
+#include "cluster/model.h"
+#include "kube/api_kind.h"
+#include "sources/object_decoder.h"
+
+namespace vmdns::kube {
+
+// `item` may lack kind and apiVersion (the API server leaves them out of list items); they are
+// filled in from `kind`. nullopt when the object is invalid (diagnostics go to `diagnostics`)
+// or of another kind.
+std::optional<sources::Object> decode_api_object(nlohmann::json& item, const ApiKind& kind,
+                                                 const std::string& origin,
+                                                 std::vector<cluster::Diagnostic>& diagnostics);
+
+// metadata.namespace and metadata.name, without any other check (for DELETED events, whose
+// object need not be valid to be removed). The namespace is "" for a cluster-scoped kind.
+std::optional<cluster::ObjectKey> key_of(const nlohmann::json& object, const ApiKind& kind);
+
+// metadata.resourceVersion; "" when absent.
+std::string resource_version_of(const nlohmann::json& object);
+
+// A Status object's code (410 for Gone) and message; 0 and "" when it is not one.
+int status_code(const nlohmann::json& status);
+std::string status_message(const nlohmann::json& status);
+
+}  // namespace vmdns::kube

@@ -1,0 +1,292 @@
+#include "kube/reflector.h"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "kube/api_object.h"
+#include "kube/watch_stream.h"
+
+namespace vmdns::kube {
+namespace {
+
+constexpr std::chrono::seconds kListTimeout{60};
+// Added to the watch's own timeoutSeconds before curl gives up on a silent server.
+constexpr std::chrono::seconds kWatchGrace{30};
+constexpr int kMaxExpiredContinues = 3;
+
+void log_diagnostics(const std::vector<cluster::Diagnostic>& diagnostics) {
+  for (const cluster::Diagnostic& d : diagnostics) {
+    if (d.severity == cluster::Severity::Error) {
+      spdlog::warn("{} (skipped)", d.to_string());
+    } else {
+      spdlog::debug("{}", d.to_string());
+    }
+  }
+}
+
+std::string body_summary(const std::string& body) {
+  nlohmann::json status = nlohmann::json::parse(body, nullptr, false);
+  std::string message = status.is_discarded() ? std::string() : status_message(status);
+  if (message.empty()) {
+    message = body.substr(0, 200);
+  }
+  return message;
+}
+
+}  // namespace
+
+Reflector::Reflector(ReflectorOptions options, ApiClient& client, ClusterSink& sink,
+                     StopSignal& stop, std::function<void(ReflectorStatus)> on_status)
+    : options_(std::move(options)),
+      kind_(api_kind(options_.kind)),
+      path_(kind_.collection_path(options_.namespace_scope)),
+      client_(client),
+      sink_(sink),
+      stop_(stop),
+      on_status_(std::move(on_status)),
+      backoff_(options_.backoff_initial, options_.backoff_cap) {}
+
+std::string Reflector::describe() const {
+  std::string scope = kind_.namespaced ? (options_.namespace_scope.empty()
+                                              ? " in all namespaces"
+                                              : " in namespace " + options_.namespace_scope)
+                                       : "";
+  return std::string(kind_.name) + scope;
+}
+
+std::string Reflector::query(bool watch_request) const {
+  std::string out;
+  auto add = [&out](const std::string& key, const std::string& value) {
+    out += (out.empty() ? "?" : "&") + key + "=" + url_encode(value);
+  };
+  if (!options_.label_selector.empty() && kind_.takes_label_selector) {
+    add("labelSelector", options_.label_selector);
+  }
+  if (!options_.field_selector.empty()) {
+    add("fieldSelector", options_.field_selector);
+  }
+  if (watch_request) {
+    add("watch", "1");
+    add("resourceVersion", resource_version_);
+    add("allowWatchBookmarks", "true");
+  }
+  return out;
+}
+
+void Reflector::failed(const std::string& what, const HttpResult& result) {
+  std::string why = !result.error.empty() ? result.error
+                                          : "HTTP " + std::to_string(result.status) + ": " +
+                                                body_summary(result.body);
+  spdlog::warn("kubernetes: {} {}: {}", what, describe(), why);
+  on_status_(ReflectorStatus::Unreachable);
+}
+
+void Reflector::run() {
+  bool need_list = true;
+  while (!stop_.stopped()) {
+    if (need_list) {
+      if (!list()) {
+        if (!stop_.wait_for(backoff_.next())) {
+          return;
+        }
+        continue;
+      }
+      need_list = false;
+    }
+    switch (watch()) {
+      case WatchEnd::Expired:
+        spdlog::info("kubernetes: {}: resourceVersion {} expired (410 Gone), listing again",
+                     describe(), resource_version_);
+        need_list = true;
+        break;
+      case WatchEnd::Resync:
+        spdlog::debug("kubernetes: {}: periodic full list", describe());
+        need_list = true;
+        break;
+      case WatchEnd::Closed:
+        break;
+      case WatchEnd::Failed:
+        if (!stop_.wait_for(backoff_.next())) {
+          return;
+        }
+        break;
+    }
+  }
+}
+
+bool Reflector::list() {
+  std::vector<sources::Object> objects;
+  std::vector<cluster::Diagnostic> diagnostics;
+  std::string continue_token;
+  std::string list_version;
+  int expired_continues = 0;
+  auto started = std::chrono::steady_clock::now();
+  std::string base = query(false);
+  do {
+    std::string page_query = base + (base.empty() ? "?" : "&") + "limit=" +
+                             std::to_string(options_.page_size);
+    if (!continue_token.empty()) {
+      page_query += "&continue=" + url_encode(continue_token);
+    }
+    HttpResult page = client_.get(path_ + page_query, kListTimeout);
+    if (stop_.stopped()) {
+      return false;
+    }
+    if (page.status == 410 && !continue_token.empty() &&
+        ++expired_continues <= kMaxExpiredContinues) {
+      // The continue token outlived the server's history: start the list over.
+      objects.clear();
+      continue_token.clear();
+      continue;
+    }
+    if (!page.ok()) {
+      failed("cannot list", page);
+      return false;
+    }
+    nlohmann::json parsed = nlohmann::json::parse(page.body, nullptr, false);
+    page.body = std::string();
+    if (parsed.is_discarded() || !parsed.is_object()) {
+      spdlog::warn("kubernetes: cannot list {}: the response is not a JSON object", describe());
+      on_status_(ReflectorStatus::Unreachable);
+      return false;
+    }
+    auto items = parsed.find("items");
+    if (items != parsed.end() && items->is_array()) {
+      for (nlohmann::json& item : *items) {
+        if (auto object = decode_api_object(item, kind_, path_, diagnostics)) {
+          objects.push_back(std::move(*object));
+        }
+        item = nullptr;  // drop each item's JSON as soon as it is decoded
+      }
+    }
+    list_version = resource_version_of(parsed);
+    continue_token.clear();
+    if (auto metadata = parsed.find("metadata"); metadata != parsed.end() &&
+                                                 metadata->is_object()) {
+      auto token = metadata->find("continue");
+      if (token != metadata->end() && token->is_string()) {
+        continue_token = token->get<std::string>();
+      }
+    }
+  } while (!continue_token.empty() && !stop_.stopped());
+  if (stop_.stopped()) {
+    return false;
+  }
+  log_diagnostics(diagnostics);
+  size_t count = objects.size();
+  sink_.replace_all(kind_.kind, options_.namespace_scope, std::move(objects));
+  resource_version_ = list_version;
+  next_resync_ = std::chrono::steady_clock::now() + options_.resync_period;
+  backoff_.reset();
+  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  spdlog::info("kubernetes: listed {}: {} object(s) at resourceVersion {} ({} ms)", describe(),
+               count, resource_version_, elapsed.count());
+  on_status_(ReflectorStatus::Listed);
+  return true;
+}
+
+Reflector::WatchEnd Reflector::watch() {
+  using namespace std::chrono;
+  auto now = steady_clock::now();
+  if (now >= next_resync_) {
+    return WatchEnd::Resync;
+  }
+  // client-go draws the watch timeout from [t, 2t) so that watches do not all end together.
+  static thread_local std::mt19937 random(std::random_device{}());
+  auto timeout = seconds(options_.watch_timeout.count() +
+                         std::uniform_int_distribution<long>(0, options_.watch_timeout.count())(
+                             random));
+  auto until_resync = duration_cast<seconds>(next_resync_ - now) + seconds(1);
+  timeout = std::min(timeout, until_resync);
+  std::string path = path_ + query(true) + "&timeoutSeconds=" + std::to_string(timeout.count());
+
+  WatchStreamDecoder decoder;
+  bool expired = false;
+  bool resync = false;
+  bool answered = false;
+  std::vector<cluster::Diagnostic> diagnostics;
+  auto on_event = [&](WatchEvent&& event) {
+    if (event.type == WatchEvent::Type::Error) {
+      if (status_code(event.object) == 410) {
+        expired = true;
+      } else {
+        spdlog::warn("kubernetes: watch {}: error event: {}", describe(),
+                     status_message(event.object));
+      }
+      return;
+    }
+    std::string version = resource_version_of(event.object);
+    if (event.type == WatchEvent::Type::Deleted) {
+      if (auto key = key_of(event.object, kind_)) {
+        sink_.remove(kind_.kind, *key);
+      }
+    } else if (event.type != WatchEvent::Type::Bookmark) {
+      // A MODIFIED object that is now invalid keeps its last good version.
+      diagnostics.clear();
+      if (auto object = decode_api_object(event.object, kind_, path_, diagnostics)) {
+        sink_.upsert(std::move(*object));
+      }
+      log_diagnostics(diagnostics);
+    }
+    if (!version.empty()) {
+      resource_version_ = std::move(version);
+    }
+  };
+  auto on_answer = [&](long status) {
+    if (status == 200 && !answered) {
+      answered = true;
+      on_status_(ReflectorStatus::Watching);
+    }
+  };
+  auto on_bytes = [&](std::string_view bytes) {
+    if (!decoder.feed(bytes, on_event)) {
+      return false;
+    }
+    if (decoder.events() > 0) {
+      backoff_.reset();
+    }
+    if (expired) {
+      return false;  // the server closes after a 410 event anyway; do not wait for it
+    }
+    if (steady_clock::now() >= next_resync_) {
+      resync = true;
+      return false;
+    }
+    return true;
+  };
+  HttpResult result = client_.stream(path, timeout + kWatchGrace, on_answer, on_bytes);
+  if (stop_.stopped()) {
+    return WatchEnd::Closed;
+  }
+  if (expired || result.status == 410) {
+    return WatchEnd::Expired;
+  }
+  if (resync || steady_clock::now() >= next_resync_) {
+    return WatchEnd::Resync;
+  }
+  if (!decoder.error().empty()) {
+    spdlog::warn("kubernetes: watch {}: {}; watching again from resourceVersion {}", describe(),
+                 decoder.error(), resource_version_);
+    return WatchEnd::Failed;
+  }
+  if (result.status != 200 || !result.error.empty()) {
+    failed("cannot watch", result);
+    return WatchEnd::Failed;
+  }
+  if (!decoder.at_boundary()) {
+    spdlog::warn("kubernetes: watch {}: the connection dropped in the middle of an event; "
+                 "watching again from resourceVersion {}",
+                 describe(), resource_version_);
+    return WatchEnd::Failed;
+  }
+  if (decoder.events() == 0 && steady_clock::now() - now < seconds(1)) {
+    // A watch that ends at once with nothing in it: not a failure, but do not spin on it.
+    stop_.wait_for(backoff_.next());
+  }
+  return WatchEnd::Closed;
+}
+
+}  // namespace vmdns::kube

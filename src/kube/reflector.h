@@ -1,0 +1,82 @@
+#pragma once
+// Keeps one collection (a kind, in one namespace or in all) in step with the API server, the way
+// client-go's Reflector does: a paginated list, then a watch from the list's resourceVersion.
+//
+//   Reflector reflector(options, client, sink, stop, on_status);
+//   reflector.run();   // until stop: list, watch, re-watch, relist, back off
+//
+// - The list is read page by page (`limit`, `continue`); each page's JSON is decoded into slim
+//   objects and dropped before the next one is fetched, so a big cluster's JSON is never held
+//   whole. The objects go to the sink in one replace_all().
+// - The watch (`watch=1&resourceVersion=..&allowWatchBookmarks=true`) is decoded as it arrives.
+//   Every event and BOOKMARK moves the resourceVersion on, so that a new watch resumes where
+//   the last one stopped.
+// - `410 Gone` (an ERROR event or the HTTP status: the resourceVersion is older than the
+//   server's history) relists at once; so does a continue token that expired mid-list.
+// - A dropped connection, a server error or garbage in the stream re-watches from the last
+//   resourceVersion after a capped exponential backoff with jitter.
+// - Every `resync_period` the collection is listed again in full: replace_all() repairs any
+//   event that was missed.
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "kube/api_client.h"
+#include "kube/api_kind.h"
+#include "kube/backoff.h"
+#include "kube/cluster_sink.h"
+#include "kube/stop_signal.h"
+
+namespace vmdns::kube {
+
+struct ReflectorOptions {
+  Kind kind = Kind::Service;
+  std::string namespace_scope;  // "" for all namespaces
+  std::string label_selector;   // --labels, for the kinds that take it
+  std::string field_selector;
+  size_t page_size = 500;
+  std::chrono::seconds resync_period{600};
+  // The watch's timeoutSeconds; the server ends the watch after it and we start another.
+  std::chrono::seconds watch_timeout{300};
+  Backoff::Duration backoff_initial{200};
+  Backoff::Duration backoff_cap{30000};
+};
+
+// What the reflector tells its owner, besides the objects.
+enum class ReflectorStatus {
+  Listed,       // a full list was delivered
+  Watching,     // a watch request was answered 200
+  Unreachable,  // a request failed (connection, TLS, timeout, server error)
+};
+
+class Reflector {
+ public:
+  Reflector(ReflectorOptions options, ApiClient& client, ClusterSink& sink, StopSignal& stop,
+            std::function<void(ReflectorStatus)> on_status);
+
+  void run();
+  // "Service in all namespaces", for logs.
+  std::string describe() const;
+
+ private:
+  enum class WatchEnd { Expired, Resync, Closed, Failed };
+
+  bool list();
+  WatchEnd watch();
+  std::string query(bool watch_request) const;
+  void failed(const std::string& what, const HttpResult& result);
+
+  ReflectorOptions options_;
+  const ApiKind& kind_;
+  std::string path_;
+  ApiClient& client_;
+  ClusterSink& sink_;
+  StopSignal& stop_;
+  std::function<void(ReflectorStatus)> on_status_;
+  Backoff backoff_;
+  std::string resource_version_;
+  std::chrono::steady_clock::time_point next_resync_;
+};
+
+}  // namespace vmdns::kube

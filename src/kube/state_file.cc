@@ -1,0 +1,292 @@
+#include "kube/state_file.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "kube/api_kind.h"
+#include "kube/api_object.h"
+#include "kube/kubeconfig.h"
+
+namespace vmdns::kube {
+namespace {
+
+using nlohmann::json;
+
+json metadata(const cluster::ObjectMeta& meta, bool namespaced) {
+  json out = {{"name", meta.name}};
+  if (namespaced) {
+    out["namespace"] = meta.namespace_name;
+  }
+  if (!meta.labels.empty()) {
+    out["labels"] = meta.labels;
+  }
+  return out;
+}
+
+json object_head(Kind kind, const cluster::ObjectMeta& meta) {
+  const ApiKind& info = api_kind(kind);
+  return {{"apiVersion", info.api_version()},
+          {"kind", info.name},
+          {"metadata", metadata(meta, info.namespaced)}};
+}
+
+json addresses(const std::vector<cluster::IpAddress>& list) {
+  json out = json::array();
+  for (const cluster::IpAddress& address : list) {
+    out.push_back(address.to_string());
+  }
+  return out;
+}
+
+json condition(const char* type, bool value) {
+  return {{"type", type}, {"status", value ? "True" : "False"}};
+}
+
+void add_dns_fields(json& spec, const std::string& policy,
+                    const std::optional<cluster::PodDnsConfig>& config) {
+  if (!policy.empty()) {
+    spec["dnsPolicy"] = policy;
+  }
+  if (!config) {
+    return;
+  }
+  json out = json::object();
+  if (!config->nameservers.empty()) {
+    out["nameservers"] = addresses(config->nameservers);
+  }
+  if (!config->searches.empty()) {
+    out["searches"] = config->searches;
+  }
+  if (!config->options.empty()) {
+    json options = json::array();
+    for (const auto& option : config->options) {
+      json entry = {{"name", option.name}};
+      if (option.value) {
+        entry["value"] = *option.value;
+      }
+      options.push_back(std::move(entry));
+    }
+    out["options"] = std::move(options);
+  }
+  spec["dnsConfig"] = std::move(out);
+}
+
+void add_label_fields(json& spec, const std::string& hostname, const std::string& subdomain) {
+  if (!hostname.empty()) {
+    spec["hostname"] = hostname;
+  }
+  if (!subdomain.empty()) {
+    spec["subdomain"] = subdomain;
+  }
+}
+
+json ports(const std::vector<cluster::ServicePort>& list) {
+  json out = json::array();
+  for (const cluster::ServicePort& port : list) {
+    json entry = {{"protocol", port.protocol}};
+    if (!port.name.empty()) {
+      entry["name"] = port.name;
+    }
+    if (port.port != 0) {
+      entry["port"] = port.port;
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+json encode(const cluster::VirtualMachineInstance& vmi) {
+  json out = object_head(Kind::VirtualMachineInstance, vmi.meta);
+  json spec = json::object();
+  add_label_fields(spec, vmi.hostname, vmi.subdomain);
+  add_dns_fields(spec, vmi.dns_policy, vmi.dns_config);
+  json status = {{"phase", vmi.phase},
+                 {"conditions", {condition("Ready", vmi.ready), condition("Paused", vmi.paused)}}};
+  if (!vmi.addresses.empty()) {
+    status["interfaces"] = json::array({{{"ipAddresses", addresses(vmi.addresses)}}});
+  }
+  out["spec"] = std::move(spec);
+  out["status"] = std::move(status);
+  return out;
+}
+
+json encode(const cluster::Pod& pod) {
+  json out = object_head(Kind::Pod, pod.meta);
+  json spec = json::object();
+  add_label_fields(spec, pod.hostname, pod.subdomain);
+  add_dns_fields(spec, pod.dns_policy, pod.dns_config);
+  json ips = json::array();
+  for (const cluster::IpAddress& address : pod.addresses) {
+    ips.push_back({{"ip", address.to_string()}});
+  }
+  out["spec"] = std::move(spec);
+  out["status"] = {{"phase", pod.phase},
+                   {"conditions", {condition("Ready", pod.ready)}},
+                   {"podIPs", std::move(ips)}};
+  return out;
+}
+
+const char* type_name(cluster::ServiceType type) {
+  switch (type) {
+    case cluster::ServiceType::NodePort:
+      return "NodePort";
+    case cluster::ServiceType::LoadBalancer:
+      return "LoadBalancer";
+    case cluster::ServiceType::ExternalName:
+      return "ExternalName";
+    case cluster::ServiceType::ClusterIP:
+      break;
+  }
+  return "ClusterIP";
+}
+
+json encode(const cluster::Service& service) {
+  json out = object_head(Kind::Service, service.meta);
+  json spec = {{"type", type_name(service.type)}, {"ports", ports(service.ports)}};
+  if (service.selector) {
+    spec["selector"] = *service.selector;
+  }
+  json ips = addresses(service.cluster_ips);
+  if (service.headless) {
+    ips.insert(ips.begin(), "None");
+    spec["clusterIP"] = "None";
+  }
+  spec["clusterIPs"] = std::move(ips);
+  if (!service.external_name.empty()) {
+    spec["externalName"] = service.external_name;
+  }
+  if (service.publish_not_ready_addresses) {
+    spec["publishNotReadyAddresses"] = true;
+  }
+  out["spec"] = std::move(spec);
+  return out;
+}
+
+json encode(const cluster::EndpointSlice& slice) {
+  json out = object_head(Kind::EndpointSlice, slice.meta);
+  out["addressType"] = slice.address_type;
+  json endpoints = json::array();
+  for (const auto& endpoint : slice.endpoints) {
+    json entry = {{"addresses", addresses(endpoint.addresses)}};
+    if (endpoint.ready) {
+      entry["conditions"] = {{"ready", *endpoint.ready}};
+    }
+    if (!endpoint.hostname.empty()) {
+      entry["hostname"] = endpoint.hostname;
+    }
+    if (!endpoint.target_kind.empty() || !endpoint.target_name.empty()) {
+      entry["targetRef"] = {{"kind", endpoint.target_kind}, {"name", endpoint.target_name}};
+    }
+    endpoints.push_back(std::move(entry));
+  }
+  out["endpoints"] = std::move(endpoints);
+  out["ports"] = ports(slice.ports);
+  return out;
+}
+
+json encode(const cluster::Namespace& ns) { return object_head(Kind::Namespace, ns.meta); }
+
+}  // namespace
+
+std::string encode_state(const cluster::State& state) {
+  json items = json::array();
+  for (const auto& [name, ns] : state.namespaces) {
+    items.push_back(encode(ns));
+  }
+  for (const auto& [key, service] : state.services) {
+    items.push_back(encode(service));
+  }
+  for (const auto& [key, slice] : state.endpoint_slices) {
+    items.push_back(encode(slice));
+  }
+  for (const auto& [key, vmi] : state.vmis) {
+    items.push_back(encode(vmi));
+  }
+  for (const auto& [key, pod] : state.pods) {
+    items.push_back(encode(pod));
+  }
+  json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", std::move(items)}};
+  return list.dump() + "\n";
+}
+
+std::optional<cluster::State> decode_state(const std::string& text, const std::string& origin,
+                                           std::string* error) {
+  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("items") ||
+      !parsed["items"].is_array()) {
+    *error = origin + ": not a JSON List";
+    return std::nullopt;
+  }
+  cluster::State state;
+  std::vector<cluster::Diagnostic> diagnostics;
+  for (json& item : parsed["items"]) {
+    for (const ApiKind& kind : api_kinds()) {
+      auto object = decode_api_object(item, kind, origin, diagnostics);
+      if (!object) {
+        continue;
+      }
+      std::visit(
+          [&state](auto&& o) {
+            using T = std::decay_t<decltype(o)>;
+            if constexpr (std::is_same_v<T, cluster::Namespace>) {
+              state.namespaces[o.meta.name] = std::move(o);
+            } else if constexpr (std::is_same_v<T, cluster::Service>) {
+              state.services[cluster::key_of(o.meta)] = std::move(o);
+            } else if constexpr (std::is_same_v<T, cluster::EndpointSlice>) {
+              state.endpoint_slices[cluster::key_of(o.meta)] = std::move(o);
+            } else if constexpr (std::is_same_v<T, cluster::VirtualMachineInstance>) {
+              state.vmis[cluster::key_of(o.meta)] = std::move(o);
+            } else {
+              state.pods[cluster::key_of(o.meta)] = std::move(o);
+            }
+          },
+          std::move(*object));
+      break;
+    }
+    item = nullptr;
+  }
+  for (const cluster::Diagnostic& d : diagnostics) {
+    if (d.severity == cluster::Severity::Error) {
+      spdlog::warn("{} (skipped)", d.to_string());
+    }
+  }
+  return state;
+}
+
+bool save_state_file(const cluster::State& state, const std::string& path, std::string* error) {
+  return write_state_file(encode_state(state), path, error);
+}
+
+bool write_state_file(const std::string& text, const std::string& path, std::string* error) {
+  std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      *error = "cannot write " + temporary;
+      std::remove(temporary.c_str());
+      return false;
+    }
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    *error = "cannot rename " + temporary + " to " + path;
+    std::remove(temporary.c_str());
+    return false;
+  }
+  return true;
+}
+
+std::optional<cluster::State> load_state_file(const std::string& path, std::string* error) {
+  auto text = read_file(path, error, size_t{4} << 30);
+  if (!text) {
+    return std::nullopt;
+  }
+  return decode_state(*text, path, error);
+}
+
+}  // namespace vmdns::kube
