@@ -10,12 +10,12 @@
 
 namespace vmdns::cli {
 
-void add_source_options(CLI::App& command, SourceOptions& options) {
+void add_source_options(CLI::App& command, SourceOptions& options, bool required) {
   command
       .add_option("-f,--filename", options.files,
                   "Manifest file, directory (recursive: *.yaml, *.yml, *.json) or - for stdin; "
                   "repeatable, like kubectl apply -f")
-      ->required();
+      ->required(required);
 }
 
 void add_zone_options(CLI::App& command, ZoneOptions& options) {

@@ -29,7 +29,8 @@ struct ZoneOptions {
   uint32_t vm_zone_ttl = zone::kKubeSecondaryDnsTtl;
 };
 
-void add_source_options(CLI::App& command, SourceOptions& options);
+// `required`: -f must be given (serve can take its objects from the Kubernetes API instead).
+void add_source_options(CLI::App& command, SourceOptions& options, bool required = true);
 void add_zone_options(CLI::App& command, ZoneOptions& options);
 
 // `default_advertise` is used when no --advertise-address was given (may be empty).

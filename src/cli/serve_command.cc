@@ -1,6 +1,8 @@
 // vmdns serve: answer DNS queries for the manifests' cluster objects over UDP and TCP.
 
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -20,6 +22,9 @@
 #include "forward/forwarder.h"
 #include "forward/upstream.h"
 #include "ops/serving_state.h"
+#include "kube/kube_source.h"
+#include "kube/state_file.h"
+#include "kube/state_saver.h"
 #include "server/server.h"
 #include "sources/manifest_watcher.h"
 
@@ -40,7 +45,39 @@ struct ServeOptions {
   bool autopath = false;
   bool expand_short_names = false;
   OpsOptions ops;
+  // The Kubernetes API as a source (--kubeconfig or --in-cluster).
+  std::string kubeconfig;
+  std::string context;
+  bool in_cluster = false;
+  std::string labels;
+  unsigned resync_seconds = 600;
+  std::string state_dir;
 };
+
+// --state-dir: the objects of the last sync, served at once as their own origin until the API's
+// collections have listed. Returns the origin's name, or "" when there was nothing to restore.
+std::string restore_state(const std::string& state_dir, sources::ObjectSink& sink) {
+  std::string path = state_dir + "/state.json";
+  std::string error;
+  if (::access(path.c_str(), F_OK) != 0) {
+    spdlog::info("--state-dir: no {} yet: unknown names answer SERVFAIL until the first sync",
+                 path);
+    return "";
+  }
+  auto restored = kube::load_state_file(path, &error);
+  if (!restored) {
+    spdlog::warn("--state-dir: {}; waiting for the API server", error);
+    return "";
+  }
+  size_t objects = restored->namespaces.size() + restored->services.size() +
+                   restored->endpoint_slices.size() + restored->vmis.size() +
+                   restored->pods.size();
+  std::string origin = "restored " + path;
+  sink.replace_origin(origin, std::move(*restored));
+  spdlog::warn("serving {} object(s) restored from {}: STALE until the API server answers",
+               objects, path);
+  return origin;
+}
 
 // The upstreams to forward to: --upstream, else resolv.conf's nameservers other than ourselves.
 // Empty (with no error) means names outside our zones are REFUSED.
@@ -170,6 +207,23 @@ int run(const ServeOptions& options) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  std::optional<kube::KubeConfig> kube_config;
+  if (options.in_cluster) {
+    kube_config = kube::in_cluster_config(kube::kServiceAccountDir, &error);
+  } else if (!options.kubeconfig.empty()) {
+    kube_config = kube::load_kubeconfig(options.kubeconfig, options.context, &error);
+  }
+  if ((options.in_cluster || !options.kubeconfig.empty()) && !kube_config) {
+    std::cerr << "vmdns serve: " << error << "\n";
+    return 2;
+  }
+  if (!kube_config && options.sources.files.empty()) {
+    std::cerr << "vmdns serve: give -f PATH, --kubeconfig FILE or --in-cluster\n";
+    return 2;
+  }
+
+  // The control thread publishes a new snapshot whenever a source changes; the manifest files
+  // are read here, before the server starts, and then watched.
   zone::SnapshotHolder holder;
   ops::ServingState serving;
   ServeMetrics metrics("dns://" + listen->to_string());
@@ -230,6 +284,34 @@ int run(const ServeOptions& options) {
         serving.snapshot_published();
       }});
   control.start();
+  // The Kubernetes API: every collection is announced NotSynced before the first snapshot is
+  // served (unknown names answer SERVFAIL), unless --state-dir had a state to restore; the
+  // reflectors start once the server listens.
+  std::unique_ptr<kube::StateSaver> saver;
+  std::unique_ptr<kube::KubeSource> api;
+  if (kube_config) {
+    std::string restored;
+    if (!options.state_dir.empty()) {
+      ::mkdir(options.state_dir.c_str(), 0700);
+      restored = restore_state(options.state_dir, control);
+    }
+    kube::KubeSourceOptions api_options{
+        .namespaces = options.zones.namespaces,
+        .label_selector = options.labels,
+        .pods = options.zones.pods != "disabled",
+        .resync_period = std::chrono::seconds(options.resync_seconds),
+        .serving_restored_state = !restored.empty()};
+    sources::ObjectSink* sink = &control;
+    if (!options.state_dir.empty()) {
+      std::vector<std::string> origins =
+          kube::KubeSource(*kube_config, api_options, control).origins();
+      saver = std::make_unique<kube::StateSaver>(control, options.state_dir + "/state.json",
+                                                 origins, restored);
+      sink = saver.get();
+    }
+    api = std::make_unique<kube::KubeSource>(*kube_config, api_options, *sink);
+    api->announce();
+  }
   auto started = std::chrono::steady_clock::now();
   sources::ManifestWatcher watcher(options.sources.files, control);
   sources::RescanSummary loaded = watcher.start();
@@ -268,6 +350,9 @@ int run(const ServeOptions& options) {
                server.bound_address().to_string(), threads);
   // One line on stdout that scripts and tests read to learn the port picked for :0.
   std::cout << "listening on " << server.bound_address().to_string() << std::endl;
+  if (api) {
+    api->start();
+  }
 
   for (;;) {
     int signal = 0;
@@ -284,6 +369,12 @@ int run(const ServeOptions& options) {
       lameduck(*parse_duration(options.ops.lameduck), signals, serving);
     }
     http->stop();
+    if (api) {
+      api->stop();
+    }
+    if (saver) {
+      saver->stop();
+    }
     watcher.stop();
     control.stop();
     if (forwarder) {
@@ -300,8 +391,30 @@ void register_serve(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* command = app.add_subcommand(
       "serve", "Serve the cluster zone for the manifests over UDP and TCP (authoritative)");
-  add_source_options(*command, options->sources);
+  add_source_options(*command, options->sources, /*required=*/false);
   add_zone_options(*command, options->zones);
+  auto* kubeconfig = command->add_option(
+      "--kubeconfig", options->kubeconfig,
+      "Watch the Kubernetes API of this kubeconfig's context (with or without -f)");
+  command->add_option("--context", options->context,
+                      "The kubeconfig context to use (default: its current-context)")
+      ->needs(kubeconfig);
+  command
+      ->add_flag("--in-cluster", options->in_cluster,
+                 "Watch the Kubernetes API with the pod's service account")
+      ->excludes(kubeconfig);
+  command->add_option("--labels", options->labels,
+                      "Label selector for Services, EndpointSlices, Pods and VMIs, pushed down "
+                      "to the API (CoreDNS: labels)");
+  command
+      ->add_option("--resync-period", options->resync_seconds,
+                   "Seconds between full lists of every watched kind, which repair any missed "
+                   "event")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 86400u));
+  command->add_option("--state-dir", options->state_dir,
+                      "Keep the last synced API objects here and serve them at once on the "
+                      "next start, until the API server answers");
   command
       ->add_option("--listen", options->listen,
                    "ADDR:PORT for UDP and TCP; IPv6 in brackets, port 0 picks a free port")

@@ -156,6 +156,11 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
   changes.clear();
 
   config_.serial = std::max(config_.serial + 1, static_cast<uint32_t>(std::time(nullptr)));
+  // Until every origin has had its first complete view (the API's first lists), a name we do
+  // not know may exist: the snapshot says so, and NXDOMAIN is answered SERVFAIL.
+  config_.synced = std::none_of(pending_sync_.begin(), pending_sync_.end(), [](const auto& entry) {
+    return entry.second.status == sources::SyncStatus::NotSynced;
+  });
   bool built = false;
   std::shared_ptr<const zone::Snapshot> published;
   try {

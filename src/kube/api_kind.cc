@@ -41,4 +41,20 @@ const ApiKind& api_kind(Kind kind) {
 
 std::span<const ApiKind> api_kinds() { return kKinds; }
 
+sources::ObjectKind object_kind(Kind kind) {
+  switch (kind) {
+    case Kind::Namespace:
+      return sources::ObjectKind::Namespace;
+    case Kind::Service:
+      return sources::ObjectKind::Service;
+    case Kind::EndpointSlice:
+      return sources::ObjectKind::EndpointSlice;
+    case Kind::VirtualMachineInstance:
+      return sources::ObjectKind::VirtualMachineInstance;
+    case Kind::Pod:
+      break;
+  }
+  return sources::ObjectKind::Pod;
+}
+
 }  // namespace vmdns::kube

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "sources/object_sink.h"
+
 namespace vmdns::kube {
 
 enum class Kind { Namespace, Service, EndpointSlice, VirtualMachineInstance, Pod };
@@ -30,6 +32,8 @@ struct ApiKind {
 };
 
 const ApiKind& api_kind(Kind kind);
+// The kind as the object sink names it.
+sources::ObjectKind object_kind(Kind kind);
 // Every kind, in the order vmdns lists them at startup (Namespaces first).
 std::span<const ApiKind> api_kinds();
 

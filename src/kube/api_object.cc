@@ -1,6 +1,5 @@
 #include "kube/api_object.h"
 
-#include "kube/cluster_sink.h"
 
 namespace vmdns::kube {
 namespace {
@@ -31,6 +30,29 @@ Kind kind_of(const sources::Object& object) {
     Kind operator()(const cluster::Namespace&) const { return Kind::Namespace; }
   };
   return std::visit(Visitor{}, object);
+}
+
+void put(cluster::State& state, sources::Object object) {
+  std::visit(
+      [&state](auto&& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, cluster::Namespace>) {
+          std::string name = o.meta.name;
+          state.namespaces.insert_or_assign(std::move(name), std::move(o));
+        } else {
+          cluster::ObjectKey key = cluster::key_of(o.meta);
+          if constexpr (std::is_same_v<T, cluster::Service>) {
+            state.services.insert_or_assign(std::move(key), std::move(o));
+          } else if constexpr (std::is_same_v<T, cluster::EndpointSlice>) {
+            state.endpoint_slices.insert_or_assign(std::move(key), std::move(o));
+          } else if constexpr (std::is_same_v<T, cluster::VirtualMachineInstance>) {
+            state.vmis.insert_or_assign(std::move(key), std::move(o));
+          } else {
+            state.pods.insert_or_assign(std::move(key), std::move(o));
+          }
+        }
+      },
+      std::move(object));
 }
 
 std::optional<sources::Object> decode_api_object(nlohmann::json& item, const ApiKind& kind,

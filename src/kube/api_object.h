@@ -24,6 +24,12 @@ std::optional<sources::Object> decode_api_object(nlohmann::json& item, const Api
                                                  const std::string& origin,
                                                  std::vector<cluster::Diagnostic>& diagnostics);
 
+// The kind of a decoded object.
+Kind kind_of(const sources::Object& object);
+
+// Adds `object` to `state`, replacing the one with the same kind, namespace and name.
+void put(cluster::State& state, sources::Object object);
+
 // metadata.namespace and metadata.name, without any other check (for DELETED events, whose
 // object need not be valid to be removed). The namespace is "" for a cluster-scoped kind.
 std::optional<cluster::ObjectKey> key_of(const nlohmann::json& object, const ApiKind& kind);

@@ -6,11 +6,15 @@
 
 namespace vmdns::kube {
 
-KubeSource::KubeSource(KubeConfig config, KubeSourceOptions options, ClusterSink& sink)
+KubeSource::KubeSource(KubeConfig config, KubeSourceOptions options, sources::ObjectSink& sink)
     : config_(std::move(config)),
       options_(std::move(options)),
       sink_(sink),
-      token_(config_.token, config_.token_file) {}
+      token_(config_.token, config_.token_file) {
+  size_t count = collections().size();
+  listed_.assign(count, false);
+  reachable_.assign(count, true);
+}
 
 KubeSource::~KubeSource() { stop(); }
 
@@ -45,20 +49,36 @@ std::vector<ReflectorOptions> KubeSource::collections() const {
   return out;
 }
 
+std::vector<std::string> KubeSource::origins() const {
+  std::vector<std::string> out;
+  for (const ReflectorOptions& c : collections()) {
+    out.push_back("kubernetes " + api_kind(c.kind).collection_path(c.namespace_scope));
+  }
+  return out;
+}
+
+void KubeSource::announce() {
+  for (const std::string& origin : origins()) {
+    if (options_.serving_restored_state) {
+      sink_.set_sync(origin, {sources::SyncStatus::Lost, "serving the state restored from disk"});
+    } else {
+      sink_.set_sync(origin, {sources::SyncStatus::NotSynced, "not listed yet"});
+    }
+  }
+}
+
 void KubeSource::start() {
   std::vector<ReflectorOptions> all = collections();
-  {
-    std::lock_guard lock(mutex_);
-    listed_.assign(all.size(), false);
-    reachable_.assign(all.size(), true);
-  }
+  std::vector<std::string> names = origins();
   spdlog::info("kubernetes: {} at {}: watching {} collection(s)", config_.description,
                config_.server, all.size());
   for (size_t i = 0; i < all.size(); ++i) {
-    threads_.emplace_back([this, i, options = all[i]] {
+    threads_.emplace_back([this, i, options = all[i], origin = names[i]] {
       ApiClient client(config_, token_, stop_.flag());
-      Reflector reflector(options, client, sink_, stop_,
-                          [this, i](ReflectorStatus status) { on_status(i, status); });
+      Reflector reflector(options, client, sink_, origin, stop_,
+                          [this, i](ReflectorStatus status, const std::string& reason) {
+                            on_status(i, status, reason);
+                          });
       reflector.run();
     });
   }
@@ -74,40 +94,37 @@ void KubeSource::stop() {
   threads_.clear();
 }
 
-void KubeSource::on_status(size_t index, ReflectorStatus status) {
-  SyncState next;
-  {
-    std::lock_guard lock(mutex_);
-    if (status == ReflectorStatus::Listed) {
-      listed_[index] = true;
-    }
-    reachable_[index] = status != ReflectorStatus::Unreachable;
-    bool all_listed = std::all_of(listed_.begin(), listed_.end(), [](bool b) { return b; });
-    bool all_reachable =
-        std::all_of(reachable_.begin(), reachable_.end(), [](bool b) { return b; });
-    if (!all_reachable) {
-      next = SyncState::Disconnected;
-    } else {
-      next = all_listed ? SyncState::Synced : SyncState::Syncing;
-    }
-    if (next == state_) {
-      return;
-    }
-    state_ = next;
+bool KubeSource::synced() const {
+  std::lock_guard lock(mutex_);
+  return std::all_of(listed_.begin(), listed_.end(), [](bool b) { return b; });
+}
+
+void KubeSource::on_status(size_t index, ReflectorStatus status, const std::string& reason) {
+  std::string origin = origins()[index];
+  std::lock_guard lock(mutex_);
+  bool was_reachable = reachable_[index];
+  reachable_[index] = status != ReflectorStatus::Unreachable;
+  if (status == ReflectorStatus::Listed) {
+    listed_[index] = true;
+    sink_.set_sync(origin, {sources::SyncStatus::Synced, ""});
+  } else if (status == ReflectorStatus::Watching && !was_reachable) {
+    sink_.set_sync(origin, {sources::SyncStatus::Synced, ""});
+  } else if (status == ReflectorStatus::Unreachable && was_reachable) {
+    bool has_data = listed_[index] || options_.serving_restored_state;
+    sink_.set_sync(origin, {has_data ? sources::SyncStatus::Lost : sources::SyncStatus::NotSynced,
+                            reason});
   }
-  switch (next) {
-    case SyncState::Synced:
-      spdlog::info("kubernetes: in sync with {}", config_.server);
-      break;
-    case SyncState::Disconnected:
-      spdlog::warn("kubernetes: lost the API server {}; serving the last data until it answers",
-                   config_.server);
-      break;
-    case SyncState::Syncing:
-      spdlog::info("kubernetes: connected to {}, listing", config_.server);
-      break;
+  bool all_listed = std::all_of(listed_.begin(), listed_.end(), [](bool b) { return b; });
+  bool all_reachable = std::all_of(reachable_.begin(), reachable_.end(), [](bool b) { return b; });
+  if (all_listed && all_reachable && (!all_synced_logged_ || lost_logged_)) {
+    spdlog::info("kubernetes: in sync with {}", config_.server);
+    all_synced_logged_ = true;
+    lost_logged_ = false;
+  } else if (!all_reachable && !lost_logged_) {
+    spdlog::warn("kubernetes: lost the API server {}; serving the last data until it answers",
+                 config_.server);
+    lost_logged_ = true;
   }
-  sink_.sync_state(next);
 }
 
 }  // namespace vmdns::kube

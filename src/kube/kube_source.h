@@ -1,9 +1,11 @@
 #pragma once
 // The Kubernetes API as a source of cluster objects: one Reflector thread per watched
-// collection, all feeding one ClusterSink, and the sync state they add up to.
+// collection, each its own origin in the object sink ("kubernetes /api/v1/services"), and the
+// sync state of each reported to the sink (which serves NXDOMAIN only once all are synced).
 //
-//   KubeSource source(config, {.namespaces = {"default"}, .pods = false}, sink);
-//   source.start();      // returns at once; the sink hears sync_state(Synced) after the lists
+//   KubeSource source(config, {.namespaces = {"default"}}, control_loop);
+//   source.announce();   // before the server answers: every collection NotSynced
+//   source.start();      // returns at once; each collection turns Synced after its first list
 //   ...
 //   source.stop();       // aborts requests in flight and joins the threads
 //
@@ -11,6 +13,10 @@
 // (kubevirt.io/v1), and Pods when asked. With `namespaces`, each namespaced kind is watched in
 // each of them (the API has no "namespace in (a, b)" selector), and Namespaces by name when
 // there is one. The label selector is pushed down to the kinds that take it.
+//
+// A collection that loses the API server after its first list turns Lost: its last objects keep
+// serving. With `serving_restored_state` (--state-dir), a collection that has not listed yet is
+// reported Lost rather than NotSynced too: the restored objects are trusted until the API answers.
 
 #include <memory>
 #include <mutex>
@@ -20,10 +26,10 @@
 
 #include "kube/api_client.h"
 #include "kube/bearer_token.h"
-#include "kube/cluster_sink.h"
 #include "kube/kubeconfig.h"
 #include "kube/reflector.h"
 #include "kube/stop_signal.h"
+#include "sources/object_sink.h"
 
 namespace vmdns::kube {
 
@@ -33,32 +39,40 @@ struct KubeSourceOptions {
   bool pods = false;
   std::chrono::seconds resync_period{600};
   size_t page_size = 500;
+  bool serving_restored_state = false;
 };
 
 class KubeSource {
  public:
-  KubeSource(KubeConfig config, KubeSourceOptions options, ClusterSink& sink);
+  KubeSource(KubeConfig config, KubeSourceOptions options, sources::ObjectSink& sink);
   ~KubeSource();
 
+  // Reports every collection NotSynced (unless serving a restored state), so that the first
+  // snapshot served already knows it is incomplete.
+  void announce();
   void start();
   void stop();
-  // The collections watched, for logs and tests.
+  // The collections watched and their origin names.
   std::vector<ReflectorOptions> collections() const;
+  std::vector<std::string> origins() const;
+  // True once every collection has listed at least once.
+  bool synced() const;
 
  private:
-  void on_status(size_t index, ReflectorStatus status);
+  void on_status(size_t index, ReflectorStatus status, const std::string& reason);
 
   KubeConfig config_;
   KubeSourceOptions options_;
-  ClusterSink& sink_;
+  sources::ObjectSink& sink_;
   BearerToken token_;
   StopSignal stop_;
   std::vector<std::thread> threads_;
 
-  std::mutex mutex_;  // guards what follows
+  mutable std::mutex mutex_;  // guards what follows
   std::vector<bool> listed_;
   std::vector<bool> reachable_;
-  SyncState state_ = SyncState::Syncing;
+  bool all_synced_logged_ = false;
+  bool lost_logged_ = false;
 };
 
 }  // namespace vmdns::kube

@@ -37,13 +37,15 @@ std::string body_summary(const std::string& body) {
 
 }  // namespace
 
-Reflector::Reflector(ReflectorOptions options, ApiClient& client, ClusterSink& sink,
-                     StopSignal& stop, std::function<void(ReflectorStatus)> on_status)
+Reflector::Reflector(ReflectorOptions options, ApiClient& client, sources::ObjectSink& sink,
+                     std::string origin, StopSignal& stop,
+                     std::function<void(ReflectorStatus, const std::string&)> on_status)
     : options_(std::move(options)),
       kind_(api_kind(options_.kind)),
       path_(kind_.collection_path(options_.namespace_scope)),
       client_(client),
       sink_(sink),
+      origin_(std::move(origin)),
       stop_(stop),
       on_status_(std::move(on_status)),
       backoff_(options_.backoff_initial, options_.backoff_cap) {}
@@ -80,7 +82,7 @@ void Reflector::failed(const std::string& what, const HttpResult& result) {
                                           : "HTTP " + std::to_string(result.status) + ": " +
                                                 body_summary(result.body);
   spdlog::warn("kubernetes: {} {}: {}", what, describe(), why);
-  on_status_(ReflectorStatus::Unreachable);
+  on_status_(ReflectorStatus::Unreachable, what + " " + path_ + ": " + why);
 }
 
 void Reflector::run() {
@@ -117,7 +119,8 @@ void Reflector::run() {
 }
 
 bool Reflector::list() {
-  std::vector<sources::Object> objects;
+  cluster::State objects;
+  size_t count = 0;
   std::vector<cluster::Diagnostic> diagnostics;
   std::string continue_token;
   std::string list_version;
@@ -137,7 +140,8 @@ bool Reflector::list() {
     if (page.status == 410 && !continue_token.empty() &&
         ++expired_continues <= kMaxExpiredContinues) {
       // The continue token outlived the server's history: start the list over.
-      objects.clear();
+      objects = cluster::State();
+      count = 0;
       continue_token.clear();
       continue;
     }
@@ -149,14 +153,15 @@ bool Reflector::list() {
     page.body = std::string();
     if (parsed.is_discarded() || !parsed.is_object()) {
       spdlog::warn("kubernetes: cannot list {}: the response is not a JSON object", describe());
-      on_status_(ReflectorStatus::Unreachable);
+      on_status_(ReflectorStatus::Unreachable, "list " + path_ + ": not a JSON object");
       return false;
     }
     auto items = parsed.find("items");
     if (items != parsed.end() && items->is_array()) {
       for (nlohmann::json& item : *items) {
         if (auto object = decode_api_object(item, kind_, path_, diagnostics)) {
-          objects.push_back(std::move(*object));
+          put(objects, std::move(*object));
+          ++count;
         }
         item = nullptr;  // drop each item's JSON as soon as it is decoded
       }
@@ -175,8 +180,7 @@ bool Reflector::list() {
     return false;
   }
   log_diagnostics(diagnostics);
-  size_t count = objects.size();
-  sink_.replace_all(kind_.kind, options_.namespace_scope, std::move(objects));
+  sink_.replace_origin(origin_, std::move(objects));
   resource_version_ = list_version;
   next_resync_ = std::chrono::steady_clock::now() + options_.resync_period;
   backoff_.reset();
@@ -184,7 +188,7 @@ bool Reflector::list() {
       std::chrono::steady_clock::now() - started);
   spdlog::info("kubernetes: listed {}: {} object(s) at resourceVersion {} ({} ms)", describe(),
                count, resource_version_, elapsed.count());
-  on_status_(ReflectorStatus::Listed);
+  on_status_(ReflectorStatus::Listed, "");
   return true;
 }
 
@@ -221,13 +225,13 @@ Reflector::WatchEnd Reflector::watch() {
     std::string version = resource_version_of(event.object);
     if (event.type == WatchEvent::Type::Deleted) {
       if (auto key = key_of(event.object, kind_)) {
-        sink_.remove(kind_.kind, *key);
+        sink_.remove(origin_, sources::ObjectRef{object_kind(kind_.kind), *key});
       }
     } else if (event.type != WatchEvent::Type::Bookmark) {
       // A MODIFIED object that is now invalid keeps its last good version.
       diagnostics.clear();
       if (auto object = decode_api_object(event.object, kind_, path_, diagnostics)) {
-        sink_.upsert(std::move(*object));
+        sink_.upsert(origin_, std::move(*object));
       }
       log_diagnostics(diagnostics);
     }
@@ -238,7 +242,7 @@ Reflector::WatchEnd Reflector::watch() {
   auto on_answer = [&](long status) {
     if (status == 200 && !answered) {
       answered = true;
-      on_status_(ReflectorStatus::Watching);
+      on_status_(ReflectorStatus::Watching, "");
     }
   };
   auto on_bytes = [&](std::string_view bytes) {

@@ -2,12 +2,12 @@
 // Keeps one collection (a kind, in one namespace or in all) in step with the API server, the way
 // client-go's Reflector does: a paginated list, then a watch from the list's resourceVersion.
 //
-//   Reflector reflector(options, client, sink, stop, on_status);
+//   Reflector reflector(options, client, sink, "kubernetes /api/v1/services", stop, on_status);
 //   reflector.run();   // until stop: list, watch, re-watch, relist, back off
 //
 // - The list is read page by page (`limit`, `continue`); each page's JSON is decoded into slim
 //   objects and dropped before the next one is fetched, so a big cluster's JSON is never held
-//   whole. The objects go to the sink in one replace_all().
+//   whole. The objects go to the sink in one replace_origin(): the collection is its origin.
 // - The watch (`watch=1&resourceVersion=..&allowWatchBookmarks=true`) is decoded as it arrives.
 //   Every event and BOOKMARK moves the resourceVersion on, so that a new watch resumes where
 //   the last one stopped.
@@ -17,6 +17,9 @@
 //   resourceVersion after a capped exponential backoff with jitter.
 // - Every `resync_period` the collection is listed again in full: replace_all() repairs any
 //   event that was missed.
+//
+// Invalid objects are logged and skipped; a MODIFIED object that became invalid keeps its last
+// good version.
 
 #include <chrono>
 #include <functional>
@@ -25,7 +28,7 @@
 #include "kube/api_client.h"
 #include "kube/api_kind.h"
 #include "kube/backoff.h"
-#include "kube/cluster_sink.h"
+#include "sources/object_sink.h"
 #include "kube/stop_signal.h"
 
 namespace vmdns::kube {
@@ -43,7 +46,7 @@ struct ReflectorOptions {
   Backoff::Duration backoff_cap{30000};
 };
 
-// What the reflector tells its owner, besides the objects.
+// What the reflector tells its owner, besides the objects (with a reason for Unreachable).
 enum class ReflectorStatus {
   Listed,       // a full list was delivered
   Watching,     // a watch request was answered 200
@@ -52,8 +55,9 @@ enum class ReflectorStatus {
 
 class Reflector {
  public:
-  Reflector(ReflectorOptions options, ApiClient& client, ClusterSink& sink, StopSignal& stop,
-            std::function<void(ReflectorStatus)> on_status);
+  Reflector(ReflectorOptions options, ApiClient& client, sources::ObjectSink& sink,
+            std::string origin, StopSignal& stop,
+            std::function<void(ReflectorStatus, const std::string&)> on_status);
 
   void run();
   // "Service in all namespaces", for logs.
@@ -71,9 +75,10 @@ class Reflector {
   const ApiKind& kind_;
   std::string path_;
   ApiClient& client_;
-  ClusterSink& sink_;
+  sources::ObjectSink& sink_;
+  std::string origin_;
   StopSignal& stop_;
-  std::function<void(ReflectorStatus)> on_status_;
+  std::function<void(ReflectorStatus, const std::string&)> on_status_;
   Backoff backoff_;
   std::string resource_version_;
   std::chrono::steady_clock::time_point next_resync_;

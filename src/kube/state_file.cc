@@ -229,22 +229,7 @@ std::optional<cluster::State> decode_state(const std::string& text, const std::s
       if (!object) {
         continue;
       }
-      std::visit(
-          [&state](auto&& o) {
-            using T = std::decay_t<decltype(o)>;
-            if constexpr (std::is_same_v<T, cluster::Namespace>) {
-              state.namespaces[o.meta.name] = std::move(o);
-            } else if constexpr (std::is_same_v<T, cluster::Service>) {
-              state.services[cluster::key_of(o.meta)] = std::move(o);
-            } else if constexpr (std::is_same_v<T, cluster::EndpointSlice>) {
-              state.endpoint_slices[cluster::key_of(o.meta)] = std::move(o);
-            } else if constexpr (std::is_same_v<T, cluster::VirtualMachineInstance>) {
-              state.vmis[cluster::key_of(o.meta)] = std::move(o);
-            } else {
-              state.pods[cluster::key_of(o.meta)] = std::move(o);
-            }
-          },
-          std::move(*object));
+      put(state, std::move(*object));
       break;
     }
     item = nullptr;

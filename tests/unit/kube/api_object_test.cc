@@ -3,7 +3,6 @@
 
 #include "kube/api_object.h"
 
-#include "kube/cluster_sink.h"
 
 #include <gtest/gtest.h>
 
