@@ -106,9 +106,25 @@ json encode(const cluster::VirtualMachineInstance& vmi) {
   add_dns_fields(spec, vmi.dns_policy, vmi.dns_config);
   json status = {{"phase", vmi.phase},
                  {"conditions", {condition("Ready", vmi.ready), condition("Paused", vmi.paused)}}};
-  if (!vmi.addresses.empty()) {
-    status["interfaces"] = json::array({{{"ipAddresses", addresses(vmi.addresses)}}});
+  // The interfaces in order (the first one's addresses are the VMI's), and which of them is on
+  // the pod network: spec.networks says so, as it does in the API.
+  json interfaces = json::array();
+  json networks = json::array();
+  for (const cluster::VmiInterface& nic : vmi.interfaces) {
+    json entry = {{"ipAddresses", addresses(nic.addresses)}};
+    if (!nic.name.empty()) {
+      entry["name"] = nic.name;
+    }
+    if (nic.pod_network) {
+      networks.push_back({{"name", nic.name}, {"pod", json::object()}});
+    }
+    interfaces.push_back(std::move(entry));
   }
+  if (vmi.interfaces.empty() && !vmi.addresses.empty()) {
+    interfaces.push_back({{"ipAddresses", addresses(vmi.addresses)}});
+  }
+  spec["networks"] = std::move(networks);
+  status["interfaces"] = std::move(interfaces);
   out["spec"] = std::move(spec);
   out["status"] = std::move(status);
   return out;

@@ -1,0 +1,119 @@
+// The --state-dir file: every field vmdns reads survives a round trip through the file.
+
+#include "kube/state_file.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "sources/manifest_loader.h"
+
+namespace vmdns::kube {
+namespace {
+
+constexpr const char* kManifests = R"(
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop, labels: {tier: data}}
+spec: {clusterIP: None, selector: {app: db}, publishNotReadyAddresses: true,
+       ports: [{name: pg, port: 5432}, {port: 9187, protocol: UDP}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {type: NodePort, clusterIPs: [10.96.0.20, "fd00::20"], ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: alias, namespace: shop}
+spec: {type: ExternalName, externalName: web.shop.svc.cluster.local.}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: db-1, namespace: shop, labels: {kubernetes.io/service-name: db}}
+addressType: IPv4
+endpoints:
+- {addresses: [10.244.2.1], conditions: {ready: false}, hostname: db-0,
+   targetRef: {kind: Pod, name: db-0}}
+- {addresses: [10.244.2.2]}
+ports: [{name: pg, port: 5432}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db-0, namespace: shop, labels: {app: db}}
+spec: {hostname: db-0, subdomain: db, dnsPolicy: None,
+       dnsConfig: {nameservers: [10.0.0.10], searches: [a.example], options: [{name: ndots, value: "2"}, {name: rotate}]}}
+status: {phase: Running, podIPs: [{ip: 10.244.2.1}, {ip: "fd00::1"}], conditions: [{type: Ready, status: "True"}]}
+---
+apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: vm, namespace: shop, labels: {app: db}}
+spec:
+  hostname: h
+  subdomain: db
+  networks: [{name: default, pod: {}}, {name: blue, multus: {networkName: blue}}]
+status:
+  phase: Running
+  conditions: [{type: Ready, status: "True"}, {type: Paused, status: "True"}]
+  interfaces:
+  - {name: default, ipAddresses: [10.244.0.57, "fd00::57"]}
+  - {name: blue, ipAddress: 192.168.10.4}
+  - {ipAddresses: [172.16.0.9]}
+)";
+
+TEST(StateFileTest, RoundTripKeepsEveryField) {
+  auto loaded = sources::load_manifest_text(kManifests, "t.yaml");
+  ASSERT_EQ(loaded.objects, 7u);
+  std::string text = encode_state(loaded.state);
+  std::string error;
+  auto decoded = decode_state(text, "state.json", &error);
+  ASSERT_TRUE(decoded) << error;
+  // The second encoding is the first: nothing was lost or changed on the way.
+  EXPECT_EQ(encode_state(*decoded), text);
+  const auto& vmi = decoded->vmis.at({"shop", "vm"});
+  EXPECT_TRUE(vmi.paused);
+  EXPECT_FALSE(vmi.ready);
+  ASSERT_EQ(vmi.interfaces.size(), 3u);
+  EXPECT_TRUE(vmi.interfaces[0].pod_network);
+  EXPECT_EQ(vmi.interfaces[1].name, "blue");
+  EXPECT_FALSE(vmi.interfaces[1].pod_network);
+  ASSERT_EQ(vmi.addresses.size(), 2u);
+  const auto& db = decoded->services.at({"shop", "db"});
+  EXPECT_TRUE(db.headless);
+  EXPECT_TRUE(db.publish_not_ready_addresses);
+  ASSERT_EQ(db.ports.size(), 2u);
+  EXPECT_EQ(db.ports[1].protocol, "UDP");
+  EXPECT_EQ(decoded->services.at({"shop", "web"}).cluster_ips.size(), 2u);
+  EXPECT_EQ(decoded->services.at({"shop", "alias"}).external_name, "web.shop.svc.cluster.local.");
+  const auto& slice = decoded->endpoint_slices.at({"shop", "db-1"});
+  EXPECT_EQ(slice.endpoints[0].ready, std::optional<bool>(false));
+  EXPECT_EQ(slice.endpoints[1].ready, std::nullopt);
+  const auto& pod = decoded->pods.at({"shop", "db-0"});
+  ASSERT_TRUE(pod.dns_config);
+  EXPECT_EQ(pod.dns_config->options.size(), 2u);
+  EXPECT_FALSE(pod.dns_config->options[1].value);
+  EXPECT_EQ(decoded->namespaces.count("shop"), 1u);
+}
+
+TEST(StateFileTest, SaveAndLoad) {
+  auto loaded = sources::load_manifest_text(kManifests, "t.yaml");
+  std::string path = (std::filesystem::temp_directory_path() /
+                      ("vmdns-state-" + std::to_string(::getpid()) + ".json"))
+                         .string();
+  std::string error;
+  ASSERT_TRUE(save_state_file(loaded.state, path, &error)) << error;
+  auto restored = load_state_file(path, &error);
+  ASSERT_TRUE(restored) << error;
+  EXPECT_EQ(restored->vmis.size(), 1u);
+  std::filesystem::remove(path);
+  EXPECT_FALSE(load_state_file(path, &error));
+  EXPECT_FALSE(decode_state("{\"items\": 5}", "state.json", &error));
+  EXPECT_EQ(error, "state.json: not a JSON List");
+}
+
+}  // namespace
+}  // namespace vmdns::kube
