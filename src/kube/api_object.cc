@@ -19,15 +19,18 @@ std::string string_member(const nlohmann::json& object, const char* key) {
 
 }  // namespace
 
-Kind kind_of(const sources::Object& object) {
+std::optional<Kind> kind_of(const sources::Object& object) {
   struct Visitor {
-    Kind operator()(const cluster::VirtualMachineInstance&) const {
+    std::optional<Kind> operator()(const cluster::VirtualMachine&) const { return std::nullopt; }
+    std::optional<Kind> operator()(const cluster::VirtualMachineInstance&) const {
       return Kind::VirtualMachineInstance;
     }
-    Kind operator()(const cluster::Pod&) const { return Kind::Pod; }
-    Kind operator()(const cluster::Service&) const { return Kind::Service; }
-    Kind operator()(const cluster::EndpointSlice&) const { return Kind::EndpointSlice; }
-    Kind operator()(const cluster::Namespace&) const { return Kind::Namespace; }
+    std::optional<Kind> operator()(const cluster::Pod&) const { return Kind::Pod; }
+    std::optional<Kind> operator()(const cluster::Service&) const { return Kind::Service; }
+    std::optional<Kind> operator()(const cluster::EndpointSlice&) const {
+      return Kind::EndpointSlice;
+    }
+    std::optional<Kind> operator()(const cluster::Namespace&) const { return Kind::Namespace; }
   };
   return std::visit(Visitor{}, object);
 }
@@ -47,6 +50,8 @@ void put(cluster::State& state, sources::Object object) {
             state.endpoint_slices.insert_or_assign(std::move(key), std::move(o));
           } else if constexpr (std::is_same_v<T, cluster::VirtualMachineInstance>) {
             state.vmis.insert_or_assign(std::move(key), std::move(o));
+          } else if constexpr (std::is_same_v<T, cluster::VirtualMachine>) {
+            state.vms.insert_or_assign(std::move(key), std::move(o));
           } else {
             state.pods.insert_or_assign(std::move(key), std::move(o));
           }

@@ -81,6 +81,9 @@ void StateSaver::remove(const std::string& origin, sources::ObjectRef ref) {
       case sources::ObjectKind::Pod:
         state.pods.erase(ref.key);
         break;
+      case sources::ObjectKind::VirtualMachine:
+        state.vms.erase(ref.key);
+        break;
     }
     dirty_ = true;
   }
