@@ -19,22 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::optional<std::string> read_text(const std::string& path) {
-  if (path == kStdinPath) {
-    std::ostringstream text;
-    text << std::cin.rdbuf();
-    return text.str();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::nullopt;
-  }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    return std::nullopt;
-  }
-  return text;
-}
 
 void log_diagnostics(const std::vector<cluster::Diagnostic>& diagnostics) {
   for (const cluster::Diagnostic& d : diagnostics) {
@@ -72,7 +56,7 @@ ManifestFiles::ManifestFiles(std::vector<std::string> paths, ObjectSink& sink)
 
 void ManifestFiles::read(const std::string& path, File& file, Rescan mode, RescanSummary& summary) {
   ++summary.read;
-  std::optional<std::string> text = read_text(path);
+  std::optional<std::string> text = read_manifest_file(path);
   if (text) {
     size_t hash = std::hash<std::string>{}(*text);
     if (mode != Rescan::All && file.delivered && hash == file.text_hash) {

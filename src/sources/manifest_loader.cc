@@ -190,9 +190,11 @@ class Loader {
   LoadResult& result_;
 };
 
+}  // namespace
+
 // The whole file, or standard input for "-". Manifests are small; reading at once lets yaml-cpp
 // see the text as one stream and the fuzzer share the code path.
-std::optional<std::string> read_file(const std::string& path) {
+std::optional<std::string> read_manifest_file(const std::string& path) {
   if (path == kStdinPath) {
     std::ostringstream text;
     text << std::cin.rdbuf();
@@ -208,8 +210,6 @@ std::optional<std::string> read_file(const std::string& path) {
   }
   return text;
 }
-
-}  // namespace
 
 bool LoadResult::has_errors() const {
   return std::any_of(diagnostics.begin(), diagnostics.end(), [](const cluster::Diagnostic& d) {
@@ -227,7 +227,7 @@ LoadResult load_manifests(const std::vector<std::string>& paths) {
   LoadResult result;
   Loader loader(result);
   for (const std::string& file : expand_manifest_paths(paths, result.diagnostics)) {
-    std::optional<std::string> text = read_file(file);
+    std::optional<std::string> text = read_manifest_file(file);
     if (!text) {
       result.diagnostics.push_back(file_error({file, 0, 0}, "cannot read the file"));
       continue;

@@ -11,6 +11,7 @@
 // Service, EndpointSlice (discovery.k8s.io/v1), Pod, Namespace. Unknown kinds are skipped with a
 // debug log. An object that fails validation is skipped with a diagnostic; the rest still loads.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,9 @@ struct LoadResult {
 };
 
 LoadResult load_manifests(const std::vector<std::string>& paths);
+
+// The whole text of a manifest file, or of standard input for "-"; nullopt when it cannot be read.
+std::optional<std::string> read_manifest_file(const std::string& path);
 
 // Reads the manifests in `text` as if they were a file named `origin_name`; the entry point of
 // load_manifests for each file, of tests, and of fuzz/fuzz_manifest.cc.
