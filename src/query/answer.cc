@@ -35,18 +35,23 @@ bool write_set(MessageWriter& w, Section section, const Name& owner, const zone:
   return ok;
 }
 
-// Whether the SRV at position `index` of `srv` names the same target as an earlier one: the
+// Where an rdata's target name starts: after priority, weight and port in an SRV (RFC 2782),
+// at once in an NS.
+size_t target_offset(RrType type) { return type == RrType::SRV ? 6 : 0; }
+
+// Whether the record at position `index` of `set` names the same target as an earlier one: the
 // bare service name holds one SRV per port for each target, and a target's addresses go into
 // the additional section once (CoreDNS's isDuplicate). Targets are compared octet by octet,
 // case-insensitively; nothing is allocated.
-bool earlier_target(const zone::RrSet& srv, size_t index, std::span<const uint8_t> target) {
+bool earlier_target(const zone::RrSet& set, size_t index, std::span<const uint8_t> target) {
+  const size_t offset = target_offset(set.type());
   bool found = false;
   size_t at = 0;
-  srv.for_each([&](std::span<const uint8_t> rdata) {
-    if (found || at++ >= index || rdata.size() != target.size() + 6) {
+  set.for_each([&](std::span<const uint8_t> rdata) {
+    if (found || at++ >= index || rdata.size() != target.size() + offset) {
       return;
     }
-    auto other = rdata.subspan(6);
+    auto other = rdata.subspan(offset);
     found = std::equal(other.begin(), other.end(), target.begin(), [](uint8_t a, uint8_t b) {
       return dns::ascii_lower(a) == dns::ascii_lower(b);
     });
@@ -54,17 +59,21 @@ bool earlier_target(const zone::RrSet& srv, size_t index, std::span<const uint8_
   return found;
 }
 
-// SRV targets in our zones get their addresses in the additional section (RFC 2782). What does
-// not fit is left out without TC: additional data is optional (RFC 2181 section 9).
-void add_srv_additionals(MessageWriter& w, const zone::Snapshot& snapshot, const zone::RrSet& srv) {
+// SRV and NS targets in our zones get their addresses in the additional section (RFC 2782;
+// RFC 1035 section 3.3.11). What does not fit is left out without TC: additional data is
+// optional (RFC 2181 section 9).
+void add_target_additionals(MessageWriter& w, const zone::Snapshot& snapshot,
+                            const zone::RrSet& set) {
+  const size_t offset = target_offset(set.type());
   bool room = true;
   size_t index = 0;
-  srv.for_each([&](std::span<const uint8_t> rdata) {
+  set.for_each([&](std::span<const uint8_t> rdata) {
     size_t this_index = index++;
-    if (!room || rdata.size() <= 6 || earlier_target(srv, this_index, rdata.subspan(6))) {
+    if (!room || rdata.size() <= offset ||
+        earlier_target(set, this_index, rdata.subspan(offset))) {
       return;
     }
-    auto target = Name::from_wire(rdata.subspan(6));
+    auto target = Name::from_wire(rdata.subspan(offset));
     if (!target) {
       return;
     }
@@ -75,8 +84,8 @@ void add_srv_additionals(MessageWriter& w, const zone::Snapshot& snapshot, const
       return;
     }
     for (RrType type : {RrType::A, RrType::AAAA}) {
-      if (const zone::RrSet* set = node->find(type); set && room) {
-        room = write_set(w, Section::Additional, *target, *set);
+      if (const zone::RrSet* address = node->find(type); address && room) {
+        room = write_set(w, Section::Additional, *target, *address);
       }
     }
   });
@@ -135,8 +144,8 @@ class Responder {
         if (!write_set(w_, Section::Answer, owner, *set)) {
           return truncate();
         }
-        if (set->type() == RrType::SRV) {
-          add_srv_additionals(w_, *snapshot_, *set);
+        if (set->type() == RrType::SRV || set->type() == RrType::NS) {
+          add_target_additionals(w_, *snapshot_, *set);
         }
         return Rcode::NoError;
       }

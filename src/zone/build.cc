@@ -5,6 +5,7 @@
 
 #include "zone/client_search.h"
 #include "zone/endpoints.h"
+#include "zone/nameserver_rules.h"
 #include "zone/pod_rules.h"
 #include "zone/record_rules.h"
 #include "zone/reverse_rules.h"
@@ -59,7 +60,7 @@ std::shared_ptr<const Snapshot> build(const cluster::State& state, const ZoneCon
   for (const dns::Name& apex : config.zones) {
     ZoneBuilder builder(apex);
     RecordRules rules(config, apex.lowercased(), builder);
-    rules.add_apex();
+    rules.add_apex(apex_nameservers(config, apex.lowercased(), services));
     for (const std::string& ns : namespaces) {
       rules.add_namespace(ns);
     }

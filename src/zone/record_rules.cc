@@ -23,17 +23,20 @@ const dns::Name& must(const std::optional<dns::Name>& name) {
 RecordRules::RecordRules(const ZoneConfig& config, const dns::Name& apex, ZoneBuilder& builder)
     : config_(config), apex_(apex), svc_(must(apex.prepend("svc"))), builder_(builder) {}
 
-void RecordRules::add_apex() {
+void RecordRules::add_apex(const std::vector<ApexNameserver>& nameservers) {
   dns::Name ns_name = must(must(apex_.prepend("dns")).prepend("ns"));
   dns::Name hostmaster = must(apex_.prepend("hostmaster"));
   // SOA timers as CoreDNS's kubernetes plugin publishes them; the minimum is the negative TTL
-  // (RFC 2308 section 4).
+  // (RFC 2308 section 4). The primary stays ns.dns.<zone> whoever the NS names, as in CoreDNS.
   builder_.add(apex_, dns::RrType::SOA, config_.negative_ttl,
                dns::rdata::soa(ns_name, hostmaster, config_.serial, 7200, 1800, 86400,
                                config_.negative_ttl));
-  builder_.add(apex_, dns::RrType::NS, config_.ttl, dns::rdata::name(ns_name));
-  for (const cluster::IpAddress& address : config_.nameserver_addresses) {
-    add_address(ns_name, address);
+  for (const ApexNameserver& nameserver : nameservers) {
+    builder_.add(apex_, dns::RrType::NS, config_.ttl, dns::rdata::name(nameserver.name));
+    // ns.dns.<zone> answers every nameserver's addresses; a Service target has its own records.
+    for (const cluster::IpAddress& address : nameserver.addresses) {
+      add_address(ns_name, address);
+    }
   }
   builder_.add_name(svc_);
   // Specification section 2.2: the schema version, with its own fixed TTL.

@@ -9,7 +9,8 @@
 //   _<port>._<proto>.<svc>...        SRV per named port; the bare service name holds them all
 //                                    (srv_rules.h)
 //   <svc>.<ns>.svc.<zone>            CNAME: spec.externalName for type ExternalName
-//   <zone>                           SOA, NS ns.dns.<zone>; ns.dns.<zone> A/AAAA
+//   <zone>                           SOA; NS ns.dns.<zone>, or the Service fronting us
+//                                    (nameserver_rules.h); ns.dns.<zone> A/AAAA
 //   dns-version.<zone>               TXT "1.1.0", TTL 28800
 //   svc.<zone>, <ns>.svc.<zone>      exist (NODATA) for every known namespace
 
@@ -20,6 +21,7 @@
 #include "dns/name.h"
 #include "zone/config.h"
 #include "zone/endpoints.h"
+#include "zone/nameserver_rules.h"
 #include "zone/zone_builder.h"
 
 namespace vmdns::zone {
@@ -31,7 +33,8 @@ class RecordRules {
  public:
   RecordRules(const ZoneConfig& config, const dns::Name& apex, ZoneBuilder& builder);
 
-  void add_apex();
+  // SOA, NS (apex_nameservers()), ns.dns.<zone>, svc.<zone>, dns-version.<zone>.
+  void add_apex(const std::vector<ApexNameserver>& nameservers);
   void add_namespace(const std::string& namespace_name);
   void add_service(const cluster::Service& service, const std::vector<Endpoint>& endpoints);
 

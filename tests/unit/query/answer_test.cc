@@ -116,8 +116,10 @@ TEST_F(AnswerTest, Table) {
       {"nonamespace.svc.cluster.local.", RrType::A, Rcode::NxDomain, {}, {kSoa}},
       // Apex.
       {"cluster.local.", RrType::SOA, Rcode::NoError, {kSoa}, {}},
+      // The NS target's address as additional data (RFC 1035 section 3.3.11).
       {"cluster.local.", RrType::NS, Rcode::NoError,
-       {"cluster.local.\t5\tIN\tNS\tns.dns.cluster.local."}, {}},
+       {"cluster.local.\t5\tIN\tNS\tns.dns.cluster.local."}, {},
+       {"ns.dns.cluster.local.\t5\tIN\tA\t10.96.0.10"}},
       {"ns.dns.cluster.local.", RrType::A, Rcode::NoError,
        {"ns.dns.cluster.local.\t5\tIN\tA\t10.96.0.10"}, {}},
       // ClusterIP, dual-stack.
@@ -361,7 +363,8 @@ TEST(SpecAnswerTest, Table) {
       {"20.0.96.10.in-addr.arpa.", RrType::A, Rcode::NoError, {}, {kReverseSoa}},
       {"1.0.0.d.f.ip6.arpa.", RrType::PTR, Rcode::NxDomain, {}, {kV6ReverseSoa}},
       {"10.in-addr.arpa.", RrType::NS, Rcode::NoError,
-       {"10.in-addr.arpa.\t5\tIN\tNS\tns.dns.cluster.local."}, {}},
+       {"10.in-addr.arpa.\t5\tIN\tNS\tns.dns.cluster.local."}, {},
+       {"ns.dns.cluster.local.\t5\tIN\tA\t10.96.0.10"}},
       // Outside every reverse zone we serve: REFUSED, like any other foreign name.
       {"1.0.168.192.in-addr.arpa.", RrType::PTR, Rcode::Refused, {}, {}, {}, false},
       // Negative TTL: the SOA in negative answers carries it; positive answers keep --ttl.
