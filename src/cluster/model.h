@@ -5,6 +5,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "cluster/ip_address.h"
@@ -145,5 +147,24 @@ struct State {
   std::map<ObjectKey, EndpointSlice> endpoint_slices;
   std::map<std::string, Namespace> namespaces;
 };
+
+// The manifest `kind` of a model type, for messages: kind_name<Pod>() == "Pod".
+template <typename T>
+constexpr std::string_view kind_name() {
+  if constexpr (std::is_same_v<T, VirtualMachineInstance>) {
+    return "VirtualMachineInstance";
+  } else if constexpr (std::is_same_v<T, VirtualMachine>) {
+    return "VirtualMachine";
+  } else if constexpr (std::is_same_v<T, Pod>) {
+    return "Pod";
+  } else if constexpr (std::is_same_v<T, Service>) {
+    return "Service";
+  } else if constexpr (std::is_same_v<T, EndpointSlice>) {
+    return "EndpointSlice";
+  } else {
+    static_assert(std::is_same_v<T, Namespace>, "not a model kind");
+    return "Namespace";
+  }
+}
 
 }  // namespace vmdns::cluster

@@ -11,23 +11,6 @@ namespace vmdns::control {
 namespace {
 
 template <typename T>
-constexpr std::string_view kind_name() {
-  if constexpr (std::is_same_v<T, cluster::VirtualMachineInstance>) {
-    return "VirtualMachineInstance";
-  } else if constexpr (std::is_same_v<T, cluster::Pod>) {
-    return "Pod";
-  } else if constexpr (std::is_same_v<T, cluster::Service>) {
-    return "Service";
-  } else if constexpr (std::is_same_v<T, cluster::EndpointSlice>) {
-    return "EndpointSlice";
-  } else if constexpr (std::is_same_v<T, cluster::VirtualMachine>) {
-    return "VirtualMachine";
-  } else {
-    return "Namespace";
-  }
-}
-
-template <typename T>
 auto key_of(const T& object) {
   if constexpr (std::is_same_v<T, cluster::Namespace>) {
     return object.meta.name;
@@ -90,7 +73,7 @@ void ClusterStore::set(Rank rank, std::map<Key, T>& winners, Table<Key, T>& tabl
   }
   if (rank != definers.back()) {
     if (!known) {
-      warn_duplicate(kind_name<T>(), object.meta, definers.back(), rank);
+      warn_duplicate(cluster::kind_name<T>(), object.meta, definers.back(), rank);
     }
     table.shadowed.insert_or_assign({rank, std::move(key)}, std::move(object));
     return;
@@ -98,7 +81,7 @@ void ClusterStore::set(Rank rank, std::map<Key, T>& winners, Table<Key, T>& tabl
   if (!known && definers.size() > 1) {
     // This origin takes the object over: keep the previous winner's definition aside.
     Rank previous = definers[definers.size() - 2];
-    warn_duplicate(kind_name<T>(), object.meta, rank, previous);
+    warn_duplicate(cluster::kind_name<T>(), object.meta, rank, previous);
     auto node = winners.extract(key);
     table.shadowed.insert_or_assign({previous, key}, std::move(node.mapped()));
   }

@@ -131,23 +131,6 @@ class Loader {
   }
 
   template <typename T>
-  static std::string_view kind_of() {
-    if constexpr (std::is_same_v<T, cluster::VirtualMachineInstance>) {
-      return "VirtualMachineInstance";
-    } else if constexpr (std::is_same_v<T, cluster::Pod>) {
-      return "Pod";
-    } else if constexpr (std::is_same_v<T, cluster::Service>) {
-      return "Service";
-    } else if constexpr (std::is_same_v<T, cluster::EndpointSlice>) {
-      return "EndpointSlice";
-    } else if constexpr (std::is_same_v<T, cluster::VirtualMachine>) {
-      return "VirtualMachine";
-    } else {
-      return "Namespace";
-    }
-  }
-
-  template <typename T>
   auto& map_of() {
     if constexpr (std::is_same_v<T, cluster::VirtualMachineInstance>) {
       return result_.state.vmis;
@@ -177,7 +160,7 @@ class Loader {
     auto it = map.find(key);
     if (it != map.end()) {
       result_.diagnostics.push_back({cluster::Severity::Warning, object.meta.origin,
-                                     object_name(kind_of<T>(), object.meta), "",
+                                     object_name(cluster::kind_name<T>(), object.meta), "",
                                      "is also defined at " +
                                          cluster::origin_to_string(it->second.meta.origin) +
                                          "; the later definition wins"});
