@@ -1,11 +1,14 @@
 #include "kube/state_file.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "kube/api_kind.h"
 #include "kube/api_object.h"
@@ -262,23 +265,63 @@ bool save_state_file(const cluster::State& state, const std::string& path, std::
   return write_state_file(encode_state(state), path, error);
 }
 
-bool write_state_file(const std::string& text, const std::string& path, std::string* error) {
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      *error = "cannot write " + temporary;
-      std::remove(temporary.c_str());
+namespace {
+
+// write(2) until every byte is out: a short write is not an error, ENOSPC and EIO are.
+bool write_all(int fd, std::string_view text) {
+  while (!text.empty()) {
+    ssize_t written = ::write(fd, text.data(), text.size());
+    if (written < 0 && errno == EINTR) {
+      continue;
+    }
+    if (written <= 0) {
       return false;
     }
+    text.remove_prefix(static_cast<size_t>(written));
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    *error = "cannot rename " + temporary + " to " + path;
-    std::remove(temporary.c_str());
+  return true;
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+// The directory's entry for the renamed file is only durable once the directory is synced.
+void sync_directory_of(const std::string& path) {
+  std::string directory = std::filesystem::path(path).parent_path().string();
+  int fd = ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
+// The old file is replaced only by a complete, synced new one: a full disk, an I/O error or a
+// crash at any point leaves either the old state or the new one at `path`, never a torn file.
+bool write_state_file(const std::string& text, const std::string& path, std::string* error) {
+  std::string temporary = path + ".tmp";
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    *error = "cannot write " + temporary + ": " + errno_text();
     return false;
   }
+  bool written = write_all(fd, text) && ::fsync(fd) == 0;
+  int saved_errno = errno;
+  if (::close(fd) != 0 && written) {
+    written = false;
+    saved_errno = errno;
+  }
+  if (!written) {
+    *error = "cannot write " + temporary + ": " + std::strerror(saved_errno);
+    ::unlink(temporary.c_str());
+    return false;
+  }
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    *error = "cannot rename " + temporary + " to " + path + ": " + errno_text();
+    ::unlink(temporary.c_str());
+    return false;
+  }
+  sync_directory_of(path);
   return true;
 }
 

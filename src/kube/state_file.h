@@ -21,7 +21,8 @@ std::string encode_state(const cluster::State& state);
 std::optional<cluster::State> decode_state(const std::string& text, const std::string& origin,
                                            std::string* error);
 
-// Writes to a temporary file in the same directory, then renames it over `path`.
+// Writes to a temporary file in the same directory, fsyncs it, then renames it over `path` (and
+// fsyncs the directory): on a full disk or any error, `path` keeps its last complete state.
 bool save_state_file(const cluster::State& state, const std::string& path, std::string* error);
 // The same for a state already encoded (encode_state), so that it can be encoded under a lock
 // and written without it.

@@ -142,10 +142,19 @@ void StateSaver::run() {
     dirty_ = false;
     lock.unlock();
     std::string error;
-    if (!save_state_file(merged, path_, &error)) {
-      spdlog::warn("--state-dir: {}", error);
-    }
+    bool saved = save_state_file(merged, path_, &error);
     lock.lock();
+    // A failed write (a full disk) left the last file in place; try again at the next tick,
+    // and say so once rather than every second.
+    if (!saved) {
+      dirty_ = true;
+      if (!failing_) {
+        spdlog::warn("--state-dir: {}; the last state written stays in place, retrying", error);
+      }
+    } else if (failing_) {
+      spdlog::info("--state-dir: {} written again", path_);
+    }
+    failing_ = !saved;
   }
 }
 

@@ -51,6 +51,7 @@ class StateSaver : public sources::ObjectSink {
   bool all_synced_once_ = false;
   bool dirty_ = false;
   bool stopping_ = false;
+  bool failing_ = false;  // the last write failed
   std::thread thread_;
 };
 

@@ -3,7 +3,10 @@
 #include "kube/state_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 
 #include "sources/manifest_loader.h"
@@ -113,6 +116,47 @@ TEST(StateFileTest, SaveAndLoad) {
   EXPECT_FALSE(load_state_file(path, &error));
   EXPECT_FALSE(decode_state("{\"items\": 5}", "state.json", &error));
   EXPECT_EQ(error, "state.json: not a JSON List");
+}
+
+// A disk that fills up while the state is written: RLIMIT_FSIZE makes write(2) fail with EFBIG
+// past a few bytes, as ENOSPC would on a full file system. The file keeps its last complete
+// state, and no temporary file is left behind.
+TEST(StateFileTest, FailedWriteKeepsTheLastCompleteFile) {
+  auto loaded = sources::load_manifest_text(kManifests, "t.yaml");
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("vmdns-state-full-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / "state.json").string();
+  std::string error;
+  cluster::State small;
+  cluster::Namespace only;
+  only.meta.namespace_name.clear();
+  only.meta.name = "only";
+  small.namespaces.emplace("only", only);
+  ASSERT_TRUE(save_state_file(small, path, &error)) << error;
+  auto before = std::filesystem::file_size(path);
+
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit tight = saved;
+  tight.rlim_cur = before + 16;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &tight), 0);
+  bool saved_big = save_state_file(loaded.state, path, &error);
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, old_handler);
+
+  EXPECT_FALSE(saved_big);
+  EXPECT_NE(error.find("cannot write " + path + ".tmp: "), std::string::npos) << error;
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  auto restored = load_state_file(path, &error);
+  ASSERT_TRUE(restored) << error;
+  EXPECT_EQ(restored->namespaces.count("only"), 1u);
+  EXPECT_TRUE(restored->vmis.empty());
+
+  ASSERT_TRUE(save_state_file(loaded.state, path, &error)) << error;
+  EXPECT_EQ(load_state_file(path, &error)->vmis.size(), 1u);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
