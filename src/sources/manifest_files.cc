@@ -72,6 +72,15 @@ void ManifestFiles::read(const std::string& path, File& file, Rescan mode, Resca
     loaded.diagnostics.push_back(
         {cluster::Severity::Error, {path, 0, 0}, "", "", "cannot read the file"});
   }
+  bool ends_with_line_break = text && !text->empty() && text->back() == '\n';
+  if (text && !ends_with_line_break && file.delivered && file.ends_with_line_break) {
+    loaded.diagnostics.push_back(
+        {cluster::Severity::Error, {path, 0, 0}, "", "",
+         text->empty() ? "is empty, as its last version was not: cut short or still being "
+                         "written (remove the file to withdraw its objects)"
+                       : "ends in the middle of a line, as its last version did not: cut "
+                         "short or still being written"});
+  }
   log_diagnostics(loaded.diagnostics);
   if (loaded.has_errors() && file.delivered) {
     ++summary.kept;
@@ -85,6 +94,7 @@ void ManifestFiles::read(const std::string& path, File& file, Rescan mode, Resca
   }
   sink_.replace_origin(path, std::move(loaded.state));
   file.delivered = true;
+  file.ends_with_line_break = ends_with_line_break;
 }
 
 RescanSummary ManifestFiles::rescan(Rescan mode) {

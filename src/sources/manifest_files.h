@@ -15,6 +15,15 @@
 // its first read, a file with errors delivers the objects that loaded (as `vmdns check` reports
 // and `serve` always did). A removed file's origin is forgotten. Standard input ("-") is read on
 // the first rescan only.
+//
+// A file rewritten in place can be read while its writer is still at it, or after the writer
+// died mid-write: a prefix of the new text, often still valid YAML with the last object cut
+// (its status or its kind missing), or an empty file between the writer's truncation and its
+// first write. A file whose last delivered text ended in a line break and whose new text does
+// not (or is empty) is taken for such a prefix and kept like a file with errors, until its text
+// is whole again; to withdraw a file's objects, remove it. Writers that write a new file and
+// rename it over the old one, as kubectl, editors and the kubelet's ConfigMap volumes do, are
+// never read half-written.
 
 #include <cstdint>
 #include <ctime>
@@ -59,8 +68,9 @@ class ManifestFiles {
   };
   struct File {
     Stamp stamp;
-    bool delivered = false;  // the sink holds objects from this file
-    size_t text_hash = 0;    // of the text last read
+    bool delivered = false;             // the sink holds objects from this file
+    size_t text_hash = 0;               // of the text last read
+    bool ends_with_line_break = false;  // the text last delivered did
   };
 
   // Reads `path` and delivers it unless it failed after an earlier delivery.
