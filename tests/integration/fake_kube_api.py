@@ -18,7 +18,9 @@ openssl CLI in a temporary directory:
 
 Tests script it: add/update/delete objects (each gets a resourceVersion), compact() the history,
 drop_watches() (connections reset mid-stream), garbage() into the streams, hang() to accept
-connections and never answer, rotate_token(), set_silently() (a change no watch sees).
+connections and never answer, answer_with() to answer every request with an HTTP error or a
+body that is not JSON, stop() and start() again on the same port (the server gone, then back),
+rotate_token(), set_silently() (a change no watch sees).
 """
 
 import base64
@@ -104,6 +106,8 @@ class FakeKubeApi:
         self.hanging = False
         self.watch_sockets = set()
         self.pending_garbage = 0
+        self.bad_answer = None   # (HTTP status, body) for every request, when set
+        self.port = 0
         self.token_file = os.path.join(directory, "token")
         with open(self.token_file, "w") as f:
             f.write(token + "\n")
@@ -180,6 +184,12 @@ class FakeKubeApi:
             self.hanging = on
             self.lock.notify_all()
 
+    def answer_with(self, code=None, body=b""):
+        """Every request gets `code` and `body` (bytes, sent as application/json) instead of
+        its answer, as a broken proxy or a failing API server would; None answers again."""
+        with self.lock:
+            self.bad_answer = None if code is None else (code, body)
+
     def rotate_token(self, new_token):
         """Only `new_token` is accepted from now on; the token file holds it."""
         with self.lock:
@@ -207,7 +217,8 @@ class FakeKubeApi:
             def do_GET(self):
                 api._handle(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # Started again after stop(), on the port it had: clients find it where it was.
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.certs["server.crt"], self.certs["server.key"])
@@ -223,6 +234,7 @@ class FakeKubeApi:
         if self._server:
             self._server.shutdown()
             self._server.server_close()
+            self._server = None
 
     def write_kubeconfig(self, path=None, token_file=True, ca_inline=True):
         path = path or os.path.join(self.directory, "kubeconfig")
@@ -274,6 +286,16 @@ class FakeKubeApi:
             self.requests.append("GET " + handler.path)
             while self.hanging:
                 self.lock.wait()
+        with self.lock:
+            bad_answer = self.bad_answer
+        if bad_answer:
+            code, body = bad_answer
+            handler.send_response(code)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+            return
         auth = handler.headers.get("Authorization", "")
         token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
         with self.lock:
