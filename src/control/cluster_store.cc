@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 #include <type_traits>
 
 #include "cluster/diagnostic.h"
@@ -62,8 +63,25 @@ void ClusterStore::warn_duplicate(std::string_view kind, const cluster::ObjectMe
 }
 
 template <typename Key, typename T>
+void ClusterStore::note_change(const Key& key) {
+  if constexpr (std::is_same_v<T, cluster::VirtualMachineInstance>) {
+    changes_.vmis.insert(key);
+  } else if constexpr (std::is_same_v<T, cluster::Pod>) {
+    changes_.pods.insert(key);
+  } else if constexpr (std::is_same_v<T, cluster::Service>) {
+    changes_.services.insert(key);
+  } else if constexpr (std::is_same_v<T, cluster::EndpointSlice>) {
+    changes_.endpoint_slices.insert(key);
+  } else if constexpr (std::is_same_v<T, cluster::Namespace>) {
+    changes_.namespaces.insert(key);
+  }
+  // VirtualMachines are plans: no record depends on them.
+}
+
+template <typename Key, typename T>
 void ClusterStore::set(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table,
                        std::set<Key>& keys, Key key, T object) {
+  note_change<Key, T>(key);
   std::vector<Rank>& definers = table.definers[key];
   auto at = std::lower_bound(definers.begin(), definers.end(), rank);
   bool known = at != definers.end() && *at == rank;
@@ -100,6 +118,7 @@ void ClusterStore::erase(Rank rank, std::map<Key, T>& winners, Table<Key, T>& ta
   if (at == definers.end() || *at != rank) {
     return;
   }
+  note_change<Key, T>(key);
   keys.erase(key);
   if (rank != definers.back()) {
     definers.erase(at);

@@ -21,6 +21,7 @@
 
 #include "cluster/model.h"
 #include "sources/object_sink.h"
+#include "zone/changed_objects.h"
 
 namespace vmdns::control {
 
@@ -33,6 +34,8 @@ class ClusterStore {
 
   // The union of every origin's objects.
   const cluster::State& state() const { return state_; }
+  // The objects set or removed (in any origin) since the last call, for an incremental build.
+  zone::ChangedObjects take_changes() { return std::exchange(changes_, {}); }
   // Objects `origin` defines (shadowed ones included); 0 for an unknown origin.
   size_t object_count(const std::string& origin) const;
   // Origins not forgotten, in the order first seen.
@@ -72,8 +75,11 @@ class ClusterStore {
                std::map<Key, T> objects);
   void warn_duplicate(std::string_view kind, const cluster::ObjectMeta& meta, Rank winner,
                       Rank other) const;
+  template <typename Key, typename T>
+  void note_change(const Key& key);
 
   cluster::State state_;
+  zone::ChangedObjects changes_;
   Table<cluster::ObjectKey, cluster::VirtualMachineInstance> vmis_;
   Table<cluster::ObjectKey, cluster::Pod> pods_;
   Table<cluster::ObjectKey, cluster::Service> services_;

@@ -9,7 +9,6 @@
 #include <exception>
 #include <set>
 
-#include "zone/build.h"
 
 namespace vmdns::control {
 
@@ -164,7 +163,9 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
   bool built = false;
   std::shared_ptr<const zone::Snapshot> published;
   try {
-    std::shared_ptr<const zone::Snapshot> snapshot = zone::build(store_.state(), config_);
+    zone::ChangedObjects changed = store_.take_changes();
+    std::shared_ptr<const zone::Snapshot> snapshot =
+        builder_.build(store_.state(), config_, &changed);
     size_t records = snapshot->record_count();
     published = snapshot;
     holder_.publish(std::move(snapshot));
@@ -174,8 +175,11 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
     auto cpu =
         std::chrono::duration_cast<std::chrono::microseconds>(thread_cpu_time() - cpu_started)
             .count();
-    spdlog::info("published serial {}: {} record(s) after {} change(s) ({} us, {} us of CPU)",
-                 config_.serial, records, count, elapsed, cpu);
+    spdlog::info("published serial {}: {} record(s) after {} change(s) ({} us, {} us of CPU; {})",
+                 config_.serial, records, count, elapsed, cpu,
+                 builder_.last_build_was_incremental()
+                     ? fmt::format("{} Service(s) rebuilt", builder_.last_services_rebuilt())
+                     : std::string("full build"));
     if (count >= kTrimAfterChanges || builds_ == 0) {
       // Reading many manifests leaves glibc's heap full of freed parser nodes (yaml-cpp keeps
       // several times the objects' size while a file is read): give them back to the system so

@@ -1,6 +1,7 @@
 #pragma once
 // The control thread: takes every source's changes (sources::ObjectSink), keeps each origin's
-// objects (ClusterStore), and publishes a whole new snapshot after each burst of changes.
+// objects (ClusterStore), and publishes a new snapshot after each burst of changes, rebuilding
+// only the parts the changed objects affect (zone::SnapshotBuilder).
 //
 //   zone::SnapshotHolder holder;
 //   control::ControlLoop loop(holder, config);
@@ -31,6 +32,7 @@
 #include "control/cluster_store.h"
 #include "sources/object_sink.h"
 #include "zone/config.h"
+#include "zone/snapshot_builder.h"
 #include "zone/snapshot_holder.h"
 
 namespace vmdns::control {
@@ -99,6 +101,8 @@ class ControlLoop : public sources::ObjectSink {
 
   // Owned by the control thread (or by stop() once the thread has ended).
   ClusterStore store_;
+  // Keeps the parts of the last snapshot, so that a change rebuilds only what it affects.
+  zone::SnapshotBuilder builder_;
   std::map<std::string, sources::SyncState> pending_sync_;
 
   mutable std::mutex mutex_;           // guards everything below

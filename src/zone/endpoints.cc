@@ -34,17 +34,57 @@ constexpr std::string_view kNameKey = "vm.kubevirt.io/name";
 }  // namespace
 
 EndpointIndex::EndpointIndex(const cluster::State& state) {
-  for (const auto& [key, slice] : state.endpoint_slices) {
-    slices_[{key.namespace_name, slice.service_name}].push_back(&slice);
+  index(state, cluster::ObjectKey{}, nullptr);
+}
+
+EndpointIndex::EndpointIndex(const cluster::State& state, const std::string& namespace_name) {
+  index(state, cluster::ObjectKey{namespace_name, ""}, &namespace_name);
+}
+
+EndpointIndex::EndpointIndex(const cluster::State& state, const std::string& namespace_name,
+                             const std::vector<const cluster::Service*>& services) {
+  std::set<std::pair<std::string_view, std::string_view>> wanted;
+  for (const cluster::Service* service : services) {
+    if (service->selector) {
+      for (const auto& [key, value] : *service->selector) {
+        wanted.emplace(key, value);
+      }
+    }
   }
-  workloads_.reserve(state.vmis.size() + state.pods.size());  // stable addresses below
-  for (const auto& [key, vmi] : state.vmis) {
+  index(state, cluster::ObjectKey{namespace_name, ""}, &namespace_name, &wanted);
+}
+
+void EndpointIndex::index(const cluster::State& state, const cluster::ObjectKey& first,
+                          const std::string* only_namespace,
+                          const std::set<std::pair<std::string_view, std::string_view>>* wanted) {
+  auto add = [&](std::string_view ns, std::string_view key, std::string_view value, uint32_t i) {
+    if (wanted == nullptr || wanted->contains({key, value})) {
+      by_label_[{ns, key, value}].push_back(i);
+    }
+  };
+  // The maps are ordered by namespace first: one namespace is one contiguous range.
+  auto each = [&](const auto& objects, auto&& f) {
+    for (auto it = objects.lower_bound(first); it != objects.end(); ++it) {
+      if (only_namespace != nullptr && it->first.namespace_name != *only_namespace) {
+        break;
+      }
+      f(it->first, it->second);
+    }
+  };
+  each(state.endpoint_slices, [&](const cluster::ObjectKey& key, const auto& slice) {
+    slices_[{key.namespace_name, slice.service_name}].push_back(&slice);
+  });
+  size_t count = 0;
+  each(state.vmis, [&](const auto&, const auto&) { ++count; });
+  each(state.pods, [&](const auto&, const auto&) { ++count; });
+  workloads_.reserve(count);  // stable addresses below
+  each(state.vmis, [&](const auto&, const cluster::VirtualMachineInstance& vmi) {
     workloads_.push_back(
         {&vmi, nullptr, cluster::vmi_id_label_value(vmi.meta.name), cluster::vmi_hostname(vmi)});
-  }
-  for (const auto& [key, pod] : state.pods) {
+  });
+  each(state.pods, [&](const auto&, const cluster::Pod& pod) {
     workloads_.push_back({nullptr, &pod, "", ""});
-  }
+  });
   for (uint32_t i = 0; i < workloads_.size(); ++i) {
     const Workload& w = workloads_[i];
     const cluster::ObjectMeta& meta = w.vmi ? w.vmi->meta : w.pod->meta;
@@ -53,12 +93,12 @@ EndpointIndex::EndpointIndex(const cluster::State& state) {
       if (w.vmi && (key == kLauncherKey || key == kIdKey || key == kNameKey)) {
         continue;  // the launcher's own value wins
       }
-      by_label_[{ns, key, value}].push_back(i);
+      add(ns, key, value, i);
     }
     if (w.vmi) {
-      by_label_[{ns, kLauncherKey, kLauncherValue}].push_back(i);
-      by_label_[{ns, kIdKey, w.id_label}].push_back(i);
-      by_label_[{ns, kNameKey, w.hostname}].push_back(i);
+      add(ns, kLauncherKey, kLauncherValue, i);
+      add(ns, kIdKey, w.id_label, i);
+      add(ns, kNameKey, w.hostname, i);
     }
   }
 }

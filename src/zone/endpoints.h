@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -35,6 +36,14 @@ class EndpointIndex {
   // so that a selector visits only the workloads that carry one of its pairs: the build stays
   // linear in the cluster's size. `state` must outlive the index.
   explicit EndpointIndex(const cluster::State& state);
+  // The same, for the Services of one namespace only (a selector never leaves its namespace):
+  // indexes that namespace's workloads and slices alone, so that an incremental build pays for
+  // the namespace a change is in, not for the cluster.
+  EndpointIndex(const cluster::State& state, const std::string& namespace_name);
+  // Only for `services`, all in `namespace_name`: the workloads are indexed by the label pairs
+  // their selectors use and no other, which is what one change costs an incremental build.
+  EndpointIndex(const cluster::State& state, const std::string& namespace_name,
+                const std::vector<const cluster::Service*>& services);
   EndpointIndex(const EndpointIndex&) = delete;  // the index points into itself
   EndpointIndex& operator=(const EndpointIndex&) = delete;
 
@@ -54,6 +63,11 @@ class EndpointIndex {
     std::string hostname;  // a VMI's cluster::vmi_hostname, also vm.kubevirt.io/name
   };
   std::optional<std::string_view> label(const Workload& workload, const std::string& key) const;
+  // Indexes the objects of `state` from key `first` on, all of them or those of `only_namespace`.
+  // `wanted`, when given: the only (key, value) pairs to index.
+  void index(const cluster::State& state, const cluster::ObjectKey& first,
+             const std::string* only_namespace,
+             const std::set<std::pair<std::string_view, std::string_view>>* wanted = nullptr);
 
   std::vector<Workload> workloads_;
   // (namespace, label key, label value) -> workloads_ indices, ascending

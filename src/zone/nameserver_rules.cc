@@ -36,7 +36,7 @@ void add_service_targets(const ZoneConfig& config, const dns::Name& apex,
     return;
   }
   std::optional<dns::Name> service_name;
-  for (const Endpoint& endpoint : entry.endpoints) {
+  for (const Endpoint& endpoint : *entry.endpoints) {
     if (!is_published(endpoint, service) || !is_advertised(config, endpoint.address)) {
       continue;
     }
@@ -53,7 +53,7 @@ void add_service_targets(const ZoneConfig& config, const dns::Name& apex,
         add_target(out, *host, endpoint.address);
       }
     } else {
-      if (is_ignored_empty(service, entry.endpoints, config.ignore_empty_service)) {
+      if (is_ignored_empty(service, *entry.endpoints, config.ignore_empty_service)) {
         return;
       }
       for (const cluster::IpAddress& cluster_ip : service.cluster_ips) {

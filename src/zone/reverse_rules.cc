@@ -25,7 +25,8 @@ std::map<cluster::IpAddress, std::vector<dns::Name>> ptr_targets(
     const dns::Name& apex) {
   std::map<cluster::IpAddress, std::vector<dns::Name>> cluster_ips;
   std::map<cluster::IpAddress, std::vector<dns::Name>> endpoints;
-  for (const auto& [service, eps] : services) {
+  for (const auto& [service, endpoints_of_service] : services) {
+    const std::vector<Endpoint>& eps = *endpoints_of_service;
     if (service->type == cluster::ServiceType::ExternalName ||
         is_ignored_empty(*service, eps, config.ignore_empty_service)) {
       continue;

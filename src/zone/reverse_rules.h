@@ -20,7 +20,7 @@ namespace vmdns::zone {
 
 struct ServiceEndpoints {
   const cluster::Service* service;
-  std::vector<Endpoint> endpoints;
+  const std::vector<Endpoint>* endpoints;
 };
 
 // A PTR from outside the cluster zones (the --vm-zone's interface names), with its own TTL.

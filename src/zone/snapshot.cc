@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <functional>
+#include <stdexcept>
 
 namespace vmdns::zone {
 
@@ -15,9 +17,101 @@ const RrSet* Node::find(dns::RrType type) const {
   return nullptr;
 }
 
+void ShardTable::set(const dns::Name& apex, std::shared_ptr<const Zone> shard) {
+  if (shard && shard->node_count() == 0) {
+    shard.reset();
+  }
+  std::string_view key = apex.wire_view();
+  uint32_t index = apexes_.find(key);
+  if (index == NameTable::kMissing) {
+    if (shard) {
+      apexes_.insert(key);
+      zones_.push_back(std::move(shard));
+    }
+    return;
+  }
+  if (zones_[index] && !shard) {
+    ++removed_;
+  } else if (!zones_[index] && shard) {
+    --removed_;
+  }
+  zones_[index] = std::move(shard);
+  if (removed_ > 64 && removed_ > zones_.size() / 2) {
+    compact();
+  }
+}
+
+// The name table cannot forget a key: a table mostly made of removed shards is built again.
+void ShardTable::compact() {
+  std::vector<std::shared_ptr<const Zone>> live;
+  live.reserve(zones_.size() - removed_);
+  for (auto& zone : zones_) {
+    if (zone) {
+      live.push_back(std::move(zone));
+    }
+  }
+  apexes_ = NameTable();
+  zones_.clear();
+  removed_ = 0;
+  for (auto& zone : live) {
+    apexes_.insert(zone->apex().wire_view());
+    zones_.push_back(std::move(zone));
+  }
+}
+
+Zone Zone::join(Zone top, std::shared_ptr<const ShardTable> shards,
+                std::vector<uint8_t> shard_depths) {
+  if (shard_depths.size() > kMaxShardDepths) {
+    throw std::logic_error("too many shard depths");  // our own invariant
+  }
+  std::sort(shard_depths.begin(), shard_depths.end(), std::greater<>());
+  std::copy(shard_depths.begin(), shard_depths.end(), top.shard_depths_.begin());
+  top.shards_ = std::move(shards);
+  return top;
+}
+
+const Zone* Zone::part_for(std::string_view name) const {
+  // Label offsets from the front of the wire name; a name has at most 127 labels.
+  std::array<uint8_t, dns::kMaxNameLength / 2 + 1> starts;
+  size_t labels = 0;
+  for (size_t at = 0; at < name.size() && name[at] != 0 && labels < starts.size();
+       at += 1 + static_cast<uint8_t>(name[at])) {
+    starts[labels++] = static_cast<uint8_t>(at);
+  }
+  size_t apex_labels = apex_.label_count();
+  for (uint8_t depth : shard_depths_) {
+    if (depth == 0) {
+      break;
+    }
+    if (labels < apex_labels + depth) {
+      continue;
+    }
+    // The suffix `depth` labels below the apex: the apex of the shard holding the name, if any.
+    if (const Zone* shard = shards_->find(name.substr(starts[labels - apex_labels - depth]))) {
+      return shard;
+    }
+  }
+  return this;
+}
+
+size_t Zone::node_count() const {
+  size_t count = nodes_.size();
+  for_each_shard([&count](const Zone& shard) { count += shard.node_count(); });
+  return count;
+}
+
+size_t Zone::record_count() const {
+  size_t count = record_count_;
+  for_each_shard([&count](const Zone& shard) { count += shard.record_count(); });
+  return count;
+}
+
 size_t Zone::memory_bytes() const {
-  return names_.memory_bytes() + nodes_.capacity() * sizeof(Node) +
-         sets_.capacity() * sizeof(RrSet) + data_.capacity();
+  size_t bytes = names_.memory_bytes() + nodes_.capacity() * sizeof(Node) +
+                 sets_.capacity() * sizeof(RrSet) + data_.capacity() +
+                 (shards_ ? shards_->memory_bytes() : 0);
+  for_each_shard([&bytes](const Zone& shard) { bytes += sizeof(Zone) + shard.memory_bytes(); });
+  return bytes;
 }
 
 Snapshot::Snapshot(std::vector<Zone> zones, uint32_t serial, ClientSearchIndex clients,

@@ -3,11 +3,18 @@
 // by lowercased owner name in a flat hash table. Built once by zone::build(), then only read (by any number of
 // threads, without locks); a change builds a new snapshot to the side (DESIGN.md habit 3).
 //
+// A zone may be split into parts: a top (the apex and what every change touches) and shards,
+// each a whole subtree (all names at and below the shard's apex, e.g. one Service's
+// <svc>.<ns>.svc.<zone>), held by shared_ptr so that consecutive snapshots share the shards a
+// change did not touch. find() routes a name to its shard with one hash lookup per shard depth.
+//
 //   const Zone* z = snapshot.find_zone(lowercased_qname);       // longest matching apex
 //   const Node* n = z ? z->find(lowercased_qname) : nullptr;     // nullptr: NXDOMAIN
 //   const RrSet* s = n ? n->find(RrType::A) : nullptr;           // nullptr: NODATA
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -61,6 +68,39 @@ struct Node {
   const RrSet* find(dns::RrType type) const;
 };
 
+class Zone;
+
+// The shards of a zone, by apex: what consecutive snapshots of a zone share. The builder keeps
+// one, changes the few entries a change touches, and gives each snapshot a copy (pointers and
+// the apex index, not the shards themselves).
+//
+//   ShardTable table;
+//   table.set(service_apex, std::make_shared<const Zone>(std::move(b).finish_shard()));
+//   Zone zone = Zone::join(std::move(top), std::make_shared<const ShardTable>(table), {3, 1});
+class ShardTable {
+ public:
+  // Puts `shard` in place of the shard with the same apex; nullptr or a zone without names
+  // removes it.
+  void set(const dns::Name& apex, std::shared_ptr<const Zone> shard);
+  // The shard whose apex is `lowercased_wire`, or nullptr.
+  const Zone* find(std::string_view lowercased_wire) const {
+    uint32_t index = apexes_.find(lowercased_wire);
+    return index == NameTable::kMissing ? nullptr : zones_[index].get();
+  }
+  // Every shard, in no set order; removed ones are nullptr.
+  const std::vector<std::shared_ptr<const Zone>>& zones() const { return zones_; }
+  size_t memory_bytes() const {
+    return apexes_.memory_bytes() + zones_.capacity() * sizeof(zones_[0]);
+  }
+
+ private:
+  void compact();
+
+  NameTable apexes_;  // lowercased wire apex -> index in zones_
+  std::vector<std::shared_ptr<const Zone>> zones_;
+  size_t removed_ = 0;  // nullptr entries in zones_
+};
+
 // One zone, frozen: the names in a flat hash table (NameTable), node i's sets a slice of one
 // array, and every rdata in one buffer. A handful of allocations for the whole zone, so that a
 // snapshot of a million records builds in well under a second and holds little beyond the
@@ -73,19 +113,31 @@ class Zone {
   Zone(const Zone&) = delete;
   Zone& operator=(const Zone&) = delete;
 
+  // A zone made of `top` (which holds the apex and its SOA) and `shards`, subtrees whose apexes
+  // are `shard_depths` labels below the apex (deepest first, at most kMaxShardDepths values).
+  // No shard apex may lie at or below another's, and `top` holds no name at or below a shard
+  // apex: each name lives in exactly one part.
+  static constexpr size_t kMaxShardDepths = 2;
+  static Zone join(Zone top, std::shared_ptr<const ShardTable> shards,
+                   std::vector<uint8_t> shard_depths);
+
   const dns::Name& apex() const { return apex_; }
   // `lowercased_wire` is the lowercased uncompressed wire form of a name in this zone.
   const Node* find(std::string_view lowercased_wire) const {
-    uint32_t index = names_.find(lowercased_wire);
-    return index == NameTable::kMissing ? nullptr : &nodes_[index];
+    const Zone* part = shards_ ? part_for(lowercased_wire) : this;
+    uint32_t index = part->names_.find(lowercased_wire);
+    return index == NameTable::kMissing ? nullptr : &part->nodes_[index];
   }
   const Node* find(const dns::Name& lowercased) const { return find(lowercased.wire_view()); }
   // The apex SOA, written into the authority section of negative answers (RFC 2308 section 3).
   const RrSet& soa() const { return soa_; }
-  size_t node_count() const { return nodes_.size(); }
-  size_t record_count() const { return record_count_; }
-  // Heap bytes held by this zone's index and records.
+  size_t node_count() const;
+  size_t record_count() const;
+  // Heap bytes held by this zone's index and records, its shards' included (a shard shared
+  // with another snapshot counts in both).
   size_t memory_bytes() const;
+  // The shards (Zone::join); nullptr for a zone in one part.
+  const ShardTable* shards() const { return shards_.get(); }
 
   // Calls f(std::string_view lowercased_wire, const Node&) for every node, in no set order.
   template <typename F>
@@ -93,10 +145,25 @@ class Zone {
     for (uint32_t i = 0; i < nodes_.size(); ++i) {
       f(names_.key(i), nodes_[i]);
     }
+    for_each_shard([&f](const Zone& shard) { shard.for_each_node(f); });
   }
 
  private:
   friend class ZoneBuilder;
+  // The part that holds `lowercased_wire` if it is in this zone: the shard whose apex is a
+  // suffix of it, else the top (this).
+  const Zone* part_for(std::string_view lowercased_wire) const;
+  template <typename F>
+  void for_each_shard(F&& f) const {
+    if (shards_) {
+      for (const auto& shard : shards_->zones()) {
+        if (shard) {
+          f(*shard);
+        }
+      }
+    }
+  }
+
   dns::Name apex_;
   NameTable names_;            // name -> node index
   std::vector<Node> nodes_;    // by node index
@@ -104,6 +171,10 @@ class Zone {
   std::vector<uint8_t> data_;  // the sets' rdatas
   RrSet soa_;                  // a copy of the apex SOA set, kept at hand
   size_t record_count_ = 0;
+  // Shards (Zone::join), and the depths below apex_ at which their apexes are (deepest first;
+  // 0 ends the list).
+  std::shared_ptr<const ShardTable> shards_;
+  std::array<uint8_t, kMaxShardDepths> shard_depths_{};
 };
 
 class Snapshot {

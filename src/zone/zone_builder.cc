@@ -161,4 +161,12 @@ Zone ZoneBuilder::finish() && {
   return std::move(zone_);
 }
 
+Zone ZoneBuilder::finish_shard() && {
+  if (records_.empty() && zone_.names_.size() == 1) {
+    return Zone(zone_.apex_);  // nothing below: the subtree does not exist
+  }
+  freeze_sets();
+  return std::move(zone_);
+}
+
 }  // namespace vmdns::zone

@@ -35,6 +35,9 @@ class ZoneBuilder {
 
   // Requires an SOA at the apex.
   Zone finish() &&;
+  // A shard of a larger zone (Zone::join): no SOA of its own. Without any record added, the
+  // result has no names at all, not even its apex.
+  Zone finish_shard() &&;
 
  private:
   struct Record {

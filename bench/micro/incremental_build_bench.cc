@@ -1,0 +1,51 @@
+// What one change costs the control thread: a VMI migrates (its address changes) and the
+// snapshot is rebuilt incrementally (zone::SnapshotBuilder), against the full build of the same
+// cluster (BM_ZoneBuild).
+//
+//   build/bench/micro/vmdns_micro_bench --benchmark_filter=IncrementalBuild
+
+#include <benchmark/benchmark.h>
+
+#include "synthetic_cluster.h"
+#include "zone/snapshot_builder.h"
+
+namespace vmdns::bench {
+namespace {
+
+void BM_IncrementalBuild(benchmark::State& state) {
+  cluster::State cluster = synthetic_cluster(static_cast<size_t>(state.range(0)));
+  zone::ZoneConfig config;
+  config.zones.push_back(*dns::Name::from_text("cluster.local."));
+  config.nameserver_addresses.push_back(*cluster::IpAddress::parse("10.96.0.10"));
+  if (state.range(1) != 0) {
+    config.reverse_zones.push_back(*dns::Name::from_text("10.in-addr.arpa."));
+    config.reverse_zones.push_back(*dns::Name::from_text("d.f.ip6.arpa."));
+  }
+  zone::SnapshotBuilder builder;
+  auto snapshot = builder.build(cluster, config);
+  // The first VMI migrates back and forth between two addresses.
+  auto& [key, vmi] = *cluster.vmis.begin();
+  cluster::IpAddress before = vmi.addresses.front();
+  cluster::IpAddress after = *cluster::IpAddress::parse("10.255.255.254");
+  bool moved = false;
+  for (auto _ : state) {
+    vmi.addresses.front() = moved ? before : after;
+    moved = !moved;
+    zone::ChangedObjects changed;
+    changed.vmis.insert(key);
+    snapshot = builder.build(cluster, config, &changed);
+    benchmark::DoNotOptimize(snapshot.get());
+  }
+  state.counters["records"] = static_cast<double>(snapshot->record_count());
+  state.counters["services rebuilt"] = static_cast<double>(builder.last_services_rebuilt());
+}
+// Args: VMIs, reverse zones (0 or 1).
+BENCHMARK(BM_IncrementalBuild)
+    ->Args({1000, 0})
+    ->Args({10000, 0})
+    ->Args({100000, 0})
+    ->Args({100000, 1})
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace vmdns::bench

@@ -1,0 +1,77 @@
+#pragma once
+// Builds snapshots from a cluster::State and keeps the parts it built, so that the next snapshot
+// rebuilds only what the changed objects affect and shares every other part with the last one.
+//
+//   SnapshotBuilder builder;
+//   auto first = builder.build(state, config);             // everything
+//   ... objects change in `state`; `changed` names them ...
+//   auto next = builder.build(state, config, &changed);   // only the parts they affect
+//
+// The parts (Zone::join): in each cluster zone, the subtree of each Service
+// (<svc>.<ns>.svc.<zone>: its name, its endpoints' names, its SRVs) and pod.<zone>; the top
+// (apex SOA and NS, ns.dns, dns-version, svc and the namespaces) is small and built each time;
+// the Services that may name the apex NS (nameserver_rules.h) are kept aside for it.
+// A Service's subtree is rebuilt when the Service changes, when one of its EndpointSlices does
+// (before or after the change), or when a Pod or VMI of its namespace that it selected before
+// the change, or selects after it, changes; its endpoints are computed from its namespace
+// alone. pod.<zone> is rebuilt when a Pod, a VMI or the set of namespaces changes. The reverse
+// zones, the --vm-zone and the client search index are rebuilt whole when configured.
+//
+// An incremental build yields exactly the records a full one does. A full build happens on the
+// first call, without `changed`, when the config changes in anything but its serial and sync
+// flag, after a build that threw, and when `changed` holds a large part of the cluster.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cluster/model.h"
+#include "zone/changed_objects.h"
+#include "zone/config.h"
+#include "zone/endpoints.h"
+#include "zone/snapshot.h"
+
+namespace vmdns::zone {
+
+class SnapshotBuilder {
+ public:
+  std::shared_ptr<const Snapshot> build(const cluster::State& state, const ZoneConfig& config,
+                                        const ChangedObjects* changed = nullptr);
+
+  // What the last build() did, for logs and tests.
+  bool last_build_was_incremental() const { return last_incremental_; }
+  size_t last_services_rebuilt() const { return last_services_rebuilt_; }
+
+ private:
+
+  bool needs_full_build(const cluster::State& state, const ZoneConfig& config,
+                        const ChangedObjects* changed) const;
+  // The Services whose subtrees `changed` may alter; updates the namespaces and slice owners.
+  std::set<cluster::ObjectKey> affected_services(const cluster::State& state,
+                                                 const ChangedObjects& changed,
+                                                 bool& workloads_or_namespaces_changed);
+  // `all`: every Service of the cluster is in `keys` (a full build).
+  void rebuild_services(const cluster::State& state, const std::set<cluster::ObjectKey>& keys,
+                        bool all);
+  void rebuild_service(const cluster::Service& service, const EndpointIndex& index);
+  void remove_service(const cluster::ObjectKey& key);
+  void rebuild_pod_shards(const cluster::State& state);
+  std::shared_ptr<const Snapshot> assemble(const cluster::State& state) const;
+
+  ZoneConfig config_;
+  bool valid_ = false;  // the parts below match config_ and the last state built
+  std::set<std::string> namespaces_;                    // the namespaces that exist
+  // The endpoints of every Service, for the reverse zones and to find what a change affects.
+  std::map<cluster::ObjectKey, std::vector<Endpoint>> services_;
+  // The Services with an endpoint at an advertised address: the candidates for the apex NS.
+  std::set<cluster::ObjectKey> fronting_;
+  std::vector<ShardTable> shards_;  // per cluster zone: the Services' subtrees and pod.<zone>
+  std::map<cluster::ObjectKey, std::string> slice_services_;  // EndpointSlice -> its Service
+  bool last_incremental_ = false;
+  size_t last_services_rebuilt_ = 0;
+};
+
+}  // namespace vmdns::zone

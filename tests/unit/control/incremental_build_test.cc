@@ -1,0 +1,357 @@
+// An incremental build (zone::SnapshotBuilder fed by ClusterStore::take_changes) serves exactly
+// the records a full build of the same state does, over sequences of random changes of every
+// kind: adds, modifications and deletions, migrations, namespaces appearing and disappearing,
+// objects defined by two origins, and each of the zone options that adds records.
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "control/cluster_store.h"
+#include "zone/build.h"
+#include "zone/snapshot_builder.h"
+#include "zone/zone_text.h"
+
+namespace vmdns::control {
+namespace {
+
+std::string zones_text(const zone::Snapshot& snapshot) {
+  std::ostringstream out;
+  for (const zone::Zone& z : snapshot.zones()) {
+    out << "; zone " << z.apex().to_text() << "\n";
+    zone::write_zone_text(z, out);
+  }
+  return out.str();
+}
+
+cluster::IpAddress ip(const std::string& text) { return *cluster::IpAddress::parse(text); }
+
+// Random objects from small pools of names, labels and addresses, so that changes collide:
+// two workloads with one address, an endpoint address that is also a cluster IP, a Service
+// whose name a subdomain names, a slice that moves from one Service to another.
+class RandomCluster {
+ public:
+  explicit RandomCluster(uint32_t seed) : random_(seed) {}
+
+  sources::Object object() {
+    switch (pick(6)) {
+      case 0:
+      case 1:
+        return vmi();
+      case 2:
+        return pod();
+      case 3:
+        return service();
+      case 4:
+        return slice();
+      default:
+        return namespace_object();
+    }
+  }
+
+  sources::ObjectRef ref() {
+    static const sources::ObjectKind kinds[] = {
+        sources::ObjectKind::VirtualMachineInstance, sources::ObjectKind::Pod,
+        sources::ObjectKind::Service, sources::ObjectKind::EndpointSlice,
+        sources::ObjectKind::Namespace};
+    sources::ObjectKind kind = kinds[pick(5)];
+    if (kind == sources::ObjectKind::Namespace) {
+      return {kind, {"", one_of({"a", "b", "d"})}};
+    }
+    std::string name;
+    switch (kind) {
+      case sources::ObjectKind::VirtualMachineInstance:
+        name = one_of({"v0", "v1", "v2", "v3", "v4", "v5"});
+        break;
+      case sources::ObjectKind::Pod:
+        name = one_of({"p0", "p1", "p2"});
+        break;
+      case sources::ObjectKind::Service:
+        name = one_of({"web", "db", "grp", "ext"});
+        break;
+      default:
+        name = one_of({"s0", "s1"});
+    }
+    return {kind, {namespace_name(), name}};
+  }
+
+  size_t pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(random_); }
+
+ private:
+  std::string one_of(std::initializer_list<const char*> values) {
+    return *(values.begin() + pick(values.size()));
+  }
+  std::string namespace_name() { return one_of({"a", "a", "b", "c"}); }
+  cluster::Labels labels() {
+    cluster::Labels out;
+    if (pick(4) != 0) {
+      out["app"] = one_of({"web", "db"});
+    }
+    if (pick(2) == 0) {
+      out["tier"] = one_of({"front", "back"});
+    }
+    return out;
+  }
+  std::vector<cluster::IpAddress> addresses() {
+    std::vector<cluster::IpAddress> out;
+    size_t n = pick(3);
+    for (size_t i = 0; i < n; ++i) {
+      out.push_back(ip(one_of({"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.1.4", "10.96.0.1",
+                               "fd00::1", "fd00::2"})));
+    }
+    return out;
+  }
+  std::string phase() { return one_of({"Running", "Running", "Running", "Pending", "Succeeded"}); }
+
+  cluster::VirtualMachineInstance vmi() {
+    cluster::VirtualMachineInstance v;
+    v.meta.namespace_name = namespace_name();
+    v.meta.name = one_of({"v0", "v1", "v2", "v3", "v4", "v5"});
+    v.meta.labels = labels();
+    v.hostname = one_of({"", "", "h1", "h2"});
+    v.subdomain = one_of({"", "web", "grp"});
+    v.addresses = addresses();
+    v.interfaces.push_back({"default", v.addresses, true});
+    if (pick(2) == 0) {
+      v.interfaces.push_back({"net1", {ip(one_of({"10.1.0.1", "10.1.0.2"}))}, false});
+    }
+    v.phase = phase();
+    v.ready = pick(4) != 0;
+    v.paused = pick(8) == 0;
+    return v;
+  }
+
+  cluster::Pod pod() {
+    cluster::Pod p;
+    p.meta.namespace_name = namespace_name();
+    p.meta.name = one_of({"p0", "p1", "p2"});
+    p.meta.labels = labels();
+    p.hostname = one_of({"", "ph"});
+    p.subdomain = one_of({"", "db"});
+    p.addresses = addresses();
+    p.phase = phase();
+    p.ready = pick(4) != 0;
+    return p;
+  }
+
+  cluster::Service service() {
+    cluster::Service s;
+    s.meta.namespace_name = namespace_name();
+    s.meta.name = one_of({"web", "db", "grp", "ext"});
+    switch (pick(4)) {
+      case 0:
+        s.headless = true;
+        break;
+      case 1:
+        s.cluster_ips.push_back(ip(one_of({"10.96.0.1", "10.0.0.1", "10.96.0.2"})));
+        if (pick(2) == 0) {
+          s.cluster_ips.push_back(ip("fd00::96"));
+        }
+        break;
+      case 2:
+        s.type = cluster::ServiceType::ExternalName;
+        s.external_name = one_of({"example.com", "10.0.0.9", ""});
+        break;
+      default:
+        s.headless = true;
+        s.type = cluster::ServiceType::NodePort;
+    }
+    if (pick(4) != 0) {
+      cluster::Labels selector;
+      selector["app"] = one_of({"web", "db"});
+      if (pick(3) == 0) {
+        selector["tier"] = "front";
+      }
+      if (pick(5) == 0) {
+        selector["vm.kubevirt.io/name"] = one_of({"h1", "v2"});
+      }
+      s.selector = selector;
+    }
+    s.ports.push_back({"http", "TCP", 80});
+    if (pick(2) == 0) {
+      s.ports.push_back({pick(2) == 0 ? "" : "dns", "UDP", 53});
+    }
+    s.publish_not_ready_addresses = pick(4) == 0;
+    return s;
+  }
+
+  cluster::EndpointSlice slice() {
+    cluster::EndpointSlice e;
+    e.meta.namespace_name = namespace_name();
+    e.meta.name = one_of({"s0", "s1"});
+    e.service_name = one_of({"web", "db", "grp"});
+    e.address_type = pick(5) == 0 ? "FQDN" : "IPv4";
+    size_t n = pick(3);
+    for (size_t i = 0; i < n; ++i) {
+      cluster::EndpointSlice::Endpoint endpoint;
+      endpoint.addresses.push_back(ip(one_of({"10.0.0.2", "10.0.2.1", "10.96.0.2"})));
+      if (pick(3) == 0) {
+        endpoint.ready = pick(2) == 0;
+      }
+      endpoint.hostname = one_of({"", "e1"});
+      endpoint.target_kind = "VirtualMachineInstance";
+      endpoint.target_name = one_of({"v0", "v1"});
+      e.endpoints.push_back(endpoint);
+    }
+    e.ports.push_back({"http", "TCP", 8080});
+    return e;
+  }
+
+  cluster::Namespace namespace_object() {
+    cluster::Namespace n;
+    n.meta.namespace_name = "";
+    n.meta.name = one_of({"a", "b", "d"});
+    return n;
+  }
+
+  std::mt19937 random_;
+};
+
+zone::ZoneConfig base_config() {
+  zone::ZoneConfig config;
+  config.zones.push_back(*dns::Name::from_text("cluster.local"));
+  // An address the workloads take too, so that the apex NS follows the Services fronting it.
+  config.nameserver_addresses.push_back(ip("10.0.0.2"));
+  return config;
+}
+
+struct Variant {
+  const char* name;
+  std::function<void(zone::ZoneConfig&)> configure;
+};
+
+std::vector<Variant> variants() {
+  return {
+      {"defaults", [](zone::ZoneConfig&) {}},
+      {"pods insecure, reverse zones, vm zone, endpoint pod names, ignore empty",
+       [](zone::ZoneConfig& c) {
+         c.pods = zone::PodMode::Insecure;
+         for (const char* zone : {"10.in-addr.arpa", "0.0.10.in-addr.arpa", "d.f.ip6.arpa"}) {
+           c.reverse_zones.push_back(*dns::Name::from_text(zone));
+         }
+         c.vm_zone = *dns::Name::from_text("vm");
+         c.endpoint_pod_names = true;
+         c.ignore_empty_service = true;
+       }},
+      {"pods verified, two zones, client search, --namespaces",
+       [](zone::ZoneConfig& c) {
+         c.pods = zone::PodMode::Verified;
+         c.zones.push_back(*dns::Name::from_text("example.org"));
+         c.reverse_zones.push_back(*dns::Name::from_text("in-addr.arpa"));
+         c.client_search = true;
+         c.namespaces = {"a", "b", "d"};
+       }},
+  };
+}
+
+TEST(IncrementalBuild, EqualsFullBuildOverRandomChanges) {
+  for (const Variant& variant : variants()) {
+    for (uint32_t seed = 1; seed <= 4; ++seed) {
+      SCOPED_TRACE(std::string(variant.name) + ", seed " + std::to_string(seed));
+      RandomCluster random(seed);
+      zone::ZoneConfig config = base_config();
+      variant.configure(config);
+      ClusterStore store;
+      zone::SnapshotBuilder builder;
+      size_t incremental = 0;
+      for (uint32_t step = 1; step <= 150; ++step) {
+        config.serial = step;
+        size_t changes = 1 + random.pick(4);
+        for (size_t i = 0; i < changes; ++i) {
+          switch (random.pick(8)) {
+            case 0:
+            case 1:
+              store.remove("api", random.ref());
+              break;
+            case 2: {
+              // A second origin defines some of the same objects (a file next to the API).
+              cluster::State file;
+              for (size_t n = random.pick(3); n > 0; --n) {
+                sources::Object object = random.object();
+                std::visit(
+                    [&file](auto& o) {
+                      using T = std::decay_t<decltype(o)>;
+                      if constexpr (std::is_same_v<T, cluster::VirtualMachineInstance>) {
+                        file.vmis[cluster::key_of(o.meta)] = o;
+                      } else if constexpr (std::is_same_v<T, cluster::Service>) {
+                        file.services[cluster::key_of(o.meta)] = o;
+                      }
+                    },
+                    object);
+              }
+              store.replace_origin("file", std::move(file));
+              break;
+            }
+            default:
+              store.upsert("api", random.object());
+          }
+        }
+        zone::ChangedObjects changed = store.take_changes();
+        auto updated = builder.build(store.state(), config, &changed);
+        incremental += builder.last_build_was_incremental() ? 1 : 0;
+        auto full = zone::build(store.state(), config);
+        ASSERT_EQ(zones_text(*updated), zones_text(*full)) << "step " << step;
+        ASSERT_EQ(updated->record_count(), full->record_count());
+      }
+      EXPECT_GE(incremental, 140u);  // the first build is full, the others incremental
+    }
+  }
+}
+
+// Unchanged Services keep their parts: the next snapshot points at the same shards.
+TEST(IncrementalBuild, SharesTheShardsOfUnchangedServices) {
+  ClusterStore store;
+  auto service = [](const std::string& name, const std::string& app) {
+    cluster::Service s;
+    s.meta.name = name;
+    s.headless = true;
+    s.selector = cluster::Labels{{"app", app}};
+    return s;
+  };
+  auto vmi = [](const std::string& name, const std::string& app, const std::string& address) {
+    cluster::VirtualMachineInstance v;
+    v.meta.name = name;
+    v.meta.labels = {{"app", app}};
+    v.addresses = {ip(address)};
+    v.phase = "Running";
+    v.ready = true;
+    return v;
+  };
+  store.upsert("api", service("web", "web"));
+  store.upsert("api", service("db", "db"));
+  store.upsert("api", vmi("w1", "web", "10.0.0.1"));
+  store.upsert("api", vmi("d1", "db", "10.0.0.2"));
+  zone::ZoneConfig config = base_config();
+  zone::SnapshotBuilder builder;
+  zone::ChangedObjects changed = store.take_changes();
+  auto first = builder.build(store.state(), config, &changed);
+  EXPECT_FALSE(builder.last_build_was_incremental());
+
+  store.upsert("api", vmi("w1", "web", "10.0.0.3"));  // w1 migrates
+  changed = store.take_changes();
+  auto second = builder.build(store.state(), config, &changed);
+  EXPECT_TRUE(builder.last_build_was_incremental());
+  EXPECT_EQ(builder.last_services_rebuilt(), 1u);
+
+  auto shard = [](const zone::Snapshot& s, const std::string& apex) -> const zone::Zone* {
+    for (const auto& part : s.zones().front().shards()->zones()) {
+      if (part && part->apex().to_text() == apex) {
+        return part.get();
+      }
+    }
+    return nullptr;
+  };
+  ASSERT_NE(shard(*first, "db.default.svc.cluster.local."), nullptr);
+  EXPECT_EQ(shard(*first, "db.default.svc.cluster.local."),
+            shard(*second, "db.default.svc.cluster.local."));
+  EXPECT_NE(shard(*first, "web.default.svc.cluster.local."),
+            shard(*second, "web.default.svc.cluster.local."));
+  EXPECT_EQ(zones_text(*second), zones_text(*zone::build(store.state(), config)));
+}
+
+}  // namespace
+}  // namespace vmdns::control
