@@ -36,6 +36,9 @@ struct ServeOptions {
   ZoneOptions zones;
   std::string listen = "127.0.0.1:5353";
   unsigned threads = 0;
+  unsigned max_tcp_connections = 1024;
+  unsigned tcp_idle_timeout_ms = 10000;
+  unsigned tcp_query_timeout_ms = 2000;
   std::vector<std::string> upstreams;  // empty: the nameservers of resolv_conf
   bool no_upstream = false;
   unsigned upstream_timeout_ms = 1500;
@@ -336,7 +339,11 @@ int run(const ServeOptions& options) {
   ServerSearchOptions search{.autopath = options.autopath,
                              .expand_short_names = options.expand_short_names,
                              .cname_ttl = config->ttl};
-  server::Server server({.listen = *listen, .threads = std::max(threads, 1u)},
+  server::Server server({.listen = *listen,
+                         .threads = std::max(threads, 1u),
+                         .max_tcp_connections = options.max_tcp_connections,
+                         .tcp_idle_timeout_ms = options.tcp_idle_timeout_ms,
+                         .tcp_query_timeout_ms = options.tcp_query_timeout_ms},
                         [&holder, forward_to, search, &metrics, &options] {
                           return std::make_unique<MeteredQueryHandler>(
                               std::make_unique<SnapshotQueryHandler>(holder, forward_to, search),
@@ -421,6 +428,23 @@ void register_serve(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   command->add_option("--threads", options->threads,
                       "UDP worker threads (default: the number of cores)");
+  command
+      ->add_option("--max-tcp-connections", options->max_tcp_connections,
+                   "TCP connections open at once; a connection past it is closed at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1000000u));
+  command
+      ->add_option("--tcp-idle-timeout", options->tcp_idle_timeout_ms,
+                   "Milliseconds a TCP connection may stay open with no complete query and no "
+                   "reply sent (RFC 7766)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 3600000u));
+  command
+      ->add_option("--tcp-query-timeout", options->tcp_query_timeout_ms,
+                   "Milliseconds a TCP client has to send the rest of a message once its first "
+                   "octet has arrived; slower clients are cut off")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 3600000u));
   auto* upstream = command->add_option(
       "--upstream", options->upstreams,
       "ADDR[:PORT] to forward names outside our zones to, tried in order (repeatable; default: "

@@ -171,7 +171,8 @@ bool Server::Impl::start_locked(ListenAddress* bound, std::string* error) {
   }
   tcp_loop = std::make_unique<TcpLoop>(std::move(listener), std::move(tcp_handler),
                                        TcpLimits{.max_connections = options.max_tcp_connections,
-                                                 .idle_timeout_ms = options.tcp_idle_timeout_ms},
+                                                 .idle_timeout_ms = options.tcp_idle_timeout_ms,
+                                                 .query_timeout_ms = options.tcp_query_timeout_ms},
                                        stop_fd.get(), &stopping);
   if (!tcp_loop->init(error)) {
     udp_workers.clear();

@@ -10,8 +10,8 @@
 // UDP: one worker thread per `threads`, each with its own SO_REUSEPORT socket bound to the same
 // address, receiving and sending in batches (recvmmsg / sendmmsg). TCP (RFC 1035 section 4.2.2,
 // RFC 7766): one event-loop thread (epoll, non-blocking sockets) with 2-octet length framing,
-// several queries per connection answered in order, an idle timeout and a connection limit,
-// so TCP never blocks a UDP worker.
+// several queries per connection answered in order, idle and query timeouts and a connection
+// limit, so TCP never blocks a UDP worker.
 
 #include <atomic>
 #include <memory>
@@ -26,9 +26,10 @@ namespace vmdns::server {
 
 struct ServerOptions {
   ListenAddress listen;
-  unsigned threads = 1;               // UDP workers
+  unsigned threads = 1;  // UDP workers
   unsigned max_tcp_connections = 1024;
   unsigned tcp_idle_timeout_ms = 10000;
+  unsigned tcp_query_timeout_ms = 2000;  // to receive the rest of a message once begun
 };
 
 class Server {

@@ -14,14 +14,7 @@
 namespace vmdns::server {
 namespace {
 
-// The largest DNS message: its length is carried in two octets (RFC 1035 section 4.2.2).
-constexpr size_t kMaxMessage = 65535;
-// A new connection starts with room for a few ordinary queries; the buffer grows to kMaxInput
-// only when a longer message announces itself.
-constexpr size_t kInitialInput = 4096;
-// An output buffer larger than this is released once drained, so an idle connection that once
-// had a backlog does not keep it.
-constexpr size_t kKeptOutputCapacity = size_t{64} * 1024;
+constexpr size_t kMaxMessage = TcpConnection::kMaxMessage;
 constexpr int kMaxEvents = 64;
 // Connections accepted per readiness event, so a connection storm does not starve the
 // established connections.
@@ -30,39 +23,6 @@ constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 
 }  // namespace
 
-struct TcpLoop::Connection {
-  UniqueFd fd;
-  std::unique_ptr<uint8_t[]> input;
-  size_t input_capacity = 0;
-  size_t input_length = 0;
-  std::vector<uint8_t> output;
-  size_t output_sent = 0;
-  uint32_t interest = 0;
-  // No more queries are answered (the handler asked to close, or the client sent a zero-length
-  // message); the connection closes once the replies already queued are sent.
-  bool closing = false;
-  // The client closed its sending side: answer what is complete, send it, then close.
-  bool peer_closed = false;
-  uint64_t id = 0;
-  // The client's address, for handlers that answer by who asks (ReplyRoute::peer).
-  sockaddr_storage peer{};
-  socklen_t peer_length = 0;
-  // Queries the handler deferred whose replies have not come back yet; the connection stays
-  // open for them after the client closes its side.
-  size_t deferred = 0;
-  Clock::time_point deadline{};
-  Connection* older = nullptr;
-  Connection* newer = nullptr;
-
-  size_t pending_output() const { return output.size() - output_sent; }
-  // No room for one more reply of the largest size.
-  bool backed_up() const { return pending_output() + 2 + kMaxMessage > kMaxOutput; }
-  size_t next_length() const { return (size_t{input[0]} << 8) | input[1]; }
-  bool has_complete_message() const {
-    return input_length >= 2 && input_length >= 2 + next_length();
-  }
-};
-
 TcpLoop::TcpLoop(UniqueFd listener, std::unique_ptr<QueryHandler> handler, TcpLimits limits,
                  int stop_fd, const std::atomic<bool>* stopping)
     : listener_(std::move(listener)),
@@ -70,7 +30,9 @@ TcpLoop::TcpLoop(UniqueFd listener, std::unique_ptr<QueryHandler> handler, TcpLi
       limits_(limits),
       stop_fd_(stop_fd),
       stopping_(stopping),
-      reply_(std::make_unique_for_overwrite<uint8_t[]>(2 + kMaxMessage)),
+      idle_(&Connection::idle, std::chrono::milliseconds(limits.idle_timeout_ms)),
+      partial_(&Connection::partial, std::chrono::milliseconds(limits.query_timeout_ms)),
+      reply_(std::make_unique_for_overwrite<uint8_t[]>(kMaxMessage)),
       completions_(std::make_unique<TcpCompletions>()) {
   route_.transport = Transport::Tcp;
   route_.tcp = completions_.get();
@@ -132,13 +94,13 @@ void TcpLoop::run() {
     if (stop) {
       break;
     }
-    expire_idle(now);
+    expire(now);
     if (!listener_enabled_ && now >= listener_resume_at_) {
       set_listener_enabled(true);
     }
   }
-  idle_oldest_ = nullptr;
-  idle_newest_ = nullptr;
+  idle_.clear();
+  partial_.clear();
   connections_.clear();
   open_connections_ = 0;
 }
@@ -188,14 +150,9 @@ void TcpLoop::accept_connections(Clock::time_point now) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
-    auto connection = std::make_unique<Connection>();
-    connection->fd = std::move(socket);
-    connection->input = std::make_unique_for_overwrite<uint8_t[]>(kInitialInput);
-    connection->input_capacity = kInitialInput;
+    uint64_t id = (uint64_t{next_serial_++} << 32) | static_cast<uint32_t>(fd);
+    auto connection = std::make_unique<Connection>(std::move(socket), id, peer, peer_length);
     connection->interest = EPOLLIN;
-    connection->id = (uint64_t{next_serial_++} << 32) | static_cast<uint32_t>(fd);
-    connection->peer = peer;
-    connection->peer_length = std::min<socklen_t>(peer_length, sizeof(peer));
     epoll_event event{};
     event.events = EPOLLIN;
     event.data.fd = fd;
@@ -208,7 +165,7 @@ void TcpLoop::accept_connections(Clock::time_point now) {
     }
     connections_[fd] = std::move(connection);
     ++open_connections_;
-    touch(connections_[fd].get(), now);
+    idle_.restart(connections_[fd].get(), now);
   }
 }
 
@@ -230,36 +187,29 @@ void TcpLoop::on_event(Connection* connection, uint32_t events, Clock::time_poin
 }
 
 bool TcpLoop::read_input(Connection* connection) {
-  if (connection->closing || connection->peer_closed ||
-      connection->input_length >= connection->input_capacity) {
+  if (connection->closing || connection->peer_closed) {
     return true;
   }
   // One read per readiness event, at most one buffer's worth: with level-triggered epoll the
   // rest is read on the next round, after the other ready connections had their turn.
-  ssize_t received;
-  do {
-    received = recv(connection->fd.get(), connection->input.get() + connection->input_length,
-                    connection->input_capacity - connection->input_length, 0);
-  } while (received < 0 && errno == EINTR);
-  if (received < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+  switch (connection->receive()) {
+    case Connection::Received::Error:
+      close_connection(connection);
+      return false;
+    case Connection::Received::Eof:
+      connection->peer_closed = true;
       return true;
-    }
-    spdlog::debug("tcp: recv: {}", errno_text(errno));
-    close_connection(connection);
-    return false;
+    case Connection::Received::Data:
+    case Connection::Received::Nothing:
+      return true;
   }
-  if (received == 0) {
-    connection->peer_closed = true;
-    return true;
-  }
-  connection->input_length += static_cast<size_t>(received);
   return true;
 }
 
 bool TcpLoop::progress(Connection* connection, Clock::time_point now) {
+  bool answered = false;
   for (;;) {
-    answer_queries(connection, now);
+    answered = answer_queries(connection, now) || answered;
     if (!flush_output(connection, now)) {
       return false;
     }
@@ -269,20 +219,36 @@ bool TcpLoop::progress(Connection* connection, Clock::time_point now) {
       break;
     }
   }
-  bool done = (connection->closing && connection->deferred == 0) ||
-              (connection->peer_closed && !connection->has_complete_message() &&
-               connection->deferred == 0);
+  bool done =
+      (connection->closing && connection->deferred == 0) ||
+      (connection->peer_closed && !connection->has_complete_message() && connection->deferred == 0);
   if (done && connection->pending_output() == 0) {
     close_connection(connection);
     return false;
   }
+  track_partial_message(connection, now, answered);
   return update_interest(connection);
+}
+
+// The query timeout runs while the client owes the rest of a message: from the first octet of
+// a message (or from the reply to the one before it, when they came together) until it is
+// whole. It stops while the connection is backed up: the rest may be waiting in the socket,
+// unread because the client does not read its replies (the idle timeout covers that).
+void TcpLoop::track_partial_message(Connection* connection, Clock::time_point now, bool answered) {
+  if (connection->closing || connection->peer_closed || connection->backed_up() ||
+      !connection->awaiting_rest_of_message()) {
+    partial_.remove(connection);
+  } else if (answered) {
+    partial_.restart(connection, now);
+  } else {
+    partial_.start(connection, now);
+  }
 }
 
 bool TcpLoop::answer_queries(Connection* connection, Clock::time_point now) {
   size_t offset = 0;
   bool answered = false;
-  uint8_t* input = connection->input.get();
+  const uint8_t* input = connection->input.get();
   while (!connection->closing) {
     size_t available = connection->input_length - offset;
     if (available < 2) {
@@ -302,9 +268,9 @@ bool TcpLoop::answer_queries(Connection* connection, Clock::time_point now) {
     route_.connection = connection->id;
     route_.peer = connection->peer;
     route_.peer_length = connection->peer_length;
-    size_t reply_length = handler_->handle_deferrable(
-        std::span<const uint8_t>(input + offset + 2, length),
-        std::span<uint8_t>(reply_.get() + 2, kMaxMessage), route_);
+    size_t reply_length =
+        handler_->handle_deferrable(std::span<const uint8_t>(input + offset + 2, length),
+                                    std::span<uint8_t>(reply_.get(), kMaxMessage), route_);
     offset += 2 + length;
     answered = true;
     if (reply_length == QueryHandler::kDeferred) {
@@ -322,64 +288,32 @@ bool TcpLoop::answer_queries(Connection* connection, Clock::time_point now) {
       connection->closing = true;
       break;
     }
-    reply_[0] = static_cast<uint8_t>(reply_length >> 8);
-    reply_[1] = static_cast<uint8_t>(reply_length & 0xff);
-    connection->output.insert(connection->output.end(), reply_.get(),
-                              reply_.get() + 2 + reply_length);
+    connection->queue_reply(std::span<const uint8_t>(reply_.get(), reply_length));
   }
   if (connection->closing) {
     connection->input_length = 0;
-  } else if (offset > 0) {
-    std::memmove(input, input + offset, connection->input_length - offset);
-    connection->input_length -= offset;
+  } else {
+    connection->consume(offset);
   }
   // A message longer than the buffer: grow it once to the largest possible message.
-  if (connection->input_length >= 2 && 2 + connection->next_length() > connection->input_capacity) {
-    auto bigger = std::make_unique_for_overwrite<uint8_t[]>(kMaxInput);
-    std::memcpy(bigger.get(), connection->input.get(), connection->input_length);
-    connection->input = std::move(bigger);
-    connection->input_capacity = kMaxInput;
-  }
+  connection->make_room_for_next_message();
   if (answered) {
-    touch(connection, now);
+    idle_.restart(connection, now);
   }
   return answered;
 }
 
 bool TcpLoop::flush_output(Connection* connection, Clock::time_point now) {
-  bool sent_some = false;
-  while (connection->output_sent < connection->output.size()) {
-    ssize_t sent = ::send(connection->fd.get(), connection->output.data() + connection->output_sent,
-                          connection->output.size() - connection->output_sent, MSG_NOSIGNAL);
-    if (sent < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        break;
-      }
-      spdlog::debug("tcp: send: {}", errno_text(errno));
+  switch (connection->send_queued()) {
+    case Connection::Sent::Error:
       close_connection(connection);
       return false;
-    }
-    connection->output_sent += static_cast<size_t>(sent);
-    sent_some = true;
-  }
-  if (connection->output_sent == connection->output.size()) {
-    connection->output.clear();
-    connection->output_sent = 0;
-    if (connection->output.capacity() > kKeptOutputCapacity) {
-      std::vector<uint8_t>().swap(connection->output);
-    }
-  } else if (connection->output_sent > 0) {
-    connection->output.erase(
-        connection->output.begin(),
-        connection->output.begin() + static_cast<std::ptrdiff_t>(connection->output_sent));
-    connection->output_sent = 0;
-  }
-  // A client that reads its replies is not idle, however slowly it reads.
-  if (sent_some) {
-    touch(connection, now);
+    case Connection::Sent::Some:
+      // A client that reads its replies is not idle, however slowly it reads.
+      idle_.restart(connection, now);
+      return true;
+    case Connection::Sent::Nothing:
+      return true;
   }
   return true;
 }
@@ -409,55 +343,36 @@ bool TcpLoop::update_interest(Connection* connection) {
 }
 
 void TcpLoop::close_connection(Connection* connection) {
-  unlink_idle(connection);
+  idle_.remove(connection);
+  partial_.remove(connection);
   int fd = connection->fd.get();
   epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
   connections_[fd].reset();  // closes the socket
   --open_connections_;
 }
 
-void TcpLoop::touch(Connection* connection, Clock::time_point now) {
-  unlink_idle(connection);
-  connection->deadline = now + std::chrono::milliseconds(limits_.idle_timeout_ms);
-  connection->older = idle_newest_;
-  connection->newer = nullptr;
-  if (idle_newest_ != nullptr) {
-    idle_newest_->newer = connection;
-  } else {
-    idle_oldest_ = connection;
-  }
-  idle_newest_ = connection;
-}
-
-void TcpLoop::unlink_idle(Connection* connection) {
-  if (connection->older != nullptr) {
-    connection->older->newer = connection->newer;
-  } else if (idle_oldest_ == connection) {
-    idle_oldest_ = connection->newer;
-  }
-  if (connection->newer != nullptr) {
-    connection->newer->older = connection->older;
-  } else if (idle_newest_ == connection) {
-    idle_newest_ = connection->older;
-  }
-  connection->older = nullptr;
-  connection->newer = nullptr;
-}
-
-// RFC 7766 section 6.2.3: the server decides how long an idle connection may stay open.
-void TcpLoop::expire_idle(Clock::time_point now) {
-  while (idle_oldest_ != nullptr && idle_oldest_->deadline <= now) {
+// RFC 7766 section 6.2.3: the server decides how long an idle connection may stay open, and
+// may close one that holds its resources without progress.
+void TcpLoop::expire(Clock::time_point now) {
+  while (Connection* connection = idle_.expired(now)) {
     spdlog::debug("tcp: idle for {} ms; closing", limits_.idle_timeout_ms);
-    close_connection(idle_oldest_);
+    close_connection(connection);
+  }
+  while (Connection* connection = partial_.expired(now)) {
+    spdlog::debug("tcp: a message not complete after {} ms; closing", limits_.query_timeout_ms);
+    close_connection(connection);
   }
 }
 
 int TcpLoop::next_timeout_ms(Clock::time_point now) const {
   bool have_deadline = false;
   Clock::time_point deadline{};
-  if (idle_oldest_ != nullptr) {
-    deadline = idle_oldest_->deadline;
-    have_deadline = true;
+  for (const DeadlineQueue<Connection>* queue : {&idle_, &partial_}) {
+    Clock::time_point next;
+    if (queue->next_deadline(&next) && (!have_deadline || next < deadline)) {
+      deadline = next;
+      have_deadline = true;
+    }
   }
   if (!listener_enabled_ && (!have_deadline || listener_resume_at_ < deadline)) {
     deadline = listener_resume_at_;
@@ -488,11 +403,9 @@ void TcpLoop::complete_deferred(Clock::time_point now) {
       --connection->deferred;
     }
     if (!done.reply.empty() && done.reply.size() <= kMaxMessage) {
-      connection->output.push_back(static_cast<uint8_t>(done.reply.size() >> 8));
-      connection->output.push_back(static_cast<uint8_t>(done.reply.size() & 0xff));
-      connection->output.insert(connection->output.end(), done.reply.begin(), done.reply.end());
+      connection->queue_reply(done.reply);
     }
-    touch(connection, now);
+    idle_.restart(connection, now);
     progress(connection, now);
   }
   completed_.clear();

@@ -2,11 +2,12 @@
 // DNS over TCP (RFC 1035 section 4.2.2, RFC 7766): one event-loop thread with epoll and
 // non-blocking sockets. Each message is preceded by its length in two octets; a client may send
 // several queries without waiting (pipelining, RFC 7766 section 6.2.1.1) and they are answered
-// in order. Input and output per connection are bounded, a connection that sends no complete
-// query and reads no reply for the idle timeout is closed, and since no socket call blocks, a
-// slow client never holds up the others. A query the handler defers (kDeferred) is answered when
-// its reply arrives through the loop's TcpCompletions, possibly after later queries' replies
-// (RFC 7766 section 7: responses may be sent out of order).
+// in order. Input and output per connection are bounded; a connection that sends no complete
+// query and reads no reply for the idle timeout is closed, and so is one that takes longer than
+// the query timeout to send the rest of a message it has begun (a slow-loris client). Since no
+// socket call blocks, a slow client never holds up the others. A query the handler defers
+// (kDeferred) is answered when its reply arrives through the loop's TcpCompletions, possibly after
+// later queries' replies (RFC 7766 section 7: responses may be sent out of order).
 
 #include <atomic>
 #include <chrono>
@@ -19,22 +20,23 @@
 #include "server/query_handler.h"
 #include "server/reply_route.h"
 #include "server/socket_util.h"
+#include "server/tcp_connection.h"
 
 namespace vmdns::server {
 
 struct TcpLimits {
   unsigned max_connections = 1024;
+  // A connection with no complete query and no reply sent for this long is closed.
   unsigned idle_timeout_ms = 10000;
+  // A message whose first octet has arrived must be complete this long after; a client that
+  // trickles a query in (slow loris) is cut off.
+  unsigned query_timeout_ms = 2000;
 };
 
 class TcpLoop {
  public:
-  // Input buffered per connection: one whole message of the largest size with its length.
-  static constexpr size_t kMaxInput = 2 + 65535;
-  // Replies queued for a client that does not read them. Past this, the connection's input is
-  // no longer read or answered until the client catches up (RFC 7766 section 6.2.3 lets a
-  // server manage its resources this way).
-  static constexpr size_t kMaxOutput = size_t{256} * 1024;
+  static constexpr size_t kMaxInput = TcpConnection::kMaxInput;
+  static constexpr size_t kMaxOutput = TcpConnection::kMaxOutput;
 
   // `listener` is a bound, listening, non-blocking socket. `stop_fd` becomes readable when the
   // server stops; `stopping` is set just before.
@@ -51,7 +53,7 @@ class TcpLoop {
 
  private:
   using Clock = std::chrono::steady_clock;
-  struct Connection;
+  using Connection = TcpConnection;
 
   void accept_connections(Clock::time_point now);
   void on_event(Connection* connection, uint32_t events, Clock::time_point now);
@@ -61,9 +63,8 @@ class TcpLoop {
   bool progress(Connection* connection, Clock::time_point now);
   bool update_interest(Connection* connection);
   void close_connection(Connection* connection);
-  void touch(Connection* connection, Clock::time_point now);
-  void unlink_idle(Connection* connection);
-  void expire_idle(Clock::time_point now);
+  void track_partial_message(Connection* connection, Clock::time_point now, bool answered);
+  void expire(Clock::time_point now);
   int next_timeout_ms(Clock::time_point now) const;
   void set_listener_enabled(bool enabled);
   void complete_deferred(Clock::time_point now);
@@ -78,17 +79,17 @@ class TcpLoop {
   // Indexed by file descriptor; descriptors are small and dense.
   std::vector<std::unique_ptr<Connection>> connections_;
   size_t open_connections_ = 0;
-  // Connections from least to most recently active. Every connection has the same timeout, so
-  // the first one is always the next to expire: O(1) to find, O(1) to refresh.
-  Connection* idle_oldest_ = nullptr;
-  Connection* idle_newest_ = nullptr;
+  // Every connection, least recently active first (the idle timeout), and the connections
+  // part of whose next message has arrived, longest waiting first (the query timeout).
+  DeadlineQueue<Connection> idle_;
+  DeadlineQueue<Connection> partial_;
 
   // When accept fails for lack of descriptors or memory, the listener stays readable; it is
   // taken out of epoll for a moment instead of spinning.
   bool listener_enabled_ = true;
   Clock::time_point listener_resume_at_{};
 
-  // The handler writes each reply here, after room for the two-octet length.
+  // The handler writes each reply here.
   std::unique_ptr<uint8_t[]> reply_;
 
   // Deferred replies come back here; connection ids are the fd in the low 32 bits and a serial

@@ -7,9 +7,11 @@
 //     picked by the kernel; IPv6 on [::1] when the host has it.
 //   - TCP framing (RFC 1035 section 4.2.2): pipelined queries in one write answered in order
 //     (RFC 7766 section 6.2.1.1), a query split across writes, a 60000-octet message, many
-//     connections at once, a connection limit, the idle timeout, a zero-length message and a
-//     handler returning 0 closing the connection; a client that does not read its replies
-//     neither loses them nor holds up other clients.
+//     connections at once, a connection limit, the idle timeout, the query timeout cutting off
+//     a client that trickles its query in (slow loris) while others are answered at once, but
+//     neither a query split in time nor a client that does not read its replies, a zero-length
+//     message and a handler returning 0 closing the connection; a client that does not read
+//     its replies neither loses them nor holds up other clients.
 //   - UDP: a handler returning 0 sends nothing; an oversized datagram is dropped; on a wildcard
 //     address the reply comes from the address the query was sent to.
 //   - stop() is prompt, idempotent, and a server can be started again.
@@ -464,6 +466,33 @@ TEST_F(ServerTest, TcpClientThatDoesNotReadLosesNothingAndBlocksNoOne) {
   writer.join();
 }
 
+// While a client does not read its replies, the server does not read its queries either, so
+// part of a message may wait in the socket: that is no slow client, and the query timeout does
+// not cut it off.
+TEST_F(ServerTest, TcpQueryTimeoutWaitsForAClientThatDoesNotRead) {
+  ListenAddress server = start({.listen = address_of("127.0.0.1:0"),
+                                .threads = 1,
+                                .tcp_idle_timeout_ms = 20000,
+                                .tcp_query_timeout_ms = 200});
+  Socket slow = tcp_connect(server);
+  constexpr int kQueries = 300;
+  constexpr size_t kExtra = 30001;  // odd-sized, so messages straddle the reads
+  std::thread writer([&] {
+    for (int i = 0; i < kQueries; ++i) {
+      if (!write_all(slow, framed(make_query(static_cast<uint16_t>(i), kExtra)))) {
+        return;
+      }
+    }
+  });
+  std::this_thread::sleep_for(800ms);
+  for (int i = 0; i < kQueries; ++i) {
+    Bytes reply = tcp_read_message(slow);
+    ASSERT_EQ(reply, expected_reply(make_query(static_cast<uint16_t>(i), kExtra), 'T'))
+        << "reply " << i;
+  }
+  writer.join();
+}
+
 TEST_F(ServerTest, TcpConnectionLimit) {
   ListenAddress server =
       start({.listen = address_of("127.0.0.1:0"), .threads = 1, .max_tcp_connections = 2});
@@ -499,6 +528,67 @@ TEST_F(ServerTest, TcpIdleTimeoutClosesTheConnection) {
   EXPECT_TRUE(closed_by_server(partial, 3000ms));
   EXPECT_GE(std::chrono::steady_clock::now() - began, 150ms);
   (void)active;
+}
+
+// RFC 7766 section 6.2.3: a client that sends a query one octet at a time holds a connection
+// without progress. It is closed once the query timeout passes after the first octet, long
+// before the idle timeout, and other clients (TCP and UDP) are answered meanwhile.
+TEST_F(ServerTest, TcpSlowLorisIsCutOffWithoutStallingOthers) {
+  ListenAddress server = start({.listen = address_of("127.0.0.1:0"),
+                                .threads = 1,
+                                .tcp_idle_timeout_ms = 20000,
+                                .tcp_query_timeout_ms = 400});
+  Socket loris = tcp_connect(server);
+  Bytes wire = framed(make_query(61));
+  auto began = std::chrono::steady_clock::now();
+  size_t sent = 0;
+  bool cut_off = false;
+  while (sent < wire.size()) {
+    if (!write_all(loris, wire.data() + sent, 1)) {
+      cut_off = true;
+      break;
+    }
+    ++sent;
+    auto round = std::chrono::steady_clock::now();
+    expect_udp_round_trip(server, static_cast<uint16_t>(600 + sent));
+    expect_tcp_round_trip(server, static_cast<uint16_t>(700 + sent));
+    EXPECT_LT(std::chrono::steady_clock::now() - round, 500ms);
+    if (closed_by_server(loris, 100ms)) {
+      cut_off = true;
+      break;
+    }
+  }
+  EXPECT_TRUE(cut_off || closed_by_server(loris, 2000ms));
+  auto lasted = std::chrono::steady_clock::now() - began;
+  EXPECT_GE(lasted, 350ms);
+  EXPECT_LT(lasted, 5s);
+  EXPECT_LT(sent, wire.size());
+}
+
+// A query that arrives in parts within the query timeout is answered, and the timeout starts
+// again for the next message: pipelined after a complete one, or begun later.
+TEST_F(ServerTest, TcpQueryTimeoutCountsEachMessage) {
+  ListenAddress server = start({.listen = address_of("127.0.0.1:0"),
+                                .threads = 1,
+                                .tcp_idle_timeout_ms = 20000,
+                                .tcp_query_timeout_ms = 600});
+  Socket client = tcp_connect(server);
+  for (uint16_t id = 71; id < 75; ++id) {
+    Bytes query = make_query(id);
+    Bytes wire = framed(query);
+    Bytes next = framed(make_query(static_cast<uint16_t>(id + 1)));
+    // This message's second half with the next one's first 3 octets, then a pause.
+    if (id == 71) {
+      ASSERT_TRUE(write_all(client, wire.data(), 7));
+    }
+    std::this_thread::sleep_for(350ms);
+    Bytes rest(wire.begin() + 7, wire.end());
+    rest.insert(rest.end(), next.begin(), next.begin() + 7);
+    ASSERT_TRUE(write_all(client, rest));
+    ASSERT_EQ(tcp_read_message(client), expected_reply(query, 'T')) << id;
+  }
+  // The last message's beginning, never completed: cut off after the query timeout.
+  EXPECT_TRUE(closed_by_server(client, 3000ms));
 }
 
 TEST_F(ServerTest, TcpActivityKeepsTheConnectionOpen) {

@@ -1,0 +1,170 @@
+"""DNS over TCP's limits (RFC 7766), against the running server with Python sockets.
+
+Behaviour checked:
+- pipelining: ten queries in one write are answered in order, each reply with its query's id;
+  queries split across writes and glued to the next one are answered too;
+- `--max-tcp-connections 3`: a fourth connection is closed at once, without a reply, while the
+  three are served and UDP is answered; closing one makes room for a new one;
+- `--tcp-idle-timeout 500`: a connection that sends nothing is closed after about half a second;
+  one that keeps asking stays open;
+- a slow-loris client that sends a query one octet a second is cut off by the default query
+  timeout (2 s) before its query is complete, and while it trickles, other TCP clients and UDP
+  clients are answered at once;
+- a bad value for the flags stops `serve` with exit code 2.
+"""
+
+import socket
+import struct
+import time
+import unittest
+
+from dns_wire import A, SOA, Message, parse, tcp_read_message, udp_exchange
+from vmdns_harness import EXAMPLES, VmdnsServer, peer_port, run_vmdns
+
+FQDN = "myvmi.mysubdomain.default.svc.cluster.local."
+
+
+def framed(packet):
+    return struct.pack("!H", len(packet)) + packet
+
+
+def connect(port, timeout=3.0):
+    return socket.create_connection(("127.0.0.1", port), timeout=timeout)
+
+
+def closed_by_server(sock, timeout):
+    """True when the server closes the connection (EOF or reset) within `timeout` seconds."""
+    sock.settimeout(timeout)
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def round_trip_udp(port, qid):
+    reply = parse(udp_exchange(port, Message(qid=qid).question(FQDN).wire(), timeout=1.0))
+    return reply is not None and reply.qid == qid and reply.answer[0][4] == "0af40039"
+
+
+def round_trip_tcp(port, qid):
+    with connect(port, timeout=1.0) as s:
+        s.sendall(framed(Message(qid=qid).question(FQDN).wire()))
+        reply = parse(tcp_read_message(s))
+        return reply is not None and reply.qid == qid and len(reply.answer) == 1
+
+
+class PipeliningTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = VmdnsServer([EXAMPLES])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_pipelined_queries_are_answered_in_order(self):
+        names = [(FQDN, A), ("cluster.local.", SOA), ("nosuch.cluster.local.", A)] * 3 + [
+            ("example.com.", A)]
+        queries = [Message(qid=100 + i).question(n, t).wire() for i, (n, t) in enumerate(names)]
+        with connect(self.server.port) as s:
+            s.sendall(b"".join(framed(q) for q in queries))
+            replies = [parse(tcp_read_message(s)) for _ in queries]
+        self.assertEqual([r.qid for r in replies], [100 + i for i in range(len(names))])
+        self.assertEqual([r.question[0][0] for r in replies], [n for n, _ in names])
+        self.assertEqual([r.rcode for r in replies], [0, 0, 3] * 3 + [5])
+
+    def test_queries_split_and_glued_across_writes(self):
+        wire = b"".join(framed(Message(qid=200 + i).question(FQDN).wire()) for i in range(4))
+        with connect(self.server.port) as s:
+            for cut in (1, 20, 50, 51, 100):
+                s.sendall(wire[:cut])
+                wire = wire[cut:]
+                time.sleep(0.05)
+            s.sendall(wire)
+            self.assertEqual([parse(tcp_read_message(s)).qid for _ in range(4)],
+                             [200, 201, 202, 203])
+
+
+class ConnectionLimitTest(unittest.TestCase):
+    def test_excess_connections_are_closed_and_udp_goes_on(self):
+        server = VmdnsServer([EXAMPLES], ["--max-tcp-connections", "3"])
+        try:
+            held = [connect(server.port) for _ in range(3)]
+            for i, s in enumerate(held):
+                s.sendall(framed(Message(qid=i).question(FQDN).wire()))
+                self.assertEqual(parse(tcp_read_message(s)).qid, i)
+            with connect(server.port) as extra:
+                self.assertTrue(closed_by_server(extra, 2.0))
+            self.assertTrue(round_trip_udp(server.port, 50))
+            # The three are still served.
+            for i, s in enumerate(held):
+                s.sendall(framed(Message(qid=10 + i).question(FQDN).wire()))
+                self.assertEqual(parse(tcp_read_message(s)).qid, 10 + i)
+            held.pop().close()
+            time.sleep(0.2)
+            self.assertTrue(round_trip_tcp(server.port, 60))
+            for s in held:
+                s.close()
+        finally:
+            server.stop()
+
+
+class TimeoutTest(unittest.TestCase):
+    def test_idle_connection_is_closed(self):
+        server = VmdnsServer([EXAMPLES], ["--tcp-idle-timeout", "500"])
+        try:
+            with connect(server.port) as silent, connect(server.port) as busy:
+                began = time.monotonic()
+                for i in range(8):
+                    busy.sendall(framed(Message(qid=i).question(FQDN).wire()))
+                    self.assertEqual(parse(tcp_read_message(busy)).qid, i)
+                    time.sleep(0.15)
+                # 1.2 s of activity: the busy one is open, the silent one long closed.
+                self.assertTrue(closed_by_server(silent, 0.1))
+                busy.sendall(framed(Message(qid=99).question(FQDN).wire()))
+                self.assertEqual(parse(tcp_read_message(busy)).qid, 99)
+                self.assertTrue(closed_by_server(busy, 3.0))
+                self.assertGreater(time.monotonic() - began, 0.4)
+        finally:
+            server.stop()
+
+    def test_slow_loris_is_cut_off_and_blocks_no_one(self):
+        server = VmdnsServer([EXAMPLES])  # the default --tcp-query-timeout: 2000 ms
+        try:
+            wire = framed(Message(qid=7).question(FQDN).wire())
+            with connect(server.port) as loris:
+                sent = 0
+                cut_off = False
+                began = time.monotonic()
+                while sent < len(wire) and time.monotonic() - began < 10:
+                    try:
+                        loris.sendall(wire[sent:sent + 1])
+                    except (BrokenPipeError, ConnectionResetError):
+                        cut_off = True
+                        break
+                    sent += 1
+                    self.assertTrue(round_trip_udp(server.port, 1000 + sent))
+                    self.assertTrue(round_trip_tcp(server.port, 2000 + sent))
+                    if closed_by_server(loris, 1.0):
+                        cut_off = True
+                        break
+                self.assertTrue(cut_off, "the slow client was never cut off")
+                self.assertLess(sent, len(wire))
+                self.assertGreaterEqual(sent, 2)  # it had its 2 seconds
+        finally:
+            server.stop()
+
+    def test_bad_values_stop_serve(self):
+        for flag, value in (("--max-tcp-connections", "0"), ("--tcp-idle-timeout", "0"),
+                            ("--tcp-query-timeout", "x")):
+            with self.subTest(flag=flag):
+                out = run_vmdns("serve", "-f", EXAMPLES, "--no-upstream", flag, value,
+                                "--listen", "127.0.0.1:%d" % peer_port())
+                self.assertNotEqual(out.returncode, 0)
+                self.assertIn(flag, out.stderr + out.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
