@@ -25,6 +25,7 @@
 #include "kube/kube_source.h"
 #include "kube/state_file.h"
 #include "kube/state_saver.h"
+#include "server/client_networks.h"
 #include "server/server.h"
 #include "sources/manifest_watcher.h"
 
@@ -41,6 +42,7 @@ struct ServeOptions {
   unsigned tcp_query_timeout_ms = 2000;
   std::vector<std::string> upstreams;  // empty: the nameservers of resolv_conf
   bool no_upstream = false;
+  std::vector<std::string> allow_forward;  // empty: the private and loopback ranges
   unsigned upstream_timeout_ms = 1500;
   size_t max_forwards = 1024;
   size_t cache_size = 10000;
@@ -110,6 +112,24 @@ std::optional<std::vector<forward::Upstream>> upstreams_of(const ServeOptions& o
                    upstream->to_string());
     }
     out.push_back(*upstream);
+  }
+  return out;
+}
+
+// --allow-forward: the clients names outside our zones are forwarded for.
+std::optional<server::ClientNetworks> allowed_clients(const ServeOptions& options,
+                                                      std::string* error) {
+  if (options.allow_forward.empty()) {
+    return server::ClientNetworks::private_and_loopback();
+  }
+  server::ClientNetworks out;
+  for (const std::string& text : options.allow_forward) {
+    auto network = server::ClientNetworks::parse_network(text, error);
+    if (!network) {
+      *error = "--allow-forward: " + *error;
+      return std::nullopt;
+    }
+    out.add(*network);
   }
   return out;
 }
@@ -200,6 +220,12 @@ int run(const ServeOptions& options) {
     std::cerr << "vmdns serve: " << error << "\n";
     return 2;
   }
+  auto allow_forward = allowed_clients(options, &error);
+  if (!allow_forward) {
+    std::cerr << "vmdns serve: " << error << "\n";
+    return 2;
+  }
+  auto allowed = std::make_shared<const server::ClientNetworks>(std::move(*allow_forward));
 
   // Block the signals we wait for before any thread starts, so every thread inherits the mask
   // and they are delivered only to sigwait() below.
@@ -258,7 +284,11 @@ int run(const ServeOptions& options) {
     for (const forward::Upstream& upstream : *upstreams) {
       list += (list.empty() ? "" : ", ") + upstream.to_string();
     }
-    spdlog::info("forwarding names outside our zones to {}", list);
+    std::string clients;
+    for (const server::ClientNetwork& network : allowed->networks()) {
+      clients += (clients.empty() ? "" : ", ") + network.to_string();
+    }
+    spdlog::info("forwarding names outside our zones to {}, for clients in {}", list, clients);
   }
   metrics.set_forwarder(forwarder.get(), *upstreams);
 
@@ -344,9 +374,10 @@ int run(const ServeOptions& options) {
                          .max_tcp_connections = options.max_tcp_connections,
                          .tcp_idle_timeout_ms = options.tcp_idle_timeout_ms,
                          .tcp_query_timeout_ms = options.tcp_query_timeout_ms},
-                        [&holder, forward_to, search, &metrics, &options] {
+                        [&holder, forward_to, search, &metrics, &options, allowed] {
                           return std::make_unique<MeteredQueryHandler>(
-                              std::make_unique<SnapshotQueryHandler>(holder, forward_to, search),
+                              std::make_unique<SnapshotQueryHandler>(holder, forward_to, search,
+                                                                     allowed),
                               metrics.queries().add_thread(), options.ops.log_queries);
                         });
   if (!server.start(&error)) {
@@ -452,6 +483,10 @@ void register_serve(CLI::App& app, int& exit_code) {
   command->add_flag("--no-upstream", options->no_upstream,
                     "Do not forward: names outside our zones are REFUSED")
       ->excludes(upstream);
+  command->add_option("--allow-forward", options->allow_forward,
+                      "CIDR of clients whose names outside our zones are forwarded; others get "
+                      "REFUSED (repeatable; default: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, "
+                      "100.64.0.0/10, 127.0.0.0/8, fc00::/7, fe80::/10, ::1)");
   command
       ->add_option("--upstream-timeout", options->upstream_timeout_ms,
                    "Milliseconds to wait for one upstream before trying the next")

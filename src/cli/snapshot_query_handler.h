@@ -9,6 +9,10 @@
 // AAAA query for an ExternalName whose target is outside our zones goes to the forwarder too,
 // for the target, and gets our CNAME followed by the upstream's answer.
 //
+// Forwarding is only for clients in --allow-forward (`allow_forward`; null allows everyone):
+// any other client gets REFUSED for a name outside our zones and our CNAME alone for an
+// ExternalName, so vmdns is not an open resolver (RFC 5358). Our own zones answer everyone.
+//
 // Server-side search (query/server_search.h), when enabled, is one step around the answer
 // path, taken only for a client whose address the snapshot knows: --autopath after an
 // NXDOMAIN, --expand-short-names before a name outside our zones is forwarded. A walk that
@@ -24,6 +28,7 @@
 #include "forward/forwarder.h"
 #include "query/answer.h"
 #include "query/server_search.h"
+#include "server/client_networks.h"
 #include "server/query_handler.h"
 #include "server/reply_route.h"
 #include "zone/snapshot_holder.h"
@@ -41,10 +46,12 @@ class SnapshotQueryHandler : public server::QueryHandler {
  public:
   // `forwarder` may be null: names outside our zones are then REFUSED.
   SnapshotQueryHandler(const zone::SnapshotHolder& holder, forward::Forwarder* forwarder,
-                       ServerSearchOptions search = {})
+                       ServerSearchOptions search = {},
+                       std::shared_ptr<const server::ClientNetworks> allow_forward = nullptr)
       : local_(holder),
-        forward_(forwarder != nullptr ? forwarder->make_client() : nullptr),
-        search_(search) {}
+        forwarder_client_(forwarder != nullptr ? forwarder->make_client() : nullptr),
+        search_(search),
+        allow_forward_(std::move(allow_forward)) {}
   explicit SnapshotQueryHandler(const zone::SnapshotHolder& holder)
       : SnapshotQueryHandler(holder, nullptr) {}
 
@@ -57,6 +64,10 @@ class SnapshotQueryHandler : public server::QueryHandler {
                            const server::ReplyRoute& route) override {
     const zone::Snapshot* snapshot = local_.get();
     query::Transport transport = to_query(route.transport);
+    // What follows forwards through forward_, which is null for a client we do not forward for.
+    forward_ = forwarder_client_ && (!allow_forward_ || allow_forward_->contains(route.peer))
+                   ? forwarder_client_.get()
+                   : nullptr;
     query::Result result = query::answer(snapshot, query, out, transport);
     if (result.outcome == query::Outcome::AliasOutOfZone && forward_) {
       return forward_alias(query, out, result.length, route);
@@ -192,8 +203,11 @@ class SnapshotQueryHandler : public server::QueryHandler {
   }
 
   zone::LocalSnapshot local_;
-  std::unique_ptr<forward::Forwarder::Client> forward_;
+  std::unique_ptr<forward::Forwarder::Client> forwarder_client_;
+  // The forwarder for the query being answered: forwarder_client_ when the client may use it.
+  forward::Forwarder::Client* forward_ = nullptr;
   ServerSearchOptions search_;
+  std::shared_ptr<const server::ClientNetworks> allow_forward_;
 };
 
 }  // namespace vmdns::cli
