@@ -16,6 +16,7 @@
 #include "cli/metered_query_handler.h"
 #include "cli/ops_options.h"
 #include "cli/options.h"
+#include "cli/rate_limited_query_handler.h"
 #include "cli/serve_metrics.h"
 #include "cli/snapshot_query_handler.h"
 #include "control/control_loop.h"
@@ -26,6 +27,7 @@
 #include "kube/state_file.h"
 #include "kube/state_saver.h"
 #include "server/client_networks.h"
+#include "server/response_rate_limiter.h"
 #include "server/server.h"
 #include "sources/manifest_watcher.h"
 
@@ -43,6 +45,8 @@ struct ServeOptions {
   std::vector<std::string> upstreams;  // empty: the nameservers of resolv_conf
   bool no_upstream = false;
   std::vector<std::string> allow_forward;  // empty: the private and loopback ranges
+  uint32_t rrl = 0;                        // UDP responses a second per client network; 0: off
+  uint32_t rrl_slip = 2;
   unsigned upstream_timeout_ms = 1500;
   size_t max_forwards = 1024;
   size_t cache_size = 10000;
@@ -366,6 +370,15 @@ int run(const ServeOptions& options) {
 
   unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
   forward::Forwarder* forward_to = forwarder.get();
+  // One limiter for every UDP worker: SO_REUSEPORT spreads a client's queries over them.
+  std::shared_ptr<server::ResponseRateLimiter> limiter;
+  if (options.rrl > 0) {
+    limiter = std::make_shared<server::ResponseRateLimiter>(
+        server::RateLimit{.responses_per_second = options.rrl, .slip = options.rrl_slip});
+    spdlog::info("UDP responses limited to {} a second per /24 or /56, every {} over it {}",
+                 options.rrl, options.rrl_slip,
+                 options.rrl_slip == 0 ? "dropped" : "sent truncated, the others dropped");
+  }
   ServerSearchOptions search{.autopath = options.autopath,
                              .expand_short_names = options.expand_short_names,
                              .cname_ttl = config->ttl};
@@ -374,11 +387,17 @@ int run(const ServeOptions& options) {
                          .max_tcp_connections = options.max_tcp_connections,
                          .tcp_idle_timeout_ms = options.tcp_idle_timeout_ms,
                          .tcp_query_timeout_ms = options.tcp_query_timeout_ms},
-                        [&holder, forward_to, search, &metrics, &options, allowed] {
-                          return std::make_unique<MeteredQueryHandler>(
+                        [&holder, forward_to, search, &metrics, &options, allowed, limiter] {
+                          std::unique_ptr<server::QueryHandler> handler =
                               std::make_unique<SnapshotQueryHandler>(holder, forward_to, search,
-                                                                     allowed),
-                              metrics.queries().add_thread(), options.ops.log_queries);
+                                                                     allowed);
+                          if (limiter) {
+                            handler = std::make_unique<RateLimitedQueryHandler>(std::move(handler),
+                                                                                limiter);
+                          }
+                          return std::make_unique<MeteredQueryHandler>(
+                              std::move(handler), metrics.queries().add_thread(),
+                              options.ops.log_queries);
                         });
   if (!server.start(&error)) {
     spdlog::critical("cannot listen on {}: {}", options.listen, error);
@@ -487,6 +506,17 @@ void register_serve(CLI::App& app, int& exit_code) {
                       "CIDR of clients whose names outside our zones are forwarded; others get "
                       "REFUSED (repeatable; default: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, "
                       "100.64.0.0/10, 127.0.0.0/8, fc00::/7, fe80::/10, ::1)");
+  command
+      ->add_option("--rrl", options->rrl,
+                   "UDP responses a second to each client /24 (IPv4) or /56 (IPv6); past it "
+                   "replies are dropped or slipped (0: no limit)")
+      ->capture_default_str();
+  command
+      ->add_option("--rrl-slip", options->rrl_slip,
+                   "Every Nth reply over the --rrl rate is sent truncated (TC) instead of "
+                   "dropped, so real clients retry over TCP (0: drop all, 1: truncate all)")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 100u));
   command
       ->add_option("--upstream-timeout", options->upstream_timeout_ms,
                    "Milliseconds to wait for one upstream before trying the next")

@@ -1,4 +1,4 @@
-"""Not an open resolver (`--allow-forward`).
+"""Not an open resolver (`--allow-forward`), and UDP response rate limiting (`--rrl`).
 
 Knot DNS on a loopback port serves example.test; vmdns forwards to it. Test clients are on
 127.0.0.1, which the default allow list contains, so the refused client is made by giving an
@@ -8,12 +8,21 @@ allow list without loopback. Checked, over UDP and TCP:
   www.example.test, with no answer and no AA; our zones still answer it (AA); an ExternalName
   to www.example.test gets our CNAME alone;
 - `--allow-forward 127.0.0.0/8` forwards again; a bad CIDR stops `serve` with exit code 2 and
-  an error naming the flag and the value.
+  an error naming the flag and the value;
+- `--rrl 5`: of 60 UDP queries sent at once from one address, at most 5 a second get their
+  answer, about every second one of the rest (`--rrl-slip 2`) gets an empty TC reply and the
+  others nothing; over TCP all 60 are answered; without --rrl, all 60 UDP queries are answered;
+  `--rrl-slip 0` sends no TC reply at all.
 """
 
+import os
+import socket
+import struct
+import time
 import unittest
 
-from dns_wire import A, NOERROR, REFUSED, Message, parse, tcp_exchange, udp_exchange
+from dns_wire import A, NOERROR, REFUSED, Message, parse, tcp_exchange, tcp_read_message, \
+    udp_exchange
 from test_forwarding import EXTERNAL_NAMES, Knot
 from vmdns_harness import EXAMPLES, VmdnsServer, peer_port, require_tools, run_vmdns
 
@@ -89,6 +98,69 @@ class AllowForwardTest(unittest.TestCase):
         self.assertEqual(out.returncode, 2)
         self.assertIn('--allow-forward: "10.1.2.3/8" has bits set past its prefix length',
                       out.stderr)
+
+
+def burst(port, count):
+    """Sends `count` queries from one socket at once; (answered, truncated, unanswered)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(1.0)
+        began = time.monotonic()
+        for qid in range(count):
+            s.sendto(Message(qid=qid).question(FQDN).wire(), ("127.0.0.1", port))
+        sent_in = time.monotonic() - began
+        answered, truncated = set(), set()
+        try:
+            while len(answered) + len(truncated) < count:
+                reply = parse(s.recv(65535))
+                if "tc" in reply.flags:
+                    truncated.add(reply.qid)
+                    if reply.answer:
+                        raise AssertionError("a truncated reply with records")
+                else:
+                    answered.add(reply.qid)
+        except socket.timeout:
+            pass
+    return len(answered), len(truncated), count - len(answered) - len(truncated), sent_in
+
+
+class RrlTest(unittest.TestCase):
+    def test_udp_replies_over_the_rate_are_dropped_or_slipped(self):
+        server = VmdnsServer([EXAMPLES], ["--rrl", "5"])
+        try:
+            answered, truncated, dropped, took = burst(server.port, 60)
+            print("\n--rrl 5: 60 queries in %.3f s: %d answered, %d truncated, %d dropped"
+                  % (took, answered, truncated, dropped))
+            # The burst spans at most two seconds of the limiter's clock.
+            self.assertGreaterEqual(answered, 5)
+            self.assertLessEqual(answered, 10)
+            self.assertGreaterEqual(truncated, (60 - 10) // 2 - 1)
+            self.assertGreaterEqual(dropped, (60 - 10) // 2 - 1)
+            # TCP is never limited.
+            with socket.create_connection(("127.0.0.1", server.port), timeout=3) as s:
+                s.sendall(b"".join(struct.pack("!H", len(q)) + q for q in (
+                    Message(qid=i).question(FQDN).wire() for i in range(60))))
+                replies = [parse(tcp_read_message(s)) for _ in range(60)]
+            self.assertEqual([len(r.answer) for r in replies], [1] * 60)
+        finally:
+            server.stop()
+
+    def test_slip_zero_drops_every_reply_over_the_rate(self):
+        server = VmdnsServer([EXAMPLES], ["--rrl", "5", "--rrl-slip", "0"])
+        try:
+            answered, truncated, dropped, _ = burst(server.port, 40)
+            self.assertLessEqual(answered, 10)
+            self.assertEqual(truncated, 0)
+            self.assertGreaterEqual(dropped, 30)
+        finally:
+            server.stop()
+
+    def test_no_limit_by_default(self):
+        server = VmdnsServer([EXAMPLES])
+        try:
+            answered, truncated, dropped, _ = burst(server.port, 60)
+            self.assertEqual((answered, truncated, dropped), (60, 0, 0))
+        finally:
+            server.stop()
 
 
 if __name__ == "__main__":

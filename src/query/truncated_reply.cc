@@ -1,0 +1,29 @@
+#include "query/truncated_reply.h"
+
+#include "dns/message_view.h"
+#include "dns/writer.h"
+#include "query/answer.h"
+
+namespace vmdns::query {
+
+size_t truncated_reply(std::span<const uint8_t> query, std::span<uint8_t> out) {
+  dns::ParsedQuery q;
+  if (dns::parse_query(query, q) != dns::ParseStatus::Ok || !q.has_question) {
+    // A malformed query is not worth a reply when its sender is over the rate.
+    return 0;
+  }
+  // 512 octets hold any question and an OPT: the reply is never cut.
+  dns::MessageWriter w(out, 512);
+  dns::Header& h = w.header();
+  h.id = q.header.id;
+  constexpr uint16_t kOpcodeMask = 0x7800;
+  h.flags = dns::Header::kQr | dns::Header::kTc |
+            (q.header.flags & (kOpcodeMask | dns::Header::kRd | dns::Header::kCd));
+  w.write_question(q.question.name, q.question.type, q.question.qclass);
+  if (q.edns.present) {
+    w.write_opt(kMaxUdpPayload, 0, 0, q.edns.dnssec_ok);
+  }
+  return w.finish();
+}
+
+}  // namespace vmdns::query
