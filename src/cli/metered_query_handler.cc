@@ -70,7 +70,7 @@ size_t MeteredQueryHandler::handle_deferrable(std::span<const uint8_t> query,
             std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()),
         proto, length);
   }
-  if (log_queries_) {
+  if (log_queries_ != nullptr && log_queries_->load(std::memory_order_relaxed)) {
     std::span<const uint8_t> reply;
     if (length != kDeferred) {
       reply = out.first(length);

@@ -4,13 +4,15 @@
 //
 //   auto inner = std::make_unique<SnapshotQueryHandler>(holder, forwarder);
 //   auto handler = std::make_unique<MeteredQueryHandler>(std::move(inner),
-//                                                        query_metrics.add_thread(), false);
+//                                                        query_metrics.add_thread(), &log);
 //
 // Counting reads the question type and the reply's rcode from the bytes, takes two monotonic
-// clock readings, and bumps this worker's own counters: no lock, no allocation. A reply the
+// clock readings, and bumps this worker's own counters: no lock, no allocation. Logging is
+// switched by an atomic flag that a --config reload may flip (null: never logs). A reply the
 // forwarder sends later (kDeferred) is counted by the forwarder thread, which knows when it
 // answered. Logging formats text, so it allocates: it is off unless asked for.
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 
@@ -33,7 +35,7 @@ void log_query(const server::ReplyRoute& route, std::span<const uint8_t> query,
 class MeteredQueryHandler : public server::QueryHandler {
  public:
   MeteredQueryHandler(std::unique_ptr<server::QueryHandler> inner, metrics::QueryCounters& counters,
-                      bool log_queries)
+                      const std::atomic<bool>* log_queries)
       : inner_(std::move(inner)), counters_(counters), log_queries_(log_queries) {}
 
   size_t handle(std::span<const uint8_t> query, std::span<uint8_t> out,
@@ -49,7 +51,7 @@ class MeteredQueryHandler : public server::QueryHandler {
  private:
   std::unique_ptr<server::QueryHandler> inner_;
   metrics::QueryCounters& counters_;
-  bool log_queries_;
+  const std::atomic<bool>* log_queries_;
 };
 
 }  // namespace vmdns::cli

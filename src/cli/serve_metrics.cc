@@ -1,10 +1,48 @@
 #include "cli/serve_metrics.h"
 
+#include <algorithm>
+#include <array>
+
 #include "dns/types.h"
 #include "forward/forward_metrics.h"
 #include "metrics/exposition.h"
 
 namespace vmdns::cli {
+namespace {
+
+// CoreDNS's buckets for the programming duration: 1 ms doubling 20 times, to about 17 minutes.
+constexpr std::array<uint64_t, 20> kProgrammingBoundsNs = [] {
+  std::array<uint64_t, 20> bounds{};
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    bounds[i] = uint64_t{1'000'000} << i;
+  }
+  return bounds;
+}();
+constexpr metrics::Buckets kProgrammingBuckets{kProgrammingBoundsNs, 1e9};
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The label CoreDNS gives the Service a slice belongs to; empty when it is not known.
+std::string service_kind(const cluster::State& state, const cluster::EndpointSlice& slice) {
+  auto service = state.services.find({slice.meta.namespace_name, slice.service_name});
+  if (service == state.services.end()) {
+    return "";
+  }
+  if (!service->second.headless) {
+    return "cluster_ip";
+  }
+  const auto& selector = service->second.selector;
+  return selector && !selector->empty() ? "headless_with_selector" : "headless_without_selector";
+}
+
+}  // namespace
+
+ServeMetrics::ServeMetrics(std::string server_label)
+    : server_(std::move(server_label)), started_ns_(now_ns()) {}
 
 void ServeMetrics::snapshot_built(const cluster::State& state, const zone::Snapshot& snapshot,
                                   uint64_t generation, std::chrono::nanoseconds build_time) {
@@ -16,7 +54,44 @@ void ServeMetrics::snapshot_built(const cluster::State& state, const zone::Snaps
       }
     });
   }
+  // The slices whose change is served from now on. A slice listed at start carries a change
+  // made before this process ran: not a latency of ours.
+  int64_t now = now_ns();
+  std::vector<std::pair<std::string, uint64_t>> programmed;
+  for (const auto& [key, slice] : state.endpoint_slices) {
+    int64_t trigger = slice.last_change_trigger_ns;
+    if (trigger == 0) {
+      continue;
+    }
+    auto [seen, inserted] = trigger_seen_.try_emplace(key, trigger);
+    if (!inserted && seen->second == trigger) {
+      continue;
+    }
+    seen->second = trigger;
+    std::string kind = service_kind(state, slice);
+    if (trigger >= started_ns_ && !kind.empty()) {
+      programmed.emplace_back(std::move(kind),
+                              static_cast<uint64_t>(std::max<int64_t>(now - trigger, 0)));
+    }
+  }
+  if (trigger_seen_.size() > 2 * state.endpoint_slices.size() + 64) {
+    std::erase_if(trigger_seen_, [&state](const auto& entry) {
+      return !state.endpoint_slices.contains(entry.first);
+    });
+  }
+
   std::lock_guard lock(mutex_);
+  for (const auto& [kind, elapsed] : programmed) {
+    metrics::HistogramTotals& totals =
+        programming_.try_emplace(kind, kProgrammingBuckets).first->second;
+    size_t bucket = 0;
+    while (bucket < kProgrammingBoundsNs.size() && elapsed > kProgrammingBoundsNs[bucket]) {
+      ++bucket;
+    }
+    ++totals.counts[bucket];
+    ++totals.count;
+    totals.sum += elapsed;
+  }
   objects_ = {{"VirtualMachineInstance", state.vmis.size()},
               {"Pod", state.pods.size()},
               {"Service", state.services.size()},
@@ -63,6 +138,15 @@ std::string ServeMetrics::render(const ops::ServingState& serving) const {
     out.family("vmdns_snapshot_build_duration_seconds", "gauge",
                "How long the last snapshot took to load and build.");
     out.sample("vmdns_snapshot_build_duration_seconds", Labels{}, build_seconds_);
+    if (!programming_.empty()) {
+      out.family("coredns_kubernetes_dns_programming_duration_seconds", "histogram",
+                 "Seconds from an endpoint change (its EndpointSlice's last-change-trigger-time) "
+                 "to the first snapshot that serves it.");
+      for (const auto& [kind, totals] : programming_) {
+        out.histogram("coredns_kubernetes_dns_programming_duration_seconds",
+                      Labels{{"service_kind", kind}}, totals);
+      }
+    }
     if (builds_ > 0) {
       out.family("vmdns_snapshot_published_timestamp_seconds", "gauge",
                  "When the last snapshot was published, in seconds since the Unix epoch.");
@@ -95,10 +179,9 @@ std::string ServeMetrics::render(const ops::ServingState& serving) const {
   out.family("vmdns_source_errors_total", "counter",
              "Errors met reading each source, by kind (manifest: a bad object or file; watch: "
              "a failed list or watch).");
-  for (const ops::SourceStatus& source : sources) {
-    for (const auto& [kind, count] : source.errors) {
-      out.sample("vmdns_source_errors_total", Labels{{"source", source.name}, {"kind", kind}},
-                 count);
+  for (const auto& [source, kinds] : serving.source_errors()) {
+    for (const auto& [kind, count] : kinds) {
+      out.sample("vmdns_source_errors_total", Labels{{"source", source}, {"kind", kind}}, count);
     }
   }
   out.family("vmdns_ready", "gauge", "1 when /ready answers 200.");

@@ -24,12 +24,14 @@ namespace vmdns::cli {
 
 class ServeMetrics {
  public:
-  explicit ServeMetrics(std::string server_label) : server_(std::move(server_label)) {}
+  explicit ServeMetrics(std::string server_label);
 
   metrics::QueryMetrics& queries() { return queries_; }
 
   // After each published snapshot: objects by kind, records by type, its generation and how
-  // long it took to load and build.
+  // long it took to load and build; and, for each EndpointSlice whose
+  // last-change-trigger-time moved (to a time after this process started), the time from that
+  // change to now, when it is served (coredns_kubernetes_dns_programming_duration_seconds).
   void snapshot_built(const cluster::State& state, const zone::Snapshot& snapshot,
                       uint64_t generation, std::chrono::nanoseconds build_time);
   // Before the server starts; `forwarder` may be null (no upstream).
@@ -50,6 +52,11 @@ class ServeMetrics {
   uint64_t builds_ = 0;
   double build_seconds_ = 0;
   std::chrono::system_clock::time_point built_at_{};
+  // By service_kind: cluster_ip, headless_with_selector, headless_without_selector.
+  std::map<std::string, metrics::HistogramTotals> programming_;
+  // The control thread's only: each slice's trigger time as last seen, and when we started.
+  std::map<cluster::ObjectKey, int64_t> trigger_seen_;
+  int64_t started_ns_ = 0;
 };
 
 }  // namespace vmdns::cli

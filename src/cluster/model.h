@@ -122,6 +122,10 @@ struct EndpointSlice {
   std::string address_type;     // IPv4, IPv6 or FQDN
   std::vector<Endpoint> endpoints;
   std::vector<ServicePort> ports;
+  // Annotation endpoints.kubernetes.io/last-change-trigger-time, in nanoseconds since the epoch
+  // (0: none): when the change this slice carries happened, for
+  // coredns_kubernetes_dns_programming_duration_seconds.
+  int64_t last_change_trigger_ns = 0;
 };
 
 struct Namespace {

@@ -92,6 +92,14 @@ void ControlLoop::set_sync(const std::string& origin, sources::SyncState state) 
   enqueue([origin, state = std::move(state)](ClusterStore&, auto& sync) { sync[origin] = state; });
 }
 
+void ControlLoop::replace_config(zone::ZoneConfig config) {
+  enqueue([this, config = std::move(config)](ClusterStore&, auto&) {
+    uint32_t serial = config_.serial;
+    config_ = config;
+    config_.serial = serial;
+  });
+}
+
 void ControlLoop::flush() {
   std::unique_lock lock(mutex_);
   uint64_t target = queued_;

@@ -77,6 +77,10 @@ class ControlLoop : public sources::ObjectSink {
   void forget_origin(const std::string& origin) override;
   void set_sync(const std::string& origin, sources::SyncState state) override;
 
+  // Builds the snapshots after the changes queued so far with `config` (a reloaded --config);
+  // the SOA serial keeps moving forward.
+  void replace_config(zone::ZoneConfig config);
+
   // Blocks until every change queued before the call is applied and served (unless the build
   // failed), or the loop is not running.
   void flush();

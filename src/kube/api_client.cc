@@ -12,6 +12,34 @@ void global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// "https://10.0.0.1:6443/prefix" -> {"10.0.0.1", "6443", "/prefix"}; "[fd00::1]" keeps its
+// brackets, as curl's CONNECT_TO wants them; no port: 443.
+struct ServerAddress {
+  std::string host;
+  std::string port = "443";
+  std::string prefix;
+};
+
+ServerAddress split_server(const std::string& server) {
+  ServerAddress out;
+  std::string rest = server.substr(server.find("://") == std::string::npos
+                                       ? 0
+                                       : server.find("://") + 3);
+  size_t slash = rest.find('/');
+  if (slash != std::string::npos) {
+    out.prefix = rest.substr(slash);
+    rest.resize(slash);
+  }
+  size_t colon = rest.rfind(':');
+  size_t bracket = rest.rfind(']');
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    out.port = rest.substr(colon + 1);
+    rest.resize(colon);
+  }
+  out.host = rest;
+  return out;
+}
+
 }  // namespace
 
 struct ApiClient::Transfer {
@@ -130,6 +158,18 @@ HttpResult ApiClient::perform(const std::string& path, std::chrono::seconds time
   transfer.curl = curl;
   transfer.stop = &stop_;
   std::string url = config_.server + path;
+  std::string connect_to;
+  curl_slist* connect_to_list = nullptr;
+  if (!config_.tls_server_name.empty()) {
+    // curl verifies and sends in SNI the URL's host: put tls-server-name there, and connect to
+    // the server's own address.
+    ServerAddress server = split_server(config_.server);
+    url = "https://" + config_.tls_server_name + ":" + server.port + server.prefix + path;
+    connect_to = config_.tls_server_name + ":" + server.port + ":" + server.host + ":" +
+                 server.port;
+    connect_to_list = curl_slist_append(nullptr, connect_to.c_str());
+    curl_easy_setopt(curl, CURLOPT_CONNECT_TO, connect_to_list);
+  }
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -177,6 +217,8 @@ HttpResult ApiClient::perform(const std::string& path, std::chrono::seconds time
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_slist_free_all(headers);
+  curl_easy_setopt(curl, CURLOPT_CONNECT_TO, nullptr);
+  curl_slist_free_all(connect_to_list);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
   result.body = std::move(transfer.body);
   result.aborted = transfer.aborted;

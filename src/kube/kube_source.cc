@@ -101,6 +101,14 @@ bool KubeSource::synced() const {
 
 void KubeSource::on_status(size_t index, ReflectorStatus status, const std::string& reason) {
   std::string origin = origins()[index];
+  if (status == ReflectorStatus::Unreachable || status == ReflectorStatus::BadStream) {
+    if (options_.on_error) {
+      options_.on_error(origin);
+    }
+    if (status == ReflectorStatus::BadStream) {
+      return;  // the connection answered: the sync state does not change
+    }
+  }
   std::lock_guard lock(mutex_);
   bool was_reachable = reachable_[index];
   reachable_[index] = status != ReflectorStatus::Unreachable;

@@ -18,6 +18,7 @@
 // serving. With `serving_restored_state` (--state-dir), a collection that has not listed yet is
 // reported Lost rather than NotSynced too: the restored objects are trusted until the API answers.
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,6 +41,10 @@ struct KubeSourceOptions {
   std::chrono::seconds resync_period{600};
   size_t page_size = 500;
   bool serving_restored_state = false;
+  // Each failed list or watch, and each watch stream that went bad, of a collection (by its
+  // origin name): for vmdns_source_errors_total. May be empty; called from the reflectors'
+  // threads.
+  std::function<void(const std::string& origin)> on_error = nullptr;
 };
 
 class KubeSource {

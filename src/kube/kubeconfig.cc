@@ -4,6 +4,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -180,6 +182,18 @@ std::optional<KubeConfig> parse(const YAML::Node& root, const std::string& path,
   }
   while (config.server.size() > 8 && config.server.back() == '/') {
     config.server.pop_back();
+  }
+  if (!cluster_reader.string(cluster, "tls-server-name", "cluster", &config.tls_server_name)) {
+    return std::nullopt;
+  }
+  if (!config.tls_server_name.empty() &&
+      (config.tls_server_name.size() > 253 ||
+       !std::all_of(config.tls_server_name.begin(), config.tls_server_name.end(), [](char c) {
+         return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+       }))) {
+    cluster_reader.fail("cluster.tls-server-name",
+                        "\"" + config.tls_server_name + "\" is not a host name");
+    return std::nullopt;
   }
   YAML::Node insecure = cluster["insecure-skip-tls-verify"];
   bool skip_verify = false;

@@ -21,6 +21,10 @@ namespace vmdns::kube {
 struct KubeConfig {
   std::string server;           // "https://10.0.0.1:6443", no trailing slash
   std::string ca_pem;           // the certificate authority bundle; empty: the system's CAs
+  // The name the server's certificate is verified against and sent in SNI, when it is not the
+  // server URL's host (cluster.tls-server-name: an API server reached by an address its
+  // certificate does not name). Empty: the URL's host.
+  std::string tls_server_name;
   std::string client_cert_pem;  // client certificate authentication, both or neither
   std::string client_key_pem;
   std::string token;       // a static bearer token

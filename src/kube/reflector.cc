@@ -219,6 +219,7 @@ Reflector::WatchEnd Reflector::watch() {
       } else {
         spdlog::warn("kubernetes: watch {}: error event: {}", describe(),
                      status_message(event.object));
+        on_status_(ReflectorStatus::BadStream, "watch " + path_ + ": error event");
       }
       return;
     }
@@ -274,6 +275,7 @@ Reflector::WatchEnd Reflector::watch() {
   if (!decoder.error().empty()) {
     spdlog::warn("kubernetes: watch {}: {}; watching again from resourceVersion {}", describe(),
                  decoder.error(), resource_version_);
+    on_status_(ReflectorStatus::BadStream, "watch " + path_ + ": " + decoder.error());
     return WatchEnd::Failed;
   }
   if (result.status != 200 || !result.error.empty()) {
@@ -284,6 +286,7 @@ Reflector::WatchEnd Reflector::watch() {
     spdlog::warn("kubernetes: watch {}: the connection dropped in the middle of an event; "
                  "watching again from resourceVersion {}",
                  describe(), resource_version_);
+    on_status_(ReflectorStatus::BadStream, "watch " + path_ + ": dropped mid-event");
     return WatchEnd::Failed;
   }
   if (decoder.events() == 0 && steady_clock::now() - now < seconds(1)) {

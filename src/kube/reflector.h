@@ -51,6 +51,7 @@ enum class ReflectorStatus {
   Listed,       // a full list was delivered
   Watching,     // a watch request was answered 200
   Unreachable,  // a request failed (connection, TLS, timeout, server error)
+  BadStream,    // a watch stream held garbage, an error event, or ended mid-event; watched again
 };
 
 class Reflector {

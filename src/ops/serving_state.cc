@@ -53,9 +53,12 @@ void ServingState::replace_sources(const std::vector<SourceReport>& sources) {
 void ServingState::count_source_errors(const std::string& source, const std::string& kind,
                                        uint64_t n) {
   std::lock_guard lock(mutex_);
-  SourceStatus& status = sources_[source];
-  status.name = source;
-  status.errors[kind] += n;
+  errors_[source][kind] += n;
+}
+
+std::map<std::string, std::map<std::string, uint64_t>> ServingState::source_errors() const {
+  std::lock_guard lock(mutex_);
+  return errors_;
 }
 
 void ServingState::enter_lameduck() {

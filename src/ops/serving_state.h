@@ -51,7 +51,6 @@ struct SourceStatus {
   SyncState state = SyncState::NotYet;
   std::string reason;
   std::chrono::system_clock::time_point last_sync{};  // the epoch: never
-  std::map<std::string, uint64_t> errors;             // by kind: "manifest", "watch", ...
 };
 
 class ServingState {
@@ -63,12 +62,17 @@ class ServingState {
   // The whole set of sources at once (after each publish): those not listed are dropped, those
   // listed keep their error counts and last sync.
   void replace_sources(const std::vector<SourceReport>& sources);
+  // Errors are counted apart from the sources' states: a source that is gone (a removed file)
+  // keeps its count, as a Prometheus counter must, and counting one does not make it a source
+  // that /ready waits for.
   void count_source_errors(const std::string& source, const std::string& kind, uint64_t n);
   void enter_lameduck();
 
   Status health() const;
   Status readiness() const;
   std::vector<SourceStatus> sources() const;
+  // By source, then kind ("manifest", "watch"): every error counted since the start.
+  std::map<std::string, std::map<std::string, uint64_t>> source_errors() const;
   bool lameduck() const;
 
  private:
@@ -76,6 +80,7 @@ class ServingState {
   bool published_ = false;
   bool lameduck_ = false;
   std::map<std::string, SourceStatus> sources_;
+  std::map<std::string, std::map<std::string, uint64_t>> errors_;
 };
 
 }  // namespace vmdns::ops

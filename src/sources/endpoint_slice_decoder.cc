@@ -1,11 +1,13 @@
 // EndpointSlice (discovery.k8s.io/v1): the Service it belongs to, endpoints and ports.
 
 #include "sources/kind_decoders.h"
+#include "sources/rfc3339.h"
 
 namespace vmdns::sources {
 namespace {
 
 constexpr const char* kServiceNameLabel = "kubernetes.io/service-name";
+constexpr const char* kTriggerTimeAnnotation = "endpoints.kubernetes.io/last-change-trigger-time";
 
 std::optional<cluster::IpAddress::Family> family_of(std::string_view address_type) {
   if (address_type == "IPv4") {
@@ -73,6 +75,14 @@ std::optional<cluster::EndpointSlice> decode_endpoint_slice(FieldReader& reader,
     }
   }
   slice.ports = decode_ports(reader, root["ports"], /*port_required=*/false);
+  Field trigger = reader.map(reader.map(root["metadata"])["annotations"])[kTriggerTimeAnnotation];
+  if (std::optional<std::string> text = reader.string(trigger)) {
+    if (std::optional<int64_t> ns = parse_rfc3339(*text)) {
+      slice.last_change_trigger_ns = *ns;
+    } else {
+      reader.warning(trigger.path, quoted(*text) + " is not an RFC 3339 time");
+    }
+  }
   if (reader.failed()) {
     return std::nullopt;
   }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -82,6 +83,12 @@ void ManifestFiles::read(const std::string& path, File& file, Rescan mode, Resca
                          "short or still being written"});
   }
   log_diagnostics(loaded.diagnostics);
+  size_t errors = std::count_if(
+      loaded.diagnostics.begin(), loaded.diagnostics.end(),
+      [](const cluster::Diagnostic& d) { return d.severity == cluster::Severity::Error; });
+  if (errors > 0) {
+    summary.errors[path] += errors;
+  }
   if (loaded.has_errors() && file.delivered) {
     ++summary.kept;
     spdlog::error("{}: not applied; its last good objects are still served", path);
@@ -108,6 +115,7 @@ RescanSummary ManifestFiles::rescan(Rescan mode) {
     std::string text = d.to_string();
     if (!path_errors_.contains(text)) {
       spdlog::error("{}", text);
+      ++summary.errors[d.origin.file];
     }
     errors.insert(std::move(text));
   }

@@ -46,6 +46,9 @@ struct RescanSummary {
   size_t unchanged = 0;  // of which had the same text as before, and were skipped
   size_t removed = 0;    // files forgotten
   size_t objects = 0;    // objects in the delivered files
+  // Errors met by this rescan, by file (or -f path): a bad object or document, a file that
+  // cannot be read, a -f path that went missing (counted once, when it goes missing).
+  std::map<std::string, size_t> errors;
 };
 
 class ManifestFiles {

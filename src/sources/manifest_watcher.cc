@@ -52,6 +52,9 @@ RescanSummary ManifestWatcher::start() {
     update_watches();  // before reading, so that no change between the two is missed
   }
   RescanSummary summary = files_.rescan(Rescan::All);
+  if (options_.on_errors && !summary.errors.empty()) {
+    options_.on_errors(summary.errors);
+  }
   thread_ = std::thread([this] { run(); });
   return summary;
 }
@@ -182,6 +185,9 @@ void ManifestWatcher::run() {
         update_watches();
       }
       RescanSummary summary = files_.rescan(reread_all ? Rescan::All : Rescan::Changed);
+      if (options_.on_errors && !summary.errors.empty()) {
+        options_.on_errors(summary.errors);
+      }
       if (reread_all) {
         spdlog::info("reloaded {} file(s): {} object(s)", summary.read, summary.objects);
       }

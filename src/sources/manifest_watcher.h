@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -29,6 +30,9 @@ namespace vmdns::sources {
 struct WatchOptions {
   std::chrono::milliseconds settle{10};
   std::chrono::milliseconds max_delay{100};
+  // After each read of the files (the first included) that met errors; may be empty. Called on
+  // the caller's thread from start(), then on the watching thread.
+  std::function<void(const std::map<std::string, size_t>& errors_by_file)> on_errors = nullptr;
 };
 
 class ManifestWatcher {

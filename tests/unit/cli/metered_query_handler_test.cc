@@ -59,7 +59,7 @@ TEST_F(MeteredQueryHandlerTest, QuestionType) {
 
 TEST_F(MeteredQueryHandlerTest, CountsAndAllocatesNothing) {
   MeteredQueryHandler handler(std::make_unique<SnapshotQueryHandler>(holder_),
-                              metrics_.add_thread(), false);
+                              metrics_.add_thread(), nullptr);
   std::vector<std::vector<uint8_t>> queries = {
       testing::make_query({.name = "web.shop.svc.cluster.local", .type = dns::RrType::A}),
       testing::make_query({.name = "nope.shop.svc.cluster.local", .type = dns::RrType::A}),

@@ -57,8 +57,18 @@ TEST(ServingStateTest, SourcesKeepErrorsAndLastSync) {
   state.report_source("files", SyncState::Synced, "");
   auto sources = state.sources();
   ASSERT_EQ(sources.size(), 1u);
-  EXPECT_EQ(sources[0].errors.at("manifest"), 3u);
+  EXPECT_EQ(state.source_errors().at("files").at("manifest"), 3u);
   EXPECT_NE(sources[0].last_sync, std::chrono::system_clock::time_point{});
+}
+
+TEST(ServingStateTest, ErrorsOutliveTheirSourceAndDoNotHoldReadinessBack) {
+  ServingState state;
+  state.snapshot_published();
+  state.count_source_errors("gone.yaml", "manifest", 1);
+  EXPECT_TRUE(state.readiness().ok) << state.readiness().reason;
+  EXPECT_TRUE(state.sources().empty());
+  state.replace_sources({{"other.yaml", SyncState::Synced, ""}});
+  EXPECT_EQ(state.source_errors().at("gone.yaml").at("manifest"), 1u);
 }
 
 }  // namespace

@@ -95,6 +95,32 @@ endpoints: [{addresses: [db.example.com]}]
        EXPECT_EQ(only_slice(r).address_type, "FQDN");
        EXPECT_TRUE(only_slice(r).endpoints.at(0).addresses.empty());
      }},
+    {"the last-change-trigger-time annotation",
+     R"(apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: s
+  labels: {kubernetes.io/service-name: web}
+  annotations: {endpoints.kubernetes.io/last-change-trigger-time: "1970-01-01T00:00:02Z"}
+addressType: IPv4
+)",
+     {},
+     [](const LoadResult& r) {
+       EXPECT_EQ(only_slice(r).last_change_trigger_ns, 2'000'000'000);
+     }},
+    {"a trigger time that is not a time is a warning",
+     R"(apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: s
+  labels: {kubernetes.io/service-name: web}
+  annotations: {endpoints.kubernetes.io/last-change-trigger-time: yesterday}
+addressType: IPv4
+)",
+     {"t.yaml: document 1 (line 1): warning: EndpointSlice default/s: "
+      "metadata.annotations.endpoints.kubernetes.io/last-change-trigger-time \"yesterday\" is "
+      "not an RFC 3339 time"},
+     [](const LoadResult& r) { EXPECT_EQ(only_slice(r).last_change_trigger_ns, 0); }},
     {"an unknown addressType",
      R"(apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice

@@ -1,0 +1,46 @@
+#pragma once
+// `vmdns serve`'s Kubernetes API source: --kubeconfig or --in-cluster, and --state-dir.
+//
+//   auto config = api_config(options, &error);          // nullopt + error: bad flags or files
+//   if (config && *config) api = std::make_unique<ServeApi>(**config, options, control);
+//   ...                                                   // the DNS server starts listening
+//   api->start();
+//   api->stop();
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/serve_options.h"
+#include "kube/kube_source.h"
+#include "kube/kubeconfig.h"
+#include "kube/state_saver.h"
+#include "sources/object_sink.h"
+
+namespace vmdns::cli {
+
+// The API to watch: an empty inner optional when serve was given neither --kubeconfig nor
+// --in-cluster; nullopt with `error` set when the kubeconfig or service account is unusable.
+std::optional<std::optional<kube::KubeConfig>> api_config(const ServeOptions& options,
+                                                          std::string* error);
+
+class ServeApi {
+ public:
+  // Restores --state-dir's last state into `sink`, if any, and announces every collection
+  // (NotSynced, or Lost when a state was restored) before the first snapshot is served.
+  // `on_error` counts each failed list or watch by collection (may be empty).
+  ServeApi(const kube::KubeConfig& config, const ServeOptions& options, sources::ObjectSink& sink,
+           std::function<void(const std::string& origin)> on_error);
+  ~ServeApi();
+
+  // Lists and watches from the source's own threads; returns at once.
+  void start();
+  void stop();
+
+ private:
+  std::unique_ptr<kube::StateSaver> saver_;
+  std::unique_ptr<kube::KubeSource> source_;
+};
+
+}  // namespace vmdns::cli
