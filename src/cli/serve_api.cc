@@ -56,18 +56,27 @@ std::optional<std::optional<kube::KubeConfig>> api_config(const ServeOptions& op
 
 ServeApi::ServeApi(const kube::KubeConfig& config, const ServeOptions& options,
                    sources::ObjectSink& sink,
-                   std::function<void(const std::string& origin)> on_error) {
+                   std::function<void(const std::string& origin)> on_error,
+                   LoadProgress& progress) {
   std::string restored;
   if (!options.state_dir.empty()) {
     ::mkdir(options.state_dir.c_str(), 0700);
     restored = restore_state(options.state_dir, sink);
   }
-  kube::KubeSourceOptions api_options{.namespaces = options.zones.namespaces,
-                                      .label_selector = options.labels,
-                                      .pods = options.zones.pods != "disabled",
-                                      .resync_period = std::chrono::seconds(options.resync_seconds),
-                                      .serving_restored_state = !restored.empty(),
-      .on_error = std::move(on_error)};
+  kube::KubeSourceOptions api_options{
+      .namespaces = options.zones.namespaces,
+      .label_selector = options.labels,
+      .pods = options.zones.pods != "disabled",
+      .resync_period = std::chrono::seconds(options.resync_seconds),
+      .serving_restored_state = !restored.empty(),
+      .on_error = std::move(on_error),
+      .on_list_page = [this, &progress](size_t objects) {
+        if (source_ != nullptr && source_->synced()) {
+          progress.finish();  // relists are not a load anyone waits for
+        } else {
+          progress.add(objects);
+        }
+      }};
   sources::ObjectSink* next = &sink;
   if (!options.state_dir.empty()) {
     std::vector<std::string> origins = kube::KubeSource(config, api_options, sink).origins();

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/load_progress.h"
 #include "cli/serve_options.h"
 #include "kube/kube_source.h"
 #include "kube/kubeconfig.h"
@@ -30,8 +31,9 @@ class ServeApi {
   // Restores --state-dir's last state into `sink`, if any, and announces every collection
   // (NotSynced, or Lost when a state was restored) before the first snapshot is served.
   // `on_error` counts each failed list or watch by collection (may be empty).
+  // `progress` counts the objects of every list page until the first sync is complete.
   ServeApi(const kube::KubeConfig& config, const ServeOptions& options, sources::ObjectSink& sink,
-           std::function<void(const std::string& origin)> on_error);
+           std::function<void(const std::string& origin)> on_error, LoadProgress& progress);
   ~ServeApi();
 
   // Lists and watches from the source's own threads; returns at once.

@@ -1,6 +1,7 @@
 // vmdns serve: answer DNS queries for the manifests' cluster objects over UDP and TCP.
 
 #include <signal.h>
+#include <unistd.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/config_watcher.h"
+#include "cli/load_progress.h"
 #include "cli/metered_query_handler.h"
 #include "cli/rate_limited_query_handler.h"
 #include "cli/serve_api.h"
@@ -221,22 +223,30 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
   // The Kubernetes API: every collection is announced NotSynced before the first snapshot is
   // served (unknown names answer SERVFAIL), unless --state-dir had a state to restore; the
   // reflectors start once the server listens.
+  // Long loads report their progress on a terminal, at most once a second.
+  bool terminal = ::isatty(STDERR_FILENO) == 1;
+  LoadProgress files_progress("reading the manifests", terminal);
+  LoadProgress api_progress("kubernetes: first sync", terminal);
+  ProgressSink files_sink(control, files_progress);
   std::unique_ptr<ServeApi> api;
   if (*kube_config) {
-    api = std::make_unique<ServeApi>(**kube_config, options, control,
-                                     [&serving](const std::string& origin) {
-                                       serving.count_source_errors(origin, "watch", 1);
-                                     });
+    api = std::make_unique<ServeApi>(
+        **kube_config, options, control,
+        [&serving](const std::string& origin) {
+          serving.count_source_errors(origin, "watch", 1);
+        },
+        api_progress);
   }
   auto started = std::chrono::steady_clock::now();
   sources::ManifestWatcher watcher(
-      options.sources.files, control,
+      options.sources.files, files_sink,
       sources::WatchOptions{.on_errors = [&serving](const std::map<std::string, size_t>& errors) {
         for (const auto& [file, count] : errors) {
           serving.count_source_errors(file, "manifest", count);
         }
       }});
   sources::RescanSummary loaded = watcher.start();
+  files_progress.finish();
   control.flush();
   std::shared_ptr<const zone::Snapshot> first = holder.current();
   if (!first) {

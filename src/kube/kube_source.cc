@@ -29,6 +29,7 @@ std::vector<ReflectorOptions> KubeSource::collections() const {
     base.label_selector = kind.takes_label_selector ? options_.label_selector : "";
     base.resync_period = options_.resync_period;
     base.page_size = options_.page_size;
+    base.on_page = options_.on_list_page;
     if (!kind.namespaced) {
       if (options_.namespaces.size() == 1) {
         base.field_selector = "metadata.name=" + options_.namespaces.front();

@@ -45,6 +45,8 @@ struct KubeSourceOptions {
   // origin name): for vmdns_source_errors_total. May be empty; called from the reflectors'
   // threads.
   std::function<void(const std::string& origin)> on_error = nullptr;
+  // After each page of every list, with the objects it held; may be empty.
+  std::function<void(size_t objects)> on_list_page = nullptr;
 };
 
 class KubeSource {

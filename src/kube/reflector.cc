@@ -157,14 +157,19 @@ bool Reflector::list() {
       return false;
     }
     auto items = parsed.find("items");
+    size_t page_count = 0;
     if (items != parsed.end() && items->is_array()) {
       for (nlohmann::json& item : *items) {
         if (auto object = decode_api_object(item, kind_, path_, diagnostics)) {
           put(objects, std::move(*object));
-          ++count;
+          ++page_count;
         }
         item = nullptr;  // drop each item's JSON as soon as it is decoded
       }
+    }
+    count += page_count;
+    if (options_.on_page) {
+      options_.on_page(page_count);
     }
     list_version = resource_version_of(parsed);
     continue_token.clear();

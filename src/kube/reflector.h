@@ -44,6 +44,8 @@ struct ReflectorOptions {
   std::chrono::seconds watch_timeout{300};
   Backoff::Duration backoff_initial{200};
   Backoff::Duration backoff_cap{30000};
+  // After each page of a list, with the objects it held (progress of a long list); may be empty.
+  std::function<void(size_t objects)> on_page = nullptr;
 };
 
 // What the reflector tells its owner, besides the objects (with a reason for Unreachable).
