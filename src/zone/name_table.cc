@@ -24,9 +24,9 @@ uint64_t mix(uint64_t h) {
 
 }  // namespace
 
-// Names are 10 to 80 octets; eight at a time with a multiply-xor step, then a final mix so that
-// both the low bits (slot) and the high bits (stored tag) are well spread.
-uint64_t NameTable::hash(std::string_view key) {
+// Names are 10 to 80 octets; eight at a time with a multiply-xor step, then a final mix whose
+// upper half is well spread in all its bits: it is both the slot and the stored tag.
+uint32_t NameTable::hash(std::string_view key) {
   uint64_t h = 0x9e3779b97f4a7c15ULL ^ key.size();
   size_t i = 0;
   for (; i + 8 <= key.size(); i += 8) {
@@ -36,22 +36,21 @@ uint64_t NameTable::hash(std::string_view key) {
   if (i < key.size()) {
     h = (h ^ load_u64(key.data() + i, key.size() - i)) * 0x100000001b3ULL;
   }
-  return mix(h);
+  return static_cast<uint32_t>(mix(h) >> 32);
 }
 
 uint32_t NameTable::find(std::string_view key) const {
   if (slots_.empty()) {
     return kMissing;
   }
-  uint64_t h = hash(key);
-  uint64_t tag = h >> 32;
+  uint32_t h = hash(key);
   size_t mask = slots_.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     uint64_t slot = slots_[i];
     if (slot == 0) {
       return kMissing;
     }
-    if ((slot >> 32) == tag) {
+    if ((slot >> 32) == h) {
       auto index = static_cast<uint32_t>(slot) - 1;
       std::string_view candidate = this->key(index);
       if (candidate.size() == key.size() &&
@@ -63,33 +62,60 @@ uint32_t NameTable::find(std::string_view key) const {
 }
 
 std::pair<uint32_t, bool> NameTable::insert(std::string_view key) {
-  if (uint32_t found = find(key); found != kMissing) {
-    return {found, false};
-  }
   if ((offsets_.size() + 1) * 4 > slots_.size() * 3) {
-    grow();
+    resize_slots(slots_.empty() ? kInitialSlots : slots_.size() * 2);
+  }
+  uint32_t h = hash(key);
+  size_t mask = slots_.size() - 1;
+  size_t i = h & mask;
+  for (;; i = (i + 1) & mask) {
+    uint64_t slot = slots_[i];
+    if (slot == 0) {
+      break;
+    }
+    if ((slot >> 32) == h) {
+      auto index = static_cast<uint32_t>(slot) - 1;
+      std::string_view candidate = this->key(index);
+      if (candidate.size() == key.size() &&
+          std::memcmp(candidate.data(), key.data(), key.size()) == 0) {
+        return {index, false};
+      }
+    }
   }
   auto index = static_cast<uint32_t>(offsets_.size());
   offsets_.push_back(static_cast<uint32_t>(keys_.size()));
   keys_.push_back(static_cast<char>(key.size()));  // a wire name is at most 255 octets
   keys_.append(key);
-  place(hash(key), index);
+  slots_[i] = (uint64_t{h} << 32) | (uint64_t{index} + 1);
   return {index, true};
 }
 
-void NameTable::place(uint64_t h, uint32_t index) {
-  size_t mask = slots_.size() - 1;
-  size_t i = h & mask;
-  while (slots_[i] != 0) {
-    i = (i + 1) & mask;
+void NameTable::reserve(size_t names, size_t key_bytes) {
+  keys_.reserve(key_bytes + names);
+  offsets_.reserve(names);
+  size_t wanted = slots_.empty() ? kInitialSlots : slots_.size();
+  while (names * 4 > wanted * 3) {
+    wanted *= 2;
   }
-  slots_[i] = ((h >> 32) << 32) | (uint64_t{index} + 1);
+  if (wanted != slots_.size()) {
+    resize_slots(wanted);
+  }
 }
 
-void NameTable::grow() {
-  slots_.assign(slots_.empty() ? kInitialSlots : slots_.size() * 2, 0);
-  for (uint32_t index = 0; index < offsets_.size(); ++index) {
-    place(hash(key(index)), index);
+// Every slot keeps its tag, which is where its probe starts: no key is read, none hashed.
+void NameTable::resize_slots(size_t count) {
+  std::vector<uint64_t> old(count, 0);
+  old.swap(slots_);
+  size_t mask = count - 1;
+  for (uint64_t slot : old) {
+    if (slot == 0) {
+      continue;
+    }
+    size_t i = (slot >> 32) & mask;
+    while (slots_[i] != 0) {
+      i = (i + 1) & mask;
+    }
+    slots_[i] = slot;
   }
 }
 

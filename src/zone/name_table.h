@@ -11,6 +11,8 @@
 // only when the stored hash bits agree, one key: no per-name allocation, no pointer chasing.
 // That is what makes a million names cheap to build and fast to query (compare a node-based
 // std::unordered_map<std::string, ...>: three allocations and three cache misses per name).
+// A name's slot comes from the same 32 hash bits the slot stores, so that growing the table
+// moves slots without reading a key or hashing again.
 
 #include <cstdint>
 #include <string>
@@ -26,6 +28,9 @@ class NameTable {
 
   uint32_t find(std::string_view key) const;
   std::pair<uint32_t, bool> insert(std::string_view key);
+  // Room for `names` names holding `key_bytes` octets in all, so that inserting them does not
+  // grow the table.
+  void reserve(size_t names, size_t key_bytes);
 
   size_t size() const { return offsets_.size(); }
   std::string_view key(uint32_t index) const {
@@ -40,14 +45,13 @@ class NameTable {
   }
 
  private:
-  static uint64_t hash(std::string_view key);
-  void grow();
-  void place(uint64_t hash, uint32_t index);
+  static uint32_t hash(std::string_view key);
+  void resize_slots(size_t count);
 
   std::string keys_;               // <length octet><key> per name
   std::vector<uint32_t> offsets_;  // index -> offset of its length octet in keys_
-  // (upper 32 bits of the hash) << 32 | (index + 1); 0 marks an empty slot. A power of two
-  // in size, at most 3/4 full.
+  // hash << 32 | (index + 1); 0 marks an empty slot. A power of two in size, at most 3/4 full;
+  // a name's probe starts at hash & (size - 1).
   std::vector<uint64_t> slots_;
 };
 
