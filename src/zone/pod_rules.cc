@@ -1,8 +1,9 @@
 #include "zone/pod_rules.h"
 
+#include <optional>
+#include <span>
 #include <vector>
 
-#include "dns/rdata.h"
 #include "zone/dashed_name.h"
 
 namespace vmdns::zone {
@@ -46,22 +47,40 @@ void add_pod_records(const cluster::State& state, const ZoneConfig& config, cons
   if (!pod) {
     return;
   }
+  // Under every namespace (insecure), or under the workload's own; workloads come namespace by
+  // namespace, so the verified owner's suffix is built once per namespace.
+  std::vector<dns::Name> every_namespace;
+  if (config.pods == PodMode::Insecure) {
+    for (const std::string& ns : namespaces) {
+      if (auto ns_name = pod->prepend(ns)) {
+        every_namespace.push_back(*ns_name);
+      }
+    }
+  }
+  const std::string* own_namespace = nullptr;
+  std::optional<dns::Name> own_name;
   for (const WorkloadAddress& w : workload_addresses(state, namespaces)) {
     std::string label = dashed_name(w.address);
-    auto rdata =
-        w.address.is_v4() ? dns::rdata::a(w.address.v4()) : dns::rdata::aaaa(w.address.bytes);
+    // A and AAAA rdata are the address octets themselves.
+    std::span<const uint8_t> rdata = w.address.is_v4() ? std::span(w.address.bytes).first(4)
+                                                      : std::span<const uint8_t>(w.address.bytes);
     auto type = w.address.is_v4() ? dns::RrType::A : dns::RrType::AAAA;
-    auto add_under = [&](const std::string& ns) {
-      auto ns_name = pod->prepend(ns);
-      if (auto owner = ns_name ? ns_name->prepend(label) : std::nullopt) {
+    auto add_under = [&](const dns::Name& ns_name) {
+      if (auto owner = ns_name.prepend(label)) {
         builder.add(*owner, type, config.ttl, rdata);
       }
     };
     if (config.pods == PodMode::Verified) {
-      add_under(*w.namespace_name);
+      if (own_namespace != w.namespace_name) {
+        own_namespace = w.namespace_name;
+        own_name = pod->prepend(*own_namespace);
+      }
+      if (own_name) {
+        add_under(*own_name);
+      }
     } else {
-      for (const std::string& ns : namespaces) {
-        add_under(ns);
+      for (const dns::Name& ns_name : every_namespace) {
+        add_under(ns_name);
       }
     }
   }

@@ -51,11 +51,13 @@ void RecordRules::add_namespace(const std::string& namespace_name) {
   }
 }
 
+// The rdata of an A or AAAA record is the address itself, and that of a CNAME its target's
+// wire form: both go to the builder as they are, with no vector per record.
 void RecordRules::add_address(const dns::Name& owner, const cluster::IpAddress& address) {
   if (address.is_v4()) {
-    builder_.add(owner, dns::RrType::A, config_.ttl, dns::rdata::a(address.v4()));
+    builder_.add(owner, dns::RrType::A, config_.ttl, std::span(address.bytes).first<4>());
   } else {
-    builder_.add(owner, dns::RrType::AAAA, config_.ttl, dns::rdata::aaaa(address.bytes));
+    builder_.add(owner, dns::RrType::AAAA, config_.ttl, address.bytes);
   }
 }
 
@@ -71,7 +73,7 @@ void RecordRules::add_service(const cluster::Service& service,
       if (auto target = dns::Name::from_text(service.external_name);
           target && !service.external_name.empty() &&
           !cluster::IpAddress::parse(service.external_name)) {
-        builder_.add(*service_name, dns::RrType::CNAME, config_.ttl, dns::rdata::name(*target));
+        builder_.add(*service_name, dns::RrType::CNAME, config_.ttl, target->wire());
       }
       return;
     case cluster::ServiceType::ClusterIP:
@@ -92,6 +94,7 @@ void RecordRules::add_cluster_ip(const dns::Name& service_name, const cluster::S
     return;  // CoreDNS `ignore empty_service`: NXDOMAIN rather than an address that refuses
   }
   std::vector<dns::Name> targets;
+  targets.reserve(service.cluster_ips.size());
   for (const cluster::IpAddress& address : service.cluster_ips) {
     add_address(service_name, address);
     targets.push_back(service_name);  // one SRV candidate per cluster IP (section 2.4.1)
@@ -111,12 +114,18 @@ void RecordRules::add_cluster_ip(const dns::Name& service_name, const cluster::S
 
 void RecordRules::add_headless(const dns::Name& service_name, const cluster::Service& service,
                                const std::vector<Endpoint>& endpoints) {
+  // The Service name's addresses first, one after the other: the builder finds their owner once.
+  for (const Endpoint& endpoint : endpoints) {
+    if (is_published(endpoint, service)) {
+      add_address(service_name, endpoint.address);
+    }
+  }
   std::vector<dns::Name> targets;
+  targets.reserve(endpoints.size());
   for (const Endpoint& endpoint : endpoints) {
     if (!is_published(endpoint, service)) {
       continue;
     }
-    add_address(service_name, endpoint.address);
     // Section 2.4.2: every ready endpoint has a name, its hostname or its dashed address.
     if (auto host = service_name.prepend(endpoint_label(endpoint, config_.endpoint_pod_names))) {
       add_address(*host, endpoint.address);

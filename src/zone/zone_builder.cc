@@ -18,16 +18,43 @@ std::string_view as_view(std::span<const uint8_t> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
+// A stable sort by type of one node's records. Nodes hold a few records, mostly already in
+// order: an insertion sort there, as std::stable_sort would allocate a buffer per node.
+template <typename It>
+void sort_by_type(It begin, It end) {
+  auto by_type = [](const auto& a, const auto& b) { return a.type < b.type; };
+  if (std::is_sorted(begin, end, by_type)) {
+    return;
+  }
+  if (end - begin > static_cast<std::ptrdiff_t>(kLinearDedupLimit)) {
+    std::stable_sort(begin, end, by_type);
+    return;
+  }
+  for (It i = begin + 1; i < end; ++i) {
+    auto record = *i;
+    It j = i;
+    for (; j != begin && record.type < (j - 1)->type; --j) {
+      *j = *(j - 1);
+    }
+    *j = record;
+  }
+}
+
 }  // namespace
 
 ZoneBuilder::ZoneBuilder(const dns::Name& apex) : zone_(apex) {
   zone_.names_.insert(zone_.apex_.wire_view());
 }
 
-uint32_t ZoneBuilder::node_for(const dns::Name& owner) {
+uint32_t ZoneBuilder::node_for(std::string_view wire) {
+  if (wire == last_owner_) {
+    return last_node_;
+  }
+  if (wire.size() > dns::kMaxNameLength) {
+    return NameTable::kMissing;
+  }
   // Lowercase into a local buffer: owners are mostly new names, and the table copies the key.
   std::array<char, dns::kMaxNameLength> lowered;
-  std::string_view wire = owner.wire_view();
   for (size_t i = 0; i < wire.size(); ++i) {
     lowered[i] = static_cast<char>(dns::ascii_lower(static_cast<uint8_t>(wire[i])));
   }
@@ -53,10 +80,17 @@ uint32_t ZoneBuilder::node_for(const dns::Name& owner) {
       parent = parent.substr(1 + static_cast<uint8_t>(parent[0]));
     }
   }
+  last_owner_.assign(wire);
+  last_node_ = index;
   return index;
 }
 
 bool ZoneBuilder::add(const dns::Name& owner, dns::RrType type, uint32_t ttl,
+                      std::span<const uint8_t> rdata) {
+  return add(owner.wire_view(), type, ttl, rdata);
+}
+
+bool ZoneBuilder::add(std::string_view owner, dns::RrType type, uint32_t ttl,
                       std::span<const uint8_t> rdata) {
   uint32_t node = node_for(owner);
   if (node == NameTable::kMissing || rdata.size() > UINT16_MAX) {
@@ -69,6 +103,10 @@ bool ZoneBuilder::add(const dns::Name& owner, dns::RrType type, uint32_t ttl,
 }
 
 bool ZoneBuilder::add_name(const dns::Name& owner) {
+  return node_for(owner.wire_view()) != NameTable::kMissing;
+}
+
+bool ZoneBuilder::add_name(std::string_view owner) {
   return node_for(owner) != NameTable::kMissing;
 }
 
@@ -107,7 +145,7 @@ void ZoneBuilder::freeze_sets() {
   for (size_t node = 0; node < node_count; ++node) {
     auto begin = by_node.begin() + first[node];
     auto end = by_node.begin() + first[node + 1];
-    std::stable_sort(begin, end, [](const Record& a, const Record& b) { return a.type < b.type; });
+    sort_by_type(begin, end);
     size_t sets_begin = zone_.sets_.size();
     for (auto set_begin = begin; set_begin != end;) {
       auto set_end = std::find_if(set_begin, end,
@@ -129,10 +167,11 @@ void ZoneBuilder::freeze_sets() {
       }
       size_t data_begin = zone_.data_.size();
       for (const Record& r : kept) {
-        zone_.data_.push_back(static_cast<uint8_t>(r.length >> 8));
-        zone_.data_.push_back(static_cast<uint8_t>(r.length & 0xFF));
-        auto bytes = rdata_of(r);
-        zone_.data_.insert(zone_.data_.end(), bytes.begin(), bytes.end());
+        size_t at = zone_.data_.size();
+        zone_.data_.resize(at + 2 + r.length);  // within the reserved capacity
+        zone_.data_[at] = static_cast<uint8_t>(r.length >> 8);
+        zone_.data_[at + 1] = static_cast<uint8_t>(r.length & 0xFF);
+        std::memcpy(zone_.data_.data() + at + 2, rdata_.data() + r.offset, r.length);
       }
       zone_.sets_.emplace_back(
           set_begin->type, set_begin->ttl, static_cast<uint32_t>(kept.size()),

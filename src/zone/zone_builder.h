@@ -11,11 +11,15 @@
 // node's sets come out sorted by type.
 //
 // Records are appended to a flat list while the rules run and only grouped into sets by
-// finish(), so that adding one costs a hash lookup of its owner and a copy of its rdata.
+// finish(), so that adding one costs a hash lookup of its owner and a copy of its rdata; records
+// added one after the other to the same owner (a Service's addresses, its SRVs) skip even the
+// lookup. Owners and rdata may come as wire bytes in a caller's buffer, so that the rules need
+// no dns::Name and no vector per record.
 
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dns/name.h"
@@ -30,8 +34,11 @@ class ZoneBuilder {
 
   // False (and nothing added) when `owner` is not at or below the apex.
   bool add(const dns::Name& owner, dns::RrType type, uint32_t ttl, std::span<const uint8_t> rdata);
+  // The same with `owner` in uncompressed wire form (any case), which must be a valid name.
+  bool add(std::string_view owner, dns::RrType type, uint32_t ttl, std::span<const uint8_t> rdata);
   // Makes `owner` exist without records.
   bool add_name(const dns::Name& owner);
+  bool add_name(std::string_view owner);
 
   // Requires an SOA at the apex.
   Zone finish() &&;
@@ -50,12 +57,15 @@ class ZoneBuilder {
 
   // The node index of `owner`, creating it and its empty non-terminals; NameTable::kMissing
   // when `owner` is outside the zone.
-  uint32_t node_for(const dns::Name& owner);
+  uint32_t node_for(std::string_view owner);
   void freeze_sets();
 
   Zone zone_;
   std::vector<Record> records_;
   std::vector<uint8_t> rdata_;
+  // The owner of the last node_for() as given, and its node.
+  std::string last_owner_;
+  uint32_t last_node_ = NameTable::kMissing;
 };
 
 }  // namespace vmdns::zone
