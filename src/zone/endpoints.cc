@@ -1,6 +1,7 @@
 #include "zone/endpoints.h"
 
-#include <set>
+#include <algorithm>
+#include <tuple>
 
 #include "cluster/dns1123.h"
 #include "cluster/kubevirt.h"
@@ -13,14 +14,59 @@ bool is_terminal(const std::string& phase) {
   return phase == "Succeeded" || phase == "Failed";
 }
 
-// Adds one endpoint per address not seen yet for this Service.
+// Adds one endpoint per address; drop_repeated_addresses() keeps the first of each once the
+// Service's workloads are all visited.
 void add_addresses(const std::vector<cluster::IpAddress>& addresses, const std::string& hostname,
-                   bool ready, const std::string& target, const std::string& workload_name,
-                   std::set<cluster::IpAddress>& seen, std::vector<Endpoint>& out) {
+                   bool ready, const std::string& workload_name, std::vector<Endpoint>& out) {
   for (const cluster::IpAddress& address : addresses) {
-    if (seen.insert(address).second) {
-      out.push_back({address, hostname, ready, target, workload_name});
+    out.push_back({address, hostname, ready, workload_name});
+  }
+}
+
+// Up to this many endpoints, repeats are found by comparing each with those before it.
+constexpr size_t kLinearRepeatLimit = 16;
+
+// Keeps the first endpoint of each address, in order. Repeats are rare (two workloads claiming
+// one address), and a Service has few endpoints or many: a scan for the few, a sort of indexes
+// for the many, rather than a node-based set per Service.
+void drop_repeated_addresses(std::vector<Endpoint>& endpoints) {
+  auto keep_unless = [&endpoints](auto&& is_repeat) {
+    size_t kept = 0;
+    for (size_t i = 0; i < endpoints.size(); ++i) {
+      if (is_repeat(i, kept)) {
+        continue;
+      }
+      if (kept != i) {
+        endpoints[kept] = std::move(endpoints[i]);
+      }
+      ++kept;
     }
+    endpoints.resize(kept);
+  };
+  if (endpoints.size() <= kLinearRepeatLimit) {
+    keep_unless([&endpoints](size_t i, size_t kept) {
+      return std::any_of(endpoints.begin(), endpoints.begin() + static_cast<ptrdiff_t>(kept),
+                         [&](const Endpoint& e) { return e.address == endpoints[i].address; });
+    });
+    return;
+  }
+  std::vector<uint32_t> order(endpoints.size());
+  for (uint32_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+  }
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return std::tie(endpoints[a].address, a) < std::tie(endpoints[b].address, b);
+  });
+  std::vector<bool> repeated(endpoints.size(), false);
+  bool any = false;
+  for (size_t k = 1; k < order.size(); ++k) {
+    if (endpoints[order[k]].address == endpoints[order[k - 1]].address) {
+      repeated[order[k]] = true;
+      any = true;
+    }
+  }
+  if (any) {
+    keep_unless([&repeated](size_t i, size_t) { return repeated[i]; });
   }
 }
 
@@ -135,7 +181,6 @@ std::vector<Endpoint> EndpointIndex::endpoints_of(const cluster::Service& servic
 
 std::vector<Endpoint> EndpointIndex::from_slices(const cluster::Service& service) const {
   std::vector<Endpoint> out;
-  std::set<cluster::IpAddress> seen;
   const std::string& ns = service.meta.namespace_name;
   auto found = slices_.find({ns, service.meta.name});
   if (found == slices_.end()) {
@@ -147,13 +192,11 @@ std::vector<Endpoint> EndpointIndex::from_slices(const cluster::Service& service
       continue;
     }
     for (const auto& endpoint : slice.endpoints) {
-      std::string target = endpoint.target_kind.empty()
-                               ? "EndpointSlice " + ns + "/" + slice.meta.name
-                               : endpoint.target_kind + " " + ns + "/" + endpoint.target_name;
-      add_addresses(endpoint.addresses, endpoint.hostname, endpoint.ready.value_or(true), target,
-                    endpoint.target_name, seen, out);
+      add_addresses(endpoint.addresses, endpoint.hostname, endpoint.ready.value_or(true),
+                    endpoint.target_name, out);
     }
   }
+  drop_repeated_addresses(out);
   return out;
 }
 
@@ -175,7 +218,6 @@ std::vector<Endpoint> EndpointIndex::from_selector(const cluster::Service& servi
     }
   }
 
-  std::set<cluster::IpAddress> seen;
   const std::string& svc = service.meta.name;
   for (uint32_t i : *candidates) {
     const Workload& w = workloads_[i];
@@ -201,8 +243,7 @@ std::vector<Endpoint> EndpointIndex::from_selector(const cluster::Service& servi
       if (!cluster::is_dns1123_label(hostname)) {
         hostname.clear();  // a truncated name ending in '-': no pod could carry it
       }
-      add_addresses(v.addresses, hostname, v.ready,
-                    "VirtualMachineInstance " + ns + "/" + v.meta.name, v.meta.name, seen, out);
+      add_addresses(v.addresses, hostname, v.ready, v.meta.name, out);
     } else {
       const cluster::Pod& p = *w.pod;
       if (is_terminal(p.phase)) {
@@ -210,10 +251,10 @@ std::vector<Endpoint> EndpointIndex::from_selector(const cluster::Service& servi
       }
       std::string hostname =
           (!p.hostname.empty() && p.subdomain == svc) ? p.hostname : std::string();
-      add_addresses(p.addresses, hostname, p.ready, "Pod " + ns + "/" + p.meta.name, p.meta.name,
-                    seen, out);
+      add_addresses(p.addresses, hostname, p.ready, p.meta.name, out);
     }
   }
+  drop_repeated_addresses(out);
   return out;
 }
 

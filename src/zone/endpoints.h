@@ -26,7 +26,6 @@ struct Endpoint {
   cluster::IpAddress address;
   std::string hostname;  // empty when the endpoint has none
   bool ready = false;
-  std::string target;         // "VirtualMachineInstance default/vmi-fedora", for explanations
   std::string workload_name;  // "vmi-fedora": the Pod or VMI name; empty when unknown
 };
 

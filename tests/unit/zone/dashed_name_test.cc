@@ -39,21 +39,21 @@ TEST(EndpointLabelTest, HostnameThenWorkloadNameThenDashedAddress) {
     bool pod_names;
     const char* label;
   } rows[] = {
-      {"a hostname always wins", {address, "myvmi", true, "", "vmi-fedora"}, true, "myvmi"},
+      {"a hostname always wins", {address, "myvmi", true, "vmi-fedora"}, true, "myvmi"},
       {"no hostname: the dashed address",
-       {address, "", true, "", "vmi-fedora"},
+       {address, "", true, "vmi-fedora"},
        false,
        "10-244-0-57"},
       {"endpoint_pod_names: the Pod/VMI name",
-       {address, "", true, "", "vmi-fedora"},
+       {address, "", true, "vmi-fedora"},
        true,
        "vmi-fedora"},
       {"endpoint_pod_names, name not a DNS label: the dashed address",
-       {address, "", true, "", "web.prod"},
+       {address, "", true, "web.prod"},
        true,
        "10-244-0-57"},
       {"endpoint_pod_names, no workload (a bare EndpointSlice entry): the dashed address",
-       {address, "", true, "", ""},
+       {address, "", true, ""},
        true,
        "10-244-0-57"},
   };
