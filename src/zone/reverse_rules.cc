@@ -1,8 +1,9 @@
 #include "zone/reverse_rules.h"
 
 #include <algorithm>
-#include <map>
 #include <optional>
+#include <span>
+#include <tuple>
 
 #include "dns/rdata.h"
 #include "zone/dashed_name.h"
@@ -18,13 +19,55 @@ std::optional<dns::Name> service_name(const cluster::Service& service, const dns
   return ns ? ns->prepend(service.meta.name) : std::nullopt;
 }
 
-// address -> PTR targets, cluster IPs first: an endpoint address that is also a cluster IP is
-// named after the Service (CoreDNS looks services up by IP before endpoints).
-std::map<cluster::IpAddress, std::vector<dns::Name>> ptr_targets(
-    const ZoneConfig& config, const std::vector<ServiceEndpoints>& services,
-    const dns::Name& apex) {
-  std::map<cluster::IpAddress, std::vector<dns::Name>> cluster_ips;
-  std::map<cluster::IpAddress, std::vector<dns::Name>> endpoints;
+// PTR targets by address: every (address, target) pair, sorted by address with a Service's
+// cluster IPs first and otherwise in the order found, the targets' wire names back to back in
+// one buffer. A sort of small entries rather than maps of name vectors: a million endpoints
+// cost one allocation of entries and one of names.
+class PtrTargets {
+ public:
+  struct Entry {
+    cluster::IpAddress address;
+    bool endpoint;   // false: a cluster IP
+    uint32_t order;  // when found
+    uint32_t name;   // offset of the target's wire name in names_
+    uint16_t length;
+  };
+
+  void add(const cluster::IpAddress& address, bool endpoint, const dns::Name& target) {
+    auto wire = target.wire();
+    entries_.push_back({address, endpoint, static_cast<uint32_t>(entries_.size()),
+                        static_cast<uint32_t>(names_.size()), static_cast<uint16_t>(wire.size())});
+    names_.insert(names_.end(), wire.begin(), wire.end());
+  }
+
+  // Calls f(address, target wire) for each PTR: an address that is a cluster IP gets only the
+  // cluster-IP targets (CoreDNS looks Services up by IP before endpoints).
+  template <typename F>
+  void for_each(F&& f) {
+    std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+      return std::tie(a.address, a.endpoint, a.order) < std::tie(b.address, b.endpoint, b.order);
+    });
+    bool is_cluster_ip = false;  // the current address: its first entry tells
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      const Entry& e = entries_[i];
+      if (i == 0 || entries_[i - 1].address != e.address) {
+        is_cluster_ip = !e.endpoint;
+      }
+      if (e.endpoint && is_cluster_ip) {
+        continue;
+      }
+      f(e.address, std::span<const uint8_t>(names_.data() + e.name, e.length));
+    }
+  }
+
+ private:
+  std::vector<Entry> entries_;
+  std::vector<uint8_t> names_;
+};
+
+PtrTargets ptr_targets(const ZoneConfig& config, const std::vector<ServiceEndpoints>& services,
+                       const dns::Name& apex) {
+  PtrTargets out;
   for (const auto& [service, endpoints_of_service] : services) {
     const std::vector<Endpoint>& eps = *endpoints_of_service;
     if (service->type == cluster::ServiceType::ExternalName ||
@@ -37,7 +80,7 @@ std::map<cluster::IpAddress, std::vector<dns::Name>> ptr_targets(
     }
     if (!service->headless) {
       for (const cluster::IpAddress& address : service->cluster_ips) {
-        cluster_ips[address].push_back(*name);
+        out.add(address, false, *name);
       }
     }
     for (const Endpoint& endpoint : eps) {
@@ -45,14 +88,11 @@ std::map<cluster::IpAddress, std::vector<dns::Name>> ptr_targets(
         continue;
       }
       if (auto host = name->prepend(endpoint_label(endpoint, config.endpoint_pod_names))) {
-        endpoints[endpoint.address].push_back(*host);
+        out.add(endpoint.address, true, *host);
       }
     }
   }
-  for (auto& [address, names] : endpoints) {
-    cluster_ips.try_emplace(address, std::move(names));  // a cluster IP keeps its own names
-  }
-  return cluster_ips;
+  return out;
 }
 
 }  // namespace
@@ -96,14 +136,21 @@ std::vector<Zone> build_reverse_zones(const ZoneConfig& config,
     }
     return nullptr;
   };
-  for (const auto& [address, targets] : ptr_targets(config, services, first)) {
-    dns::Name owner = reverse_name(address);
-    if (ZoneBuilder* b = builder_for(owner)) {
-      for (const dns::Name& target : targets) {
-        b->add(owner, dns::RrType::PTR, config.ttl, dns::rdata::name(target));
-      }
-    }
-  }
+  // The targets of one address come one after the other: its owner is computed once.
+  std::optional<cluster::IpAddress> last;
+  dns::Name owner;
+  ZoneBuilder* builder = nullptr;
+  ptr_targets(config, services, first)
+      .for_each([&](const cluster::IpAddress& address, std::span<const uint8_t> target) {
+        if (address != last) {
+          last = address;
+          owner = reverse_name(address);
+          builder = builder_for(owner);
+        }
+        if (builder != nullptr) {
+          builder->add(owner, dns::RrType::PTR, config.ttl, target);
+        }
+      });
   for (const AddressName& ptr : more) {
     dns::Name owner = reverse_name(ptr.address);
     if (ZoneBuilder* b = builder_for(owner)) {

@@ -1,5 +1,7 @@
 #include "zone/reverse_zone.h"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace vmdns::zone {
@@ -31,8 +33,33 @@ dns::Name name_of(const std::string& text) {
 
 }  // namespace
 
+// Written in wire form directly: the build computes one per published address.
 dns::Name reverse_name(const cluster::IpAddress& address) {
-  return name_of(reverse_text(address, address.is_v4() ? 4 : 32));
+  std::array<uint8_t, dns::kMaxNameLength> wire;
+  size_t at = 0;
+  auto label = [&](std::string_view text) {
+    wire[at++] = static_cast<uint8_t>(text.size());
+    std::copy(text.begin(), text.end(), wire.begin() + static_cast<ptrdiff_t>(at));
+    at += text.size();
+  };
+  if (address.is_v4()) {
+    for (int i = 3; i >= 0; --i) {
+      char digits[3];
+      auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), address.bytes[i]);
+      label({digits, static_cast<size_t>(end - digits)});
+    }
+    label("in-addr");
+  } else {
+    for (int i = 31; i >= 0; --i) {
+      uint8_t byte = address.bytes[i / 2];
+      label({&kHex[i % 2 == 0 ? byte >> 4 : byte & 0xF], 1});
+    }
+    label("ip6");
+  }
+  label("arpa");
+  wire[at++] = 0;
+  // Our own labels: at most 32 one-character labels plus ip6.arpa, always a valid name.
+  return *dns::Name::from_wire({wire.data(), at});
 }
 
 std::optional<dns::Name> parse_reverse_zone(std::string_view text, std::string* error) {
