@@ -188,7 +188,8 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
           return SnapshotQueryHandler::answer_locally(forwarder_snapshot->get(), query, client,
                                                       out);
         },
-        .reply_counters = &metrics.queries().add_thread()});
+        .reply_counters = &metrics.queries().add_thread(),
+        .worker_reply_metrics = &metrics.queries()});
     if (!forwarder->start(&error)) {
       spdlog::critical("cannot start forwarding: {}", error);
       return 1;

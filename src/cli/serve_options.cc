@@ -88,7 +88,7 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
       ->check(CLI::Range(size_t{1}, size_t{65536}));
   command
       .add_option("--cache-size", options.cache_size,
-                  "Upstream answers kept in the cache (0: no cache)")
+                  "Upstream answers kept in each worker thread's cache (0: no cache)")
       ->capture_default_str();
   command.add_flag("--autopath", options.autopath,
                    "Server-side search: a known VMI's (with --pods verified, a Pod's) query for "

@@ -196,7 +196,8 @@ class SnapshotQueryHandler : public server::QueryHandler {
 
   size_t submit(const forward::ClientQuery& client, const server::ReplyRoute& route,
                 std::span<uint8_t> out) {
-    if (forward_->submit(client, route)) {
+    // A cached name is answered here, in the worker, from the worker's own cache shard.
+    if (forward_->reply_from_cache(client, route, out) || forward_->submit(client, route)) {
       return kDeferred;
     }
     return forward::servfail_reply(client, out);

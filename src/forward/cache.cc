@@ -2,24 +2,41 @@
 
 namespace vmdns::forward {
 
-std::string Cache::key_of(const ClientQuery& client) {
-  dns::Name name = client.question.name.lowercased();
-  std::string key(name.wire_view());
+std::string_view Cache::key_of(const ClientQuery& client, KeyBuffer& buffer) {
+  std::string_view wire = client.question.name.wire_view();
+  size_t at = 0;
+  for (char c : wire) {
+    buffer[at++] = static_cast<char>(dns::ascii_lower(static_cast<uint8_t>(c)));
+  }
   uint16_t type = static_cast<uint16_t>(client.question.type);
-  key.push_back(static_cast<char>(type >> 8));
-  key.push_back(static_cast<char>(type & 0xff));
-  key.push_back(static_cast<char>(client.question.qclass >> 8));
-  key.push_back(static_cast<char>(client.question.qclass & 0xff));
-  key.push_back(static_cast<char>((client.dnssec_ok ? 1 : 0) | (client.checking_disabled() ? 2 : 0)));
-  return key;
+  buffer[at++] = static_cast<char>(type >> 8);
+  buffer[at++] = static_cast<char>(type & 0xff);
+  buffer[at++] = static_cast<char>(client.question.qclass >> 8);
+  buffer[at++] = static_cast<char>(client.question.qclass & 0xff);
+  buffer[at++] =
+      static_cast<char>((client.dnssec_ok ? 1 : 0) | (client.checking_disabled() ? 2 : 0));
+  return {buffer.data(), at};
 }
 
-void Cache::insert(const std::string& key, std::span<const uint8_t> response, uint32_t ttl_seconds,
+bool is_denial_reply(std::span<const uint8_t> reply) {
+  if (reply.size() < 8) {
+    return false;
+  }
+  uint8_t rcode = reply[3] & 0x0f;
+  return rcode == 3 || (rcode == 0 && reply[6] == 0 && reply[7] == 0);
+}
+
+std::string Cache::key_of(const ClientQuery& client) {
+  KeyBuffer buffer;
+  return std::string(key_of(client, buffer));
+}
+
+void Cache::insert(std::string_view key, std::span<const uint8_t> response, uint32_t ttl_seconds,
                    Clock::time_point now) {
   if (max_entries_ == 0 || ttl_seconds == 0) {
     return;
   }
-  Entry entry{key, std::vector<uint8_t>(response.begin(), response.end()), now,
+  Entry entry{std::string(key), std::vector<uint8_t>(response.begin(), response.end()), now,
               now + std::chrono::seconds(ttl_seconds)};
   auto found = index_.find(key);
   if (found != index_.end()) {
@@ -32,10 +49,10 @@ void Cache::insert(const std::string& key, std::span<const uint8_t> response, ui
     lru_.pop_back();
   }
   lru_.push_front(std::move(entry));
-  index_.emplace(key, lru_.begin());
+  index_.emplace(lru_.front().key, lru_.begin());
 }
 
-std::optional<Cache::Hit> Cache::find(const std::string& key, Clock::time_point now) {
+std::optional<Cache::Hit> Cache::find(std::string_view key, Clock::time_point now) {
   auto found = index_.find(key);
   if (found == index_.end()) {
     return std::nullopt;

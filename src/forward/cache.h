@@ -10,9 +10,11 @@
 //
 // Keyed by the lowercased question name, type and class, and the DO and CD bits (a DNSSEC-aware
 // client must not get an answer stripped of signatures, nor a CD answer reach a validating one).
-// Used by the forwarder's one thread only, so it takes no lock; it allocates, which is fine off
-// the authoritative path. A later change (per-worker shards) may move lookups to the workers.
+// Not thread-safe: the forwarder gives each worker its own cache behind its own lock (a
+// CacheShard), which the worker looks up on the query path: a key built in a caller's buffer
+// and a lookup that allocate nothing. Inserting allocates, in the forwarder's thread.
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +22,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -39,13 +42,17 @@ class Cache {
   // 0 disables the cache: nothing is stored, nothing found.
   explicit Cache(size_t max_entries) : max_entries_(max_entries) {}
 
+  // The lowercased name's wire form, then type, class and the DO and CD bits.
+  static constexpr size_t kMaxKeyLength = dns::kMaxNameLength + 5;
+  using KeyBuffer = std::array<char, kMaxKeyLength>;
+  static std::string_view key_of(const ClientQuery& client, KeyBuffer& buffer);
   static std::string key_of(const ClientQuery& client);
 
   // Stores `response` for `ttl_seconds` from `now`, replacing an entry with the same key.
-  void insert(const std::string& key, std::span<const uint8_t> response, uint32_t ttl_seconds,
+  void insert(std::string_view key, std::span<const uint8_t> response, uint32_t ttl_seconds,
               Clock::time_point now);
   // The entry for `key` unless it has expired by `now` (an expired entry is removed).
-  std::optional<Hit> find(const std::string& key, Clock::time_point now);
+  std::optional<Hit> find(std::string_view key, Clock::time_point now);
 
   size_t size() const { return index_.size(); }
 
@@ -58,9 +65,18 @@ class Cache {
   };
   using Lru = std::list<Entry>;  // most recently used first
 
+  // Lets find() take a string_view: no std::string, no allocation, per lookup.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>()(key); }
+  };
+
   size_t max_entries_;
   Lru lru_;
-  std::unordered_map<std::string, Lru::iterator> index_;
+  std::unordered_map<std::string, Lru::iterator, KeyHash, std::equal_to<>> index_;
 };
+
+// NXDOMAIN, or NOERROR without answers (NODATA): what CoreDNS counts as a "denial" cache hit.
+bool is_denial_reply(std::span<const uint8_t> reply);
 
 }  // namespace vmdns::forward

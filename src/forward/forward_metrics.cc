@@ -1,8 +1,29 @@
 #include "forward/forward_metrics.h"
 
+#include <algorithm>
+
 #include "metrics/query_counters.h"
 
 namespace vmdns::forward {
+
+CacheCounters& ForwardMetrics::add_cache_shard() {
+  std::lock_guard lock(cache_mutex_);
+  return *cache_shards_.emplace_back(std::make_unique<CacheCounters>());
+}
+
+CacheTotals ForwardMetrics::cache_totals() const {
+  std::lock_guard lock(cache_mutex_);
+  CacheTotals totals;
+  for (const auto& shard : cache_shards_) {
+    totals.requests += shard->requests.value();
+    totals.hits_success += shard->hits_success.value();
+    totals.hits_denial += shard->hits_denial.value();
+    totals.misses += shard->misses.value();
+    // Every shard holds a copy of the same answers: the largest tells how many there are.
+    totals.entries = std::max(totals.entries, shard->entries.value());
+  }
+  return totals;
+}
 
 void write_forward_metrics(const ForwardMetrics& m, const std::vector<Upstream>& upstreams,
                            metrics::Exposition& out, const std::string& server) {
@@ -41,25 +62,26 @@ void write_forward_metrics(const ForwardMetrics& m, const std::vector<Upstream>&
   out.sample("coredns_forward_max_concurrent_rejects_total", Labels{},
              m.max_concurrent_rejects.value());
 
+  CacheTotals totals = m.cache_totals();
   auto cache = [&server] { return Labels{{"server", server}, {"zones", "."}, {"view", ""}}; };
   out.family("coredns_cache_entries", "gauge", "The number of elements in the cache.");
   {
-    // One cache holds both kinds; CoreDNS's two series are reported as one, type="all".
+    // Each shard holds both kinds; CoreDNS's two series are reported as one, type="all".
     Labels labels = cache();
     labels.push_back({"type", "all"});
-    out.sample("coredns_cache_entries", labels, static_cast<double>(m.cache_entries.value()));
+    out.sample("coredns_cache_entries", labels, static_cast<double>(totals.entries));
   }
   out.family("coredns_cache_requests_total", "counter", "The count of cache requests.");
-  out.sample("coredns_cache_requests_total", cache(), m.cache_requests.value());
+  out.sample("coredns_cache_requests_total", cache(), totals.requests);
   out.family("coredns_cache_hits_total", "counter", "The count of cache hits.");
-  for (auto [type, counter] :
-       {std::pair{"success", &m.cache_hits_success}, std::pair{"denial", &m.cache_hits_denial}}) {
+  for (auto [type, count] :
+       {std::pair{"success", totals.hits_success}, std::pair{"denial", totals.hits_denial}}) {
     Labels labels = cache();
     labels.push_back({"type", type});
-    out.sample("coredns_cache_hits_total", labels, counter->value());
+    out.sample("coredns_cache_hits_total", labels, count);
   }
   out.family("coredns_cache_misses_total", "counter", "The count of cache misses.");
-  out.sample("coredns_cache_misses_total", cache(), m.cache_misses.value());
+  out.sample("coredns_cache_misses_total", cache(), totals.misses);
 }
 
 }  // namespace vmdns::forward

@@ -18,8 +18,9 @@ namespace vmdns::forward {
 
 // --- Client ----------------------------------------------------------------------------------
 
-Forwarder::Client::Client(Forwarder::Impl* forwarder, std::shared_ptr<Ring> ring)
-    : forwarder_(forwarder), ring_(std::move(ring)) {}
+Forwarder::Client::Client(Forwarder::Impl* forwarder, std::shared_ptr<Ring> ring,
+                          metrics::QueryCounters* reply_counters)
+    : forwarder_(forwarder), ring_(std::move(ring)), reply_counters_(reply_counters) {}
 
 Forwarder::Client::~Client() {
   std::lock_guard lock(forwarder_->rings_mutex);
@@ -47,6 +48,43 @@ bool Forwarder::Client::submit(const ClientQuery& query, const server::ReplyRout
   return true;
 }
 
+bool Forwarder::Client::reply_from_cache(const ClientQuery& query, const server::ReplyRoute& route,
+                                         std::span<uint8_t> out) {
+  Impl* f = forwarder_;
+  if (f->options.cache_entries == 0 || query.rewrite != ClientQuery::Rewrite::None ||
+      query.alias || !f->running.load(std::memory_order_acquire)) {
+    return false;
+  }
+  Clock::time_point now = Clock::now();
+  Cache::KeyBuffer buffer;
+  std::string_view key = Cache::key_of(query, buffer);
+  size_t length = 0;
+  {
+    CacheShard& shard = ring_->cache;
+    std::lock_guard lock(shard.mutex);
+    auto hit = shard.cache.find(key, now);
+    if (hit) {
+      length = rewrite_reply(hit->response, query, hit->age_seconds, out);
+    }
+    if (length == 0) {
+      return false;  // the forwarder thread counts the request and the miss
+    }
+    shard.counters.requests.add();
+    (is_denial_reply(out.first(length)) ? shard.counters.hits_denial : shard.counters.hits_success)
+        .add();
+  }
+  if (reply_counters_ != nullptr) {
+    auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - now);
+    reply_counters_->count_response(
+        metrics::Responder::Cache, out[3] & 0x0f, static_cast<uint16_t>(query.question.type),
+        static_cast<uint64_t>(elapsed.count()),
+        query.transport == server::Transport::Tcp ? metrics::Proto::Tcp : metrics::Proto::Udp,
+        length);
+  }
+  server::send_reply(route, out.first(length));
+  return true;
+}
+
 // --- Forwarder -------------------------------------------------------------------------------
 
 Forwarder::Forwarder(ForwarderOptions options)
@@ -61,12 +99,17 @@ const ForwardMetrics& Forwarder::metrics() const {
 }
 
 std::unique_ptr<Forwarder::Client> Forwarder::make_client() {
-  auto ring = std::make_shared<Client::Ring>(impl_->options.max_in_flight);
+  auto ring = std::make_shared<Client::Ring>(impl_->options.max_in_flight,
+                                             impl_->options.cache_entries,
+                                             impl_->counters.add_cache_shard());
   {
     std::lock_guard lock(impl_->rings_mutex);
     impl_->rings.push_back(ring);
   }
-  return std::unique_ptr<Client>(new Client(impl_.get(), std::move(ring)));
+  metrics::QueryCounters* replies = impl_->options.worker_reply_metrics != nullptr
+                                        ? &impl_->options.worker_reply_metrics->add_thread()
+                                        : nullptr;
+  return std::unique_ptr<Client>(new Client(impl_.get(), std::move(ring), replies));
 }
 
 bool Forwarder::start(std::string* error) {
@@ -194,12 +237,13 @@ void Forwarder::Impl::drain_submissions(Clock::time_point now) {
   Submission submission;
   for (const auto& ring : rings) {
     while (ring->items.pop(&submission)) {
-      take(submission, now);
+      take(submission, ring, now);
     }
   }
 }
 
-void Forwarder::Impl::take(const Submission& submission, Clock::time_point now) {
+void Forwarder::Impl::take(const Submission& submission, const std::shared_ptr<Client::Ring>& ring,
+                          Clock::time_point now) {
   const ClientQuery& client = submission.query;
   // Loop protection: a query that carries our marker option, or the ID and question of one we
   // sent upstream and have not had an answer to, is our own query come back (we are, directly
@@ -218,25 +262,31 @@ void Forwarder::Impl::take(const Submission& submission, Clock::time_point now) 
     in_flight.fetch_sub(1, std::memory_order_acq_rel);
     return;
   }
+  // Queries the worker could not answer from its shard itself (a server-side search rewrite,
+  // an ExternalName's target) are looked up here, in the same shard.
   std::string key = Cache::key_of(client);
-  if (options.cache_entries > 0) {
-    counters.cache_requests.add();
+  size_t cached_length = 0;
+  {
+    CacheShard& shard = ring->cache;
+    std::lock_guard lock(shard.mutex);
+    if (options.cache_entries > 0) {
+      shard.counters.requests.add();
+    }
+    if (auto hit = shard.cache.find(key, now)) {
+      cached_length = client_reply(hit->response, client, hit->age_seconds);
+      (is_denial_reply({out.get(), cached_length}) ? shard.counters.hits_denial
+                                                   : shard.counters.hits_success)
+          .add();
+    } else if (options.cache_entries > 0) {
+      shard.counters.misses.add();
+    }
+    shard.counters.entries.set(static_cast<int64_t>(shard.cache.size()));
   }
-  if (auto hit = cache.find(key, now)) {
-    size_t length = client_reply(hit->response, client, hit->age_seconds);
-    // A denial: NXDOMAIN, or NOERROR without answers (NODATA).
-    uint8_t rcode = out[3] & 0x0f;
-    bool denial = rcode == 3 || (rcode == 0 && out[6] == 0 && out[7] == 0);
-    (denial ? counters.cache_hits_denial : counters.cache_hits_success).add();
-    counters.cache_entries.set(static_cast<int64_t>(cache.size()));
-    reply_to(client, submission.route, submission.received, {out.get(), length},
+  if (cached_length != 0) {
+    reply_to(client, submission.route, submission.received, {out.get(), cached_length},
              metrics::Responder::Cache, now);
     in_flight.fetch_sub(1, std::memory_order_acq_rel);
     return;
-  }
-  if (options.cache_entries > 0) {
-    counters.cache_misses.add();
-    counters.cache_entries.set(static_cast<int64_t>(cache.size()));
   }
   // in_flight never exceeds the number of slots, so one is free.
   int index = free_slots.back();
@@ -268,8 +318,15 @@ void Forwarder::Impl::finish(int index, std::span<const uint8_t> response, Clock
   upstream.duration.observe(static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(now - slot.attempt_started).count()));
   if (auto ttl = cache_ttl(response)) {
-    cache.insert(slot.cache_key, response, *ttl, now);
-    counters.cache_entries.set(static_cast<int64_t>(cache.size()));
+    // Into every worker's shard: a client's next query may reach any worker (SO_REUSEPORT
+    // spreads them by source port), and each looks up only its own shard.
+    std::lock_guard rings_lock(rings_mutex);
+    for (const auto& ring : rings) {
+      CacheShard& shard = ring->cache;
+      std::lock_guard lock(shard.mutex);
+      shard.cache.insert(slot.cache_key, response, *ttl, now);
+      shard.counters.entries.set(static_cast<int64_t>(shard.cache.size()));
+    }
   }
   size_t length = client_reply(response, slot.client, 0);
   reply_to(slot.client, slot.route, slot.received, {out.get(), length}, metrics::Responder::Forward,

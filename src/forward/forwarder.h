@@ -5,13 +5,14 @@
 //   Forwarder forwarder({.upstreams = {*parse_upstream("10.0.0.10", &err)}});
 //   if (!forwarder.start(&err)) die(err);
 //   auto client = forwarder.make_client();        // one per worker thread
+//   if (client->reply_from_cache(query, route, out)) return QueryHandler::kDeferred;  // sent
 //   if (client->submit(query, route)) return QueryHandler::kDeferred;
 //   ... reply SERVFAIL: too many queries in flight ...
 //   forwarder.stop();                             // before the server whose routes it holds
 //
 // Workers never block on an upstream: submit() copies the query into the worker's own
 // single-producer ring and writes an eventfd. The forwarder thread (epoll, non-blocking sockets)
-// looks the question up in its cache, or sends it over UDP from a new connect()ed socket (a
+// looks the question up in the worker's cache shard, or sends it over UDP from a new connect()ed socket (a
 // random source port from the kernel) with a random ID, to the first upstream; on TC it asks the
 // same upstream over TCP; on a timeout or an error it moves to the next upstream; when none is
 // left the client gets SERVFAIL. Responses are matched by source (the connected socket), ID and
@@ -48,6 +49,9 @@ struct ForwarderOptions {
   // Where the replies sent to clients are counted (coredns_dns_responses_total and the
   // duration and size histograms), by the forwarder thread; null: not counted.
   metrics::QueryCounters* reply_counters = nullptr;
+  // Where each Client gets the counters of the replies its worker sends from its cache shard
+  // (Client::reply_from_cache); null: not counted.
+  metrics::QueryMetrics* worker_reply_metrics = nullptr;
 };
 
 class Forwarder {
@@ -86,12 +90,23 @@ class Forwarder::Client {
   // is not running, and the caller should answer SERVFAIL itself. No lock, no allocation.
   bool submit(const ClientQuery& query, const server::ReplyRoute& route);
 
+  // From the owning worker thread only, before submit(). When this worker's cache shard holds
+  // the answer to `query`, writes the client's reply into `out`, sends it through `route`,
+  // counts it (Responder::Cache) and returns true; false otherwise, and nothing is sent. A
+  // query with a server-side search rewrite or an alias prefix is left to the forwarder thread,
+  // whose reply may need our zones. No allocation; the shard's lock is shared only with the
+  // forwarder thread, one lookup or insert at a time.
+  bool reply_from_cache(const ClientQuery& query, const server::ReplyRoute& route,
+                        std::span<uint8_t> out);
+
  private:
   friend class Forwarder;
   struct Ring;
-  Client(Forwarder::Impl* forwarder, std::shared_ptr<Ring> ring);
+  Client(Forwarder::Impl* forwarder, std::shared_ptr<Ring> ring,
+         metrics::QueryCounters* reply_counters);
   Forwarder::Impl* forwarder_;
   std::shared_ptr<Ring> ring_;
+  metrics::QueryCounters* reply_counters_;  // this worker's, for replies from the cache
 };
 
 }  // namespace vmdns::forward

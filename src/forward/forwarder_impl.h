@@ -36,9 +36,22 @@ struct Submission {
   Clock::time_point received{};  // when the worker submitted it
 };
 
+// A worker's copy of the cache. The worker looks its queries up in it (Client::
+// reply_from_cache) and the forwarder thread puts every upstream answer into every worker's
+// shard: its lock is taken by those two threads only, one lookup or insert at a time, so it is
+// almost never contended, and a cached name costs the worker a lock, a hash lookup and a copy.
+struct CacheShard {
+  CacheShard(size_t entries, CacheCounters& counters) : cache(entries), counters(counters) {}
+  std::mutex mutex;
+  Cache cache;               // guarded by mutex
+  CacheCounters& counters;   // written under mutex
+};
+
 struct Forwarder::Client::Ring {
-  explicit Ring(size_t capacity) : items(capacity) {}
+  Ring(size_t capacity, size_t cache_entries, CacheCounters& counters)
+      : items(capacity), cache(cache_entries, counters) {}
   SpscRing<Submission> items;
+  CacheShard cache;
 };
 
 struct Forwarder::Impl {
@@ -66,7 +79,6 @@ struct Forwarder::Impl {
   };
 
   ForwarderOptions options;
-  Cache cache;
   ForwardMetrics counters;
   std::atomic<bool> running{false};
   std::atomic<size_t> in_flight{0};
@@ -93,11 +105,12 @@ struct Forwarder::Impl {
   uint64_t loop_marker = 0;
 
   explicit Impl(ForwarderOptions o)
-      : options(std::move(o)), cache(options.cache_entries), counters(options.upstreams.size()) {}
+      : options(std::move(o)), counters(options.upstreams.size()) {}
 
   void run();
   void drain_submissions(Clock::time_point now);
-  void take(const Submission& submission, Clock::time_point now);
+  void take(const Submission& submission, const std::shared_ptr<Client::Ring>& ring,
+            Clock::time_point now);
   void start_attempt(int index, bool tcp, Clock::time_point now);
   void next_upstream(int index, Clock::time_point now);
   void on_event(int index, uint32_t events, Clock::time_point now);

@@ -2,7 +2,9 @@
 // answers itself), with replies delivered through a ReplyRoute to a client socket.
 //
 // Behaviour checked: a query goes upstream lowercased with a fresh ID and the client gets the
-// answer with its own ID and case; a second identical query is answered from the cache; an
+// answer with its own ID and case; a second identical query is answered from the cache, by the
+// worker itself from its own shard (without allocating) when it asks reply_from_cache(), every
+// worker's shard holding the answer, while rewritten queries are left to the forwarder thread; an
 // upstream with nothing listening (ICMP refused) and one that never answers (timeout) are
 // passed over for the next; with every upstream dead the client gets SERVFAIL; a query that
 // carries the ID and question of one we sent upstream, or our loop marker option under another
@@ -22,6 +24,7 @@
 
 #include "forward/alias_reply.h"
 #include "server/socket_util.h"
+#include "testing/allocation_counter.h"
 #include "testing/dns_text.h"
 #include "upstream_helpers.h"
 
@@ -233,6 +236,46 @@ TEST_F(ForwarderTest, ForwardsRestoresIdAndCaseThenAnswersFromCache) {
   EXPECT_EQ(cached->id, 0x0102);
   EXPECT_EQ(cached->answer.size(), 1u);
   EXPECT_TRUE(receive(upstream, 100ms).bytes.empty());  // the upstream was not asked again
+}
+
+TEST_F(ForwarderTest, WorkersAnswerCachedNamesFromTheirOwnShard) {
+  Upstream upstream_address;
+  UniqueFd upstream = bound_udp(&upstream_address);
+  start({upstream_address});
+  auto other = forwarder_->make_client();  // another worker
+  Bytes out(65535);
+  ClientQuery first = client("www.example.test");
+  EXPECT_FALSE(submitter_->reply_from_cache(first, route_, out));  // nothing cached yet
+  ASSERT_TRUE(submitter_->submit(first, route_));
+  Datagram query = receive(upstream);
+  ASSERT_FALSE(query.bytes.empty());
+  answer(upstream, query, id_of(query.bytes));
+  ASSERT_TRUE(client_reply());
+
+  // The same worker: answered at once, in this thread, with no allocation.
+  ClientQuery again = client("WWW.example.test");
+  again.id = 0x0102;
+  size_t before = vmdns::testing::allocations_on_this_thread();
+  bool answered = submitter_->reply_from_cache(again, route_, out);
+  EXPECT_EQ(vmdns::testing::allocations_on_this_thread() - before, 0u);
+  ASSERT_TRUE(answered);
+  auto cached = client_reply();
+  ASSERT_TRUE(cached);
+  EXPECT_EQ(cached->id, 0x0102);
+  EXPECT_EQ(cached->question, "WWW.example.test. A");
+  ASSERT_EQ(cached->answer.size(), 1u);
+  EXPECT_NE(cached->answer[0].find("192.0.2.99"), std::string::npos);
+
+  // A rewritten query may need our zones: the forwarder thread answers it.
+  ClientQuery rewritten = client("www.example.test");
+  rewritten.rewrite = ClientQuery::Rewrite::ShortName;
+  rewritten.expansion = name("www.example.test.default.svc.cluster.local");
+  EXPECT_FALSE(submitter_->reply_from_cache(rewritten, route_, out));
+
+  // Every worker's shard got the answer: the next query may reach any of them.
+  ASSERT_TRUE(other->reply_from_cache(again, route_, out));
+  EXPECT_TRUE(client_reply());
+  EXPECT_TRUE(receive(upstream, 100ms).bytes.empty());  // the upstream was asked once
 }
 
 TEST_F(ForwarderTest, DeadUpstreamsArePassedOver) {
