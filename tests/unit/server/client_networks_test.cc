@@ -7,21 +7,12 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 
+#include "unit/server/socket_address.h"
+
 namespace vmdns::server {
 namespace {
 
-sockaddr_storage address(const char* text) {
-  sockaddr_storage out{};
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&out);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&out);
-  if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-  } else {
-    EXPECT_EQ(inet_pton(AF_INET6, text, &v6->sin6_addr), 1) << text;
-    v6->sin6_family = AF_INET6;
-  }
-  return out;
-}
+sockaddr_storage address(const char* text) { return socket_address(text); }
 
 TEST(ClientNetworks, ParseTable) {
   struct Case {
