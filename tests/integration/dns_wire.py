@@ -3,11 +3,13 @@
     packet = Message(qid=0x1234).question("cluster.local", SOA).opt(1232).wire()
     reply = parse(udp_exchange(port, packet))      # None when the server sent nothing
     reply.rcode, reply.flags, reply.answer         # records as (owner, type, class, ttl, rdata hex)
+    ask_a(port, "myvmi.sub.default.svc.cluster.local")   # (rcode, sorted addresses), by UDP
 
 parse() follows compression pointers and reads the OPT record's extended rcode, so `rcode` is
 the full 12-bit value (BADVERS is 16).
 """
 
+import random
 import socket
 import struct
 
@@ -116,6 +118,12 @@ class Reply:
     def types(self, section):
         return [r[1] for r in section]
 
+    def addresses(self, rtype=A):
+        """The answer section's addresses of type `rtype` (A or AAAA) as text, sorted."""
+        family = socket.AF_INET6 if rtype == AAAA else socket.AF_INET
+        return sorted(socket.inet_ntop(family, bytes.fromhex(r[4]))
+                      for r in self.answer if r[1] == rtype)
+
 
 def parse(data):
     return None if data is None else Reply(data)
@@ -130,6 +138,27 @@ def udp_exchange(port, packet, timeout=1.0, host="127.0.0.1", bufsize=65535):
             return s.recv(bufsize)
         except socket.timeout:
             return None
+
+
+def ask(port, name, qtype=A, timeout=1.0, host="127.0.0.1"):
+    """The parsed reply to one UDP query under a random ID. A datagram under another ID (a late
+    reply to an earlier socket that had the same port) is skipped; socket.timeout is raised when
+    no reply comes within `timeout` of the query or of the last datagram."""
+    qid = random.randrange(1 << 16)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        s.sendto(Message(qid=qid).question(name, qtype).wire(), (host, port))
+        while True:
+            data = s.recv(65535)
+            if struct.unpack("!H", data[:2])[0] == qid:
+                return Reply(data)
+
+
+def ask_a(port, name, timeout=1.0, host="127.0.0.1"):
+    """(rcode, sorted IPv4 addresses of the answer) of one UDP A query; quicker than starting
+    dig, so a poll for a new answer sees it to the millisecond."""
+    reply = ask(port, name, A, timeout, host)
+    return reply.rcode, reply.addresses(A)
 
 
 def recv_exact(sock, size):

@@ -34,54 +34,10 @@ import threading
 import time
 import unittest
 
+from dns_wire import NOERROR, NXDOMAIN, SERVFAIL, Message, ask_a
 from fake_kube_api import FakeKubeApi, load_objects
 from test_kube_api import CLUSTER, MYVMI, by_name
 from vmdns_harness import EXAMPLES, VmdnsServer, peer_port, require_tools, wait_for
-
-NOERROR, SERVFAIL, NXDOMAIN = 0, 2, 3
-
-
-def encode_name(name):
-    return b"".join(bytes([len(l)]) + l.encode() for l in name.split(".") if l) + b"\0"
-
-
-def query(qid, name, qtype=1):
-    return (struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + encode_name(name) +
-            struct.pack(">HH", qtype, 1))
-
-
-def a_records(reply, name):
-    """(rcode, sorted IPv4 addresses) of a reply to `query(_, name)`: answers only, no
-    compression inside the answer's owner beyond a pointer (vmdns writes a pointer)."""
-    rcode = reply[3] & 0x0F
-    count = struct.unpack(">H", reply[6:8])[0]
-    at = 12 + len(encode_name(name)) + 4
-    addresses = []
-    for _ in range(count):
-        if reply[at] & 0xC0 == 0xC0:
-            at += 2
-        else:
-            while reply[at]:
-                at += reply[at] + 1
-            at += 1
-        rtype, _, _, length = struct.unpack(">HHIH", reply[at:at + 10])
-        at += 10
-        if rtype == 1:
-            addresses.append(socket.inet_ntoa(reply[at:at + length]))
-        at += length
-    return rcode, sorted(addresses)
-
-
-def ask_a(port, name, timeout=1.0):
-    qid = random.randrange(1 << 16)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(timeout)
-        s.sendto(query(qid, name), ("127.0.0.1", port))
-        while True:
-            reply = s.recv(4096)
-            if reply[:2] == struct.pack(">H", qid):
-                return a_records(reply, name)
-
 
 class QueryLoad(threading.Thread):
     """Asks a few names over UDP as fast as they are answered, from one socket."""
@@ -98,7 +54,8 @@ class QueryLoad(threading.Thread):
             qid = 0
             while not self.stop_event.is_set():
                 qid = (qid + 1) & 0xFFFF
-                s.sendto(query(qid, self.names[qid % len(self.names)]), ("127.0.0.1", self.port))
+                name = self.names[qid % len(self.names)]
+                s.sendto(Message(qid=qid).question(name).wire(), ("127.0.0.1", self.port))
                 try:
                     s.recv(4096)
                     self.answered += 1
@@ -436,7 +393,8 @@ class UpstreamFaultsTest(unittest.TestCase):
         waiting = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.addCleanup(waiting.close)
         for i in range(50):
-            waiting.sendto(query(i, "slow-%d.example.test" % i), ("127.0.0.1", server.port))
+            waiting.sendto(Message(qid=i).question("slow-%d.example.test" % i).wire(),
+                           ("127.0.0.1", server.port))
         self.assertTrue(wait_for(lambda: _pending(silent) > 0, 2))
         # While 50 forwarded queries wait on the upstream, cluster names are answered, every
         # one before the first of those 50 comes back SERVFAIL.

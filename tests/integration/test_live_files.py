@@ -17,13 +17,12 @@
 import os
 import shutil
 import signal
-import socket
 import statistics
-import struct
 import tempfile
 import time
 import unittest
 
+from dns_wire import NOERROR, NXDOMAIN, ask_a
 from vmdns_harness import VmdnsServer, require_tools
 
 NAME = "myvmi.sub.default.svc.cluster.local"
@@ -46,38 +45,6 @@ def vmi(ip, ready=True, paused=False, hostname="myvmi"):
             "spec: {hostname: %s, subdomain: sub}\n"
             "status:\n  phase: Running\n  conditions:\n%s"
             "  interfaces:\n  - {name: default, ipAddress: %s}\n" % (hostname, conditions, ip))
-
-
-def ask_a(port, name=NAME):
-    """One UDP A query; returns (rcode, sorted addresses). Quicker than starting dig, so the
-    time to the new answer is measured to the millisecond."""
-    qid = os.getpid() & 0xFFFF
-    question = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
-    packet = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + question + struct.pack(">HH", 1, 1)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(1.0)
-        s.sendto(packet, ("127.0.0.1", port))
-        reply = s.recv(4096)
-    rcode = reply[3] & 0x0F
-    answers = struct.unpack(">H", reply[6:8])[0]
-    at = 12 + len(question) + 4
-    addresses = []
-    for _ in range(answers):
-        if reply[at] & 0xC0 == 0xC0:
-            at += 2
-        else:
-            while reply[at]:
-                at += reply[at] + 1
-            at += 1
-        rtype, _, _, length = struct.unpack(">HHIH", reply[at:at + 10])
-        at += 10
-        if rtype == 1:
-            addresses.append(socket.inet_ntoa(reply[at:at + length]))
-        at += length
-    return rcode, sorted(addresses)
-
-
-NOERROR, NXDOMAIN = 0, 3
 
 
 class LiveFilesTest(unittest.TestCase):
@@ -119,7 +86,7 @@ class LiveFilesTest(unittest.TestCase):
         started = time.monotonic()
         got = None
         while time.monotonic() - started < timeout:
-            got = ask_a(server.port)
+            got = ask_a(server.port, NAME)
             if got == (rcode, addresses):
                 LiveFilesTest.delays_ms.append((time.monotonic() - started) * 1000)
                 # dig, a real resolver's client, agrees
@@ -133,7 +100,7 @@ class LiveFilesTest(unittest.TestCase):
 
     def test_add_migrate_pause_delete(self):
         server = self.serve()
-        self.assertEqual(ask_a(server.port), (NXDOMAIN, []))
+        self.assertEqual(ask_a(server.port, NAME), (NXDOMAIN, []))
         self.write("vmi.yaml", vmi("10.244.0.57"))
         self.expect(server, NOERROR, ["10.244.0.57"])
         self.write("vmi.yaml", vmi("10.244.1.12"))  # migrated to another node
@@ -231,7 +198,7 @@ class LiveFilesTest(unittest.TestCase):
         with open(os.path.join(hidden, "vmi.yaml"), "w") as f:
             f.write(vmi("10.244.0.70"))
         time.sleep(0.3)
-        self.assertEqual(ask_a(server.port), (NOERROR, ["10.244.0.57"]))
+        self.assertEqual(ask_a(server.port, NAME), (NOERROR, ["10.244.0.57"]))
         server.proc.send_signal(signal.SIGHUP)
         self.expect(server, NOERROR, ["10.244.0.70"])
         self.wait_for_log(server, "reloaded 2 file(s)")
