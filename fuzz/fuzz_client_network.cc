@@ -9,37 +9,26 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
-#include <string>
-#include <string_view>
 
+#include "fuzz_check.h"
 #include "server/client_networks.h"
-
-namespace {
-
-void check(bool condition) {
-  if (!condition) {
-    std::abort();
-  }
-}
-
-}  // namespace
 
 // The libFuzzer entry point; its name is fixed by libFuzzer.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NOLINT
+  using vmdns::fuzz::check;
+  using vmdns::server::ClientNetwork;
   using vmdns::server::ClientNetworks;
-  std::string_view text(reinterpret_cast<const char*>(data), size);
-  std::string error;
-  auto network = ClientNetworks::parse_network(text, &error);
+  auto network = vmdns::fuzz::check_round_trip(
+      vmdns::fuzz::as_text(data, size), ClientNetworks::parse_network,
+      [](const ClientNetwork& n) { return n.to_string(); },
+      [](const ClientNetwork& n, const ClientNetwork& again) {
+        return again.family == n.family && again.address == n.address &&
+               again.prefix_length == n.prefix_length;
+      });
   if (!network) {
-    check(!error.empty());
     return 0;
   }
-  std::string again_error;
-  auto again = ClientNetworks::parse_network(network->to_string(), &again_error);
-  check(again.has_value() && again->family == network->family &&
-        again->address == network->address && again->prefix_length == network->prefix_length);
   sockaddr_storage peer{};
   if (network->family == AF_INET) {
     auto* v4 = reinterpret_cast<sockaddr_in*>(&peer);

@@ -13,7 +13,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <span>
 
 #include "dns/message_view.h"
@@ -23,14 +22,11 @@
 #include "forward/alias_reply.h"
 #include "forward/client_query.h"
 #include "forward/response.h"
+#include "fuzz_check.h"
 
 namespace {
 
-void check(bool condition) {
-  if (!condition) {
-    std::abort();
-  }
-}
+using vmdns::fuzz::check;
 
 constexpr size_t kHeaderLength = 12;
 

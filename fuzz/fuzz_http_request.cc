@@ -7,18 +7,14 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "ops/http_request.h"
 
 namespace {
 
-void check(bool condition) {
-  if (!condition) {
-    std::abort();
-  }
-}
+using vmdns::fuzz::check;
 
 bool inside(std::string_view part, std::string_view whole) {
   return part.empty() ||
@@ -30,7 +26,7 @@ bool inside(std::string_view part, std::string_view whole) {
 // The libFuzzer entry point; its name is fixed by libFuzzer.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NOLINT
   using vmdns::ops::HttpParse;
-  std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::string_view text = vmdns::fuzz::as_text(data, size);
   vmdns::ops::HttpRequest request;
   HttpParse whole = vmdns::ops::parse_http_request(text, &request);
   if (whole == HttpParse::Complete) {

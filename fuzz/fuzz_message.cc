@@ -6,13 +6,13 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <optional>
 #include <span>
 
 #include "dns/message_view.h"
 #include "dns/reader.h"
 #include "dns/writer.h"
+#include "fuzz_check.h"
 
 namespace {
 
@@ -24,12 +24,7 @@ using vmdns::dns::ParseStatus;
 using vmdns::dns::Reader;
 using vmdns::dns::RrType;
 using vmdns::dns::Section;
-
-void check(bool condition) {
-  if (!condition) {
-    std::abort();
-  }
-}
+using vmdns::fuzz::check;
 
 // What we write must read back with our own strict reader: every name decompresses to the
 // name that was written.

@@ -4,22 +4,20 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "resolvconf/resolv_conf.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::string_view text = vmdns::fuzz::as_text(data, size);
   std::vector<std::string> warnings;
   vmdns::resolvconf::ResolvConf conf = vmdns::resolvconf::parse_resolv_conf(text, &warnings);
   (void)conf.ndots();
   std::string written = conf.to_text();
   vmdns::resolvconf::ResolvConf again = vmdns::resolvconf::parse_resolv_conf(written);
-  if (again.to_text() != written) {
-    std::abort();
-  }
+  vmdns::fuzz::check(again.to_text() == written);
   return 0;
 }

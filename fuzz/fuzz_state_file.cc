@@ -6,9 +6,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 
+#include "fuzz_check.h"
 #include "kube/state_file.h"
 
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
@@ -25,8 +25,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // A state read back is written again as the saver would: that text must read back too.
   std::string again = vmdns::kube::encode_state(*state);
-  if (!vmdns::kube::decode_state(again, "state.json", &error)) {
-    std::abort();
-  }
+  vmdns::fuzz::check(vmdns::kube::decode_state(again, "state.json", &error).has_value());
   return 0;
 }
