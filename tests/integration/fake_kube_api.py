@@ -322,7 +322,9 @@ class FakeKubeApi:
     def _list(self, handler, resource, namespace, query):
         kind, api_version, _ = RESOURCES[resource]
         with self.lock:
-            items = [copy.deepcopy(o) for (r, _, _), o in sorted(self.objects.items())
+            # The stored objects are replaced, never changed in place: a page shares their
+            # contents and copies only the top level of the items it returns (below).
+            items = [o for (r, _, _), o in sorted(self.objects.items())
                      if r == resource and self._selected(resource, namespace, query, o)]
             rv = self.rv
         start = 0
@@ -334,10 +336,8 @@ class FakeKubeApi:
             start = token["start"]
             rv = token["rv"]
         limit = int(query.get("limit", "0") or 0)
-        page = items[start:start + limit] if limit else items[start:]
-        for item in page:
-            item.pop("kind", None)
-            item.pop("apiVersion", None)
+        page = [{k: v for k, v in item.items() if k not in ("kind", "apiVersion")}
+                for item in (items[start:start + limit] if limit else items[start:])]
         metadata = {"resourceVersion": str(rv)}
         if limit and start + limit < len(items):
             metadata["continue"] = base64.b64encode(

@@ -143,10 +143,15 @@ class VmdnsServer:
         self.port = int(m.group(1))
 
     def log(self):
+        """What the server wrote to stderr so far; once stopped, all it ever wrote."""
+        if self.stderr.closed:
+            return self.final_log
         self.stderr.seek(0)
         return self.stderr.read().decode(errors="replace")
 
     def stop(self):
+        """Stops the server (SIGTERM, then SIGKILL after 10 s) and closes its stdout pipe and
+        stderr file, keeping the log; returns the exit status. Stopping twice is harmless."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -154,6 +159,11 @@ class VmdnsServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if not self.stderr.closed:
+            self.final_log = self.log()
+            self.stderr.close()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
         return self.proc.returncode
 
     def dig(self, name, rtype="A", tcp=False, edns=True, tool="dig", extra=()):
