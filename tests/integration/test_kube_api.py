@@ -72,6 +72,33 @@ class KubeApiTest(unittest.TestCase):
     def synced(self, server):
         self.wait_answer(server, MYVMI, ["10.244.0.57"])
 
+    def move_vmi(self, ip, publish=None):
+        """vmi-fedora (MYVMI) gets the address `ip`, published by `publish` (an update, which
+        its watchers see, unless told otherwise)."""
+        vmi = by_name(self.objects, "VirtualMachineInstance", "vmi-fedora")
+        vmi["status"]["interfaces"][0]["ipAddresses"] = [ip]
+        (publish or self.api.update)(vmi)
+
+    def lists(self):
+        return sum(1 for r in self.api.requests if "watch=1" not in r)
+
+    def move_vmi_while_away(self, server, ip, compact):
+        """The watches drop, and while the API server does not answer vmi-fedora moves to `ip`
+        (the history compacted too, when `compact`) and the last data keeps serving; then the
+        API server answers again and the new address is served. Returns how many lists vmdns
+        made to get there."""
+        self.assertTrue(wait_for(lambda: self.api.watchers() == 4))
+        self.api.hang()
+        self.api.drop_watches()
+        self.move_vmi(ip)
+        if compact:
+            self.api.compact()
+        self.assertEqual(server.dig(MYVMI).rdatas("A"), ["10.244.0.57"])
+        lists_before = self.lists()
+        self.api.hang(False)
+        self.wait_answer(server, MYVMI, [ip])
+        return self.lists() - lists_before
+
     def test_initial_sync(self):
         server = self.serve()
         self.synced(server)
@@ -164,35 +191,16 @@ class KubeApiTest(unittest.TestCase):
     def test_expired_resource_version_relists(self):
         server = self.serve()
         self.synced(server)
-        self.assertTrue(wait_for(lambda: self.api.watchers() == 4))
-        # The watches drop, and while vmdns is away a VMI changes and the history is compacted:
-        # the re-watch gets 410 Gone, and only a new list can tell what happened.
-        self.api.hang()
-        self.api.drop_watches()
-        vmi = by_name(self.objects, "VirtualMachineInstance", "vmi-fedora")
-        vmi["status"]["interfaces"][0]["ipAddresses"] = ["10.244.0.99"]
-        self.api.update(vmi)
-        self.api.compact()
-        self.api.hang(False)
-        self.wait_answer(server, MYVMI, ["10.244.0.99"])
+        # While vmdns is away the history is compacted: the re-watch gets 410 Gone, and only a
+        # new list can tell what happened.
+        self.assertGreater(self.move_vmi_while_away(server, "10.244.0.99", compact=True), 0)
         self.assertIn("(410 Gone), listing again", server.log())
 
     def test_dropped_connection_resumes_without_loss(self):
         server = self.serve()
         self.synced(server)
-        self.assertTrue(wait_for(lambda: self.api.watchers() == 4))
-        self.api.hang()
-        self.api.drop_watches()
-        vmi = by_name(self.objects, "VirtualMachineInstance", "vmi-fedora")
-        vmi["status"]["interfaces"][0]["ipAddresses"] = ["10.244.0.77"]
-        self.api.update(vmi)
-        # While the API server does not answer, the last data keeps serving.
-        self.assertEqual(server.dig(MYVMI).rdatas("A"), ["10.244.0.57"])
-        lists_before = sum(1 for r in self.api.requests if "watch=1" not in r)
-        self.api.hang(False)
-        self.wait_answer(server, MYVMI, ["10.244.0.77"])
         # Resumed by a watch from the last resourceVersion, not by a new list.
-        self.assertEqual(sum(1 for r in self.api.requests if "watch=1" not in r), lists_before)
+        self.assertEqual(self.move_vmi_while_away(server, "10.244.0.77", compact=False), 0)
 
     def test_garbage_in_the_stream(self):
         server = self.serve()
@@ -201,9 +209,7 @@ class KubeApiTest(unittest.TestCase):
         self.api.garbage()
         self.assertTrue(wait_for(lambda: "expected '{' to start an event, found 't'" in
                                  server.log()), server.log())
-        vmi = by_name(self.objects, "VirtualMachineInstance", "vmi-fedora")
-        vmi["status"]["interfaces"][0]["ipAddresses"] = ["10.244.0.88"]
-        self.api.update(vmi)
+        self.move_vmi("10.244.0.88")
         self.wait_answer(server, MYVMI, ["10.244.0.88"])
 
     def test_token_rotation(self):
@@ -212,9 +218,7 @@ class KubeApiTest(unittest.TestCase):
         self.assertTrue(wait_for(lambda: self.api.watchers() == 4))
         self.api.rotate_token("token-2")
         self.api.drop_watches()
-        vmi = by_name(self.objects, "VirtualMachineInstance", "vmi-fedora")
-        vmi["status"]["interfaces"][0]["ipAddresses"] = ["10.244.0.66"]
-        self.api.update(vmi)
+        self.move_vmi("10.244.0.66")
         self.wait_answer(server, MYVMI, ["10.244.0.66"])
         self.assertIn("token-2", self.api.tokens_seen)
         self.assertIn("changed, using the new token", server.log())
@@ -222,9 +226,7 @@ class KubeApiTest(unittest.TestCase):
     def test_periodic_relist_repairs_a_missed_change(self):
         server = self.serve("--resync-period", "2")
         self.synced(server)
-        vmi = by_name(self.objects, "VirtualMachineInstance", "vmi-fedora")
-        vmi["status"]["interfaces"][0]["ipAddresses"] = ["10.244.0.55"]
-        self.api.set_silently(vmi)
+        self.move_vmi("10.244.0.55", self.api.set_silently)
         self.wait_answer(server, MYVMI, ["10.244.0.55"], timeout=8)
 
     def test_namespaces_and_labels_are_pushed_down(self):
@@ -262,9 +264,7 @@ class KubeApiTest(unittest.TestCase):
         self.assertEqual(second.dig("nosuchvm.mysubdomain.default.svc.cluster.local").status,
                          "NXDOMAIN")
         self.assertIn("STALE until the API server answers", second.log())
-        vmi = by_name(self.objects, "VirtualMachineInstance", "vmi-fedora")
-        vmi["status"]["interfaces"][0]["ipAddresses"] = ["10.244.0.44"]
-        self.api.update(vmi)
+        self.move_vmi("10.244.0.44")
         self.api.hang(False)
         self.wait_answer(second, MYVMI, ["10.244.0.44"])
 
