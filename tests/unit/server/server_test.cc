@@ -249,9 +249,53 @@ class ServerTest : public ::testing::Test {
   ListenAddress start(const char* listen, unsigned threads = 1) {
     return start({.listen = address_of(listen), .threads = threads});
   }
+  // One worker with a query timeout of `query_timeout_ms` and an idle timeout beyond any
+  // test's length: a connection that is cut off is cut off by the query timeout.
+  ListenAddress start_with_query_timeout(unsigned query_timeout_ms) {
+    return start({.listen = address_of("127.0.0.1:0"),
+                  .threads = 1,
+                  .tcp_idle_timeout_ms = 20000,
+                  .tcp_query_timeout_ms = query_timeout_ms});
+  }
 
   Factory factory_;
   std::unique_ptr<Server> server_;
+};
+
+// A TCP client that writes `count` queries of `extra` filler octets each, from a thread of its
+// own, and reads nothing until expect_replies_in_order(): the replies back up in the server,
+// which has to stop reading the queries meanwhile.
+class NonReadingClient {
+ public:
+  NonReadingClient(const ListenAddress& server, int count, size_t extra)
+      : socket_(tcp_connect(server)), count_(count), extra_(extra), writer_([this] {
+          for (int i = 0; i < count_; ++i) {
+            if (!write_all(socket_, framed(query(i)))) {
+              return;
+            }
+          }
+        }) {}
+  ~NonReadingClient() {
+    shutdown(socket_.get(), SHUT_RDWR);  // a writer still blocked in send() (a failed test)
+    writer_.join();
+  }
+  NonReadingClient(const NonReadingClient&) = delete;
+  NonReadingClient& operator=(const NonReadingClient&) = delete;
+
+  // Reads every reply: each is its query's, in the order the queries were written.
+  void expect_replies_in_order() {
+    for (int i = 0; i < count_; ++i) {
+      ASSERT_EQ(tcp_read_message(socket_), expected_reply(query(i), 'T')) << "reply " << i;
+    }
+  }
+
+ private:
+  Bytes query(int i) const { return make_query(static_cast<uint16_t>(i), extra_); }
+
+  Socket socket_;
+  const int count_;
+  const size_t extra_;
+  std::thread writer_;  // last: it starts once the members it reads are set
 };
 
 void expect_udp_round_trip(const ListenAddress& server, uint16_t id) {
@@ -441,16 +485,7 @@ TEST_F(ServerTest, TcpManyConnectionsAtOnce) {
 // reply arrives, in order. Meanwhile another client is answered at once.
 TEST_F(ServerTest, TcpClientThatDoesNotReadLosesNothingAndBlocksNoOne) {
   ListenAddress server = start("127.0.0.1:0");
-  Socket slow = tcp_connect(server);
-  constexpr int kQueries = 96;
-  constexpr size_t kExtra = 30000;
-  std::thread writer([&] {
-    for (int i = 0; i < kQueries; ++i) {
-      if (!write_all(slow, framed(make_query(static_cast<uint16_t>(i), kExtra)))) {
-        return;
-      }
-    }
-  });
+  NonReadingClient slow(server, 96, 30000);
   std::this_thread::sleep_for(300ms);
 
   auto began = std::chrono::steady_clock::now();
@@ -458,39 +493,18 @@ TEST_F(ServerTest, TcpClientThatDoesNotReadLosesNothingAndBlocksNoOne) {
   expect_udp_round_trip(server, 998);
   EXPECT_LT(std::chrono::steady_clock::now() - began, 1s);
 
-  for (int i = 0; i < kQueries; ++i) {
-    Bytes reply = tcp_read_message(slow);
-    ASSERT_EQ(reply, expected_reply(make_query(static_cast<uint16_t>(i), kExtra), 'T'))
-        << "reply " << i;
-  }
-  writer.join();
+  slow.expect_replies_in_order();
 }
 
 // While a client does not read its replies, the server does not read its queries either, so
 // part of a message may wait in the socket: that is no slow client, and the query timeout does
 // not cut it off.
 TEST_F(ServerTest, TcpQueryTimeoutWaitsForAClientThatDoesNotRead) {
-  ListenAddress server = start({.listen = address_of("127.0.0.1:0"),
-                                .threads = 1,
-                                .tcp_idle_timeout_ms = 20000,
-                                .tcp_query_timeout_ms = 200});
-  Socket slow = tcp_connect(server);
-  constexpr int kQueries = 300;
-  constexpr size_t kExtra = 30001;  // odd-sized, so messages straddle the reads
-  std::thread writer([&] {
-    for (int i = 0; i < kQueries; ++i) {
-      if (!write_all(slow, framed(make_query(static_cast<uint16_t>(i), kExtra)))) {
-        return;
-      }
-    }
-  });
+  ListenAddress server = start_with_query_timeout(200);
+  // Odd-sized queries, so that messages straddle the server's reads.
+  NonReadingClient slow(server, 300, 30001);
   std::this_thread::sleep_for(800ms);
-  for (int i = 0; i < kQueries; ++i) {
-    Bytes reply = tcp_read_message(slow);
-    ASSERT_EQ(reply, expected_reply(make_query(static_cast<uint16_t>(i), kExtra), 'T'))
-        << "reply " << i;
-  }
-  writer.join();
+  slow.expect_replies_in_order();
 }
 
 TEST_F(ServerTest, TcpConnectionLimit) {
@@ -534,10 +548,7 @@ TEST_F(ServerTest, TcpIdleTimeoutClosesTheConnection) {
 // without progress. It is closed once the query timeout passes after the first octet, long
 // before the idle timeout, and other clients (TCP and UDP) are answered meanwhile.
 TEST_F(ServerTest, TcpSlowLorisIsCutOffWithoutStallingOthers) {
-  ListenAddress server = start({.listen = address_of("127.0.0.1:0"),
-                                .threads = 1,
-                                .tcp_idle_timeout_ms = 20000,
-                                .tcp_query_timeout_ms = 400});
+  ListenAddress server = start_with_query_timeout(400);
   Socket loris = tcp_connect(server);
   Bytes wire = framed(make_query(61));
   auto began = std::chrono::steady_clock::now();
@@ -568,10 +579,7 @@ TEST_F(ServerTest, TcpSlowLorisIsCutOffWithoutStallingOthers) {
 // A query that arrives in parts within the query timeout is answered, and the timeout starts
 // again for the next message: pipelined after a complete one, or begun later.
 TEST_F(ServerTest, TcpQueryTimeoutCountsEachMessage) {
-  ListenAddress server = start({.listen = address_of("127.0.0.1:0"),
-                                .threads = 1,
-                                .tcp_idle_timeout_ms = 20000,
-                                .tcp_query_timeout_ms = 600});
+  ListenAddress server = start_with_query_timeout(600);
   Socket client = tcp_connect(server);
   for (uint16_t id = 71; id < 75; ++id) {
     Bytes query = make_query(id);
