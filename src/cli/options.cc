@@ -19,13 +19,10 @@ void add_source_options(CLI::App& command, SourceOptions& options, bool required
 }
 
 void add_zone_options(CLI::App& command, ZoneOptions& options) {
-  command
-      .add_option("--zone", options.zones,
-                  "Cluster domain to serve; repeatable (CoreDNS: the kubernetes plugin's zones)")
-      ->capture_default_str();
-  command.add_option("--ttl", options.ttl, "TTL of answers (CoreDNS: ttl)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 3600));
+  add_option_with_default(
+      command, "--zone", options.zones,
+      "Cluster domain to serve; repeatable (CoreDNS: the kubernetes plugin's zones)");
+  add_option_in_range(command, "--ttl", options.ttl, "TTL of answers (CoreDNS: ttl)", 0, 3600);
   command
       .add_option("--negative-ttl", options.negative_ttl,
                   "SOA minimum and TTL of the SOA in negative answers (default: --ttl)")
@@ -33,10 +30,9 @@ void add_zone_options(CLI::App& command, ZoneOptions& options) {
   command.add_option("--reverse-zone", options.reverse_zones,
                      "Reverse zone to serve with PTRs, as a name (10.in-addr.arpa) or a CIDR "
                      "(10.96.0.0/12, fd00::/8); repeatable (CoreDNS: the server block's zones)");
-  command
-      .add_option("--pods", options.pods,
-                  "Records under pod.<zone>: disabled, insecure or verified (CoreDNS: pods)")
-      ->capture_default_str()
+  add_option_with_default(
+      command, "--pods", options.pods,
+      "Records under pod.<zone>: disabled, insecure or verified (CoreDNS: pods)")
       ->check(CLI::IsMember({"disabled", "insecure", "verified"}));
   command.add_flag("--endpoint-pod-names", options.endpoint_pod_names,
                    "Name endpoints without a hostname after their Pod or VMI "
@@ -52,11 +48,8 @@ void add_zone_options(CLI::App& command, ZoneOptions& options) {
   command.add_option("--vm-zone", options.vm_zone,
                      "Zone of VMI names on secondary networks, <interface>.<vmi>.<namespace>.ZONE "
                      "and <vmi>.<namespace>.ZONE, as KubeSecondaryDNS serves them (e.g. vm)");
-  command
-      .add_option("--vm-zone-ttl", options.vm_zone_ttl,
-                  "TTL of the --vm-zone records (KubeSecondaryDNS: 3600)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 86400));
+  add_option_in_range(command, "--vm-zone-ttl", options.vm_zone_ttl,
+                      "TTL of the --vm-zone records (KubeSecondaryDNS: 3600)", 0, 86400);
   command.add_option("--advertise-address", options.advertise_addresses,
                      "Address of ns.dns.<zone>, the apex NS target; repeatable "
                      "(default: the listen address, or 127.0.0.1 when it is a wildcard)");

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sources/manifest_loader.h"
@@ -28,6 +29,23 @@ struct ZoneOptions {
   std::string vm_zone;  // empty: none
   uint32_t vm_zone_ttl = zone::kKubeSecondaryDnsTtl;
 };
+
+// A flag taking a value whose default --help shows; in a range, values outside it are refused:
+//   add_option_with_default(command, "--rrl", options.rrl, "UDP responses a second ...");
+//   add_option_in_range(command, "--ttl", options.ttl, "TTL of answers", 0, 3600);
+// (`low` and `high` keep their own type: CLI11 names it in --help, "INT in [0 - 3600]".)
+template <typename T>
+CLI::Option* add_option_with_default(CLI::App& command, std::string name, T& value,
+                                     std::string help) {
+  return command.add_option(std::move(name), value, std::move(help))->capture_default_str();
+}
+
+template <typename T, typename Bound>
+CLI::Option* add_option_in_range(CLI::App& command, std::string name, T& value, std::string help,
+                                 Bound low, Bound high) {
+  return add_option_with_default(command, std::move(name), value, std::move(help))
+      ->check(CLI::Range(low, high));
+}
 
 // `required`: -f must be given (serve can take its objects from the Kubernetes API instead).
 void add_source_options(CLI::App& command, SourceOptions& options, bool required = true);

@@ -21,38 +21,28 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
   command.add_option("--labels", options.labels,
                      "Label selector for Services, EndpointSlices, Pods and VMIs, pushed down "
                      "to the API (CoreDNS: labels)");
-  command
-      .add_option("--resync-period", options.resync_seconds,
-                  "Seconds between full lists of every watched kind, which repair any missed "
-                  "event")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 86400u));
+  add_option_in_range(command, "--resync-period", options.resync_seconds,
+                      "Seconds between full lists of every watched kind, which repair any "
+                      "missed event",
+                      1u, 86400u);
   command.add_option("--state-dir", options.state_dir,
                      "Keep the last synced API objects here and serve them at once on the "
                      "next start, until the API server answers");
-  command
-      .add_option("--listen", options.listen,
-                  "ADDR:PORT for UDP and TCP; IPv6 in brackets, port 0 picks a free port")
-      ->capture_default_str();
+  add_option_with_default(command, "--listen", options.listen,
+                          "ADDR:PORT for UDP and TCP; IPv6 in brackets, port 0 picks a free port");
   command.add_option("--threads", options.threads,
                      "UDP worker threads (default: the number of cores)");
-  command
-      .add_option("--max-tcp-connections", options.max_tcp_connections,
-                  "TCP connections open at once; a connection past it is closed at once")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 1000000u));
-  command
-      .add_option("--tcp-idle-timeout", options.tcp_idle_timeout_ms,
-                  "Milliseconds a TCP connection may stay open with no complete query and no "
-                  "reply sent (RFC 7766)")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 3600000u));
-  command
-      .add_option("--tcp-query-timeout", options.tcp_query_timeout_ms,
-                  "Milliseconds a TCP client has to send the rest of a message once its first "
-                  "octet has arrived; slower clients are cut off")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 3600000u));
+  add_option_in_range(command, "--max-tcp-connections", options.max_tcp_connections,
+                      "TCP connections open at once; a connection past it is closed at once", 1u,
+                      1000000u);
+  add_option_in_range(command, "--tcp-idle-timeout", options.tcp_idle_timeout_ms,
+                      "Milliseconds a TCP connection may stay open with no complete query and "
+                      "no reply sent (RFC 7766)",
+                      1u, 3600000u);
+  add_option_in_range(command, "--tcp-query-timeout", options.tcp_query_timeout_ms,
+                      "Milliseconds a TCP client has to send the rest of a message once its "
+                      "first octet has arrived; slower clients are cut off",
+                      1u, 3600000u);
   auto* upstream = command.add_option(
       "--upstream", options.upstreams,
       "ADDR[:PORT] to forward names outside our zones to, tried in order (repeatable; default: "
@@ -65,31 +55,20 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
                      "CIDR of clients whose names outside our zones are forwarded; others get "
                      "REFUSED (repeatable; default: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, "
                      "100.64.0.0/10, 127.0.0.0/8, fc00::/7, fe80::/10, ::1)");
-  command
-      .add_option("--rrl", options.rrl,
-                  "UDP responses a second to each client /24 (IPv4) or /56 (IPv6); past it "
-                  "replies are dropped or slipped (0: no limit)")
-      ->capture_default_str();
-  command
-      .add_option("--rrl-slip", options.rrl_slip,
-                  "Every Nth reply over the --rrl rate is sent truncated (TC) instead of "
-                  "dropped, so real clients retry over TCP (0: drop all, 1: truncate all)")
-      ->capture_default_str()
-      ->check(CLI::Range(0u, 100u));
-  command
-      .add_option("--upstream-timeout", options.upstream_timeout_ms,
-                  "Milliseconds to wait for one upstream before trying the next")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 60000u));
-  command
-      .add_option("--max-forwards", options.max_forwards,
-                  "Forwarded queries in flight at once; beyond it, SERVFAIL")
-      ->capture_default_str()
-      ->check(CLI::Range(size_t{1}, size_t{65536}));
-  command
-      .add_option("--cache-size", options.cache_size,
-                  "Upstream answers kept in each worker thread's cache (0: no cache)")
-      ->capture_default_str();
+  add_option_with_default(command, "--rrl", options.rrl,
+                          "UDP responses a second to each client /24 (IPv4) or /56 (IPv6); past "
+                          "it replies are dropped or slipped (0: no limit)");
+  add_option_in_range(command, "--rrl-slip", options.rrl_slip,
+                      "Every Nth reply over the --rrl rate is sent truncated (TC) instead of "
+                      "dropped, so real clients retry over TCP (0: drop all, 1: truncate all)",
+                      0u, 100u);
+  add_option_in_range(command, "--upstream-timeout", options.upstream_timeout_ms,
+                      "Milliseconds to wait for one upstream before trying the next", 1u, 60000u);
+  add_option_in_range(command, "--max-forwards", options.max_forwards,
+                      "Forwarded queries in flight at once; beyond it, SERVFAIL", size_t{1},
+                      size_t{65536});
+  add_option_with_default(command, "--cache-size", options.cache_size,
+                          "Upstream answers kept in each worker thread's cache (0: no cache)");
   command.add_flag("--autopath", options.autopath,
                    "Server-side search: a known VMI's (with --pods verified, a Pod's) query for "
                    "<x>.<its first search entry> that does not exist is answered for the next "
