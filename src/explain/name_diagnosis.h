@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cluster/model.h"
@@ -42,6 +43,14 @@ struct Diagnosis {
   std::string fix;
   // What holds but is worth knowing, even when the name resolves: a Service with a cluster IP.
   std::vector<std::string> notes;
+
+  // The chain breaks at `step`: what to change, why, and how.
+  void broken_at(Step at, std::string what, std::string why, std::string how) {
+    step = at;
+    object = std::move(what);
+    reason = std::move(why);
+    fix = std::move(how);
+  }
 };
 
 Diagnosis diagnose_name(const cluster::State& state, const std::vector<PlannedVmi>& plan,
