@@ -7,9 +7,9 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 namespace vmdns::server {
 namespace {
@@ -30,8 +30,8 @@ TcpLoop::TcpLoop(UniqueFd listener, std::unique_ptr<QueryHandler> handler, TcpLi
       limits_(limits),
       stop_fd_(stop_fd),
       stopping_(stopping),
-      idle_(&Connection::idle, std::chrono::milliseconds(limits.idle_timeout_ms)),
-      partial_(&Connection::partial, std::chrono::milliseconds(limits.query_timeout_ms)),
+      timeouts_(std::chrono::milliseconds(limits.idle_timeout_ms),
+                std::chrono::milliseconds(limits.query_timeout_ms)),
       reply_(std::make_unique_for_overwrite<uint8_t[]>(kMaxMessage)),
       completions_(std::make_unique<TcpCompletions>()) {
   route_.transport = Transport::Tcp;
@@ -99,8 +99,7 @@ void TcpLoop::run() {
       set_listener_enabled(true);
     }
   }
-  idle_.clear();
-  partial_.clear();
+  timeouts_.clear();
   connections_.clear();
   open_connections_ = 0;
 }
@@ -165,7 +164,7 @@ void TcpLoop::accept_connections(Clock::time_point now) {
     }
     connections_[fd] = std::move(connection);
     ++open_connections_;
-    idle_.restart(connections_[fd].get(), now);
+    timeouts_.active(connections_[fd].get(), now);
   }
 }
 
@@ -226,23 +225,8 @@ bool TcpLoop::progress(Connection* connection, Clock::time_point now) {
     close_connection(connection);
     return false;
   }
-  track_partial_message(connection, now, answered);
+  timeouts_.track_partial_message(connection, now, answered);
   return update_interest(connection);
-}
-
-// The query timeout runs while the client owes the rest of a message: from the first octet of
-// a message (or from the reply to the one before it, when they came together) until it is
-// whole. It stops while the connection is backed up: the rest may be waiting in the socket,
-// unread because the client does not read its replies (the idle timeout covers that).
-void TcpLoop::track_partial_message(Connection* connection, Clock::time_point now, bool answered) {
-  if (connection->closing || connection->peer_closed || connection->backed_up() ||
-      !connection->awaiting_rest_of_message()) {
-    partial_.remove(connection);
-  } else if (answered) {
-    partial_.restart(connection, now);
-  } else {
-    partial_.start(connection, now);
-  }
 }
 
 bool TcpLoop::answer_queries(Connection* connection, Clock::time_point now) {
@@ -298,7 +282,7 @@ bool TcpLoop::answer_queries(Connection* connection, Clock::time_point now) {
   // A message longer than the buffer: grow it once to the largest possible message.
   connection->make_room_for_next_message();
   if (answered) {
-    idle_.restart(connection, now);
+    timeouts_.active(connection, now);
   }
   return answered;
 }
@@ -310,7 +294,7 @@ bool TcpLoop::flush_output(Connection* connection, Clock::time_point now) {
       return false;
     case Connection::Sent::Some:
       // A client that reads its replies is not idle, however slowly it reads.
-      idle_.restart(connection, now);
+      timeouts_.active(connection, now);
       return true;
     case Connection::Sent::Nothing:
       return true;
@@ -343,50 +327,26 @@ bool TcpLoop::update_interest(Connection* connection) {
 }
 
 void TcpLoop::close_connection(Connection* connection) {
-  idle_.remove(connection);
-  partial_.remove(connection);
+  timeouts_.forget(connection);
   int fd = connection->fd.get();
   epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
   connections_[fd].reset();  // closes the socket
   --open_connections_;
 }
 
-// RFC 7766 section 6.2.3: the server decides how long an idle connection may stay open, and
-// may close one that holds its resources without progress.
 void TcpLoop::expire(Clock::time_point now) {
-  while (Connection* connection = idle_.expired(now)) {
-    spdlog::debug("tcp: idle for {} ms; closing", limits_.idle_timeout_ms);
-    close_connection(connection);
-  }
-  while (Connection* connection = partial_.expired(now)) {
-    spdlog::debug("tcp: a message not complete after {} ms; closing", limits_.query_timeout_ms);
+  while (Connection* connection = timeouts_.expired(now)) {
     close_connection(connection);
   }
 }
 
+// The next connection timeout, or the end of a pause of the listener if that comes first.
 int TcpLoop::next_timeout_ms(Clock::time_point now) const {
-  bool have_deadline = false;
-  Clock::time_point deadline{};
-  for (const DeadlineQueue<Connection>* queue : {&idle_, &partial_}) {
-    Clock::time_point next;
-    if (queue->next_deadline(&next) && (!have_deadline || next < deadline)) {
-      deadline = next;
-      have_deadline = true;
-    }
-  }
-  if (!listener_enabled_ && (!have_deadline || listener_resume_at_ < deadline)) {
+  std::optional<Clock::time_point> deadline = timeouts_.next_deadline();
+  if (!listener_enabled_ && (!deadline || listener_resume_at_ < *deadline)) {
     deadline = listener_resume_at_;
-    have_deadline = true;
   }
-  if (!have_deadline) {
-    return -1;
-  }
-  if (deadline <= now) {
-    return 0;
-  }
-  // Rounded up, so we never wake just before the deadline and spin.
-  auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
-  return wait > INT_MAX ? INT_MAX : static_cast<int>(wait);
+  return epoll_timeout_ms(deadline, now);
 }
 
 // Replies for deferred queries: framed and queued like the others. A reply for a connection
@@ -405,7 +365,7 @@ void TcpLoop::complete_deferred(Clock::time_point now) {
     if (!done.reply.empty() && done.reply.size() <= kMaxMessage) {
       connection->queue_reply(done.reply);
     }
-    idle_.restart(connection, now);
+    timeouts_.active(connection, now);
     progress(connection, now);
   }
   completed_.clear();

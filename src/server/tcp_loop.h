@@ -21,6 +21,7 @@
 #include "server/reply_route.h"
 #include "server/socket_util.h"
 #include "server/tcp_connection.h"
+#include "server/tcp_timeouts.h"
 
 namespace vmdns::server {
 
@@ -63,7 +64,6 @@ class TcpLoop {
   bool progress(Connection* connection, Clock::time_point now);
   bool update_interest(Connection* connection);
   void close_connection(Connection* connection);
-  void track_partial_message(Connection* connection, Clock::time_point now, bool answered);
   void expire(Clock::time_point now);
   int next_timeout_ms(Clock::time_point now) const;
   void set_listener_enabled(bool enabled);
@@ -79,10 +79,7 @@ class TcpLoop {
   // Indexed by file descriptor; descriptors are small and dense.
   std::vector<std::unique_ptr<Connection>> connections_;
   size_t open_connections_ = 0;
-  // Every connection, least recently active first (the idle timeout), and the connections
-  // part of whose next message has arrived, longest waiting first (the query timeout).
-  DeadlineQueue<Connection> idle_;
-  DeadlineQueue<Connection> partial_;
+  TcpTimeouts timeouts_;
 
   // When accept fails for lack of descriptors or memory, the listener stays readable; it is
   // taken out of epoll for a moment instead of spinning.
