@@ -1,7 +1,7 @@
 #pragma once
 // The forwarder's private state, shared by forwarder.cc (lifecycle, the event loop, answering
-// clients) and upstream_exchange.cc (one query's exchange with the upstreams). Not a public
-// header: only the forward module includes it.
+// clients), forwarder_client.cc (the workers' side) and upstream_exchange.cc (one query's
+// exchange with the upstreams). Not a public header: only the forward module includes it.
 
 #include <sys/epoll.h>
 
