@@ -19,13 +19,13 @@
 #include "cli/rate_limited_query_handler.h"
 #include "cli/serve_api.h"
 #include "cli/serve_config.h"
+#include "cli/serve_forward.h"
 #include "cli/serve_metrics.h"
 #include "cli/serve_ops.h"
 #include "cli/serve_options.h"
 #include "cli/snapshot_query_handler.h"
 #include "control/control_loop.h"
 #include "forward/forwarder.h"
-#include "forward/upstream.h"
 #include "ops/serving_state.h"
 #include "server/client_networks.h"
 #include "server/response_rate_limiter.h"
@@ -34,56 +34,6 @@
 
 namespace vmdns::cli {
 namespace {
-
-// The upstreams to forward to: --upstream, else resolv.conf's nameservers other than ourselves.
-// Empty (with no error) means names outside our zones are REFUSED.
-std::optional<std::vector<forward::Upstream>> upstreams_of(const ServeOptions& options,
-                                                           const server::ListenAddress& listen,
-                                                           std::string* error) {
-  std::vector<forward::Upstream> out;
-  if (options.no_upstream) {
-    return out;
-  }
-  if (options.upstreams.empty()) {
-    out = forward::system_upstreams(options.resolv_conf, listen);
-    if (out.empty()) {
-      spdlog::warn("no nameserver in {} other than ourselves: names outside our zones are "
-                   "refused", options.resolv_conf);
-    }
-    return out;
-  }
-  for (const std::string& text : options.upstreams) {
-    auto upstream = forward::parse_upstream(text, error);
-    if (!upstream) {
-      *error = "--upstream: " + *error;
-      return std::nullopt;
-    }
-    if (forward::is_self(*upstream, listen)) {
-      spdlog::warn("--upstream {} is this server's own address; loops are answered SERVFAIL",
-                   upstream->to_string());
-    }
-    out.push_back(*upstream);
-  }
-  return out;
-}
-
-// --allow-forward: the clients names outside our zones are forwarded for.
-std::optional<server::ClientNetworks> allowed_clients(const ServeOptions& options,
-                                                      std::string* error) {
-  if (options.allow_forward.empty()) {
-    return server::ClientNetworks::private_and_loopback();
-  }
-  server::ClientNetworks out;
-  for (const std::string& text : options.allow_forward) {
-    auto network = server::ClientNetworks::parse_network(text, error);
-    if (!network) {
-      *error = "--allow-forward: " + *error;
-      return std::nullopt;
-    }
-    out.add(*network);
-  }
-  return out;
-}
 
 // The listen address is a fine ns.dns.<zone> address unless it is a wildcard.
 std::string default_advertise(const server::ListenAddress& listen) {
@@ -174,35 +124,11 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
   // first (below) and destroyed last.
   std::unique_ptr<forward::Forwarder> forwarder;
   if (!upstreams->empty()) {
-    // The forwarder's thread answers what server-side search gives back from its own copy of
-    // the snapshot pointer.
-    auto forwarder_snapshot = std::make_shared<zone::LocalSnapshot>(holder);
-    forwarder = std::make_unique<forward::Forwarder>(forward::ForwarderOptions{
-        .upstreams = *upstreams,
-        .timeout = std::chrono::milliseconds(options.upstream_timeout_ms),
-        .max_in_flight = std::max<size_t>(options.max_forwards, 1),
-        .cache_entries = options.cache_size,
-        .local_answer = [forwarder_snapshot](std::span<const uint8_t> query,
-                                             const forward::ClientQuery& client,
-                                             std::span<uint8_t> out) {
-          return SnapshotQueryHandler::answer_locally(forwarder_snapshot->get(), query, client,
-                                                      out);
-        },
-        .reply_counters = &metrics.queries().add_thread(),
-        .worker_reply_metrics = &metrics.queries()});
-    if (!forwarder->start(&error)) {
+    forwarder = start_forwarder(options, *upstreams, *allowed, holder, metrics, &error);
+    if (!forwarder) {
       spdlog::critical("cannot start forwarding: {}", error);
       return 1;
     }
-    std::string list;
-    for (const forward::Upstream& upstream : *upstreams) {
-      list += (list.empty() ? "" : ", ") + upstream.to_string();
-    }
-    std::string clients;
-    for (const server::ClientNetwork& network : allowed->networks()) {
-      clients += (clients.empty() ? "" : ", ") + network.to_string();
-    }
-    spdlog::info("forwarding names outside our zones to {}, for clients in {}", list, clients);
   }
   metrics.set_forwarder(forwarder.get(), *upstreams);
 

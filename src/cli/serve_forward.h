@@ -1,0 +1,43 @@
+#pragma once
+// `vmdns serve`'s forwarding of names outside our zones: the upstreams (--upstream, else the
+// nameservers of resolv.conf other than ourselves), the clients it forwards for
+// (--allow-forward), and the forwarder thread started with them.
+//
+//   auto upstreams = upstreams_of(options, listen, &error);       // empty: REFUSED
+//   auto allowed = allowed_clients(options, &error);
+//   auto forwarder = start_forwarder(options, *upstreams, *allowed, holder, metrics, &error);
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/serve_metrics.h"
+#include "cli/serve_options.h"
+#include "forward/forwarder.h"
+#include "forward/upstream.h"
+#include "server/client_networks.h"
+#include "server/listen_address.h"
+#include "zone/snapshot_holder.h"
+
+namespace vmdns::cli {
+
+// The upstreams to forward to: --upstream, else resolv.conf's nameservers other than ourselves.
+// Empty (with no error) means names outside our zones are REFUSED.
+std::optional<std::vector<forward::Upstream>> upstreams_of(const ServeOptions& options,
+                                                           const server::ListenAddress& listen,
+                                                           std::string* error);
+
+// --allow-forward: the clients names outside our zones are forwarded for.
+std::optional<server::ClientNetworks> allowed_clients(const ServeOptions& options,
+                                                      std::string* error);
+
+// The forwarder thread, started, forwarding to `upstreams` (not empty) for `allowed` clients,
+// which it logs. What server-side search gives back it answers from `holder`'s snapshots; it
+// counts its replies in `metrics`. Null with `error` set when it cannot start.
+std::unique_ptr<forward::Forwarder> start_forwarder(
+    const ServeOptions& options, const std::vector<forward::Upstream>& upstreams,
+    const server::ClientNetworks& allowed, zone::SnapshotHolder& holder, ServeMetrics& metrics,
+    std::string* error);
+
+}  // namespace vmdns::cli
