@@ -33,6 +33,7 @@ import tempfile
 import time
 import unittest
 
+from dns_wire import Message, encode_name, udp_exchange
 from vmdns_harness import peer_port, EXAMPLES, FIXTURES, VmdnsServer, require_tools, run_vmdns
 
 EXTERNAL_NAMES = os.path.join(FIXTURES, "externalname.yaml")
@@ -93,26 +94,13 @@ class Knot:
         self.dir.cleanup()
 
 
-def encode_name(name):
-    out = b""
-    for label in name.rstrip(".").split("."):
-        out += bytes([len(label)]) + label.encode()
-    return out + b"\0"
-
-
 def raw_query(port, name, qtype, qid=0x1234, edns=True, timeout=2.0):
-    """One UDP query to 127.0.0.1:port; the response bytes, or None on timeout."""
-    packet = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 1 if edns else 0)
-    packet += encode_name(name) + struct.pack(">HH", qtype, 1)
+    """One UDP query to 127.0.0.1:port, the name spelled as given; the response bytes, or None
+    on timeout."""
+    message = Message(qid=qid).question(name, qtype)
     if edns:
-        packet += b"\0" + struct.pack(">HHIH", 41, 1232, 0, 0)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(timeout)
-        s.sendto(packet, ("127.0.0.1", port))
-        try:
-            return s.recv(65535)
-        except socket.timeout:
-            return None
+        message.opt(1232)
+    return udp_exchange(port, message.wire(), timeout=timeout)
 
 
 class ForwardingTest(unittest.TestCase):
