@@ -102,6 +102,11 @@ class ApiFaultsBase(unittest.TestCase):
         self.api.add({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
 
 
+def file_text(path):
+    with open(path) as f:
+        return f.read()
+
+
 def read_state(path):
     with open(path) as f:
         return json.load(f)  # a torn file would not parse
@@ -119,7 +124,7 @@ class KillAndRestartTest(ApiFaultsBase):
         self.move_vmi("10.244.0.44")
         self.wait_answer(first, MYVMI, ["10.244.0.44"])
         self.assertTrue(wait_for(lambda: os.path.exists(state_file) and
-                                 "10.244.0.44" in open(state_file).read(), 10))
+                                 "10.244.0.44" in file_text(state_file), 10))
 
         # Under load, and with the API changing so that the saver keeps writing.
         load = QueryLoad(first.port, [MYVMI, "web.shop.svc.cluster.local",
@@ -210,7 +215,7 @@ class DiskFullTest(ApiFaultsBase):
         self.assertEqual(server.log().count("the last state written stays in place"), 1)
 
         os.unlink(filler)
-        self.assertTrue(wait_for(lambda: "10.244.0.33" in open(state_file).read(), 10),
+        self.assertTrue(wait_for(lambda: "10.244.0.33" in file_text(state_file), 10),
                         server.log())
         self.assertIn("written again", server.log())
         self.assertIn("team-with-a-long-name-19", namespaces_in(read_state(state_file)))

@@ -84,6 +84,7 @@ zone:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=10)
+        self.proc.stderr.close()
         self.dir.cleanup()
 
 

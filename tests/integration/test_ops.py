@@ -228,6 +228,7 @@ class HealthReadyTest(unittest.TestCase):
 
     def test_lameduck_on_sigterm(self):
         server = OpsServer(extra_args=["--lameduck", "2s"])
+        self.addCleanup(server.stop)  # it exits by itself; this closes its pipe and log file
         name = "myvmi.mysubdomain.default.svc.cluster.local"
         self.assertEqual(http_get(server.health_port, "/health"), (200, "OK"))
         self.assertEqual(http_get(server.ready_port, "/ready"), (200, "OK"))
