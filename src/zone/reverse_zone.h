@@ -17,6 +17,22 @@
 namespace vmdns::zone {
 
 dns::Name reverse_name(const cluster::IpAddress& address);
+// The name of the first `units` octets (IPv4, at most 4) or nibbles (IPv6, at most 32):
+//   reverse_name(10.96.0.20, 3) -> 0.96.10.in-addr.arpa.
+dns::Name reverse_name(const cluster::IpAddress& address, size_t units);
+
+// The addresses a name at or below in-addr.arpa or ip6.arpa stands for: those whose first
+// `units` octets or nibbles are `prefix`'s (the others are zero). Nullopt when it stands for
+// none, as a label that reverse_name never writes ("010", "ab", a fifth octet).
+//   reverse_prefix(96.10.in-addr.arpa.) -> {10.96.0.0, 2}
+struct ReversePrefix {
+  cluster::IpAddress prefix;
+  size_t units = 0;
+};
+std::optional<ReversePrefix> reverse_prefix(const dns::Name& name);
+// `address` with all but its first `units` octets (IPv4) or nibbles (IPv6) zero.
+cluster::IpAddress prefix_of(const cluster::IpAddress& address, size_t units);
+bool has_prefix(const cluster::IpAddress& address, const cluster::IpAddress& prefix, size_t units);
 
 // A reverse zone given as a CIDR or as a name at or below in-addr.arpa or ip6.arpa, lowercased.
 // A CIDR whose prefix is not a multiple of 8 (IPv4) or 4 (IPv6) widens to the enclosing

@@ -98,6 +98,7 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::build(const cluster::State& sta
     fronting_.clear();
     shards_.assign(config_.zones.size(), ShardTable());
     slice_services_.clear();
+    reverse_ = ReverseZoneSet(config_);
     for (const auto& [key, slice] : state.endpoint_slices) {
       slice_services_.emplace(key, slice.service_name);
     }
@@ -259,6 +260,7 @@ void SnapshotBuilder::rebuild_services(const cluster::State& state,
 
 void SnapshotBuilder::remove_service(const cluster::ObjectKey& key) {
   fronting_.erase(key);
+  reverse_.set_service(key, nullptr, nullptr);
   if (services_.erase(key) == 0) {
     return;
   }
@@ -281,6 +283,7 @@ void SnapshotBuilder::rebuild_service(const cluster::Service& service, const End
   } else {
     fronting_.erase(key);
   }
+  reverse_.set_service(key, &service, &endpoints);
   for (size_t z = 0; z < config_.zones.size(); ++z) {
     const dns::Name& zone = config_.zones[z];
     auto apex = service_apex(zone, key);
@@ -310,7 +313,7 @@ void SnapshotBuilder::rebuild_pod_shards(const cluster::State& state) {
   }
 }
 
-std::shared_ptr<const Snapshot> SnapshotBuilder::assemble(const cluster::State& state) const {
+std::shared_ptr<const Snapshot> SnapshotBuilder::assemble(const cluster::State& state) {
   std::vector<Zone> zones;
   zones.reserve(config_.zones.size() + 1 + config_.reverse_zones.size());
   // The Services that may name the apex NS: only those with an endpoint at our address.
@@ -341,15 +344,9 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::assemble(const cluster::State& 
     }
     zones.push_back(build_vm_zone(config_, names));
   }
-  if (!config_.reverse_zones.empty()) {
-    std::vector<ServiceEndpoints> services;
-    services.reserve(services_.size());
-    for (const auto& [key, endpoints] : services_) {
-      services.push_back({&state.services.at(key), &endpoints});
-    }
-    for (Zone& reverse : build_reverse_zones(config_, services, vm_ptrs)) {
-      zones.push_back(std::move(reverse));
-    }
+  reverse_.set_more(vm_ptrs);
+  for (Zone& reverse : reverse_.zones(config_, state, services_)) {
+    zones.push_back(std::move(reverse));
   }
   ClientSearchIndex clients;
   if (config_.client_search) {

@@ -15,7 +15,9 @@
 // (before or after the change), or when a Pod or VMI of its namespace that it selected before
 // the change, or selects after it, changes; its endpoints are computed from its namespace
 // alone. pod.<zone> is rebuilt when a Pod, a VMI or the set of namespaces changes. The reverse
-// zones, the --vm-zone and the client search index are rebuilt whole when configured.
+// zones keep their blocks of addresses (reverse_zone_set.h): a Service rebuilt also rebuilds the
+// blocks it has PTRs in, before and after. The --vm-zone and the client search index are
+// rebuilt whole when configured.
 //
 // An incremental build yields exactly the records a full one does. A full build happens on the
 // first call, without `changed`, when the config changes in anything but its serial and sync
@@ -32,6 +34,7 @@
 #include "zone/changed_objects.h"
 #include "zone/config.h"
 #include "zone/endpoints.h"
+#include "zone/reverse_zone_set.h"
 #include "zone/snapshot.h"
 
 namespace vmdns::zone {
@@ -44,6 +47,7 @@ class SnapshotBuilder {
   // What the last build() did, for logs and tests.
   bool last_build_was_incremental() const { return last_incremental_; }
   size_t last_services_rebuilt() const { return last_services_rebuilt_; }
+  size_t last_reverse_blocks_rebuilt() const { return reverse_.last_blocks_rebuilt(); }
 
  private:
 
@@ -59,7 +63,7 @@ class SnapshotBuilder {
   void rebuild_service(const cluster::Service& service, const EndpointIndex& index);
   void remove_service(const cluster::ObjectKey& key);
   void rebuild_pod_shards(const cluster::State& state);
-  std::shared_ptr<const Snapshot> assemble(const cluster::State& state) const;
+  std::shared_ptr<const Snapshot> assemble(const cluster::State& state);
 
   ZoneConfig config_;
   bool valid_ = false;  // the parts below match config_ and the last state built
@@ -70,6 +74,7 @@ class SnapshotBuilder {
   std::set<cluster::ObjectKey> fronting_;
   std::vector<ShardTable> shards_;  // per cluster zone: the Services' subtrees and pod.<zone>
   std::map<cluster::ObjectKey, std::string> slice_services_;  // EndpointSlice -> its Service
+  ReverseZoneSet reverse_;
   bool last_incremental_ = false;
   size_t last_services_rebuilt_ = 0;
 };

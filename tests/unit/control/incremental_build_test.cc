@@ -241,7 +241,10 @@ std::vector<Variant> variants() {
        [](zone::ZoneConfig& c) {
          c.pods = zone::PodMode::Verified;
          c.zones.push_back(*dns::Name::from_text("example.org"));
-         c.reverse_zones.push_back(*dns::Name::from_text("in-addr.arpa"));
+         // A /32 zone: its one address is in the zone's top, not in a block.
+         for (const char* zone : {"in-addr.arpa", "4.1.0.10.in-addr.arpa", "ip6.arpa"}) {
+           c.reverse_zones.push_back(*dns::Name::from_text(zone));
+         }
          c.client_search = true;
          c.namespaces = {"a", "b", "d"};
        }},
@@ -350,6 +353,63 @@ TEST(IncrementalBuild, SharesTheShardsOfUnchangedServices) {
             shard(*second, "db.default.svc.cluster.local."));
   EXPECT_NE(shard(*first, "web.default.svc.cluster.local."),
             shard(*second, "web.default.svc.cluster.local."));
+  EXPECT_EQ(zones_text(*second), zones_text(*zone::build(store.state(), config)));
+}
+
+// A reverse zone is a top and one shard per /24 (or IPv6 /112): a migration rebuilds the blocks
+// of the old and the new address; the others stay shared.
+TEST(IncrementalBuild, RebuildsOnlyTheReverseBlocksAChangeTouches) {
+  ClusterStore store;
+  cluster::Service web;
+  web.meta.name = "web";
+  web.headless = true;
+  web.selector = cluster::Labels{{"app", "web"}};
+  store.upsert("api", web);
+  auto vmi = [](const std::string& name, const std::string& address) {
+    cluster::VirtualMachineInstance v;
+    v.meta.name = name;
+    v.meta.labels = {{"app", "web"}};
+    v.addresses = {ip(address)};
+    v.phase = "Running";
+    v.ready = true;
+    return v;
+  };
+  store.upsert("api", vmi("a", "10.0.1.1"));
+  store.upsert("api", vmi("b", "10.0.2.1"));
+  store.upsert("api", vmi("c", "fd00::1"));
+  zone::ZoneConfig config = base_config();
+  config.reverse_zones = {*dns::Name::from_text("in-addr.arpa"), *dns::Name::from_text("ip6.arpa")};
+  zone::SnapshotBuilder builder;
+  zone::ChangedObjects changed = store.take_changes();
+  auto first = builder.build(store.state(), config, &changed);
+
+  store.upsert("api", vmi("a", "10.0.3.1"));  // a migrates to another /24
+  changed = store.take_changes();
+  auto second = builder.build(store.state(), config, &changed);
+  ASSERT_TRUE(builder.last_build_was_incremental());
+  EXPECT_EQ(builder.last_reverse_blocks_rebuilt(), 2u);  // 1.0.10 (now empty) and 3.0.10
+
+  auto block = [](const zone::Snapshot& s, const std::string& apex) -> const zone::Zone* {
+    for (const zone::Zone& z : s.zones()) {
+      if (z.shards() == nullptr) {
+        continue;
+      }
+      for (const auto& part : z.shards()->zones()) {
+        if (part && part->apex().to_text() == apex) {
+          return part.get();
+        }
+      }
+    }
+    return nullptr;
+  };
+  EXPECT_NE(block(*first, "2.0.10.in-addr.arpa."), nullptr);
+  EXPECT_EQ(block(*first, "2.0.10.in-addr.arpa."), block(*second, "2.0.10.in-addr.arpa."));
+  const char* v6_block = "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa.";
+  EXPECT_NE(block(*first, v6_block), nullptr);
+  EXPECT_EQ(block(*first, v6_block), block(*second, v6_block));
+  EXPECT_NE(block(*first, "1.0.10.in-addr.arpa."), nullptr);
+  EXPECT_EQ(block(*second, "1.0.10.in-addr.arpa."), nullptr);
+  EXPECT_NE(block(*second, "3.0.10.in-addr.arpa."), nullptr);
   EXPECT_EQ(zones_text(*second), zones_text(*zone::build(store.state(), config)));
 }
 

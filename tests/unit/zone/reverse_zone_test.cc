@@ -64,5 +64,54 @@ TEST(ParseReverseZoneTest, Table) {
   }
 }
 
+TEST(ReversePrefixTest, Table) {
+  struct Row {
+    const char* name;
+    const char* prefix;  // nullptr: stands for no address
+    size_t units;
+  } rows[] = {
+      {"in-addr.arpa.", "0.0.0.0", 0},
+      {"96.10.in-addr.arpa.", "10.96.0.0", 2},
+      {"10.0.96.10.in-addr.arpa.", "10.96.0.10", 4},
+      {"d.f.ip6.arpa.", "fd00::", 2},
+      {"a.d.f.ip6.arpa.", "fda0::", 3},
+      {"ip6.arpa.", "::", 0},
+      {"010.in-addr.arpa.", nullptr, 0},   // reverse_name never writes a leading zero
+      {"256.in-addr.arpa.", nullptr, 0},
+      {"1.2.3.4.5.in-addr.arpa.", nullptr, 0},
+      {"ab.ip6.arpa.", nullptr, 0},
+      {"g.ip6.arpa.", nullptr, 0},
+      {"foo.in-addr.arpa.", nullptr, 0},
+      {"cluster.local.", nullptr, 0},
+  };
+  for (const Row& r : rows) {
+    SCOPED_TRACE(r.name);
+    auto prefix = reverse_prefix(*dns::Name::from_text(r.name));
+    if (r.prefix == nullptr) {
+      EXPECT_FALSE(prefix.has_value());
+      continue;
+    }
+    ASSERT_TRUE(prefix.has_value());
+    EXPECT_EQ(prefix->prefix, *cluster::IpAddress::parse(r.prefix));
+    EXPECT_EQ(prefix->units, r.units);
+    // The name of the prefix is the name itself.
+    EXPECT_EQ(reverse_name(prefix->prefix, prefix->units).to_text(), r.name);
+  }
+}
+
+TEST(PrefixOfTest, KeepsTheFirstUnits) {
+  auto v4 = *cluster::IpAddress::parse("10.96.7.20");
+  EXPECT_EQ(prefix_of(v4, 3), *cluster::IpAddress::parse("10.96.7.0"));
+  EXPECT_EQ(prefix_of(v4, 0), *cluster::IpAddress::parse("0.0.0.0"));
+  EXPECT_TRUE(has_prefix(v4, *cluster::IpAddress::parse("10.96.0.0"), 2));
+  EXPECT_FALSE(has_prefix(v4, *cluster::IpAddress::parse("10.97.0.0"), 2));
+  auto v6 = *cluster::IpAddress::parse("fd12:3456::1");
+  EXPECT_EQ(prefix_of(v6, 3), *cluster::IpAddress::parse("fd10::"));
+  EXPECT_TRUE(has_prefix(v6, *cluster::IpAddress::parse("fd00::"), 2));
+  EXPECT_FALSE(has_prefix(v6, *cluster::IpAddress::parse("fd00::"), 3));
+  // Families never match.
+  EXPECT_FALSE(has_prefix(v4, *cluster::IpAddress::parse("::"), 0));
+}
+
 }  // namespace
 }  // namespace vmdns::zone
