@@ -5,6 +5,7 @@
 #include <charconv>
 #include <map>
 
+#include "cli/options.h"
 #include "metrics/exposition.h"
 #include "server/listen_address.h"
 
@@ -27,11 +28,9 @@ void add_ops_options(CLI::App& command, OpsOptions& options) {
   listener("--ready-listen", options.ready_listen, options.ready_explicit,
            "/ready, 200 once the first snapshot is built and the sources are in sync "
            "(CoreDNS: ready)");
-  command
-      .add_option("--lameduck", options.lameduck,
-                  "On SIGTERM, fail /health and /ready, keep answering queries for this long "
-                  "(5s, 500ms), then exit (CoreDNS: health's lameduck)")
-      ->capture_default_str()
+  add_option_with_default(command, "--lameduck", options.lameduck,
+                          "On SIGTERM, fail /health and /ready, keep answering queries for this "
+                          "long (5s, 500ms), then exit (CoreDNS: health's lameduck)")
       ->check([](const std::string& text) {
         return parse_duration(text) ? std::string() : "not a duration like 5s or 500ms: " + text;
       });
