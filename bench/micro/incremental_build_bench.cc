@@ -21,6 +21,7 @@ void BM_IncrementalBuild(benchmark::State& state) {
     config.reverse_zones.push_back(*dns::Name::from_text("10.in-addr.arpa."));
     config.reverse_zones.push_back(*dns::Name::from_text("d.f.ip6.arpa."));
   }
+  config.pods = static_cast<zone::PodMode>(state.range(2));
   zone::SnapshotBuilder builder;
   auto snapshot = builder.build(cluster, config);
   // The first VMI migrates back and forth between two addresses.
@@ -39,12 +40,14 @@ void BM_IncrementalBuild(benchmark::State& state) {
   state.counters["records"] = static_cast<double>(snapshot->record_count());
   state.counters["services rebuilt"] = static_cast<double>(builder.last_services_rebuilt());
 }
-// Args: VMIs, reverse zones (0 or 1).
+// Args: VMIs, reverse zones (0 or 1), --pods (zone::PodMode: 0 disabled, 1 insecure, 2 verified).
 BENCHMARK(BM_IncrementalBuild)
-    ->Args({1000, 0})
-    ->Args({10000, 0})
-    ->Args({100000, 0})
-    ->Args({100000, 1})
+    ->Args({1000, 0, 0})
+    ->Args({10000, 0, 0})
+    ->Args({100000, 0, 0})
+    ->Args({100000, 1, 0})
+    ->Args({100000, 1, 1})
+    ->Args({100000, 1, 2})
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

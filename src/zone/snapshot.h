@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -69,6 +70,7 @@ struct Node {
 };
 
 class Zone;
+struct PodLeaves;  // pod_leaves.h
 
 // The shards of a zone, by apex: what consecutive snapshots of a zone share. The builder keeps
 // one, changes the few entries a change touches, and gives each snapshot a copy (pointers and
@@ -120,19 +122,28 @@ class Zone {
   static constexpr size_t kMaxShardDepths = 2;
   static Zone join(Zone top, std::shared_ptr<const ShardTable> shards,
                    std::vector<uint8_t> shard_depths);
+  // A zone (pod.<zone>) whose names two labels below the apex, <address>.<namespace>.<apex>,
+  // are in `leaves` (pod_leaves.h), while `top` holds the apex and the namespaces' names: a name
+  // is there when its namespace's name is in `top` and its leaf bucket holds it.
+  static Zone with_leaves(Zone top, std::shared_ptr<const PodLeaves> leaves);
 
   const dns::Name& apex() const { return apex_; }
   // `lowercased_wire` is the lowercased uncompressed wire form of a name in this zone.
   const Node* find(std::string_view lowercased_wire) const {
     const Zone* part = shards_ ? part_for(lowercased_wire) : this;
     uint32_t index = part->names_.find(lowercased_wire);
-    return index == NameTable::kMissing ? nullptr : &part->nodes_[index];
+    if (index != NameTable::kMissing) {
+      return &part->nodes_[index];
+    }
+    return part->leaves_ ? part->find_leaf(lowercased_wire) : nullptr;
   }
   const Node* find(const dns::Name& lowercased) const { return find(lowercased.wire_view()); }
   // The apex SOA, written into the authority section of negative answers (RFC 2308 section 3).
   const RrSet& soa() const { return soa_; }
   size_t node_count() const;
   size_t record_count() const;
+  // No name of its own: a shard built without records (ZoneBuilder::finish_shard).
+  bool empty() const { return nodes_.empty(); }
   // Heap bytes held by this zone's index and records, its shards' included (a shard shared
   // with another snapshot counts in both).
   size_t memory_bytes() const;
@@ -146,6 +157,9 @@ class Zone {
       f(names_.key(i), nodes_[i]);
     }
     for_each_shard([&f](const Zone& shard) { shard.for_each_node(f); });
+    if (leaves_) {
+      for_each_leaf([&f](std::string_view name, const Node& node) { f(name, node); });
+    }
   }
 
  private:
@@ -153,6 +167,11 @@ class Zone {
   // The part that holds `lowercased_wire` if it is in this zone: the shard whose apex is a
   // suffix of it, else the top (this).
   const Zone* part_for(std::string_view lowercased_wire) const;
+  // find() for a name not in names_ of a zone with leaves.
+  const Node* find_leaf(std::string_view lowercased_wire) const;
+  // Every leaf name, as for_each_node gives names.
+  void for_each_leaf(const std::function<void(std::string_view, const Node&)>& f) const;
+
   template <typename F>
   void for_each_shard(F&& f) const {
     if (shards_) {
@@ -175,6 +194,8 @@ class Zone {
   // 0 ends the list).
   std::shared_ptr<const ShardTable> shards_;
   std::array<uint8_t, kMaxShardDepths> shard_depths_{};
+  std::shared_ptr<const PodLeaves> leaves_;  // Zone::with_leaves
+  size_t leaf_namespaces_ = 0;               // names one label below the apex, with leaves_
 };
 
 class Snapshot {

@@ -99,6 +99,13 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::build(const cluster::State& sta
     shards_.assign(config_.zones.size(), ShardTable());
     slice_services_.clear();
     reverse_ = ReverseZoneSet(config_);
+    pods_ = PodZoneSet(config_);
+    for (const auto& [key, vmi] : state.vmis) {
+      pods_.set_workload(WorkloadKind::Vmi, key, &vmi);
+    }
+    for (const auto& [key, pod] : state.pods) {
+      pods_.set_workload(WorkloadKind::Pod, key, &pod);
+    }
     for (const auto& [key, slice] : state.endpoint_slices) {
       slice_services_.emplace(key, slice.service_name);
     }
@@ -108,14 +115,22 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::build(const cluster::State& sta
       all.insert(all.end(), key);
     }
     rebuild_services(state, all, true);
-    rebuild_pod_shards(state);
+    rebuild_pod_shards();
   } else {
     bool workloads_or_namespaces_changed = false;
     std::set<cluster::ObjectKey> affected =
         affected_services(state, *changed, workloads_or_namespaces_changed);
     rebuild_services(state, affected, false);
+    for (const cluster::ObjectKey& key : changed->vmis) {
+      auto vmi = state.vmis.find(key);
+      pods_.set_workload(WorkloadKind::Vmi, key, vmi == state.vmis.end() ? nullptr : &vmi->second);
+    }
+    for (const cluster::ObjectKey& key : changed->pods) {
+      auto pod = state.pods.find(key);
+      pods_.set_workload(WorkloadKind::Pod, key, pod == state.pods.end() ? nullptr : &pod->second);
+    }
     if (workloads_or_namespaces_changed) {
-      rebuild_pod_shards(state);
+      rebuild_pod_shards();
     }
   }
   std::shared_ptr<const Snapshot> snapshot = assemble(state);
@@ -297,19 +312,12 @@ void SnapshotBuilder::rebuild_service(const cluster::Service& service, const End
   }
 }
 
-void SnapshotBuilder::rebuild_pod_shards(const cluster::State& state) {
-  if (config_.pods == PodMode::Disabled) {
-    return;
-  }
-  for (size_t z = 0; z < config_.zones.size(); ++z) {
-    const dns::Name& zone = config_.zones[z];
-    auto apex = zone.prepend("pod");
-    if (!apex) {
-      continue;
+void SnapshotBuilder::rebuild_pod_shards() {
+  std::vector<std::shared_ptr<const Zone>> pod_zones = pods_.pod_zones(namespaces_);
+  for (size_t z = 0; z < pod_zones.size(); ++z) {
+    if (auto apex = config_.zones[z].prepend("pod")) {
+      shards_[z].set(*apex, std::move(pod_zones[z]));
     }
-    ZoneBuilder builder(*apex);
-    add_pod_records(state, config_, zone.lowercased(), namespaces_, builder);
-    shards_[z].set(*apex, std::make_shared<const Zone>(std::move(builder).finish_shard()));
   }
 }
 

@@ -14,7 +14,8 @@
 // A Service's subtree is rebuilt when the Service changes, when one of its EndpointSlices does
 // (before or after the change), or when a Pod or VMI of its namespace that it selected before
 // the change, or selects after it, changes; its endpoints are computed from its namespace
-// alone. pod.<zone> is rebuilt when a Pod, a VMI or the set of namespaces changes. The reverse
+// alone. pod.<zone> keeps its names in buckets (pod_leaves.h): a Pod or VMI that changes rebuilds
+// the buckets of the addresses it drops or gains, and its top of namespaces. The reverse
 // zones keep their blocks of addresses (reverse_zone_set.h): a Service rebuilt also rebuilds the
 // blocks it has PTRs in, before and after. The --vm-zone and the client search index are
 // rebuilt whole when configured.
@@ -34,6 +35,7 @@
 #include "zone/changed_objects.h"
 #include "zone/config.h"
 #include "zone/endpoints.h"
+#include "zone/pod_rules.h"
 #include "zone/reverse_zone_set.h"
 #include "zone/snapshot.h"
 
@@ -48,6 +50,7 @@ class SnapshotBuilder {
   bool last_build_was_incremental() const { return last_incremental_; }
   size_t last_services_rebuilt() const { return last_services_rebuilt_; }
   size_t last_reverse_blocks_rebuilt() const { return reverse_.last_blocks_rebuilt(); }
+  size_t last_pod_buckets_rebuilt() const { return pods_.last_buckets_rebuilt(); }
 
  private:
 
@@ -62,7 +65,7 @@ class SnapshotBuilder {
                         bool all);
   void rebuild_service(const cluster::Service& service, const EndpointIndex& index);
   void remove_service(const cluster::ObjectKey& key);
-  void rebuild_pod_shards(const cluster::State& state);
+  void rebuild_pod_shards();
   std::shared_ptr<const Snapshot> assemble(const cluster::State& state);
 
   ZoneConfig config_;
@@ -75,6 +78,7 @@ class SnapshotBuilder {
   std::vector<ShardTable> shards_;  // per cluster zone: the Services' subtrees and pod.<zone>
   std::map<cluster::ObjectKey, std::string> slice_services_;  // EndpointSlice -> its Service
   ReverseZoneSet reverse_;
+  PodZoneSet pods_;
   bool last_incremental_ = false;
   size_t last_services_rebuilt_ = 0;
 };

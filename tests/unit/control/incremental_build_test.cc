@@ -413,5 +413,71 @@ TEST(IncrementalBuild, RebuildsOnlyTheReverseBlocksAChangeTouches) {
   EXPECT_EQ(zones_text(*second), zones_text(*zone::build(store.state(), config)));
 }
 
+// pod.<zone> keeps its names in buckets: a migration rebuilds the buckets of the old and the new
+// address, and with insecure every namespace answers for every address without a copy each.
+TEST(IncrementalBuild, PodNamesRebuildOnlyTheBucketsAChangeTouches) {
+  for (zone::PodMode mode : {zone::PodMode::Insecure, zone::PodMode::Verified}) {
+    SCOPED_TRACE(mode == zone::PodMode::Insecure ? "insecure" : "verified");
+    ClusterStore store;
+    auto vmi = [](const std::string& ns, const std::string& name, const std::string& address) {
+      cluster::VirtualMachineInstance v;
+      v.meta.namespace_name = ns;
+      v.meta.name = name;
+      v.addresses = {ip(address)};
+      v.phase = "Running";
+      return v;
+    };
+    for (int i = 0; i < 50; ++i) {
+      store.upsert("api", vmi("a", "v" + std::to_string(i), "10.0.0." + std::to_string(i + 1)));
+    }
+    store.upsert("api", vmi("b", "w", "fd00::1"));
+    cluster::Namespace empty;
+    empty.meta.name = "c";  // a namespace without workloads
+    store.upsert("api", empty);
+    zone::ZoneConfig config = base_config();
+    config.pods = mode;
+    zone::SnapshotBuilder builder;
+    zone::ChangedObjects changed = store.take_changes();
+    builder.build(store.state(), config, &changed);
+
+    store.upsert("api", vmi("a", "v0", "10.0.9.9"));  // v0 migrates
+    changed = store.take_changes();
+    auto snapshot = builder.build(store.state(), config, &changed);
+    ASSERT_TRUE(builder.last_build_was_incremental());
+    EXPECT_LE(builder.last_pod_buckets_rebuilt(), 2u);
+    EXPECT_EQ(zones_text(*snapshot), zones_text(*zone::build(store.state(), config)));
+
+    const zone::Zone& cluster_zone = *snapshot->find_zone(*dns::Name::from_text("cluster.local"));
+    auto exists = [&cluster_zone](const char* name) {
+      return cluster_zone.find(*dns::Name::from_text(name)) != nullptr;
+    };
+    bool insecure = mode == zone::PodMode::Insecure;
+    EXPECT_TRUE(exists("10-0-9-9.a.pod.cluster.local"));
+    EXPECT_FALSE(exists("10-0-0-1.a.pod.cluster.local"));  // v0's old address
+    EXPECT_TRUE(exists("10-0-0-2.a.pod.cluster.local"));
+    EXPECT_EQ(exists("10-0-0-2.b.pod.cluster.local"), insecure);
+    EXPECT_EQ(exists("10-0-0-2.c.pod.cluster.local"), insecure);
+    EXPECT_EQ(exists("c.pod.cluster.local"), insecure);  // an empty non-terminal, or nothing
+    EXPECT_TRUE(exists("fd00--1.b.pod.cluster.local"));
+    EXPECT_EQ(exists("fd00--1.a.pod.cluster.local"), insecure);
+    EXPECT_FALSE(exists("10-0-0-2.nosuch.pod.cluster.local"));
+    EXPECT_FALSE(exists("x.10-0-0-2.a.pod.cluster.local"));
+    EXPECT_FALSE(exists("010-0-0-2.a.pod.cluster.local"));  // only the canonical label
+    EXPECT_FALSE(exists("10-0-0-2.pod.cluster.local"));     // no namespace
+    EXPECT_TRUE(exists("pod.cluster.local"));
+    // Every namespace's copy is counted, as a zone file would hold it.
+    size_t names = 0;
+    cluster_zone.for_each_node([&names](std::string_view wire, const zone::Node&) {
+      names += dns::Name::from_wire(std::span(reinterpret_cast<const uint8_t*>(wire.data()),
+                                              wire.size()))
+                       ->is_subdomain_of(*dns::Name::from_text("pod.cluster.local"))
+                   ? 1
+                   : 0;
+    });
+    // pod, its namespaces, and the addresses: 51 under every namespace, or each under its own.
+    EXPECT_EQ(names, insecure ? 1 + 3 + 51 * 3 : 1 + 2 + 51);
+  }
+}
+
 }  // namespace
 }  // namespace vmdns::control
