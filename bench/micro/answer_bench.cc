@@ -1,4 +1,5 @@
-// The answer path for each kind of answer, over the snapshot of a 10,000-VMI synthetic cluster.
+// The answer path for each kind of answer, over the snapshot of a synthetic cluster of 10,000
+// VMIs (/10000) or 100,000 (/100000, where the zone's tables no longer fit the caches).
 //
 //   build/bench/micro/vmdns_micro_bench --benchmark_filter=Answer
 //
@@ -8,6 +9,7 @@
 #include <benchmark/benchmark.h>
 
 #include <array>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,23 +22,28 @@
 namespace vmdns::bench {
 namespace {
 
-constexpr size_t kVmis = 10000;
+// One snapshot and name list per cluster size, built on first use and kept for every benchmark.
+struct Cluster {
+  std::shared_ptr<const zone::Snapshot> snapshot;
+  SyntheticNames names;
+};
 
-const zone::Snapshot& snapshot() {
-  static std::shared_ptr<const zone::Snapshot> built = [] {
+const Cluster& cluster(const benchmark::State& state) {
+  static std::map<size_t, Cluster> built;
+  auto vmis = static_cast<size_t>(state.range(0));
+  auto it = built.find(vmis);
+  if (it == built.end()) {
     zone::ZoneConfig config;
     config.zones.push_back(*dns::Name::from_text("cluster.local."));
     config.reverse_zones.push_back(*dns::Name::from_text("10.in-addr.arpa."));
     config.nameserver_addresses.push_back(*cluster::IpAddress::parse("10.96.0.10"));
-    return zone::build(synthetic_cluster(kVmis), config);
-  }();
-  return *built;
+    it = built.emplace(vmis, Cluster{zone::build(synthetic_cluster(vmis), config),
+                                     synthetic_names(vmis)}).first;
+  }
+  return it->second;
 }
 
-const SyntheticNames& names() {
-  static SyntheticNames all = synthetic_names(kVmis);
-  return all;
-}
+const SyntheticNames& names(const benchmark::State& state) { return cluster(state).names; }
 
 std::vector<std::vector<uint8_t>> queries(const std::vector<std::string>& owners, dns::RrType type,
                                           const std::string& suffix = "", bool edns = true) {
@@ -49,7 +56,7 @@ std::vector<std::vector<uint8_t>> queries(const std::vector<std::string>& owners
 
 void run(benchmark::State& state, const std::vector<std::vector<uint8_t>>& packets,
          query::Transport transport = query::Transport::Udp) {
-  const zone::Snapshot& zone = snapshot();
+  const zone::Snapshot& zone = *cluster(state).snapshot;
   std::array<uint8_t, 65535> out{};
   size_t i = 0;
   for (auto _ : state) {
@@ -61,19 +68,19 @@ void run(benchmark::State& state, const std::vector<std::vector<uint8_t>>& packe
 }
 
 void BM_AnswerPositiveA(benchmark::State& state) {
-  run(state, queries(names().vmi_names, dns::RrType::A));
+  run(state, queries(names(state).vmi_names, dns::RrType::A));
 }
 void BM_AnswerNoData(benchmark::State& state) {
-  run(state, queries(names().vmi_names, dns::RrType::MX));
+  run(state, queries(names(state).vmi_names, dns::RrType::MX));
 }
 void BM_AnswerNxDomainSearchMiss(benchmark::State& state) {
-  run(state, queries(names().vmi_names, dns::RrType::A, ".ns-1.svc.cluster.local"));
+  run(state, queries(names(state).vmi_names, dns::RrType::A, ".ns-1.svc.cluster.local"));
 }
 void BM_AnswerServiceA(benchmark::State& state) {
-  run(state, queries(names().service_names, dns::RrType::A));
+  run(state, queries(names(state).service_names, dns::RrType::A));
 }
 void BM_AnswerSrvWithAdditionals(benchmark::State& state) {
-  run(state, queries(names().srv_names, dns::RrType::SRV));
+  run(state, queries(names(state).srv_names, dns::RrType::SRV));
 }
 void BM_AnswerPtr(benchmark::State& state) {
   std::vector<std::string> owners;
@@ -86,19 +93,19 @@ void BM_AnswerTruncated(benchmark::State& state) {
   // The bare headless Service name without EDNS: every VMI's address does not fit 512 octets
   // for the biggest groups, so some answers set TC.
   std::vector<std::string> owners;
-  for (const std::string& srv : names().srv_names) {
+  for (const std::string& srv : names(state).srv_names) {
     owners.push_back(srv.substr(std::string("_http._tcp.").size()));
   }
   run(state, queries(owners, dns::RrType::SRV, "", false));
 }
 
-BENCHMARK(BM_AnswerPositiveA);
-BENCHMARK(BM_AnswerNoData);
-BENCHMARK(BM_AnswerNxDomainSearchMiss);
-BENCHMARK(BM_AnswerServiceA);
-BENCHMARK(BM_AnswerSrvWithAdditionals);
-BENCHMARK(BM_AnswerPtr);
-BENCHMARK(BM_AnswerTruncated);
+BENCHMARK(BM_AnswerPositiveA)->Arg(10000)->Arg(100000);
+BENCHMARK(BM_AnswerNoData)->Arg(10000)->Arg(100000);
+BENCHMARK(BM_AnswerNxDomainSearchMiss)->Arg(10000)->Arg(100000);
+BENCHMARK(BM_AnswerServiceA)->Arg(10000)->Arg(100000);
+BENCHMARK(BM_AnswerSrvWithAdditionals)->Arg(10000)->Arg(100000);
+BENCHMARK(BM_AnswerPtr)->Arg(10000)->Arg(100000);
+BENCHMARK(BM_AnswerTruncated)->Arg(10000)->Arg(100000);
 
 }  // namespace
 }  // namespace vmdns::bench
