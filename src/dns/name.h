@@ -64,8 +64,9 @@ class Name {
   bool operator==(const Name& other) const;
 
  private:
-  std::array<uint8_t, kMaxNameLength> wire_{};
+  // The length first: a name's length and its first octets share a cache line.
   uint8_t length_ = 0;
+  std::array<uint8_t, kMaxNameLength> wire_{};
 };
 
 // RFC 4034 section 6.1 canonical order (label by label from the right, case-insensitive),

@@ -39,6 +39,12 @@ uint32_t NameTable::hash(std::string_view key) {
   return static_cast<uint32_t>(mix(h) >> 32);
 }
 
+uint32_t NameTable::index_at(size_t entry) const {
+  uint32_t index;
+  std::memcpy(&index, keys_.data() + entry, kIndexSize);
+  return index;
+}
+
 uint32_t NameTable::find(std::string_view key) const {
   if (slots_.empty()) {
     return kMissing;
@@ -51,11 +57,11 @@ uint32_t NameTable::find(std::string_view key) const {
       return kMissing;
     }
     if ((slot >> 32) == h) {
-      auto index = static_cast<uint32_t>(slot) - 1;
-      std::string_view candidate = this->key(index);
+      size_t entry = static_cast<uint32_t>(slot) - 1;
+      std::string_view candidate = key_at(entry);
       if (candidate.size() == key.size() &&
           std::memcmp(candidate.data(), key.data(), key.size()) == 0) {
-        return index;
+        return index_at(entry);
       }
     }
   }
@@ -74,24 +80,26 @@ std::pair<uint32_t, bool> NameTable::insert(std::string_view key) {
       break;
     }
     if ((slot >> 32) == h) {
-      auto index = static_cast<uint32_t>(slot) - 1;
-      std::string_view candidate = this->key(index);
+      size_t entry = static_cast<uint32_t>(slot) - 1;
+      std::string_view candidate = key_at(entry);
       if (candidate.size() == key.size() &&
           std::memcmp(candidate.data(), key.data(), key.size()) == 0) {
-        return {index, false};
+        return {index_at(entry), false};
       }
     }
   }
   auto index = static_cast<uint32_t>(offsets_.size());
-  offsets_.push_back(static_cast<uint32_t>(keys_.size()));
+  auto entry = static_cast<uint32_t>(keys_.size());
+  offsets_.push_back(entry);
+  keys_.append(reinterpret_cast<const char*>(&index), kIndexSize);
   keys_.push_back(static_cast<char>(key.size()));  // a wire name is at most 255 octets
   keys_.append(key);
-  slots_[i] = (uint64_t{h} << 32) | (uint64_t{index} + 1);
+  slots_[i] = (uint64_t{h} << 32) | (uint64_t{entry} + 1);
   return {index, true};
 }
 
 void NameTable::reserve(size_t names, size_t key_bytes) {
-  keys_.reserve(key_bytes + names);
+  keys_.reserve(key_bytes + names * (kIndexSize + 1));
   offsets_.reserve(names);
   size_t wanted = slots_.empty() ? kInitialSlots : slots_.size();
   while (names * 4 > wanted * 3) {

@@ -6,9 +6,10 @@
 //   auto [index, inserted] = names.insert(lowercased_wire);   // 0 for the first name
 //   uint32_t found = names.find(lowercased_wire);             // NameTable::kMissing if absent
 //
-// Keys live back to back in one buffer, each after its length octet, and the slots are one flat
-// array holding 32 bits of the hash beside the index. A lookup therefore touches one slot and,
-// only when the stored hash bits agree, one key: no per-name allocation, no pointer chasing.
+// Keys live back to back in one buffer, each after its index and its length octet, and the slots
+// are one flat array holding 32 bits of the hash beside the key's offset. A lookup therefore
+// touches one slot and, only when the stored hash bits agree, one key, which carries the index
+// with it: no per-name allocation, no pointer chasing.
 // That is what makes a million names cheap to build and fast to query (compare a node-based
 // std::unordered_map<std::string, ...>: three allocations and three cache misses per name).
 // A name's slot comes from the same 32 hash bits the slot stores, so that growing the table
@@ -33,10 +34,9 @@ class NameTable {
   void reserve(size_t names, size_t key_bytes);
 
   size_t size() const { return offsets_.size(); }
-  std::string_view key(uint32_t index) const {
-    size_t at = offsets_[index];
-    return {keys_.data() + at + 1, static_cast<uint8_t>(keys_[at])};
-  }
+  std::string_view key(uint32_t index) const { return key_at(offsets_[index]); }
+  // The 32 hash bits a key is filed under; the same for every table.
+  static uint32_t hash(std::string_view key);
   // Gives back the growth slack of the key buffer once no more names will be added.
   void shrink_to_fit() { keys_.shrink_to_fit(); offsets_.shrink_to_fit(); }
   size_t memory_bytes() const {
@@ -45,14 +45,20 @@ class NameTable {
   }
 
  private:
-  static uint32_t hash(std::string_view key);
+  // An entry of keys_: the index (4 octets, host order), the length octet, the key.
+  static constexpr size_t kIndexSize = 4;
+  std::string_view key_at(size_t entry) const {
+    return {keys_.data() + entry + kIndexSize + 1,
+            static_cast<uint8_t>(keys_[entry + kIndexSize])};
+  }
+  uint32_t index_at(size_t entry) const;
   void resize_slots(size_t count);
 
-  std::string keys_;               // <length octet><key> per name
-  std::vector<uint32_t> offsets_;  // index -> offset of its length octet in keys_
-  // hash << 32 | (index + 1); 0 marks an empty slot. A power of two in size, at most 3/4 full;
-  // a name's probe starts at hash & (size - 1).
+  // hash << 32 | (offset of the key's entry in keys_ + 1); 0 marks an empty slot. A power of
+  // two in size, at most 3/4 full; a name's probe starts at hash & (size - 1).
   std::vector<uint64_t> slots_;
+  std::string keys_;               // <index><length octet><key> per name
+  std::vector<uint32_t> offsets_;  // index -> offset of its entry in keys_, for key(index)
 };
 
 }  // namespace vmdns::zone

@@ -4,6 +4,8 @@
 #include <array>
 #include <cstring>
 #include <functional>
+#include <memory>
+#include <type_traits>
 #include <stdexcept>
 
 #include "zone/pod_leaves.h"
@@ -19,6 +21,25 @@ const RrSet* Node::find(dns::RrType type) const {
   return nullptr;
 }
 
+const Zone* ShardTable::find(std::string_view lowercased_wire) const {
+  if (routes_.empty()) {
+    return nullptr;
+  }
+  uint32_t h = NameTable::hash(lowercased_wire);
+  size_t mask = routes_.size() - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    const Route& route = routes_[i];
+    if (route.index == kNoRoute) {
+      return nullptr;
+    }
+    // Apexes are unique: a route whose apex differs (or whose shard was removed) is another's.
+    if (route.hash == h && route.zone != nullptr &&
+        route.zone->apex().wire_view() == lowercased_wire) {
+      return route.zone;
+    }
+  }
+}
+
 void ShardTable::set(const dns::Name& apex, std::shared_ptr<const Zone> shard) {
   if (shard && shard->empty()) {
     shard.reset();
@@ -27,8 +48,9 @@ void ShardTable::set(const dns::Name& apex, std::shared_ptr<const Zone> shard) {
   uint32_t index = apexes_.find(key);
   if (index == NameTable::kMissing) {
     if (shard) {
-      apexes_.insert(key);
+      index = apexes_.insert(key).first;
       zones_.push_back(std::move(shard));
+      route(key, index);
     }
     return;
   }
@@ -38,9 +60,36 @@ void ShardTable::set(const dns::Name& apex, std::shared_ptr<const Zone> shard) {
     --removed_;
   }
   zones_[index] = std::move(shard);
+  route(key, index);
   if (removed_ > 64 && removed_ > zones_.size() / 2) {
     compact();
   }
+}
+
+// Points the route of `apex` (which is at `index`) at zones_[index], adding the route if new.
+void ShardTable::route(std::string_view apex, uint32_t index) {
+  if ((zones_.size() + 1) * 4 > routes_.size() * 3) {
+    std::vector<Route> old(routes_.empty() ? 16 : routes_.size() * 2);
+    old.swap(routes_);
+    size_t mask = routes_.size() - 1;
+    for (const Route& r : old) {
+      if (r.index == kNoRoute) {
+        continue;
+      }
+      size_t i = r.hash & mask;
+      while (routes_[i].index != kNoRoute) {
+        i = (i + 1) & mask;
+      }
+      routes_[i] = r;
+    }
+  }
+  uint32_t h = NameTable::hash(apex);
+  size_t mask = routes_.size() - 1;
+  size_t i = h & mask;
+  while (routes_[i].index != kNoRoute && routes_[i].index != index) {
+    i = (i + 1) & mask;
+  }
+  routes_[i] = {h, index, zones_[index].get()};
 }
 
 // The name table cannot forget a key: a table mostly made of removed shards is built again.
@@ -54,10 +103,12 @@ void ShardTable::compact() {
   }
   apexes_ = NameTable();
   zones_.clear();
+  routes_.clear();
   removed_ = 0;
   for (auto& zone : live) {
-    apexes_.insert(zone->apex().wire_view());
+    uint32_t index = apexes_.insert(zone->apex().wire_view()).first;
     zones_.push_back(std::move(zone));
+    route(zones_.back()->apex().wire_view(), index);
   }
 }
 
@@ -185,6 +236,34 @@ const Zone* Zone::part_for(std::string_view name) const {
   return this;
 }
 
+void Zone::adopt_records(std::span<const Node> nodes, std::span<const RrSet> sets,
+                         std::span<const uint8_t> data) {
+  static_assert(alignof(Node) <= alignof(std::max_align_t) && sizeof(Node) % alignof(RrSet) == 0);
+  static_assert(std::is_trivially_destructible_v<Node> && std::is_trivially_destructible_v<RrSet>);
+  const size_t sets_at = nodes.size() * sizeof(Node);
+  const size_t data_at = sets_at + sets.size() * sizeof(RrSet);
+  records_bytes_ = data_at + data.size();
+  records_ = std::unique_ptr<std::byte[]>(new std::byte[records_bytes_]);
+  auto* new_nodes = reinterpret_cast<Node*>(records_.get());
+  auto* new_sets = reinterpret_cast<RrSet*>(records_.get() + sets_at);
+  auto* new_data = reinterpret_cast<uint8_t*>(records_.get() + data_at);
+  if (!data.empty()) {
+    std::memcpy(new_data, data.data(), data.size());
+  }
+  for (size_t i = 0; i < sets.size(); ++i) {
+    const RrSet& set = sets[i];
+    size_t at = static_cast<size_t>(set.data().data() - data.data());
+    std::construct_at(new_sets + i, set.type(), set.ttl(), static_cast<uint32_t>(set.size()),
+                      std::span<const uint8_t>(new_data + at, set.data().size()));
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    std::span<const RrSet> own = nodes[i].rrsets;
+    size_t at = own.empty() ? 0 : static_cast<size_t>(own.data() - sets.data());
+    std::construct_at(new_nodes + i, Node{std::span<const RrSet>(new_sets + at, own.size())});
+  }
+  nodes_ = std::span<const Node>(new_nodes, nodes.size());
+}
+
 size_t Zone::node_count() const {
   size_t count = nodes_.size();
   for_each_shard([&count](const Zone& shard) { count += shard.node_count(); });
@@ -220,8 +299,7 @@ size_t Zone::record_count() const {
 }
 
 size_t Zone::memory_bytes() const {
-  size_t bytes = names_.memory_bytes() + nodes_.capacity() * sizeof(Node) +
-                 sets_.capacity() * sizeof(RrSet) + data_.capacity() +
+  size_t bytes = names_.memory_bytes() + records_bytes_ +
                  (shards_ ? shards_->memory_bytes() : 0);
   for_each_shard([&bytes](const Zone& shard) { bytes += sizeof(Zone) + shard.memory_bytes(); });
   if (leaves_) {

@@ -85,26 +85,35 @@ class ShardTable {
   // removes it.
   void set(const dns::Name& apex, std::shared_ptr<const Zone> shard);
   // The shard whose apex is `lowercased_wire`, or nullptr.
-  const Zone* find(std::string_view lowercased_wire) const {
-    uint32_t index = apexes_.find(lowercased_wire);
-    return index == NameTable::kMissing ? nullptr : zones_[index].get();
-  }
+  const Zone* find(std::string_view lowercased_wire) const;
   // Every shard, in no set order; removed ones are nullptr.
   const std::vector<std::shared_ptr<const Zone>>& zones() const { return zones_; }
   size_t memory_bytes() const {
-    return apexes_.memory_bytes() + zones_.capacity() * sizeof(zones_[0]);
+    return apexes_.memory_bytes() + zones_.capacity() * sizeof(zones_[0]) +
+           routes_.capacity() * sizeof(Route);
   }
 
  private:
+  // find()'s own hash table: from a slot straight to the shard, whose apex (in the Zone object
+  // the lookup goes on with) confirms the hit. No key buffer, no index, no shared_ptr on the
+  // way: a name under a Service costs one slot and one Zone more than a name of the top.
+  struct Route {
+    uint32_t hash = 0;
+    uint32_t index = kNoRoute;  // in zones_; kNoRoute marks an empty slot
+    const Zone* zone = nullptr;
+  };
+  static constexpr uint32_t kNoRoute = UINT32_MAX;
+  void route(std::string_view apex, uint32_t index);
   void compact();
 
   NameTable apexes_;  // lowercased wire apex -> index in zones_
   std::vector<std::shared_ptr<const Zone>> zones_;
+  std::vector<Route> routes_;  // a power of two in size, at most 3/4 full
   size_t removed_ = 0;  // nullptr entries in zones_
 };
 
 // One zone, frozen: the names in a flat hash table (NameTable), node i's sets a slice of one
-// array, and every rdata in one buffer. A handful of allocations for the whole zone, so that a
+// array, and every rdata in one buffer after them. A handful of allocations for the whole zone, so that a
 // snapshot of a million records builds in well under a second and holds little beyond the
 // record data itself. Movable, not copyable: nodes and sets point into the zone's own buffers.
 class Zone {
@@ -164,6 +173,9 @@ class Zone {
 
  private:
   friend class ZoneBuilder;
+  // Copies the builder's nodes, sets and rdatas into records_, pointing each at its new place.
+  void adopt_records(std::span<const Node> nodes, std::span<const RrSet> sets,
+                     std::span<const uint8_t> data);
   // The part that holds `lowercased_wire` if it is in this zone: the shard whose apex is a
   // suffix of it, else the top (this).
   const Zone* part_for(std::string_view lowercased_wire) const;
@@ -183,11 +195,15 @@ class Zone {
     }
   }
 
+  // What a lookup reads first, together: the name table, the nodes, the apex (a shard's
+  // confirms a ShardTable hit).
+  NameTable names_;               // name -> node index
+  std::span<const Node> nodes_;   // by node index, at the front of records_
   dns::Name apex_;
-  NameTable names_;            // name -> node index
-  std::vector<Node> nodes_;    // by node index
-  std::vector<RrSet> sets_;    // the nodes' sets, node by node
-  std::vector<uint8_t> data_;  // the sets' rdatas
+  // The nodes, then their sets node by node, then the sets' rdatas: one allocation of their
+  // exact size, so that a lookup in a small zone (a Service's shard) stays in a page or two.
+  std::unique_ptr<std::byte[]> records_;
+  size_t records_bytes_ = 0;
   RrSet soa_;                  // a copy of the apex SOA set, kept at hand
   size_t record_count_ = 0;
   // Shards (Zone::join), and the depths below apex_ at which their apexes are (deepest first;

@@ -135,10 +135,13 @@ void ZoneBuilder::freeze_sets() {
   auto rdata_of = [this](const Record& r) {
     return std::span<const uint8_t>(rdata_.data() + r.offset, r.length);
   };
-  // Upper bounds, so that the sets' and nodes' pointers into these buffers stay valid.
-  zone_.data_.reserve(rdata_.size() + 2 * by_node.size());
-  zone_.sets_.reserve(by_node.size());
-  zone_.nodes_.resize(node_count);
+  // Upper bounds, so that the sets' and nodes' pointers into these buffers stay valid. The
+  // zone gets them packed in one block of their exact size (Zone::adopt_records).
+  std::vector<uint8_t> data;
+  std::vector<RrSet> sets;
+  std::vector<Node> nodes(node_count);
+  data.reserve(rdata_.size() + 2 * by_node.size());
+  sets.reserve(by_node.size());
 
   std::vector<Record> kept;
   std::unordered_set<std::string_view> seen;
@@ -146,7 +149,7 @@ void ZoneBuilder::freeze_sets() {
     auto begin = by_node.begin() + first[node];
     auto end = by_node.begin() + first[node + 1];
     sort_by_type(begin, end);
-    size_t sets_begin = zone_.sets_.size();
+    size_t sets_begin = sets.size();
     for (auto set_begin = begin; set_begin != end;) {
       auto set_end = std::find_if(set_begin, end,
                                   [&](const Record& r) { return r.type != set_begin->type; });
@@ -165,27 +168,27 @@ void ZoneBuilder::freeze_sets() {
           kept.push_back(*r);
         }
       }
-      size_t data_begin = zone_.data_.size();
+      size_t data_begin = data.size();
       for (const Record& r : kept) {
-        size_t at = zone_.data_.size();
-        zone_.data_.resize(at + 2 + r.length);  // within the reserved capacity
-        zone_.data_[at] = static_cast<uint8_t>(r.length >> 8);
-        zone_.data_[at + 1] = static_cast<uint8_t>(r.length & 0xFF);
-        std::memcpy(zone_.data_.data() + at + 2, rdata_.data() + r.offset, r.length);
+        size_t at = data.size();
+        data.resize(at + 2 + r.length);  // within the reserved capacity
+        data[at] = static_cast<uint8_t>(r.length >> 8);
+        data[at + 1] = static_cast<uint8_t>(r.length & 0xFF);
+        std::memcpy(data.data() + at + 2, rdata_.data() + r.offset, r.length);
       }
-      zone_.sets_.emplace_back(
-          set_begin->type, set_begin->ttl, static_cast<uint32_t>(kept.size()),
-          std::span<const uint8_t>(zone_.data_.data() + data_begin,
-                                   zone_.data_.size() - data_begin));
+      sets.emplace_back(set_begin->type, set_begin->ttl, static_cast<uint32_t>(kept.size()),
+                        std::span<const uint8_t>(data.data() + data_begin,
+                                                 data.size() - data_begin));
       zone_.record_count_ += kept.size();
       set_begin = set_end;
     }
-    zone_.nodes_[node].rrsets = std::span<const RrSet>(zone_.sets_.data() + sets_begin,
-                                                       zone_.sets_.size() - sets_begin);
+    nodes[node].rrsets =
+        std::span<const RrSet>(sets.data() + sets_begin, sets.size() - sets_begin);
   }
   rdata_.clear();
   rdata_.shrink_to_fit();
   zone_.names_.shrink_to_fit();
+  zone_.adopt_records(nodes, sets, data);
 }
 
 Zone ZoneBuilder::finish() && {
