@@ -20,6 +20,7 @@ struct Origin {
   std::string file;   // path as given, "-" for stdin, or an API URL
   int document = 0;   // 1-based index of the YAML document in the file; 0 if unknown
   int line = 0;       // 1-based line of the object in the file; 0 if unknown
+  bool operator==(const Origin&) const = default;
 };
 
 struct ObjectMeta {
@@ -27,6 +28,7 @@ struct ObjectMeta {
   std::string name;
   Labels labels;
   Origin origin;
+  bool operator==(const ObjectMeta&) const = default;
 };
 
 // spec.dnsConfig of a Pod or VMI (core/v1 PodDNSConfig): merged into what dnsPolicy gives.
@@ -34,10 +36,12 @@ struct PodDnsConfig {
   struct Option {
     std::string name;
     std::optional<std::string> value;  // "ndots" + "5"; absent for a flag such as "rotate"
+    bool operator==(const Option&) const = default;
   };
   std::vector<IpAddress> nameservers;
   std::vector<std::string> searches;  // as written, a trailing dot removed
   std::vector<Option> options;
+  bool operator==(const PodDnsConfig&) const = default;
 };
 
 // One entry of a VMI's status.interfaces, for the names of --vm-zone.
@@ -47,6 +51,7 @@ struct VmiInterface {
   std::string name;
   std::vector<IpAddress> addresses;  // ipAddresses, else ipAddress; link-local ones dropped
   bool pod_network = false;  // attached to the pod network (spec.networks: pod, or multus default)
+  bool operator==(const VmiInterface&) const = default;
 };
 
 struct VirtualMachineInstance {
@@ -63,6 +68,7 @@ struct VirtualMachineInstance {
   // spec.dnsPolicy: ClusterFirst (also when empty), ClusterFirstWithHostNet, Default or None.
   std::string dns_policy;
   std::optional<PodDnsConfig> dns_config;  // spec.dnsConfig; nullopt when absent
+  bool operator==(const VirtualMachineInstance&) const = default;
 };
 
 // A VirtualMachine (kubevirt.io/v1): what KubeVirt turns into a VMI each time it starts the VM.
@@ -76,6 +82,7 @@ struct VirtualMachine {
   VirtualMachineInstance vmi_template;
   std::optional<bool> running;  // spec.running; nullopt when unset
   std::string run_strategy;     // spec.runStrategy; empty when unset
+  bool operator==(const VirtualMachine&) const = default;
 };
 
 struct Pod {
@@ -87,12 +94,14 @@ struct Pod {
   bool ready = false;     // Ready condition True
   std::string dns_policy;                  // spec.dnsPolicy, as for a VMI
   std::optional<PodDnsConfig> dns_config;  // spec.dnsConfig
+  bool operator==(const Pod&) const = default;
 };
 
 struct ServicePort {
   std::string name;             // may be empty for a single unnamed port
   std::string protocol = "TCP";  // TCP, UDP or SCTP
   int port = 0;
+  bool operator==(const ServicePort&) const = default;
 };
 
 enum class ServiceType { ClusterIP, NodePort, LoadBalancer, ExternalName };
@@ -107,6 +116,7 @@ struct Service {
   std::vector<ServicePort> ports;
   std::string external_name;             // spec.externalName for type ExternalName
   bool publish_not_ready_addresses = false;
+  bool operator==(const Service&) const = default;
 };
 
 struct EndpointSlice {
@@ -116,6 +126,7 @@ struct EndpointSlice {
     std::string hostname;
     std::string target_kind;    // targetRef.kind
     std::string target_name;    // targetRef.name
+    bool operator==(const Endpoint&) const = default;
   };
   ObjectMeta meta;
   std::string service_name;     // label kubernetes.io/service-name
@@ -126,10 +137,12 @@ struct EndpointSlice {
   // (0: none): when the change this slice carries happened, for
   // coredns_kubernetes_dns_programming_duration_seconds.
   int64_t last_change_trigger_ns = 0;
+  bool operator==(const EndpointSlice&) const = default;
 };
 
 struct Namespace {
   ObjectMeta meta;  // meta.name is the namespace; meta.namespace_name is empty
+  bool operator==(const Namespace&) const = default;
 };
 
 // Identity of a namespaced object within one kind.

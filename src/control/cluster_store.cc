@@ -81,10 +81,22 @@ void ClusterStore::note_change(const Key& key) {
 template <typename Key, typename T>
 void ClusterStore::set(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table,
                        std::set<Key>& keys, Key key, T object) {
-  note_change<Key, T>(key);
   std::vector<Rank>& definers = table.definers[key];
   auto at = std::lower_bound(definers.begin(), definers.end(), rank);
   bool known = at != definers.end() && *at == rank;
+  // The same definition again (a relist, a re-read file): nothing changes, and no record has
+  // to be rebuilt for it.
+  if (known) {
+    if (rank == definers.back()) {
+      if (auto current = winners.find(key); current != winners.end() && current->second == object) {
+        return;
+      }
+    } else if (auto current = table.shadowed.find({rank, key});
+               current != table.shadowed.end() && current->second == object) {
+      return;
+    }
+  }
+  note_change<Key, T>(key);
   if (!known) {
     at = definers.insert(at, rank);
     keys.insert(key);
