@@ -64,6 +64,7 @@ void ClusterStore::warn_duplicate(std::string_view kind, const cluster::ObjectMe
 
 template <typename Key, typename T>
 void ClusterStore::note_change(const Key& key) {
+  touched_ = true;
   if constexpr (std::is_same_v<T, cluster::VirtualMachineInstance>) {
     changes_.vmis.insert(key);
   } else if constexpr (std::is_same_v<T, cluster::Pod>) {

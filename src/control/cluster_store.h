@@ -35,7 +35,13 @@ class ClusterStore {
   // The union of every origin's objects.
   const cluster::State& state() const { return state_; }
   // The objects set or removed (in any origin) since the last call, for an incremental build.
-  zone::ChangedObjects take_changes() { return std::exchange(changes_, {}); }
+  zone::ChangedObjects take_changes() {
+    touched_ = false;
+    return std::exchange(changes_, {});
+  }
+  // True when no object of any kind (VirtualMachines too) was set or removed since the last
+  // take_changes().
+  bool unchanged() const { return !touched_; }
   // Objects `origin` defines (shadowed ones included); 0 for an unknown origin.
   size_t object_count(const std::string& origin) const;
   // Origins not forgotten, in the order first seen.
@@ -80,6 +86,7 @@ class ClusterStore {
 
   cluster::State state_;
   zone::ChangedObjects changes_;
+  bool touched_ = false;
   Table<cluster::ObjectKey, cluster::VirtualMachineInstance> vmis_;
   Table<cluster::ObjectKey, cluster::Pod> pods_;
   Table<cluster::ObjectKey, cluster::Service> services_;

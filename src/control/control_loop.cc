@@ -97,6 +97,7 @@ void ControlLoop::replace_config(zone::ZoneConfig config) {
     uint32_t serial = config_.serial;
     config_ = config;
     config_.serial = serial;
+    config_replaced_ = true;
   });
 }
 
@@ -153,14 +154,48 @@ void ControlLoop::run() {
   published_.notify_all();
 }
 
+std::vector<OriginStatus> ControlLoop::origin_statuses() const {
+  std::vector<OriginStatus> statuses;
+  std::set<std::string> listed;
+  for (const std::string& name : store_.origins()) {
+    listed.insert(name);
+    auto sync = pending_sync_.find(name);
+    statuses.push_back({name,
+                        sync != pending_sync_.end()
+                            ? sync->second
+                            : sources::SyncState{sources::SyncStatus::Synced, ""},
+                        store_.object_count(name)});
+  }
+  for (const auto& [name, sync] : pending_sync_) {
+    if (!listed.contains(name)) {
+      statuses.push_back({name, sync, 0});
+    }
+  }
+  return statuses;
+}
+
 void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_sequence) {
   Clock::time_point started = Clock::now();
   std::chrono::nanoseconds cpu_started = thread_cpu_time();
   size_t count = changes.size();
+  const std::map<std::string, sources::SyncState> sync_before = pending_sync_;
+  config_replaced_ = false;
   for (Change& change : changes) {
     change(store_, pending_sync_);
   }
   changes.clear();
+  if (builds_ > 0 && store_.unchanged() && !config_replaced_ && pending_sync_ == sync_before) {
+    // Only definitions equal to the ones held (a relist, a file written again): the served
+    // snapshot is still right, and its serial must not move.
+    spdlog::debug("{} change(s) changed nothing; snapshot serial {} still served", count,
+                  config_.serial);
+    std::vector<OriginStatus> statuses = origin_statuses();  // an empty origin may be new
+    std::lock_guard lock(mutex_);
+    origins_ = std::move(statuses);
+    applied_ = last_sequence;
+    published_.notify_all();
+    return;
+  }
 
   config_.serial = std::max(config_.serial + 1, static_cast<uint32_t>(std::time(nullptr)));
   // Until every origin has had its first complete view (the API's first lists), a name we do
@@ -198,22 +233,7 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
     spdlog::error("cannot build the zones ({}); the last good snapshot is still served", e.what());
   }
 
-  std::vector<OriginStatus> statuses;
-  std::set<std::string> listed;
-  for (const std::string& name : store_.origins()) {
-    listed.insert(name);
-    auto sync = pending_sync_.find(name);
-    statuses.push_back({name,
-                        sync != pending_sync_.end()
-                            ? sync->second
-                            : sources::SyncState{sources::SyncStatus::Synced, ""},
-                        store_.object_count(name)});
-  }
-  for (const auto& [name, sync] : pending_sync_) {
-    if (!listed.contains(name)) {
-      statuses.push_back({name, sync, 0});
-    }
-  }
+  std::vector<OriginStatus> statuses = origin_statuses();
 
   if (built && options_.on_publish) {
     options_.on_publish(PublishReport{store_.state(), *published, holder_.generation(),

@@ -14,9 +14,11 @@
 //
 // Coalescing: a change wakes the thread, which waits until no change has come for `settle`
 // (default 5 ms), but never more than `max_delay` (default 50 ms) after the first one, then
-// applies everything queued and builds one snapshot. A build that fails (throws) keeps the last
-// good snapshot served; the next change tries again. Snapshots carry a serial that moves with
-// every build (the SOA serial: seconds since the epoch, or the previous serial + 1).
+// applies everything queued and builds one snapshot. A batch that changed nothing (objects
+// defined again as they were, sync states as they were) builds none, and the serial stays. A
+// build that fails (throws) keeps the last good snapshot served; the next change tries again.
+// Snapshots carry a serial that moves with every build (the SOA serial: seconds since the
+// epoch, or the previous serial + 1).
 
 #include <chrono>
 #include <condition_variable>
@@ -98,6 +100,7 @@ class ControlLoop : public sources::ObjectSink {
   void enqueue(Change change);
   void run();
   void apply_and_publish(std::deque<Change> changes, uint64_t last_sequence);
+  std::vector<OriginStatus> origin_statuses() const;
 
   zone::SnapshotHolder& holder_;
   zone::ZoneConfig config_;
@@ -108,6 +111,7 @@ class ControlLoop : public sources::ObjectSink {
   // Keeps the parts of the last snapshot, so that a change rebuilds only what it affects.
   zone::SnapshotBuilder builder_;
   std::map<std::string, sources::SyncState> pending_sync_;
+  bool config_replaced_ = false;  // by a change of the batch being applied
 
   mutable std::mutex mutex_;           // guards everything below
   std::condition_variable wake_;       // a change was queued, or stop

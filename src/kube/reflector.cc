@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
+#include <variant>
 
 #include "kube/api_object.h"
 #include "kube/watch_stream.h"
@@ -33,6 +35,10 @@ std::string body_summary(const std::string& body) {
     message = body.substr(0, 200);
   }
   return message;
+}
+
+cluster::ObjectKey key_of_object(const sources::Object& object) {
+  return std::visit([](const auto& typed) { return cluster::key_of(typed.meta); }, object);
 }
 
 }  // namespace
@@ -119,7 +125,11 @@ void Reflector::run() {
 }
 
 bool Reflector::list() {
+  // The first list goes to the sink whole (nothing is held there yet, so there is one copy);
+  // a relist is passed on object by object, so that the collection is never held twice.
+  const bool relist = listed_once_;
   cluster::State objects;
+  std::set<cluster::ObjectKey> listed;
   size_t count = 0;
   std::vector<cluster::Diagnostic> diagnostics;
   std::string continue_token;
@@ -139,8 +149,11 @@ bool Reflector::list() {
     }
     if (page.status == 410 && !continue_token.empty() &&
         ++expired_continues <= kMaxExpiredContinues) {
-      // The continue token outlived the server's history: start the list over.
+      // The continue token outlived the server's history: start the list over. What a relist
+      // already passed on stays (it was current); what it saw is forgotten, so that an object
+      // deleted since is not taken for listed.
       objects = cluster::State();
+      listed.clear();
       count = 0;
       continue_token.clear();
       continue;
@@ -161,7 +174,15 @@ bool Reflector::list() {
     if (items != parsed.end() && items->is_array()) {
       for (nlohmann::json& item : *items) {
         if (auto object = decode_api_object(item, kind_, path_, diagnostics)) {
-          put(objects, std::move(*object));
+          cluster::ObjectKey key = key_of_object(*object);
+          listed.insert(key);
+          if (relist) {
+            // Unchanged objects cost the sink a comparison, not a rebuild.
+            delivered_.insert(std::move(key));
+            sink_.upsert(origin_, std::move(*object));
+          } else {
+            put(objects, std::move(*object));
+          }
           ++page_count;
         }
         item = nullptr;  // drop each item's JSON as soon as it is decoded
@@ -185,7 +206,25 @@ bool Reflector::list() {
     return false;
   }
   log_diagnostics(diagnostics);
-  sink_.replace_origin(origin_, std::move(objects));
+  if (relist) {
+    // Whatever was passed on before and is not in the list any more was deleted while no
+    // watch told us (or is invalid now: the list is the whole truth).
+    size_t removed = 0;
+    for (const cluster::ObjectKey& key : delivered_) {
+      if (!listed.contains(key)) {
+        sink_.remove(origin_, sources::ObjectRef{object_kind(kind_.kind), key});
+        ++removed;
+      }
+    }
+    if (removed > 0) {
+      spdlog::info("kubernetes: {}: {} object(s) gone without a watch event", describe(),
+                   removed);
+    }
+  } else {
+    sink_.replace_origin(origin_, std::move(objects));
+  }
+  delivered_ = std::move(listed);
+  listed_once_ = true;
   resource_version_ = list_version;
   next_resync_ = std::chrono::steady_clock::now() + options_.resync_period;
   backoff_.reset();
@@ -232,11 +271,13 @@ Reflector::WatchEnd Reflector::watch() {
     if (event.type == WatchEvent::Type::Deleted) {
       if (auto key = key_of(event.object, kind_)) {
         sink_.remove(origin_, sources::ObjectRef{object_kind(kind_.kind), *key});
+        delivered_.erase(*key);
       }
     } else if (event.type != WatchEvent::Type::Bookmark) {
       // A MODIFIED object that is now invalid keeps its last good version.
       diagnostics.clear();
       if (auto object = decode_api_object(event.object, kind_, path_, diagnostics)) {
+        delivered_.insert(key_of_object(*object));
         sink_.upsert(origin_, std::move(*object));
       }
       log_diagnostics(diagnostics);

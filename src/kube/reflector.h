@@ -7,7 +7,10 @@
 //
 // - The list is read page by page (`limit`, `continue`); each page's JSON is decoded into slim
 //   objects and dropped before the next one is fetched, so a big cluster's JSON is never held
-//   whole. The objects go to the sink in one replace_origin(): the collection is its origin.
+//   whole. The first list's objects go to the sink in one replace_origin(): the collection is
+//   its origin. A relist passes each object on as it is decoded (upsert: an unchanged object is
+//   no change) and then removes the objects it passed on before that the list no longer holds,
+//   so that the sink and the relist never hold two copies of a big collection.
 // - The watch (`watch=1&resourceVersion=..&allowWatchBookmarks=true`) is decoded as it arrives.
 //   Every event and BOOKMARK moves the resourceVersion on, so that a new watch resumes where
 //   the last one stopped.
@@ -15,14 +18,15 @@
 //   server's history) relists at once; so does a continue token that expired mid-list.
 // - A dropped connection, a server error or garbage in the stream re-watches from the last
 //   resourceVersion after a capped exponential backoff with jitter.
-// - Every `resync_period` the collection is listed again in full: replace_all() repairs any
-//   event that was missed.
+// - Every `resync_period` the collection is listed again in full, which repairs any event that
+//   was missed.
 //
 // Invalid objects are logged and skipped; a MODIFIED object that became invalid keeps its last
 // good version.
 
 #include <chrono>
 #include <functional>
+#include <set>
 #include <string>
 
 #include "kube/api_client.h"
@@ -85,6 +89,9 @@ class Reflector {
   Backoff backoff_;
   std::string resource_version_;
   std::chrono::steady_clock::time_point next_resync_;
+  // The keys of the objects the sink holds from this collection (a relist removes the others).
+  std::set<cluster::ObjectKey> delivered_;
+  bool listed_once_ = false;
 };
 
 }  // namespace vmdns::kube

@@ -56,6 +56,7 @@ enum class SyncStatus {
 struct SyncState {
   SyncStatus status = SyncStatus::NotSynced;
   std::string reason;  // why not synced, or lost: "GET /api/v1/services: 401 Unauthorized"
+  bool operator==(const SyncState&) const = default;
 };
 
 class ObjectSink {

@@ -156,6 +156,13 @@ class FakeKubeApi:
             meta["resourceVersion"] = str(self.rv)
             self.objects[(resource, meta["namespace"], meta["name"])] = obj
 
+    def delete_silently(self, kind, namespace, name):
+        """Deletes an object without any watch event: only a relist can see it."""
+        with self.lock:
+            resource = KIND_TO_RESOURCE[kind]
+            self.objects.pop((resource, namespace if RESOURCES[resource][2] else "", name))
+            self.rv += 1
+
     def compact(self):
         """Forgets the history: a watch from an older resourceVersion gets 410 Gone."""
         with self.lock:

@@ -229,6 +229,19 @@ class KubeApiTest(unittest.TestCase):
         self.move_vmi("10.244.0.55", self.api.set_silently)
         self.wait_answer(server, MYVMI, ["10.244.0.55"], timeout=8)
 
+    def test_periodic_relist_removes_what_was_deleted_unseen(self):
+        server = self.serve("--resync-period", "2")
+        self.synced(server)
+        self.api.delete_silently("VirtualMachineInstance", "default", "vmi-fedora")
+        self.wait_answer(server, MYVMI, [], timeout=8)
+        self.assertIn("VirtualMachineInstance in all namespaces: 1 object(s) gone without a "
+                      "watch event", server.log())
+        # Relists that find nothing new publish nothing: the SOA serial stays.
+        serial = server.dig("cluster.local", "SOA").rdatas("SOA")
+        lists = self.lists()
+        self.assertTrue(wait_for(lambda: self.lists() >= lists + 4, timeout=8))
+        self.assertEqual(server.dig("cluster.local", "SOA").rdatas("SOA"), serial)
+
     def test_namespaces_and_labels_are_pushed_down(self):
         server = self.serve("--namespaces", "shop", "--labels", "app=web")
         self.wait_answer(server, "web.shop.svc.cluster.local", ["10.96.0.20"])

@@ -105,6 +105,42 @@ TEST(ControlLoop, SerialMovesWithEveryBuild) {
   EXPECT_GT(holder.current()->serial(), first);
 }
 
+TEST(ControlLoop, AChangeThatChangesNothingBuildsNoSnapshot) {
+  zone::SnapshotHolder holder;
+  ControlLoop loop(holder, config());
+  loop.start();
+  loop.replace_origin("svc.yaml", load(kHeadless));
+  loop.replace_origin("vmi.yaml", load(vmi("10.0.0.1")));
+  loop.flush();
+  uint64_t builds = loop.builds();
+  uint32_t serial = holder.current()->serial();
+
+  // A relist or a re-read file: every object defined again as it was.
+  loop.replace_origin("vmi.yaml", load(vmi("10.0.0.1")));
+  loop.upsert("svc.yaml", load(kHeadless).services.begin()->second);
+  loop.flush();
+  EXPECT_EQ(loop.builds(), builds);
+  EXPECT_EQ(holder.current()->serial(), serial);
+
+  // A new origin without objects builds nothing either, but is listed at once.
+  loop.replace_origin("empty.yaml", {});
+  loop.flush();
+  EXPECT_EQ(loop.builds(), builds);
+  ASSERT_EQ(loop.origins().size(), 3u);
+  EXPECT_EQ(loop.origins()[2].name, "empty.yaml");
+
+  // A sync state that moves is served as a new snapshot (NXDOMAIN vs SERVFAIL depends on it).
+  loop.set_sync("vmi.yaml", {sources::SyncStatus::Lost, "gone"});
+  loop.flush();
+  EXPECT_EQ(loop.builds(), builds + 1);
+
+  loop.upsert("vmi.yaml", load(vmi("10.0.0.2")).vmis.begin()->second);
+  loop.flush();
+  EXPECT_EQ(loop.builds(), builds + 2);
+  EXPECT_GT(holder.current()->serial(), serial);
+  EXPECT_EQ(served_a(holder), Strings{"10.0.0.2"});
+}
+
 TEST(ControlLoop, CoalescesABurstIntoOneSnapshot) {
   zone::SnapshotHolder holder;
   // The burst is parsed before it is queued, and the settle delay is far longer than queuing
