@@ -57,6 +57,10 @@ class ProgressSink : public sources::ObjectSink {
   void remove(const std::string& origin, sources::ObjectRef ref) override {
     next_.remove(origin, std::move(ref));
   }
+  void retain(const std::string& origin, sources::ObjectKind kind,
+              std::set<cluster::ObjectKey> keep) override {
+    next_.retain(origin, kind, std::move(keep));
+  }
   void forget_origin(const std::string& origin) override { next_.forget_origin(origin); }
   void set_sync(const std::string& origin, sources::SyncState state) override {
     next_.set_sync(origin, std::move(state));

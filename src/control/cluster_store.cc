@@ -237,6 +237,60 @@ void ClusterStore::remove(const std::string& origin, const sources::ObjectRef& r
   }
 }
 
+size_t ClusterStore::retain(const std::string& origin, sources::ObjectKind kind,
+                           const std::set<cluster::ObjectKey>& keep) {
+  auto found = ranks_.find(origin);
+  if (found == ranks_.end()) {
+    return 0;
+  }
+  Rank rank = found->second;
+  OriginKeys& keys = origins_[rank];
+  size_t removed = 0;
+  auto retain_kind = [&](auto tag) {
+    using T = decltype(tag);
+    with_kind<T>(keys, [&](auto& winners, auto& table, auto& key_set) {
+      using Key = typename std::remove_reference_t<decltype(key_set)>::key_type;
+      std::vector<Key> gone;
+      for (const Key& key : key_set) {
+        bool kept;
+        if constexpr (std::is_same_v<Key, std::string>) {
+          kept = keep.contains(cluster::ObjectKey{"", key});
+        } else {
+          kept = keep.contains(key);
+        }
+        if (!kept) {
+          gone.push_back(key);
+        }
+      }
+      for (const Key& key : gone) {
+        erase(rank, winners, table, key_set, key);
+      }
+      removed = gone.size();
+    });
+  };
+  switch (kind) {
+    case sources::ObjectKind::VirtualMachineInstance:
+      retain_kind(cluster::VirtualMachineInstance{});
+      break;
+    case sources::ObjectKind::Pod:
+      retain_kind(cluster::Pod{});
+      break;
+    case sources::ObjectKind::Service:
+      retain_kind(cluster::Service{});
+      break;
+    case sources::ObjectKind::EndpointSlice:
+      retain_kind(cluster::EndpointSlice{});
+      break;
+    case sources::ObjectKind::Namespace:
+      retain_kind(cluster::Namespace{});
+      break;
+    case sources::ObjectKind::VirtualMachine:
+      retain_kind(cluster::VirtualMachine{});
+      break;
+  }
+  return removed;
+}
+
 void ClusterStore::forget_origin(const std::string& origin) {
   if (!ranks_.contains(origin)) {
     return;

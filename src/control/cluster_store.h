@@ -30,6 +30,9 @@ class ClusterStore {
   void replace_origin(const std::string& origin, cluster::State objects);
   void upsert(const std::string& origin, sources::Object object);
   void remove(const std::string& origin, const sources::ObjectRef& ref);
+  // Removes `origin`'s objects of `kind` that `keep` lacks; returns how many.
+  size_t retain(const std::string& origin, sources::ObjectKind kind,
+                const std::set<cluster::ObjectKey>& keep);
   void forget_origin(const std::string& origin);
 
   // The union of every origin's objects.

@@ -88,6 +88,16 @@ void ControlLoop::forget_origin(const std::string& origin) {
   });
 }
 
+void ControlLoop::retain(const std::string& origin, sources::ObjectKind kind,
+                         std::set<cluster::ObjectKey> keep) {
+  enqueue([origin, kind, keep = std::move(keep)](ClusterStore& store, auto&) {
+    if (size_t removed = store.retain(origin, kind, keep); removed > 0) {
+      spdlog::info("{}: {} object(s) no longer listed (deleted without a watch event), removed",
+                   origin, removed);
+    }
+  });
+}
+
 void ControlLoop::set_sync(const std::string& origin, sources::SyncState state) {
   enqueue([origin, state = std::move(state)](ClusterStore&, auto& sync) { sync[origin] = state; });
 }

@@ -76,6 +76,8 @@ class ControlLoop : public sources::ObjectSink {
   void replace_origin(const std::string& origin, cluster::State objects) override;
   void upsert(const std::string& origin, sources::Object object) override;
   void remove(const std::string& origin, sources::ObjectRef ref) override;
+  void retain(const std::string& origin, sources::ObjectKind kind,
+              std::set<cluster::ObjectKey> keep) override;
   void forget_origin(const std::string& origin) override;
   void set_sync(const std::string& origin, sources::SyncState state) override;
 

@@ -126,7 +126,8 @@ void Reflector::run() {
 
 bool Reflector::list() {
   // The first list goes to the sink whole (nothing is held there yet, so there is one copy);
-  // a relist is passed on object by object, so that the collection is never held twice.
+  // a relist is passed on object by object, and only the keys it saw are kept until its end,
+  // so that the collection is never held twice.
   const bool relist = listed_once_;
   cluster::State objects;
   std::set<cluster::ObjectKey> listed;
@@ -174,11 +175,9 @@ bool Reflector::list() {
     if (items != parsed.end() && items->is_array()) {
       for (nlohmann::json& item : *items) {
         if (auto object = decode_api_object(item, kind_, path_, diagnostics)) {
-          cluster::ObjectKey key = key_of_object(*object);
-          listed.insert(key);
           if (relist) {
             // Unchanged objects cost the sink a comparison, not a rebuild.
-            delivered_.insert(std::move(key));
+            listed.insert(key_of_object(*object));
             sink_.upsert(origin_, std::move(*object));
           } else {
             put(objects, std::move(*object));
@@ -207,23 +206,12 @@ bool Reflector::list() {
   }
   log_diagnostics(diagnostics);
   if (relist) {
-    // Whatever was passed on before and is not in the list any more was deleted while no
-    // watch told us (or is invalid now: the list is the whole truth).
-    size_t removed = 0;
-    for (const cluster::ObjectKey& key : delivered_) {
-      if (!listed.contains(key)) {
-        sink_.remove(origin_, sources::ObjectRef{object_kind(kind_.kind), key});
-        ++removed;
-      }
-    }
-    if (removed > 0) {
-      spdlog::info("kubernetes: {}: {} object(s) gone without a watch event", describe(),
-                   removed);
-    }
+    // What the sink holds and the list does not was deleted while no watch told (or is
+    // invalid now): the list is the whole truth.
+    sink_.retain(origin_, object_kind(kind_.kind), std::move(listed));
   } else {
     sink_.replace_origin(origin_, std::move(objects));
   }
-  delivered_ = std::move(listed);
   listed_once_ = true;
   resource_version_ = list_version;
   next_resync_ = std::chrono::steady_clock::now() + options_.resync_period;
@@ -271,13 +259,11 @@ Reflector::WatchEnd Reflector::watch() {
     if (event.type == WatchEvent::Type::Deleted) {
       if (auto key = key_of(event.object, kind_)) {
         sink_.remove(origin_, sources::ObjectRef{object_kind(kind_.kind), *key});
-        delivered_.erase(*key);
       }
     } else if (event.type != WatchEvent::Type::Bookmark) {
       // A MODIFIED object that is now invalid keeps its last good version.
       diagnostics.clear();
       if (auto object = decode_api_object(event.object, kind_, path_, diagnostics)) {
-        delivered_.insert(key_of_object(*object));
         sink_.upsert(origin_, std::move(*object));
       }
       log_diagnostics(diagnostics);

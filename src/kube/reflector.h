@@ -9,8 +9,8 @@
 //   objects and dropped before the next one is fetched, so a big cluster's JSON is never held
 //   whole. The first list's objects go to the sink in one replace_origin(): the collection is
 //   its origin. A relist passes each object on as it is decoded (upsert: an unchanged object is
-//   no change) and then removes the objects it passed on before that the list no longer holds,
-//   so that the sink and the relist never hold two copies of a big collection.
+//   no change), then has the sink drop what the list no longer holds (retain), so that the
+//   sink and the relist never hold two copies of a big collection.
 // - The watch (`watch=1&resourceVersion=..&allowWatchBookmarks=true`) is decoded as it arrives.
 //   Every event and BOOKMARK moves the resourceVersion on, so that a new watch resumes where
 //   the last one stopped.
@@ -26,7 +26,6 @@
 
 #include <chrono>
 #include <functional>
-#include <set>
 #include <string>
 
 #include "kube/api_client.h"
@@ -89,9 +88,7 @@ class Reflector {
   Backoff backoff_;
   std::string resource_version_;
   std::chrono::steady_clock::time_point next_resync_;
-  // The keys of the objects the sink holds from this collection (a relist removes the others).
-  std::set<cluster::ObjectKey> delivered_;
-  bool listed_once_ = false;
+  bool listed_once_ = false;  // the sink holds this collection: the next list is a relist
 };
 
 }  // namespace vmdns::kube

@@ -90,6 +90,45 @@ void StateSaver::remove(const std::string& origin, sources::ObjectRef ref) {
   next_.remove(origin, ref);
 }
 
+void StateSaver::retain(const std::string& origin, sources::ObjectKind kind,
+                        std::set<cluster::ObjectKey> keep) {
+  {
+    std::lock_guard lock(mutex_);
+    cluster::State& state = objects_[origin];
+    auto retain_in = [&keep](auto& objects) {
+      std::erase_if(objects, [&keep](const auto& entry) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(entry.first)>, std::string>) {
+          return !keep.contains(cluster::ObjectKey{"", entry.first});
+        } else {
+          return !keep.contains(entry.first);
+        }
+      });
+    };
+    switch (kind) {
+      case sources::ObjectKind::Namespace:
+        retain_in(state.namespaces);
+        break;
+      case sources::ObjectKind::Service:
+        retain_in(state.services);
+        break;
+      case sources::ObjectKind::EndpointSlice:
+        retain_in(state.endpoint_slices);
+        break;
+      case sources::ObjectKind::VirtualMachineInstance:
+        retain_in(state.vmis);
+        break;
+      case sources::ObjectKind::Pod:
+        retain_in(state.pods);
+        break;
+      case sources::ObjectKind::VirtualMachine:
+        retain_in(state.vms);
+        break;
+    }
+    dirty_ = true;
+  }
+  next_.retain(origin, kind, std::move(keep));
+}
+
 void StateSaver::forget_origin(const std::string& origin) {
   {
     std::lock_guard lock(mutex_);

@@ -9,6 +9,7 @@
 //   }
 //   sink.upsert("kubernetes", cluster::Service{...});              // watch ADDED / MODIFIED
 //   sink.remove("kubernetes", {ObjectKind::Service, {"default", "web"}});   // watch DELETED
+//   sink.retain("kubernetes", ObjectKind::Service, listed_keys);  // after a relist by upserts
 //   sink.set_sync("kubernetes", {SyncStatus::Lost, "watch: connection refused"});
 //
 // An origin is a name chosen by its source: one per manifest file (its path, "-" for stdin), one
@@ -21,6 +22,7 @@
 // over a short settle delay, and published as one new snapshot. Changes from one thread are
 // applied in the order they were made.
 
+#include <set>
 #include <string>
 #include <variant>
 
@@ -69,6 +71,11 @@ class ObjectSink {
   virtual void upsert(const std::string& origin, Object object) = 0;
   // Removes one object of `origin`; nothing happens when it has no such object.
   virtual void remove(const std::string& origin, ObjectRef ref) = 0;
+  // Removes every object of `kind` in `origin` that `keep` does not name: the end of a relist
+  // passed on object by object (upsert), where what the list no longer holds was deleted while
+  // no watch told. For a Namespace, a key is {"", name}.
+  virtual void retain(const std::string& origin, ObjectKind kind,
+                      std::set<cluster::ObjectKey> keep) = 0;
   // Drops `origin` and all its objects (a manifest file that was removed).
   virtual void forget_origin(const std::string& origin) = 0;
   // Reports whether `origin` is complete. Takes effect with the changes queued before it: an

@@ -234,8 +234,8 @@ class KubeApiTest(unittest.TestCase):
         self.synced(server)
         self.api.delete_silently("VirtualMachineInstance", "default", "vmi-fedora")
         self.wait_answer(server, MYVMI, [], timeout=8)
-        self.assertIn("VirtualMachineInstance in all namespaces: 1 object(s) gone without a "
-                      "watch event", server.log())
+        self.assertIn("1 object(s) no longer listed (deleted without a watch event), removed",
+                      server.log())
         # Relists that find nothing new publish nothing: the SOA serial stays.
         serial = server.dig("cluster.local", "SOA").rdatas("SOA")
         lists = self.lists()

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,10 +33,11 @@ std::string ns(const std::string& name) {
 
 // One change to the store; objects are written as manifests, read as if from file `origin`.
 struct Step {
-  enum class Op { Replace, Upsert, Remove, Forget } op;
+  enum class Op { Replace, Upsert, Remove, Forget, Retain } op;
   std::string origin;
   std::string manifests;     // Replace, Upsert (each object upserted)
-  sources::ObjectRef ref{};  // Remove
+  sources::ObjectRef ref{};  // Remove; Retain (its kind)
+  Strings keep{};            // Retain: the names kept
 };
 
 Step replace(std::string origin, std::string manifests) {
@@ -50,6 +52,9 @@ Step remove(std::string origin, sources::ObjectKind kind, std::string name) {
 }
 Step forget(std::string origin) {
   return {Step::Op::Forget, std::move(origin), ""};
+}
+Step retain(std::string origin, sources::ObjectKind kind, Strings keep) {
+  return {Step::Op::Retain, std::move(origin), "", {kind, {}}, std::move(keep)};
 }
 
 void apply(ClusterStore& store, const Step& step) {
@@ -79,6 +84,14 @@ void apply(ClusterStore& store, const Step& step) {
     case Step::Op::Forget:
       store.forget_origin(step.origin);
       break;
+    case Step::Op::Retain: {
+      std::set<cluster::ObjectKey> keep;
+      for (const std::string& name : step.keep) {
+        keep.insert({step.ref.kind == sources::ObjectKind::Namespace ? "" : "default", name});
+      }
+      store.retain(step.origin, step.ref.kind, keep);
+      break;
+    }
   }
 }
 
@@ -133,6 +146,21 @@ const StoreCase kCases[] = {
      {upsert("api", vmi("x", "10.0.0.1")), upsert("api", vmi("x", "10.0.0.7"))},
      {"vmi x 10.0.0.7 @api"},
      {{"api", 1}}},
+    {"retain drops the objects of its kind a relist no longer holds",
+     {upsert("api", vmi("x", "10.0.0.1") + vmi("y", "10.0.0.2") + vmi("z", "10.0.0.3") +
+                        service("web")),
+      retain("api", K::VirtualMachineInstance, {"x", "z", "unknown"})},
+     {"vmi x 10.0.0.1 @api", "vmi z 10.0.0.3 @api", "service web @api"},
+     {{"api", 3}}},
+    {"retain of Namespaces, keyed by name alone",
+     {upsert("api", ns("a") + ns("b")), retain("api", K::Namespace, {"a"})},
+     {"namespace a @api"},
+     {{"api", 1}}},
+    {"retain serves a definition the dropped one shadowed",
+     {replace("a.yaml", vmi("x", "10.0.0.1")), upsert("api", vmi("x", "10.0.0.2")),
+      retain("api", K::VirtualMachineInstance, {})},
+     {"vmi x 10.0.0.1 @a.yaml"},
+     {{"a.yaml", 1}, {"api", 0}}},
     {"remove deletes one object of its kind",
      {upsert("api", vmi("web", "10.0.0.1") + service("web") + ns("web")),
       remove("api", K::Service, "web"), remove("api", K::Namespace, "web")},

@@ -32,6 +32,7 @@ class RecordingSink : public ObjectSink {
   }
   void upsert(const std::string&, Object) override {}
   void remove(const std::string&, ObjectRef) override {}
+  void retain(const std::string&, ObjectKind, std::set<cluster::ObjectKey>) override {}
   void forget_origin(const std::string& origin) override { origins.erase(origin); }
   void set_sync(const std::string&, SyncState) override {}
 
