@@ -8,7 +8,7 @@
 #include <ctime>
 #include <exception>
 #include <set>
-
+#include <utility>
 
 namespace vmdns::control {
 
@@ -66,7 +66,12 @@ void ControlLoop::enqueue(Change change) {
 
 void ControlLoop::replace_origin(const std::string& origin, cluster::State objects) {
   enqueue([origin, objects = std::move(objects)](ClusterStore& store, auto&) mutable {
-    store.replace_origin(origin, std::move(objects));
+    // Copied, not moved: a source's objects lie scattered among what its parser freed (yaml-cpp
+    // keeps several times their size while a file is read), and pages holding even one of them
+    // stay resident. Copied here, they are packed in this thread's heap, and the source's
+    // arena empties and is given back by malloc_trim after the build.
+    store.replace_origin(origin, cluster::State(std::as_const(objects)));
+    objects = cluster::State();
   });
 }
 
