@@ -276,6 +276,7 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
         reloader->reload();
       }
       watcher.reload();
+      control.rebuild();
       continue;
     }
     spdlog::info("signal {}: shutting down", signal);

@@ -116,6 +116,10 @@ void ControlLoop::replace_config(zone::ZoneConfig config) {
   });
 }
 
+void ControlLoop::rebuild() {
+  enqueue([this](ClusterStore&, auto&) { rebuild_requested_ = true; });
+}
+
 void ControlLoop::flush() {
   std::unique_lock lock(mutex_);
   uint64_t target = queued_;
@@ -195,11 +199,13 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
   size_t count = changes.size();
   const std::map<std::string, sources::SyncState> sync_before = pending_sync_;
   config_replaced_ = false;
+  rebuild_requested_ = false;
   for (Change& change : changes) {
     change(store_, pending_sync_);
   }
   changes.clear();
-  if (builds_ > 0 && store_.unchanged() && !config_replaced_ && pending_sync_ == sync_before) {
+  if (builds_ > 0 && store_.unchanged() && !config_replaced_ && !rebuild_requested_ &&
+      pending_sync_ == sync_before) {
     // Only definitions equal to the ones held (a relist, a file written again): the served
     // snapshot is still right, and its serial must not move.
     spdlog::debug("{} change(s) changed nothing; snapshot serial {} still served", count,
@@ -223,7 +229,7 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
   try {
     zone::ChangedObjects changed = store_.take_changes();
     std::shared_ptr<const zone::Snapshot> snapshot =
-        builder_.build(store_.state(), config_, &changed);
+        builder_.build(store_.state(), config_, rebuild_requested_ ? nullptr : &changed);
     size_t records = snapshot->record_count();
     published = snapshot;
     holder_.publish(std::move(snapshot));

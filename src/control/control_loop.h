@@ -84,6 +84,9 @@ class ControlLoop : public sources::ObjectSink {
   // Builds the snapshots after the changes queued so far with `config` (a reloaded --config);
   // the SOA serial keeps moving forward.
   void replace_config(zone::ZoneConfig config);
+  // Builds the next snapshot in full after the changes queued so far, even when they change
+  // nothing (SIGHUP: the operator asks for it).
+  void rebuild();
 
   // Blocks until every change queued before the call is applied and served (unless the build
   // failed), or the loop is not running.
@@ -113,7 +116,8 @@ class ControlLoop : public sources::ObjectSink {
   // Keeps the parts of the last snapshot, so that a change rebuilds only what it affects.
   zone::SnapshotBuilder builder_;
   std::map<std::string, sources::SyncState> pending_sync_;
-  bool config_replaced_ = false;  // by a change of the batch being applied
+  bool config_replaced_ = false;    // by a change of the batch being applied
+  bool rebuild_requested_ = false;  // by a change of the batch being applied
 
   mutable std::mutex mutex_;           // guards everything below
   std::condition_variable wake_;       // a change was queued, or stop
