@@ -12,12 +12,15 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
 namespace vmdns::dns {
+
+class Reader;
 
 inline constexpr size_t kMaxNameLength = 255;
 inline constexpr size_t kMaxLabelLength = 63;
@@ -26,6 +29,16 @@ class Name {
  public:
   // The root name ".".
   Name();
+  // Copies the name's own octets, not the whole 255-octet array: names are copied on the query
+  // path (the question, its lowercased form, CNAME targets) and are mostly 20 to 60 octets.
+  Name(const Name& other) noexcept : length_(other.length_) {
+    std::memcpy(wire_.data(), other.wire_.data(), length_);
+  }
+  Name& operator=(const Name& other) noexcept {
+    length_ = other.length_;
+    std::memmove(wire_.data(), other.wire_.data(), length_);
+    return *this;
+  }
 
   // Parses presentation format: labels separated by dots, "\." and "\DDD" escapes (RFC 1035
   // section 5.1). "." and "" are the root. On failure returns nullopt and, if `error` is given,
@@ -64,9 +77,13 @@ class Name {
   bool operator==(const Name& other) const;
 
  private:
-  // The length first: a name's length and its first octets share a cache line.
+  friend class Reader;  // read_name() decompresses straight into wire_
+
+  // The length first: a name's length and its first octets share a cache line. Octets past
+  // length_ are never read, so they are left uninitialised: a Name is made per query, and
+  // zero-filling 255 octets each time cost more than the name's own copy.
   uint8_t length_ = 0;
-  std::array<uint8_t, kMaxNameLength> wire_{};
+  std::array<uint8_t, kMaxNameLength> wire_;
 };
 
 // RFC 4034 section 6.1 canonical order (label by label from the right, case-insensitive),

@@ -1,6 +1,7 @@
 #include "dns/reader.h"
 
 #include <array>
+#include <cstring>
 
 namespace vmdns::dns {
 namespace {
@@ -55,9 +56,7 @@ bool walk_name(std::span<const uint8_t> message, size_t start, uint8_t* out, siz
       return false;
     }
     if (out != nullptr) {
-      for (size_t i = 0; i <= octet; ++i) {
-        out[length + i] = message[pos + i];
-      }
+      std::memcpy(out + length, message.data() + pos, 1 + size_t{octet});
     }
     length += 1 + octet;
     if (octet == 0) {
@@ -115,17 +114,15 @@ bool Reader::read_name(Name& out) {
   if (offset_ > message_.size()) {
     return false;
   }
-  std::array<uint8_t, kMaxNameLength> buf;
+  // walk_name() checks everything from_wire() would (label lengths, the 255-octet limit, the
+  // root label), so the name is written into `out` directly, once.
   size_t length = 0;
   size_t end = 0;
-  if (!walk_name(message_, offset_, buf.data(), length, end)) {
+  if (!walk_name(message_, offset_, out.wire_.data(), length, end)) {
+    out = Name();
     return false;
   }
-  std::optional<Name> name = Name::from_wire({buf.data(), length});
-  if (!name) {
-    return false;
-  }
-  out = *name;
+  out.length_ = static_cast<uint8_t>(length);
   offset_ = end;
   return true;
 }

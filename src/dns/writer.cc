@@ -5,7 +5,6 @@
 #include "dns/wire_text.h"
 
 #include <algorithm>
-#include <optional>
 
 namespace vmdns::dns {
 namespace {
@@ -105,8 +104,7 @@ void MessageWriter::remember_labels(std::span<const uint8_t> wire, size_t offset
   }
 }
 
-bool MessageWriter::write_name(const Name& name, bool compress) {
-  std::span<const uint8_t> wire = name.wire();
+bool MessageWriter::write_name(std::span<const uint8_t> wire, bool compress) {
   size_t prefix = wire.size();
   uint16_t pointer = 0;
   if (compress && question_end_ != 0 && question_end_ - kHeaderSize - 4 == wire.size() &&
@@ -158,7 +156,8 @@ bool MessageWriter::write_question(const Name& name, RrType type, uint16_t qclas
     return false;
   }
   size_t entries = compression_entries_;
-  if (!write_name(name, true) || !put_u16(static_cast<uint16_t>(type)) || !put_u16(qclass)) {
+  if (!write_name(name.wire(), true) || !put_u16(static_cast<uint16_t>(type)) ||
+      !put_u16(qclass)) {
     size_ = kHeaderSize;
     compression_entries_ = entries;
     return false;
@@ -170,9 +169,10 @@ bool MessageWriter::write_question(const Name& name, RrType type, uint16_t qclas
 bool MessageWriter::write_compressible_rdata(RrType type, std::span<const uint8_t> rdata) {
   // Rdata that does not have the expected shape is copied as is rather than refused: it was
   // accepted when the snapshot was built, and is not ours to judge here.
+  // The names are written from the rdata itself once their shape is checked (name_length()
+  // checks what Name::from_wire() would): no Name is built per record.
   if (type == RrType::NS || type == RrType::CNAME || type == RrType::PTR) {
-    std::optional<Name> target = Name::from_wire(rdata);
-    return target ? write_name(*target, true) : put(rdata);
+    return name_length(rdata) == rdata.size() ? write_name(rdata, true) : put(rdata);
   }
   // SOA: MNAME, RNAME, then five 32-bit fields (RFC 1035 section 3.3.13).
   size_t mname_length = name_length(rdata);
@@ -180,12 +180,8 @@ bool MessageWriter::write_compressible_rdata(RrType type, std::span<const uint8_
   if (rname_length == 0 || rdata.size() != mname_length + rname_length + kSoaTailSize) {
     return put(rdata);
   }
-  std::optional<Name> mname = Name::from_wire(rdata.subspan(0, mname_length));
-  std::optional<Name> rname = Name::from_wire(rdata.subspan(mname_length, rname_length));
-  if (!mname || !rname) {
-    return put(rdata);
-  }
-  return write_name(*mname, true) && write_name(*rname, true) &&
+  return write_name(rdata.subspan(0, mname_length), true) &&
+         write_name(rdata.subspan(mname_length, rname_length), true) &&
          put(rdata.subspan(mname_length + rname_length));
 }
 
@@ -202,7 +198,7 @@ bool MessageWriter::write_rr(Section section, const Name& owner, RrType type, ui
     compression_entries_ = entries;
     return false;
   };
-  if (!write_name(owner, true) || !put_u16(static_cast<uint16_t>(type)) || !put_u16(rclass) ||
+  if (!write_name(owner.wire(), true) || !put_u16(static_cast<uint16_t>(type)) || !put_u16(rclass) ||
       !put_u32(ttl)) {
     return undo();
   }

@@ -64,7 +64,8 @@ class MessageWriter {
   size_t finish();
 
  private:
-  bool write_name(const Name& name, bool compress);
+  // `wire` is a valid uncompressed wire name.
+  bool write_name(std::span<const uint8_t> wire, bool compress);
   bool put(std::span<const uint8_t> bytes);
   bool put_u16(uint16_t v);
   bool put_u32(uint32_t v);
@@ -87,7 +88,9 @@ class MessageWriter {
   Header header_;
   uint16_t counts_[3] = {0, 0, 0};
   // Offsets of every name suffix written uncompressed, candidates for compression pointers.
-  std::array<uint16_t, kMaxCompressionEntries> compression_{};
+  // Only the first compression_entries_ are ever read: left uninitialised, since a writer is
+  // made per query.
+  std::array<uint16_t, kMaxCompressionEntries> compression_;
   size_t compression_entries_ = 0;
   // Offset just past the question, 0 while none is written; finish() sets QDCOUNT from it.
   size_t question_end_ = 0;

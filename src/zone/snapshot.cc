@@ -239,12 +239,17 @@ const Zone* Zone::part_for(std::string_view name) const {
 void Zone::adopt_records(std::span<const Node> nodes, std::span<const RrSet> sets,
                          std::span<const uint8_t> data) {
   static_assert(alignof(Node) <= alignof(std::max_align_t) && sizeof(Node) % alignof(RrSet) == 0);
+  static_assert(alignof(Node) <= 8 && alignof(RrSet) <= 8);
   static_assert(std::is_trivially_destructible_v<Node> && std::is_trivially_destructible_v<RrSet>);
-  const size_t sets_at = nodes.size() * sizeof(Node);
+  // In the order a lookup reads them: the name table's slots and keys, the nodes, the sets,
+  // the rdatas. A small zone (a Service's shard) is then a few pages or less for the lookup.
+  const size_t nodes_at = names_.frozen_bytes();
+  const size_t sets_at = nodes_at + nodes.size() * sizeof(Node);
   const size_t data_at = sets_at + sets.size() * sizeof(RrSet);
   records_bytes_ = data_at + data.size();
   records_ = std::unique_ptr<std::byte[]>(new std::byte[records_bytes_]);
-  auto* new_nodes = reinterpret_cast<Node*>(records_.get());
+  names_.freeze_into(records_.get());
+  auto* new_nodes = reinterpret_cast<Node*>(records_.get() + nodes_at);
   auto* new_sets = reinterpret_cast<RrSet*>(records_.get() + sets_at);
   auto* new_data = reinterpret_cast<uint8_t*>(records_.get() + data_at);
   if (!data.empty()) {
@@ -320,22 +325,19 @@ Snapshot::Snapshot(std::vector<Zone> zones, uint32_t serial, ClientSearchIndex c
   });
 }
 
-const Zone* Snapshot::find_zone(const dns::Name& lowercased_name) const {
+const Zone* Snapshot::find_zone(std::string_view name) const {
   // Compared in wire form: the apex must be a suffix of the name that starts at one of its
-  // label boundaries. The boundaries are found once, whatever the number of zones.
-  std::string_view name = lowercased_name.wire_view();
-  std::array<uint8_t, dns::kMaxNameLength + 1> boundary{};
+  // label boundaries. The suffixes are tried longest first, so the first apex that matches is
+  // the most specific zone.
   for (size_t at = 0; at < name.size(); at += 1 + static_cast<uint8_t>(name[at])) {
-    boundary[at] = 1;
+    std::string_view suffix = name.substr(at);
+    for (const Zone& zone : zones_) {
+      if (zone.apex().wire_view() == suffix) {
+        return &zone;
+      }
+    }
     if (name[at] == 0) {
       break;
-    }
-  }
-  for (const Zone& zone : zones_) {
-    std::string_view apex = zone.apex().wire_view();
-    if (apex.size() <= name.size() && boundary[name.size() - apex.size()] != 0 &&
-        name.substr(name.size() - apex.size()) == apex) {
-      return &zone;
     }
   }
   return nullptr;

@@ -173,7 +173,8 @@ class Zone {
 
  private:
   friend class ZoneBuilder;
-  // Copies the builder's nodes, sets and rdatas into records_, pointing each at its new place.
+  // Copies the builder's nodes, sets and rdatas into records_, pointing each at its new place,
+  // and moves the name table's slots and keys to the front of records_.
   void adopt_records(std::span<const Node> nodes, std::span<const RrSet> sets,
                      std::span<const uint8_t> data);
   // The part that holds `lowercased_wire` if it is in this zone: the shard whose apex is a
@@ -198,10 +199,11 @@ class Zone {
   // What a lookup reads first, together: the name table, the nodes, the apex (a shard's
   // confirms a ShardTable hit).
   NameTable names_;               // name -> node index
-  std::span<const Node> nodes_;   // by node index, at the front of records_
+  std::span<const Node> nodes_;   // by node index, in records_
   dns::Name apex_;
-  // The nodes, then their sets node by node, then the sets' rdatas: one allocation of their
-  // exact size, so that a lookup in a small zone (a Service's shard) stays in a page or two.
+  // The name table's slots and keys, the nodes, then their sets node by node, then the sets'
+  // rdatas: one allocation of their exact size, in the order a lookup reads them, so that a
+  // lookup in a small zone (a Service's shard) stays in a page or two.
   std::unique_ptr<std::byte[]> records_;
   size_t records_bytes_ = 0;
   RrSet soa_;                  // a copy of the apex SOA set, kept at hand
@@ -221,7 +223,11 @@ class Snapshot {
 
   // The zone with the longest apex that `lowercased_name` is in, or nullptr when the name is
   // outside every zone we serve.
-  const Zone* find_zone(const dns::Name& lowercased_name) const;
+  const Zone* find_zone(const dns::Name& lowercased_name) const {
+    return find_zone(lowercased_name.wire_view());
+  }
+  // The same for the lowercased uncompressed wire form of a name.
+  const Zone* find_zone(std::string_view lowercased_wire) const;
   const std::vector<Zone>& zones() const { return zones_; }
   uint32_t serial() const { return serial_; }
   // False when built before the sources' first full sync (ZoneConfig::synced): the answer path
