@@ -1,6 +1,7 @@
 #include "zone/name_table.h"
 
 #include <cstring>
+#include <stdexcept>
 
 namespace vmdns::zone {
 namespace {
@@ -41,18 +42,20 @@ uint32_t NameTable::hash(std::string_view key) {
 
 uint32_t NameTable::index_at(size_t entry) const {
   uint32_t index;
-  std::memcpy(&index, keys_.data() + entry, kIndexSize);
+  std::memcpy(&index, key_data() + entry, kIndexSize);
   return index;
 }
 
 uint32_t NameTable::find(std::string_view key) const {
-  if (slots_.empty()) {
+  size_t count = slot_count();
+  if (count == 0) {
     return kMissing;
   }
+  const uint64_t* slots = slot_data();
   uint32_t h = hash(key);
-  size_t mask = slots_.size() - 1;
+  size_t mask = count - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
-    uint64_t slot = slots_[i];
+    uint64_t slot = slots[i];
     if (slot == 0) {
       return kMissing;
     }
@@ -68,6 +71,9 @@ uint32_t NameTable::find(std::string_view key) const {
 }
 
 std::pair<uint32_t, bool> NameTable::insert(std::string_view key) {
+  if (frozen_slots_ != nullptr) {
+    throw std::logic_error("insert into a frozen name table");  // our own invariant
+  }
   if ((offsets_.size() + 1) * 4 > slots_.size() * 3) {
     resize_slots(slots_.empty() ? kInitialSlots : slots_.size() * 2);
   }
@@ -125,6 +131,26 @@ void NameTable::resize_slots(size_t count) {
     }
     slots_[i] = slot;
   }
+}
+
+}  // namespace vmdns::zone
+
+namespace vmdns::zone {
+
+void NameTable::freeze_into(std::byte* at) {
+  size_t slot_bytes = slots_.size() * sizeof(uint64_t);
+  if (!slots_.empty()) {
+    std::memcpy(at, slots_.data(), slot_bytes);
+  }
+  if (!keys_.empty()) {
+    std::memcpy(at + slot_bytes, keys_.data(), keys_.size());
+  }
+  frozen_slot_count_ = slots_.size();
+  frozen_slots_ = reinterpret_cast<const uint64_t*>(at);
+  frozen_keys_ = reinterpret_cast<const char*>(at + slot_bytes);
+  std::vector<uint64_t>().swap(slots_);
+  std::string().swap(keys_);
+  offsets_.shrink_to_fit();
 }
 
 }  // namespace vmdns::zone

@@ -14,7 +14,10 @@
 // std::unordered_map<std::string, ...>: three allocations and three cache misses per name).
 // A name's slot comes from the same 32 hash bits the slot stores, so that growing the table
 // moves slots without reading a key or hashing again.
+// Once no name will be added, freeze_into() moves the slots and the keys into memory its owner
+// holds (a zone's record block), next to the records a lookup reads after them.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -33,6 +36,13 @@ class NameTable {
   // grow the table.
   void reserve(size_t names, size_t key_bytes);
 
+  // The octets freeze_into() needs: a multiple of 8.
+  size_t frozen_bytes() const { return slots_.size() * sizeof(uint64_t) + padded(keys_.size()); }
+  // Moves the slots and the keys to `at` (frozen_bytes() octets, 8-aligned), which the caller
+  // keeps alive and in place as long as this table; no name may be inserted afterwards. A
+  // frozen table is moved with the memory it points into, never copied (Zone owns both).
+  void freeze_into(std::byte* at);
+
   size_t size() const { return offsets_.size(); }
   std::string_view key(uint32_t index) const { return key_at(offsets_[index]); }
   // The 32 hash bits a key is filed under; the same for every table.
@@ -48,12 +58,22 @@ class NameTable {
   // An entry of keys_: the index (4 octets, host order), the length octet, the key.
   static constexpr size_t kIndexSize = 4;
   std::string_view key_at(size_t entry) const {
-    return {keys_.data() + entry + kIndexSize + 1,
-            static_cast<uint8_t>(keys_[entry + kIndexSize])};
+    const char* keys = key_data();
+    return {keys + entry + kIndexSize + 1, static_cast<uint8_t>(keys[entry + kIndexSize])};
   }
+  static size_t padded(size_t bytes) { return (bytes + 7) & ~size_t{7}; }
+  // Where the slots and keys are: the vectors while names are added, the owner's memory once
+  // frozen.
+  const uint64_t* slot_data() const { return frozen_slots_ ? frozen_slots_ : slots_.data(); }
+  size_t slot_count() const { return frozen_slots_ ? frozen_slot_count_ : slots_.size(); }
+  const char* key_data() const { return frozen_keys_ ? frozen_keys_ : keys_.data(); }
   uint32_t index_at(size_t entry) const;
   void resize_slots(size_t count);
 
+  // Set by freeze_into(); slots_ and keys_ are then empty. First: what find() reads first.
+  const uint64_t* frozen_slots_ = nullptr;
+  size_t frozen_slot_count_ = 0;
+  const char* frozen_keys_ = nullptr;
   // hash << 32 | (offset of the key's entry in keys_ + 1); 0 marks an empty slot. A power of
   // two in size, at most 3/4 full; a name's probe starts at hash & (size - 1).
   std::vector<uint64_t> slots_;

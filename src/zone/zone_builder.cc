@@ -187,7 +187,6 @@ void ZoneBuilder::freeze_sets() {
   }
   rdata_.clear();
   rdata_.shrink_to_fit();
-  zone_.names_.shrink_to_fit();
   zone_.adopt_records(nodes, sets, data);
 }
 
