@@ -14,8 +14,13 @@
 // --pods verified, as CoreDNS's autopath needs its verified pod data. Clients with the same
 // list share one copy. An address claimed by several workloads goes to a VMI before a Pod, to a
 // Running one before others, then to the first in namespace/name order.
+//
+// The index is split into buckets by address, each shared between snapshots until a workload
+// with an address in it changes (ClientSearchSet, client_search_set.h, keeps them).
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,23 +40,45 @@ struct ClientSearch {
 
 class ClientSearchIndex {
  public:
+  static constexpr size_t kBuckets = 1024;
+
+  // The clients of the addresses whose octets hash to one bucket.
+  struct Bucket {
+    struct Hash {
+      using is_transparent = void;
+      size_t operator()(std::string_view s) const noexcept {
+        return std::hash<std::string_view>{}(s);
+      }
+    };
+    // The 4 or 16 octets of an address -> its client's list, one of `lists`.
+    std::unordered_map<std::string, const ClientSearch*, Hash, std::equal_to<>> by_address;
+    std::vector<std::shared_ptr<const ClientSearch>> lists;  // keeps the lists alive
+  };
+
+  ClientSearchIndex() = default;
+  // `buckets`: kBuckets entries (nullptr: no client there), or none at all.
+  ClientSearchIndex(std::vector<std::shared_ptr<const Bucket>> buckets, size_t clients)
+      : buckets_(std::move(buckets)), clients_(clients) {}
+
+  // A whole index at once (ClientSearchSet fed with every workload of `state`).
   static ClientSearchIndex build(const cluster::State& state, const ZoneConfig& config);
+
+  // Which bucket holds the address with these octets.
+  static size_t bucket_of(std::string_view octets);
 
   // `address` is the 4 octets of an IPv4 or the 16 of an IPv6 address (an IPv4-mapped IPv6
   // address is looked up as IPv4). No allocation.
   const ClientSearch* find(std::span<const uint8_t> address) const;
-  size_t client_count() const { return by_address_.size(); }
-  bool empty() const { return by_address_.empty(); }
+  size_t client_count() const { return clients_; }
+  bool empty() const { return clients_ == 0; }
+  // Every client, bucket by bucket (for tests and dumps).
+  void for_each(const std::function<void(std::string_view octets, const ClientSearch&)>& fn) const;
+
+  const std::vector<std::shared_ptr<const Bucket>>& buckets() const { return buckets_; }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
-  std::vector<ClientSearch> lists_;
-  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> by_address_;  // -> lists_
+  std::vector<std::shared_ptr<const Bucket>> buckets_;
+  size_t clients_ = 0;
 };
 
 }  // namespace vmdns::zone

@@ -7,6 +7,7 @@
 #include "cluster/kubevirt.h"
 #include "cluster/selector.h"
 #include "zone/client_search.h"
+#include "zone/client_search_set.h"
 #include "zone/nameserver_rules.h"
 #include "zone/pod_rules.h"
 #include "zone/record_rules.h"
@@ -100,11 +101,18 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::build(const cluster::State& sta
     slice_services_.clear();
     reverse_ = ReverseZoneSet(config_);
     pods_ = PodZoneSet(config_);
+    clients_ = ClientSearchSet(config_);
     for (const auto& [key, vmi] : state.vmis) {
       pods_.set_workload(WorkloadKind::Vmi, key, &vmi);
+      if (config_.client_search) {
+        clients_.set_workload(key, &vmi);
+      }
     }
     for (const auto& [key, pod] : state.pods) {
       pods_.set_workload(WorkloadKind::Pod, key, &pod);
+      if (config_.client_search) {
+        clients_.set_workload(key, &pod);
+      }
     }
     for (const auto& [key, slice] : state.endpoint_slices) {
       slice_services_.emplace(key, slice.service_name);
@@ -123,11 +131,20 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::build(const cluster::State& sta
     rebuild_services(state, affected, false);
     for (const cluster::ObjectKey& key : changed->vmis) {
       auto vmi = state.vmis.find(key);
-      pods_.set_workload(WorkloadKind::Vmi, key, vmi == state.vmis.end() ? nullptr : &vmi->second);
+      const cluster::VirtualMachineInstance* now =
+          vmi == state.vmis.end() ? nullptr : &vmi->second;
+      pods_.set_workload(WorkloadKind::Vmi, key, now);
+      if (config_.client_search) {
+        clients_.set_workload(key, now);
+      }
     }
     for (const cluster::ObjectKey& key : changed->pods) {
       auto pod = state.pods.find(key);
-      pods_.set_workload(WorkloadKind::Pod, key, pod == state.pods.end() ? nullptr : &pod->second);
+      const cluster::Pod* now = pod == state.pods.end() ? nullptr : &pod->second;
+      pods_.set_workload(WorkloadKind::Pod, key, now);
+      if (config_.client_search) {
+        clients_.set_workload(key, now);
+      }
     }
     if (workloads_or_namespaces_changed) {
       rebuild_pod_shards();
@@ -358,7 +375,7 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::assemble(const cluster::State& 
   }
   ClientSearchIndex clients;
   if (config_.client_search) {
-    clients = ClientSearchIndex::build(state, config_);
+    clients = clients_.index();
   }
   return std::make_shared<const Snapshot>(std::move(zones), config_.serial, std::move(clients),
                                            config_.synced);

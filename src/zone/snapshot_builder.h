@@ -17,8 +17,9 @@
 // alone. pod.<zone> keeps its names in buckets (pod_leaves.h): a Pod or VMI that changes rebuilds
 // the buckets of the addresses it drops or gains, and its top of namespaces. The reverse
 // zones keep their blocks of addresses (reverse_zone_set.h): a Service rebuilt also rebuilds the
-// blocks it has PTRs in, before and after. The --vm-zone and the client search index are
-// rebuilt whole when configured.
+// blocks it has PTRs in, before and after. The client search index keeps its buckets of
+// addresses (client_search_set.h): a Pod or VMI that changes rebuilds the buckets of the
+// addresses it drops or gains. The --vm-zone is rebuilt whole when configured.
 //
 // An incremental build yields exactly the records a full one does. A full build happens on the
 // first call, without `changed`, when the config changes in anything but its serial and sync
@@ -33,6 +34,7 @@
 
 #include "cluster/model.h"
 #include "zone/changed_objects.h"
+#include "zone/client_search_set.h"
 #include "zone/config.h"
 #include "zone/endpoints.h"
 #include "zone/pod_rules.h"
@@ -51,6 +53,7 @@ class SnapshotBuilder {
   size_t last_services_rebuilt() const { return last_services_rebuilt_; }
   size_t last_reverse_blocks_rebuilt() const { return reverse_.last_blocks_rebuilt(); }
   size_t last_pod_buckets_rebuilt() const { return pods_.last_buckets_rebuilt(); }
+  size_t last_client_buckets_rebuilt() const { return clients_.last_buckets_rebuilt(); }
 
  private:
 
@@ -79,6 +82,7 @@ class SnapshotBuilder {
   std::map<cluster::ObjectKey, std::string> slice_services_;  // EndpointSlice -> its Service
   ReverseZoneSet reverse_;
   PodZoneSet pods_;
+  ClientSearchSet clients_;  // with config_.client_search
   bool last_incremental_ = false;
   size_t last_services_rebuilt_ = 0;
 };

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <functional>
 #include <random>
 #include <sstream>
@@ -29,6 +32,27 @@ std::string zones_text(const zone::Snapshot& snapshot) {
 }
 
 cluster::IpAddress ip(const std::string& text) { return *cluster::IpAddress::parse(text); }
+
+// The client search index, one sorted line per address: "<octets in hex> <list>; <domain>".
+std::string clients_text(const zone::Snapshot& snapshot) {
+  std::vector<std::string> lines;
+  snapshot.clients().for_each([&lines](std::string_view octets, const zone::ClientSearch& c) {
+    std::string line;
+    for (char octet : octets) {
+      line += fmt::format("{:02x}", static_cast<uint8_t>(octet));
+    }
+    for (const dns::Name& name : c.search) {
+      line += " " + name.to_text();
+    }
+    lines.push_back(line + "; " + c.namespace_domain.to_text());
+  });
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const std::string& line : lines) {
+    out += line + "\n";
+  }
+  return out;
+}
 
 // Random objects from small pools of names, labels and addresses, so that changes collide:
 // two workloads with one address, an endpoint address that is also a cluster IP, a Service
@@ -298,6 +322,8 @@ TEST(IncrementalBuild, EqualsFullBuildOverRandomChanges) {
         incremental += builder.last_build_was_incremental() ? 1 : 0;
         auto full = zone::build(store.state(), config);
         ASSERT_EQ(zones_text(*updated), zones_text(*full)) << "step " << step;
+        ASSERT_EQ(clients_text(*updated), clients_text(*full)) << "step " << step;
+        ASSERT_EQ(updated->clients().client_count(), full->clients().client_count());
         ASSERT_EQ(updated->record_count(), full->record_count());
       }
       EXPECT_GE(incremental, 140u);  // the first build is full, the others incremental
@@ -477,6 +503,47 @@ TEST(IncrementalBuild, PodNamesRebuildOnlyTheBucketsAChangeTouches) {
     // pod, its namespaces, and the addresses: 51 under every namespace, or each under its own.
     EXPECT_EQ(names, insecure ? 1 + 3 + 51 * 3 : 1 + 2 + 51);
   }
+}
+
+// A workload's change rebuilds the index buckets of the addresses it drops and gains only; the
+// clients of the others are the very same objects.
+TEST(IncrementalBuild, ClientSearchRebuildsOnlyTheBucketsAChangeTouches) {
+  ClusterStore store;
+  auto vmi = [](const std::string& name, const std::string& address) {
+    cluster::VirtualMachineInstance v;
+    v.meta.name = name;
+    v.meta.namespace_name = "a";
+    v.hostname = name;
+    v.subdomain = "sub";
+    v.addresses = {ip(address)};
+    v.phase = "Running";
+    return v;
+  };
+  for (int i = 0; i < 200; ++i) {
+    store.upsert("api", vmi("v" + std::to_string(i), "10.0." + std::to_string(i / 100) + "." +
+                                                         std::to_string(i % 100 + 1)));
+  }
+  zone::ZoneConfig config = base_config();
+  config.client_search = true;
+  zone::SnapshotBuilder builder;
+  zone::ChangedObjects changed = store.take_changes();
+  auto before = builder.build(store.state(), config, &changed);
+  EXPECT_EQ(before->clients().client_count(), 200u);
+  const zone::ClientSearch* unchanged = before->clients().find(std::vector<uint8_t>{10, 0, 1, 50});
+  ASSERT_NE(unchanged, nullptr);
+
+  store.upsert("api", vmi("v0", "10.0.9.9"));  // v0 migrates
+  changed = store.take_changes();
+  auto after = builder.build(store.state(), config, &changed);
+  ASSERT_TRUE(builder.last_build_was_incremental());
+  EXPECT_LE(builder.last_client_buckets_rebuilt(), 2u);
+  EXPECT_EQ(clients_text(*after), clients_text(*zone::build(store.state(), config)));
+  EXPECT_EQ(after->clients().find(std::vector<uint8_t>{10, 0, 0, 1}), nullptr);
+  const zone::ClientSearch* moved = after->clients().find(std::vector<uint8_t>{10, 0, 9, 9});
+  ASSERT_NE(moved, nullptr);
+  EXPECT_EQ(moved->search.front().to_text(), "sub.a.svc.cluster.local.");
+  EXPECT_EQ(after->clients().find(std::vector<uint8_t>{10, 0, 1, 50}), unchanged);
+  EXPECT_EQ(after->clients().client_count(), 200u);
 }
 
 }  // namespace
