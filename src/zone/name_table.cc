@@ -46,13 +46,12 @@ uint32_t NameTable::index_at(size_t entry) const {
   return index;
 }
 
-uint32_t NameTable::find(std::string_view key) const {
+uint32_t NameTable::find(std::string_view key, uint32_t h) const {
   size_t count = slot_count();
   if (count == 0) {
     return kMissing;
   }
   const uint64_t* slots = slot_data();
-  uint32_t h = hash(key);
   size_t mask = count - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     uint64_t slot = slots[i];

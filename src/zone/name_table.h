@@ -30,7 +30,9 @@ class NameTable {
  public:
   static constexpr uint32_t kMissing = UINT32_MAX;
 
-  uint32_t find(std::string_view key) const;
+  uint32_t find(std::string_view key) const { return find(key, hash(key)); }
+  // find() for a key whose hash() the caller already has.
+  uint32_t find(std::string_view key, uint32_t key_hash) const;
   std::pair<uint32_t, bool> insert(std::string_view key);
   // Room for `names` names holding `key_bytes` octets in all, so that inserting them does not
   // grow the table.
@@ -44,6 +46,11 @@ class NameTable {
   void freeze_into(std::byte* at);
 
   size_t size() const { return offsets_.size(); }
+  // The slots (a power of two of them): a lookup of a key whose hash is h reads
+  // slot_data()[h & (slot_count() - 1)] first. The vector while names are added, the owner's
+  // memory once frozen.
+  const uint64_t* slot_data() const { return frozen_slots_ ? frozen_slots_ : slots_.data(); }
+  size_t slot_count() const { return frozen_slots_ ? frozen_slot_count_ : slots_.size(); }
   std::string_view key(uint32_t index) const { return key_at(offsets_[index]); }
   // The 32 hash bits a key is filed under; the same for every table.
   static uint32_t hash(std::string_view key);
@@ -62,10 +69,7 @@ class NameTable {
     return {keys + entry + kIndexSize + 1, static_cast<uint8_t>(keys[entry + kIndexSize])};
   }
   static size_t padded(size_t bytes) { return (bytes + 7) & ~size_t{7}; }
-  // Where the slots and keys are: the vectors while names are added, the owner's memory once
-  // frozen.
-  const uint64_t* slot_data() const { return frozen_slots_ ? frozen_slots_ : slots_.data(); }
-  size_t slot_count() const { return frozen_slots_ ? frozen_slot_count_ : slots_.size(); }
+  // The keys: the string while names are added, the owner's memory once frozen.
   const char* key_data() const { return frozen_keys_ ? frozen_keys_ : keys_.data(); }
   uint32_t index_at(size_t entry) const;
   void resize_slots(size_t count);

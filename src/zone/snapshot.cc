@@ -22,6 +22,15 @@ const RrSet* Node::find(dns::RrType type) const {
 }
 
 const Zone* ShardTable::find(std::string_view lowercased_wire) const {
+  return find_route<false>(lowercased_wire, 0);
+}
+
+const Zone* ShardTable::find(std::string_view lowercased_wire, uint32_t name_hash) const {
+  return find_route<true>(lowercased_wire, name_hash);
+}
+
+template <bool kPrefetch>
+const Zone* ShardTable::find_route(std::string_view lowercased_wire, uint32_t name_hash) const {
   if (routes_.empty()) {
     return nullptr;
   }
@@ -32,9 +41,16 @@ const Zone* ShardTable::find(std::string_view lowercased_wire) const {
     if (route.index == kNoRoute) {
       return nullptr;
     }
+    if (route.hash != h || route.zone == nullptr) {
+      continue;
+    }
+    if constexpr (kPrefetch) {
+      if (route.slots != nullptr) {
+        __builtin_prefetch(route.slots + (name_hash & route.slot_mask));
+      }
+    }
     // Apexes are unique: a route whose apex differs (or whose shard was removed) is another's.
-    if (route.hash == h && route.zone != nullptr &&
-        route.zone->apex().wire_view() == lowercased_wire) {
+    if (route.zone->apex().wire_view() == lowercased_wire) {
       return route.zone;
     }
   }
@@ -89,7 +105,13 @@ void ShardTable::route(std::string_view apex, uint32_t index) {
   while (routes_[i].index != kNoRoute && routes_[i].index != index) {
     i = (i + 1) & mask;
   }
-  routes_[i] = {h, index, zones_[index].get()};
+  const Zone* zone = zones_[index].get();
+  Route& slot = routes_[i];
+  slot = {h, index, zone, nullptr, 0};
+  if (zone != nullptr && zone->names_.slot_count() > 0) {
+    slot.slots = zone->names_.slot_data();
+    slot.slot_mask = zone->names_.slot_count() - 1;
+  }
 }
 
 // The name table cannot forget a key: a table mostly made of removed shards is built again.
@@ -212,7 +234,7 @@ void Zone::for_each_leaf(const std::function<void(std::string_view, const Node&)
   }
 }
 
-const Zone* Zone::part_for(std::string_view name) const {
+const Zone* Zone::part_for(std::string_view name, uint32_t name_hash) const {
   // Label offsets from the front of the wire name; a name has at most 127 labels.
   std::array<uint8_t, dns::kMaxNameLength / 2 + 1> starts;
   size_t labels = 0;
@@ -229,7 +251,8 @@ const Zone* Zone::part_for(std::string_view name) const {
       continue;
     }
     // The suffix `depth` labels below the apex: the apex of the shard holding the name, if any.
-    if (const Zone* shard = shards_->find(name.substr(starts[labels - apex_labels - depth]))) {
+    std::string_view apex = name.substr(starts[labels - apex_labels - depth]);
+    if (const Zone* shard = shards_->find(apex, name_hash)) {
       return shard;
     }
   }

@@ -84,8 +84,12 @@ class ShardTable {
   // Puts `shard` in place of the shard with the same apex; nullptr or a zone without names
   // removes it.
   void set(const dns::Name& apex, std::shared_ptr<const Zone> shard);
-  // The shard whose apex is `lowercased_wire`, or nullptr.
+  // The shard whose apex is `lowercased_wire`, or nullptr. With `name_hash`, the NameTable
+  // hash of the whole name being looked up, the shard's name table slot for that name is
+  // prefetched as soon as the route is read, so that it loads while the shard's apex (in its
+  // Zone object, another cache line) confirms the route: the two misses overlap.
   const Zone* find(std::string_view lowercased_wire) const;
+  const Zone* find(std::string_view lowercased_wire, uint32_t name_hash) const;
   // Every shard, in no set order; removed ones are nullptr.
   const std::vector<std::shared_ptr<const Zone>>& zones() const { return zones_; }
   size_t memory_bytes() const {
@@ -101,7 +105,12 @@ class ShardTable {
     uint32_t hash = 0;
     uint32_t index = kNoRoute;  // in zones_; kNoRoute marks an empty slot
     const Zone* zone = nullptr;
+    // The shard's name table slots (NameTable::slot_data, slot_count - 1), for the prefetch.
+    const uint64_t* slots = nullptr;
+    size_t slot_mask = 0;
   };
+  template <bool kPrefetch>
+  const Zone* find_route(std::string_view lowercased_wire, uint32_t name_hash) const;
   static constexpr uint32_t kNoRoute = UINT32_MAX;
   void route(std::string_view apex, uint32_t index);
   void compact();
@@ -139,8 +148,9 @@ class Zone {
   const dns::Name& apex() const { return apex_; }
   // `lowercased_wire` is the lowercased uncompressed wire form of a name in this zone.
   const Node* find(std::string_view lowercased_wire) const {
-    const Zone* part = shards_ ? part_for(lowercased_wire) : this;
-    uint32_t index = part->names_.find(lowercased_wire);
+    uint32_t hash = NameTable::hash(lowercased_wire);
+    const Zone* part = shards_ ? part_for(lowercased_wire, hash) : this;
+    uint32_t index = part->names_.find(lowercased_wire, hash);
     if (index != NameTable::kMissing) {
       return &part->nodes_[index];
     }
@@ -173,13 +183,14 @@ class Zone {
 
  private:
   friend class ZoneBuilder;
+  friend class ShardTable;  // its routes keep a copy of where a shard's name table slots are
   // Copies the builder's nodes, sets and rdatas into records_, pointing each at its new place,
   // and moves the name table's slots and keys to the front of records_.
   void adopt_records(std::span<const Node> nodes, std::span<const RrSet> sets,
                      std::span<const uint8_t> data);
   // The part that holds `lowercased_wire` if it is in this zone: the shard whose apex is a
   // suffix of it, else the top (this).
-  const Zone* part_for(std::string_view lowercased_wire) const;
+  const Zone* part_for(std::string_view lowercased_wire, uint32_t name_hash) const;
   // find() for a name not in names_ of a zone with leaves.
   const Node* find_leaf(std::string_view lowercased_wire) const;
   // Every leaf name, as for_each_node gives names.
