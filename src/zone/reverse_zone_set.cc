@@ -14,8 +14,8 @@ namespace {
 constexpr size_t kIpv4BlockOctets = 3;
 constexpr size_t kIpv6BlockNibbles = 28;
 
-void add_ptrs(ZoneBuilder& builder, PtrTargets* targets, const std::vector<AddressName>* more,
-              uint32_t ttl) {
+void add_ptrs(ZoneBuilder& builder, PtrTargets* targets,
+              const std::map<std::string, std::vector<AddressName>>* more, uint32_t ttl) {
   if (targets != nullptr) {
     // The targets of one address come one after the other: its owner is computed once.
     std::optional<cluster::IpAddress> last;
@@ -29,9 +29,11 @@ void add_ptrs(ZoneBuilder& builder, PtrTargets* targets, const std::vector<Addre
     });
   }
   if (more != nullptr) {
-    for (const AddressName& ptr : *more) {
-      builder.add(reverse_name(ptr.address), dns::RrType::PTR, ptr.ttl,
-                  dns::rdata::name(ptr.name));
+    for (const auto& [group, ptrs] : *more) {
+      for (const AddressName& ptr : ptrs) {
+        builder.add(reverse_name(ptr.address), dns::RrType::PTR, ptr.ttl,
+                    dns::rdata::name(ptr.name));
+      }
     }
   }
 }
@@ -164,27 +166,36 @@ void ReverseZoneSet::set_service(const cluster::ObjectKey& key, const cluster::S
   }
 }
 
-void ReverseZoneSet::set_more(const std::vector<AddressName>& more) {
+void ReverseZoneSet::set_more(const std::string& group, const std::vector<AddressName>& more) {
   std::map<Block, std::vector<AddressName>> grouped;
   for (const AddressName& ptr : more) {
     if (Block block; block_of(ptr.address, block)) {
       grouped[block].push_back(ptr);
     }
   }
-  if (!all_changed_) {
-    for (const auto& [block, ptrs] : grouped) {
-      auto old = more_in_block_.find(block);
-      if (old == more_in_block_.end() || old->second != ptrs) {
-        changed_blocks_.insert(block);
+  std::set<Block>& blocks = blocks_of_group_[group];
+  for (const Block& block : blocks) {
+    if (!grouped.contains(block)) {
+      auto in_block = more_in_block_.find(block);
+      in_block->second.erase(group);
+      if (in_block->second.empty()) {
+        more_in_block_.erase(in_block);
       }
-    }
-    for (const auto& [block, ptrs] : more_in_block_) {
-      if (!grouped.contains(block)) {
-        changed_blocks_.insert(block);
-      }
+      changed_blocks_.insert(block);
     }
   }
-  more_in_block_ = std::move(grouped);
+  blocks.clear();
+  for (auto& [block, ptrs] : grouped) {
+    blocks.insert(block);
+    std::vector<AddressName>& held = more_in_block_[block][group];
+    if (held != ptrs) {
+      held = std::move(ptrs);
+      changed_blocks_.insert(block);
+    }
+  }
+  if (blocks.empty()) {
+    blocks_of_group_.erase(group);
+  }
 }
 
 void ReverseZoneSet::add_service_ptrs(const cluster::Service& service,

@@ -43,8 +43,9 @@ class ReverseZoneSet {
   // it is gone). The pointers are only read by this call.
   void set_service(const cluster::ObjectKey& key, const cluster::Service* service,
                    const std::vector<Endpoint>* endpoints);
-  // The PTRs from outside the cluster zones, replacing the last call's.
-  void set_more(const std::vector<AddressName>& more);
+  // The PTRs from outside the cluster zones of `group` (the --vm-zone names of one namespace),
+  // replacing that group's last ones.
+  void set_more(const std::string& group, const std::vector<AddressName>& more);
 
   // Every reverse zone, with the blocks changed since the last call rebuilt. `state` and
   // `endpoints` hold the current Service and endpoints of every key last given to set_service
@@ -86,7 +87,9 @@ class ReverseZoneSet {
     uint64_t hash;
   };
   std::map<cluster::ObjectKey, std::vector<BlockShare>> blocks_of_service_;
-  std::map<Block, std::vector<AddressName>> more_in_block_;
+  // The PTRs of set_more in each block, by group; and the blocks each group has PTRs in.
+  std::map<Block, std::map<std::string, std::vector<AddressName>>> more_in_block_;
+  std::map<std::string, std::set<Block>> blocks_of_group_;
   std::set<Block> changed_blocks_;
   bool all_changed_ = true;  // nothing built yet: every block is new
   size_t last_blocks_rebuilt_ = 0;

@@ -124,6 +124,16 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::build(const cluster::State& sta
     }
     rebuild_services(state, all, true);
     rebuild_pod_shards();
+    vm_shards_ = ShardTable();
+    if (config_.vm_zone) {
+      std::set<std::string> vmi_namespaces;
+      for (const auto& [key, vmi] : state.vmis) {
+        vmi_namespaces.insert(vmi_namespaces.end(), key.namespace_name);
+      }
+      for (const std::string& namespace_name : vmi_namespaces) {
+        rebuild_vm_namespace(state, namespace_name);
+      }
+    }
   } else {
     bool workloads_or_namespaces_changed = false;
     std::set<cluster::ObjectKey> affected =
@@ -148,6 +158,15 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::build(const cluster::State& sta
     }
     if (workloads_or_namespaces_changed) {
       rebuild_pod_shards();
+    }
+    if (config_.vm_zone) {
+      std::set<std::string> vmi_namespaces;
+      for (const cluster::ObjectKey& key : changed->vmis) {
+        vmi_namespaces.insert(key.namespace_name);
+      }
+      for (const std::string& namespace_name : vmi_namespaces) {
+        rebuild_vm_namespace(state, namespace_name);
+      }
     }
   }
   std::shared_ptr<const Snapshot> snapshot = assemble(state);
@@ -338,6 +357,26 @@ void SnapshotBuilder::rebuild_pod_shards() {
   }
 }
 
+void SnapshotBuilder::rebuild_vm_namespace(const cluster::State& state,
+                                           const std::string& namespace_name) {
+  std::vector<VmZoneName> names;
+  if (namespaces_.contains(namespace_name)) {
+    names = vm_zone_names(state, config_, namespace_name);
+  }
+  std::vector<AddressName> ptrs;
+  for (const VmZoneName& name : names) {
+    if (name.is_interface) {
+      ptrs.push_back({name.address, name.owner, config_.vm_zone_ttl});
+    }
+  }
+  reverse_.set_more(namespace_name, ptrs);
+  if (auto apex = vm_zone_shard_apex(config_, namespace_name)) {
+    vm_shards_.set(*apex, names.empty() ? nullptr
+                                        : std::make_shared<const Zone>(build_vm_zone_shard(
+                                              config_, namespace_name, names)));
+  }
+}
+
 std::shared_ptr<const Snapshot> SnapshotBuilder::assemble(const cluster::State& state) {
   std::vector<Zone> zones;
   zones.reserve(config_.zones.size() + 1 + config_.reverse_zones.size());
@@ -359,17 +398,11 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::assemble(const cluster::State& 
                                std::make_shared<const ShardTable>(shards_[z]),
                                {kServiceShardDepth, kPodShardDepth}));
   }
-  std::vector<AddressName> vm_ptrs;
   if (config_.vm_zone) {
-    std::vector<VmZoneName> names = vm_zone_names(state, config_, namespaces_);
-    for (const VmZoneName& name : names) {
-      if (name.is_interface) {
-        vm_ptrs.push_back({name.address, name.owner, config_.vm_zone_ttl});
-      }
-    }
-    zones.push_back(build_vm_zone(config_, names));
+    zones.push_back(Zone::join(build_vm_zone_top(config_, vm_shards_),
+                               std::make_shared<const ShardTable>(vm_shards_),
+                               {kVmZoneShardDepth}));
   }
-  reverse_.set_more(vm_ptrs);
   for (Zone& reverse : reverse_.zones(config_, state, services_)) {
     zones.push_back(std::move(reverse));
   }

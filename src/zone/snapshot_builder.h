@@ -19,7 +19,8 @@
 // zones keep their blocks of addresses (reverse_zone_set.h): a Service rebuilt also rebuilds the
 // blocks it has PTRs in, before and after. The client search index keeps its buckets of
 // addresses (client_search_set.h): a Pod or VMI that changes rebuilds the buckets of the
-// addresses it drops or gains. The --vm-zone is rebuilt whole when configured.
+// addresses it drops or gains. The --vm-zone has a shard per namespace (vm_zone_rules.h): a VMI
+// that changes rebuilds its namespace's, and that namespace's PTRs in the reverse zones.
 //
 // An incremental build yields exactly the records a full one does. A full build happens on the
 // first call, without `changed`, when the config changes in anything but its serial and sync
@@ -69,6 +70,8 @@ class SnapshotBuilder {
   void rebuild_service(const cluster::Service& service, const EndpointIndex& index);
   void remove_service(const cluster::ObjectKey& key);
   void rebuild_pod_shards();
+  // The --vm-zone shard of one namespace, and its PTRs in the reverse zones.
+  void rebuild_vm_namespace(const cluster::State& state, const std::string& namespace_name);
   std::shared_ptr<const Snapshot> assemble(const cluster::State& state);
 
   ZoneConfig config_;
@@ -83,6 +86,7 @@ class SnapshotBuilder {
   ReverseZoneSet reverse_;
   PodZoneSet pods_;
   ClientSearchSet clients_;  // with config_.client_search
+  ShardTable vm_shards_;     // with config_.vm_zone: a shard per namespace
   bool last_incremental_ = false;
   size_t last_services_rebuilt_ = 0;
 };

@@ -18,6 +18,8 @@ const dns::Name& must(const std::optional<dns::Name>& name) {
   return *name;
 }
 
+constexpr const char* kNameserverLabel = "ns";
+
 bool is_terminal(const std::string& phase) {
   return phase == "Succeeded" || phase == "Failed";
 }
@@ -38,17 +40,18 @@ void add_address(ZoneBuilder& builder, const dns::Name& owner, uint32_t ttl,
 }  // namespace
 
 std::vector<VmZoneName> vm_zone_names(const cluster::State& state, const ZoneConfig& config,
-                                      const std::set<std::string>& namespaces) {
+                                      const std::string& namespace_name) {
   std::vector<VmZoneName> out;
   if (!config.vm_zone) {
     return out;
   }
-  for (const auto& [key, vmi] : state.vmis) {
-    if (is_terminal(vmi.phase) || !namespaces.contains(key.namespace_name) ||
-        !cluster::is_dns1123_label(vmi.meta.name)) {
+  for (auto it = state.vmis.lower_bound(cluster::ObjectKey{namespace_name, ""});
+       it != state.vmis.end() && it->first.namespace_name == namespace_name; ++it) {
+    const cluster::VirtualMachineInstance& vmi = it->second;
+    if (is_terminal(vmi.phase) || !cluster::is_dns1123_label(vmi.meta.name)) {
       continue;
     }
-    auto ns = config.vm_zone->prepend(key.namespace_name);
+    auto ns = config.vm_zone->prepend(namespace_name);
     auto vmi_name = ns ? ns->prepend(vmi.meta.name) : std::nullopt;
     if (!vmi_name) {
       continue;  // longer than 255 octets with a long zone
@@ -73,11 +76,32 @@ std::vector<VmZoneName> vm_zone_names(const cluster::State& state, const ZoneCon
   return out;
 }
 
-Zone build_vm_zone(const ZoneConfig& config, const std::vector<VmZoneName>& names) {
+std::optional<dns::Name> vm_zone_shard_apex(const ZoneConfig& config,
+                                            const std::string& namespace_name) {
+  return config.vm_zone ? config.vm_zone->prepend(namespace_name) : std::nullopt;
+}
+
+Zone build_vm_zone_shard(const ZoneConfig& config, const std::string& namespace_name,
+                         const std::vector<VmZoneName>& names) {
+  ZoneBuilder builder(must(vm_zone_shard_apex(config, namespace_name)));
+  if (namespace_name == kNameserverLabel) {
+    dns::Name ns_name = must(config.vm_zone->prepend(kNameserverLabel));
+    for (const cluster::IpAddress& address : config.nameserver_addresses) {
+      add_address(builder, ns_name, config.vm_zone_ttl, address);
+    }
+  }
+  for (const VmZoneName& name : names) {
+    add_address(builder, name.owner, config.vm_zone_ttl, name.address);
+  }
+  return std::move(builder).finish_shard();
+}
+
+Zone build_vm_zone_top(const ZoneConfig& config, const ShardTable& shards) {
   const dns::Name& apex = *config.vm_zone;
   // KubeSecondaryDNS names its nameserver ns.<zone>. Unlike ns.dns.<zone> of the cluster zone, it
-  // cannot be a VMI's name here: those have at least two labels below the apex.
-  dns::Name ns_name = must(apex.prepend("ns"));
+  // cannot be a VMI's name here: those have at least two labels below the apex. It can be a
+  // namespace's shard, which then holds its addresses.
+  dns::Name ns_name = must(apex.prepend(kNameserverLabel));
   dns::Name hostmaster = must(apex.prepend("hostmaster"));
   ZoneBuilder builder(apex);
   // The timers of the cluster zone; the minimum is the negative TTL (RFC 2308 section 4).
@@ -85,11 +109,10 @@ Zone build_vm_zone(const ZoneConfig& config, const std::vector<VmZoneName>& name
       apex, dns::RrType::SOA, config.negative_ttl,
       dns::rdata::soa(ns_name, hostmaster, config.serial, 7200, 1800, 86400, config.negative_ttl));
   builder.add(apex, dns::RrType::NS, config.vm_zone_ttl, dns::rdata::name(ns_name));
-  for (const cluster::IpAddress& address : config.nameserver_addresses) {
-    add_address(builder, ns_name, config.vm_zone_ttl, address);
-  }
-  for (const VmZoneName& name : names) {
-    add_address(builder, name.owner, config.vm_zone_ttl, name.address);
+  if (shards.find(ns_name.lowercased().wire_view()) == nullptr) {
+    for (const cluster::IpAddress& address : config.nameserver_addresses) {
+      add_address(builder, ns_name, config.vm_zone_ttl, address);
+    }
   }
   return std::move(builder).finish();
 }

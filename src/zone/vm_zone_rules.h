@@ -11,10 +11,15 @@
 // skipped. Names that are not DNS-1123 labels are skipped (the decoder warns). A VMI whose
 // phase is Succeeded or Failed has no names: its addresses may already be someone else's.
 //
-//   std::vector<VmZoneName> names = vm_zone_names(state, config, namespaces);
-//   Zone zone = build_vm_zone(config, names);  // the interface names are also the PTR targets
+// The zone is built in parts, so that a change rebuilds only its namespace's names: a top with
+// the apex records, and a shard per namespace, <namespace>.<zone> (Zone::join at depth 1).
+//
+//   std::vector<VmZoneName> names = vm_zone_names(state, config, "default");
+//   table.set(*shard_apex, make_shared<const Zone>(build_vm_zone_shard(config, "default", names)));
+//   Zone zone = Zone::join(build_vm_zone_top(config, table), table_ptr, {kVmZoneShardDepth});
 
-#include <set>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,11 +36,24 @@ struct VmZoneName {
   bool is_interface = false;  // <interface>.<vmi>.<ns>.<zone>, the name a PTR points to
 };
 
-// Every name of config.vm_zone (empty without one), for the VMIs in `namespaces`.
-std::vector<VmZoneName> vm_zone_names(const cluster::State& state, const ZoneConfig& config,
-                                      const std::set<std::string>& namespaces);
+// The depth below the apex of the shards' apexes, <namespace>.<zone>.
+constexpr uint8_t kVmZoneShardDepth = 1;
 
-// The zone itself; requires config.vm_zone.
-Zone build_vm_zone(const ZoneConfig& config, const std::vector<VmZoneName>& names);
+// Every name of config.vm_zone (empty without one) of the VMIs in namespace `namespace_name`.
+std::vector<VmZoneName> vm_zone_names(const cluster::State& state, const ZoneConfig& config,
+                                      const std::string& namespace_name);
+
+// <namespace>.<zone>, the apex of a namespace's shard; nullopt when too long.
+std::optional<dns::Name> vm_zone_shard_apex(const ZoneConfig& config,
+                                            const std::string& namespace_name);
+
+// One namespace's shard: `names`, and for a namespace named "ns" the nameserver's addresses
+// (ns.<zone> is then that shard's apex). Requires config.vm_zone.
+Zone build_vm_zone_shard(const ZoneConfig& config, const std::string& namespace_name,
+                         const std::vector<VmZoneName>& names);
+
+// The top: SOA, NS and the nameserver's addresses, unless `shards` has a shard for a namespace
+// named "ns", which holds them. Requires config.vm_zone.
+Zone build_vm_zone_top(const ZoneConfig& config, const ShardTable& shards);
 
 }  // namespace vmdns::zone

@@ -546,5 +546,62 @@ TEST(IncrementalBuild, ClientSearchRebuildsOnlyTheBucketsAChangeTouches) {
   EXPECT_EQ(after->clients().client_count(), 200u);
 }
 
+// The --vm-zone: a VMI's change rebuilds its namespace's shard only; a namespace named "ns"
+// holds the nameserver's name, ns.<zone>, which keeps its addresses whatever that namespace
+// holds.
+TEST(IncrementalBuild, VmZoneRebuildsOnlyTheNamespaceAChangeTouches) {
+  ClusterStore store;
+  auto vmi = [](const std::string& ns, const std::string& name, const std::string& address) {
+    cluster::VirtualMachineInstance v;
+    v.meta.namespace_name = ns;
+    v.meta.name = name;
+    v.phase = "Running";
+    v.addresses = {ip("10.244.0.1")};
+    v.interfaces.push_back({"default", v.addresses, true});
+    v.interfaces.push_back({"net1", {ip(address)}, false});
+    return v;
+  };
+  store.upsert("api", vmi("a", "v1", "10.1.0.1"));
+  store.upsert("api", vmi("b", "v2", "10.1.0.2"));
+  store.upsert("api", vmi("ns", "v3", "10.1.0.3"));
+  zone::ZoneConfig config = base_config();
+  config.vm_zone = *dns::Name::from_text("vm");
+  config.reverse_zones.push_back(*dns::Name::from_text("in-addr.arpa"));
+  zone::SnapshotBuilder builder;
+  zone::ChangedObjects changed = store.take_changes();
+  auto before = builder.build(store.state(), config, &changed);
+  auto vm_zone = [](const zone::Snapshot& snapshot) {
+    return snapshot.find_zone(*dns::Name::from_text("vm"));
+  };
+  auto answers = [&](const zone::Snapshot& snapshot, const char* name) {
+    const zone::Node* node = vm_zone(snapshot)->find(*dns::Name::from_text(name));
+    return node != nullptr && !node->rrsets.empty();
+  };
+  auto shard = [&](const zone::Snapshot& snapshot, const char* apex) {
+    return vm_zone(snapshot)->shards()->find(
+        dns::Name::from_text(apex)->lowercased().wire_view());
+  };
+  ASSERT_NE(vm_zone(*before), nullptr);
+  EXPECT_TRUE(answers(*before, "ns.vm"));
+  EXPECT_TRUE(answers(*before, "v3.ns.vm"));
+  EXPECT_TRUE(answers(*before, "net1.v1.a.vm"));
+
+  store.upsert("api", vmi("a", "v1", "10.1.0.9"));  // v1 moves on its secondary network
+  store.remove("api", {sources::ObjectKind::VirtualMachineInstance, {"ns", "v3"}});
+  changed = store.take_changes();
+  auto after = builder.build(store.state(), config, &changed);
+  ASSERT_TRUE(builder.last_build_was_incremental());
+  EXPECT_EQ(zones_text(*after), zones_text(*zone::build(store.state(), config)));
+  EXPECT_EQ(shard(*after, "b.vm"), shard(*before, "b.vm"));  // shared, not rebuilt
+  EXPECT_NE(shard(*after, "a.vm"), shard(*before, "a.vm"));
+  EXPECT_EQ(shard(*after, "ns.vm"), nullptr);
+  EXPECT_TRUE(answers(*after, "ns.vm"));  // from the top now
+  EXPECT_FALSE(answers(*after, "v3.ns.vm"));
+  EXPECT_TRUE(answers(*after, "net1.v1.a.vm"));
+  std::string text = zones_text(*after);
+  EXPECT_NE(text.find("9.0.1.10.in-addr.arpa.\t"), std::string::npos) << text;
+  EXPECT_EQ(text.find("1.0.1.10.in-addr.arpa.\t"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace vmdns::control
