@@ -165,6 +165,25 @@ struct State {
   std::map<std::string, Namespace> namespaces;
 };
 
+// The map of `state` that holds the objects of type T: objects_of<Pod>(state) is state.pods.
+template <typename T>
+auto& objects_of(State& state) {
+  if constexpr (std::is_same_v<T, VirtualMachineInstance>) {
+    return state.vmis;
+  } else if constexpr (std::is_same_v<T, VirtualMachine>) {
+    return state.vms;
+  } else if constexpr (std::is_same_v<T, Pod>) {
+    return state.pods;
+  } else if constexpr (std::is_same_v<T, Service>) {
+    return state.services;
+  } else if constexpr (std::is_same_v<T, EndpointSlice>) {
+    return state.endpoint_slices;
+  } else {
+    static_assert(std::is_same_v<T, Namespace>);
+    return state.namespaces;
+  }
+}
+
 // The manifest `kind` of a model type, for messages: kind_name<Pod>() == "Pod".
 template <typename T>
 constexpr std::string_view kind_name() {

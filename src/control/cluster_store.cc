@@ -204,37 +204,16 @@ void ClusterStore::remove(const std::string& origin, const sources::ObjectRef& r
     return;
   }
   Rank rank = found->second;
-  OriginKeys& keys = origins_[rank];
-  auto erase_key = [&](auto tag) {
-    using T = decltype(tag);
-    with_kind<T>(keys, [&](auto& winners, auto& table, auto& key_set) {
+  sources::with_kind_type(ref.kind, [&](auto type) {
+    using T = typename decltype(type)::type;
+    with_kind<T>(origins_[rank], [&](auto& winners, auto& table, auto& key_set) {
       if constexpr (std::is_same_v<T, cluster::Namespace>) {
         erase(rank, winners, table, key_set, ref.key.name);
       } else {
         erase(rank, winners, table, key_set, ref.key);
       }
     });
-  };
-  switch (ref.kind) {
-    case sources::ObjectKind::VirtualMachineInstance:
-      erase_key(cluster::VirtualMachineInstance{});
-      break;
-    case sources::ObjectKind::Pod:
-      erase_key(cluster::Pod{});
-      break;
-    case sources::ObjectKind::Service:
-      erase_key(cluster::Service{});
-      break;
-    case sources::ObjectKind::EndpointSlice:
-      erase_key(cluster::EndpointSlice{});
-      break;
-    case sources::ObjectKind::Namespace:
-      erase_key(cluster::Namespace{});
-      break;
-    case sources::ObjectKind::VirtualMachine:
-      erase_key(cluster::VirtualMachine{});
-      break;
-  }
+  });
 }
 
 size_t ClusterStore::retain(const std::string& origin, sources::ObjectKind kind,
@@ -244,16 +223,15 @@ size_t ClusterStore::retain(const std::string& origin, sources::ObjectKind kind,
     return 0;
   }
   Rank rank = found->second;
-  OriginKeys& keys = origins_[rank];
   size_t removed = 0;
-  auto retain_kind = [&](auto tag) {
-    using T = decltype(tag);
-    with_kind<T>(keys, [&](auto& winners, auto& table, auto& key_set) {
+  sources::with_kind_type(kind, [&](auto type) {
+    using T = typename decltype(type)::type;
+    with_kind<T>(origins_[rank], [&](auto& winners, auto& table, auto& key_set) {
       using Key = typename std::remove_reference_t<decltype(key_set)>::key_type;
       std::vector<Key> gone;
       for (const Key& key : key_set) {
         bool kept;
-        if constexpr (std::is_same_v<Key, std::string>) {
+        if constexpr (std::is_same_v<T, cluster::Namespace>) {
           kept = keep.contains(cluster::ObjectKey{"", key});
         } else {
           kept = keep.contains(key);
@@ -267,27 +245,7 @@ size_t ClusterStore::retain(const std::string& origin, sources::ObjectKind kind,
       }
       removed = gone.size();
     });
-  };
-  switch (kind) {
-    case sources::ObjectKind::VirtualMachineInstance:
-      retain_kind(cluster::VirtualMachineInstance{});
-      break;
-    case sources::ObjectKind::Pod:
-      retain_kind(cluster::Pod{});
-      break;
-    case sources::ObjectKind::Service:
-      retain_kind(cluster::Service{});
-      break;
-    case sources::ObjectKind::EndpointSlice:
-      retain_kind(cluster::EndpointSlice{});
-      break;
-    case sources::ObjectKind::Namespace:
-      retain_kind(cluster::Namespace{});
-      break;
-    case sources::ObjectKind::VirtualMachine:
-      retain_kind(cluster::VirtualMachine{});
-      break;
-  }
+  });
   return removed;
 }
 

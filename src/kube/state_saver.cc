@@ -64,27 +64,14 @@ void StateSaver::upsert(const std::string& origin, sources::Object object) {
 void StateSaver::remove(const std::string& origin, sources::ObjectRef ref) {
   {
     std::lock_guard lock(mutex_);
-    cluster::State& state = objects_[origin];
-    switch (ref.kind) {
-      case sources::ObjectKind::Namespace:
-        state.namespaces.erase(ref.key.name);
-        break;
-      case sources::ObjectKind::Service:
-        state.services.erase(ref.key);
-        break;
-      case sources::ObjectKind::EndpointSlice:
-        state.endpoint_slices.erase(ref.key);
-        break;
-      case sources::ObjectKind::VirtualMachineInstance:
-        state.vmis.erase(ref.key);
-        break;
-      case sources::ObjectKind::Pod:
-        state.pods.erase(ref.key);
-        break;
-      case sources::ObjectKind::VirtualMachine:
-        state.vms.erase(ref.key);
-        break;
-    }
+    sources::with_kind_type(ref.kind, [&](auto type) {
+      using T = typename decltype(type)::type;
+      if constexpr (std::is_same_v<T, cluster::Namespace>) {
+        cluster::objects_of<T>(objects_[origin]).erase(ref.key.name);
+      } else {
+        cluster::objects_of<T>(objects_[origin]).erase(ref.key);
+      }
+    });
     dirty_ = true;
   }
   next_.remove(origin, ref);
@@ -94,36 +81,16 @@ void StateSaver::retain(const std::string& origin, sources::ObjectKind kind,
                         std::set<cluster::ObjectKey> keep) {
   {
     std::lock_guard lock(mutex_);
-    cluster::State& state = objects_[origin];
-    auto retain_in = [&keep](auto& objects) {
-      std::erase_if(objects, [&keep](const auto& entry) {
-        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(entry.first)>, std::string>) {
+    sources::with_kind_type(kind, [&](auto type) {
+      using T = typename decltype(type)::type;
+      std::erase_if(cluster::objects_of<T>(objects_[origin]), [&keep](const auto& entry) {
+        if constexpr (std::is_same_v<T, cluster::Namespace>) {
           return !keep.contains(cluster::ObjectKey{"", entry.first});
         } else {
           return !keep.contains(entry.first);
         }
       });
-    };
-    switch (kind) {
-      case sources::ObjectKind::Namespace:
-        retain_in(state.namespaces);
-        break;
-      case sources::ObjectKind::Service:
-        retain_in(state.services);
-        break;
-      case sources::ObjectKind::EndpointSlice:
-        retain_in(state.endpoint_slices);
-        break;
-      case sources::ObjectKind::VirtualMachineInstance:
-        retain_in(state.vmis);
-        break;
-      case sources::ObjectKind::Pod:
-        retain_in(state.pods);
-        break;
-      case sources::ObjectKind::VirtualMachine:
-        retain_in(state.vms);
-        break;
-    }
+    });
     dirty_ = true;
   }
   next_.retain(origin, kind, std::move(keep));

@@ -131,25 +131,8 @@ class Loader {
   }
 
   template <typename T>
-  auto& map_of() {
-    if constexpr (std::is_same_v<T, cluster::VirtualMachineInstance>) {
-      return result_.state.vmis;
-    } else if constexpr (std::is_same_v<T, cluster::Pod>) {
-      return result_.state.pods;
-    } else if constexpr (std::is_same_v<T, cluster::Service>) {
-      return result_.state.services;
-    } else if constexpr (std::is_same_v<T, cluster::EndpointSlice>) {
-      return result_.state.endpoint_slices;
-    } else if constexpr (std::is_same_v<T, cluster::VirtualMachine>) {
-      return result_.state.vms;
-    } else {
-      return result_.state.namespaces;
-    }
-  }
-
-  template <typename T>
   void store(T object) {
-    auto& map = map_of<T>();
+    auto& map = cluster::objects_of<T>(result_.state);
     auto key = [&] {
       if constexpr (std::is_same_v<T, cluster::Namespace>) {
         return object.meta.name;

@@ -24,6 +24,7 @@
 
 #include <set>
 #include <string>
+#include <type_traits>
 #include <variant>
 
 #include "cluster/model.h"
@@ -44,6 +45,26 @@ enum class ObjectKind {
 };
 
 // Names one object: `key.namespace_name` is empty for a Namespace, whose name is `key.name`.
+// Calls fn(std::type_identity<T>{}) with the model type T that `kind` names: a switch on the
+// kind at run time for code written once for every type.
+template <typename Fn>
+void with_kind_type(ObjectKind kind, Fn&& fn) {
+  switch (kind) {
+    case ObjectKind::VirtualMachineInstance:
+      return fn(std::type_identity<cluster::VirtualMachineInstance>{});
+    case ObjectKind::Pod:
+      return fn(std::type_identity<cluster::Pod>{});
+    case ObjectKind::Service:
+      return fn(std::type_identity<cluster::Service>{});
+    case ObjectKind::EndpointSlice:
+      return fn(std::type_identity<cluster::EndpointSlice>{});
+    case ObjectKind::Namespace:
+      return fn(std::type_identity<cluster::Namespace>{});
+    case ObjectKind::VirtualMachine:
+      return fn(std::type_identity<cluster::VirtualMachine>{});
+  }
+}
+
 struct ObjectRef {
   ObjectKind kind = ObjectKind::VirtualMachineInstance;
   cluster::ObjectKey key;
