@@ -21,7 +21,8 @@ def ipv6(n, prefix="fd10"):
     return "%s::%x:%x" % (prefix, n >> 16, n & 0xFFFF)
 
 
-def vmi(ns, name, labels, ip, ip6, hostname=None, subdomain=None, ready=True, paused=False):
+def vmi(ns, name, labels, ip, ip6, hostname=None, subdomain=None, ready=True, paused=False,
+        secondary=None):
     spec = []
     if hostname:
         spec.append("  hostname: %s" % hostname)
@@ -36,7 +37,8 @@ def vmi(ns, name, labels, ip, ip6, hostname=None, subdomain=None, ready=True, pa
         "  name: %s\n  namespace: %s\n  labels: {%s}\nspec:\n%s  domain: {devices: {}}\n"
         "status:\n  phase: Running\n  conditions:\n%s  interfaces:\n"
         "  - name: default\n    ipAddress: %s\n    ipAddresses: %s\n"
-        % (name, ns, labels, "".join(s + "\n" for s in spec), conditions, ip, addresses))
+        % (name, ns, labels, "".join(s + "\n" for s in spec), conditions, ip, addresses)
+        + ("  - name: net1\n    ipAddress: %s\n" % secondary if secondary else ""))
 
 
 def pod(ns, name, labels, ip, hostname=None, subdomain=None):
@@ -80,7 +82,7 @@ def endpoint_slice(ns, service_name, addresses):
         % (service_name, ns, service_name, eps))
 
 
-def generate(vmis, namespaces, vmis_per_service, seed, out):
+def generate(vmis, namespaces, vmis_per_service, seed, out, secondary=False):
     rng = random.Random(seed)
     docs = []
     ip_counter = [0]
@@ -111,7 +113,8 @@ def generate(vmis, namespaces, vmis_per_service, seed, out):
             hostname = "vm-%d" % i if i % 4 else None  # every fourth falls back to its name
             ready = rng.random() > 0.05
             docs.append(vmi(ns, "%s-vmi-%d" % (group, i), "vmgroup: %s, app: %s" % (group, group),
-                            ipv4(n), ipv6(n) if dual else None, hostname, group, ready=ready))
+                            ipv4(n), ipv6(n) if dual else None, hostname, group, ready=ready,
+                            secondary=ipv4(n, (10, 128)) if secondary else None))
         made += count
         # A ClusterIP Service over the same VMIs (dual-stack every third group).
         v4, v6 = next_cluster_ip()
@@ -145,10 +148,13 @@ def main():
     parser.add_argument("--namespaces", type=int, default=10)
     parser.add_argument("--vmis-per-service", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--secondary", action="store_true",
+                        help="every VMI also has a secondary (Multus) interface, net1, "
+                             "with an address in 10.128.0.0/9 (for --vm-zone)")
     parser.add_argument("--out", default="-")
     args = parser.parse_args()
     out = sys.stdout if args.out == "-" else open(args.out, "w")
-    generate(args.vmis, args.namespaces, args.vmis_per_service, args.seed, out)
+    generate(args.vmis, args.namespaces, args.vmis_per_service, args.seed, out, args.secondary)
     if out is not sys.stdout:
         out.close()
 
