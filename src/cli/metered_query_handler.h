@@ -47,6 +47,7 @@ class MeteredQueryHandler : public server::QueryHandler {
 
   size_t handle_deferrable(std::span<const uint8_t> query, std::span<uint8_t> out,
                            const server::ReplyRoute& route) override;
+  void prefetch(std::span<const uint8_t> query) override { inner_->prefetch(query); }
 
  private:
   std::unique_ptr<server::QueryHandler> inner_;

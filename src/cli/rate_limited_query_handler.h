@@ -36,6 +36,8 @@ class RateLimitedQueryHandler : public server::QueryHandler {
     return inner_->handle(query, out, transport);
   }
 
+  void prefetch(std::span<const uint8_t> query) override { inner_->prefetch(query); }
+
   size_t handle_deferrable(std::span<const uint8_t> query, std::span<uint8_t> out,
                            const server::ReplyRoute& route) override {
     size_t length = inner_->handle_deferrable(query, out, route);

@@ -60,6 +60,10 @@ class SnapshotQueryHandler : public server::QueryHandler {
     return query::answer(local_.get(), query, out, to_query(transport)).length;
   }
 
+  void prefetch(std::span<const uint8_t> query) override {
+    query::prefetch(local_.get(), query);
+  }
+
   size_t handle_deferrable(std::span<const uint8_t> query, std::span<uint8_t> out,
                            const server::ReplyRoute& route) override {
     const zone::Snapshot* snapshot = local_.get();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dns/message_view.h"
+#include "dns/reader.h"
 #include "dns/writer.h"
 
 namespace vmdns::query {
@@ -274,6 +275,21 @@ Result respond(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
 }
 
 }  // namespace
+
+void prefetch(const zone::Snapshot* snapshot, std::span<const uint8_t> query) {
+  if (snapshot == nullptr || query.size() <= dns::kHeaderSize) {
+    return;
+  }
+  dns::Reader reader(query, dns::kHeaderSize);
+  Name name;
+  if (!reader.read_name(name)) {
+    return;
+  }
+  Name lower = name.lowercased();
+  if (const zone::Zone* zone = snapshot->find_zone(lower)) {
+    zone->prefetch(lower.wire_view());
+  }
+}
 
 Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
               std::span<uint8_t> out, Transport transport) {

@@ -46,6 +46,13 @@ struct Result {
 Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
               std::span<uint8_t> out, Transport transport);
 
+// Starts loading the first cache lines answer() will read for `query` (the route to the
+// question's shard, the shard's Zone object, the name's slot) and returns without waiting:
+// called for each query of a batch before the first is answered, the batch's misses overlap.
+// Reads the question with the bounds-checked dns::Reader; anything malformed is ignored.
+// No heap allocation.
+void prefetch(const zone::Snapshot* snapshot, std::span<const uint8_t> query);
+
 // A name that stands, for one client, for another: server-side search answers
 // `<x>.<first search entry>` with a CNAME to the name the client's search list would have found.
 struct Alias {

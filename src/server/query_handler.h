@@ -37,6 +37,11 @@ class QueryHandler {
   // releases the slot), at most one for UDP. The default answers at once.
   virtual size_t handle_deferrable(std::span<const uint8_t> query, std::span<uint8_t> out,
                                    const ReplyRoute& route);
+
+  // A hint that `query` will be answered soon: the handler may start loading what it will
+  // read for it (a UDP worker calls this for every query of a batch before answering the
+  // first). Must not block, allocate or answer. The default does nothing.
+  virtual void prefetch(std::span<const uint8_t> /*query*/) {}
 };
 
 // Called once per worker thread (and once for the TCP loop) at start.

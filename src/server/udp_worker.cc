@@ -101,6 +101,13 @@ void UdpWorker::run() {
 }
 
 size_t UdpWorker::answer_batch(size_t received) {
+  // The batch's lookups are independent: started together, their cache misses overlap instead
+  // of each query waiting for its own in turn.
+  for (size_t i = 0; i < received; ++i) {
+    if ((in_[i].msg_hdr.msg_flags & MSG_TRUNC) == 0) {
+      handler_->prefetch({queries_.get() + i * kQuerySlot, in_[i].msg_len});
+    }
+  }
   size_t out = 0;
   for (size_t i = 0; i < received; ++i) {
     const msghdr& header = in_[i].msg_hdr;

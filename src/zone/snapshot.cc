@@ -56,6 +56,30 @@ const Zone* ShardTable::find_route(std::string_view lowercased_wire, uint32_t na
   }
 }
 
+void ShardTable::prefetch(std::string_view lowercased_wire, uint32_t name_hash) const {
+  if (routes_.empty()) {
+    return;
+  }
+  uint32_t h = NameTable::hash(lowercased_wire);
+  size_t mask = routes_.size() - 1;
+  // The first route with the apex's hash: almost always the shard itself; a wrong guess only
+  // costs a useless prefetch.
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    const Route& route = routes_[i];
+    if (route.index == kNoRoute) {
+      return;
+    }
+    if (route.hash == h && route.zone != nullptr) {
+      __builtin_prefetch(route.zone);
+      __builtin_prefetch(reinterpret_cast<const char*>(route.zone) + 64);
+      if (route.slots != nullptr) {
+        __builtin_prefetch(route.slots + (name_hash & route.slot_mask));
+      }
+      return;
+    }
+  }
+}
+
 void ShardTable::set(const dns::Name& apex, std::shared_ptr<const Zone> shard) {
   if (shard && shard->empty()) {
     shard.reset();
@@ -231,6 +255,33 @@ void Zone::for_each_leaf(const std::function<void(std::string_view, const Node&)
         f(name, bucket->nodes_[i]);
       }
     }
+  }
+}
+
+void Zone::prefetch(std::string_view name) const {
+  uint32_t hash = NameTable::hash(name);
+  if (shards_) {
+    std::array<uint8_t, dns::kMaxNameLength / 2 + 1> starts;
+    size_t labels = 0;
+    for (size_t at = 0; at < name.size() && name[at] != 0 && labels < starts.size();
+         at += 1 + static_cast<uint8_t>(name[at])) {
+      starts[labels++] = static_cast<uint8_t>(at);
+    }
+    size_t apex_labels = apex_.label_count();
+    for (uint8_t depth : shard_depths_) {
+      if (depth == 0) {
+        break;
+      }
+      if (labels >= apex_labels + depth) {
+        // Only the deepest depth the name reaches: the common case, a name under a Service.
+        shards_->prefetch(name.substr(starts[labels - apex_labels - depth]), hash);
+        return;
+      }
+    }
+  }
+  size_t count = names_.slot_count();
+  if (count > 0) {
+    __builtin_prefetch(names_.slot_data() + (hash & (count - 1)));
   }
 }
 

@@ -69,5 +69,48 @@ TEST(AnswerAllocationTest, SrvPtrAndReverseNegativeAnswersAllocateNothing) {
   EXPECT_EQ(r->additional.size(), 3u);
 }
 
+// prefetch() is called on every received datagram before it is parsed for real: any bytes,
+// no allocation, and no effect on the answer.
+TEST(AnswerAllocationTest, PrefetchTakesAnyBytesAndAllocatesNothing) {
+  auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
+  zone::ZoneConfig config;
+  config.zones = {*dns::Name::from_text("cluster.local")};
+  config.reverse_zones = {*dns::Name::from_text("10.in-addr.arpa")};
+  auto snapshot = zone::build(loaded.state, config);
+
+  std::vector<uint8_t> srv = testing::make_query(
+      {.name = "_pg._tcp.DB.shop.svc.cluster.local", .type = dns::RrType::SRV, .edns = true});
+  std::vector<uint8_t> pointer_loop = srv;
+  pointer_loop.resize(14);
+  pointer_loop[12] = 0xC0;  // a compression pointer to itself
+  pointer_loop[13] = 12;
+  std::vector<std::vector<uint8_t>> inputs = {
+      srv,
+      testing::make_query({.name = "db-0.db.shop.svc.cluster.local", .type = dns::RrType::A}),
+      testing::make_query({.name = "nosuch.shop.svc.cluster.local", .type = dns::RrType::A}),
+      testing::make_query({.name = "1.2.244.10.in-addr.arpa", .type = dns::RrType::PTR}),
+      testing::make_query({.name = "example.org", .type = dns::RrType::A}),
+      {},
+      std::vector<uint8_t>(12, 0),
+      std::vector<uint8_t>(srv.begin(), srv.begin() + 20),  // the name cut short
+      pointer_loop,
+      std::vector<uint8_t>(300, 0x3F),
+  };
+  std::array<uint8_t, 65535> out{};
+  size_t expected = answer(snapshot.get(), srv, out, Transport::Udp).length;
+  std::vector<uint8_t> without(out.begin(), out.begin() + expected);
+
+  size_t before = vmdns::testing::allocations();
+  for (const auto& input : inputs) {
+    prefetch(snapshot.get(), input);
+    prefetch(nullptr, input);
+  }
+  size_t after = vmdns::testing::allocations();
+  EXPECT_EQ(after, before);
+
+  size_t length = answer(snapshot.get(), srv, out, Transport::Udp).length;
+  EXPECT_EQ(std::vector<uint8_t>(out.begin(), out.begin() + length), without);
+}
+
 }  // namespace
 }  // namespace vmdns::query
