@@ -171,6 +171,18 @@ Zone Zone::join(Zone top, std::shared_ptr<const ShardTable> shards,
 
 namespace {
 
+// Label offsets from the front of a wire name; a name has at most 127 labels.
+using LabelStarts = std::array<uint8_t, dns::kMaxNameLength / 2 + 1>;
+
+inline size_t label_starts(std::string_view wire, LabelStarts& starts) {
+  size_t labels = 0;
+  for (size_t at = 0; at < wire.size() && wire[at] != 0 && labels < starts.size();
+       at += 1 + static_cast<uint8_t>(wire[at])) {
+    starts[labels++] = static_cast<uint8_t>(at);
+  }
+  return labels;
+}
+
 size_t label_count(std::string_view wire) {
   size_t labels = 0;
   for (size_t at = 0; at < wire.size() && wire[at] != 0; at += 1 + static_cast<uint8_t>(wire[at])) {
@@ -261,12 +273,8 @@ void Zone::for_each_leaf(const std::function<void(std::string_view, const Node&)
 void Zone::prefetch(std::string_view name) const {
   uint32_t hash = NameTable::hash(name);
   if (shards_) {
-    std::array<uint8_t, dns::kMaxNameLength / 2 + 1> starts;
-    size_t labels = 0;
-    for (size_t at = 0; at < name.size() && name[at] != 0 && labels < starts.size();
-         at += 1 + static_cast<uint8_t>(name[at])) {
-      starts[labels++] = static_cast<uint8_t>(at);
-    }
+    LabelStarts starts;
+    size_t labels = label_starts(name, starts);
     size_t apex_labels = apex_.label_count();
     for (uint8_t depth : shard_depths_) {
       if (depth == 0) {
@@ -286,13 +294,8 @@ void Zone::prefetch(std::string_view name) const {
 }
 
 const Zone* Zone::part_for(std::string_view name, uint32_t name_hash) const {
-  // Label offsets from the front of the wire name; a name has at most 127 labels.
-  std::array<uint8_t, dns::kMaxNameLength / 2 + 1> starts;
-  size_t labels = 0;
-  for (size_t at = 0; at < name.size() && name[at] != 0 && labels < starts.size();
-       at += 1 + static_cast<uint8_t>(name[at])) {
-    starts[labels++] = static_cast<uint8_t>(at);
-  }
+  LabelStarts starts;
+  size_t labels = label_starts(name, starts);
   size_t apex_labels = apex_.label_count();
   for (uint8_t depth : shard_depths_) {
     if (depth == 0) {
