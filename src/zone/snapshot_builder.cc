@@ -102,11 +102,13 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::build(const cluster::State& sta
     reverse_ = ReverseZoneSet(config_);
     pods_ = PodZoneSet(config_);
     clients_ = ClientSearchSet(config_);
+    std::set<std::string> vmi_namespaces;
     for (const auto& [key, vmi] : state.vmis) {
       pods_.set_workload(WorkloadKind::Vmi, key, &vmi);
       if (config_.client_search) {
         clients_.set_workload(key, &vmi);
       }
+      vmi_namespaces.insert(vmi_namespaces.end(), key.namespace_name);
     }
     for (const auto& [key, pod] : state.pods) {
       pods_.set_workload(WorkloadKind::Pod, key, &pod);
@@ -126,10 +128,6 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::build(const cluster::State& sta
     rebuild_pod_shards();
     vm_shards_ = ShardTable();
     if (config_.vm_zone) {
-      std::set<std::string> vmi_namespaces;
-      for (const auto& [key, vmi] : state.vmis) {
-        vmi_namespaces.insert(vmi_namespaces.end(), key.namespace_name);
-      }
       for (const std::string& namespace_name : vmi_namespaces) {
         rebuild_vm_namespace(state, namespace_name);
       }
@@ -139,6 +137,7 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::build(const cluster::State& sta
     std::set<cluster::ObjectKey> affected =
         affected_services(state, *changed, workloads_or_namespaces_changed);
     rebuild_services(state, affected, false);
+    std::set<std::string> vmi_namespaces;
     for (const cluster::ObjectKey& key : changed->vmis) {
       auto vmi = state.vmis.find(key);
       const cluster::VirtualMachineInstance* now =
@@ -147,6 +146,7 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::build(const cluster::State& sta
       if (config_.client_search) {
         clients_.set_workload(key, now);
       }
+      vmi_namespaces.insert(key.namespace_name);
     }
     for (const cluster::ObjectKey& key : changed->pods) {
       auto pod = state.pods.find(key);
@@ -160,10 +160,6 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::build(const cluster::State& sta
       rebuild_pod_shards();
     }
     if (config_.vm_zone) {
-      std::set<std::string> vmi_namespaces;
-      for (const cluster::ObjectKey& key : changed->vmis) {
-        vmi_namespaces.insert(key.namespace_name);
-      }
       for (const std::string& namespace_name : vmi_namespaces) {
         rebuild_vm_namespace(state, namespace_name);
       }

@@ -42,8 +42,9 @@ void add_address(ZoneBuilder& builder, const dns::Name& owner, uint32_t ttl,
 std::vector<VmZoneName> vm_zone_names(const cluster::State& state, const ZoneConfig& config,
                                       const std::string& namespace_name) {
   std::vector<VmZoneName> out;
-  if (!config.vm_zone) {
-    return out;
+  std::optional<dns::Name> ns = vm_zone_shard_apex(config, namespace_name);
+  if (!ns) {
+    return out;  // no --vm-zone, or a namespace too long for it
   }
   for (auto it = state.vmis.lower_bound(cluster::ObjectKey{namespace_name, ""});
        it != state.vmis.end() && it->first.namespace_name == namespace_name; ++it) {
@@ -51,8 +52,7 @@ std::vector<VmZoneName> vm_zone_names(const cluster::State& state, const ZoneCon
     if (is_terminal(vmi.phase) || !cluster::is_dns1123_label(vmi.meta.name)) {
       continue;
     }
-    auto ns = config.vm_zone->prepend(namespace_name);
-    auto vmi_name = ns ? ns->prepend(vmi.meta.name) : std::nullopt;
+    auto vmi_name = ns->prepend(vmi.meta.name);
     if (!vmi_name) {
       continue;  // longer than 255 octets with a long zone
     }
