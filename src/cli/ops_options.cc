@@ -1,5 +1,6 @@
 #include "cli/ops_options.h"
 
+#include <arpa/inet.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -19,7 +20,8 @@ void add_ops_options(CLI::App& command, OpsOptions& options) {
           value = text;
           given = true;
         },
-        std::string("ADDR:PORT for ") + what + " over HTTP, or none (default: " + value + ")");
+        std::string("ADDR:PORT for ") + what + " over HTTP, :PORT for every address, or none " +
+            "(default: " + value + ", on 127.0.0.1 when --listen is a loopback address)");
   };
   listener("--metrics-listen", options.metrics_listen, options.metrics_explicit,
            "/metrics, Prometheus' text format (CoreDNS: prometheus)");
@@ -36,6 +38,34 @@ void add_ops_options(CLI::App& command, OpsOptions& options) {
       });
   command.add_flag("--log-queries", options.log_queries,
                    "Log every query and its reply, one line each (CoreDNS: log)");
+}
+
+void keep_defaults_on_loopback(OpsOptions& options, const server::ListenAddress& dns_listen) {
+  std::string loopback;
+  if (dns_listen.family() == AF_INET) {
+    // 127.0.0.0/8 (RFC 1122 section 3.2.1.3); the endpoints take its usual address.
+    uint32_t address =
+        ntohl(reinterpret_cast<const sockaddr_in*>(&dns_listen.storage)->sin_addr.s_addr);
+    if ((address >> 24) == 127) {
+      loopback = "127.0.0.1";
+    }
+  } else if (dns_listen.family() == AF_INET6) {
+    const in6_addr& address = reinterpret_cast<const sockaddr_in6*>(&dns_listen.storage)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&address)) {
+      loopback = "[::1]";
+    }
+  }
+  if (loopback.empty()) {
+    return;
+  }
+  auto move = [&loopback](std::string& listen, bool given) {
+    if (!given && listen.starts_with(':')) {
+      listen = loopback + listen;
+    }
+  };
+  move(options.metrics_listen, options.metrics_explicit);
+  move(options.health_listen, options.health_explicit);
+  move(options.ready_listen, options.ready_explicit);
 }
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
@@ -102,7 +132,10 @@ std::unique_ptr<ops::HttpServer> start_ops_http(const OpsOptions& options,
   size_t index = 0;
   for (auto& [address, wanted] : by_address) {
     std::string problem;
-    auto parsed = server::parse_listen_address(address, &problem);
+    // ":PORT": one dual-stack socket on [::]; on a kernel without IPv6, 0.0.0.0.
+    bool every_address = address.starts_with(':');
+    auto parsed =
+        server::parse_listen_address(every_address ? "[::]" + address : address, &problem);
     if (!parsed) {
       *error = wanted.flag + ": " + problem;
       return nullptr;
@@ -111,7 +144,12 @@ std::unique_ptr<ops::HttpServer> start_ops_http(const OpsOptions& options,
     for (const auto& endpoint : wanted.endpoints) {
       paths.push_back(endpoint.path);
     }
-    if (!http->add_listener(*parsed, std::move(wanted.endpoints), &problem)) {
+    bool added = http->add_listener(*parsed, wanted.endpoints, &problem, every_address);
+    if (!added && every_address) {
+      auto ipv4 = server::parse_listen_address("0.0.0.0" + address, &problem);
+      added = ipv4 && http->add_listener(*ipv4, wanted.endpoints, &problem);
+    }
+    if (!added) {
       if (wanted.explicit_flag) {
         *error = wanted.flag + " " + address + ": " + problem;
         return nullptr;

@@ -1,8 +1,8 @@
 // vmdns serve: answer DNS queries for the manifests' cluster objects over UDP and TCP.
 
 #include <signal.h>
-#include <unistd.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -134,8 +134,10 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
 
   // The HTTP endpoints come up before the first load, so that /health answers and /ready says
   // why it is not ready while a large directory loads.
+  OpsOptions ops = options.ops;
+  keep_defaults_on_loopback(ops, *listen);
   auto http = start_ops_http(
-      options.ops, serving, [&metrics, &serving] { return metrics.render(serving); }, &error);
+      ops, serving, [&metrics, &serving] { return metrics.render(serving); }, &error);
   if (!http) {
     std::cerr << "vmdns serve: " << error << "\n";
     return 2;
@@ -159,9 +161,7 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
   if (*kube_config) {
     api = std::make_unique<ServeApi>(
         **kube_config, options, control,
-        [&serving](const std::string& origin) {
-          serving.count_source_errors(origin, "watch", 1);
-        },
+        [&serving](const std::string& origin) { serving.count_source_errors(origin, "watch", 1); },
         api_progress);
   }
   auto started = std::chrono::steady_clock::now();
@@ -207,22 +207,21 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
   ServerSearchOptions search{.autopath = options.autopath,
                              .expand_short_names = options.expand_short_names,
                              .cname_ttl = config->ttl};
-  server::Server server({.listen = *listen,
-                         .threads = std::max(threads, 1u),
-                         .max_tcp_connections = options.max_tcp_connections,
-                         .tcp_idle_timeout_ms = options.tcp_idle_timeout_ms,
-                         .tcp_query_timeout_ms = options.tcp_query_timeout_ms},
-                        [&holder, forward_to, search, &metrics, &log_queries, allowed, limiter] {
-                          std::unique_ptr<server::QueryHandler> handler =
-                              std::make_unique<SnapshotQueryHandler>(holder, forward_to, search,
-                                                                     allowed);
-                          if (limiter) {
-                            handler = std::make_unique<RateLimitedQueryHandler>(std::move(handler),
-                                                                                limiter);
-                          }
-                          return std::make_unique<MeteredQueryHandler>(
-                              std::move(handler), metrics.queries().add_thread(), &log_queries);
-                        });
+  server::Server server(
+      {.listen = *listen,
+       .threads = std::max(threads, 1u),
+       .max_tcp_connections = options.max_tcp_connections,
+       .tcp_idle_timeout_ms = options.tcp_idle_timeout_ms,
+       .tcp_query_timeout_ms = options.tcp_query_timeout_ms},
+      [&holder, forward_to, search, &metrics, &log_queries, allowed, limiter] {
+        std::unique_ptr<server::QueryHandler> handler =
+            std::make_unique<SnapshotQueryHandler>(holder, forward_to, search, allowed);
+        if (limiter) {
+          handler = std::make_unique<RateLimitedQueryHandler>(std::move(handler), limiter);
+        }
+        return std::make_unique<MeteredQueryHandler>(std::move(handler),
+                                                     metrics.queries().add_thread(), &log_queries);
+      });
   if (!server.start(&error)) {
     spdlog::critical("cannot listen on {}: {}", options.listen, error);
     return 1;

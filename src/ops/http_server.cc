@@ -106,10 +106,11 @@ HttpServer::~HttpServer() {
 }
 
 bool HttpServer::add_listener(const server::ListenAddress& address,
-                              std::vector<HttpEndpoint> endpoints, std::string* error) {
+                              std::vector<HttpEndpoint> endpoints, std::string* error,
+                              bool dual_stack) {
   int error_number = 0;
   Impl::Listener listener;
-  listener.fd = server::open_tcp_listener(address, error, &error_number);
+  listener.fd = server::open_tcp_listener(address, error, &error_number, dual_stack);
   if (!listener.fd.valid()) {
     return false;
   }

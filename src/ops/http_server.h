@@ -49,8 +49,9 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds a listener on `address` (port 0: any free port) that serves `endpoints`. Before start().
+  // `dual_stack` on [::] accepts IPv4 connections too (see server::open_tcp_listener).
   bool add_listener(const server::ListenAddress& address, std::vector<HttpEndpoint> endpoints,
-                    std::string* error);
+                    std::string* error, bool dual_stack = false);
   // The address listener `index` (in add_listener order) is bound to.
   server::ListenAddress bound_address(size_t index) const;
 

@@ -107,7 +107,8 @@ UniqueFd open_udp_socket(const ListenAddress& address, std::string* error, int* 
   return fd;
 }
 
-UniqueFd open_tcp_listener(const ListenAddress& address, std::string* error, int* error_number) {
+UniqueFd open_tcp_listener(const ListenAddress& address, std::string* error, int* error_number,
+                           bool dual_stack) {
   UniqueFd fd(socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
     *error_number = errno;
@@ -120,8 +121,8 @@ UniqueFd open_tcp_listener(const ListenAddress& address, std::string* error, int
     return {};
   }
   if (address.family() == AF_INET6) {
-    if (!set_int_option(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, 1, "IPV6_V6ONLY", error,
-                        error_number)) {
+    if (!set_int_option(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, dual_stack ? 0 : 1, "IPV6_V6ONLY",
+                        error, error_number)) {
       return {};
     }
   }

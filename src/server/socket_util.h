@@ -44,8 +44,11 @@ UniqueFd open_udp_socket(const ListenAddress& address, std::string* error, int* 
 
 // A non-blocking listening TCP socket bound to `address`. Deliberately without SO_REUSEPORT: only
 // one process may own the port's TCP side, which also makes a second server on the same port
-// fail at start instead of silently sharing its UDP queries.
-UniqueFd open_tcp_listener(const ListenAddress& address, std::string* error, int* error_number);
+// fail at start instead of silently sharing its UDP queries. IPv6 sockets are IPV6_V6ONLY unless
+// `dual_stack`: then [::] also accepts IPv4 connections (as mapped addresses), which is how a
+// Go server's ":8080" listens on every address of a host or pod.
+UniqueFd open_tcp_listener(const ListenAddress& address, std::string* error, int* error_number,
+                           bool dual_stack = false);
 
 // The address a socket is bound to (getsockname).
 bool local_address(int fd, ListenAddress* address, std::string* error);

@@ -1,6 +1,7 @@
 """Operations: /metrics, /health, /ready, the lame duck on SIGTERM, and logs.
 
-Every listener gets a free loopback port from peer_port(), never the defaults. Checked:
+Every listener gets a free loopback port from peer_port(), never the defaults (but one test that
+looks at where the defaults go). Checked:
 
 - after known dig traffic (UDP and TCP, NOERROR, NODATA, NXDOMAIN, REFUSED), /metrics holds
   exactly those counts under CoreDNS's names and labels (coredns_dns_requests_total,
@@ -18,6 +19,8 @@ Every listener gets a free loopback port from peer_port(), never the defaults. C
 - --log-format json writes one JSON object per line; --log-queries logs each query the way
   CoreDNS's log plugin does;
 - a default HTTP port that is busy is a warning, an explicit one that is busy stops serve;
+- with DNS on loopback, the endpoints' defaults listen on 127.0.0.1 (elsewhere, on every
+  address: test_deploy.py);
 - bad HTTP requests get 400/404/405, and the server keeps serving.
 """
 
@@ -291,6 +294,26 @@ class LogsAndListenersTest(unittest.TestCase):
         self.assertRegex(queries[0], r'^127\.0\.0\.1:\d+ - \d+ "A IN '
                                      r'myvmi\.mysubdomain\.default\.svc\.cluster\.local\. udp \d+ '
                                      r'(true|false) \d+" NOERROR qr,aa,rd \d+ [0-9.]+s$')
+
+    def test_default_listeners_stay_on_loopback_with_dns(self):
+        # DNS on loopback, as `make run` serves: the endpoints left at their defaults listen on
+        # 127.0.0.1 too (or warn that the port is taken there), never on every address.
+        proc = subprocess.Popen(
+            [VMDNS, "serve", "-f", EXAMPLES, "--listen", "127.0.0.1:%d" % peer_port(),
+             "--no-upstream"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            # The endpoints are bound (or given up) before DNS listens.
+            self.assertIn("listening on", proc.stdout.readline())
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, stderr = proc.communicate(timeout=10)
+        for flag, path, port in (("--metrics-listen", "/metrics", 9153),
+                                 ("--health-listen", "/health", 8080),
+                                 ("--ready-listen", "/ready", 8181)):
+            self.assertRegex(stderr, r"(serving [^\n]*%s[^\n]* on http://127\.0\.0\.1:%d\n|"
+                                     r"%s 127\.0\.0\.1:%d: [^\n]*serving without it)"
+                             % (path, port, flag, port))
+        self.assertNotIn("[::]", stderr)
 
     def test_busy_listener(self):
         with socket.socket() as busy:

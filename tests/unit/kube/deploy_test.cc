@@ -82,7 +82,17 @@ TEST(DeployTest, DeploymentAndService) {
   for (const YAML::Node& port : service["spec"]["ports"]) {
     ports.insert(port["protocol"].as<std::string>() + "/" + port["port"].as<std::string>());
   }
-  EXPECT_EQ(ports, (std::set<std::string>{"TCP/53", "UDP/53"}));
+  EXPECT_EQ(ports, (std::set<std::string>{"TCP/53", "UDP/53", "TCP/9153"}));
+  // Prometheus finds /metrics as it finds CoreDNS's: the Service's annotations name the port
+  // that the pod declares.
+  EXPECT_EQ(service["metadata"]["annotations"]["prometheus.io/scrape"].as<std::string>(), "true");
+  EXPECT_EQ(service["metadata"]["annotations"]["prometheus.io/port"].as<std::string>(), "9153");
+  std::set<std::string> declared;
+  for (const YAML::Node& port : container["ports"]) {
+    declared.insert(port["name"].as<std::string>() + "=" + port["protocol"].as<std::string>() +
+                    "/" + port["containerPort"].as<std::string>());
+  }
+  EXPECT_TRUE(declared.contains("metrics=TCP/9153"));
   EXPECT_EQ(service["spec"]["selector"]["k8s-app"].as<std::string>(),
             pod["containers"].IsDefined() ? "kube-dns" : "");
 }
