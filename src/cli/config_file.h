@@ -28,8 +28,13 @@ namespace vmdns::cli {
 
 // One setting of the file: its values as flag arguments ({} for a switch turned on) and where.
 struct ConfigSetting {
+  ConfigSetting(std::vector<std::string> values = {}, int line = 0, std::string where = {})
+      : values(std::move(values)), line(line), where(std::move(where)) {}
+
   std::vector<std::string> values;
   int line = 0;  // 1-based
+  // Where it comes from, for errors, when not "<file>: line N": "Corefile:12: kubernetes ttl".
+  std::string where;
   bool operator==(const ConfigSetting& other) const { return values == other.values; }
 };
 

@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/config_watcher.h"
+#include "cli/corefile_settings.h"
 #include "cli/load_progress.h"
 #include "cli/metered_query_handler.h"
 #include "cli/rate_limited_query_handler.h"
@@ -59,8 +60,13 @@ std::string zone_list(const zone::ZoneConfig& config) {
   return out;
 }
 
-// --config: the file and the command line it was merged under; null without --config.
+// --config or --corefile: the file, how it is read, and the command line it was merged under;
+// null without either.
 struct ConfigSource {
+  std::string label;  // "--config", "--corefile"
+  std::string path;
+  SettingsReader read;
+  bool watch = true;  // follow the file's changes (a Corefile: only with its reload plugin)
   GivenArguments given;
   LoadedServeConfig loaded;
 };
@@ -254,13 +260,17 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
       lameduck_ms = parse_duration(next.ops.lameduck)->count();
       return true;
     };
-    reloader = std::make_unique<ConfigReloader>(options.config_file, config_source->given,
-                                                config_source->loaded,
-                                                /*api_source=*/kube_config->has_value(), apply);
-    config_watcher =
-        std::make_unique<ConfigWatcher>(options.config_file, [&reloader] { reloader->reload(); });
-    if (!config_watcher->start(&error)) {
-      spdlog::warn("--config {}: not watched ({}); SIGHUP reloads it", options.config_file, error);
+    reloader = std::make_unique<ConfigReloader>(
+        config_source->label, config_source->path, config_source->read, config_source->given,
+        config_source->loaded, /*api_source=*/kube_config->has_value(), apply);
+    if (config_source->watch) {
+      config_watcher = std::make_unique<ConfigWatcher>(config_source->path,
+                                                       [&reloader] { reloader->reload(); });
+      if (!config_watcher->start(&error)) {
+        spdlog::warn("{} {}: not watched ({}); SIGHUP reloads it", config_source->label,
+                     config_source->path, error);
+        config_watcher.reset();
+      }
     }
   }
 
@@ -270,7 +280,10 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
       continue;
     }
     if (signal == SIGHUP) {
-      spdlog::info("SIGHUP: reloading the {}manifests", reloader ? "config file and the " : "");
+      spdlog::info("SIGHUP: reloading the {}manifests",
+                   !reloader                             ? ""
+                   : config_source->label == "--config" ? "config file and the "
+                                                        : "Corefile and the ");
       if (reloader) {
         reloader->reload();
       }
@@ -307,15 +320,39 @@ void register_serve(CLI::App& app, int& exit_code) {
       "serve", "Serve the cluster zone for the manifests over UDP and TCP (authoritative)");
   add_serve_options(*command, *options);
   command->callback([options, command, &exit_code] {
-    if (options->config_file.empty()) {
+    if (options->config_file.empty() && options->corefile.empty()) {
       exit_code = run(*options, nullptr);
       return;
     }
-    ConfigSource source{.given = given_arguments(*command), .loaded = {}};
+    if (!options->config_file.empty() && !options->corefile.empty()) {
+      std::cerr << "vmdns serve: --corefile and --config cannot be used together: give the "
+                   "Corefile's settings alone, and the others as flags\n";
+      exit_code = 2;
+      return;
+    }
+    ConfigSource source;
+    source.given = given_arguments(*command);
     std::string error;
-    auto loaded = load_serve_config(options->config_file, source.given, &error);
+    if (!options->corefile.empty()) {
+      source.label = "--corefile";
+      source.path = options->corefile;
+      corefile::FileAccess files = corefile::system_file_access();
+      auto first = read_corefile_settings(source.path, files, source.given, &error);
+      if (!first) {
+        std::cerr << "vmdns serve: --corefile: " << error << "\n";
+        exit_code = 2;
+        return;
+      }
+      source.watch = first->reload;
+      source.read = corefile_reader(source.path, files, source.given);
+    } else {
+      source.label = "--config";
+      source.path = options->config_file;
+      source.read = config_file_reader(source.path);
+    }
+    auto loaded = load_serve_settings(source.path, source.read, source.given, &error);
     if (!loaded) {
-      std::cerr << "vmdns serve: --config: " << error << "\n";
+      std::cerr << "vmdns serve: " << source.label << ": " << error << "\n";
       exit_code = 2;
       return;
     }

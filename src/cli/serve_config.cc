@@ -34,13 +34,26 @@ std::string joined(const std::set<std::string>& flags) {
 
 }  // namespace
 
+SettingsReader config_file_reader(const std::string& path) {
+  return [path](std::string* error) {
+    ServeOptions unused;
+    CLI::App flags("vmdns serve");
+    add_serve_options(flags, unused);
+    return read_config_file(path, flags, error);
+  };
+}
+
 std::optional<LoadedServeConfig> load_serve_config(const std::string& path,
                                                    const GivenArguments& given,
                                                    std::string* error) {
-  ServeOptions unused;
-  CLI::App flags("vmdns serve");
-  add_serve_options(flags, unused);
-  auto settings = read_config_file(path, flags, error);
+  return load_serve_settings(path, config_file_reader(path), given, error);
+}
+
+std::optional<LoadedServeConfig> load_serve_settings(const std::string& path,
+                                                     const SettingsReader& read,
+                                                     const GivenArguments& given,
+                                                     std::string* error) {
+  auto settings = read(error);
   if (!settings) {
     return std::nullopt;
   }
@@ -54,8 +67,9 @@ std::optional<LoadedServeConfig> load_serve_config(const std::string& path,
       ConfigSettings one{{flag, setting}};
       std::string why;
       if (!parse_arguments(merged_arguments(one, {}), &why)) {
-        *error =
-            path + ": line " + std::to_string(setting.line) + ": " + flag.substr(2) + ": " + why;
+        *error = setting.where.empty() ? path + ": line " + std::to_string(setting.line) + ": " +
+                                             flag.substr(2) + ": " + why
+                                       : setting.where + ": " + flag + ": " + why;
         return std::nullopt;
       }
     }
@@ -85,7 +99,15 @@ bool reloadable_setting(const std::string& flag, bool api_source) {
 
 ConfigReloader::ConfigReloader(std::string path, GivenArguments given, LoadedServeConfig loaded,
                                bool api_source, Apply apply)
-    : path_(std::move(path)),
+    : ConfigReloader("--config", path, config_file_reader(path), std::move(given),
+                     std::move(loaded), api_source, std::move(apply)) {}
+
+ConfigReloader::ConfigReloader(std::string label, std::string path, SettingsReader read,
+                               GivenArguments given, LoadedServeConfig loaded, bool api_source,
+                               Apply apply)
+    : label_(std::move(label)),
+      path_(std::move(path)),
+      read_(std::move(read)),
       given_(std::move(given)),
       api_source_(api_source),
       apply_(std::move(apply)),
@@ -94,14 +116,14 @@ ConfigReloader::ConfigReloader(std::string path, GivenArguments given, LoadedSer
 bool ConfigReloader::reload() {
   std::lock_guard lock(mutex_);
   std::string error;
-  auto loaded = load_serve_config(path_, given_, &error);
+  auto loaded = load_serve_settings(path_, read_, given_, &error);
   if (!loaded) {
-    spdlog::error("--config: {}; the settings in force are kept", error);
+    spdlog::error("{}: {}; the settings in force are kept", label_, error);
     return false;
   }
   std::set<std::string> changed = changed_settings(settings_, loaded->settings, given_);
   if (changed.empty()) {
-    spdlog::info("--config {}: no setting changed", path_);
+    spdlog::info("{} {}: no setting changed", label_, path_);
     return true;
   }
   std::set<std::string> now;
@@ -110,14 +132,15 @@ bool ConfigReloader::reload() {
     (reloadable_setting(flag, api_source_) ? now : later).insert(flag);
   }
   if (!now.empty() && !apply_(loaded->options, now, &error)) {
-    spdlog::error("--config {}: {}; the settings in force are kept", path_, error);
+    spdlog::error("{} {}: {}; the settings in force are kept", label_, path_, error);
     return false;
   }
   if (!now.empty()) {
-    spdlog::info("--config {}: applied {}", path_, joined(now));
+    spdlog::info("{} {}: applied {}", label_, path_, joined(now));
   }
   if (!later.empty()) {
-    spdlog::warn("--config {}: {} changed: needs a restart to take effect", path_, joined(later));
+    spdlog::warn("{} {}: {} changed: needs a restart to take effect", label_, path_,
+                 joined(later));
   }
   settings_ = std::move(loaded->settings);
   return true;

@@ -24,11 +24,21 @@ struct LoadedServeConfig {
   ConfigSettings settings;  // the file's own settings, as read
 };
 
-// Reads `path` and parses its settings under the command line's `given` arguments, as serve's
-// flags. A setting that the flags refuse is reported with its line: "vmdns.yaml: line 3: ttl:
-// ...".
+// Reads a file's settings (flag -> values): a --config YAML file or a --corefile Corefile.
+using SettingsReader = std::function<std::optional<ConfigSettings>(std::string* error)>;
+
+// Reads the settings of `path` with `read` and parses them under the command line's `given`
+// arguments, as serve's flags. A setting that the flags refuse is reported with its line:
+// "vmdns.yaml: line 3: ttl: ..." (or the setting's own `where`).
+std::optional<LoadedServeConfig> load_serve_settings(const std::string& path,
+                                                     const SettingsReader& read,
+                                                     const GivenArguments& given,
+                                                     std::string* error);
+
+// The same for a --config YAML file.
 std::optional<LoadedServeConfig> load_serve_config(const std::string& path,
                                                    const GivenArguments& given, std::string* error);
+SettingsReader config_file_reader(const std::string& path);
 
 // The settings a running server takes without a restart ("--ttl", ...). With the Kubernetes API
 // as a source, --namespaces and --pods choose what is watched, and need a restart.
@@ -41,15 +51,21 @@ class ConfigReloader {
   using Apply = std::function<bool(const ServeOptions& options,
                                    const std::set<std::string>& changed, std::string* error)>;
 
+  // A --config YAML file.
   ConfigReloader(std::string path, GivenArguments given, LoadedServeConfig loaded, bool api_source,
                  Apply apply);
+  // Any settings file: `label` names the flag in logs ("--corefile").
+  ConfigReloader(std::string label, std::string path, SettingsReader read, GivenArguments given,
+                 LoadedServeConfig loaded, bool api_source, Apply apply);
 
   // Reads the file again; true when it was valid (whether or not anything changed). Safe to
   // call from any thread; calls are serialised.
   bool reload();
 
  private:
+  const std::string label_;
   const std::string path_;
+  const SettingsReader read_;
   const GivenArguments given_;
   const bool api_source_;
   const Apply apply_;

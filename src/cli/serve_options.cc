@@ -81,6 +81,10 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
   command.add_option("--config", options.config_file,
                      "A YAML file of these settings, named as the flags without their dashes "
                      "(flags given here win); read again on SIGHUP and when it changes");
+  command.add_option("--corefile", options.corefile,
+                     "A CoreDNS Corefile (the coredns ConfigMap's) read as these settings; an "
+                     "unsupported plugin is an error; flags given here win; not with --config; "
+                     "read again on SIGHUP, and when it changes if it has the reload plugin");
 }
 
 }  // namespace vmdns::cli

@@ -45,6 +45,7 @@ struct ServeOptions {
   unsigned resync_seconds = 600;
   std::string state_dir;
   std::string config_file;  // --config: a YAML file of these settings; empty: none
+  std::string corefile;     // --corefile: a CoreDNS Corefile read as these settings; empty: none
 };
 
 // Every flag of `vmdns serve`, bound to `options` (which must outlive `command`).

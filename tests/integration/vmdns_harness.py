@@ -97,8 +97,13 @@ class VmdnsServer:
     handed to clients.
     """
 
-    def __init__(self, paths, extra_args=(), listen=None, stdin_text=None):
-        """`stdin_text`, when given, is written to the server's standard input (for `-f -`)."""
+    def __init__(self, paths, extra_args=(), listen=None, stdin_text=None, env=None,
+                 upstream_from_corefile=False):
+        """`stdin_text`, when given, is written to the server's standard input (for `-f -`).
+        `env` adds environment variables. `upstream_from_corefile`: the --corefile's forward
+        chooses the upstreams (the test makes it name a loopback upstream of its own)."""
+        self.env = dict(os.environ, **(env or {}))
+        self.upstream_from_corefile = upstream_from_corefile
         for attempt in range(5):
             try:
                 self._start(paths, extra_args, listen or "127.0.0.1:%d" % peer_port(), stdin_text)
@@ -118,7 +123,8 @@ class VmdnsServer:
         for host in upstreams:
             if not (host.startswith("127.") or host.startswith("[::1]")):
                 raise ValueError("tests forward to loopback only, not %r" % host)
-        if not upstreams and "--no-upstream" not in extra_args:
+        if not upstreams and "--no-upstream" not in extra_args and \
+                not self.upstream_from_corefile:
             extra_args.append("--no-upstream")
         # The HTTP endpoints' default ports (9153, 8080, 8181) may be taken on a test machine,
         # and several servers run at once: a test that wants them passes free ports itself.
@@ -128,7 +134,8 @@ class VmdnsServer:
         args += extra_args
         self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr, text=True,
-                                     stdin=subprocess.PIPE if stdin_text is not None else None)
+                                     stdin=subprocess.PIPE if stdin_text is not None else None,
+                                     env=self.env)
         if stdin_text is not None:
             self.proc.stdin.write(stdin_text)
             self.proc.stdin.close()

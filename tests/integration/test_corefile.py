@@ -1,0 +1,145 @@
+"""vmdns serve --corefile FILE: a CoreDNS Corefile read as serve's settings.
+
+Knot DNS on a loopback port is the upstream of every test; the objects come from `-f` manifests
+(the source given on the command line replaces the Corefile's kubernetes API), and the listen
+address is given on the command line, which wins over the Corefile's `.:53`. Checked with dig:
+- a Corefile with kubernetes (zones, pods, ttl), forward (to the test's upstream, named through
+  an environment variable), log, errors, loop and an import of a glob with one file that adds a
+  plugin: the KubeVirt page's name answers with the Corefile's TTL and AA, a name outside the
+  cluster is forwarded, each query is logged;
+- a plugin or an option vmdns does not have stops serve at start, exit 2, with the file, line
+  and plugin; --corefile with --config is refused;
+- with the reload plugin, an edit of the Corefile applies without a signal; an edit that vmdns
+  refuses keeps the settings in force and names file and line; without it, SIGHUP reloads.
+"""
+
+import os
+import shutil
+import signal
+import tempfile
+import time
+import unittest
+
+from test_forwarding import Knot
+from vmdns_harness import EXAMPLES, VmdnsServer, require_tools, run_vmdns, wait_for
+
+MYVMI = "myvmi.mysubdomain.default.svc.cluster.local"
+
+HANDWRITTEN = """# A Corefile of plugins vmdns maps one to one.
+.:53 {
+    errors
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+        pods insecure
+        ttl %(ttl)d
+    }
+    forward . {$TEST_UPSTREAM}
+    loop
+    %(reload)s
+    import custom/*.override
+}
+import custom/*.server
+"""
+
+
+class CorefileTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        require_tools("dig", "knotd")
+        cls.knot = Knot()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.knot.cleanup()
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="vmdns-corefile-")
+        self.path = os.path.join(self.dir, "Corefile")
+        os.mkdir(os.path.join(self.dir, "custom"))
+        self.servers = []
+
+    def tearDown(self):
+        for server in self.servers:
+            server.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def write(self, text, name="Corefile"):
+        tmp = os.path.join(self.dir, name + ".tmp")
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, os.path.join(self.dir, name))
+
+    def serve(self, *extra):
+        server = VmdnsServer([EXAMPLES], ["--corefile", self.path, *extra],
+                             env={"TEST_UPSTREAM": "127.0.0.1:%d" % self.knot.port},
+                             upstream_from_corefile=True)
+        self.servers.append(server)
+        return server
+
+    def ttl(self, server):
+        reply = server.dig(MYVMI)
+        return reply.answer[0][1] if reply.status == "NOERROR" and reply.answer else None
+
+    def wait_log(self, server, text, timeout=5.0):
+        self.assertTrue(wait_for(lambda: text in server.log(), timeout),
+                        "%r not in the log:\n%s" % (text, server.log()))
+
+    def test_plugins_map_to_flags(self):
+        self.write(HANDWRITTEN % {"ttl": 30, "reload": ""})
+        self.write("log\n", "custom/queries.override")
+        server = self.serve()
+        reply = server.dig(MYVMI)
+        self.assertEqual(reply.status, "NOERROR", reply.raw)
+        self.assertIn("aa", reply.flags)
+        self.assertEqual(reply.answer, [(MYVMI + ".", 30, "IN", "A", "10.244.0.57")])
+        forwarded = server.dig("www.example.test")
+        self.assertEqual(forwarded.rdatas("A"), ["192.0.2.10"], forwarded.raw)
+        self.wait_log(server, '"A IN www.example.test. udp')
+
+    def test_unsupported_plugin_or_option_stops_serve(self):
+        cases = [
+            (HANDWRITTEN % {"ttl": 30, "reload": "rewrite name a b"},
+             ':10: plugin "rewrite" is not supported by vmdns'),
+            (HANDWRITTEN.replace("pods insecure", "noendpoints") % {"ttl": 30, "reload": ""},
+             ':5: kubernetes: "noendpoints" is not supported by vmdns'),
+            (HANDWRITTEN % {"ttl": 5000, "reload": ""}, ":6: kubernetes ttl: --ttl: "),
+            (".:53 {\n    kubernetes cluster.local\n", ":1: the block of .:53 is not closed"),
+        ]
+        for text, error in cases:
+            self.write(text)
+            result = run_vmdns("serve", "--corefile", self.path, "-f", EXAMPLES, "--listen",
+                               "127.0.0.1:0", "--no-upstream")
+            self.assertEqual(result.returncode, 2, result.stderr)
+            self.assertIn("vmdns serve: --corefile: " + self.path + error, result.stderr)
+        config = os.path.join(self.dir, "vmdns.yaml")
+        with open(config, "w") as f:
+            f.write("ttl: 30\n")
+        result = run_vmdns("serve", "--corefile", self.path, "--config", config, "-f", EXAMPLES)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("--corefile and --config cannot be used together", result.stderr)
+
+    def test_reload_plugin_follows_edits_and_keeps_settings_on_errors(self):
+        self.write(HANDWRITTEN % {"ttl": 30, "reload": "reload"})
+        server = self.serve()
+        self.assertEqual(self.ttl(server), 30)
+        self.write(HANDWRITTEN % {"ttl": 40, "reload": "reload"})
+        self.assertTrue(wait_for(lambda: self.ttl(server) == 40), server.log())
+        self.write(HANDWRITTEN % {"ttl": 50, "reload": "reload\n    rewrite name a b"})
+        self.wait_log(server, '%s:11: plugin "rewrite" is not supported by vmdns; the settings '
+                              'in force are kept' % self.path)
+        self.assertEqual(self.ttl(server), 40)
+        self.write(HANDWRITTEN % {"ttl": 50, "reload": "reload"})
+        self.assertTrue(wait_for(lambda: self.ttl(server) == 50), server.log())
+
+    def test_sighup_reloads_without_the_reload_plugin(self):
+        self.write(HANDWRITTEN % {"ttl": 30, "reload": ""})
+        server = self.serve()
+        self.assertEqual(self.ttl(server), 30)
+        self.write(HANDWRITTEN % {"ttl": 31, "reload": ""})
+        time.sleep(0.3)  # not watched: nothing changes until the signal
+        self.assertEqual(self.ttl(server), 30)
+        server.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(wait_for(lambda: self.ttl(server) == 31), server.log())
+
+
+if __name__ == "__main__":
+    unittest.main()
