@@ -137,7 +137,10 @@ std::unique_ptr<ops::HttpServer> start_ops_http(const OpsOptions& options,
     auto parsed =
         server::parse_listen_address(every_address ? "[::]" + address : address, &problem);
     if (!parsed) {
-      *error = wanted.flag + ": " + problem;
+      *error = wanted.flag + ": " +
+               (every_address ? "\"" + address + "\" is not :PORT: the port must be a number " +
+                                    "from 0 to 65535"
+                              : problem);
       return nullptr;
     }
     std::vector<std::string> paths;

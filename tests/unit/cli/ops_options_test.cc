@@ -1,6 +1,6 @@
 // The HTTP endpoints' defaults: CoreDNS's ports on every address (":PORT"), moved to loopback
 // only when DNS itself listens on a loopback address; a listener given with a flag is never
-// moved.
+// moved. ":PORT" listens on every address.
 
 #include "cli/ops_options.h"
 
@@ -67,6 +67,39 @@ TEST(OpsOptionsTest, DefaultsFollowTheDnsListenAddress) {
     EXPECT_EQ(options.metrics_listen, c.metrics);
     EXPECT_EQ(options.health_listen, c.health);
     EXPECT_EQ(options.ready_listen, c.ready);
+  }
+}
+
+TEST(OpsOptionsTest, EveryAddressListeners) {
+  const ops::ServingState serving;
+  struct Case {
+    const char* listen;
+    const char* error;  // empty: starts, and serves on every address
+  };
+  const std::vector<Case> cases = {
+      {":0", ""},
+      {":", "--metrics-listen: \":\" is not :PORT: the port must be a number from 0 to 65535"},
+      {":x", "--metrics-listen: \":x\" is not :PORT: the port must be a number from 0 to 65535"},
+      {":[::1]:53",
+       "--metrics-listen: \":[::1]:53\" is not :PORT: the port must be a number from 0 to 65535"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.listen);
+    OpsOptions options;
+    options.metrics_listen = c.listen;
+    options.metrics_explicit = true;
+    options.health_listen = std::string(kNoListener);
+    options.ready_listen = std::string(kNoListener);
+    std::string error;
+    auto http = start_ops_http(
+        options, serving, [] { return std::string(); }, &error);
+    EXPECT_EQ(error, c.error);
+    EXPECT_EQ(http != nullptr, error.empty());
+    if (http) {
+      std::string address = http->bound_address(0).to_string();
+      EXPECT_TRUE(address.starts_with("[::]:") || address.starts_with("0.0.0.0:")) << address;
+      http->stop();
+    }
   }
 }
 
