@@ -94,6 +94,11 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
     std::cerr << "vmdns serve: " << error << "\n";
     return 2;
   }
+  auto routes = forward_routes_of(options, *listen, &error);
+  if (!routes) {
+    std::cerr << "vmdns serve: " << error << "\n";
+    return 2;
+  }
   auto allow_forward = allowed_clients(options, &error);
   if (!allow_forward) {
     std::cerr << "vmdns serve: " << error << "\n";
@@ -129,14 +134,15 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
   // Declared before the server: routes it holds name the server's sockets, so it is stopped
   // first (below) and destroyed last.
   std::unique_ptr<forward::Forwarder> forwarder;
-  if (!upstreams->empty()) {
-    forwarder = start_forwarder(options, *upstreams, *allowed, holder, metrics, &error);
+  if (!upstreams->empty() || !routes->stubs.empty()) {
+    forwarder = start_forwarder(options, *upstreams, *routes, *allowed, holder, metrics, &error);
     if (!forwarder) {
       spdlog::critical("cannot start forwarding: {}", error);
       return 1;
     }
   }
-  metrics.set_forwarder(forwarder.get(), *upstreams);
+  metrics.set_forwarder(forwarder.get(),
+                        forwarder ? forwarder->upstreams() : std::vector<forward::Upstream>{});
 
   // The HTTP endpoints come up before the first load, so that /health answers and /ready says
   // why it is not ready while a large directory loads.

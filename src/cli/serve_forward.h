@@ -1,11 +1,14 @@
 #pragma once
 // `vmdns serve`'s forwarding of names outside our zones: the upstreams (--upstream, else the
-// nameservers of resolv.conf other than ourselves), the clients it forwards for
+// nameservers of resolv.conf other than ourselves), the stub domains' upstreams and the zones
+// not forwarded (--stub-domain, --forward-except), the clients it forwards for
 // (--allow-forward), and the forwarder thread started with them.
 //
 //   auto upstreams = upstreams_of(options, listen, &error);       // empty: REFUSED
+//   auto routes = forward_routes_of(options, listen, &error);    // --stub-domain, --forward-except
 //   auto allowed = allowed_clients(options, &error);
-//   auto forwarder = start_forwarder(options, *upstreams, *allowed, holder, metrics, &error);
+//   auto forwarder = start_forwarder(options, *upstreams, *routes, *allowed, holder, metrics,
+//                                    &error);
 
 #include <memory>
 #include <optional>
@@ -28,16 +31,26 @@ std::optional<std::vector<forward::Upstream>> upstreams_of(const ServeOptions& o
                                                            const server::ListenAddress& listen,
                                                            std::string* error);
 
+// --stub-domain and --forward-except, checked.
+struct ForwardRoutes {
+  std::vector<forward::StubDomain> stubs;
+  std::vector<dns::Name> except;
+  bool empty() const { return stubs.empty() && except.empty(); }
+};
+std::optional<ForwardRoutes> forward_routes_of(const ServeOptions& options,
+                                               const server::ListenAddress& listen,
+                                               std::string* error);
+
 // --allow-forward: the clients names outside our zones are forwarded for.
 std::optional<server::ClientNetworks> allowed_clients(const ServeOptions& options,
                                                       std::string* error);
 
-// The forwarder thread, started, forwarding to `upstreams` (not empty) for `allowed` clients,
-// which it logs. What server-side search gives back it answers from `holder`'s snapshots; it
+// The forwarder thread, started, forwarding to `upstreams` and the stub domains' (not all empty)
+// for `allowed` clients, which it logs. What server-side search gives back it answers from `holder`'s snapshots; it
 // counts its replies in `metrics`. Null with `error` set when it cannot start.
 std::unique_ptr<forward::Forwarder> start_forwarder(
     const ServeOptions& options, const std::vector<forward::Upstream>& upstreams,
-    const server::ClientNetworks& allowed, zone::SnapshotHolder& holder, ServeMetrics& metrics,
+    const ForwardRoutes& routes, const server::ClientNetworks& allowed, zone::SnapshotHolder& holder, ServeMetrics& metrics,
     std::string* error);
 
 }  // namespace vmdns::cli

@@ -49,8 +49,18 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
       "the nameservers of /etc/resolv.conf other than this server)");
   command
       .add_flag("--no-upstream", options.no_upstream,
-                "Do not forward: names outside our zones are REFUSED")
+                "No default upstream: names outside our zones are REFUSED (a --stub-domain's "
+                "names are still forwarded to its upstreams)")
       ->excludes(upstream);
+  command.add_option("--stub-domain", options.stub_domains,
+                     "ZONE=ADDR[:PORT][,ADDR[:PORT]...]: names at or under ZONE go to these "
+                     "upstreams, tried in order, instead of the default ones; the most specific "
+                     "zone wins; IPv6 as [fd00::1]:5353 (repeatable; CoreDNS: a server block "
+                     "\"ZONE { forward . ADDR }\", kube-dns: stubDomains)");
+  command.add_option("--forward-except", options.forward_except,
+                     "ZONE whose names (at or under it) the default upstreams are not asked "
+                     "for: they get REFUSED, unless a --stub-domain takes them (repeatable; "
+                     "CoreDNS: forward's except)");
   command.add_option("--allow-forward", options.allow_forward,
                      "CIDR of clients whose names outside our zones are forwarded; others get "
                      "REFUSED (repeatable; default: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, "
@@ -69,6 +79,22 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
                       size_t{65536});
   add_option_with_default(command, "--cache-size", options.cache_size,
                           "Upstream answers kept in each worker thread's cache (0: no cache)");
+  add_option_in_range(command, "--cache-max-ttl", options.cache_max_ttl,
+                      "Seconds an answer is cached at most, and the highest TTL it is served with "
+                      "(CoreDNS: cache TTL, success CAPACITY TTL)",
+                      1u, 2147483647u);
+  add_option_in_range(command, "--cache-min-ttl", options.cache_min_ttl,
+                      "Seconds an answer is cached at least, even with a lower TTL, which it is "
+                      "served with (CoreDNS: success CAPACITY TTL MINTTL)",
+                      0u, 2147483647u);
+  add_option_in_range(command, "--cache-denial-max-ttl", options.cache_denial_max_ttl,
+                      "Seconds an NXDOMAIN or NODATA is cached at most (CoreDNS: cache TTL, "
+                      "denial CAPACITY TTL)",
+                      1u, 2147483647u);
+  add_option_in_range(command, "--cache-denial-min-ttl", options.cache_denial_min_ttl,
+                      "Seconds an NXDOMAIN or NODATA is cached at least (CoreDNS: denial "
+                      "CAPACITY TTL MINTTL)",
+                      0u, 2147483647u);
   command.add_flag("--autopath", options.autopath,
                    "Server-side search: a known VMI's (with --pods verified, a Pod's) query for "
                    "<x>.<its first search entry> that does not exist is answered for the next "

@@ -26,12 +26,18 @@ struct ServeOptions {
   unsigned tcp_query_timeout_ms = 2000;
   std::vector<std::string> upstreams;  // empty: the nameservers of resolv_conf
   bool no_upstream = false;
+  std::vector<std::string> stub_domains;    // ZONE=ADDR[:PORT][,ADDR[:PORT]...]
+  std::vector<std::string> forward_except;  // zones the default upstreams do not get
   std::vector<std::string> allow_forward;  // empty: the private and loopback ranges
   uint32_t rrl = 0;                        // UDP responses a second per client network; 0: off
   uint32_t rrl_slip = 2;
   unsigned upstream_timeout_ms = 1500;
   size_t max_forwards = 1024;
   size_t cache_size = 10000;
+  uint32_t cache_max_ttl = 3600;  // CoreDNS cache's defaults
+  uint32_t cache_min_ttl = 5;
+  uint32_t cache_denial_max_ttl = 1800;
+  uint32_t cache_denial_min_ttl = 5;
   std::string resolv_conf = "/etc/resolv.conf";
   bool autopath = false;
   bool expand_short_names = false;

@@ -12,6 +12,8 @@
 // Forwarding is only for clients in --allow-forward (`allow_forward`; null allows everyone):
 // any other client gets REFUSED for a name outside our zones and our CNAME alone for an
 // ExternalName, so vmdns is not an open resolver (RFC 5358). Our own zones answer everyone.
+// A name that no upstream takes (Forwarder::Client::forwards: --forward-except, or no default
+// upstream outside the --stub-domain zones) is answered the same way, for every client.
 //
 // Server-side search (query/server_search.h), when enabled, is one step around the answer
 // path, taken only for a client whose address the snapshot knows: --autopath after an
@@ -73,6 +75,12 @@ class SnapshotQueryHandler : public server::QueryHandler {
                    ? forwarder_client_.get()
                    : nullptr;
     query::Result result = query::answer(snapshot, query, out, transport);
+    // A name no upstream takes (--forward-except, or no default upstream outside the stub
+    // domains) is answered as for a client we do not forward for.
+    if (result.outcome == query::Outcome::OutOfZone && forward_ &&
+        !forward_->forwards_every_name() && !forwards_question(query, route)) {
+      forward_ = nullptr;
+    }
     if (result.outcome == query::Outcome::AliasOutOfZone && forward_) {
       return forward_alias(query, out, result.length, route);
     }
@@ -113,7 +121,8 @@ class SnapshotQueryHandler : public server::QueryHandler {
                        const server::ReplyRoute& route) {
     forward::ClientQuery client;
     if (!forward::parse_client_query(query, route.transport, &client) ||
-        !forward::follow_alias(out.first(length), &client) || !forward_->submit(client, route)) {
+        !forward::follow_alias(out.first(length), &client) ||
+        !forward_->forwards(client.question.name) || !forward_->submit(client, route)) {
       return length;
     }
     return kDeferred;
@@ -176,7 +185,8 @@ class SnapshotQueryHandler : public server::QueryHandler {
       }
       return step.result.length;
     }
-    if (forward_ && forward::parse_client_query(query, route.transport, &forwarded)) {
+    if (forward_ && forward_->forwards(step.name) &&
+        forward::parse_client_query(query, route.transport, &forwarded)) {
       forwarded.rewrite = forward::ClientQuery::Rewrite::Autopath;
       forwarded.alias =
           forward::search_alias(forwarded.question.name, step.name, search_.cname_ttl);
@@ -187,6 +197,12 @@ class SnapshotQueryHandler : public server::QueryHandler {
     }
     // Nothing to ask, or no room to ask it: the client walks its list itself.
     return query::answer(&snapshot, query, out, transport).length;
+  }
+
+  bool forwards_question(std::span<const uint8_t> query, const server::ReplyRoute& route) const {
+    forward::ClientQuery client;
+    return forward::parse_client_query(query, route.transport, &client) &&
+           forward_->forwards(client.question.name);
   }
 
   size_t forward_or_keep(std::span<const uint8_t> query, const query::Result& result,

@@ -29,6 +29,10 @@ const ForwardMetrics& Forwarder::metrics() const {
   return impl_->counters;
 }
 
+const std::vector<Upstream>& Forwarder::upstreams() const {
+  return impl_->zones.upstreams();
+}
+
 std::unique_ptr<Forwarder::Client> Forwarder::make_client() {
   auto ring = std::make_shared<Client::Ring>(impl_->options.max_in_flight,
                                              impl_->options.cache_entries,
@@ -50,7 +54,11 @@ bool Forwarder::start(std::string* error) {
     *error = "the forwarder is already running";
     return false;
   }
-  if (f.options.upstreams.empty()) {
+  if (!f.zones_error.empty()) {
+    *error = f.zones_error;
+    return false;
+  }
+  if (f.zones.empty()) {
     *error = "no upstream to forward to";
     return false;
   }
@@ -155,8 +163,7 @@ void Forwarder::Impl::run() {
     // Timeouts: the next upstream, or SERVFAIL.
     while (oldest >= 0 && slots[oldest].deadline <= now) {
       int index = oldest;
-      spdlog::debug("forward: {} timed out after {} ms",
-                    options.upstreams[slots[index].upstream].to_string(),
+      spdlog::debug("forward: {} timed out after {} ms", upstream_of(slots[index]).to_string(),
                     options.timeout.count());
       next_upstream(index, now);
     }
@@ -228,6 +235,9 @@ void Forwarder::Impl::take(const Submission& submission, const std::shared_ptr<C
   slot.route = submission.route;
   slot.received = submission.received;
   slot.cache_key = std::move(key);
+  // The question asked upstream (an alias's target, autopath's next name) picks the upstreams;
+  // the workers submit only names that have some (Client::forwards), and none left is SERVFAIL.
+  slot.upstreams = zones.route(client.question.name);
   slot.upstream = 0;
   do {
     slot.id = random_id();
@@ -242,13 +252,17 @@ void Forwarder::Impl::take(const Submission& submission, const std::shared_ptr<C
   start_attempt(index, false, now);
 }
 
-void Forwarder::Impl::finish(int index, std::span<const uint8_t> response, Clock::time_point now) {
+void Forwarder::Impl::finish(int index, std::span<uint8_t> response, Clock::time_point now) {
   Slot& slot = slots[index];
-  UpstreamCounters& upstream = counters.upstreams[slot.upstream];
+  UpstreamCounters& upstream = counters_of(slot);
   upstream.responses[response.size() > 3 ? response[3] & 0x0f : 0].add();
   upstream.duration.observe(static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(now - slot.attempt_started).count()));
-  if (auto ttl = cache_ttl(response)) {
+  auto ttl = options.cache_entries > 0 ? cache_ttl(response, options.cache_ttls) : std::nullopt;
+  // As CoreDNS's cache does: every record gets the TTL the answer is cached for, in this reply
+  // and, counting down, in every reply from the cache, so that no client keeps it longer than
+  // the caps allow (and none sees 1799 from upstream, then 8 from the cache).
+  if (ttl && set_ttls(response, *ttl)) {
     // Into every worker's shard: a client's next query may reach any worker (SO_REUSEPORT
     // spreads them by source port), and each looks up only its own shard.
     std::lock_guard rings_lock(rings_mutex);

@@ -10,6 +10,7 @@
 //   ... reply SERVFAIL: too many queries in flight ...
 //   forwarder.stop();                             // before the server whose routes it holds
 //
+// A name goes to the upstreams ForwardZones routes it to (a stub domain's, or the defaults).
 // Workers never block on an upstream: submit() copies the query into the worker's own
 // single-producer ring and writes an eventfd. The forwarder thread (epoll, non-blocking sockets)
 // looks the question up in the worker's cache shard, or sends it over UDP from a new connect()ed socket (a
@@ -28,6 +29,8 @@
 
 #include "forward/client_query.h"
 #include "forward/forward_metrics.h"
+#include "forward/forward_zones.h"
+#include "forward/response.h"
 #include "forward/upstream.h"
 #include "metrics/query_counters.h"
 #include "server/reply_route.h"
@@ -41,10 +44,15 @@ using LocalAnswer = std::function<size_t(std::span<const uint8_t> query, const C
                                          std::span<uint8_t> out)>;
 
 struct ForwarderOptions {
-  std::vector<Upstream> upstreams;  // tried in order
+  std::vector<Upstream> upstreams;  // the default upstreams, tried in order
+  // Names at or under these zones go to their own upstreams (the most specific zone wins)...
+  std::vector<StubDomain> stub_domains = {};
+  // ... and names at or under these, when no stub domain takes them, are not forwarded.
+  std::vector<dns::Name> except = {};
   std::chrono::milliseconds timeout{1500};  // per upstream
   size_t max_in_flight = 1024;      // queries submitted and not yet answered
-  size_t cache_entries = 10000;     // 0: no cache
+  size_t cache_entries = 10000;     // 0: no cache (and upstream TTLs passed on as they are)
+  CacheTtls cache_ttls = {};          // how long answers are cached and the TTLs they are served with
   LocalAnswer local_answer = {};    // may be empty when no query carries a Rewrite
   // Where the replies sent to clients are counted (coredns_dns_responses_total and the
   // duration and size histograms), by the forwarder thread; null: not counted.
@@ -73,6 +81,8 @@ class Forwarder {
 
   // Upstream and cache counters, readable from any thread at any time.
   const ForwardMetrics& metrics() const;
+  // Every upstream once, in the order of metrics().upstreams (ForwardZones::upstreams).
+  const std::vector<Upstream>& upstreams() const;
 
  private:
   struct Impl;
@@ -98,6 +108,14 @@ class Forwarder::Client {
   // forwarder thread, one lookup or insert at a time.
   bool reply_from_cache(const ClientQuery& query, const server::ReplyRoute& route,
                         std::span<uint8_t> out);
+
+  // True when `name` has upstreams to go to: a stub domain's, or the defaults' when it is in no
+  // except zone. A query for any other name is not submitted; the caller answers it as it
+  // answers a name it does not forward. Any thread; no lock, no allocation.
+  bool forwards(const dns::Name& name) const;
+  // True when forwards() holds for every name (no stub domain, no except zone), so that the
+  // caller need not parse a name to ask.
+  bool forwards_every_name() const;
 
  private:
   friend class Forwarder;

@@ -44,6 +44,14 @@ bool Forwarder::Client::submit(const ClientQuery& query, const server::ReplyRout
   return true;
 }
 
+bool Forwarder::Client::forwards(const dns::Name& name) const {
+  return !forwarder_->zones.route(name).empty();
+}
+
+bool Forwarder::Client::forwards_every_name() const {
+  return forwarder_->zones.routes_every_name();
+}
+
 bool Forwarder::Client::reply_from_cache(const ClientQuery& query, const server::ReplyRoute& route,
                                          std::span<uint8_t> out) {
   Impl* f = forwarder_;

@@ -65,7 +65,8 @@ struct Forwarder::Impl {
     Clock::time_point attempt_started{};
     std::string cache_key;
     uint16_t id = 0;
-    size_t upstream = 0;
+    std::span<const uint16_t> upstreams;  // indices into zones.upstreams(), tried in order
+    size_t upstream = 0;                  // the attempt's position in `upstreams`
     bool tcp = false;
     UniqueFd fd;
     Clock::time_point deadline{};
@@ -79,7 +80,9 @@ struct Forwarder::Impl {
   };
 
   ForwarderOptions options;
-  ForwardMetrics counters;
+  ForwardZones zones;        // built from options; immutable
+  std::string zones_error;   // why the options make no ForwardZones; start() fails with it
+  ForwardMetrics counters;   // one UpstreamCounters per zones.upstreams()
   std::atomic<bool> running{false};
   std::atomic<size_t> in_flight{0};
   UniqueFd wake_fd;
@@ -105,7 +108,21 @@ struct Forwarder::Impl {
   uint64_t loop_marker = 0;
 
   explicit Impl(ForwarderOptions o)
-      : options(std::move(o)), counters(options.upstreams.size()) {}
+      : options(std::move(o)), zones(make_zones(options, &zones_error)),
+        counters(zones.upstreams().size()) {}
+
+  static ForwardZones make_zones(const ForwarderOptions& options, std::string* error) {
+    auto zones =
+        ForwardZones::make(options.upstreams, options.stub_domains, options.except, error);
+    return zones ? std::move(*zones) : ForwardZones{};
+  }
+  // The upstream of the slot's current attempt, and its counters.
+  const Upstream& upstream_of(const Slot& slot) const {
+    return zones.upstreams()[slot.upstreams[slot.upstream]];
+  }
+  UpstreamCounters& counters_of(const Slot& slot) {
+    return counters.upstreams[slot.upstreams[slot.upstream]];
+  }
 
   void run();
   void drain_submissions(Clock::time_point now);
@@ -116,7 +133,7 @@ struct Forwarder::Impl {
   void on_event(int index, uint32_t events, Clock::time_point now);
   void on_udp(int index, Clock::time_point now);
   void on_tcp(int index, uint32_t events, Clock::time_point now);
-  void finish(int index, std::span<const uint8_t> response, Clock::time_point now);
+  void finish(int index, std::span<uint8_t> response, Clock::time_point now);
   void fail(int index);
   // The client's reply to `response` (cached `elapsed` seconds ago), into `out`, following the
   // query's Rewrite; SERVFAIL when it cannot be written.

@@ -142,7 +142,7 @@ bool is_truncated(std::span<const uint8_t> response) {
          (get_u16(response, 2) & dns::Header::kTc) != 0;
 }
 
-std::optional<uint32_t> cache_ttl(std::span<const uint8_t> response) {
+std::optional<uint32_t> cache_ttl(std::span<const uint8_t> response, const CacheTtls& ttls) {
   dns::Question question;
   size_t offset = 0;
   if (!read_question(response, &question, &offset) || is_truncated(response)) {
@@ -151,6 +151,7 @@ std::optional<uint32_t> cache_ttl(std::span<const uint8_t> response) {
   uint16_t rcode = get_u16(response, 2) & 0xF;
   uint16_t answers = get_u16(response, 6);
   uint16_t authority = get_u16(response, 8);
+  uint16_t additional = get_u16(response, 10);
   bool positive = rcode == static_cast<uint16_t>(dns::Rcode::NoError) && answers > 0;
   bool negative = rcode == static_cast<uint16_t>(dns::Rcode::NxDomain) ||
                   (rcode == static_cast<uint16_t>(dns::Rcode::NoError) && answers == 0);
@@ -159,24 +160,60 @@ std::optional<uint32_t> cache_ttl(std::span<const uint8_t> response) {
   }
   dns::Reader reader(response, offset);
   std::optional<uint32_t> ttl;
-  for (size_t i = 0; i < size_t{answers} + authority; ++i) {
+  for (size_t i = 0; i < size_t{answers} + authority + additional; ++i) {
     Record record;
     if (!read_record(reader, &record)) {
       return std::nullopt;
     }
+    if (record.type == static_cast<uint16_t>(dns::RrType::OPT)) {
+      continue;  // its TTL field holds the extended rcode and flags
+    }
     if (positive) {
       ttl = std::min(ttl.value_or(record.ttl), record.ttl);
-    } else if (i >= answers && record.type == static_cast<uint16_t>(dns::RrType::SOA) &&
+    } else if (i >= answers && i < size_t{answers} + authority &&
+               record.type == static_cast<uint16_t>(dns::RrType::SOA) &&
                record.end >= record.fixed + 10 + 20) {
       // RFC 2308 section 5: the SOA's TTL, or its MINIMUM field if lower.
       uint32_t minimum = get_u32(response, record.end - 4);
       ttl = std::min(record.ttl, minimum);
     }
   }
-  if (!ttl || *ttl == 0) {
+  if (!ttl) {
     return std::nullopt;
   }
-  return std::min(*ttl, positive ? kMaxPositiveTtl : kMaxNegativeTtl);
+  uint32_t low = positive ? ttls.success_min : ttls.denial_min;
+  uint32_t high = positive ? ttls.success_max : ttls.denial_max;
+  uint32_t bounded = std::min(std::max(*ttl, low), high);
+  if (bounded == 0) {
+    return std::nullopt;
+  }
+  return bounded;
+}
+
+bool set_ttls(std::span<uint8_t> response, uint32_t ttl) {
+  dns::Question question;
+  size_t offset = 0;
+  if (!read_question(response, &question, &offset)) {
+    return false;
+  }
+  size_t records = size_t{get_u16(response, 6)} + get_u16(response, 8) + get_u16(response, 10);
+  // Read every record first, so that a malformed response is left as it was.
+  dns::Reader check(response, offset);
+  for (size_t i = 0; i < records; ++i) {
+    Record record;
+    if (!read_record(check, &record)) {
+      return false;
+    }
+  }
+  dns::Reader reader(response, offset);
+  for (size_t i = 0; i < records; ++i) {
+    Record record;
+    read_record(reader, &record);
+    if (record.type != static_cast<uint16_t>(dns::RrType::OPT)) {
+      put_u32(response.data() + record.fixed + 4, ttl);
+    }
+  }
+  return true;
 }
 
 size_t rewrite_reply(std::span<const uint8_t> response, const ClientQuery& client,

@@ -17,10 +17,17 @@
 
 namespace vmdns::forward {
 
-// Positive answers are cached at most this long, negative ones at most kMaxNegativeTtl (the
-// CoreDNS cache plugin's defaults).
-inline constexpr uint32_t kMaxPositiveTtl = 3600;
-inline constexpr uint32_t kMaxNegativeTtl = 1800;
+// How long answers are cached, as CoreDNS's cache plugin bounds them (`cache [TTL]`,
+// `success CAPACITY [TTL [MINTTL]]`, `denial CAPACITY [TTL [MINTTL]]`) and with its defaults.
+// "Denial" is NXDOMAIN and NODATA (RFC 2308); "success" any other NOERROR.
+struct CacheTtls {
+  uint32_t success_max = 3600;  // > 0
+  uint32_t success_min = 5;
+  uint32_t denial_max = 1800;   // > 0
+  uint32_t denial_min = 5;
+};
+inline constexpr uint32_t kMaxPositiveTtl = CacheTtls{}.success_max;
+inline constexpr uint32_t kMaxNegativeTtl = CacheTtls{}.denial_max;
 
 // True when `response` is a response (QR) with ID `id` and exactly `question` (case-insensitive)
 // as its only question, written uncompressed after the header.
@@ -29,11 +36,17 @@ bool answers_query(std::span<const uint8_t> response, uint16_t id, const dns::Qu
 // True when the TC bit is set.
 bool is_truncated(std::span<const uint8_t> response);
 
-// How long `response` may be cached, in seconds, or nullopt when it may not be: a NOERROR with
-// answers lives as long as its shortest TTL (answer and authority); NXDOMAIN and NODATA live
-// min(SOA TTL, SOA MINIMUM) (RFC 2308 section 5) and are not cached without an SOA; anything
-// truncated or with another rcode is not cached. Capped at kMaxPositiveTtl / kMaxNegativeTtl.
-std::optional<uint32_t> cache_ttl(std::span<const uint8_t> response);
+// How long `response` may be cached, in seconds, or nullopt when it may not be. A NOERROR with
+// answers: its shortest TTL (every section, OPT aside); NXDOMAIN and NODATA: min(SOA TTL, SOA
+// MINIMUM) (RFC 2308 section 5), not cached without an SOA; that TTL then raised to the min and
+// lowered to the max of `ttls` for its kind. Truncated answers, other rcodes and a TTL of 0
+// after the bounds are not cached.
+std::optional<uint32_t> cache_ttl(std::span<const uint8_t> response, const CacheTtls& ttls = {});
+
+// Sets the TTL of every record of `response` (OPT aside) to `ttl`, as CoreDNS's cache serves an
+// answer: every record with the TTL it is cached for, counting down from there. False, and
+// `response` left unchanged, when it is malformed.
+bool set_ttls(std::span<uint8_t> response, uint32_t ttl);
 
 // Writes `response` for `client` into `out`: the client's ID and its question as written
 // (0x20 case restored), every TTL lowered by `elapsed` seconds (not below 0), the upstream's

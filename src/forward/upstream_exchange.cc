@@ -18,8 +18,8 @@ namespace vmdns::forward {
 void Forwarder::Impl::start_attempt(int index, bool tcp, Clock::time_point now) {
   Slot& slot = slots[index];
   unlink(index);
-  while (slot.upstream < options.upstreams.size()) {
-    const Upstream& upstream = options.upstreams[slot.upstream];
+  while (slot.upstream < slot.upstreams.size()) {
+    const Upstream& upstream = upstream_of(slot);
     ++slot.generation;
     slot.tcp = tcp;
     slot.fd.reset(socket(upstream.family(),
@@ -50,7 +50,7 @@ void Forwarder::Impl::start_attempt(int index, bool tcp, Clock::time_point now) 
       ok = epoll_ctl(epoll.get(), EPOLL_CTL_ADD, slot.fd.get(), &event) == 0;
     }
     if (ok) {
-      counters.upstreams[slot.upstream].requests.add();
+      counters_of(slot).requests.add();
       slot.attempt_started = now;
       slot.deadline = now + options.timeout;
       link(index);
@@ -89,12 +89,11 @@ void Forwarder::Impl::on_udp(int index, Clock::time_point now) {
         return;
       }
       // ECONNREFUSED: an ICMP port unreachable, nothing listens there.
-      spdlog::debug("forward: {}: {}", options.upstreams[slot.upstream].to_string(),
-                    server::errno_text(errno));
+      spdlog::debug("forward: {}: {}", upstream_of(slot).to_string(), server::errno_text(errno));
       next_upstream(index, now);
       return;
     }
-    std::span<const uint8_t> response(in.get(), static_cast<size_t>(received));
+    std::span<uint8_t> response(in.get(), static_cast<size_t>(received));
     if (!answers_query(response, slot.id, slot.client.question)) {
       continue;  // not the answer to our question: ignored, we keep waiting
     }
@@ -159,7 +158,7 @@ void Forwarder::Impl::on_tcp(int index, uint32_t events, Clock::time_point now) 
   if (slot.tcp_done < total) {
     return;
   }
-  std::span<const uint8_t> response(slot.tcp_buffer.data() + 2, total - 2);
+  std::span<uint8_t> response(slot.tcp_buffer.data() + 2, total - 2);
   if (!answers_query(response, slot.id, slot.client.question)) {
     next_upstream(index, now);
     return;

@@ -118,12 +118,15 @@ class VmdnsServer:
             args += ["-f", p]
         extra_args = list(extra_args)
         upstreams = [extra_args[i + 1] for i, a in enumerate(extra_args[:-1]) if a == "--upstream"]
-        if any(a.startswith("--upstream=") for a in extra_args):
-            raise ValueError("write --upstream ADDR as two arguments")
+        for i, a in enumerate(extra_args[:-1]):
+            if a == "--stub-domain" and "=" in extra_args[i + 1]:
+                upstreams += extra_args[i + 1].split("=", 1)[1].split(",")
+        if any(a.startswith(("--upstream=", "--stub-domain=")) for a in extra_args):
+            raise ValueError("write --upstream ADDR and --stub-domain Z=ADDR as two arguments")
         for host in upstreams:
             if not (host.startswith("127.") or host.startswith("[::1]")):
                 raise ValueError("tests forward to loopback only, not %r" % host)
-        if not upstreams and "--no-upstream" not in extra_args and \
+        if "--upstream" not in extra_args and "--no-upstream" not in extra_args and \
                 not self.upstream_from_corefile:
             extra_args.append("--no-upstream")
         # The HTTP endpoints' default ports (9153, 8080, 8181) may be taken on a test machine,

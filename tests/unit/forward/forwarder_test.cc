@@ -10,7 +10,8 @@
 // carries the ID and question of one we sent upstream, or our loop marker option under another
 // ID (our own query come back) gets SERVFAIL;
 // past max_in_flight submit() refuses; a datagram with the wrong ID is ignored; a stopped
-// forwarder refuses and can be started again.
+// forwarder refuses and can be started again; a stub domain's names go to its own upstreams and
+// the rest to the default ones, with counters per upstream.
 
 #include "forward/forwarder.h"
 
@@ -92,8 +93,11 @@ class ForwarderTest : public ::testing::Test {
     route_.peer_length = client_address_.length;
   }
   void start(std::vector<Upstream> upstreams, size_t max_in_flight = 16,
-             std::chrono::milliseconds timeout = 300ms) {
+             std::chrono::milliseconds timeout = 300ms, std::vector<StubDomain> stubs = {},
+             std::vector<dns::Name> except = {}) {
     forwarder_ = std::make_unique<Forwarder>(ForwarderOptions{.upstreams = std::move(upstreams),
+                                                              .stub_domains = std::move(stubs),
+                                                              .except = std::move(except),
                                                               .timeout = timeout,
                                                               .max_in_flight = max_in_flight,
                                                               .cache_entries = 100,
@@ -146,6 +150,47 @@ void answer_with(const UniqueFd& upstream, const Datagram& query, dns::Rcode rco
   Bytes reply = response(id_of(query.bytes), qname.c_str(), dns::RrType::A, rcode, records);
   sendto(upstream.get(), reply.data(), reply.size(), 0,
          reinterpret_cast<const sockaddr*>(&query.from), query.from_length);
+}
+
+TEST_F(ForwarderTest, StubDomainsGoToTheirOwnUpstreams) {
+  Upstream default_address, stub_address, dead_address;
+  UniqueFd default_upstream = bound_udp(&default_address);
+  UniqueFd stub_upstream = bound_udp(&stub_address);
+  { UniqueFd closed = bound_udp(&dead_address); }  // nothing listens there any more
+  start({default_address}, 16, 300ms,
+        {StubDomain{.zone = name("corp.test"), .upstreams = {dead_address, stub_address}}},
+        {name("private.test")});
+  EXPECT_TRUE(submitter_->forwards(name("www.corp.test")));
+  EXPECT_FALSE(submitter_->forwards(name("db.private.test")));
+  EXPECT_TRUE(submitter_->forwards(name("www.example.test")));
+  EXPECT_FALSE(submitter_->forwards_every_name());
+  ASSERT_EQ(forwarder_->upstreams().size(), 3u);
+
+  // A stub domain's name: its dead first upstream is passed over for the second; the default
+  // upstream hears nothing.
+  ASSERT_TRUE(submitter_->submit(client("WWW.Corp.Test"), route_));
+  Datagram query = receive(stub_upstream);
+  ASSERT_FALSE(query.bytes.empty());
+  answer(stub_upstream, query, id_of(query.bytes));
+  auto reply = client_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->answer, std::vector<std::string>{"WWW.Corp.Test.\t300\tIN\tA\t192.0.2.99"});
+  // Any other name: the default upstream.
+  ASSERT_TRUE(submitter_->submit(client("www.example.test"), route_));
+  query = receive(default_upstream);
+  ASSERT_FALSE(query.bytes.empty());
+  answer(default_upstream, query, id_of(query.bytes));
+  ASSERT_TRUE(client_reply());
+  EXPECT_TRUE(receive(stub_upstream, 50ms).bytes.empty());
+  EXPECT_TRUE(receive(default_upstream, 50ms).bytes.empty());
+  // Counters per upstream, in upstreams() order: the default, the dead one, the stub's.
+  const ForwardMetrics& m = forwarder_->metrics();
+  EXPECT_EQ(m.upstreams[0].requests.value(), 1u);
+  EXPECT_EQ(m.upstreams[1].requests.value(), 1u);
+  EXPECT_EQ(m.upstreams[2].requests.value(), 1u);
+  EXPECT_EQ(m.upstreams[0].responses[0].value(), 1u);
+  EXPECT_EQ(m.upstreams[1].responses[0].value(), 0u);
+  EXPECT_EQ(m.upstreams[2].responses[0].value(), 1u);
 }
 
 TEST_F(ForwarderTest, ServerSideSearchRewritesOrAnswersLocally) {

@@ -258,13 +258,79 @@ TEST(CacheTtl, NotCachedAndCapped) {
   EXPECT_EQ(cache_ttl(truncated), std::nullopt);
   Bytes zero = response(1, "x.test", RrType::A, Rcode::NoError,
                         {{Section::Answer, "x.test", RrType::A, 0, a_rdata(1)}});
-  EXPECT_EQ(cache_ttl(zero), std::nullopt);
+  EXPECT_EQ(cache_ttl(zero), 5u);  // CoreDNS's minimum
+  EXPECT_EQ(cache_ttl(zero, {.success_min = 0}), std::nullopt);
   Bytes week = response(1, "x.test", RrType::A, Rcode::NoError,
                         {{Section::Answer, "x.test", RrType::A, 604800, a_rdata(1)}});
   EXPECT_EQ(cache_ttl(week), kMaxPositiveTtl);
   Bytes long_nx = response(1, "x.test", RrType::A, Rcode::NxDomain,
                            {{Section::Authority, "test", RrType::SOA, 86400, soa_rdata(86400)}});
   EXPECT_EQ(cache_ttl(long_nx), kMaxNegativeTtl);
+}
+
+TEST(CacheTtl, Bounds) {
+  // CoreDNS's cache: the answer's TTL raised to the minimum, then lowered to the maximum, of its
+  // kind; the additional section counts, its OPT does not.
+  Bytes a300 = response(1, "x.test", RrType::A, Rcode::NoError,
+                        {{Section::Answer, "x.test", RrType::A, 300, a_rdata(1)}});
+  Bytes a2 = response(1, "x.test", RrType::A, Rcode::NoError,
+                      {{Section::Answer, "x.test", RrType::A, 2, a_rdata(1)}});
+  Bytes glue = response(1, "x.test", RrType::NS, Rcode::NoError,
+                        {{Section::Answer, "x.test", RrType::NS, 300, dns::rdata::name(name("ns.x.test"))},
+                         {Section::Additional, "ns.x.test", RrType::A, 40, a_rdata(2)}});
+  Bytes nx600 = response(1, "x.test", RrType::A, Rcode::NxDomain,
+                         {{Section::Authority, "test", RrType::SOA, 600, soa_rdata(900)}});
+  Bytes nx1 = response(1, "x.test", RrType::A, Rcode::NxDomain,
+                       {{Section::Authority, "test", RrType::SOA, 1, soa_rdata(900)}});
+  struct Case {
+    const char* what;
+    const Bytes& response;
+    CacheTtls ttls;
+    std::optional<uint32_t> ttl;
+  };
+  const Case cases[] = {
+      {"defaults", a300, {}, 300},
+      {"success capped", a300, {.success_max = 30}, 30},
+      {"denial cap leaves success alone", a300, {.denial_max = 30}, 300},
+      {"raised to the minimum", a2, {}, 5},
+      {"raised to another minimum", a2, {.success_min = 60}, 60},
+      {"the maximum wins over the minimum", a2, {.success_max = 10, .success_min = 60}, 10},
+      {"no minimum", a2, {.success_min = 0}, 2},
+      {"additional counts", glue, {}, 40},
+      {"denial defaults", nx600, {}, 600},
+      {"denial capped", nx600, {.denial_max = 30}, 30},
+      {"success cap leaves denial alone", nx600, {.success_max = 30}, 600},
+      {"denial raised", nx1, {}, 5},
+      {"denial raised to another minimum", nx1, {.denial_min = 20}, 20},
+      {"denial unraised", nx1, {.denial_min = 0}, 1},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    EXPECT_EQ(cache_ttl(c.response, c.ttls), c.ttl);
+  }
+}
+
+TEST(SetTtls, EveryRecordButOpt) {
+  Bytes upstream = response(1, "x.test", RrType::A, Rcode::NoError,
+                            {{Section::Answer, "x.test", RrType::CNAME, 3600,
+                              dns::rdata::name(name("y.test"))},
+                             {Section::Answer, "y.test", RrType::A, 300, a_rdata(1)},
+                             {Section::Authority, "test", RrType::NS, 86400,
+                              dns::rdata::name(name("ns.test"))},
+                             {Section::Additional, "ns.test", RrType::A, 7, a_rdata(2)}},
+                            /*opt=*/true, /*dnssec_ok=*/true);
+  ASSERT_TRUE(set_ttls(upstream, 42));
+  auto text = vmdns::testing::parse_response(upstream);
+  ASSERT_TRUE(text);
+  EXPECT_EQ(text->answer, (std::vector<std::string>{"x.test.\t42\tIN\tCNAME\ty.test.",
+                                                    "y.test.\t42\tIN\tA\t192.0.2.1"}));
+  EXPECT_EQ(text->authority, std::vector<std::string>{"test.\t42\tIN\tNS\tns.test."});
+  // The OPT (the last 11 octets) keeps its TTL field: extended rcode 0, version 0, DO set.
+  EXPECT_EQ(Bytes(upstream.end() - 6, upstream.end() - 2), (Bytes{0, 0, 0x80, 0}));
+  Bytes cut(upstream.begin(), upstream.end() - 5);
+  Bytes before = cut;
+  EXPECT_FALSE(set_ttls(cut, 1));
+  EXPECT_EQ(cut, before);
 }
 
 TEST(ClientQuery, UpstreamQueryIsLowercasedWithRdAndOpt) {
