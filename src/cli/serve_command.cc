@@ -21,6 +21,7 @@
 #include "cli/serve_api.h"
 #include "cli/serve_config.h"
 #include "cli/serve_forward.h"
+#include "cli/serve_hosts.h"
 #include "cli/serve_metrics.h"
 #include "cli/serve_ops.h"
 #include "cli/serve_options.h"
@@ -96,6 +97,11 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
   }
   auto routes = forward_routes_of(options, *listen, &error);
   if (!routes) {
+    std::cerr << "vmdns serve: " << error << "\n";
+    return 2;
+  }
+  auto inline_hosts = host_entries(options, &error);
+  if (!inline_hosts) {
     std::cerr << "vmdns serve: " << error << "\n";
     return 2;
   }
@@ -216,6 +222,11 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
                  options.rrl, options.rrl_slip,
                  options.rrl_slip == 0 ? "dropped" : "sent truncated, the others dropped");
   }
+  // Hosts entries: published before the server answers, and kept (with the holder the handlers
+  // read) until after it stops.
+  ServeHosts hosts(options, std::move(*inline_hosts));
+  hosts.start();
+  const hosts::HostsHolder* hosts_holder = hosts.enabled() ? &hosts.holder() : nullptr;
   ServerSearchOptions search{.autopath = options.autopath,
                              .expand_short_names = options.expand_short_names,
                              .cname_ttl = config->ttl};
@@ -225,9 +236,9 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
        .max_tcp_connections = options.max_tcp_connections,
        .tcp_idle_timeout_ms = options.tcp_idle_timeout_ms,
        .tcp_query_timeout_ms = options.tcp_query_timeout_ms},
-      [&holder, forward_to, search, &metrics, &log_queries, allowed, limiter] {
-        std::unique_ptr<server::QueryHandler> handler =
-            std::make_unique<SnapshotQueryHandler>(holder, forward_to, search, allowed);
+      [&holder, forward_to, search, &metrics, &log_queries, allowed, limiter, hosts_holder] {
+        std::unique_ptr<server::QueryHandler> handler = std::make_unique<SnapshotQueryHandler>(
+            holder, forward_to, search, allowed, hosts_holder);
         if (limiter) {
           handler = std::make_unique<RateLimitedQueryHandler>(std::move(handler), limiter);
         }
@@ -294,6 +305,7 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
         reloader->reload();
       }
       watcher.reload();
+      hosts.reload();
       control.rebuild();
       continue;
     }
@@ -309,6 +321,7 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
       api->stop();
     }
     watcher.stop();
+    hosts.stop();
     control.stop();
     if (forwarder) {
       forwarder->stop();

@@ -95,6 +95,22 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
                       "Seconds an NXDOMAIN or NODATA is cached at least (CoreDNS: denial "
                       "CAPACITY TTL MINTTL)",
                       0u, 2147483647u);
+  command.add_option("--host", options.hosts,
+                     "\"IP NAME [NAME...]\": answer A or AAAA for these names with IP, and PTR "
+                     "for IP with them, before forwarding (repeatable; CoreDNS: hosts's inline "
+                     "entries)");
+  command.add_option("--hosts-file", options.hosts_file,
+                     "A hosts file (/etc/hosts format) whose entries answer as --host's do; "
+                     "read again when it changes (CoreDNS: hosts FILE)");
+  add_option_in_range(command, "--hosts-ttl", options.hosts_ttl,
+                      "TTL of the answers from --host and --hosts-file", 0u, 2147483647u);
+  add_option_with_default(command, "--hosts-reload", options.hosts_reload,
+                          "Whether --hosts-file is read again when it changes: a duration "
+                          "(CoreDNS: reload; any but 0 watches the file with inotify, and a "
+                          "change applies at once) or 0 for never")
+      ->check([](const std::string& text) {
+        return parse_duration(text) ? std::string() : "not a duration such as 5s: " + text;
+      });
   command.add_flag("--autopath", options.autopath,
                    "Server-side search: a known VMI's (with --pods verified, a Pod's) query for "
                    "<x>.<its first search entry> that does not exist is answered for the next "

@@ -39,6 +39,10 @@ struct ServeOptions {
   uint32_t cache_denial_max_ttl = 1800;
   uint32_t cache_denial_min_ttl = 5;
   std::string resolv_conf = "/etc/resolv.conf";
+  std::vector<std::string> hosts;  // --host "IP NAME [NAME...]"
+  std::string hosts_file;
+  uint32_t hosts_ttl = 3600;
+  std::string hosts_reload = "5s";  // 0: the file is read at start (and on SIGHUP) only
   bool autopath = false;
   bool expand_short_names = false;
   OpsOptions ops;

@@ -15,6 +15,9 @@
 // A name that no upstream takes (Forwarder::Client::forwards: --forward-except, or no default
 // upstream outside the --stub-domain zones) is answered the same way, for every client.
 //
+// Hosts entries (--host, --hosts-file) answer a name our zones do not have (outside them, or
+// NXDOMAIN in them) before server-side search and forwarding: hosts/hosts_answer.h.
+//
 // Server-side search (query/server_search.h), when enabled, is one step around the answer
 // path, taken only for a client whose address the snapshot knows: --autopath after an
 // NXDOMAIN, --expand-short-names before a name outside our zones is forwarded. A walk that
@@ -28,6 +31,8 @@
 #include "forward/alias_reply.h"
 #include "forward/client_query.h"
 #include "forward/forwarder.h"
+#include "hosts/hosts_answer.h"
+#include "hosts/hosts_holder.h"
 #include "query/answer.h"
 #include "query/server_search.h"
 #include "server/client_networks.h"
@@ -47,13 +52,16 @@ struct ServerSearchOptions {
 class SnapshotQueryHandler : public server::QueryHandler {
  public:
   // `forwarder` may be null: names outside our zones are then REFUSED.
+  // `hosts` may be null: no hosts entries.
   SnapshotQueryHandler(const zone::SnapshotHolder& holder, forward::Forwarder* forwarder,
                        ServerSearchOptions search = {},
-                       std::shared_ptr<const server::ClientNetworks> allow_forward = nullptr)
+                       std::shared_ptr<const server::ClientNetworks> allow_forward = nullptr,
+                       const hosts::HostsHolder* hosts = nullptr)
       : local_(holder),
         forwarder_client_(forwarder != nullptr ? forwarder->make_client() : nullptr),
         search_(search),
-        allow_forward_(std::move(allow_forward)) {}
+        allow_forward_(std::move(allow_forward)),
+        hosts_(hosts != nullptr ? std::make_unique<hosts::LocalHosts>(*hosts) : nullptr) {}
   explicit SnapshotQueryHandler(const zone::SnapshotHolder& holder)
       : SnapshotQueryHandler(holder, nullptr) {}
 
@@ -75,6 +83,20 @@ class SnapshotQueryHandler : public server::QueryHandler {
                    ? forwarder_client_.get()
                    : nullptr;
     query::Result result = query::answer(snapshot, query, out, transport);
+    // Hosts entries answer names our zones do not have, before any search or forwarding. Our
+    // zones answer first, so a query for a cluster name costs no hosts lookup.
+    if (hosts_ && (result.outcome == query::Outcome::OutOfZone ||
+                   result.rcode == dns::Rcode::NxDomain)) {
+      if (const hosts::HostsTable* table = hosts_->get()) {
+        // A reply that fit `out` leaves room for its question: hosts::answer writes nothing
+        // unless it answers.
+        size_t length =
+            hosts::answer(*table, query, out, route.transport == server::Transport::Tcp);
+        if (length != 0) {
+          return length;
+        }
+      }
+    }
     // A name no upstream takes (--forward-except, or no default upstream outside the stub
     // domains) is answered as for a client we do not forward for.
     if (result.outcome == query::Outcome::OutOfZone && forward_ &&
@@ -229,6 +251,7 @@ class SnapshotQueryHandler : public server::QueryHandler {
   forward::Forwarder::Client* forward_ = nullptr;
   ServerSearchOptions search_;
   std::shared_ptr<const server::ClientNetworks> allow_forward_;
+  std::unique_ptr<hosts::LocalHosts> hosts_;
 };
 
 }  // namespace vmdns::cli
