@@ -1,5 +1,5 @@
-// The Corefile plugins that carry most settings: kubernetes, forward, cache and hosts, each into
-// serve's flags. See corefile_settings.h.
+// The Corefile plugins that carry most settings: kubernetes, forward and cache, each into serve's
+// flags. See corefile_settings.h.
 
 #include <arpa/inet.h>
 
@@ -228,7 +228,9 @@ bool translate_forward(Translation& t, const Directive& d, const BlockZones& zon
       }
       continue;
     }
-    addresses.push_back(text);
+    // A bare IPv6 address, as CoreDNS takes it, in the brackets the flags want.
+    addresses.push_back(text.find(':') != std::string::npos && is_ip(text) ? "[" + text + "]"
+                                                                           : text);
   }
   for (const Directive& option : d.block) {
     const std::string& name = option.name.text;
@@ -305,18 +307,22 @@ bool translate_cache(Translation& t, const Directive& d, const BlockZones& zones
   }
   gathered.cache = d.name;
   gathered.cache_text = text;
-  // CoreDNS's defaults: 9984 entries of each kind; success at most 3600 s, denial 1800 s; at
-  // least 5 s for both.
-  std::string success_ttl = "3600";
-  std::string denial_ttl = "1800";
-  std::optional<std::string> min_ttl;
-  std::optional<uint64_t> success_capacity;
-  std::optional<uint64_t> denial_capacity;
-  bool ttl_given = false;
+  // CoreDNS's defaults: 9984 entries of each kind; success at most 3600 s, denial 1800 s; both
+  // at least 5 s.
+  struct Kind {
+    std::optional<uint64_t> capacity;
+    std::string max_ttl;
+    std::string min_ttl = "5";
+    bool min_given = false;
+  };
+  Kind success{.capacity = {}, .max_ttl = "3600"};
+  Kind denial{.capacity = {}, .max_ttl = "1800"};
   size_t first_zone = 0;
   if (!d.args.empty() && is_number(d.args[0].text)) {
-    success_ttl = denial_ttl = d.args[0].text;
-    ttl_given = true;
+    if (std::stoull(d.args[0].text) == 0) {
+      return t.fail(d.args[0], "cache: the TTL must be above 0");
+    }
+    success.max_ttl = denial.max_ttl = d.args[0].text;
     first_zone = 1;
   }
   for (size_t i = first_zone; i < d.args.size(); ++i) {
@@ -340,80 +346,35 @@ bool translate_cache(Translation& t, const Directive& d, const BlockZones& zones
         return t.fail(arg, "cache " + name + ": \"" + arg.text + "\" is not a number");
       }
     }
-    (name == "success" ? success_capacity : denial_capacity) = std::stoull(option.args[0].text);
+    Kind& kind = name == "success" ? success : denial;
+    kind.capacity = std::stoull(option.args[0].text);
     if (option.args.size() > 1) {
-      (name == "success" ? success_ttl : denial_ttl) = option.args[1].text;
-      ttl_given = true;
+      kind.max_ttl = option.args[1].text;
     }
     if (option.args.size() > 2) {
-      if (min_ttl && *min_ttl != option.args[2].text) {
-        return t.fail(option.args[2], "cache: vmdns has one minimum TTL for both kinds");
-      }
-      min_ttl = option.args[2].text;
+      kind.min_ttl = option.args[2].text;
+      kind.min_given = true;
     }
   }
-  if (ttl_given || t.has_flag("--cache-max-ttl")) {
-    if (!t.add("--cache-max-ttl", {success_ttl}, d.name, "cache TTL") ||
-        !t.add("--cache-denial-max-ttl", {denial_ttl}, d.name, "cache denial TTL")) {
-      return false;
+  for (Kind* kind : {&success, &denial}) {
+    // CoreDNS caps a TTL at the maximum after raising it to the minimum: a default minimum above
+    // a lower maximum (cache 3) gives way.
+    if (!kind->min_given && std::stoull(kind->min_ttl) > std::stoull(kind->max_ttl)) {
+      kind->min_ttl = kind->max_ttl;
     }
   }
-  if (min_ttl && !t.add("--cache-min-ttl", {*min_ttl}, d.name, "cache MINTTL")) {
+  if (!t.add("--cache-max-ttl", {success.max_ttl}, d.name, "cache TTL") ||
+      !t.add("--cache-min-ttl", {success.min_ttl}, d.name, "cache success MINTTL") ||
+      !t.add("--cache-denial-max-ttl", {denial.max_ttl}, d.name, "cache denial TTL") ||
+      !t.add("--cache-denial-min-ttl", {denial.min_ttl}, d.name, "cache denial MINTTL")) {
     return false;
   }
-  if (success_capacity || denial_capacity) {
+  if (success.capacity || denial.capacity) {
     // One cache holds both kinds: room for both.
-    uint64_t entries = success_capacity.value_or(9984) + denial_capacity.value_or(9984);
+    uint64_t entries = success.capacity.value_or(9984) + denial.capacity.value_or(9984);
     return t.add("--cache-size", {std::to_string(entries)}, d.name, "cache capacity");
   }
   return true;
-}
-
-bool translate_hosts(Translation& t, const Directive& d, const BlockZones& zones) {
-  (void)zones;
-  std::string file = d.args.empty() ? "/etc/hosts" : d.args[0].text;
-  for (size_t i = 1; i < d.args.size(); ++i) {
-    if (normalize_zone(d.args[i].text) != ".") {
-      return t.unsupported("hosts", d.args[i]);
-    }
-  }
-  bool fallthrough = false;
-  for (const Directive& option : d.block) {
-    const std::string& name = option.name.text;
-    if (!t.expect_no_block(option)) {
-      return false;
-    }
-    bool ok = true;
-    if (is_ip(name)) {
-      std::vector<std::string> words{name};
-      for (const Token& arg : option.args) {
-        words.push_back(arg.text);
-      }
-      ok = t.expect_args(option, 1, 1000) &&
-           t.add("--host", {joined(words, ' ')}, option.name, "hosts entry");
-    } else if (name == "ttl") {
-      ok = t.expect_args(option, 1, 1) &&
-           t.add("--hosts-ttl", {option.args[0].text}, option.name, "hosts ttl");
-    } else if (name == "reload") {
-      ok = t.expect_args(option, 1, 1) &&
-           t.add("--hosts-reload", {option.args[0].text}, option.name, "hosts reload");
-    } else if (name == "fallthrough") {
-      fallthrough = true;
-      if (!option.args.empty()) {
-        return t.unsupported("hosts fallthrough", option.args[0]);
-      }
-    } else {
-      return t.unsupported("hosts", option.name);
-    }
-    if (!ok) {
-      return false;
-    }
-  }
-  if (!fallthrough) {
-    return t.fail(d.name, "hosts without fallthrough is not supported by vmdns (CoreDNS then "
-                          "answers SERVFAIL for every other name of its zones)");
-  }
-  return t.add("--hosts-file", {file}, d.name, "hosts");
 }
 
 }  // namespace vmdns::cli::corefile_translation

@@ -7,23 +7,69 @@ address is given on the command line, which wins over the Corefile's `.:53`. Che
   an environment variable), log, errors, loop and an import of a glob with one file that adds a
   plugin: the KubeVirt page's name answers with the Corefile's TTL and AA, a name outside the
   cluster is forwarded, each query is logged;
+- a stub domain's server block, imported from custom/*.server as k3s's Corefile imports them,
+  sends its names to its own upstream (a second Knot), the rest to the default one; `cache 30`
+  caps both answers' TTLs;
 - a plugin or an option vmdns does not have stops serve at start, exit 2, with the file, line
   and plugin; --corefile with --config is refused;
 - with the reload plugin, an edit of the Corefile applies without a signal; an edit that vmdns
   refuses keeps the settings in force and names file and line; without it, SIGHUP reloads.
+
 """
 
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 import time
 import unittest
 
-from test_forwarding import Knot
-from vmdns_harness import EXAMPLES, VmdnsServer, require_tools, run_vmdns, wait_for
+from test_forwarding import Knot, raw_query
+from vmdns_harness import (EXAMPLES, FIXTURES, VmdnsServer, peer_port, require_tools, run_vmdns,
+                           wait_for)
+
+COREFILES = os.path.join(FIXTURES, "corefile")
+CLUSTER = os.path.join(COREFILES, "cluster.yaml")
 
 MYVMI = "myvmi.mysubdomain.default.svc.cluster.local"
+
+CONSUL_ZONE = """$ORIGIN consul.local.
+$TTL 60
+@ SOA ns.consul.local. hostmaster.consul.local. 1 7200 1800 86400 60
+@ NS ns
+ns A 127.0.0.1
+web.service A 192.0.2.80
+"""
+
+
+class ConsulServer:
+    """knotd serving consul.local on a loopback port: a stub domain's own upstream."""
+
+    def __init__(self):
+        self.dir = tempfile.TemporaryDirectory()
+        d = self.dir.name
+        self.port = peer_port()
+        with open(os.path.join(d, "consul.local.zone"), "w") as f:
+            f.write(CONSUL_ZONE)
+        path = os.path.join(d, "knot.conf")
+        with open(path, "w") as f:
+            f.write(f"server:\n    listen: 127.0.0.1@{self.port}\n    rundir: {d}\n"
+                    f"database:\n    storage: {d}\n"
+                    "log:\n  - target: stderr\n    any: warning\n"
+                    f"zone:\n  - domain: consul.local\n    file: {d}/consul.local.zone\n"
+                    f"    storage: {d}\n    journal-content: none\n    zonefile-sync: -1\n")
+        self.proc = subprocess.Popen(["knotd", "-c", path], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        if not wait_for(lambda: raw_query(self.port, "consul.local", 6, timeout=0.5), 10):
+            self.cleanup()
+            raise RuntimeError("knotd did not start")
+
+    def cleanup(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.dir.cleanup()
 
 HANDWRITTEN = """# A Corefile of plugins vmdns maps one to one.
 .:53 {
@@ -46,10 +92,12 @@ class CorefileTest(unittest.TestCase):
     def setUpClass(cls):
         require_tools("dig", "knotd")
         cls.knot = Knot()
+        cls.consul = ConsulServer()
 
     @classmethod
     def tearDownClass(cls):
         cls.knot.cleanup()
+        cls.consul.cleanup()
 
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="vmdns-corefile-")
@@ -70,7 +118,8 @@ class CorefileTest(unittest.TestCase):
 
     def serve(self, *extra):
         server = VmdnsServer([EXAMPLES], ["--corefile", self.path, *extra],
-                             env={"TEST_UPSTREAM": "127.0.0.1:%d" % self.knot.port},
+                             env={"TEST_UPSTREAM": "127.0.0.1:%d" % self.knot.port,
+                                  "CONSUL_UPSTREAM": "127.0.0.1:%d" % self.consul.port},
                              upstream_from_corefile=True)
         self.servers.append(server)
         return server
@@ -94,6 +143,20 @@ class CorefileTest(unittest.TestCase):
         forwarded = server.dig("www.example.test")
         self.assertEqual(forwarded.rdatas("A"), ["192.0.2.10"], forwarded.raw)
         self.wait_log(server, '"A IN www.example.test. udp')
+
+    def test_stub_domain_block_and_cache(self):
+        self.write(HANDWRITTEN.replace("    loop\n", "    loop\n    cache 30\n")
+                   % {"ttl": 30, "reload": ""})
+        self.write("consul.local:53 {\n    errors\n    cache 30\n"
+                   "    forward . {$CONSUL_UPSTREAM}\n}\n", "custom/consul.server")
+        server = self.serve()
+        stub = server.dig("web.service.consul.local")
+        self.assertEqual(stub.rdatas("A"), ["192.0.2.80"], stub.raw)
+        self.assertEqual(stub.answer[0][1], 30, stub.raw)  # cache 30 caps the zone's 60
+        forwarded = server.dig("www.example.test")
+        self.assertEqual(forwarded.rdatas("A"), ["192.0.2.10"], forwarded.raw)
+        self.assertEqual(forwarded.answer[0][1], 30, forwarded.raw)  # and Knot's 300
+        self.assertEqual(server.dig("www.example.test.consul.local").status, "NXDOMAIN")
 
     def test_unsupported_plugin_or_option_stops_serve(self):
         cases = [

@@ -32,9 +32,9 @@ const char* const kCommon =
     "--metrics-listen=none --no-upstream --ready-listen=none";
 
 std::string strip_common(std::string text) {
-  for (const char* part : {" --cache-size=0", " --health-listen=none", " --in-cluster",
-                           " --listen=0.0.0.0:53", " --metrics-listen=none", " --no-upstream",
-                           " --ready-listen=none"}) {
+  for (const char* part : {" --cache-size=0", " --fallthrough=none", " --health-listen=none",
+                           " --in-cluster", " --listen=0.0.0.0:53", " --metrics-listen=none",
+                           " --no-upstream", " --ready-listen=none", " --reverse-zone=none"}) {
     std::string needle = part;
     if (size_t at = (" " + text).find(needle); at != std::string::npos) {
       text = (" " + text).erase(at, needle.size()).substr(1);
@@ -110,6 +110,33 @@ TEST(CorefileSettingsTest, Plugins) {
       {"environment",
        ".:53 {\n kubernetes {$DOMAIN}\n}", "--zone=cluster.local"},
       {"block without braces", ".:53\nkubernetes cluster.local\n", "--zone=cluster.local"},
+      {"cache TTL",
+       ".:53 {\n kubernetes cluster.local\n cache 30\n}",
+       "--cache-denial-max-ttl=30 --cache-denial-min-ttl=5 --cache-max-ttl=30 --cache-min-ttl=5 "
+       "--zone=cluster.local"},
+      {"cache defaults", ".:53 {\n kubernetes cluster.local\n cache\n}",
+       "--cache-denial-max-ttl=1800 --cache-denial-min-ttl=5 --cache-max-ttl=3600 "
+       "--cache-min-ttl=5 --zone=cluster.local"},
+      {"cache below the minimum", ".:53 {\n kubernetes cluster.local\n cache 3\n}",
+       "--cache-denial-max-ttl=3 --cache-denial-min-ttl=3 --cache-max-ttl=3 --cache-min-ttl=3 "
+       "--zone=cluster.local"},
+      {"cache success and denial",
+       ".:53 {\n kubernetes cluster.local\n cache . {\n  success 5000 600 10\n  denial 1000\n "
+       "}\n}",
+       "--cache-denial-max-ttl=1800 --cache-denial-min-ttl=5 --cache-max-ttl=600 "
+       "--cache-min-ttl=10 --cache-size=6000 --zone=cluster.local"},
+      {"stub domains and except",
+       ".:53 {\n kubernetes cluster.local\n forward . 10.0.0.1 {\n  except corp.example\n }\n "
+       "cache 30\n}\nconsul.local:53 example.org {\n errors\n cache 30\n forward . 10.150.0.1 "
+       "fd00::53\n}",
+       "--cache-denial-max-ttl=30 --cache-denial-min-ttl=5 --cache-max-ttl=30 --cache-min-ttl=5 "
+       "--forward-except=corp.example "
+       "--stub-domain=consul.local=10.150.0.1,[fd00::53],example.org=10.150.0.1,[fd00::53] "
+       "--upstream=10.0.0.1 --zone=cluster.local"},
+      {"a stub domain in the root block",
+       ".:53 {\n kubernetes cluster.local\n forward corp.example 10.0.0.2:5353\n forward . "
+       "10.0.0.1\n}",
+       "--stub-domain=corp.example=10.0.0.2:5353 --upstream=10.0.0.1 --zone=cluster.local"},
   };
   for (const Case& c : cases) {
     Files files = {{"/etc/coredns/Corefile", c.text},
@@ -171,6 +198,12 @@ TEST(CorefileSettingsTest, RefusesWithFileAndLine) {
        "directory"},
       {"ignore what", ".:53 {\n kubernetes cluster.local {\n  ignore everything\n }\n}",
        "/etc/coredns/Corefile:3: kubernetes ignore: \"everything\" is not supported by vmdns"},
+      {"two different caches",
+       ".:53 {\n kubernetes cluster.local\n cache 30\n}\nexample.org {\n cache 60\n}",
+       "/etc/coredns/Corefile:6: cache: vmdns has one cache for every forwarded name, so every "
+       "block's cache must be the same as /etc/coredns/Corefile:3's"},
+      {"cache option", ".:53 {\n kubernetes cluster.local\n cache {\n  prefetch 10\n }\n}",
+       "/etc/coredns/Corefile:4: cache: \"prefetch\" is not supported by vmdns"},
       {"listener without a port", ".:53 {\n kubernetes cluster.local\n health 10.0.0.1\n}",
        "/etc/coredns/Corefile:3: health: \"10.0.0.1\" is not ADDR:PORT"},
   };
