@@ -24,7 +24,11 @@ std::string words_joined(const std::vector<std::string>& words) {
 }  // namespace
 
 bool translate_hosts(Translation& t, const Directive& d, const BlockZones& zones) {
-  (void)zones;
+  // vmdns's entries answer every name our zones do not have: as hosts in the root block.
+  if (!zones.root()) {
+    return t.fail(d.name, "hosts: vmdns has one set of hosts entries, for every zone; hosts in "
+                          "a block other than the root's (.) is not supported by vmdns");
+  }
   std::string file = d.args.empty() ? "/etc/hosts" : d.args[0].text;
   for (size_t i = 1; i < d.args.size(); ++i) {
     if (corefile::normalize_zone(d.args[i].text) != ".") {

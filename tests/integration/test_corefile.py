@@ -10,6 +10,8 @@ address is given on the command line, which wins over the Corefile's `.:53`. Che
 - a stub domain's server block, imported from custom/*.server as k3s's Corefile imports them,
   sends its names to its own upstream (a second Knot), the rest to the default one; `cache 30`
   caps both answers' TTLs;
+- hosts with a file and an inline entry answers both names with its TTL, and falls through to
+  the cluster and the upstream;
 - a plugin or an option vmdns does not have stops serve at start, exit 2, with the file, line
   and plugin; --corefile with --config is refused;
 - with the reload plugin, an edit of the Corefile applies without a signal; an edit that vmdns
@@ -157,6 +159,22 @@ class CorefileTest(unittest.TestCase):
         self.assertEqual(forwarded.rdatas("A"), ["192.0.2.10"], forwarded.raw)
         self.assertEqual(forwarded.answer[0][1], 30, forwarded.raw)  # and Knot's 300
         self.assertEqual(server.dig("www.example.test.consul.local").status, "NXDOMAIN")
+
+    def test_hosts_entries(self):
+        hosts = os.path.join(self.dir, "NodeHosts")
+        with open(hosts, "w") as f:
+            f.write("198.18.40.11 server-0\n")
+        self.write(HANDWRITTEN.replace("    loop\n", "    loop\n    hosts %s {\n"
+                                       "        198.18.40.20 registry.corp.internal\n"
+                                       "        ttl 60\n        fallthrough\n    }\n" % hosts)
+                   % {"ttl": 30, "reload": ""})
+        server = self.serve()
+        for name, address in (("server-0", "198.18.40.11"),
+                              ("registry.corp.internal", "198.18.40.20")):
+            reply = server.dig(name)
+            self.assertEqual(reply.answer, [(name + ".", 60, "IN", "A", address)], reply.raw)
+        self.assertEqual(server.dig("www.example.test").rdatas("A"), ["192.0.2.10"])
+        self.assertEqual(server.dig(MYVMI).rdatas("A"), ["10.244.0.57"])
 
     def test_unsupported_plugin_or_option_stops_serve(self):
         cases = [

@@ -133,6 +133,16 @@ TEST(CorefileSettingsTest, Plugins) {
        "--forward-except=corp.example "
        "--stub-domain=consul.local=10.150.0.1,[fd00::53],example.org=10.150.0.1,[fd00::53] "
        "--upstream=10.0.0.1 --zone=cluster.local"},
+      {"hosts as k3s's",
+       ".:53 {\n kubernetes cluster.local\n hosts /etc/coredns/NodeHosts {\n  ttl 60\n  reload "
+       "15s\n  fallthrough\n }\n}",
+       "--hosts-file=/etc/coredns/NodeHosts --hosts-reload=15s --hosts-ttl=60 "
+       "--zone=cluster.local"},
+      {"inline hosts entries, and /etc/hosts as CoreDNS reads it",
+       ".:53 {\n kubernetes cluster.local\n hosts {\n  198.18.40.20 registry.corp.internal "
+       "registry\n  fd00::21 git\n  fallthrough\n }\n}",
+       "--host=198.18.40.20 registry.corp.internal registry,fd00::21 git --hosts-file=/etc/hosts "
+       "--zone=cluster.local"},
       {"a stub domain in the root block",
        ".:53 {\n kubernetes cluster.local\n forward corp.example 10.0.0.2:5353\n forward . "
        "10.0.0.1\n}",
@@ -204,6 +214,18 @@ TEST(CorefileSettingsTest, RefusesWithFileAndLine) {
        "block's cache must be the same as /etc/coredns/Corefile:3's"},
       {"cache option", ".:53 {\n kubernetes cluster.local\n cache {\n  prefetch 10\n }\n}",
        "/etc/coredns/Corefile:4: cache: \"prefetch\" is not supported by vmdns"},
+      {"hosts without fallthrough",
+       ".:53 {\n kubernetes cluster.local\n hosts {\n  192.0.2.1 a\n }\n}",
+       "/etc/coredns/Corefile:3: hosts without fallthrough is not supported by vmdns (CoreDNS "
+       "then answers SERVFAIL for every other name of its zones)"},
+      {"hosts in a stub block",
+       ".:53 {\n kubernetes cluster.local\n}\nlan:53 {\n hosts {\n  192.0.2.1 a.lan\n  "
+       "fallthrough\n }\n}",
+       "/etc/coredns/Corefile:5: hosts: vmdns has one set of hosts entries, for every zone; "
+       "hosts in a block other than the root's (.) is not supported by vmdns"},
+      {"hosts option", ".:53 {\n kubernetes cluster.local\n hosts {\n  no_reverse\n "
+       " fallthrough\n }\n}",
+       "/etc/coredns/Corefile:4: hosts: \"no_reverse\" is not supported by vmdns"},
       {"listener without a port", ".:53 {\n kubernetes cluster.local\n health 10.0.0.1\n}",
        "/etc/coredns/Corefile:3: health: \"10.0.0.1\" is not ADDR:PORT"},
   };
