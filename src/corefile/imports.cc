@@ -83,6 +83,11 @@ class Expander {
       } else if (token.is_close() && nesting > 0) {
         --nesting;
       }
+      if (out.size() >= kMaxWords) {
+        *error_ = token.where() + ": the Corefile and its imports hold more than " +
+                  std::to_string(kMaxWords) + " words";
+        return false;
+      }
       out.push_back(token);
     }
     return true;

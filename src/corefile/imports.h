@@ -14,7 +14,8 @@
 // `import` is the first word of a line and takes one argument: a snippet's name, a file
 // (relative paths are relative to the importing file's directory), or a glob pattern. A pattern
 // that matches nothing imports nothing (k3s's Corefile imports usually absent files); a plain
-// path that does not exist is an error. Imports nest up to 10 deep, which also ends a cycle.
+// path that does not exist is an error. Imports nest up to 10 deep, which also ends a cycle, and
+// the spliced words are at most kMaxWords.
 //
 //   auto words = expand_imports(std::move(tokens), system_file_access(), &error);
 
@@ -28,6 +29,9 @@
 namespace vmdns::corefile {
 
 inline constexpr int kMaxImportDepth = 10;
+// Words after every import is spliced in: far above any real Corefile, and a bound on a snippet
+// that imports itself several times over (each level multiplies the words).
+inline constexpr size_t kMaxWords = 100000;
 
 // The words of a file read with `files`: lexed, environment variables substituted, imports
 // spliced in. Errors name the file and line: "Corefile:4: import custom.conf: No such file".

@@ -99,5 +99,23 @@ TEST(ImportsTest, ErrorsNameTheImport) {
   }
 }
 
+TEST(ImportsTest, SnippetsThatMultiplyAreBounded) {
+  // s1 is ten words, s2 ten imports of s1, ... s6: a million words from a few lines.
+  std::string text = "(s1) {\n x x x x x x x x x x\n}\n";
+  for (int i = 2; i <= 6; ++i) {
+    text += "(s" + std::to_string(i) + ") {\n";
+    for (int j = 0; j < 10; ++j) {
+      text += "import s" + std::to_string(i - 1) + "\n";
+    }
+    text += "}\n";
+  }
+  text += "import s6\n";
+  std::string error;
+  EXPECT_FALSE(read_words("/c/Corefile", memory_file_access({{"/c/Corefile", text}}), &error));
+  EXPECT_NE(error.find("the Corefile and its imports hold more than 100000 words"),
+            std::string::npos)
+      << error;
+}
+
 }  // namespace
 }  // namespace vmdns::corefile
