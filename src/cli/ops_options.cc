@@ -38,6 +38,29 @@ void add_ops_options(CLI::App& command, OpsOptions& options) {
       });
   command.add_flag("--log-queries", options.log_queries,
                    "Log every query and its reply, one line each (CoreDNS: log)");
+  auto duration = [](const std::string& text) {
+    auto parsed = parse_duration(text);
+    return parsed && parsed->count() > 0 ? std::string()
+                                         : "not a positive duration like 5s or 500ms: " + text;
+  };
+  add_option_in_range(command, "--http-max-connections", options.http_max_connections,
+                      "Connections open at once on each HTTP listener (/metrics, /health, "
+                      "/ready each have their own); when full, the oldest unanswered connection "
+                      "of the client holding the most makes room for a client holding fewer",
+                      size_t{1}, size_t{65536});
+  add_option_in_range(command, "--http-max-connections-per-client",
+                      options.http_max_connections_per_client,
+                      "Connections one client address may hold on each HTTP listener; one more "
+                      "is closed at once",
+                      size_t{1}, size_t{65536});
+  add_option_with_default(command, "--http-idle-timeout", options.http_idle_timeout,
+                          "An HTTP connection that sends nothing for this long after it opens is "
+                          "closed (5s, 500ms)")
+      ->check(duration);
+  add_option_with_default(command, "--http-request-timeout", options.http_request_timeout,
+                          "An HTTP connection is closed this long after its request's first "
+                          "octet, however slowly it trickles in (5s, 500ms)")
+      ->check(duration);
 }
 
 void keep_defaults_on_loopback(OpsOptions& options, const server::ListenAddress& dns_listen) {
@@ -92,6 +115,7 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
 }
 
 std::unique_ptr<ops::HttpServer> start_ops_http(const OpsOptions& options,
+                                                unsigned client_ipv6_prefix,
                                                 const ops::ServingState& serving,
                                                 std::function<std::string()> render_metrics,
                                                 std::string* error) {
@@ -128,7 +152,13 @@ std::unique_ptr<ops::HttpServer> start_ops_http(const OpsOptions& options,
   want(options.ready_listen, "--ready-listen", options.ready_explicit,
        {"/ready", status_page(&ops::ServingState::readiness)});
 
-  auto http = std::make_unique<ops::HttpServer>();
+  auto http = std::make_unique<ops::HttpServer>(ops::HttpLimits{
+      .max_connections = options.http_max_connections,
+      .max_connections_per_client = options.http_max_connections_per_client,
+      .idle_timeout = parse_duration(options.http_idle_timeout).value_or(std::chrono::seconds(5)),
+      .request_timeout =
+          parse_duration(options.http_request_timeout).value_or(std::chrono::seconds(5)),
+      .client_ipv6_prefix = client_ipv6_prefix});
   size_t index = 0;
   for (auto& [address, wanted] : by_address) {
     std::string problem;

@@ -31,6 +31,12 @@ struct OpsOptions {
   bool ready_explicit = false;
   std::string lameduck = "0s";
   bool log_queries = false;
+  // Each listener's budget: /health and /ready on ports of their own never share one with
+  // /metrics, and no client address holds more than its share of any.
+  size_t http_max_connections = 64;
+  size_t http_max_connections_per_client = 8;
+  std::string http_idle_timeout = "5s";
+  std::string http_request_timeout = "5s";
 };
 
 void add_ops_options(CLI::App& command, OpsOptions& options);
@@ -47,10 +53,12 @@ void keep_defaults_on_loopback(OpsOptions& options, const server::ListenAddress&
 // "5s", "500ms", "1m", "0" (seconds when no unit); nullopt when malformed or above an hour.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
-// Binds the listeners (those that share an address share one socket) and starts the HTTP
-// thread: /metrics from `render_metrics`, /health and /ready from `serving`. Returns null with
-// `error` set when an explicitly given listener cannot be bound or started.
+// Binds the listeners (those that share an address share one socket, thread and budget) and
+// starts their threads: /metrics from `render_metrics`, /health and /ready from `serving`.
+// `client_ipv6_prefix` is --client-ipv6-prefix. Returns null with `error` set when an
+// explicitly given listener cannot be bound or started.
 std::unique_ptr<ops::HttpServer> start_ops_http(const OpsOptions& options,
+                                                unsigned client_ipv6_prefix,
                                                 const ops::ServingState& serving,
                                                 std::function<std::string()> render_metrics,
                                                 std::string* error);

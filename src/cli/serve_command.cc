@@ -155,10 +155,14 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
   OpsOptions ops = options.ops;
   keep_defaults_on_loopback(ops, *listen);
   auto http = start_ops_http(
-      ops, serving, [&metrics, &serving] { return metrics.render(serving); }, &error);
+      ops, options.client_ipv6_prefix, serving,
+      [&metrics, &serving] { return metrics.render(serving); }, &error);
   if (!http) {
     std::cerr << "vmdns serve: " << error << "\n";
     return 2;
+  }
+  for (size_t i = 0; i < http->listener_count(); ++i) {
+    metrics.add_http_listener(http->paths(i), http->counters(i));
   }
 
   // The control thread publishes a new snapshot whenever a source changes; the manifest files

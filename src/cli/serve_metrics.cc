@@ -110,6 +110,17 @@ void ServeMetrics::set_forwarder(const forward::Forwarder* forwarder,
   upstreams_ = std::move(upstreams);
 }
 
+void ServeMetrics::set_tcp_connections(std::shared_ptr<const server::ConnectionCounters> counters) {
+  std::lock_guard lock(mutex_);
+  connections_.tcp = std::move(counters);
+}
+
+void ServeMetrics::add_http_listener(std::string paths,
+                                     std::shared_ptr<const server::ConnectionCounters> counters) {
+  std::lock_guard lock(mutex_);
+  connections_.http.emplace_back(std::move(paths), std::move(counters));
+}
+
 std::string ServeMetrics::render(const ops::ServingState& serving) const {
   using metrics::Labels;
   metrics::Exposition out;
@@ -138,6 +149,7 @@ std::string ServeMetrics::render(const ops::ServingState& serving) const {
     out.family("vmdns_snapshot_build_duration_seconds", "gauge",
                "How long the last snapshot took to load and build.");
     out.sample("vmdns_snapshot_build_duration_seconds", Labels{}, build_seconds_);
+    write_connection_metrics(connections_, out);
     if (!programming_.empty()) {
       out.family("coredns_kubernetes_dns_programming_duration_seconds", "histogram",
                  "Seconds from an endpoint change (its EndpointSlice's last-change-trigger-time) "

@@ -6,6 +6,7 @@
 //   QueryCounters& mine = metrics.queries().add_thread();      // per worker, at start
 //   metrics.snapshot_built(state, *snapshot, generation, build_time);   // control thread
 //   metrics.set_forwarder(forwarder.get(), upstreams);
+//   metrics.set_tcp_connections(server.tcp_counters());
 //   std::string body = metrics.render(serving_state);          // the HTTP thread
 
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/connection_metrics.h"
 #include "cluster/model.h"
 #include "forward/forwarder.h"
 #include "metrics/query_counters.h"
@@ -37,6 +39,11 @@ class ServeMetrics {
   // Before the server starts; `forwarder` may be null (no upstream).
   void set_forwarder(const forward::Forwarder* forwarder, std::vector<forward::Upstream> upstreams);
 
+  // What DNS over TCP and the HTTP listeners do with their connections; set once each starts.
+  void set_tcp_connections(std::shared_ptr<const server::ConnectionCounters> counters);
+  void add_http_listener(std::string paths,
+                         std::shared_ptr<const server::ConnectionCounters> counters);
+
   std::string render(const ops::ServingState& serving) const;
 
  private:
@@ -45,7 +52,8 @@ class ServeMetrics {
   const forward::Forwarder* forwarder_ = nullptr;
   std::vector<forward::Upstream> upstreams_;
 
-  mutable std::mutex mutex_;  // guards the snapshot figures below
+  mutable std::mutex mutex_;  // guards the connection sources and the snapshot figures below
+  ConnectionMetrics connections_;
   std::map<std::string, uint64_t> objects_;
   std::map<std::string, uint64_t> records_;
   uint64_t generation_ = 0;

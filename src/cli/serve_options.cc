@@ -35,6 +35,11 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
   add_option_in_range(command, "--max-tcp-connections", options.max_tcp_connections,
                       "TCP connections open at once; a connection past it is closed at once", 1u,
                       1000000u);
+  add_option_in_range(command, "--client-ipv6-prefix", options.client_ipv6_prefix,
+                      "The leading bits of an IPv6 address that name one client for the "
+                      "per-client connection limits of TCP and HTTP (128: each address; 64: "
+                      "each /64)",
+                      1u, 128u);
   add_option_in_range(command, "--tcp-idle-timeout", options.tcp_idle_timeout_ms,
                       "Milliseconds a TCP connection may stay open with no complete query and "
                       "no reply sent (RFC 7766)",

@@ -92,7 +92,7 @@ TEST(OpsOptionsTest, EveryAddressListeners) {
     options.ready_listen = std::string(kNoListener);
     std::string error;
     auto http = start_ops_http(
-        options, serving, [] { return std::string(); }, &error);
+        options, /*client_ipv6_prefix=*/128, serving, [] { return std::string(); }, &error);
     EXPECT_EQ(error, c.error);
     EXPECT_EQ(http != nullptr, error.empty());
     if (http) {

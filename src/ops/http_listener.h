@@ -1,0 +1,89 @@
+#pragma once
+// One listener of the HttpServer (http_server.h): its socket, its thread and epoll, its
+// connections and their budget. Listeners share nothing, so one that is flooded never delays
+// or starves another.
+//
+//   HttpListener listener(std::move(socket), bound, endpoints, limits);
+//   if (!listener.start(&error)) die(error);
+//   listener.counters()->open.load();
+//   listener.stop();   // joins; idempotent
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "ops/http_server.h"
+#include "server/client_table.h"
+#include "server/connection_admission.h"
+#include "server/connection_counters.h"
+#include "server/deadline_queue.h"
+#include "server/listen_address.h"
+#include "server/socket_util.h"
+
+namespace vmdns::ops {
+
+class HttpListener {
+ public:
+  HttpListener(server::UniqueFd socket, server::ListenAddress bound,
+               std::vector<HttpEndpoint> endpoints, const HttpLimits& limits);
+  ~HttpListener();  // stops
+  HttpListener(const HttpListener&) = delete;
+  HttpListener& operator=(const HttpListener&) = delete;
+
+  bool start(std::string* error);
+  void stop();
+
+  const server::ListenAddress& bound() const { return bound_; }
+  const std::string& paths() const { return paths_; }
+  std::shared_ptr<const server::ConnectionCounters> counters() const { return counters_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Connection {
+    server::UniqueFd fd;
+    std::string in;
+    std::string out;
+    size_t sent = 0;
+    bool began = false;      // a request's first octet has arrived
+    bool responded = false;  // the response is queued; afterwards input is read and dropped
+    Clock::time_point accepted;
+    server::DeadlineQueue<Connection>::Link idle;     // accepted, nothing received yet
+    server::DeadlineQueue<Connection>::Link request;  // since the request's first octet
+    server::ClientTable<Connection>::Link client;
+  };
+
+  void run();
+  void accept_all(Clock::time_point now);
+  void on_connection(int fd, uint32_t events, Clock::time_point now);
+  void respond(Connection& connection);
+  bool flush(Connection& connection);  // false: the connection is finished or broken
+  void close_connection(int fd);
+  void expire(Clock::time_point now);
+  void watch(int fd, uint32_t events, int op);
+  void set_listening(bool on, Clock::time_point now);
+
+  server::UniqueFd socket_;
+  server::ListenAddress bound_;
+  std::vector<HttpEndpoint> endpoints_;
+  std::string paths_;  // "/health,/ready", for logs and metrics
+  HttpLimits limits_;
+  server::UniqueFd epoll_;
+  server::UniqueFd stop_fd_;
+  std::thread thread_;
+  std::shared_ptr<server::ConnectionCounters> counters_;
+
+  // The listener's thread only.
+  std::unordered_map<int, Connection> connections_;  // by fd; nodes never move
+  server::DeadlineQueue<Connection> idle_;
+  server::DeadlineQueue<Connection> request_;
+  server::ConnectionAdmission<Connection> admission_;
+  // Taken out of epoll for a moment when accept runs out of descriptors or memory.
+  bool listening_ = true;
+  Clock::time_point resume_at_{};
+};
+
+}  // namespace vmdns::ops
