@@ -238,6 +238,8 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
       {.listen = *listen,
        .threads = std::max(threads, 1u),
        .max_tcp_connections = options.max_tcp_connections,
+       .max_tcp_connections_per_client = options.max_tcp_connections_per_client,
+       .client_ipv6_prefix = options.client_ipv6_prefix,
        .tcp_idle_timeout_ms = options.tcp_idle_timeout_ms,
        .tcp_query_timeout_ms = options.tcp_query_timeout_ms},
       [&holder, forward_to, search, &metrics, &log_queries, allowed, limiter, hosts_holder] {
@@ -253,6 +255,7 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
     spdlog::critical("cannot listen on {}: {}", options.listen, error);
     return 1;
   }
+  metrics.set_tcp_connections(server.tcp_counters());
   spdlog::info("serving {} on {} (udp, tcp; {} thread(s))", zone_list(*config),
                server.bound_address().to_string(), threads);
   // One line on stdout that scripts and tests read to learn the port picked for :0.

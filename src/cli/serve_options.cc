@@ -33,8 +33,15 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
   command.add_option("--threads", options.threads,
                      "UDP worker threads (default: the number of cores)");
   add_option_in_range(command, "--max-tcp-connections", options.max_tcp_connections,
-                      "TCP connections open at once; a connection past it is closed at once", 1u,
-                      1000000u);
+                      "TCP connections open at once; when full, the oldest idle connection of "
+                      "the client holding the most makes room for a client holding fewer, and "
+                      "otherwise a new connection is closed at once",
+                      1u, 1000000u);
+  add_option_in_range(command, "--max-tcp-connections-per-client",
+                      options.max_tcp_connections_per_client,
+                      "TCP connections one client (an IPv4 address, an IPv6 address or "
+                      "--client-ipv6-prefix) may hold; one more is closed at once (RFC 7766)",
+                      1u, 1000000u);
   add_option_in_range(command, "--client-ipv6-prefix", options.client_ipv6_prefix,
                       "The leading bits of an IPv6 address that name one client for the "
                       "per-client connection limits of TCP and HTTP (128: each address; 64: "

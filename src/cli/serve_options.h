@@ -22,6 +22,7 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:5353";
   unsigned threads = 0;
   unsigned max_tcp_connections = 1024;
+  unsigned max_tcp_connections_per_client = 64;
   unsigned client_ipv6_prefix = 128;  // how much of an IPv6 address is one client, for the limits
   unsigned tcp_idle_timeout_ms = 10000;
   unsigned tcp_query_timeout_ms = 2000;

@@ -41,6 +41,7 @@ struct Server::Impl {
   std::vector<std::unique_ptr<UdpWorker>> udp_workers;
   std::unique_ptr<TcpLoop> tcp_loop;
   std::vector<std::thread> threads;
+  std::shared_ptr<ConnectionCounters> tcp_counters = std::make_shared<ConnectionCounters>();
 
   void signal_stop() {
     stopping.store(true, std::memory_order_release);
@@ -171,9 +172,12 @@ bool Server::Impl::start_locked(ListenAddress* bound, std::string* error) {
   }
   tcp_loop = std::make_unique<TcpLoop>(std::move(listener), std::move(tcp_handler),
                                        TcpLimits{.max_connections = options.max_tcp_connections,
+                                                 .max_connections_per_client =
+                                                     options.max_tcp_connections_per_client,
+                                                 .client_ipv6_prefix = options.client_ipv6_prefix,
                                                  .idle_timeout_ms = options.tcp_idle_timeout_ms,
                                                  .query_timeout_ms = options.tcp_query_timeout_ms},
-                                       stop_fd.get(), &stopping);
+                                       stop_fd.get(), &stopping, tcp_counters.get());
   if (!tcp_loop->init(error)) {
     udp_workers.clear();
     tcp_loop.reset();
@@ -223,6 +227,10 @@ bool Server::start(std::string* error) {
 void Server::stop() {
   std::lock_guard lock(impl_->lifecycle);
   impl_->stop_locked();
+}
+
+std::shared_ptr<const ConnectionCounters> Server::tcp_counters() const {
+  return impl_->tcp_counters;
 }
 
 void Server::request_stop() {

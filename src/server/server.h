@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/connection_counters.h"
 #include "server/listen_address.h"
 #include "server/query_handler.h"
 
@@ -28,6 +29,8 @@ struct ServerOptions {
   ListenAddress listen;
   unsigned threads = 1;  // UDP workers
   unsigned max_tcp_connections = 1024;
+  unsigned max_tcp_connections_per_client = 64;
+  unsigned client_ipv6_prefix = 128;  // the bits of an IPv6 address that name one client
   unsigned tcp_idle_timeout_ms = 10000;
   unsigned tcp_query_timeout_ms = 2000;  // to receive the rest of a message once begun
 };
@@ -48,6 +51,8 @@ class Server {
   // call it. stop() (or the destructor) still joins.
   void request_stop();
   const ListenAddress& bound_address() const { return bound_; }
+  // What the TCP loop did with its connections, across restarts; valid after the server is gone.
+  std::shared_ptr<const ConnectionCounters> tcp_counters() const;
 
  private:
   struct Impl;

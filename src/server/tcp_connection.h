@@ -13,12 +13,16 @@
 
 #include <sys/socket.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
+#include "server/client_table.h"
 #include "server/deadline_queue.h"
 #include "server/socket_util.h"
 
@@ -59,6 +63,18 @@ struct TcpConnection {
   }
   // Part of a message has arrived and the rest is awaited from the client.
   bool awaiting_rest_of_message() const { return input_length > 0 && !has_complete_message(); }
+  // Where it stands among its client's connections when a full loop closes one of them for
+  // another client's (the smallest first): an idle one (nothing of a query received), least
+  // recently active first, then one trickling a query in. Nullopt for a connection with a
+  // query being answered (complete, deferred, or its reply not all sent): it is never closed
+  // for another.
+  std::optional<std::pair<int, std::chrono::steady_clock::time_point>> eviction_rank() const {
+    if (closing || deferred > 0 || pending_output() > 0 || has_complete_message()) {
+      return std::nullopt;
+    }
+    // The idle deadline is the last activity plus a timeout every connection shares.
+    return std::pair(awaiting_rest_of_message() ? 1 : 0, idle.deadline);
+  }
 
   UniqueFd fd;
   uint64_t id = 0;
@@ -86,6 +102,8 @@ struct TcpConnection {
   DeadlineQueue<TcpConnection>::Link idle;
   // Since the first octet of a message that has not arrived whole (the query timeout).
   DeadlineQueue<TcpConnection>::Link partial;
+  // Its client's other connections (the per-client limit, and which to close when full).
+  ClientTable<TcpConnection>::Link client;
 };
 
 }  // namespace vmdns::server

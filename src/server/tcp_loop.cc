@@ -24,7 +24,7 @@ constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 }  // namespace
 
 TcpLoop::TcpLoop(UniqueFd listener, std::unique_ptr<QueryHandler> handler, TcpLimits limits,
-                 int stop_fd, const std::atomic<bool>* stopping)
+                 int stop_fd, const std::atomic<bool>* stopping, ConnectionCounters* counters)
     : listener_(std::move(listener)),
       handler_(std::move(handler)),
       limits_(limits),
@@ -32,6 +32,12 @@ TcpLoop::TcpLoop(UniqueFd listener, std::unique_ptr<QueryHandler> handler, TcpLi
       stopping_(stopping),
       timeouts_(std::chrono::milliseconds(limits.idle_timeout_ms),
                 std::chrono::milliseconds(limits.query_timeout_ms)),
+      counters_(counters),
+      admission_("tcp",
+                 {.max_connections = limits.max_connections,
+                  .max_per_client = limits.max_connections_per_client,
+                  .client_ipv6_prefix = limits.client_ipv6_prefix},
+                 &Connection::client, counters),
       reply_(std::make_unique_for_overwrite<uint8_t[]>(kMaxMessage)),
       completions_(std::make_unique<TcpCompletions>()) {
   route_.transport = Transport::Tcp;
@@ -101,7 +107,7 @@ void TcpLoop::run() {
   }
   timeouts_.clear();
   connections_.clear();
-  open_connections_ = 0;
+  admission_.clear();
 }
 
 void TcpLoop::accept_connections(Clock::time_point now) {
@@ -138,11 +144,16 @@ void TcpLoop::accept_connections(Clock::time_point now) {
       }
     }
     UniqueFd socket(fd);
-    if (open_connections_ >= limits_.max_connections) {
+    Connection* victim = nullptr;
+    auto key = admission_.admit(
+        peer, now, [](const Connection& c) { return c.eviction_rank(); }, &victim);
+    if (!key) {
       // Closing at once tells the client to go elsewhere (RFC 7766 section 6.2.2) instead of
       // leaving it in the backlog.
-      spdlog::debug("tcp: {} connections open; closing a new one", open_connections_);
       continue;
+    }
+    if (victim != nullptr) {
+      close_connection(victim);
     }
     // Each batch of replies goes out in one send; Nagle's algorithm would only hold back the
     // next batch on a pipelining connection until the previous one is acknowledged.
@@ -163,7 +174,7 @@ void TcpLoop::accept_connections(Clock::time_point now) {
       connections_.resize(static_cast<size_t>(fd) + 1);
     }
     connections_[fd] = std::move(connection);
-    ++open_connections_;
+    admission_.add(connections_[fd].get(), *key);
     timeouts_.active(connections_[fd].get(), now);
   }
 }
@@ -328,14 +339,16 @@ bool TcpLoop::update_interest(Connection* connection) {
 
 void TcpLoop::close_connection(Connection* connection) {
   timeouts_.forget(connection);
+  admission_.remove(connection);
   int fd = connection->fd.get();
   epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
   connections_[fd].reset();  // closes the socket
-  --open_connections_;
 }
 
 void TcpLoop::expire(Clock::time_point now) {
-  while (Connection* connection = timeouts_.expired(now)) {
+  bool idle = false;
+  while (Connection* connection = timeouts_.expired(now, &idle)) {
+    ConnectionCounters::add(idle ? counters_->timed_out_idle : counters_->timed_out_request);
     close_connection(connection);
   }
 }

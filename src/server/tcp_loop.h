@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "server/connection_admission.h"
+#include "server/connection_counters.h"
 #include "server/query_handler.h"
 #include "server/reply_route.h"
 #include "server/socket_util.h"
@@ -27,6 +29,10 @@ namespace vmdns::server {
 
 struct TcpLimits {
   unsigned max_connections = 1024;
+  // No client holds more; well below max_connections, so that one client cannot fill it.
+  unsigned max_connections_per_client = 64;
+  // The bits of an IPv6 address that name one client (IPv4: the whole address).
+  unsigned client_ipv6_prefix = 128;
   // A connection with no complete query and no reply sent for this long is closed.
   unsigned idle_timeout_ms = 10000;
   // A message whose first octet has arrived must be complete this long after; a client that
@@ -40,9 +46,10 @@ class TcpLoop {
   static constexpr size_t kMaxOutput = TcpConnection::kMaxOutput;
 
   // `listener` is a bound, listening, non-blocking socket. `stop_fd` becomes readable when the
-  // server stops; `stopping` is set just before.
+  // server stops; `stopping` is set just before. `counters` (which must outlive the loop) gets
+  // what happens to connections.
   TcpLoop(UniqueFd listener, std::unique_ptr<QueryHandler> handler, TcpLimits limits, int stop_fd,
-          const std::atomic<bool>* stopping);
+          const std::atomic<bool>* stopping, ConnectionCounters* counters);
   ~TcpLoop();
   TcpLoop(const TcpLoop&) = delete;
   TcpLoop& operator=(const TcpLoop&) = delete;
@@ -78,8 +85,10 @@ class TcpLoop {
 
   // Indexed by file descriptor; descriptors are small and dense.
   std::vector<std::unique_ptr<Connection>> connections_;
-  size_t open_connections_ = 0;
   TcpTimeouts timeouts_;
+  ConnectionCounters* counters_;
+  // Who holds the connections: the per-client limit, and which to close when full.
+  ConnectionAdmission<Connection> admission_;
 
   // When accept fails for lack of descriptors or memory, the listener stays readable; it is
   // taken out of epoll for a moment instead of spinning.

@@ -30,13 +30,19 @@ void TcpTimeouts::forget(TcpConnection* connection) {
   partial_.remove(connection);
 }
 
-TcpConnection* TcpTimeouts::expired(Clock::time_point now) const {
+TcpConnection* TcpTimeouts::expired(Clock::time_point now, bool* idle) const {
   if (TcpConnection* connection = idle_.expired(now)) {
     spdlog::debug("tcp: idle for {} ms; closing", idle_.timeout().count());
+    if (idle != nullptr) {
+      *idle = true;
+    }
     return connection;
   }
   if (TcpConnection* connection = partial_.expired(now)) {
     spdlog::debug("tcp: a message not complete after {} ms; closing", partial_.timeout().count());
+    if (idle != nullptr) {
+      *idle = false;
+    }
     return connection;
   }
   return nullptr;

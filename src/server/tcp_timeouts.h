@@ -34,9 +34,9 @@ class TcpTimeouts {
   void track_partial_message(TcpConnection* connection, Clock::time_point now, bool answered);
   // The connection is closing: it has no timeouts left.
   void forget(TcpConnection* connection);
-  // A connection whose timeout has passed (logged with the reason), or null. The caller closes
-  // it, which forgets it.
-  TcpConnection* expired(Clock::time_point now) const;
+  // A connection whose timeout has passed (logged with the reason), or null; `*idle` says which
+  // timeout. The caller closes it, which forgets it.
+  TcpConnection* expired(Clock::time_point now, bool* idle = nullptr) const;
   // The earliest deadline of any connection, if there is one.
   std::optional<Clock::time_point> next_deadline() const;
   // Forgets every connection at once (they are being destroyed together).
