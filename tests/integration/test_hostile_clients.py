@@ -53,6 +53,7 @@ PROBE_TIMEOUT = 1.0      # kubelet's default timeoutSeconds
 TCP_QUERY_TIMEOUT = 2.0
 MEMORY_HEADROOM = 64 << 20
 IP_BIND_ADDRESS_NO_PORT = 24  # pick the source port at connect, per destination
+FAILURES = []  # the failed probes of the current attack, for its report
 
 
 def attack(source, targets, stop, connects, cuts, ready):
@@ -190,28 +191,38 @@ class Attacker:
 
 
 def http_probe(port, path, source):
-    """True when GET `path` answers 200 within PROBE_TIMEOUT, as kubelet's HTTP probe does."""
-    deadline = time.monotonic() + PROBE_TIMEOUT
+    """True when GET `path` answers 200 within PROBE_TIMEOUT, as kubelet's HTTP probe does. A
+    failure is noted in FAILURES with how far it got and when, for the test's report."""
+    began = time.monotonic()
+    deadline = began + PROBE_TIMEOUT
+    stage = "connect"
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.bind((source, 0))
             s.settimeout(PROBE_TIMEOUT)
             s.connect(("127.0.0.1", port))
+            stage = "request"
             s.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUser-Agent: kube-probe/1.30\r\n"
                        "Accept: */*\r\nConnection: close\r\n\r\n" % (path, port)).encode())
+            stage = "response"
             response = b""
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    return False
+                    raise socket.timeout("timed out")
                 s.settimeout(left)
                 chunk = s.recv(4096)
                 if not chunk:
                     break
                 response += chunk
-            return response.startswith(b"HTTP/1.1 200 ")
-    except OSError:
-        return False
+            if response.startswith(b"HTTP/1.1 200 "):
+                return True
+            error = response[:40]
+    except OSError as e:
+        error = e
+    FAILURES.append("%s %s: %s after %.3f s: %s" % (source, path, stage,
+                                                    time.monotonic() - began, error))
+    return False
 
 
 def tcp_query(port, qid, source):
@@ -364,6 +375,7 @@ class HostileClientsTest(unittest.TestCase):
         return results, samples
 
     def attack_and_probe(self, attacker_source, sources):
+        FAILURES.clear()
         baseline_rss, baseline_threads = proc_status(self.server.proc.pid)
         _, before = self.refusals(sources[-1])
         attacker = Attacker(attacker_source, self.targets)
@@ -387,6 +399,9 @@ class HostileClientsTest(unittest.TestCase):
         for source, kinds in results.items():
             print("  from %s: %s" % (source, ", ".join(
                 "%s %d/%d" % (kind, sum(oks), len(oks)) for kind, oks in kinds.items() if oks)))
+        for failure in FAILURES:
+            if not failure.startswith(attacker_source + " "):
+                print("  failed: " + failure)
         self.assertGreater(cuts, 0, "the attack was not going on while the probes ran")
         self.assertTrue(samples)
         for rss, threads in samples:
