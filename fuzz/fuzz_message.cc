@@ -1,5 +1,8 @@
 // Fuzzes the query path's codec: parse_query on arbitrary bytes, then, for what parses, a reply
-// written with MessageWriter into a small limit so that truncation and rollback run too.
+// written with MessageWriter into a small limit so that truncation and rollback run too. Then
+// the whole answer path on the same bytes, against a snapshot with --pods insecure, whose
+// <dashed-ip>.<ns>.pod.<zone> names are the one family made from the question at query time
+// (zone/dashed_address.h): whatever the first label holds, the reply must read back.
 //
 //   fuzz_message -max_total_time=60 fuzz/corpus/message
 
@@ -9,10 +12,13 @@
 #include <optional>
 #include <span>
 
+#include "cluster/model.h"
 #include "dns/message_view.h"
 #include "dns/reader.h"
 #include "dns/writer.h"
 #include "fuzz_check.h"
+#include "query/answer.h"
+#include "zone/build.h"
 
 namespace {
 
@@ -50,11 +56,50 @@ void check_reply(std::span<const uint8_t> reply, const ParsedQuery& q) {
   }
 }
 
+// cluster.local with --pods insecure, namespaces default and shop.
+const vmdns::zone::Snapshot& insecure_pods_snapshot() {
+  static const std::shared_ptr<const vmdns::zone::Snapshot> snapshot = [] {
+    vmdns::cluster::State state;
+    for (const char* name : {"default", "shop"}) {
+      state.namespaces[name].meta.name = name;
+    }
+    vmdns::zone::ZoneConfig config;
+    config.zones = {*Name::from_text("cluster.local")};
+    config.pods = vmdns::zone::PodMode::Insecure;
+    return vmdns::zone::build(state, config);
+  }();
+  return *snapshot;
+}
+
+// query::answer over both transports: a reply that parses with our reader, within the limit,
+// its question the query's.
+void check_answer(std::span<const uint8_t> packet) {
+  static std::array<uint8_t, 65535> out;
+  for (auto transport : {vmdns::query::Transport::Udp, vmdns::query::Transport::Tcp}) {
+    vmdns::query::Result result =
+        vmdns::query::answer(&insecure_pods_snapshot(), packet, out, transport);
+    if (result.length == 0) {
+      continue;
+    }
+    check(result.length >= vmdns::dns::kHeaderSize);
+    check(transport == vmdns::query::Transport::Tcp || result.length <= 1232);
+    ParsedQuery q;
+    if (vmdns::dns::parse_query(packet, q) == ParseStatus::Ok && q.has_question &&
+        result.rcode != vmdns::dns::Rcode::FormErr) {
+      Reader r(std::span<const uint8_t>(out.data(), result.length), vmdns::dns::kHeaderSize);
+      Name name;
+      check(r.read_name(name));
+      check(name == q.question.name);
+    }
+  }
+}
+
 }  // namespace
 
 // The libFuzzer entry point; its name is fixed by libFuzzer.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NOLINT
   std::span<const uint8_t> packet(data, size);
+  check_answer(packet);
   ParsedQuery q;
   ParseStatus status = vmdns::dns::parse_query(packet, q);
   if (status != ParseStatus::Ok) {

@@ -38,7 +38,8 @@ NameAnswer lookup_name(const zone::Snapshot& snapshot, std::string_view name) {
     return out;
   }
   out.in_zone = true;
-  const zone::Node* node = zone->find(lowered);
+  zone::SynthesizedNode made;  // a <dashed-ip>.<ns>.pod name with --pods insecure
+  const zone::Node* node = zone->find(lowered, &made);
   if (node == nullptr) {
     return out;
   }

@@ -130,7 +130,8 @@ class Responder {
     RrType qtype = q_.question.type;
 
     for (int hop = 0; hop <= kMaxCnameChain; ++hop) {
-      const zone::Node* node = zone->find(current);
+      // A name made at query time (--pods insecure) lives in made_ until the next lookup.
+      const zone::Node* node = zone->find(current, &made_);
       if (node == nullptr) {
         if (!snapshot_->synced()) {
           // Before the first sync a name we do not know may well exist: say we cannot tell.
@@ -204,6 +205,7 @@ class Responder {
   MessageWriter& w_;
   const Alias* alias_;
   bool alias_out_of_zone_ = false;
+  zone::SynthesizedNode made_;
 };
 
 size_t reply_limit(const dns::ParsedQuery& q, Transport transport) {

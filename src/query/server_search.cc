@@ -18,7 +18,8 @@ std::optional<dns::Name> join(std::span<const uint8_t> prefix, const dns::Name& 
 
 bool exists(const zone::Snapshot& snapshot, const dns::Name& lowercased) {
   const zone::Zone* zone = snapshot.find_zone(lowercased);
-  return zone != nullptr && zone->find(lowercased) != nullptr;
+  zone::SynthesizedNode made;
+  return zone != nullptr && zone->find(lowercased, &made) != nullptr;
 }
 
 }  // namespace

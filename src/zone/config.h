@@ -11,12 +11,13 @@
 
 namespace vmdns::zone {
 
-// Records under pod.<zone> (CoreDNS's `pods` option). Every mode answers only addresses that a
-// Pod or VMI we know carries: the snapshot is precomputed, so no name is made from the query.
+// Records under pod.<zone> (CoreDNS's `pods` option); pod.<zone> itself exists in every mode.
 enum class PodMode {
   Disabled,  // nothing under pod.<zone>
-  Insecure,  // <dashed-ip>.<ns>.pod.<zone> for every known address under every known namespace
-  Verified,  // <dashed-ip>.<ns>.pod.<zone> only in the namespace of the Pod or VMI
+  // <dashed-ip>.<ns>.pod.<zone> for any address written in the name, under every namespace that
+  // exists: the one name family made at query time (pod_rules.h, dashed_address.h)
+  Insecure,
+  Verified,  // <dashed-ip>.<ns>.pod.<zone> only for a Pod or VMI address, in its namespace
 };
 
 // The TTL of KubeSecondaryDNS's zone file ($TTL 3600), the default of --vm-zone-ttl.

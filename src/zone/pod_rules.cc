@@ -25,8 +25,8 @@ bool is_allowed(const ZoneConfig& config, const std::string& namespace_name) {
 
 PodZoneSet::PodZoneSet(const ZoneConfig& config)
     : config_(config),
-      bucket_entries_(config.pods == PodMode::Disabled ? 0 : PodLeaves::kBuckets),
-      buckets_(config.pods == PodMode::Disabled ? 0 : config.zones.size(),
+      bucket_entries_(config.pods == PodMode::Verified ? PodLeaves::kBuckets : 0),
+      buckets_(config.pods == PodMode::Verified ? config.zones.size() : 0,
                std::vector<std::shared_ptr<const Zone>>(PodLeaves::kBuckets)) {}
 
 void PodZoneSet::set_workload(WorkloadKind kind, const cluster::ObjectKey& key,
@@ -41,14 +41,13 @@ void PodZoneSet::set_workload(WorkloadKind kind, const cluster::ObjectKey& key,
 
 void PodZoneSet::publish(WorkloadKind kind, const cluster::ObjectKey& key, const std::string& phase,
                          const std::vector<cluster::IpAddress>* addresses) {
-  if (config_.pods == PodMode::Disabled) {
-    return;
+  if (config_.pods != PodMode::Verified) {
+    return;  // insecure answers from the name, disabled has nothing
   }
   std::vector<Entry> entries;
   if (addresses != nullptr && !is_terminal(phase) && is_allowed(config_, key.namespace_name)) {
-    std::string namespace_name = config_.pods == PodMode::Verified ? key.namespace_name : "";
     for (const cluster::IpAddress& address : *addresses) {
-      entries.emplace_back(namespace_name, address);
+      entries.emplace_back(key.namespace_name, address);
     }
     std::sort(entries.begin(), entries.end());
     entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
@@ -95,53 +94,72 @@ std::vector<std::shared_ptr<const Zone>> PodZoneSet::pod_zones(
     const std::set<std::string>& namespaces) {
   std::vector<std::shared_ptr<const Zone>> out;
   last_buckets_rebuilt_ = changed_buckets_.size();
-  bool verified = config_.pods == PodMode::Verified;
-  for (size_t z = 0; z < buckets_.size(); ++z) {
+  for (size_t z = 0; z < config_.zones.size(); ++z) {
     auto apex = config_.zones[z].lowercased().prepend("pod");
     if (!apex) {
       out.push_back(nullptr);
       continue;
     }
-    for (size_t bucket : changed_buckets_) {
-      ZoneBuilder builder(*apex);
-      for (const auto& [namespace_name, address] : bucket_entries_[bucket]) {
-        // With insecure, the leaf is <address>.pod.<zone>: Zone::find adds the namespace.
-        auto parent = verified ? apex->prepend(namespace_name) : apex;
-        auto owner = parent ? parent->prepend(dashed_name(address)) : std::nullopt;
-        if (!owner) {
-          continue;
-        }
-        // A and AAAA rdata are the address octets themselves.
-        if (address.is_v4()) {
-          builder.add(*owner, dns::RrType::A, config_.ttl, std::span(address.bytes).first(4));
-        } else {
-          builder.add(*owner, dns::RrType::AAAA, config_.ttl, address.bytes);
-        }
-      }
-      Zone leaf = std::move(builder).finish_shard();
-      buckets_[z][bucket] = leaf.empty() ? nullptr : std::make_shared<const Zone>(std::move(leaf));
-    }
-    // The namespaces' names: every namespace with insecure, when any address is published;
-    // with verified, those with an address of their own.
+    // pod.<zone> exists whatever the mode: CoreDNS answers it NODATA even with pods disabled,
+    // and a name that one server has and another has not splits negative caches during a
+    // rolling replacement.
     ZoneBuilder top(*apex);
-    for (const std::string& namespace_name : namespaces) {
-      bool has_names = verified ? namespace_entries_.contains(namespace_name) : !claims_.empty();
-      if (auto name = apex->prepend(namespace_name); name && has_names) {
-        top.add_name(*name);
-      }
+    top.add_name(*apex);
+    switch (config_.pods) {
+      case PodMode::Disabled:
+        out.push_back(std::make_shared<const Zone>(std::move(top).finish_shard()));
+        break;
+      case PodMode::Insecure:
+        // CoreDNS's namespaceExposed: a namespace that exists and --namespaces allows.
+        for (const std::string& namespace_name : namespaces) {
+          if (auto name = apex->prepend(namespace_name)) {
+            top.add_name(*name);
+          }
+        }
+        out.push_back(std::make_shared<const Zone>(
+            Zone::with_dashed_addresses(std::move(top).finish_shard(), config_.ttl)));
+        break;
+      case PodMode::Verified:
+        out.push_back(verified_zone(z, *apex, std::move(top), namespaces));
+        break;
     }
-    Zone pod = std::move(top).finish_shard();
-    if (pod.empty()) {
-      out.push_back(nullptr);
-      continue;
-    }
-    auto leaves = std::make_shared<PodLeaves>();
-    leaves->buckets = buckets_[z];
-    leaves->per_namespace = verified;
-    out.push_back(std::make_shared<const Zone>(Zone::with_leaves(std::move(pod), leaves)));
   }
   changed_buckets_.clear();
   return out;
+}
+
+std::shared_ptr<const Zone> PodZoneSet::verified_zone(size_t z, const dns::Name& apex,
+                                                      ZoneBuilder top,
+                                                      const std::set<std::string>& namespaces) {
+  for (size_t bucket : changed_buckets_) {
+    ZoneBuilder builder(apex);
+    for (const auto& [namespace_name, address] : bucket_entries_[bucket]) {
+      auto parent = apex.prepend(namespace_name);
+      auto owner = parent ? parent->prepend(dashed_name(address)) : std::nullopt;
+      if (!owner) {
+        continue;
+      }
+      // A and AAAA rdata are the address octets themselves.
+      if (address.is_v4()) {
+        builder.add(*owner, dns::RrType::A, config_.ttl, std::span(address.bytes).first(4));
+      } else {
+        builder.add(*owner, dns::RrType::AAAA, config_.ttl, address.bytes);
+      }
+    }
+    Zone leaf = std::move(builder).finish_shard();
+    buckets_[z][bucket] = leaf.empty() ? nullptr : std::make_shared<const Zone>(std::move(leaf));
+  }
+  // The namespaces with an address of their own.
+  for (const std::string& namespace_name : namespaces) {
+    if (auto name = apex.prepend(namespace_name);
+        name && namespace_entries_.contains(namespace_name)) {
+      top.add_name(*name);
+    }
+  }
+  auto leaves = std::make_shared<PodLeaves>();
+  leaves->buckets = buckets_[z];
+  return std::make_shared<const Zone>(
+      Zone::with_leaves(std::move(top).finish_shard(), std::move(leaves)));
 }
 
 }  // namespace vmdns::zone

@@ -1,20 +1,21 @@
 #pragma once
-// Pod A/AAAA records (Kubernetes DNS specification, schema 1.1.0, and CoreDNS's `pods` option):
-//   <dashed-ip>.<ns>.pod.<zone>   A/AAAA: the address of a Pod or VMI (a VMI runs in a pod)
+// pod.<zone> (Kubernetes DNS specification, schema 1.1.0, and CoreDNS's `pods` option):
+//   pod.<zone>                    exists (NODATA) in every mode, as in CoreDNS
+//   <ns>.pod.<zone>               exists for every namespace with insecure; with verified, for
+//                                 the namespaces with a workload address
+//   <dashed-ip>.<ns>.pod.<zone>   A/AAAA: with insecure, any address written in the name (made
+//                                 at query time, Zone::with_dashed_addresses); with verified,
+//                                 the addresses of the namespace's Pods and VMIs (a VMI runs in
+//                                 a pod), Terminal (Succeeded, Failed) workloads left out
 //
-// CoreDNS's `pods insecure` answers any well-formed dashed address without looking; a snapshot
-// cannot hold every address, so here `insecure` publishes the addresses of every Pod and VMI we
-// know under every known namespace, and `verified` only under the workload's own namespace.
-// Terminal (Succeeded, Failed) workloads have no records.
-//
-// PodZoneSet keeps pod.<zone> from one snapshot to the next: its names are in buckets
-// (pod_leaves.h), and a workload's change rebuilds the buckets of the addresses it drops or
-// gains.
+// PodZoneSet keeps pod.<zone> from one snapshot to the next: with verified its names are in
+// buckets (pod_leaves.h), and a workload's change rebuilds the buckets of the addresses it
+// drops or gains. The other modes take no workloads at all.
 //
 //   PodZoneSet pods(config);
 //   pods.set_workload(WorkloadKind::Vmi, key, &vmi);           // each workload, again on change
 //   pods.set_workload(WorkloadKind::Vmi, key, nullptr);        // gone
-//   auto zones = pods.pod_zones(namespaces);   // pod.<zone> per cluster zone, nullptr: no names
+//   auto zones = pods.pod_zones(namespaces);   // pod.<zone> per cluster zone
 
 #include <cstdint>
 #include <map>
@@ -27,6 +28,7 @@
 #include "cluster/model.h"
 #include "zone/config.h"
 #include "zone/snapshot.h"
+#include "zone/zone_builder.h"
 
 namespace vmdns::zone {
 
@@ -42,16 +44,20 @@ class PodZoneSet {
                     const cluster::VirtualMachineInstance* workload);
   void set_workload(WorkloadKind kind, const cluster::ObjectKey& key, const cluster::Pod* workload);
 
-  // pod.<zone> for each cluster zone (nullptr where it has no name), under `namespaces` (those
-  // that exist), with the buckets changed since the last call rebuilt.
+  // pod.<zone> for each cluster zone (nullptr where the zone has no room for it), under
+  // `namespaces` (those that exist), with the buckets changed since the last call rebuilt.
   std::vector<std::shared_ptr<const Zone>> pod_zones(const std::set<std::string>& namespaces);
 
   // Buckets rebuilt by the last pod_zones(), for tests and logs.
   size_t last_buckets_rebuilt() const { return last_buckets_rebuilt_; }
 
  private:
-  // One published name: the namespace (empty with insecure: every namespace) and the address.
+  // One published name: the namespace and the address.
   using Entry = std::pair<std::string, cluster::IpAddress>;
+  // pod.<zone> of cluster zone `z` with verified: the changed buckets rebuilt, then `top`
+  // (holding the apex) with the namespaces that have names.
+  std::shared_ptr<const Zone> verified_zone(size_t z, const dns::Name& apex, ZoneBuilder top,
+                                            const std::set<std::string>& namespaces);
   void publish(WorkloadKind kind, const cluster::ObjectKey& key, const std::string& phase,
                const std::vector<cluster::IpAddress>* addresses);
   void claim(const Entry& entry);
@@ -60,7 +66,7 @@ class PodZoneSet {
   ZoneConfig config_;
   std::map<std::pair<WorkloadKind, cluster::ObjectKey>, std::vector<Entry>> published_;
   std::map<Entry, uint32_t> claims_;               // workloads publishing each entry
-  std::map<std::string, size_t> namespace_entries_;  // entries per namespace (verified)
+  std::map<std::string, size_t> namespace_entries_;  // entries per namespace
   std::vector<std::set<Entry>> bucket_entries_;    // by PodLeaves::bucket_of
   std::set<size_t> changed_buckets_;
   std::vector<std::vector<std::shared_ptr<const Zone>>> buckets_;  // per cluster zone

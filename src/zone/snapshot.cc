@@ -5,9 +5,11 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <type_traits>
 #include <stdexcept>
 
+#include "zone/dashed_address.h"
 #include "zone/pod_leaves.h"
 
 namespace vmdns::zone {
@@ -194,77 +196,95 @@ size_t label_count(std::string_view wire) {
 }  // namespace
 
 Zone Zone::with_leaves(Zone top, std::shared_ptr<const PodLeaves> leaves) {
-  size_t namespace_labels = top.apex_.label_count() + 1;
-  top.leaf_namespaces_ = 0;
-  for (uint32_t i = 0; i < top.names_.size(); ++i) {
-    top.leaf_namespaces_ += label_count(top.names_.key(i)) == namespace_labels ? 1 : 0;
-  }
   top.leaves_ = std::move(leaves);
   return top;
 }
 
-const Node* Zone::find_leaf(std::string_view name) const {
+Zone Zone::with_dashed_addresses(Zone top, uint32_t ttl) {
+  top.dashed_addresses_ = true;
+  top.dashed_ttl_ = ttl;
+  return top;
+}
+
+const Node* SynthesizedNode::make(dns::RrType type, uint32_t ttl,
+                                  std::span<const uint8_t> address) {
+  size_t length = std::min(address.size(), rdata_.size() - 2);
+  rdata_[0] = 0;
+  rdata_[1] = static_cast<uint8_t>(length);
+  std::copy_n(address.begin(), length, rdata_.begin() + 2);
+  set_ = RrSet(type, ttl, 1, std::span<const uint8_t>(rdata_.data(), 2 + length));
+  node_ = Node{std::span<const RrSet>(&set_, 1)};
+  return &node_;
+}
+
+size_t Zone::leaf_label_end(std::string_view name) const {
   // <label>.<namespace>.<apex>, and <namespace>.<apex> one of our own names.
   std::string_view apex = apex_.wire_view();
   if (name.size() <= apex.size() + 1) {
-    return nullptr;
+    return 0;
   }
   size_t label_end = 1 + static_cast<uint8_t>(name[0]);
   if (label_end == 1 || label_end >= name.size()) {
-    return nullptr;
+    return 0;
   }
   std::string_view namespace_name = name.substr(label_end);
   size_t namespace_end = 1 + static_cast<uint8_t>(namespace_name[0]);
   if (namespace_end + apex.size() != namespace_name.size() ||
       namespace_name.substr(namespace_end) != apex ||
       names_.find(namespace_name) == NameTable::kMissing) {
+    return 0;
+  }
+  return label_end;
+}
+
+const Node* Zone::find_leaf(std::string_view name) const {
+  size_t label_end = leaf_label_end(name);
+  if (label_end == 0) {
     return nullptr;
   }
   const Zone* leaf = leaves_->buckets[PodLeaves::bucket_of(name.substr(1, label_end - 1))].get();
   if (leaf == nullptr) {
     return nullptr;
   }
-  uint32_t index;
-  if (leaves_->per_namespace) {
-    index = leaf->names_.find(name);
-  } else {
-    // The name without its namespace: <label>.<apex>, at most as long as the name itself.
-    std::array<char, dns::kMaxNameLength> key;
-    std::copy_n(name.data(), label_end, key.begin());
-    std::copy(apex.begin(), apex.end(), key.begin() + static_cast<ptrdiff_t>(label_end));
-    index = leaf->names_.find({key.data(), label_end + apex.size()});
-  }
+  uint32_t index = leaf->names_.find(name);
   return index == NameTable::kMissing ? nullptr : &leaf->nodes_[index];
 }
 
-void Zone::for_each_leaf(const std::function<void(std::string_view, const Node&)>& f) const {
-  size_t apex_labels = apex_.label_count();
-  std::vector<std::string_view> namespaces;
+const Node* Zone::find_dashed(std::string_view name, SynthesizedNode& made) const {
+  size_t label_end = leaf_label_end(name);
+  if (label_end == 0) {
+    return nullptr;
+  }
+  std::optional<cluster::IpAddress> address = parse_dashed_address(name.substr(1, label_end - 1));
+  if (!address) {
+    return nullptr;
+  }
+  if (address->is_v4()) {
+    return made.make(dns::RrType::A, dashed_ttl_, std::span(address->bytes).first(4));
+  }
+  return made.make(dns::RrType::AAAA, dashed_ttl_, address->bytes);
+}
+
+void Zone::for_each_namespace(const std::function<void(std::string_view)>& f) const {
+  size_t namespace_labels = apex_.label_count() + 1;
   for (uint32_t i = 0; i < names_.size(); ++i) {
-    if (label_count(names_.key(i)) == apex_labels + 1) {
-      namespaces.push_back(names_.key(i));
+    if (label_count(names_.key(i)) == namespace_labels) {
+      f(names_.key(i));
     }
   }
-  // A leaf is one label below a namespace; the buckets' apexes and namespaces are not leaves.
-  size_t leaf_labels = apex_labels + (leaves_->per_namespace ? 2 : 1);
-  std::string name;
+}
+
+void Zone::for_each_leaf(const std::function<void(std::string_view, const Node&)>& f) const {
+  // A leaf is two labels below the apex; the buckets' apexes and namespaces are not leaves.
+  size_t leaf_labels = apex_.label_count() + 2;
   for (const auto& bucket : leaves_->buckets) {
     if (!bucket) {
       continue;
     }
     for (uint32_t i = 0; i < bucket->nodes_.size(); ++i) {
       std::string_view key = bucket->names_.key(i);
-      if (label_count(key) != leaf_labels) {
-        continue;
-      }
-      if (leaves_->per_namespace) {
+      if (label_count(key) == leaf_labels) {
         f(key, bucket->nodes_[i]);
-        continue;
-      }
-      std::string_view label = key.substr(0, 1 + static_cast<uint8_t>(key[0]));
-      for (std::string_view namespace_name : namespaces) {
-        name.assign(label).append(namespace_name);
-        f(name, bucket->nodes_[i]);
       }
     }
   }
@@ -355,10 +375,6 @@ size_t Zone::node_count() const {
       if (!bucket) {
         continue;
       }
-      if (!leaves_->per_namespace) {
-        count += (bucket->nodes_.size() - 1) * leaf_namespaces_;  // all but the bucket's apex
-        continue;
-      }
       for (uint32_t i = 0; i < bucket->names_.size(); ++i) {
         count += label_count(bucket->names_.key(i)) == leaf_labels ? 1 : 0;
       }
@@ -373,7 +389,7 @@ size_t Zone::record_count() const {
   if (leaves_) {
     for (const auto& bucket : leaves_->buckets) {
       if (bucket) {
-        count += bucket->record_count_ * (leaves_->per_namespace ? 1 : leaf_namespaces_);
+        count += bucket->record_count_;
       }
     }
   }

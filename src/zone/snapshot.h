@@ -72,6 +72,25 @@ struct Node {
 class Zone;
 struct PodLeaves;  // pod_leaves.h
 
+// Room for the one node a lookup may make at query time (Zone::with_dashed_addresses): a name
+// whose only record is the address written in its first label. The caller keeps it (on its
+// stack) for as long as it reads the node; it holds no heap memory, and each make() replaces
+// the node it made before.
+class SynthesizedNode {
+ public:
+  SynthesizedNode() = default;
+  SynthesizedNode(const SynthesizedNode&) = delete;  // node_ points into this object
+  SynthesizedNode& operator=(const SynthesizedNode&) = delete;
+
+  // A node with one A (4 octets) or AAAA (16 octets) record.
+  const Node* make(dns::RrType type, uint32_t ttl, std::span<const uint8_t> address);
+
+ private:
+  std::array<uint8_t, 2 + 16> rdata_{};  // the 2-octet length, then the address
+  RrSet set_;
+  Node node_;
+};
+
 // The shards of a zone, by apex: what consecutive snapshots of a zone share. The builder keeps
 // one, changes the few entries a change touches, and gives each snapshot a copy (pointers and
 // the apex index, not the shards themselves).
@@ -147,19 +166,42 @@ class Zone {
   // are in `leaves` (pod_leaves.h), while `top` holds the apex and the namespaces' names: a name
   // is there when its namespace's name is in `top` and its leaf bucket holds it.
   static Zone with_leaves(Zone top, std::shared_ptr<const PodLeaves> leaves);
+  // A zone (pod.<zone> with --pods insecure) whose names two labels below the apex,
+  // <label>.<namespace>.<apex>, are made at query time: a name is there when its namespace's
+  // name is in `top` and `label` is a dashed address (dashed_address.h); its one record is
+  // that address, A or AAAA, with `ttl`. Only find() with a SynthesizedNode makes them.
+  static Zone with_dashed_addresses(Zone top, uint32_t ttl);
 
   const dns::Name& apex() const { return apex_; }
-  // `lowercased_wire` is the lowercased uncompressed wire form of a name in this zone.
-  const Node* find(std::string_view lowercased_wire) const {
+  // `lowercased_wire` is the lowercased uncompressed wire form of a name in this zone. With
+  // `made`, a name made at query time (with_dashed_addresses) is found too, its node in `made`.
+  const Node* find(std::string_view lowercased_wire, SynthesizedNode* made = nullptr) const {
     uint32_t hash = NameTable::hash(lowercased_wire);
     const Zone* part = shards_ ? part_for(lowercased_wire, hash) : this;
     uint32_t index = part->names_.find(lowercased_wire, hash);
     if (index != NameTable::kMissing) {
       return &part->nodes_[index];
     }
-    return part->leaves_ ? part->find_leaf(lowercased_wire) : nullptr;
+    if (part->leaves_) {
+      return part->find_leaf(lowercased_wire);
+    }
+    if (made != nullptr && part->dashed_addresses_) {
+      return part->find_dashed(lowercased_wire, *made);
+    }
+    return nullptr;
   }
-  const Node* find(const dns::Name& lowercased) const { return find(lowercased.wire_view()); }
+  const Node* find(const dns::Name& lowercased, SynthesizedNode* made = nullptr) const {
+    return find(lowercased.wire_view(), made);
+  }
+  // Calls f(std::string_view lowercased_wire, uint32_t ttl) for each name whose children are
+  // made at query time (the namespaces of a with_dashed_addresses part), in no set order.
+  template <typename F>
+  void for_each_dashed_parent(F&& f) const {
+    if (dashed_addresses_) {
+      for_each_namespace([&](std::string_view name) { f(name, dashed_ttl_); });
+    }
+    for_each_shard([&f](const Zone& shard) { shard.for_each_dashed_parent(f); });
+  }
   // Starts loading the first cache lines find(lowercased_wire) will read: the shard's route,
   // Zone object and name table slot, or this zone's slot. Answers nothing and waits for
   // nothing: a worker calls it for every query of a batch before answering the first, so that
@@ -199,8 +241,15 @@ class Zone {
   // The part that holds `lowercased_wire` if it is in this zone: the shard whose apex is a
   // suffix of it, else the top (this).
   const Zone* part_for(std::string_view lowercased_wire, uint32_t name_hash) const;
+  // The length of the first label of `name` with its length octet, when `name` is
+  // <label>.<namespace>.<apex> and <namespace>.<apex> is one of names_; else 0.
+  size_t leaf_label_end(std::string_view name) const;
   // find() for a name not in names_ of a zone with leaves.
   const Node* find_leaf(std::string_view lowercased_wire) const;
+  // find() for a name not in names_ of a zone with dashed addresses.
+  const Node* find_dashed(std::string_view lowercased_wire, SynthesizedNode& made) const;
+  // Calls f(std::string_view name) for each of names_ one label below the apex.
+  void for_each_namespace(const std::function<void(std::string_view)>& f) const;
   // Every leaf name, as for_each_node gives names.
   void for_each_leaf(const std::function<void(std::string_view, const Node&)>& f) const;
 
@@ -232,7 +281,8 @@ class Zone {
   std::shared_ptr<const ShardTable> shards_;
   std::array<uint8_t, kMaxShardDepths> shard_depths_{};
   std::shared_ptr<const PodLeaves> leaves_;  // Zone::with_leaves
-  size_t leaf_namespaces_ = 0;               // names one label below the apex, with leaves_
+  bool dashed_addresses_ = false;            // Zone::with_dashed_addresses
+  uint32_t dashed_ttl_ = 0;
 };
 
 class Snapshot {

@@ -103,11 +103,14 @@ bool ZoneBuilder::add(std::string_view owner, dns::RrType type, uint32_t ttl,
 }
 
 bool ZoneBuilder::add_name(const dns::Name& owner) {
-  return node_for(owner.wire_view()) != NameTable::kMissing;
+  return add_name(owner.wire_view());
 }
 
 bool ZoneBuilder::add_name(std::string_view owner) {
-  return node_for(owner) != NameTable::kMissing;
+  uint32_t node = node_for(owner);
+  // The apex is node 0, there from the start; naming it makes a shard keep it (finish_shard).
+  apex_named_ = apex_named_ || node == 0;
+  return node != NameTable::kMissing;
 }
 
 // Groups the records into sets: a stable counting sort by node keeps the order records were
@@ -203,7 +206,7 @@ Zone ZoneBuilder::finish() && {
 }
 
 Zone ZoneBuilder::finish_shard() && {
-  if (records_.empty() && zone_.names_.size() == 1) {
+  if (records_.empty() && zone_.names_.size() == 1 && !apex_named_) {
     return Zone(zone_.apex_);  // nothing below: the subtree does not exist
   }
   freeze_sets();

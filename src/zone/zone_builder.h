@@ -42,8 +42,8 @@ class ZoneBuilder {
 
   // Requires an SOA at the apex.
   Zone finish() &&;
-  // A shard of a larger zone (Zone::join): no SOA of its own. Without any record added, the
-  // result has no names at all, not even its apex.
+  // A shard of a larger zone (Zone::join): no SOA of its own. Without any record or name
+  // added, the result has no names at all, not even its apex; add_name(apex) keeps the apex.
   Zone finish_shard() &&;
 
  private:
@@ -66,6 +66,7 @@ class ZoneBuilder {
   // The owner of the last node_for() as given, and its node.
   std::string last_owner_;
   uint32_t last_node_ = NameTable::kMissing;
+  bool apex_named_ = false;  // add_name(apex) was called
 };
 
 }  // namespace vmdns::zone

@@ -369,7 +369,7 @@ TEST(SpecAnswerTest, Table) {
       {"1.0.168.192.in-addr.arpa.", RrType::PTR, Rcode::Refused, {}, {}, {}, false},
       // Negative TTL: the SOA in negative answers carries it; positive answers keep --ttl.
       {"nosuch.cluster.local.", RrType::A, Rcode::NxDomain, {}, {kSoa30}},
-      // Pods are under pod.<zone>; with pods enabled it exists as an empty non-terminal.
+      // Pods are under pod.<zone>, which exists in every mode.
       {"pod.cluster.local.", RrType::A, Rcode::NoError, {}, {kSoa30}},
   };
   for (const Case& c : cases) {
@@ -384,13 +384,18 @@ TEST(SpecAnswerTest, Table) {
 }
 
 TEST(SpecAnswerTest, PodsDisabledByDefault) {
-  // CoreDNS `pods disabled`: nothing under pod.<zone>, and pod.<zone> itself does not exist.
+  // CoreDNS `pods disabled`: nothing under pod.<zone>; pod.<zone> itself exists (NODATA), as
+  // in every mode (pod_answer_test.cc).
   auto snapshot = snapshot_of(kSpecManifests);
-  for (const char* name : {"pod.cluster.local.", "10-244-1-7.shop.pod.cluster.local."}) {
+  for (const char* name : {"shop.pod.cluster.local.", "10-244-1-7.shop.pod.cluster.local."}) {
     SCOPED_TRACE(name);
     ResponseText r = ask(snapshot.get(), make_query({.name = name}));
     EXPECT_EQ(r.rcode, Rcode::NxDomain);
   }
+  ResponseText r = ask(snapshot.get(), make_query({.name = "pod.cluster.local."}));
+  EXPECT_EQ(r.rcode, Rcode::NoError);
+  EXPECT_TRUE(r.answer.empty());
+  EXPECT_EQ(r.authority, std::vector<std::string>{kSoa});
 }
 
 TEST(AnswerTruncationTest, LargeAnswerSetsTcOverUdpAndFitsOverTcp) {
