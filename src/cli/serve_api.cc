@@ -63,10 +63,22 @@ ServeApi::ServeApi(const kube::KubeConfig& config, const ServeOptions& options,
     ::mkdir(options.state_dir.c_str(), 0700);
     restored = restore_state(options.state_dir, sink);
   }
+  // Only --pods verified reads Pods: insecure answers a pod name from the name itself, endpoint
+  // names come from the EndpointSlices' targetRef, and server-side search knows Pods only
+  // with verified (as CoreDNS's autopath does). The Pod collection is a cluster's largest.
+  bool watch_pods = options.zones.pods == "verified";
+  if (options.zones.pods == "insecure") {
+    spdlog::info("--pods insecure: Pods are not watched; a <dashed-ip>.<ns>.pod name answers the "
+                 "address it spells{}",
+                 options.autopath || options.expand_short_names
+                     ? "; --autopath and --expand-short-names know VMI guests only (Pods need "
+                       "--pods verified)"
+                     : "");
+  }
   kube::KubeSourceOptions api_options{
       .namespaces = options.zones.namespaces,
       .label_selector = options.labels,
-      .pods = options.zones.pods != "disabled",
+      .pods = watch_pods,
       .resync_period = std::chrono::seconds(options.resync_seconds),
       .serving_restored_state = !restored.empty(),
       .on_error = std::move(on_error),

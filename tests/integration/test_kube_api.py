@@ -12,7 +12,9 @@ The behaviour, as the tests check it:
 - a rotated service account token is read again from its file;
 - a periodic relist (--resync-period) repairs a change no watch reported;
 - an API server that never answers: names answer SERVFAIL, never NXDOMAIN, until the first sync;
-  with --state-dir, the last synced state is served at once, marked stale in the log.
+  with --state-dir, the last synced state is served at once, marked stale in the log;
+- Pods are listed and watched with --pods verified only: --pods insecure answers
+  <dashed-ip>.<ns>.pod names without them, and says so in the log.
 """
 
 import copy
@@ -253,6 +255,19 @@ class KubeApiTest(unittest.TestCase):
         self.assertTrue(any(r.startswith("GET /api/v1/namespaces?") and
                             "fieldSelector=metadata.name%3Dshop" in r
                             for r in self.api.requests))
+
+    def test_pods_are_watched_with_verified_only(self):
+        pod_requests = lambda: [r for r in self.api.requests if "/pods" in r]  # noqa: E731
+        server = self.serve("--pods", "insecure", "--autopath")
+        self.synced(server)
+        self.wait_answer(server, "10-1-2-3.shop.pod.cluster.local", ["10.1.2.3"])
+        self.assertEqual(pod_requests(), [])
+        self.assertIn("--pods insecure: Pods are not watched", server.log())
+        self.assertIn("--autopath and --expand-short-names know VMI guests only", server.log())
+        verified = self.serve("--pods", "verified")
+        self.synced(verified)
+        self.assertTrue(wait_for(lambda: any(r.startswith("GET /api/v1/pods?")
+                                             for r in pod_requests())), self.api.requests)
 
     def test_unanswering_api_without_state_dir(self):
         self.api.hang()
