@@ -9,6 +9,38 @@
 #include "zone/reverse_zone.h"
 
 namespace vmdns::cli {
+namespace {
+
+// "none" turns a list flag off, alone: with other values it is a mistake worth naming.
+bool none_or_list(const char* flag, const std::vector<std::string>& values, std::string* error) {
+  if (values.size() > 1 && std::find(values.begin(), values.end(), "none") != values.end()) {
+    *error = std::string(flag) + " none cannot be given with other values";
+    return false;
+  }
+  return true;
+}
+
+// A --fallthrough zone: a domain name ("." for all of them) or, as CoreDNS normalises its zones,
+// a CIDR standing for its reverse zone.
+std::optional<dns::Name> parse_fallthrough(const std::string& text, std::string* error) {
+  std::string why;
+  if (text.find('/') != std::string::npos) {
+    auto name = zone::parse_reverse_zone(text, &why);
+    if (!name) {
+      *error = "--fallthrough " + why;
+    }
+    return name;
+  }
+  auto name = dns::Name::from_text(text, &why);
+  if (!name) {
+    *error = "--fallthrough \"" + text + "\" is not a domain name" +
+             (why.empty() ? "" : ": " + why);
+    return std::nullopt;
+  }
+  return name->lowercased();
+}
+
+}  // namespace
 
 void add_source_options(CLI::App& command, SourceOptions& options, bool required) {
   command
@@ -27,9 +59,15 @@ void add_zone_options(CLI::App& command, ZoneOptions& options) {
       .add_option("--negative-ttl", options.negative_ttl,
                   "SOA minimum and TTL of the SOA in negative answers (default: --ttl)")
       ->check(CLI::Range(0, 3600));
-  command.add_option("--reverse-zone", options.reverse_zones,
-                     "Reverse zone to serve with PTRs, as a name (10.in-addr.arpa) or a CIDR "
-                     "(10.96.0.0/12, fd00::/8); repeatable (CoreDNS: the server block's zones)");
+  add_option_with_default(
+      command, "--reverse-zone", options.reverse_zones,
+      "Reverse zone to serve with PTRs, as a name (10.in-addr.arpa) or a CIDR (10.96.0.0/12, "
+      "fd00::/8); repeatable; none: no reverse zone (CoreDNS: the server block's zones)");
+  add_option_with_default(
+      command, "--fallthrough", options.fallthrough,
+      "Names at or below this zone (a name, a CIDR, or . for every zone) that our data says do "
+      "not exist are forwarded upstream instead of NXDOMAIN; repeatable; none: every NXDOMAIN "
+      "is ours (CoreDNS: the kubernetes plugin's fallthrough ZONES)");
   add_option_with_default(
       command, "--pods", options.pods,
       "Records under pod.<zone>: disabled, insecure or verified (CoreDNS: pods)")
@@ -68,7 +106,14 @@ std::optional<zone::ZoneConfig> make_zone_config(const ZoneOptions& options,
     }
     config.zones.push_back(name->lowercased());
   }
+  if (!none_or_list("--reverse-zone", options.reverse_zones, error) ||
+      !none_or_list("--fallthrough", options.fallthrough, error)) {
+    return std::nullopt;
+  }
   for (const std::string& text : options.reverse_zones) {
+    if (text == "none") {
+      break;
+    }
     std::string why;
     auto name = zone::parse_reverse_zone(text, &why);
     if (!name) {
@@ -76,6 +121,16 @@ std::optional<zone::ZoneConfig> make_zone_config(const ZoneOptions& options,
       return std::nullopt;
     }
     config.reverse_zones.push_back(*name);
+  }
+  for (const std::string& text : options.fallthrough) {
+    if (text == "none") {
+      break;
+    }
+    auto name = parse_fallthrough(text, error);
+    if (!name) {
+      return std::nullopt;
+    }
+    config.fallthrough.push_back(*name);
   }
   if (!options.vm_zone.empty()) {
     std::string why;

@@ -21,7 +21,12 @@ struct ZoneOptions {
   uint32_t ttl = 5;
   std::optional<uint32_t> negative_ttl;  // default: ttl
   std::vector<std::string> advertise_addresses;
-  std::vector<std::string> reverse_zones;  // names or CIDRs
+  // Names or CIDRs; kubeadm's Corefile serves these two (`kubernetes cluster.local in-addr.arpa
+  // ip6.arpa`). "none" alone: no reverse zone.
+  std::vector<std::string> reverse_zones{"in-addr.arpa", "ip6.arpa"};
+  // Names (or CIDRs, "." for every zone) whose NXDOMAINs are asked upstream; kubeadm's
+  // `fallthrough in-addr.arpa ip6.arpa`. "none" alone: none.
+  std::vector<std::string> fallthrough{"in-addr.arpa", "ip6.arpa"};
   std::string pods = "disabled";
   bool endpoint_pod_names = false;
   bool ignore_empty_service = false;

@@ -85,6 +85,7 @@ bool reloadable_setting(const std::string& flag, bool api_source) {
                                                 "--negative-ttl",
                                                 "--advertise-address",
                                                 "--reverse-zone",
+                                                "--fallthrough",
                                                 "--endpoint-pod-names",
                                                 "--ignore-empty-service",
                                                 "--vm-zone",

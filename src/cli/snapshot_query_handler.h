@@ -7,13 +7,17 @@
 // the query cannot be forwarded, the REFUSED the answer path wrote is sent as it is; when the
 // forwarder has --max-forwards queries in flight, the client gets SERVFAIL at once. An A or
 // AAAA query for an ExternalName whose target is outside our zones goes to the forwarder too,
-// for the target, and gets our CNAME followed by the upstream's answer.
+// for the target, and gets our CNAME followed by the upstream's answer. An NXDOMAIN for a name
+// under a --fallthrough zone (the answer path's Fallthrough: in-addr.arpa names no Service or
+// workload of ours has) is forwarded the same way; without a forwarder for this client, our
+// NXDOMAIN is the answer.
 //
 // Forwarding is only for clients in --allow-forward (`allow_forward`; null allows everyone):
 // any other client gets REFUSED for a name outside our zones and our CNAME alone for an
 // ExternalName, so vmdns is not an open resolver (RFC 5358). Our own zones answer everyone.
 // A name that no upstream takes (Forwarder::Client::forwards: --forward-except, or no default
-// upstream outside the --stub-domain zones) is answered the same way, for every client.
+// upstream outside the --stub-domain zones) is answered the same way, for every client (our
+// NXDOMAIN for a --fallthrough name).
 //
 // Hosts entries (--host, --hosts-file) answer a name our zones do not have (outside them, or
 // NXDOMAIN in them) before server-side search and forwarding: hosts/hosts_answer.h.
@@ -112,11 +116,14 @@ class SnapshotQueryHandler : public server::QueryHandler {
         return search(*snapshot, *client, query, result, out, route);
       }
     }
-    if (result.outcome != query::Outcome::OutOfZone || !forward_) {
+    if ((result.outcome != query::Outcome::OutOfZone &&
+         result.outcome != query::Outcome::Fallthrough) ||
+        !forward_) {
       return result.length;
     }
     forward::ClientQuery client;
-    if (!forward::parse_client_query(query, route.transport, &client)) {
+    if (!forward::parse_client_query(query, route.transport, &client) ||
+        !takes(client.question.name)) {
       return result.length;
     }
     return submit(client, route, out);
@@ -195,7 +202,9 @@ class SnapshotQueryHandler : public server::QueryHandler {
       return submit(forwarded, route, out);
     }
     if (!search_.autopath) {
-      return result.length;
+      return result.outcome == query::Outcome::Fallthrough && forward_
+                 ? forward_or_keep(query, result, out, route)
+                 : result.length;
     }
     query::SearchStep step =
         query::autopath(snapshot, client, query, result, out, transport, search_.cname_ttl);
@@ -204,6 +213,11 @@ class SnapshotQueryHandler : public server::QueryHandler {
       // asked upstream, behind both CNAMEs, as for the ExternalName asked directly.
       if (step.result.outcome == query::Outcome::AliasOutOfZone && forward_) {
         return forward_alias(query, out, step.result.length, route);
+      }
+      // The walk found nothing, and the name asked is under --fallthrough: the upstream's.
+      if (step.kind == query::SearchStep::Kind::Unchanged &&
+          step.result.outcome == query::Outcome::Fallthrough && forward_) {
+        return forward_or_keep(query, step.result, out, route);
       }
       return step.result.length;
     }
@@ -230,10 +244,18 @@ class SnapshotQueryHandler : public server::QueryHandler {
   size_t forward_or_keep(std::span<const uint8_t> query, const query::Result& result,
                          std::span<uint8_t> out, const server::ReplyRoute& route) {
     forward::ClientQuery client;
-    if (!forward::parse_client_query(query, route.transport, &client)) {
+    if (!forward::parse_client_query(query, route.transport, &client) ||
+        !takes(client.question.name)) {
       return result.length;
     }
     return submit(client, route, out);
+  }
+
+  // Whether some upstream takes `name` (a fallthrough name under --forward-except, or outside
+  // the stub domains with no default upstream, keeps our NXDOMAIN). Names outside our zones
+  // were checked before forward_ was chosen; asking again is cheap and changes nothing.
+  bool takes(const dns::Name& name) const {
+    return forward_->forwards_every_name() || forward_->forwards(name);
   }
 
   size_t submit(const forward::ClientQuery& client, const server::ReplyRoute& route,

@@ -138,6 +138,10 @@ class Responder {
           w_.header().set(Header::kAa, false);
           return Rcode::ServFail;
         }
+        // The question's own name, under --fallthrough: not ours to deny (only the
+        // question's: a CNAME's target is answered for a name the upstream was not asked).
+        falls_through_ = hop == 0 && alias_ == nullptr &&
+                         snapshot_->falls_through(*zone, current.wire_view());
         // After a CNAME, the rcode describes the last name in the chain (RFC 6604 section 2.1).
         return negative(*zone, Rcode::NxDomain);
       }
@@ -177,6 +181,8 @@ class Responder {
 
   // After resolve(): the answer is a CNAME chain that leaves our zones, for an A or AAAA query.
   bool alias_out_of_zone() const { return alias_out_of_zone_; }
+  // After resolve(): the NXDOMAIN is for a name under a --fallthrough zone.
+  bool falls_through() const { return falls_through_; }
 
  private:
   // RFC 8482: ANY gets one record set of the name, never all of them.
@@ -206,6 +212,7 @@ class Responder {
   const Alias* alias_;
   bool alias_out_of_zone_ = false;
   zone::SynthesizedNode made_;
+  bool falls_through_ = false;
 };
 
 size_t reply_limit(const dns::ParsedQuery& q, Transport transport) {
@@ -262,6 +269,8 @@ Result respond(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
         outcome = Outcome::OutOfZone;
       } else if (responder.alias_out_of_zone()) {
         outcome = Outcome::AliasOutOfZone;
+      } else if (responder.falls_through() && rcode == Rcode::NxDomain) {
+        outcome = Outcome::Fallthrough;
       }
     }
   }

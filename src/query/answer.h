@@ -33,6 +33,11 @@ enum class Outcome {
   // An A or AAAA query answered with CNAMEs (an ExternalName) whose last target is outside our
   // zones: the reply holds the CNAMEs, and a forwarder may add the target's records.
   AliasOutOfZone,
+  // An NXDOMAIN from our data for a name under a --fallthrough zone (CoreDNS's kubernetes
+  // `fallthrough`): the reply holds our NXDOMAIN with the SOA, sent as it is when there is no
+  // one to ask; a forwarder asks the upstream instead. Only for the question's own name (not a
+  // CNAME's target, not answer_alias), and only once synced: before it, SERVFAIL as usual.
+  Fallthrough,
   Dropped,     // not worth a reply (a response, or shorter than a header)
 };
 

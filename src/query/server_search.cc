@@ -29,7 +29,8 @@ SearchStep autopath(const zone::Snapshot& snapshot, const zone::ClientSearch& cl
                     Transport transport, uint32_t cname_ttl) {
   SearchStep step;
   step.result = first;
-  if (first.outcome != Outcome::Answered || first.rcode != dns::Rcode::NxDomain ||
+  if ((first.outcome != Outcome::Answered && first.outcome != Outcome::Fallthrough) ||
+      first.rcode != dns::Rcode::NxDomain ||
       client.search.empty()) {
     return step;
   }

@@ -46,7 +46,8 @@ struct SearchStep {
 // exist in our zones is passed over; the first that exists is answered with a CNAME of TTL
 // `cname_ttl` (NODATA included: the CNAME then says which name has no data); the first outside
 // our zones ends the walk with Forward. When every name is NXDOMAIN, the client gets the
-// NXDOMAIN it asked for (Unchanged), and walks its list itself, as with CoreDNS.
+// NXDOMAIN it asked for (Unchanged), and walks its list itself, as with CoreDNS; under
+// --fallthrough that result's outcome is Fallthrough, and the asked name goes upstream.
 SearchStep autopath(const zone::Snapshot& snapshot, const zone::ClientSearch& client,
                     std::span<const uint8_t> query, const Result& first, std::span<uint8_t> out,
                     Transport transport, uint32_t cname_ttl);

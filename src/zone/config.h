@@ -29,6 +29,11 @@ struct ZoneConfig {
   // Reverse zones (in-addr.arpa, ip6.arpa) served with PTRs for cluster IPs and endpoints; the
   // PTR targets are in the first cluster domain.
   std::vector<dns::Name> reverse_zones;
+  // --fallthrough (CoreDNS's kubernetes `fallthrough ZONES`): a name at or below one of these
+  // (lowercased; the root stands for every zone) that our data says does not exist is not ours
+  // to deny: the answer path reports query::Outcome::Fallthrough, and the server forwards the
+  // query upstream. They decide no record, only what an NXDOMAIN means.
+  std::vector<dns::Name> fallthrough;
   uint32_t ttl = 5;           // answers
   uint32_t negative_ttl = 5;  // the SOA minimum, and the TTL of the SOA in negative answers
   uint32_t serial = 1;        // SOA serial; serve uses the build time so that it moves

@@ -410,12 +410,50 @@ size_t Zone::memory_bytes() const {
 }
 
 Snapshot::Snapshot(std::vector<Zone> zones, uint32_t serial, ClientSearchIndex clients,
-                   bool synced)
-    : zones_(std::move(zones)), serial_(serial), clients_(std::move(clients)), synced_(synced) {
+                   bool synced, std::vector<dns::Name> fallthrough)
+    : zones_(std::move(zones)),
+      serial_(serial),
+      clients_(std::move(clients)),
+      synced_(synced),
+      fallthrough_(std::move(fallthrough)) {
   // Longest apex first, so that the first zone a name is in is the most specific one.
   std::stable_sort(zones_.begin(), zones_.end(), [](const Zone& a, const Zone& b) {
     return a.apex().label_count() > b.apex().label_count();
   });
+  fallthrough_modes_.reserve(zones_.size());
+  for (const Zone& zone : zones_) {
+    Fallthrough mode = Fallthrough::None;
+    for (const dns::Name& name : fallthrough_) {
+      if (zone.apex().is_subdomain_of(name)) {
+        mode = Fallthrough::Whole;
+        break;
+      }
+      if (name.is_subdomain_of(zone.apex())) {
+        mode = Fallthrough::Below;
+      }
+    }
+    fallthrough_modes_.push_back(mode);
+  }
+}
+
+bool Snapshot::below_fallthrough(std::string_view name) const {
+  for (const dns::Name& fallthrough : fallthrough_) {
+    std::string_view wire = fallthrough.wire_view();
+    // At or below: `wire` is a suffix of the name that starts at one of its label boundaries.
+    for (size_t at = 0; at + wire.size() <= name.size();
+         at += 1 + static_cast<uint8_t>(name[at])) {
+      if (name.size() - at == wire.size()) {
+        if (name.substr(at) == wire) {
+          return true;
+        }
+        break;
+      }
+      if (name[at] == 0) {
+        break;
+      }
+    }
+  }
+  return false;
 }
 
 const Zone* Snapshot::find_zone(std::string_view name) const {

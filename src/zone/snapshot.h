@@ -287,8 +287,9 @@ class Zone {
 
 class Snapshot {
  public:
+  // `fallthrough`: ZoneConfig::fallthrough, lowercased names.
   explicit Snapshot(std::vector<Zone> zones, uint32_t serial, ClientSearchIndex clients = {},
-                    bool synced = true);
+                    bool synced = true, std::vector<dns::Name> fallthrough = {});
 
   // The zone with the longest apex that `lowercased_name` is in, or nullptr when the name is
   // outside every zone we serve.
@@ -302,6 +303,15 @@ class Snapshot {
   // False when built before the sources' first full sync (ZoneConfig::synced): the answer path
   // then turns NXDOMAIN into SERVFAIL.
   bool synced() const { return synced_; }
+  // Whether an NXDOMAIN for `lowercased_wire`, a name in `zone` (as find_zone returned it), is
+  // to be asked upstream instead (--fallthrough): the name is at or below a fallthrough name.
+  // A flag per zone answers at once for a zone wholly inside one (the usual case: in-addr.arpa
+  // under in-addr.arpa); only a fallthrough name below a zone's apex compares names.
+  bool falls_through(const Zone& zone, std::string_view lowercased_wire) const {
+    Fallthrough mode = fallthrough_modes_[static_cast<size_t>(&zone - zones_.data())];
+    return mode == Fallthrough::Whole ||
+           (mode == Fallthrough::Below && below_fallthrough(lowercased_wire));
+  }
   size_t record_count() const;
   // The search lists of the workloads that may ask us, by address (empty unless the snapshot
   // was built with ZoneConfig::client_search).
@@ -309,10 +319,19 @@ class Snapshot {
   size_t memory_bytes() const;
 
  private:
+  enum class Fallthrough : uint8_t {
+    None,   // no fallthrough name at, above or below the apex
+    Whole,  // a fallthrough name at or above the apex: every name of the zone
+    Below,  // only fallthrough names below the apex: the names under them
+  };
+  bool below_fallthrough(std::string_view lowercased_wire) const;
+
   std::vector<Zone> zones_;  // longest apex first
   uint32_t serial_;
   ClientSearchIndex clients_;
   bool synced_;
+  std::vector<dns::Name> fallthrough_;
+  std::vector<Fallthrough> fallthrough_modes_;  // one per zone of zones_, in its order
 };
 
 }  // namespace vmdns::zone

@@ -66,8 +66,8 @@ std::set<std::string> known_namespaces(const cluster::State& state, const ZoneCo
   return out;
 }
 
-// The fields that decide records: all of ZoneConfig but the serial and the sync flag, which
-// only the top parts (SOA) and the snapshot itself carry.
+// The fields that decide records: all of ZoneConfig but the serial, the sync flag and the
+// fallthrough names, which only the top parts (SOA) and the snapshot itself carry.
 bool same_rules(const ZoneConfig& a, const ZoneConfig& b) {
   return a.zones == b.zones && a.reverse_zones == b.reverse_zones && a.ttl == b.ttl &&
          a.negative_ttl == b.negative_ttl && a.nameserver_addresses == b.nameserver_addresses &&
@@ -407,7 +407,7 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::assemble(const cluster::State& 
     clients = clients_.index();
   }
   return std::make_shared<const Snapshot>(std::move(zones), config_.serial, std::move(clients),
-                                           config_.synced);
+                                           config_.synced, config_.fallthrough);
 }
 
 }  // namespace vmdns::zone

@@ -7,7 +7,8 @@ in 1232 octets, names with short TTLs) and 2.0.192.in-addr.arpa; vmdns forwards 
 - an A and an AAAA outside our zones are forwarded, over UDP and TCP, with dig and kdig; the
   client's ID and its spelling of the name come back; a client without EDNS gets no OPT;
 - NXDOMAIN is forwarded with the upstream's SOA in the authority section;
-- a reverse name outside our reverse zones is forwarded too;
+- a reverse name that no cluster address has is forwarded too (it falls through our default
+  in-addr.arpa; test_fallthrough.py has the rest);
 - a UDP reply too large for the client is cut with TC; the upstream truncates over UDP, so vmdns
   asks it again over TCP and a TCP client gets the whole set;
 - an upstream port with nothing listening and an upstream that never answers are passed over

@@ -11,7 +11,8 @@ The behaviour, as the tests check it:
 - garbage in a watch stream is logged and the watch restarts;
 - a rotated service account token is read again from its file;
 - a periodic relist (--resync-period) repairs a change no watch reported;
-- an API server that never answers: names answer SERVFAIL, never NXDOMAIN, until the first sync;
+- an API server that never answers: names answer SERVFAIL, never NXDOMAIN, until the first sync
+  (reverse names under the default fallthrough included);
   with --state-dir, the last synced state is served at once, marked stale in the log;
 - Pods are listed and watched with --pods verified only: --pods insecure answers
   <dashed-ip>.<ns>.pod names without them, and says so in the log.
@@ -276,6 +277,9 @@ class KubeApiTest(unittest.TestCase):
         reply = server.dig(MYVMI)
         self.assertEqual(reply.status, "SERVFAIL")
         self.assertEqual(server.dig("cluster.local", "SOA").status, "NOERROR")
+        # The same for a reverse name under the default fallthrough: it may be a cluster IP
+        # not yet listed, so it is neither denied nor asked upstream.
+        self.assertEqual(server.dig("8.8.8.8.in-addr.arpa", "PTR").status, "SERVFAIL")
         self.api.hang(False)
         self.synced(server)
 

@@ -123,11 +123,14 @@ class MetricsTest(unittest.TestCase):
         self.assertEqual(value(samples, "coredns_dns_request_size_bytes_count", proto="udp"), 5)
         self.assertEqual(value(samples, "coredns_dns_response_size_bytes_count", proto="tcp"), 1)
         self.assertGreater(value(samples, "coredns_dns_response_size_bytes_sum", proto="udp"), 0)
-        # The snapshot of examples/: two VMIs, one Service; the apex SOA and NS, the VMI's A.
+        # The snapshot of examples/: two VMIs, one Service; the SOA and NS of cluster.local and
+        # of the default reverse zones (in-addr.arpa, ip6.arpa), the VMIs' A and PTR records.
         self.assertEqual(value(samples, "vmdns_objects", kind="VirtualMachineInstance"), 2)
         self.assertEqual(value(samples, "vmdns_objects", kind="Service"), 1)
-        self.assertEqual(value(samples, "vmdns_records", type="SOA"), 1)
+        self.assertEqual(value(samples, "vmdns_records", type="SOA"), 3)
+        self.assertEqual(value(samples, "vmdns_records", type="NS"), 3)
         self.assertGreaterEqual(value(samples, "vmdns_records", type="A"), 2)
+        self.assertEqual(value(samples, "vmdns_records", type="PTR"), 2)
         self.assertEqual(value(samples, "vmdns_snapshot_generation"), 1)
         # Each manifest file is a source of its own, synced once read.
         sources = {dict(labels)["source"] for (name, labels) in samples

@@ -143,8 +143,17 @@ class VmZoneCliTest(unittest.TestCase):
         out = run_vmdns("records", "-f", README, "--vm-zone", "vm")
         self.assertEqual(out.returncode, 0, out.stderr)
         zones = [line for line in out.stdout.splitlines() if line.startswith("; zone ")]
-        self.assertEqual(zones, ["; zone cluster.local.", "; zone vm."])
+        # The default reverse zones (kubeadm's in-addr.arpa and ip6.arpa) follow, with the
+        # interface's PTR.
+        self.assertEqual(zones, ["; zone cluster.local.", "; zone vm.", "; zone in-addr.arpa.",
+                                 "; zone ip6.arpa."])
         self.assertIn("nic1.vmi-sec.secondary-test.vm.\t3600\tIN\tA\t10.10.0.5", out.stdout)
+        self.assertIn("5.0.10.10.in-addr.arpa.\t3600\tIN\tPTR\tnic1.vmi-sec.secondary-test.vm.",
+                      out.stdout)
+        out = run_vmdns("records", "-f", README, "--vm-zone", "vm", "--reverse-zone", "none")
+        zones = [line for line in out.stdout.splitlines() if line.startswith("; zone ")]
+        self.assertEqual(zones, ["; zone cluster.local.", "; zone vm."])
+        self.assertNotIn("PTR", out.stdout)
 
     def test_checkers_accept_the_vm_zone_and_its_reverse_zones(self):
         tools = [t for t in ("kzonecheck", "named-checkzone") if shutil.which(t)]

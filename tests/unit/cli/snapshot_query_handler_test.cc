@@ -7,6 +7,9 @@
 //   - --expand-short-names without an upstream: myvmi.mysubdomain. is answered at once with the
 //     CNAME into the VMI's namespace; for an unknown address it stays REFUSED;
 //   - with both flags off, the VMI gets the plain answers;
+//   - --fallthrough without a forwarder: our NXDOMAIN (AA) for a reverse name we do not have,
+//     autopath still answers through a fallthrough zone, and gives the NXDOMAIN back when it
+//     finds nothing;
 //   - none of this allocates.
 
 #include "cli/snapshot_query_handler.h"
@@ -120,6 +123,44 @@ TEST_F(HandlerTest, OffByDefault) {
   EXPECT_EQ(ask(handler, "web.mysubdomain.default.svc.cluster.local", vmi).rcode,
             Rcode::NxDomain);
   EXPECT_EQ(ask(handler, "myvmi.mysubdomain", vmi).rcode, Rcode::Refused);
+}
+
+TEST(HandlerFallthroughTest, WithoutForwarderOurNxDomainStays) {
+  auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
+  zone::ZoneConfig config;
+  config.zones = {*dns::Name::from_text("cluster.local")};
+  config.reverse_zones = {*dns::Name::from_text("in-addr.arpa")};
+  config.fallthrough = {*dns::Name::from_text("in-addr.arpa"),
+                        *dns::Name::from_text("cluster.local")};
+  config.client_search = true;
+  zone::SnapshotHolder holder;
+  holder.publish(zone::build(loaded.state, config));
+  SnapshotQueryHandler handler(holder, nullptr, {.autopath = true});
+  std::array<uint8_t, 65535> out{};
+  auto ask = [&](const char* name, dns::RrType type, const char* from) {
+    auto query = make_query({.name = name, .type = type});
+    size_t length =
+        handler.handle_deferrable(query, out, route_from(from, server::Transport::Udp, false));
+    EXPECT_NE(length, server::QueryHandler::kDeferred);
+    return parse_response(std::vector<uint8_t>(out.begin(), out.begin() + length))
+        .value_or(vmdns::testing::ResponseText{});
+  };
+  for (const char* from : {"10.244.0.57", "10.244.9.9"}) {
+    SCOPED_TRACE(from);
+    auto reverse = ask("8.8.8.8.in-addr.arpa", dns::RrType::PTR, from);
+    EXPECT_EQ(reverse.rcode, Rcode::NxDomain);
+    EXPECT_TRUE(reverse.aa);
+    EXPECT_EQ(reverse.authority.size(), 1u);
+    auto ours = ask("20.0.96.10.in-addr.arpa", dns::RrType::PTR, from);
+    EXPECT_EQ(ours.answer, std::vector<std::string>{
+                               "20.0.96.10.in-addr.arpa.\t5\tIN\tPTR\tweb.default.svc.cluster.local."});
+    EXPECT_EQ(ask("nosuch.mysubdomain.default.svc.cluster.local", dns::RrType::A, from).rcode,
+              Rcode::NxDomain);
+  }
+  // The VMI's autopath walk starts from a fallthrough NXDOMAIN like from any other.
+  EXPECT_EQ(ask("web.mysubdomain.default.svc.cluster.local", dns::RrType::A, "10.244.0.57")
+                .answer.size(),
+            2u);
 }
 
 TEST_F(HandlerTest, AllocatesNothing) {
