@@ -184,16 +184,18 @@ bool translate_kubernetes(Translation& t, const Directive& d, const BlockZones& 
       return false;
     }
   }
-  if (fallthrough) {
-    return t.add("--fallthrough", fallthrough_zones, *fallthrough, "kubernetes fallthrough");
-  }
-  // Without fallthrough, CoreDNS answers its zones alone; vmdns's default falls through in the
-  // reverse zones, and serves in-addr.arpa and ip6.arpa when no reverse zone is named.
+  // vmdns serves in-addr.arpa and ip6.arpa when no reverse zone is named, and falls through in
+  // them; CoreDNS serves the zones it names alone, and falls through only with fallthrough.
   if (t.has_flag("--fallthrough")) {
     if (reverse_zones.empty() && !t.add("--reverse-zone", {"none"}, d.name, "kubernetes zones")) {
       return false;
     }
-    return t.add("--fallthrough", {"none"}, d.name, "kubernetes without fallthrough");
+    if (!fallthrough) {
+      return t.add("--fallthrough", {"none"}, d.name, "kubernetes without fallthrough");
+    }
+  }
+  if (fallthrough) {
+    return t.add("--fallthrough", fallthrough_zones, *fallthrough, "kubernetes fallthrough");
   }
   return true;
 }

@@ -55,7 +55,12 @@ TEST(CorefileSettingsTest, CommonSettings) {
   std::string error;
   auto out = read(".:53 {\n kubernetes cluster.local\n}\n", &error);
   ASSERT_TRUE(out) << error;
-  EXPECT_EQ(" " + render(out->settings), std::string(kCommon) + " --zone=cluster.local");
+  // Without `fallthrough` and reverse zones, CoreDNS serves cluster.local alone: vmdns's own
+  // defaults (in-addr.arpa and ip6.arpa, falling through) are turned off.
+  EXPECT_EQ(" " + render(out->settings),
+            " --cache-size=0 --fallthrough=none --health-listen=none --in-cluster "
+            "--listen=0.0.0.0:53 --metrics-listen=none --no-upstream --ready-listen=none "
+            "--reverse-zone=none --zone=cluster.local");
   EXPECT_FALSE(out->reload);
 }
 
@@ -70,83 +75,101 @@ TEST(CorefileSettingsTest, Plugins) {
        ".:53 {\n kubernetes Cluster.Local. example.org 10.96.0.0/12 in-addr.arpa {\n"
        "  pods verified\n  endpoint_pod_names\n  ttl 30\n  namespaces a b\n  labels app=x, "
        "tier in (a)\n  ignore empty_service\n }\n}",
-       "--endpoint-pod-names --ignore-empty-service --labels=app=x, tier in (a) "
+       "--endpoint-pod-names --fallthrough=none --ignore-empty-service --labels=app=x, tier in (a) "
        "--namespaces=a,b --pods=verified --reverse-zone=10.96.0.0/12,in-addr.arpa --ttl=30 "
        "--zone=cluster.local,example.org"},
       {"kubernetes zones from the block",
-       "cluster.local:53 {\n kubernetes\n}", "--zone=cluster.local"},
+       "cluster.local:53 {\n kubernetes\n}",
+       "--fallthrough=none --reverse-zone=none --zone=cluster.local"},
       {"duplicate zones once (RKE2)",
        ".:53 {\n kubernetes   cluster.local  cluster.local in-addr.arpa ip6.arpa\n}",
-       "--reverse-zone=in-addr.arpa,ip6.arpa --zone=cluster.local"},
+       "--fallthrough=none --reverse-zone=in-addr.arpa,ip6.arpa --zone=cluster.local"},
       {"kubeconfig replaces in-cluster",
        ".:53 {\n kubernetes cluster.local {\n  kubeconfig /k.conf prod\n }\n}",
-       "--context=prod --kubeconfig=/k.conf --zone=cluster.local"},
+       "--context=prod --fallthrough=none --kubeconfig=/k.conf --reverse-zone=none "
+       "--zone=cluster.local"},
       {"forward with options",
        ".:53 {\n kubernetes cluster.local\n forward . 10.0.0.1 dns://10.0.0.2:5353 [fd00::1]:53 {"
        "\n  max_concurrent 1000\n  policy sequential\n }\n}",
-       "--max-forwards=1000 --upstream=10.0.0.1,10.0.0.2:5353,[fd00::1]:53 "
-       "--zone=cluster.local"},
+       "--fallthrough=none --max-forwards=1000 --reverse-zone=none "
+       "--upstream=10.0.0.1,10.0.0.2:5353,[fd00::1]:53 --zone=cluster.local"},
       {"forward . /etc/resolv.conf: the default",
        ".:53 {\n kubernetes cluster.local\n forward . /etc/resolv.conf\n}",
-       "--zone=cluster.local"},
+       "--fallthrough=none --reverse-zone=none --zone=cluster.local"},
       {"forward to another resolv.conf",
        ".:53 {\n kubernetes cluster.local\n forward . /etc/upstream.conf\n}",
-       "--upstream=192.0.2.1,[2001:db8::1] --zone=cluster.local"},
+       "--fallthrough=none --reverse-zone=none --upstream=192.0.2.1,[2001:db8::1] "
+       "--zone=cluster.local"},
       {"ops plugins",
        ".:53 {\n health {\n  lameduck 5s\n }\n ready\n prometheus :9153\n log\n errors\n loop\n "
        "reload 30s\n autopath @kubernetes\n kubernetes cluster.local\n}",
-       "--autopath --health-listen=:8080 --lameduck=5s --log-queries "
-       "--metrics-listen=:9153 --ready-listen=:8181 --zone=cluster.local"},
+       "--autopath --fallthrough=none --health-listen=:8080 --lameduck=5s --log-queries "
+       "--metrics-listen=:9153 --ready-listen=:8181 --reverse-zone=none --zone=cluster.local"},
       {"ops plugins' own addresses",
        ".:53 {\n health 127.0.0.1:18080\n ready [::1]:18181\n prometheus\n kubernetes "
        "cluster.local\n}",
-       "--health-listen=127.0.0.1:18080 --metrics-listen=127.0.0.1:9153 "
-       "--ready-listen=[::1]:18181 --zone=cluster.local"},
+       "--fallthrough=none --health-listen=127.0.0.1:18080 --metrics-listen=127.0.0.1:9153 "
+       "--ready-listen=[::1]:18181 --reverse-zone=none --zone=cluster.local"},
       {"bind and port",
        ".:1053 {\n bind 10.0.0.10\n kubernetes cluster.local\n}",
-       "--listen=10.0.0.10:1053 --zone=cluster.local"},
+       "--fallthrough=none --listen=10.0.0.10:1053 --reverse-zone=none --zone=cluster.local"},
       {"bind IPv6", "dns://.:53 {\n bind fd00::10\n kubernetes cluster.local\n}",
-       "--listen=[fd00::10]:53 --zone=cluster.local"},
+       "--fallthrough=none --listen=[fd00::10]:53 --reverse-zone=none --zone=cluster.local"},
       {"environment",
-       ".:53 {\n kubernetes {$DOMAIN}\n}", "--zone=cluster.local"},
-      {"block without braces", ".:53\nkubernetes cluster.local\n", "--zone=cluster.local"},
+       ".:53 {\n kubernetes {$DOMAIN}\n}",
+       "--fallthrough=none --reverse-zone=none --zone=cluster.local"},
+      {"block without braces", ".:53\nkubernetes cluster.local\n",
+       "--fallthrough=none --reverse-zone=none --zone=cluster.local"},
+      // kubeadm's: the reverse zones fall through, as vmdns's defaults do.
+      {"kubernetes fallthrough",
+       ".:53 {\n kubernetes cluster.local in-addr.arpa ip6.arpa {\n"
+       "  fallthrough in-addr.arpa ip6.arpa\n }\n}",
+       "--fallthrough=in-addr.arpa,ip6.arpa --reverse-zone=in-addr.arpa,ip6.arpa "
+       "--zone=cluster.local"},
+      // A bare fallthrough is every zone of the block; no reverse zone is named, so none is
+      // served (not vmdns's default in-addr.arpa and ip6.arpa).
+      {"bare fallthrough without reverse zones",
+       ".:53 {\n kubernetes cluster.local {\n  fallthrough\n }\n}",
+       "--fallthrough=cluster.local --reverse-zone=none --zone=cluster.local"},
       {"cache TTL",
        ".:53 {\n kubernetes cluster.local\n cache 30\n}",
        "--cache-denial-max-ttl=30 --cache-denial-min-ttl=5 --cache-max-ttl=30 --cache-min-ttl=5 "
-       "--zone=cluster.local"},
+       "--fallthrough=none --reverse-zone=none --zone=cluster.local"},
       {"cache defaults", ".:53 {\n kubernetes cluster.local\n cache\n}",
        "--cache-denial-max-ttl=1800 --cache-denial-min-ttl=5 --cache-max-ttl=3600 "
-       "--cache-min-ttl=5 --zone=cluster.local"},
+       "--cache-min-ttl=5 --fallthrough=none --reverse-zone=none --zone=cluster.local"},
       {"cache below the minimum", ".:53 {\n kubernetes cluster.local\n cache 3\n}",
        "--cache-denial-max-ttl=3 --cache-denial-min-ttl=3 --cache-max-ttl=3 --cache-min-ttl=3 "
-       "--zone=cluster.local"},
+       "--fallthrough=none --reverse-zone=none --zone=cluster.local"},
       {"cache success and denial",
        ".:53 {\n kubernetes cluster.local\n cache . {\n  success 5000 600 10\n  denial 1000\n "
        "}\n}",
        "--cache-denial-max-ttl=1800 --cache-denial-min-ttl=5 --cache-max-ttl=600 "
-       "--cache-min-ttl=10 --cache-size=6000 --zone=cluster.local"},
+       "--cache-min-ttl=10 --cache-size=6000 --fallthrough=none --reverse-zone=none "
+       "--zone=cluster.local"},
       {"stub domains and except",
        ".:53 {\n kubernetes cluster.local\n forward . 10.0.0.1 {\n  except corp.example\n }\n "
        "cache 30\n}\nconsul.local:53 example.org {\n errors\n cache 30\n forward . 10.150.0.1 "
        "fd00::53\n}",
        "--cache-denial-max-ttl=30 --cache-denial-min-ttl=5 --cache-max-ttl=30 --cache-min-ttl=5 "
-       "--forward-except=corp.example "
+       "--fallthrough=none --forward-except=corp.example --reverse-zone=none "
        "--stub-domain=consul.local=10.150.0.1,[fd00::53],example.org=10.150.0.1,[fd00::53] "
        "--upstream=10.0.0.1 --zone=cluster.local"},
       {"hosts as k3s's",
        ".:53 {\n kubernetes cluster.local\n hosts /etc/coredns/NodeHosts {\n  ttl 60\n  reload "
        "15s\n  fallthrough\n }\n}",
-       "--hosts-file=/etc/coredns/NodeHosts --hosts-reload=15s --hosts-ttl=60 "
-       "--zone=cluster.local"},
+       "--fallthrough=none --hosts-file=/etc/coredns/NodeHosts --hosts-reload=15s --hosts-ttl=60 "
+       "--reverse-zone=none --zone=cluster.local"},
       {"inline hosts entries, and /etc/hosts as CoreDNS reads it",
        ".:53 {\n kubernetes cluster.local\n hosts {\n  198.18.40.20 registry.corp.internal "
        "registry\n  fd00::21 git\n  fallthrough\n }\n}",
-       "--host=198.18.40.20 registry.corp.internal registry,fd00::21 git --hosts-file=/etc/hosts "
-       "--zone=cluster.local"},
+       "--fallthrough=none --host=198.18.40.20 registry.corp.internal registry,fd00::21 git "
+       "--hosts-file=/etc/hosts --reverse-zone=none --zone=cluster.local"},
       {"a stub domain in the root block",
        ".:53 {\n kubernetes cluster.local\n forward corp.example 10.0.0.2:5353\n forward . "
        "10.0.0.1\n}",
-       "--stub-domain=corp.example=10.0.0.2:5353 --upstream=10.0.0.1 --zone=cluster.local"},
+       "--fallthrough=none --reverse-zone=none --stub-domain=corp.example=10.0.0.2:5353 "
+       "--upstream=10.0.0.1 --zone=cluster.local"},
   };
   for (const Case& c : cases) {
     Files files = {{"/etc/coredns/Corefile", c.text},
