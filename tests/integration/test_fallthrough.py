@@ -11,8 +11,8 @@ old.cluster.local. Checked, with dig over UDP and TCP:
   (AA); an address we do not have gets the upstream's PTR, or its NXDOMAIN with its own SOA;
   the empty non-terminal above our PTRs (244.10.in-addr.arpa) is ours (NODATA with our SOA);
 - forwarded names count as plugin="forward" and are cached like any forwarded name;
-- `--fallthrough none`, `--no-upstream`, and a client outside `--allow-forward` get our
-  authoritative NXDOMAIN (in-addr.arpa's SOA);
+- `--fallthrough none`, `--no-upstream`, a client outside `--allow-forward` and a name under
+  `--forward-except` get our authoritative NXDOMAIN (in-addr.arpa's SOA);
 - `--fallthrough cluster.local`: a cluster name we do not have goes upstream too, ours stay ours;
 - `--reverse-zone none`: no reverse zone, every reverse name is forwarded (out of our zones);
 - `--config`: the setting is reloaded without a restart;
@@ -137,6 +137,7 @@ class FallthroughTest(unittest.TestCase):
             "--fallthrough none": self.serve("--fallthrough", "none"),
             "--no-upstream": self.serve(upstream=False),
             "a client outside --allow-forward": self.serve("--allow-forward", "10.0.0.0/8"),
+            "--forward-except in-addr.arpa": self.serve("--forward-except", "in-addr.arpa"),
         }
         for label, server in servers.items():
             for tcp in (False, True):
