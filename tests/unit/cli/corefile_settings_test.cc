@@ -64,6 +64,36 @@ TEST(CorefileSettingsTest, CommonSettings) {
   EXPECT_FALSE(out->reload);
 }
 
+TEST(CorefileSettingsTest, Fallthrough) {
+  const std::vector<std::pair<const char*, const char*>> cases = {
+      // kubeadm's: the reverse zones fall through, as vmdns's defaults do.
+      {".:53 {\n kubernetes cluster.local in-addr.arpa ip6.arpa {\n"
+       "  fallthrough in-addr.arpa ip6.arpa\n }\n}",
+       " --fallthrough=in-addr.arpa,ip6.arpa --reverse-zone=in-addr.arpa,ip6.arpa"},
+      // A bare fallthrough is every zone of the plugin; no reverse zone is named, so none is
+      // served (not vmdns's default in-addr.arpa and ip6.arpa).
+      {".:53 {\n kubernetes cluster.local {\n  fallthrough\n }\n}",
+       " --fallthrough=cluster.local --reverse-zone=none"},
+      // No fallthrough: none.
+      {".:53 {\n kubernetes cluster.local 10.96.0.0/12\n}",
+       " --fallthrough=none --reverse-zone=10.96.0.0/12"},
+  };
+  for (const auto& [text, settings] : cases) {
+    std::string error;
+    auto out = read(text, &error);
+    ASSERT_TRUE(out) << error;
+    // The two flags as rendered (in flag order), each whole.
+    std::string rendered = " " + render(out->settings) + " ";
+    std::string got;
+    for (const char* flag : {" --fallthrough=", " --reverse-zone="}) {
+      size_t at = rendered.find(flag);
+      ASSERT_NE(at, std::string::npos) << text;
+      got += rendered.substr(at, rendered.find(' ', at + 1) - at);
+    }
+    EXPECT_EQ(got, settings) << text;
+  }
+}
+
 TEST(CorefileSettingsTest, Plugins) {
   struct Case {
     const char* name;
@@ -75,101 +105,83 @@ TEST(CorefileSettingsTest, Plugins) {
        ".:53 {\n kubernetes Cluster.Local. example.org 10.96.0.0/12 in-addr.arpa {\n"
        "  pods verified\n  endpoint_pod_names\n  ttl 30\n  namespaces a b\n  labels app=x, "
        "tier in (a)\n  ignore empty_service\n }\n}",
-       "--endpoint-pod-names --fallthrough=none --ignore-empty-service --labels=app=x, tier in (a) "
+       "--endpoint-pod-names --ignore-empty-service --labels=app=x, tier in (a) "
        "--namespaces=a,b --pods=verified --reverse-zone=10.96.0.0/12,in-addr.arpa --ttl=30 "
        "--zone=cluster.local,example.org"},
       {"kubernetes zones from the block",
-       "cluster.local:53 {\n kubernetes\n}",
-       "--fallthrough=none --reverse-zone=none --zone=cluster.local"},
+       "cluster.local:53 {\n kubernetes\n}", "--zone=cluster.local"},
       {"duplicate zones once (RKE2)",
        ".:53 {\n kubernetes   cluster.local  cluster.local in-addr.arpa ip6.arpa\n}",
-       "--fallthrough=none --reverse-zone=in-addr.arpa,ip6.arpa --zone=cluster.local"},
+       "--reverse-zone=in-addr.arpa,ip6.arpa --zone=cluster.local"},
       {"kubeconfig replaces in-cluster",
        ".:53 {\n kubernetes cluster.local {\n  kubeconfig /k.conf prod\n }\n}",
-       "--context=prod --fallthrough=none --kubeconfig=/k.conf --reverse-zone=none "
-       "--zone=cluster.local"},
+       "--context=prod --kubeconfig=/k.conf --zone=cluster.local"},
       {"forward with options",
        ".:53 {\n kubernetes cluster.local\n forward . 10.0.0.1 dns://10.0.0.2:5353 [fd00::1]:53 {"
        "\n  max_concurrent 1000\n  policy sequential\n }\n}",
-       "--fallthrough=none --max-forwards=1000 --reverse-zone=none "
-       "--upstream=10.0.0.1,10.0.0.2:5353,[fd00::1]:53 --zone=cluster.local"},
+       "--max-forwards=1000 --upstream=10.0.0.1,10.0.0.2:5353,[fd00::1]:53 "
+       "--zone=cluster.local"},
       {"forward . /etc/resolv.conf: the default",
        ".:53 {\n kubernetes cluster.local\n forward . /etc/resolv.conf\n}",
-       "--fallthrough=none --reverse-zone=none --zone=cluster.local"},
+       "--zone=cluster.local"},
       {"forward to another resolv.conf",
        ".:53 {\n kubernetes cluster.local\n forward . /etc/upstream.conf\n}",
-       "--fallthrough=none --reverse-zone=none --upstream=192.0.2.1,[2001:db8::1] "
-       "--zone=cluster.local"},
+       "--upstream=192.0.2.1,[2001:db8::1] --zone=cluster.local"},
       {"ops plugins",
        ".:53 {\n health {\n  lameduck 5s\n }\n ready\n prometheus :9153\n log\n errors\n loop\n "
        "reload 30s\n autopath @kubernetes\n kubernetes cluster.local\n}",
-       "--autopath --fallthrough=none --health-listen=:8080 --lameduck=5s --log-queries "
-       "--metrics-listen=:9153 --ready-listen=:8181 --reverse-zone=none --zone=cluster.local"},
+       "--autopath --health-listen=:8080 --lameduck=5s --log-queries "
+       "--metrics-listen=:9153 --ready-listen=:8181 --zone=cluster.local"},
       {"ops plugins' own addresses",
        ".:53 {\n health 127.0.0.1:18080\n ready [::1]:18181\n prometheus\n kubernetes "
        "cluster.local\n}",
-       "--fallthrough=none --health-listen=127.0.0.1:18080 --metrics-listen=127.0.0.1:9153 "
-       "--ready-listen=[::1]:18181 --reverse-zone=none --zone=cluster.local"},
+       "--health-listen=127.0.0.1:18080 --metrics-listen=127.0.0.1:9153 "
+       "--ready-listen=[::1]:18181 --zone=cluster.local"},
       {"bind and port",
        ".:1053 {\n bind 10.0.0.10\n kubernetes cluster.local\n}",
-       "--fallthrough=none --listen=10.0.0.10:1053 --reverse-zone=none --zone=cluster.local"},
+       "--listen=10.0.0.10:1053 --zone=cluster.local"},
       {"bind IPv6", "dns://.:53 {\n bind fd00::10\n kubernetes cluster.local\n}",
-       "--fallthrough=none --listen=[fd00::10]:53 --reverse-zone=none --zone=cluster.local"},
+       "--listen=[fd00::10]:53 --zone=cluster.local"},
       {"environment",
-       ".:53 {\n kubernetes {$DOMAIN}\n}",
-       "--fallthrough=none --reverse-zone=none --zone=cluster.local"},
-      {"block without braces", ".:53\nkubernetes cluster.local\n",
-       "--fallthrough=none --reverse-zone=none --zone=cluster.local"},
-      // kubeadm's: the reverse zones fall through, as vmdns's defaults do.
-      {"kubernetes fallthrough",
-       ".:53 {\n kubernetes cluster.local in-addr.arpa ip6.arpa {\n"
-       "  fallthrough in-addr.arpa ip6.arpa\n }\n}",
-       "--fallthrough=in-addr.arpa,ip6.arpa --reverse-zone=in-addr.arpa,ip6.arpa "
-       "--zone=cluster.local"},
-      // A bare fallthrough is every zone of the block; no reverse zone is named, so none is
-      // served (not vmdns's default in-addr.arpa and ip6.arpa).
-      {"bare fallthrough without reverse zones",
-       ".:53 {\n kubernetes cluster.local {\n  fallthrough\n }\n}",
-       "--fallthrough=cluster.local --reverse-zone=none --zone=cluster.local"},
+       ".:53 {\n kubernetes {$DOMAIN}\n}", "--zone=cluster.local"},
+      {"block without braces", ".:53\nkubernetes cluster.local\n", "--zone=cluster.local"},
       {"cache TTL",
        ".:53 {\n kubernetes cluster.local\n cache 30\n}",
        "--cache-denial-max-ttl=30 --cache-denial-min-ttl=5 --cache-max-ttl=30 --cache-min-ttl=5 "
-       "--fallthrough=none --reverse-zone=none --zone=cluster.local"},
+       "--zone=cluster.local"},
       {"cache defaults", ".:53 {\n kubernetes cluster.local\n cache\n}",
        "--cache-denial-max-ttl=1800 --cache-denial-min-ttl=5 --cache-max-ttl=3600 "
-       "--cache-min-ttl=5 --fallthrough=none --reverse-zone=none --zone=cluster.local"},
+       "--cache-min-ttl=5 --zone=cluster.local"},
       {"cache below the minimum", ".:53 {\n kubernetes cluster.local\n cache 3\n}",
        "--cache-denial-max-ttl=3 --cache-denial-min-ttl=3 --cache-max-ttl=3 --cache-min-ttl=3 "
-       "--fallthrough=none --reverse-zone=none --zone=cluster.local"},
+       "--zone=cluster.local"},
       {"cache success and denial",
        ".:53 {\n kubernetes cluster.local\n cache . {\n  success 5000 600 10\n  denial 1000\n "
        "}\n}",
        "--cache-denial-max-ttl=1800 --cache-denial-min-ttl=5 --cache-max-ttl=600 "
-       "--cache-min-ttl=10 --cache-size=6000 --fallthrough=none --reverse-zone=none "
-       "--zone=cluster.local"},
+       "--cache-min-ttl=10 --cache-size=6000 --zone=cluster.local"},
       {"stub domains and except",
        ".:53 {\n kubernetes cluster.local\n forward . 10.0.0.1 {\n  except corp.example\n }\n "
        "cache 30\n}\nconsul.local:53 example.org {\n errors\n cache 30\n forward . 10.150.0.1 "
        "fd00::53\n}",
        "--cache-denial-max-ttl=30 --cache-denial-min-ttl=5 --cache-max-ttl=30 --cache-min-ttl=5 "
-       "--fallthrough=none --forward-except=corp.example --reverse-zone=none "
+       "--forward-except=corp.example "
        "--stub-domain=consul.local=10.150.0.1,[fd00::53],example.org=10.150.0.1,[fd00::53] "
        "--upstream=10.0.0.1 --zone=cluster.local"},
       {"hosts as k3s's",
        ".:53 {\n kubernetes cluster.local\n hosts /etc/coredns/NodeHosts {\n  ttl 60\n  reload "
        "15s\n  fallthrough\n }\n}",
-       "--fallthrough=none --hosts-file=/etc/coredns/NodeHosts --hosts-reload=15s --hosts-ttl=60 "
-       "--reverse-zone=none --zone=cluster.local"},
+       "--hosts-file=/etc/coredns/NodeHosts --hosts-reload=15s --hosts-ttl=60 "
+       "--zone=cluster.local"},
       {"inline hosts entries, and /etc/hosts as CoreDNS reads it",
        ".:53 {\n kubernetes cluster.local\n hosts {\n  198.18.40.20 registry.corp.internal "
        "registry\n  fd00::21 git\n  fallthrough\n }\n}",
-       "--fallthrough=none --host=198.18.40.20 registry.corp.internal registry,fd00::21 git "
-       "--hosts-file=/etc/hosts --reverse-zone=none --zone=cluster.local"},
+       "--host=198.18.40.20 registry.corp.internal registry,fd00::21 git --hosts-file=/etc/hosts "
+       "--zone=cluster.local"},
       {"a stub domain in the root block",
        ".:53 {\n kubernetes cluster.local\n forward corp.example 10.0.0.2:5353\n forward . "
        "10.0.0.1\n}",
-       "--fallthrough=none --reverse-zone=none --stub-domain=corp.example=10.0.0.2:5353 "
-       "--upstream=10.0.0.1 --zone=cluster.local"},
+       "--stub-domain=corp.example=10.0.0.2:5353 --upstream=10.0.0.1 --zone=cluster.local"},
   };
   for (const Case& c : cases) {
     Files files = {{"/etc/coredns/Corefile", c.text},
