@@ -49,6 +49,22 @@ bool is_dns1123_subdomain(std::string_view value) {
   }
 }
 
+bool is_port_name(std::string_view value) {
+  constexpr size_t kMaxPortName = 15;
+  if (value.empty() || value.size() > kMaxPortName || value.front() == '-' || value.back() == '-' ||
+      value.find("--") != std::string_view::npos) {
+    return false;
+  }
+  bool letter = false;
+  for (char c : value) {
+    if (!is_alnum(c) && c != '-') {
+      return false;
+    }
+    letter = letter || (c >= 'a' && c <= 'z');
+  }
+  return letter;
+}
+
 std::string dns1123_label_problem(std::string_view value) {
   if (value.empty()) {
     return "must not be empty";

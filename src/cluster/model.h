@@ -97,10 +97,19 @@ struct Pod {
   bool operator==(const Pod&) const = default;
 };
 
+// One entry of a Service's spec.ports, or of an EndpointSlice's ports (the port on the endpoint).
 struct ServicePort {
   std::string name;             // may be empty for a single unnamed port
   std::string protocol = "TCP";  // TCP, UDP or SCTP
-  int port = 0;
+  int port = 0;                 // an EndpointSlice port may leave it unset (0)
+  // spec.ports[].targetPort, Services only. Clients of a headless Service, and of an endpoint
+  // name, connect to the endpoint: its SRV records carry the endpoint's port, which is the
+  // EndpointSlice's. Where vmdns computes the endpoints itself from a selector (manifests without
+  // EndpointSlices), it derives that port from the targetPort as the EndpointSlice controller
+  // does, so the field is kept. A number, or the name of a container port; neither set (0 and
+  // "") means the Service port, as the API server defaults it.
+  int target_port = 0;
+  std::string target_port_name = {};
   bool operator==(const ServicePort&) const = default;
 };
 

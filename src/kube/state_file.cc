@@ -97,6 +97,13 @@ json ports(const std::vector<cluster::ServicePort>& list) {
     if (port.port != 0) {
       entry["port"] = port.port;
     }
+    // A Service's targetPort (an EndpointSlice port has none): a JSON number or string, as the
+    // API writes an IntOrString.
+    if (port.target_port != 0) {
+      entry["targetPort"] = port.target_port;
+    } else if (!port.target_port_name.empty()) {
+      entry["targetPort"] = port.target_port_name;
+    }
     out.push_back(std::move(entry));
   }
   return out;

@@ -12,10 +12,36 @@ bool is_protocol(std::string_view protocol) {
   return protocol == "TCP" || protocol == "UDP" || protocol == "SCTP";
 }
 
+// spec.ports[].targetPort: a port number, or the name of a container port. Zero and the empty
+// string are what the API server replaces with the Service port: both leave the port unset.
+void decode_target_port(FieldReader& reader, const Field& field, cluster::ServicePort& port) {
+  std::optional<FieldReader::IntOrString> value = reader.int_or_string(field);
+  if (!value) {
+    return;
+  }
+  if (value->number) {
+    if (*value->number < 0 || *value->number > kMaxPort) {
+      reader.error(field.path, std::to_string(*value->number) + " is not in 1..65535");
+    } else {
+      port.target_port = static_cast<int>(*value->number);
+    }
+    return;
+  }
+  if (!value->name.empty() && !cluster::is_port_name(value->name)) {
+    reader.error(field.path, quoted(value->name) +
+                                 " is neither a port number nor a port name (at most 15 "
+                                 "characters of a-z, 0-9 and '-', with a letter, no '-' at "
+                                 "either end or twice in a row)");
+    return;
+  }
+  port.target_port_name = value->name;
+}
+
 }  // namespace
 
 std::vector<cluster::ServicePort> decode_ports(FieldReader& reader, const Field& ports,
-                                               bool port_required) {
+                                               PortsOf kind) {
+  bool port_required = kind == PortsOf::Service;
   std::vector<cluster::ServicePort> out;
   for (const Field& item : reader.list(ports)) {
     Field entry = reader.map(item);
@@ -39,6 +65,9 @@ std::vector<cluster::ServicePort> decode_ports(FieldReader& reader, const Field&
       port.port = static_cast<int>(*value);
     } else if (port_required && !number.present()) {
       reader.error(number.path, "is required");
+    }
+    if (kind == PortsOf::Service) {
+      decode_target_port(reader, entry["targetPort"], port);
     }
     out.push_back(std::move(port));
   }

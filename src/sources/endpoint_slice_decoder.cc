@@ -74,7 +74,7 @@ std::optional<cluster::EndpointSlice> decode_endpoint_slice(FieldReader& reader,
       slice.endpoints.push_back(decode_endpoint(reader, entry, family));
     }
   }
-  slice.ports = decode_ports(reader, root["ports"], /*port_required=*/false);
+  slice.ports = decode_ports(reader, root["ports"], PortsOf::EndpointSlice);
   Field trigger = reader.map(reader.map(root["metadata"])["annotations"])[kTriggerTimeAnnotation];
   if (std::optional<std::string> text = reader.string(trigger)) {
     if (std::optional<int64_t> ns = parse_rfc3339(*text)) {

@@ -67,7 +67,9 @@ bool Field::present() const {
   return node.IsDefined() && !node.IsNull();
 }
 
-bool Field::is_map() const { return json != nullptr ? json->is_object() : node.IsMap(); }
+bool Field::is_map() const {
+  return json != nullptr ? json->is_object() : node.IsMap();
+}
 
 Field Field::operator[](const char* key) const {
   std::string child_path = path.empty() ? std::string(key) : path + "." + key;
@@ -124,8 +126,7 @@ void FieldReader::warning(const std::string& field, std::string message) {
 }
 
 void FieldReader::type_error(const Field& field, std::string_view expected) {
-  error(field.path,
-        "must be " + std::string(expected) + ", not " + std::string(type_name(field)));
+  error(field.path, "must be " + std::string(expected) + ", not " + std::string(type_name(field)));
 }
 
 bool FieldReader::take_node() {
@@ -224,6 +225,40 @@ std::optional<int64_t> FieldReader::integer(const Field& field) {
     return std::nullopt;
   }
   return value;
+}
+
+std::optional<FieldReader::IntOrString> FieldReader::int_or_string(const Field& field) {
+  if (!field.present()) {
+    return std::nullopt;
+  }
+  if (field.json != nullptr) {
+    if (field.json->is_string()) {
+      return IntOrString{std::nullopt, field.json->get<std::string>()};
+    }
+    if (!field.json->is_number()) {
+      type_error(field, "an integer or a string");
+      return std::nullopt;
+    }
+    std::optional<int64_t> number = integer(field);
+    if (!number) {
+      return std::nullopt;
+    }
+    return IntOrString{number, ""};
+  }
+  if (!field.node.IsScalar()) {
+    type_error(field, "an integer or a string");
+    return std::nullopt;
+  }
+  const std::string& text = field.node.Scalar();
+  // yaml-cpp tags a quoted scalar "!" and a plain one "?".
+  if (field.node.Tag() != "!") {
+    int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec == std::errc() && end == text.data() + text.size()) {
+      return IntOrString{value, ""};
+    }
+  }
+  return IntOrString{std::nullopt, text};
 }
 
 std::optional<bool> FieldReader::boolean(const Field& field) {

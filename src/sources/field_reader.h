@@ -98,6 +98,14 @@ class FieldReader {
   std::optional<std::string> string(const Field& field);
   std::optional<int64_t> integer(const Field& field);
   std::optional<bool> boolean(const Field& field);
+  // Kubernetes' IntOrString (a Service's targetPort): a JSON number or string; in YAML a plain
+  // scalar that reads as an integer is one, and a quoted one ("8080") stays a string, as kubectl
+  // converts it. An integer in `number`, else the text in `name`.
+  struct IntOrString {
+    std::optional<int64_t> number;
+    std::string name;
+  };
+  std::optional<IntOrString> int_or_string(const Field& field);
   // A map of strings to strings (labels, selectors).
   std::optional<cluster::Labels> string_map(const Field& field);
   // An IP address; with `allow_prefix`, a "/nn" suffix is dropped (some clusters report VMI

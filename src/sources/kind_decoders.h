@@ -25,9 +25,11 @@ std::optional<cluster::EndpointSlice> decode_endpoint_slice(FieldReader& reader,
                                                             cluster::ObjectMeta meta);
 
 // Shared by Service and EndpointSlice: name, protocol (default TCP) and port of each entry.
-// A Service port is required and in 1..65535; an EndpointSlice port may be absent (0).
+// A Service port is required and in 1..65535, and has a targetPort (a number in 1..65535 or a
+// port name; absent, 0 or "": the port); an EndpointSlice port may be absent (0).
+enum class PortsOf { Service, EndpointSlice };
 std::vector<cluster::ServicePort> decode_ports(FieldReader& reader, const Field& ports,
-                                               bool port_required);
+                                               PortsOf kind);
 // A hostname or subdomain field, which must be a DNS-1123 label when set.
 std::string decode_label_field(FieldReader& reader, const Field& field);
 // status.conditions as type -> status, e.g. {"Ready": "True", "Paused": "False"}.

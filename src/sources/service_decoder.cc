@@ -68,7 +68,7 @@ std::optional<cluster::Service> decode_service(FieldReader& reader, const Field&
   }
   service.selector = reader.string_map(spec["selector"]);
   decode_cluster_ips(reader, spec, service);
-  service.ports = decode_ports(reader, spec["ports"], /*port_required=*/true);
+  service.ports = decode_ports(reader, spec["ports"], PortsOf::Service);
   service.publish_not_ready_addresses =
       reader.boolean(spec["publishNotReadyAddresses"]).value_or(false);
 

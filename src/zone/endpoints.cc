@@ -17,9 +17,10 @@ bool is_terminal(const std::string& phase) {
 // Adds one endpoint per address; drop_repeated_addresses() keeps the first of each once the
 // Service's workloads are all visited.
 void add_addresses(const std::vector<cluster::IpAddress>& addresses, const std::string& hostname,
-                   bool ready, const std::string& workload_name, std::vector<Endpoint>& out) {
+                   bool ready, const std::string& workload_name, const EndpointPorts& ports,
+                   std::vector<Endpoint>& out) {
   for (const cluster::IpAddress& address : addresses) {
-    out.push_back({address, hostname, ready, workload_name});
+    out.push_back({address, hostname, ready, workload_name, ports});
   }
 }
 
@@ -78,6 +79,21 @@ constexpr std::string_view kIdKey = "vmi.kubevirt.io/id";
 constexpr std::string_view kNameKey = "vm.kubevirt.io/name";
 
 }  // namespace
+
+std::vector<cluster::ServicePort> endpoint_ports(const cluster::Service& service) {
+  std::vector<cluster::ServicePort> out;
+  for (const cluster::ServicePort& port : service.ports) {
+    if (!port.target_port_name.empty()) {
+      continue;  // a container port's name: unknown here
+    }
+    cluster::ServicePort endpoint;
+    endpoint.name = port.name;
+    endpoint.protocol = port.protocol;
+    endpoint.port = port.target_port != 0 ? port.target_port : port.port;
+    out.push_back(std::move(endpoint));
+  }
+  return out;
+}
 
 EndpointIndex::EndpointIndex(const cluster::State& state) {
   index(state, cluster::ObjectKey{}, nullptr);
@@ -188,12 +204,13 @@ std::vector<Endpoint> EndpointIndex::from_slices(const cluster::Service& service
   }
   for (const cluster::EndpointSlice* slice_pointer : found->second) {
     const cluster::EndpointSlice& slice = *slice_pointer;
-    if (slice.address_type == "FQDN") {
+    if (slice.address_type == "FQDN" || slice.endpoints.empty()) {
       continue;
     }
+    auto ports = std::make_shared<const std::vector<cluster::ServicePort>>(slice.ports);
     for (const auto& endpoint : slice.endpoints) {
       add_addresses(endpoint.addresses, endpoint.hostname, endpoint.ready.value_or(true),
-                    endpoint.target_name, out);
+                    endpoint.target_name, ports, out);
     }
   }
   drop_repeated_addresses(out);
@@ -219,6 +236,7 @@ std::vector<Endpoint> EndpointIndex::from_selector(const cluster::Service& servi
   }
 
   const std::string& svc = service.meta.name;
+  auto ports = std::make_shared<const std::vector<cluster::ServicePort>>(endpoint_ports(service));
   for (uint32_t i : *candidates) {
     const Workload& w = workloads_[i];
     bool selected = true;
@@ -243,7 +261,7 @@ std::vector<Endpoint> EndpointIndex::from_selector(const cluster::Service& servi
       if (!cluster::is_dns1123_label(hostname)) {
         hostname.clear();  // a truncated name ending in '-': no pod could carry it
       }
-      add_addresses(v.addresses, hostname, v.ready, v.meta.name, out);
+      add_addresses(v.addresses, hostname, v.ready, v.meta.name, ports, out);
     } else {
       const cluster::Pod& p = *w.pod;
       if (is_terminal(p.phase)) {
@@ -251,7 +269,7 @@ std::vector<Endpoint> EndpointIndex::from_selector(const cluster::Service& servi
       }
       std::string hostname =
           (!p.hostname.empty() && p.subdomain == svc) ? p.hostname : std::string();
-      add_addresses(p.addresses, hostname, p.ready, p.meta.name, out);
+      add_addresses(p.addresses, hostname, p.ready, p.meta.name, ports, out);
     }
   }
   drop_repeated_addresses(out);

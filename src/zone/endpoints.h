@@ -7,9 +7,13 @@
 // and the VMIs whose launcher-pod labels match (cluster::launcher_pod_labels). An endpoint gets a
 // hostname only when the workload's spec.subdomain equals the Service's name (Kubernetes'
 // ShouldSetHostname); a VMI's hostname is cluster::vmi_hostname().
+//
+// Each endpoint carries its ports, those its SRV records answer: its EndpointSlice's, or for
+// endpoints found by the selector the ports the controller would write (endpoint_ports()).
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -22,12 +26,25 @@
 
 namespace vmdns::zone {
 
+// The ports of the endpoints of one EndpointSlice (or of one selector), shared by all of them.
+using EndpointPorts = std::shared_ptr<const std::vector<cluster::ServicePort>>;
+
 struct Endpoint {
   cluster::IpAddress address;
   std::string hostname;  // empty when the endpoint has none
   bool ready = false;
   std::string workload_name;  // "vmi-fedora": the Pod or VMI name; empty when unknown
+  // Null or empty when the slice lists no port (a headless Service without ports).
+  EndpointPorts ports = nullptr;
 };
+
+// The ports the EndpointSlice controller writes for the workloads a selector finds: each Service
+// port under its name and protocol, with the targetPort's number (the port when unset). A named
+// targetPort is a container port's name, which the model does not hold: that port is left out,
+// as the controller leaves out a port it cannot find on a Pod, rather than answered with a
+// number that may be wrong. A headless Service without ports gets none.
+//   {name: redis, port: 6379, targetPort: 6380}  ->  {name: redis, port: 6380}
+std::vector<cluster::ServicePort> endpoint_ports(const cluster::Service& service);
 
 class EndpointIndex {
  public:

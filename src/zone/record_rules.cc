@@ -93,23 +93,31 @@ void RecordRules::add_cluster_ip(const dns::Name& service_name, const cluster::S
   if (is_ignored_empty(service, endpoints, config_.ignore_empty_service)) {
     return;  // CoreDNS `ignore empty_service`: NXDOMAIN rather than an address that refuses
   }
-  std::vector<dns::Name> targets;
-  targets.reserve(service.cluster_ips.size());
   for (const cluster::IpAddress& address : service.cluster_ips) {
     add_address(service_name, address);
-    targets.push_back(service_name);  // one SRV candidate per cluster IP (section 2.4.1)
   }
-  add_service_srv(builder_, config_.ttl, service_name, service.ports, targets);
-  // Endpoint names resolve under ClusterIP Services too (CoreDNS answers them for any Service);
-  // the Service name itself keeps its cluster IPs.
+  // One SRV candidate per cluster IP and Service port (section 2.4.1).
+  add_service_srv(builder_, config_.ttl, service_name, service.ports, service.cluster_ips.size());
+  // Endpoint names resolve under ClusterIP Services too (CoreDNS answers them for any Service),
+  // with their SRVs; the Service name itself keeps its cluster IPs and ports.
+  add_endpoints(service_name, service, endpoints, /*headless=*/false);
+}
+
+void RecordRules::add_endpoints(const dns::Name& service_name, const cluster::Service& service,
+                                const std::vector<Endpoint>& endpoints, bool headless) {
+  std::vector<SrvEndpoint> targets;
+  targets.reserve(endpoints.size());
   for (const Endpoint& endpoint : endpoints) {
     if (!is_published(endpoint, service)) {
       continue;
     }
+    // Section 2.4.2: every ready endpoint has a name, its hostname or its dashed address.
     if (auto host = service_name.prepend(endpoint_label(endpoint, config_.endpoint_pod_names))) {
       add_address(*host, endpoint.address);
+      targets.push_back({*host, endpoint.ports.get()});
     }
   }
+  add_endpoint_srv(builder_, config_.ttl, service_name, targets, headless);
 }
 
 void RecordRules::add_headless(const dns::Name& service_name, const cluster::Service& service,
@@ -120,19 +128,8 @@ void RecordRules::add_headless(const dns::Name& service_name, const cluster::Ser
       add_address(service_name, endpoint.address);
     }
   }
-  std::vector<dns::Name> targets;
-  targets.reserve(endpoints.size());
-  for (const Endpoint& endpoint : endpoints) {
-    if (!is_published(endpoint, service)) {
-      continue;
-    }
-    // Section 2.4.2: every ready endpoint has a name, its hostname or its dashed address.
-    if (auto host = service_name.prepend(endpoint_label(endpoint, config_.endpoint_pod_names))) {
-      add_address(*host, endpoint.address);
-      targets.push_back(*host);
-    }
-  }
-  add_service_srv(builder_, config_.ttl, service_name, service.ports, targets);
+  // Its SRVs are the endpoints': clients connect to the endpoint, at the slice's port.
+  add_endpoints(service_name, service, endpoints, /*headless=*/true);
 }
 
 }  // namespace vmdns::zone

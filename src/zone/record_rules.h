@@ -5,8 +5,10 @@
 // names, which are endpoint hostnames of the headless Service named like the VMI's subdomain:
 //   <svc>.<ns>.svc.<zone>            A/AAAA: cluster IPs, or ready endpoints when headless
 //   <endpoint>.<svc>.<ns>.svc.<zone> A/AAAA: each ready endpoint, named by its hostname, else
-//                                    its Pod/VMI name (endpoint_pod_names), else its dashed IP
-//   _<port>._<proto>.<svc>...        SRV per named port; the bare service name holds them all
+//                                    its Pod/VMI name (endpoint_pod_names), else its dashed IP;
+//                                    SRV: its EndpointSlice's ports
+//   _<port>._<proto>.<svc>...        SRV per named port; the bare service name holds them all:
+//                                    the Service ports (ClusterIP) or the endpoints' (headless)
 //                                    (srv_rules.h)
 //   <svc>.<ns>.svc.<zone>            CNAME: spec.externalName for type ExternalName
 //   <zone>                           SOA; NS ns.dns.<zone>, or the Service fronting us
@@ -44,6 +46,10 @@ class RecordRules {
                       const std::vector<Endpoint>& endpoints);
   void add_headless(const dns::Name& service_name, const cluster::Service& service,
                     const std::vector<Endpoint>& endpoints);
+  // The names of the published endpoints, their addresses and SRVs (srv_rules.h); a headless
+  // Service's SRVs at its own name too.
+  void add_endpoints(const dns::Name& service_name, const cluster::Service& service,
+                     const std::vector<Endpoint>& endpoints, bool headless);
 
   const ZoneConfig& config_;
   dns::Name apex_;

@@ -3,18 +3,21 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <map>
+#include <optional>
 #include <span>
 #include <string>
-
+#include <utility>
 
 namespace vmdns::zone {
 namespace {
 
+using Rdata = std::array<uint8_t, 6 + dns::kMaxNameLength>;
+
 // SRV rdata (RFC 2782): priority, weight, port, then the target in uncompressed wire form,
 // written into `out`; a view of the bytes written.
 std::span<const uint8_t> srv_rdata(uint16_t priority, uint16_t weight, uint16_t port,
-                                   const dns::Name& target,
-                                   std::array<uint8_t, 6 + dns::kMaxNameLength>& out) {
+                                   const dns::Name& target, Rdata& out) {
   uint16_t fields[] = {priority, weight, port};
   for (size_t i = 0; i < 3; ++i) {
     out[2 * i] = static_cast<uint8_t>(fields[i] >> 8);
@@ -32,6 +35,61 @@ std::string lowercase(std::string text) {
   return text;
 }
 
+// One (address, port) pair. `port` is null for an endpoint whose slice lists no port: it counts
+// in its sets' N, as CoreDNS's port -1 sentinel does, and has no record.
+struct Candidate {
+  const dns::Name* target;
+  const cluster::ServicePort* port;
+};
+
+// The candidates of `ports` (a null sentinel when there is none) for one target.
+void add_candidates(const dns::Name& target, const std::vector<cluster::ServicePort>* ports,
+                    std::vector<Candidate>& out) {
+  if (ports == nullptr || ports->empty()) {
+    out.push_back({&target, nullptr});
+    return;
+  }
+  for (const cluster::ServicePort& port : *ports) {
+    out.push_back({&target, &port});
+  }
+}
+
+// One set at `owner`: weight floor(100 / N) for its N candidates. The builder stores a record
+// once, which collapses candidates with the same target and port.
+void add_set(ZoneBuilder& builder, uint32_t ttl, const dns::Name& owner,
+             const std::vector<Candidate>& set) {
+  uint16_t weight = srv_weight(set.size());
+  Rdata rdata;
+  for (const Candidate& candidate : set) {
+    if (candidate.port == nullptr || candidate.port->port < 1 || candidate.port->port > 65535) {
+      continue;
+    }
+    auto number = static_cast<uint16_t>(candidate.port->port);
+    builder.add(owner, dns::RrType::SRV, ttl,
+                srv_rdata(0, weight, number, *candidate.target, rdata));
+  }
+}
+
+// `_<port>._<proto>.<service>` for each named port among `all`, with the candidates of that port.
+// Names and protocols match in any case, as CoreDNS compares them (strings.EqualFold).
+void add_port_sets(ZoneBuilder& builder, uint32_t ttl, const dns::Name& service_name,
+                   const std::vector<Candidate>& all) {
+  std::map<std::pair<std::string, std::string>, std::vector<Candidate>> sets;
+  for (const Candidate& candidate : all) {
+    if (candidate.port != nullptr && !candidate.port->name.empty()) {
+      sets[{lowercase(candidate.port->name), lowercase(candidate.port->protocol)}].push_back(
+          candidate);
+    }
+  }
+  for (const auto& [key, set] : sets) {
+    auto proto = service_name.prepend("_" + key.second);
+    auto owner = proto ? proto->prepend("_" + key.first) : std::nullopt;
+    if (owner) {
+      add_set(builder, ttl, *owner, set);
+    }
+  }
+}
+
 }  // namespace
 
 uint16_t srv_weight(size_t candidates) {
@@ -43,36 +101,34 @@ uint16_t srv_weight(size_t candidates) {
 }
 
 void add_service_srv(ZoneBuilder& builder, uint32_t ttl, const dns::Name& service_name,
-                     const std::vector<cluster::ServicePort>& ports,
-                     const std::vector<dns::Name>& targets) {
-  std::vector<const cluster::ServicePort*> named;
-  for (const cluster::ServicePort& port : ports) {
-    if (!port.name.empty() && port.port > 0 && port.port <= 65535) {
-      named.push_back(&port);
-    }
+                     const std::vector<cluster::ServicePort>& ports, size_t cluster_ips) {
+  std::vector<Candidate> all;
+  for (size_t i = 0; i < cluster_ips; ++i) {
+    add_candidates(service_name, &ports, all);
   }
-  if (named.empty() || targets.empty()) {
-    return;
+  add_port_sets(builder, ttl, service_name, all);
+  add_set(builder, ttl, service_name, all);
+}
+
+void add_endpoint_srv(ZoneBuilder& builder, uint32_t ttl, const dns::Name& service_name,
+                      const std::vector<SrvEndpoint>& endpoints, bool headless) {
+  std::vector<Candidate> all;
+  // Endpoints that share a name (one hostname in an IPv4 and an IPv6 slice) share its set.
+  std::map<std::string, std::vector<Candidate>> by_target;
+  for (const SrvEndpoint& endpoint : endpoints) {
+    size_t first = all.size();
+    add_candidates(endpoint.target, endpoint.ports, all);
+    dns::Name key = endpoint.target.lowercased();
+    std::span<const uint8_t> wire = key.wire();
+    std::vector<Candidate>& own = by_target[std::string(wire.begin(), wire.end())];
+    own.insert(own.end(), all.begin() + static_cast<ptrdiff_t>(first), all.end());
   }
-  // The bare name's set holds every port's records: N is candidates x named ports.
-  uint16_t bare_weight = srv_weight(targets.size() * named.size());
-  uint16_t port_weight = srv_weight(targets.size());
-  std::array<uint8_t, 6 + dns::kMaxNameLength> rdata;
-  for (const cluster::ServicePort* port : named) {
-    auto proto = service_name.prepend("_" + lowercase(port->protocol));
-    auto owner = proto ? proto->prepend("_" + lowercase(port->name)) : std::nullopt;
-    auto number = static_cast<uint16_t>(port->port);
-    // One owner at a time, so that the builder looks each up once; the bare name's set still
-    // gets its records port by port, target by target.
-    if (owner) {
-      for (const dns::Name& target : targets) {
-        builder.add(*owner, dns::RrType::SRV, ttl, srv_rdata(0, port_weight, number, target, rdata));
-      }
-    }
-    for (const dns::Name& target : targets) {
-      builder.add(service_name, dns::RrType::SRV, ttl,
-                  srv_rdata(0, bare_weight, number, target, rdata));
-    }
+  for (const auto& [wire, set] : by_target) {
+    add_set(builder, ttl, *set.front().target, set);
+  }
+  if (headless) {
+    add_port_sets(builder, ttl, service_name, all);
+    add_set(builder, ttl, service_name, all);
   }
 }
 

@@ -58,5 +58,35 @@ TEST(Dns1123Test, ProblemSaysWhy) {
             "with an alphanumeric character");
 }
 
+// Port names (a Service's named targetPort), as Kubernetes' IsValidPortName.
+struct PortNameCase {
+  std::string value;
+  bool valid;
+};
+
+const PortNameCase kPortNames[] = {
+    {"http", true},
+    {"http-alt", true},
+    {"h2c", true},
+    {"9p", true},
+    {std::string(15, 'a'), true},
+    {std::string(16, 'a'), false},  // at most 15 characters
+    {"", false},
+    {"8080", false},  // needs a letter
+    {"-http", false},
+    {"http-", false},
+    {"http--alt", false},
+    {"HTTP", false},
+    {"http_alt", false},
+};
+
+class PortNameTest : public testing::TestWithParam<PortNameCase> {};
+
+TEST_P(PortNameTest, Validates) {
+  EXPECT_EQ(is_port_name(GetParam().value), GetParam().valid) << GetParam().value;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, PortNameTest, testing::ValuesIn(kPortNames));
+
 }  // namespace
 }  // namespace vmdns::cluster

@@ -23,7 +23,8 @@ apiVersion: v1
 kind: Service
 metadata: {name: db, namespace: shop, labels: {tier: data}}
 spec: {clusterIP: None, selector: {app: db}, publishNotReadyAddresses: true,
-       ports: [{name: pg, port: 5432}, {port: 9187, protocol: UDP}]}
+       ports: [{name: pg, port: 5432, targetPort: 6432}, {name: metrics, port: 9187,
+               protocol: UDP, targetPort: prom}]}
 ---
 apiVersion: v1
 kind: Service
@@ -90,6 +91,10 @@ TEST(StateFileTest, RoundTripKeepsEveryField) {
   EXPECT_TRUE(db.publish_not_ready_addresses);
   ASSERT_EQ(db.ports.size(), 2u);
   EXPECT_EQ(db.ports[1].protocol, "UDP");
+  EXPECT_EQ(db.ports[0].target_port, 6432);
+  EXPECT_EQ(db.ports[1].target_port_name, "prom");
+  EXPECT_EQ(db.ports, loaded.state.services.at({"shop", "db"}).ports);
+  EXPECT_EQ(decoded->services.at({"shop", "web"}).ports[0].target_port, 0);  // unset stays unset
   EXPECT_EQ(decoded->services.at({"shop", "web"}).cluster_ips.size(), 2u);
   EXPECT_EQ(decoded->services.at({"shop", "alias"}).external_name, "web.shop.svc.cluster.local.");
   const auto& slice = decoded->endpoint_slices.at({"shop", "db-1"});

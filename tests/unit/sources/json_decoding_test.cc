@@ -54,6 +54,29 @@ const JsonCase kCases[] = {
          "spec": {"clusterIP": "10.96.0.1", "ports": [{"port": 18446744073709551615}]}})",
      {"api: Service default/web: spec.ports[0].port 18446744073709551615 is not an integer"},
      nullptr},
+    {"targetPort: a JSON number, or a string naming a port",
+     R"({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+         "spec": {"clusterIP": "None", "ports": [{"name": "a", "port": 80, "targetPort": 8080},
+                                                 {"name": "b", "port": 81, "targetPort": "web"}]}})",
+     {},
+     [](const DecodedObject& d) {
+       const auto& service = std::get<cluster::Service>(*d.object);
+       ASSERT_EQ(service.ports.size(), 2u);
+       EXPECT_EQ(service.ports[0].target_port, 8080);
+       EXPECT_EQ(service.ports[1].target_port_name, "web");
+     }},
+    {"a targetPort string of digits is not a port name; a fraction is no port; a map neither",
+     R"({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+         "spec": {"clusterIP": "None", "ports": [{"name": "a", "port": 80, "targetPort": "8080"},
+                                                 {"name": "b", "port": 81, "targetPort": 8.5},
+                                                 {"name": "c", "port": 82, "targetPort": {}}]}})",
+     {"api: Service default/web: spec.ports[0].targetPort \"8080\" is neither a port number nor "
+      "a port name (at most 15 characters of a-z, 0-9 and '-', with a letter, no '-' at either "
+      "end or twice in a row)",
+      "api: Service default/web: spec.ports[1].targetPort 8.5 is not an integer",
+      "api: Service default/web: spec.ports[2].targetPort must be an integer or a string, not a "
+      "map"},
+     nullptr},
     {"a hostname must be a string",
      R"({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"hostname": 5}})",
      {"api: Pod default/p: spec.hostname must be a string, not a number"}, nullptr},

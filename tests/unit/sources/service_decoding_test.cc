@@ -205,6 +205,65 @@ spec: {ports: [{port: 70000}, {port: 99999999999999999999}]}
       "t.yaml: document 1 (line 1): Service default/web: spec.ports[1].port "
       "\"99999999999999999999\" is not an integer"},
      nullptr},
+    {"targetPort: a number, a port name, or unset (the port)",
+     R"(apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec:
+  clusterIP: None
+  ports:
+  - {name: redis, port: 6379, targetPort: 6380}
+  - {name: metrics, port: 9121, targetPort: prom}
+  - {name: admin, port: 8080}
+  - {name: zero, port: 81, targetPort: 0}
+)",
+     {},
+     [](const LoadResult& r) {
+       const cluster::Service& s = only_service(r);
+       ASSERT_EQ(s.ports.size(), 4u);
+       EXPECT_EQ(s.ports[0].target_port, 6380);
+       EXPECT_EQ(s.ports[0].target_port_name, "");
+       EXPECT_EQ(s.ports[1].target_port, 0);
+       EXPECT_EQ(s.ports[1].target_port_name, "prom");
+       EXPECT_EQ(s.ports[2].target_port, 0);  // unset: the Service port
+       EXPECT_EQ(s.ports[2].target_port_name, "");
+       EXPECT_EQ(s.ports[3].target_port, 0);  // 0 is what the API server defaults to the port
+     }},
+    {"targetPort must be in range or a port name; a quoted number is a (bad) name",
+     R"(apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  ports:
+  - {name: a, port: 80, targetPort: 70000}
+  - {name: b, port: 81, targetPort: -1}
+  - {name: c, port: 82, targetPort: Http_Alt}
+  - {name: d, port: 83, targetPort: "8080"}
+  - {name: e, port: 84, targetPort: a-very-long-port-name}
+)",
+     {"t.yaml: document 1 (line 1): Service default/web: spec.ports[0].targetPort 70000 is not "
+      "in 1..65535",
+      "t.yaml: document 1 (line 1): Service default/web: spec.ports[1].targetPort -1 is not in "
+      "1..65535",
+      "t.yaml: document 1 (line 1): Service default/web: spec.ports[2].targetPort \"Http_Alt\" is "
+      "neither a port number nor a port name (at most 15 characters of a-z, 0-9 and '-', with a "
+      "letter, no '-' at either end or twice in a row)",
+      "t.yaml: document 1 (line 1): Service default/web: spec.ports[3].targetPort \"8080\" is "
+      "neither a port number nor a port name (at most 15 characters of a-z, 0-9 and '-', with a "
+      "letter, no '-' at either end or twice in a row)",
+      "t.yaml: document 1 (line 1): Service default/web: spec.ports[4].targetPort "
+      "\"a-very-long-port-name\" is neither a port number nor a port name (at most 15 "
+      "characters of a-z, 0-9 and '-', with a letter, no '-' at either end or twice in a row)"},
+     [](const LoadResult& r) { EXPECT_TRUE(r.state.services.empty()); }},
+    {"targetPort must be a scalar",
+     R"(apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {ports: [{port: 80, targetPort: [8080]}]}
+)",
+     {"t.yaml: document 1 (line 1): Service default/web: spec.ports[0].targetPort must be an "
+      "integer or a string, not a list"},
+     nullptr},
     {"protocol must be TCP, UDP or SCTP",
      R"(apiVersion: v1
 kind: Service

@@ -109,11 +109,13 @@ std::vector<Case> cases() {
        nullptr,
        {rr("_http._tcp.web.shop.svc.cluster.local. 5 IN SRV 0 50 80 web.shop.svc.cluster.local.")},
        {}},
-      {"spec 2.4.1: an unnamed port has no SRV",
+      {"spec 2.4.1: an unnamed port has no _port._proto name; CoreDNS answers it at the bare "
+       "name",
        service("web", "shop", "{clusterIP: 10.96.0.20, ports: [{port: 80}]}"),
        nullptr,
-       {rr("web.shop.svc.cluster.local. 5 IN A 10.96.0.20")},
-       {rr("web.shop.svc.cluster.local. 5 IN SRV 0 100 80 web.shop.svc.cluster.local.")}},
+       {rr("web.shop.svc.cluster.local. 5 IN A 10.96.0.20"),
+        rr("web.shop.svc.cluster.local. 5 IN SRV 0 100 80 web.shop.svc.cluster.local.")},
+       {"_._tcp.web.shop.svc.cluster.local."}},
       {"spec 2.4.2: headless, 3 ready endpoints: SRV weight 33 to each endpoint name",
        service("db", "shop",
                "{clusterIP: None, selector: {app: db}, ports: [{name: pg, port: "
