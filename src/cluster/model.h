@@ -61,7 +61,9 @@ struct VirtualMachineInstance {
   // Addresses of the first entry of status.interfaces (ipAddresses, else ipAddress), link-local
   // ones dropped. Empty while the VMI has no IP yet.
   std::vector<IpAddress> addresses;
-  std::vector<VmiInterface> interfaces;  // status.interfaces, in order
+  // status.interfaces: the first entry first, the others sorted (name, addresses), so that the
+  // same interfaces listed in another order compare equal (sources/vmi_decoder.cc).
+  std::vector<VmiInterface> interfaces;
   std::string phase;       // status.phase
   bool ready = false;      // Ready condition True; or phase Running with no conditions at all
   bool paused = false;     // Paused condition True

@@ -1,6 +1,9 @@
 // VirtualMachineInstance: hostname, subdomain, DNS policy and config, the interfaces and their
 // addresses (the first one's for the cluster zone, the secondary ones for --vm-zone), readiness.
 
+#include <algorithm>
+#include <tuple>
+
 #include "cluster/dns1123.h"
 #include "cluster/kubevirt.h"
 #include "sources/dns_config_fields.h"
@@ -117,6 +120,17 @@ std::optional<cluster::VirtualMachineInstance> decode_vmi(FieldReader& reader, c
     vmi.addresses = vmi.interfaces.front().addresses;
   }
   check_vm_zone_labels(reader, vmi, status);
+  // The guest agent and Multus may list the same interfaces in another order. Nothing DNS serves
+  // depends on it but the first entry (the VMI's addresses), so that entry stays and the others
+  // are kept sorted: the same interfaces in another order are the same VMI, a change that
+  // changes nothing, and no new snapshot or serial is published for it.
+  if (vmi.interfaces.size() > 2) {
+    std::sort(vmi.interfaces.begin() + 1, vmi.interfaces.end(),
+              [](const cluster::VmiInterface& a, const cluster::VmiInterface& b) {
+                return std::tie(a.name, a.addresses, a.pod_network) <
+                       std::tie(b.name, b.addresses, b.pod_network);
+              });
+  }
 
   if (conditions.empty()) {
     // Older KubeVirt versions and hand-written manifests carry only the phase.

@@ -1,7 +1,9 @@
 #include "zone/vm_zone_rules.h"
 
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 
 #include "cluster/dns1123.h"
 #include "dns/rdata.h"
@@ -26,6 +28,38 @@ bool is_terminal(const std::string& phase) {
 
 bool is_secondary(const cluster::VmiInterface& nic) {
   return !nic.name.empty() && !nic.pod_network && cluster::is_dns1123_label(nic.name);
+}
+
+// KubeSecondaryDNS sorts its records, "<iface>.<vmi>.<ns> IN A <ip>", as strings, and its
+// default record takes the first one's address. Within one VMI only the interface names differ,
+// each followed by the '.' that ends its label: "nic1" comes before "nic10", but "net-2" before
+// "net" ('-' sorts before '.').
+bool record_sorts_before(std::string_view a, std::string_view b) {
+  size_t common = std::min(a.size(), b.size());
+  int order = a.substr(0, common).compare(b.substr(0, common));
+  if (order != 0 || a.size() == b.size()) {
+    return order < 0;
+  }
+  return a.size() < b.size() ? '.' < b[common] : a[common] < '.';
+}
+
+bool has_family(const cluster::VmiInterface& nic, bool v4) {
+  return std::any_of(nic.addresses.begin(), nic.addresses.end(),
+                     [v4](const cluster::IpAddress& a) { return a.is_v4() == v4; });
+}
+
+// The secondary interface whose record sorts first among those with an address of the family:
+// the one <vmi>.<ns>.<zone> answers for it. Independent of the order of status.interfaces.
+const cluster::VmiInterface* default_interface(const cluster::VirtualMachineInstance& vmi,
+                                               bool v4) {
+  const cluster::VmiInterface* best = nullptr;
+  for (const cluster::VmiInterface& nic : vmi.interfaces) {
+    if (is_secondary(nic) && has_family(nic, v4) &&
+        (best == nullptr || record_sorts_before(nic.name, best->name))) {
+      best = &nic;
+    }
+  }
+  return best;
 }
 
 void add_address(ZoneBuilder& builder, const dns::Name& owner, uint32_t ttl,
@@ -56,21 +90,26 @@ std::vector<VmZoneName> vm_zone_names(const cluster::State& state, const ZoneCon
     if (!vmi_name) {
       continue;  // longer than 255 octets with a long zone
     }
-    bool vmi_name_taken = false;
     for (const cluster::VmiInterface& nic : vmi.interfaces) {
-      if (!is_secondary(nic) || nic.addresses.empty()) {
+      if (!is_secondary(nic)) {
         continue;
       }
-      auto nic_name = vmi_name->prepend(nic.name);
-      for (const cluster::IpAddress& address : nic.addresses) {
-        if (nic_name) {
+      if (auto nic_name = vmi_name->prepend(nic.name)) {
+        for (const cluster::IpAddress& address : nic.addresses) {
           out.push_back({*nic_name, address, true});
         }
-        if (!vmi_name_taken) {
-          out.push_back({*vmi_name, address, false});
+      }
+    }
+    // The default name: A from the first interface (by name) with an IPv4 address, as
+    // KubeSecondaryDNS; AAAA from the first with an IPv6 one.
+    for (bool v4 : {true, false}) {
+      if (const cluster::VmiInterface* nic = default_interface(vmi, v4)) {
+        for (const cluster::IpAddress& address : nic->addresses) {
+          if (address.is_v4() == v4) {
+            out.push_back({*vmi_name, address, false});
+          }
         }
       }
-      vmi_name_taken = true;
     }
   }
   return out;

@@ -3,8 +3,11 @@
 // EndpointSlice reach, served from the VMI's status as KubeVirt's KubeSecondaryDNS add-on does
 // (github.com/kubevirt/kubesecondarydns, pkg/zonemgr and pkg/controllers):
 //   <interface>.<vmi>.<namespace>.<zone>  A/AAAA: every address of that secondary interface
-//   <vmi>.<namespace>.<zone>              A/AAAA: the addresses of the first secondary interface,
-//                                         in status.interfaces order, that has an address
+//   <vmi>.<namespace>.<zone>              A: the IPv4 addresses of the secondary interface whose
+//                                         record sorts first among those with one (by name, as
+//                                         KubeSecondaryDNS's default record); AAAA: the IPv6
+//                                         addresses of the first by name with one. The order of
+//                                         status.interfaces plays no part.
 //   <zone>                                SOA, NS ns.<zone>; ns.<zone> A/AAAA
 // A secondary interface is an entry of status.interfaces with a name (the network's) that is
 // not attached to the pod network; interfaces only the guest agent reports have no name and are

@@ -2,7 +2,12 @@
 
 - KubeSecondaryDNS's README example: nic1.vmi-sec.secondary-test.vm A 10.10.0.5, authoritative,
   TTL 3600 (its zone file's $TTL), over UDP and TCP, with and without EDNS, dig and kdig;
-- <vmi>.<ns>.<zone> answers the addresses of the first secondary interface;
+- <vmi>.<ns>.<zone> answers the addresses of the first secondary interface by name (A: the
+  first with an IPv4 address, as KubeSecondaryDNS's default record; AAAA: the first with IPv6);
+- KubeSecondaryDNS's zone file cache tests as rows, over UDP and TCP with dig and kdig: a single
+  VMI, several VMIs, the interfaces in another order (the default stays, and the rewrite
+  publishes nothing: the SOA serial stays), IPv4 and IPv6, an interface without a name, a VMI
+  removed;
 - dual-stack and several NICs: A and AAAA per interface, link-local and the pod network left
   out, an interface without a network name has no name;
 - NXDOMAIN and NODATA carry the vm zone's SOA; the apex has SOA and NS ns.<zone>;
@@ -183,6 +188,137 @@ class VmZoneCliTest(unittest.TestCase):
         out = run_vmdns("records", "-f", README, "--vm-zone", "cluster.local")
         self.assertEqual(out.returncode, 2)
         self.assertIn("--vm-zone", out.stderr)
+
+
+def vmi_yaml(name, namespace, interfaces, networks=None):
+    """A running VMI. `interfaces`: (network name or None, [addresses]) in status order; every
+    named one is a Multus network unless `networks` says otherwise."""
+    if networks is None:
+        networks = [{"name": n, "multus": {"networkName": "net-" + n}} for n, _ in interfaces if n]
+    lines = ["apiVersion: kubevirt.io/v1", "kind: VirtualMachineInstance",
+             "metadata: {name: %s, namespace: %s}" % (name, namespace),
+             "spec:", "  domain: {}", "  networks:"]
+    for network in networks:
+        kind = "pod: {}" if "pod" in network else "multus: {networkName: %s}" % (
+            network["multus"]["networkName"])
+        lines.append("  - {name: %s, %s}" % (network["name"], kind))
+    lines += ["status:", "  phase: Running", "  interfaces:"]
+    for nic, addresses in interfaces:
+        quoted = ", ".join('"%s"' % a for a in addresses)
+        lines.append("  - {%sipAddresses: [%s]}" % ("name: %s, " % nic if nic else "", quoted))
+    return "\n".join(lines) + "\n"
+
+
+NIC1_NIC2 = [("nic1", ["1.2.3.4"]), ("nic2", ["5.6.7.8"])]
+
+
+class KubeSecondaryDnsRowsTest(unittest.TestCase):
+    """KubeSecondaryDNS's zone file cache tests (pkg/zonemgr), rewritten as rows: each writes
+    VMIs to a directory that `vmdns serve --vm-zone vm` watches and asks dig and kdig, over UDP
+    and TCP, for what KubeSecondaryDNS would serve (vmdns's AAAA on top)."""
+
+    def setUp(self):
+        require_tools("dig", "kdig")
+        self.dir = tempfile.mkdtemp(prefix="vmdns-ksd-rows-")
+        self.server = None
+
+    def tearDown(self):
+        if self.server:
+            self.server.stop()
+        shutil.rmtree(self.dir)
+
+    def write(self, file_name, *vmis):
+        path = os.path.join(self.dir, file_name)
+        with open(path + ".tmp", "w") as f:
+            f.write("---\n".join(vmis))
+        os.replace(path + ".tmp", path)  # one inotify event, never a half-written file
+
+    def start(self):
+        # debug: the control loop says when a change changed nothing.
+        self.server = VmdnsServer([self.dir], ["--vm-zone", "vm"], log_level="debug")
+
+    def answer(self, name, rtype="A"):
+        """The sorted rdatas of `name`, the same from dig and kdig over UDP and TCP."""
+        seen = []
+        for tool in ("dig", "kdig"):
+            for tcp in (False, True):
+                reply = self.server.dig(name, rtype, tcp=tcp, tool=tool)
+                self.assertEqual(reply.status, "NOERROR", reply.raw)
+                self.assertIn("aa", reply.flags, reply.raw)
+                seen.append(reply.rdatas(rtype))
+        self.assertTrue(all(s == seen[0] for s in seen), seen)
+        return seen[0]
+
+    def serial(self):
+        return self.answer("vm", "SOA")[0].split()[2]
+
+    def test_single_vmi(self):
+        self.write("vmi1.yaml", vmi_yaml("vmi1", "ns1", NIC1_NIC2))
+        self.start()
+        self.assertEqual(self.answer("nic1.vmi1.ns1.vm"), ["1.2.3.4"])
+        self.assertEqual(self.answer("nic2.vmi1.ns1.vm"), ["5.6.7.8"])
+        self.assertEqual(self.answer("vmi1.ns1.vm"), ["1.2.3.4"])
+
+    def test_several_vmis(self):
+        self.write("vmis.yaml", vmi_yaml("vmi1", "ns1", NIC1_NIC2),
+                   vmi_yaml("vmi2", "ns1", NIC1_NIC2),
+                   vmi_yaml("vmi1", "ns2", [("nic3", ["9.10.11.12"]), ("nic4", ["13.14.15.16"])]))
+        self.start()
+        self.assertEqual(self.answer("vmi1.ns1.vm"), ["1.2.3.4"])
+        self.assertEqual(self.answer("nic2.vmi2.ns1.vm"), ["5.6.7.8"])
+        self.assertEqual(self.answer("vmi2.ns1.vm"), ["1.2.3.4"])
+        self.assertEqual(self.answer("nic4.vmi1.ns2.vm"), ["13.14.15.16"])
+        self.assertEqual(self.answer("vmi1.ns2.vm"), ["9.10.11.12"])
+
+    def test_interfaces_in_another_order_change_nothing(self):
+        networks = [{"name": "default", "pod": {}},
+                    {"name": "nic1", "multus": {"networkName": "a"}},
+                    {"name": "nic2", "multus": {"networkName": "b"}}]
+        pod = ("default", ["10.244.0.5"])
+        # Listed nic2 first from the start: the default is still nic1's, by name.
+        self.write("vmi1.yaml", vmi_yaml("vmi1", "ns1", [pod] + NIC1_NIC2[::-1], networks))
+        self.start()
+        self.assertEqual(self.answer("vmi1.ns1.vm"), ["1.2.3.4"])
+        serial = self.serial()
+        log = self.server.log()
+        quiet, published = log.count("changed nothing"), log.count("published serial")
+        self.write("vmi1.yaml", vmi_yaml("vmi1", "ns1", [pod] + NIC1_NIC2, networks))
+        self.assertTrue(wait_for(lambda: self.server.log().count("changed nothing") > quiet),
+                        self.server.log())
+        self.assertEqual(self.server.log().count("published serial"), published)
+        self.assertEqual(self.serial(), serial)
+        self.assertEqual(self.answer("vmi1.ns1.vm"), ["1.2.3.4"])
+
+    def test_ipv4_and_ipv6(self):
+        self.write("vmi1.yaml", vmi_yaml("vmi1", "ns1", [("nic2", ["5.6.7.8", "fd00::2"]),
+                                                         ("nic1", ["1.2.3.4", "fd00::1"])]))
+        self.start()
+        self.assertEqual(self.answer("vmi1.ns1.vm"), ["1.2.3.4"])
+        self.assertEqual(self.answer("nic2.vmi1.ns1.vm"), ["5.6.7.8"])
+        # KubeSecondaryDNS publishes IPv4 only; vmdns the IPv6 addresses too.
+        self.assertEqual(self.answer("vmi1.ns1.vm", "AAAA"), ["fd00::1"])
+        self.assertEqual(self.answer("nic2.vmi1.ns1.vm", "AAAA"), ["fd00::2"])
+
+    def test_interface_without_a_name(self):
+        self.write("vmi1.yaml", vmi_yaml("vmi1", "ns1", [(None, ["9.10.11.12"]),
+                                                         ("nic2", ["5.6.7.8"])]))
+        self.start()
+        self.assertEqual(self.answer("vmi1.ns1.vm"), ["5.6.7.8"])
+        self.assertEqual(self.answer("nic2.vmi1.ns1.vm"), ["5.6.7.8"])
+
+    def test_vmi_removed(self):
+        self.write("vmi1.yaml", vmi_yaml("vmi1", "ns1", NIC1_NIC2))
+        self.write("vmi2.yaml", vmi_yaml("vmi2", "ns1", NIC1_NIC2))
+        self.start()
+        self.assertEqual(self.answer("vmi1.ns1.vm"), ["1.2.3.4"])
+        os.remove(os.path.join(self.dir, "vmi1.yaml"))
+        self.assertTrue(wait_for(lambda: self.server.dig("vmi1.ns1.vm").status == "NXDOMAIN"),
+                        self.server.log())
+        for tool in ("dig", "kdig"):
+            for tcp in (False, True):
+                reply = self.server.dig("nic1.vmi1.ns1.vm", tcp=tcp, tool=tool)
+                self.assertEqual(reply.status, "NXDOMAIN", reply.raw)
+        self.assertEqual(self.answer("vmi2.ns1.vm"), ["1.2.3.4"])
 
 
 if __name__ == "__main__":

@@ -98,12 +98,14 @@ class VmdnsServer:
     """
 
     def __init__(self, paths, extra_args=(), listen=None, stdin_text=None, env=None,
-                 upstream_from_corefile=False):
+                 upstream_from_corefile=False, log_level=None):
         """`stdin_text`, when given, is written to the server's standard input (for `-f -`).
         `env` adds environment variables. `upstream_from_corefile`: the --corefile's forward
-        chooses the upstreams (the test makes it name a loopback upstream of its own)."""
+        chooses the upstreams (the test makes it name a loopback upstream of its own).
+        `log_level` ("debug"): vmdns's --log-level, an option that goes before `serve`."""
         self.env = dict(os.environ, **(env or {}))
         self.upstream_from_corefile = upstream_from_corefile
+        self.log_level = log_level
         for attempt in range(5):
             try:
                 self._start(paths, extra_args, listen or "127.0.0.1:%d" % peer_port(), stdin_text)
@@ -113,7 +115,8 @@ class VmdnsServer:
                     raise
 
     def _start(self, paths, extra_args, listen, stdin_text=None):
-        args = [VMDNS, "serve", "--listen", listen, "--threads", "2"]
+        args = [VMDNS] + (["--log-level", self.log_level] if self.log_level else [])
+        args += ["serve", "--listen", listen, "--threads", "2"]
         for p in paths:
             args += ["-f", p]
         extra_args = list(extra_args)

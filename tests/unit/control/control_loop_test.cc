@@ -146,6 +146,38 @@ TEST(ControlLoop, AChangeThatChangesNothingBuildsNoSnapshot) {
   EXPECT_EQ(served_a(holder), Strings{"10.0.0.2"});
 }
 
+// The guest agent or Multus listing a VMI's interfaces in another order changes no name
+// (<vmi>.<ns>.<zone> picks its interface by name): no snapshot, the serial stays.
+TEST(ControlLoop, InterfacesInAnotherOrderBuildNoSnapshot) {
+  auto secondary = [](const std::string& interfaces) {
+    return "apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: vmi1, "
+           "namespace: ns1}\nspec: {networks: [{name: default, pod: {}}, {name: nic1, multus: "
+           "{networkName: a}}, {name: nic2, multus: {networkName: b}}]}\nstatus: {phase: "
+           "Running, interfaces: " +
+           interfaces + "}\n";
+  };
+  zone::ZoneConfig c = config();
+  c.vm_zone = *dns::Name::from_text("vm");
+  zone::SnapshotHolder holder;
+  ControlLoop loop(holder, c);
+  loop.start();
+  loop.replace_origin("vmi.yaml", load(secondary("[{name: default, ipAddress: 10.244.0.5}, "
+                                                 "{name: nic1, ipAddress: 1.2.3.4}, {name: nic2, "
+                                                 "ipAddress: 5.6.7.8}]")));
+  loop.flush();
+  uint64_t builds = loop.builds();
+  uint32_t serial = holder.current()->serial();
+
+  loop.upsert("vmi.yaml", load(secondary("[{name: default, ipAddress: 10.244.0.5}, {name: nic2, "
+                                         "ipAddress: 5.6.7.8}, {name: nic1, ipAddress: "
+                                         "1.2.3.4}]"))
+                              .vmis.begin()
+                              ->second);
+  loop.flush();
+  EXPECT_EQ(loop.builds(), builds);
+  EXPECT_EQ(holder.current()->serial(), serial);
+}
+
 TEST(ControlLoop, CoalescesABurstIntoOneSnapshot) {
   zone::SnapshotHolder holder;
   // The burst is parsed before it is queued, and the settle delay is far longer than queuing

@@ -83,8 +83,9 @@ TEST(StateFileTest, RoundTripKeepsEveryField) {
   EXPECT_FALSE(vmi.ready);
   ASSERT_EQ(vmi.interfaces.size(), 3u);
   EXPECT_TRUE(vmi.interfaces[0].pod_network);
-  EXPECT_EQ(vmi.interfaces[1].name, "blue");
-  EXPECT_FALSE(vmi.interfaces[1].pod_network);
+  EXPECT_EQ(vmi.interfaces[2].name, "blue");  // after the first, the unnamed one sorts first
+  EXPECT_FALSE(vmi.interfaces[2].pod_network);
+  EXPECT_EQ(vmi.interfaces, loaded.state.vmis.at({"shop", "vm"}).interfaces);
   ASSERT_EQ(vmi.addresses.size(), 2u);
   const auto& db = decoded->services.at({"shop", "db"});
   EXPECT_TRUE(db.headless);

@@ -207,7 +207,7 @@ status:
      }},
     // --vm-zone: every interface, with the name of its network and whether that network is
     // the pod network (KubeSecondaryDNS's FilterMultusNonDefaultInterfaces).
-    {"every interface is kept in order; the network with pod: {} is the pod network",
+    {"every interface is kept: the first first, the others by name; pod: {} is the pod network",
      R"(apiVersion: kubevirt.io/v1
 kind: VirtualMachineInstance
 metadata: {name: x}
@@ -227,11 +227,14 @@ status:
        ASSERT_EQ(nics.size(), 3u);
        EXPECT_EQ(nics[0].name, "default");
        EXPECT_TRUE(nics[0].pod_network);
-       EXPECT_EQ(nics[1].name, "nic1");
+       // The same interfaces in another order are the same VMI: the first entry holds the VMI's
+       // addresses and stays first, the others are sorted (the unnamed one before "nic1").
+       EXPECT_EQ(nics[1].name, "");
        EXPECT_FALSE(nics[1].pod_network);
-       EXPECT_EQ(address_texts(nics[1].addresses), (Strings{"10.10.0.5", "fd10::5"}));
-       EXPECT_EQ(nics[2].name, "");
+       EXPECT_EQ(address_texts(nics[1].addresses), (Strings{"192.168.100.1"}));
+       EXPECT_EQ(nics[2].name, "nic1");
        EXPECT_FALSE(nics[2].pod_network);
+       EXPECT_EQ(address_texts(nics[2].addresses), (Strings{"10.10.0.5", "fd10::5"}));
        EXPECT_EQ(address_texts(only_vmi(r).addresses), (Strings{"10.244.0.57"}));
      }},
     {"a Multus default network is the pod network",

@@ -1,13 +1,14 @@
 // The --vm-zone rules, one row per rule: KubeSecondaryDNS's names for VMIs on secondary networks
 // (github.com/kubevirt/kubesecondarydns: pkg/zonemgr builds <interface>.<vmi>.<namespace>.vm
-// from status.interfaces, pkg/controllers leaves out the pod network), plus what vmdns adds:
-// IPv6, every address of an interface, <vmi>.<namespace>.<zone>, and PTRs.
+// from status.interfaces and the default record <vmi>.<namespace>.vm, pkg/controllers leaves
+// out the pod network), plus what vmdns adds: IPv6, every address of an interface, and PTRs.
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "sources/manifest_loader.h"
 #include "unit/zone/zone_fixture.h"
 
 namespace vmdns::zone {
@@ -45,6 +46,12 @@ const std::string kPodAndSecondary =
         "{networkName: b}}]",
         "[{name: default, ipAddress: 10.244.0.5}, {name: nic1, ipAddresses: [10.10.0.5, "
         "\"fd10::5\", \"fe80::5\"]}, {name: nic2, ipAddresses: [10.20.0.5]}]");
+
+// Two secondary interfaces, as in KubeSecondaryDNS's tests, and their usual status.
+const std::string kTwoNics =
+    "[{name: nic1, multus: {networkName: a}}, {name: nic2, multus: {networkName: b}}]";
+const std::string kNic1Nic2 =
+    "[{name: nic1, ipAddress: 1.2.3.4}, {name: nic2, ipAddress: 5.6.7.8}]";
 
 struct Case {
   const char* rule;
@@ -102,6 +109,70 @@ std::vector<Case> cases() {
        {rr("nic1.web.shop.vm. 3600 IN A 10.10.0.5"), rr("nic1.web.shop.vm. 3600 IN AAAA fd10::5"),
         rr("nic2.web.shop.vm. 3600 IN A 10.20.0.5")},
        {"default.web.shop.vm.", rr("nic1.web.shop.vm. 3600 IN AAAA fe80::5")}},
+      // KubeSecondaryDNS's zone file cache tests, rewritten as rows here (its domain "vm"; nic1
+      // 1.2.3.4, nic2 5.6.7.8, nic3 9.10.11.12, nic4 13.14.15.16). Its default record for a VM is
+      // the IPv4 address of the interface whose record sorts first.
+      {"KubeSecondaryDNS, single VMI: a record per interface, the default from nic1",
+       vmi("vmi1", "ns1", kTwoNics, kNic1Nic2),
+       vm_zone("vm"),
+       {rr("nic1.vmi1.ns1.vm. 3600 IN A 1.2.3.4"), rr("nic2.vmi1.ns1.vm. 3600 IN A 5.6.7.8"),
+        rr("vmi1.ns1.vm. 3600 IN A 1.2.3.4")},
+       {rr("vmi1.ns1.vm. 3600 IN A 5.6.7.8")}},
+      {"KubeSecondaryDNS, several VMIs: each its own records and default",
+       vmi("vmi1", "ns1", kTwoNics, kNic1Nic2) + vmi("vmi2", "ns1", kTwoNics, kNic1Nic2) +
+           vmi("vmi1", "ns2",
+               "[{name: nic3, multus: {networkName: c}}, {name: nic4, multus: "
+               "{networkName: d}}]",
+               "[{name: nic3, ipAddress: 9.10.11.12}, {name: nic4, ipAddress: 13.14.15.16}]"),
+       vm_zone("vm"),
+       {rr("nic2.vmi2.ns1.vm. 3600 IN A 5.6.7.8"), rr("vmi2.ns1.vm. 3600 IN A 1.2.3.4"),
+        rr("nic3.vmi1.ns2.vm. 3600 IN A 9.10.11.12"), rr("nic4.vmi1.ns2.vm. 3600 IN A 13.14.15.16"),
+        rr("vmi1.ns2.vm. 3600 IN A 9.10.11.12"), rr("vmi1.ns1.vm. 3600 IN A 1.2.3.4")},
+       {rr("vmi1.ns2.vm. 3600 IN A 13.14.15.16")}},
+      {"KubeSecondaryDNS, interface order changed: the default stays nic1's",
+       vmi("vmi1", "ns1", kTwoNics,
+           "[{name: nic2, ipAddress: 5.6.7.8}, {name: nic1, ipAddress: 1.2.3.4}]"),
+       vm_zone("vm"),
+       {rr("vmi1.ns1.vm. 3600 IN A 1.2.3.4"), rr("nic2.vmi1.ns1.vm. 3600 IN A 5.6.7.8")},
+       {rr("vmi1.ns1.vm. 3600 IN A 5.6.7.8")}},
+      {"KubeSecondaryDNS, IPv4 and IPv6: its A records; vmdns adds AAAA, the default's from nic1",
+       vmi("vmi1", "ns1", kTwoNics,
+           "[{name: nic2, ipAddresses: [5.6.7.8, \"fd00::2\"]}, {name: nic1, ipAddresses: "
+           "[1.2.3.4, \"fd00::1\"]}]"),
+       vm_zone("vm"),
+       {rr("nic1.vmi1.ns1.vm. 3600 IN A 1.2.3.4"), rr("nic2.vmi1.ns1.vm. 3600 IN A 5.6.7.8"),
+        rr("vmi1.ns1.vm. 3600 IN A 1.2.3.4"), rr("nic2.vmi1.ns1.vm. 3600 IN AAAA fd00::2"),
+        rr("vmi1.ns1.vm. 3600 IN AAAA fd00::1")},
+       {rr("vmi1.ns1.vm. 3600 IN A 5.6.7.8"), rr("vmi1.ns1.vm. 3600 IN AAAA fd00::2")}},
+      {"KubeSecondaryDNS, IPv6 only: it publishes nothing; vmdns AAAA only, no A",
+       vmi("vmi1", "ns1", kTwoNics,
+           "[{name: nic1, ipAddress: \"fd00::1\"}, {name: nic2, ipAddress: \"fd00::2\"}]"),
+       vm_zone("vm"),
+       {rr("vmi1.ns1.vm. 3600 IN AAAA fd00::1"), rr("nic2.vmi1.ns1.vm. 3600 IN AAAA fd00::2")},
+       {rr("vmi1.ns1.vm. 3600 IN AAAA fd00::2")}},
+      {"KubeSecondaryDNS, an interface without a name: no record, never the default",
+       vmi("vmi1", "ns1", kTwoNics, "[{ipAddress: 9.10.11.12}, {name: nic2, ipAddress: 5.6.7.8}]"),
+       vm_zone("vm"),
+       {rr("vmi1.ns1.vm. 3600 IN A 5.6.7.8"), rr("nic2.vmi1.ns1.vm. 3600 IN A 5.6.7.8")},
+       {rr("vmi1.ns1.vm. 3600 IN A 9.10.11.12")}},
+      {"A and AAAA may come from different interfaces: each the first by name with one",
+       vmi("vmi1", "ns1", kTwoNics,
+           "[{name: nic2, ipAddresses: [5.6.7.8, 5.6.7.9]}, {name: nic1, ipAddress: "
+           "\"fd00::1\"}]"),
+       vm_zone("vm"),
+       {rr("vmi1.ns1.vm. 3600 IN A 5.6.7.8"), rr("vmi1.ns1.vm. 3600 IN A 5.6.7.9"),
+        rr("vmi1.ns1.vm. 3600 IN AAAA fd00::1")},
+       {}},
+      {"names compare as KubeSecondaryDNS's records sort: nic1 before nic10, net-2 before net",
+       vmi("a", "ns1",
+           "[{name: nic10, multus: {networkName: a}}, {name: nic1, multus: {networkName: b}}]",
+           "[{name: nic10, ipAddress: 10.0.0.10}, {name: nic1, ipAddress: 10.0.0.1}]") +
+           vmi("b", "ns1",
+               "[{name: net, multus: {networkName: a}}, {name: net-2, multus: {networkName: b}}]",
+               "[{name: net, ipAddress: 10.0.1.1}, {name: net-2, ipAddress: 10.0.1.2}]"),
+       vm_zone("vm"),
+       {rr("a.ns1.vm. 3600 IN A 10.0.0.1"), rr("b.ns1.vm. 3600 IN A 10.0.1.2")},
+       {rr("a.ns1.vm. 3600 IN A 10.0.0.10"), rr("b.ns1.vm. 3600 IN A 10.0.1.1")}},
       {"<vmi>.<ns>: the addresses of the first secondary interface only",
        kPodAndSecondary,
        vm_zone("vm"),
@@ -212,6 +283,41 @@ TEST(VmZoneRulesTest, MigrationReplacesTheAddress) {
             std::string::npos);
   EXPECT_EQ(after.find("10.10.0.5"), std::string::npos) << after;
   EXPECT_EQ(after.find("5.0.10.10.in-addr.arpa."), std::string::npos) << after;
+}
+
+// KubeSecondaryDNS, VMI removed: its names go with it, the other VMI's stay.
+TEST(VmZoneRulesTest, RemovedVmiTakesItsNames) {
+  std::string kept = vmi("vmi2", "ns1", kTwoNics, kNic1Nic2);
+  auto before = zones_text(vmi("vmi1", "ns1", kTwoNics, kNic1Nic2) + kept, vm_zone("vm"));
+  auto after = zones_text(kept, vm_zone("vm"));
+  EXPECT_NE(before.find(rr("vmi1.ns1.vm. 3600 IN A 1.2.3.4")), std::string::npos) << before;
+  EXPECT_EQ(after.find("vmi1.ns1.vm."), std::string::npos) << after;
+  EXPECT_NE(after.find(rr("vmi2.ns1.vm. 3600 IN A 1.2.3.4")), std::string::npos) << after;
+}
+
+// The same interfaces in another order are the same VMI (the first entry, whose addresses are
+// the VMI's, stays first): the store sees no change and the zones are the same.
+TEST(VmZoneRulesTest, InterfaceOrderIsNoChange) {
+  const std::string networks =
+      "[{name: default, pod: {}}, {name: nic1, multus: {networkName: a}}, {name: nic2, multus: "
+      "{networkName: b}}, {name: nic3, multus: {networkName: c}}]";
+  std::string one = vmi("vmi1", "ns1", networks,
+                        "[{name: default, ipAddress: 10.244.0.5}, {name: nic1, ipAddress: "
+                        "1.2.3.4}, {name: nic2, ipAddress: 5.6.7.8}, {ipAddress: 9.9.9.9}]");
+  std::string other = vmi("vmi1", "ns1", networks,
+                          "[{name: default, ipAddress: 10.244.0.5}, {ipAddress: 9.9.9.9}, {name: "
+                          "nic2, ipAddress: 5.6.7.8}, {name: nic1, ipAddress: 1.2.3.4}]");
+  auto a = sources::load_manifest_text(one, "t.yaml");
+  auto b = sources::load_manifest_text(other, "t.yaml");
+  ASSERT_EQ(a.state.vmis.size(), 1u);
+  EXPECT_EQ(a.state.vmis, b.state.vmis);
+  EXPECT_EQ(zones_text(one, vm_zone("vm")), zones_text(other, vm_zone("vm")));
+  // A first entry that changes is a change: the VMI's own addresses are that entry's.
+  auto c = sources::load_manifest_text(
+      vmi("vmi1", "ns1", networks,
+          "[{name: nic1, ipAddress: 1.2.3.4}, {name: default, ipAddress: 10.244.0.5}]"),
+      "t.yaml");
+  EXPECT_NE(a.state.vmis, c.state.vmis);
 }
 
 }  // namespace
