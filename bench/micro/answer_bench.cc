@@ -58,14 +58,16 @@ std::vector<std::vector<uint8_t>> queries(const std::vector<std::string>& owners
   return out;
 }
 
+// `rotate`: each answer with the next rotation, as --loadbalance asks for them.
 void run(benchmark::State& state, const std::vector<std::vector<uint8_t>>& packets,
-         query::Transport transport = query::Transport::Udp) {
+         query::Transport transport = query::Transport::Udp, bool rotate = false) {
   const zone::Snapshot& zone = *cluster(state).snapshot;
   std::array<uint8_t, 65535> out{};
   size_t i = 0;
+  uint32_t rotation = 0;
   for (auto _ : state) {
     const std::vector<uint8_t>& q = packets[i++ % packets.size()];
-    auto result = query::answer(&zone, q, out, transport);
+    auto result = query::answer(&zone, q, out, transport, rotate ? ++rotation : 0);
     benchmark::DoNotOptimize(result.length);
   }
   state.SetItemsProcessed(state.iterations());
@@ -96,6 +98,13 @@ void BM_AnswerPositiveAShuffled(benchmark::State& state) {
 void BM_AnswerServiceAShuffled(benchmark::State& state) {
   run(state, queries(shuffled(names(state).service_names), dns::RrType::A));
 }
+// --loadbalance: the headless Services' 8 addresses rotated, and the SRV targets' additionals.
+void BM_AnswerServiceARotated(benchmark::State& state) {
+  run(state, queries(names(state).service_names, dns::RrType::A), query::Transport::Udp, true);
+}
+void BM_AnswerSrvWithAdditionalsRotated(benchmark::State& state) {
+  run(state, queries(names(state).srv_names, dns::RrType::SRV), query::Transport::Udp, true);
+}
 void BM_AnswerSrvWithAdditionals(benchmark::State& state) {
   run(state, queries(names(state).srv_names, dns::RrType::SRV));
 }
@@ -123,6 +132,8 @@ BENCHMARK(BM_AnswerServiceA)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_AnswerPositiveAShuffled)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_AnswerServiceAShuffled)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_AnswerSrvWithAdditionals)->Arg(10000)->Arg(100000);
+BENCHMARK(BM_AnswerServiceARotated)->Arg(10000)->Arg(100000);
+BENCHMARK(BM_AnswerSrvWithAdditionalsRotated)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_AnswerPtr)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_AnswerTruncated)->Arg(10000)->Arg(100000);
 

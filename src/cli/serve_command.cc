@@ -242,9 +242,10 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
        .client_ipv6_prefix = options.client_ipv6_prefix,
        .tcp_idle_timeout_ms = options.tcp_idle_timeout_ms,
        .tcp_query_timeout_ms = options.tcp_query_timeout_ms},
-      [&holder, forward_to, search, &metrics, &log_queries, allowed, limiter, hosts_holder] {
+      [&holder, forward_to, search, &metrics, &log_queries, allowed, limiter, hosts_holder,
+       loadbalance = options.loadbalance] {
         std::unique_ptr<server::QueryHandler> handler = std::make_unique<SnapshotQueryHandler>(
-            holder, forward_to, search, allowed, hosts_holder);
+            holder, forward_to, search, allowed, hosts_holder, loadbalance);
         if (limiter) {
           handler = std::make_unique<RateLimitedQueryHandler>(std::move(handler), limiter);
         }

@@ -123,6 +123,10 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
       ->check([](const std::string& text) {
         return parse_duration(text) ? std::string() : "not a duration such as 5s: " + text;
       });
+  command.add_flag("--loadbalance", options.loadbalance,
+                   "Rotate the A, AAAA and MX records of our answers: each reply starts one "
+                   "record further on, so clients that take the first spread over all of them "
+                   "(CoreDNS: loadbalance)");
   command.add_flag("--autopath", options.autopath,
                    "Server-side search: a known VMI's (with --pods verified, a Pod's) query for "
                    "<x>.<its first search entry> that does not exist is answered for the next "

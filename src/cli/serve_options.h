@@ -45,6 +45,7 @@ struct ServeOptions {
   std::string hosts_file;
   uint32_t hosts_ttl = 3600;
   std::string hosts_reload = "5s";  // 0: the file is read at start (and on SIGHUP) only
+  bool loadbalance = false;
   bool autopath = false;
   bool expand_short_names = false;
   OpsOptions ops;

@@ -60,18 +60,19 @@ class SnapshotQueryHandler : public server::QueryHandler {
   SnapshotQueryHandler(const zone::SnapshotHolder& holder, forward::Forwarder* forwarder,
                        ServerSearchOptions search = {},
                        std::shared_ptr<const server::ClientNetworks> allow_forward = nullptr,
-                       const hosts::HostsHolder* hosts = nullptr)
+                       const hosts::HostsHolder* hosts = nullptr, bool loadbalance = false)
       : local_(holder),
         forwarder_client_(forwarder != nullptr ? forwarder->make_client() : nullptr),
         search_(search),
         allow_forward_(std::move(allow_forward)),
-        hosts_(hosts != nullptr ? std::make_unique<hosts::LocalHosts>(*hosts) : nullptr) {}
+        hosts_(hosts != nullptr ? std::make_unique<hosts::LocalHosts>(*hosts) : nullptr),
+        loadbalance_(loadbalance) {}
   explicit SnapshotQueryHandler(const zone::SnapshotHolder& holder)
       : SnapshotQueryHandler(holder, nullptr) {}
 
   size_t handle(std::span<const uint8_t> query, std::span<uint8_t> out,
                 server::Transport transport) override {
-    return query::answer(local_.get(), query, out, to_query(transport)).length;
+    return query::answer(local_.get(), query, out, to_query(transport), next_rotation()).length;
   }
 
   void prefetch(std::span<const uint8_t> query) override {
@@ -86,7 +87,7 @@ class SnapshotQueryHandler : public server::QueryHandler {
     forward_ = forwarder_client_ && (!allow_forward_ || allow_forward_->contains(route.peer))
                    ? forwarder_client_.get()
                    : nullptr;
-    query::Result result = query::answer(snapshot, query, out, transport);
+    query::Result result = query::answer(snapshot, query, out, transport, next_rotation());
     // Hosts entries answer names our zones do not have, before any search or forwarding. Our
     // zones answer first, so a query for a cluster name costs no hosts lookup.
     if (hosts_ && (result.outcome == query::Outcome::OutOfZone ||
@@ -267,6 +268,16 @@ class SnapshotQueryHandler : public server::QueryHandler {
     return forward::servfail_reply(client, out);
   }
 
+  // --loadbalance: each reply of this worker starts its address sets one record further on
+  // (query::answer's rotation); 0, the stored order, without it.
+  uint32_t next_rotation() {
+    if (!loadbalance_) {
+      return 0;
+    }
+    rotation_ = rotation_ == UINT32_MAX ? 1 : rotation_ + 1;
+    return rotation_;
+  }
+
   zone::LocalSnapshot local_;
   std::unique_ptr<forward::Forwarder::Client> forwarder_client_;
   // The forwarder for the query being answered: forwarder_client_ when the client may use it.
@@ -274,6 +285,8 @@ class SnapshotQueryHandler : public server::QueryHandler {
   ServerSearchOptions search_;
   std::shared_ptr<const server::ClientNetworks> allow_forward_;
   std::unique_ptr<hosts::LocalHosts> hosts_;
+  bool loadbalance_ = false;
+  uint32_t rotation_ = 0;
 };
 
 }  // namespace vmdns::cli

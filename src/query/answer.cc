@@ -21,15 +21,41 @@ constexpr size_t kOptSize = 11;    // root owner, type, class, ttl, rdlength 0 (
 constexpr int kMaxCnameChain = 8;  // CNAME hops followed inside our zones
 constexpr uint16_t kOpcodeMask = 0x7800;
 
-// Writes every record of `set` under `owner`, all or nothing. False when the set did not fit.
-bool write_set(MessageWriter& w, Section section, const Name& owner, const zone::RrSet& set) {
+// Whether a set's order may be rotated: the types CoreDNS's loadbalance shuffles.
+bool rotatable(const zone::RrSet& set) {
+  return set.size() > 1 &&
+         (set.type() == RrType::A || set.type() == RrType::AAAA || set.type() == RrType::MX);
+}
+
+// Writes every record of `set` under `owner`, all or nothing, from record `rotation % size` on
+// when the set is rotatable and `rotation` is not 0. False when the set did not fit.
+bool write_set(MessageWriter& w, Section section, const Name& owner, const zone::RrSet& set,
+               uint32_t rotation = 0) {
   auto mark = w.mark();
   bool ok = true;
-  set.for_each([&](std::span<const uint8_t> rdata) {
+  auto write = [&](std::span<const uint8_t> rdata) {
     if (ok && !w.write_rr(section, owner, set.type(), kClassIn, set.ttl(), rdata)) {
       ok = false;
     }
-  });
+  };
+  if (rotation != 0 && rotatable(set)) {
+    // Two walks of the packed rdatas: the records from `first` on, then those before it.
+    size_t first = rotation % set.size();
+    size_t index = 0;
+    set.for_each([&](std::span<const uint8_t> rdata) {
+      if (index++ >= first) {
+        write(rdata);
+      }
+    });
+    index = 0;
+    set.for_each([&](std::span<const uint8_t> rdata) {
+      if (index++ < first) {
+        write(rdata);
+      }
+    });
+  } else {
+    set.for_each(write);
+  }
   if (!ok) {
     w.rollback(mark);
   }
@@ -64,7 +90,7 @@ bool earlier_target(const zone::RrSet& set, size_t index, std::span<const uint8_
 // RFC 1035 section 3.3.11). What does not fit is left out without TC: additional data is
 // optional (RFC 2181 section 9).
 void add_target_additionals(MessageWriter& w, const zone::Snapshot& snapshot,
-                            const zone::RrSet& set) {
+                            const zone::RrSet& set, uint32_t rotation) {
   const size_t offset = target_offset(set.type());
   bool room = true;
   size_t index = 0;
@@ -86,7 +112,7 @@ void add_target_additionals(MessageWriter& w, const zone::Snapshot& snapshot,
     }
     for (RrType type : {RrType::A, RrType::AAAA}) {
       if (const zone::RrSet* address = node->find(type); address && room) {
-        room = write_set(w, Section::Additional, *target, *address);
+        room = write_set(w, Section::Additional, *target, *address, rotation);
       }
     }
   });
@@ -95,8 +121,8 @@ void add_target_additionals(MessageWriter& w, const zone::Snapshot& snapshot,
 class Responder {
  public:
   Responder(const zone::Snapshot* snapshot, const dns::ParsedQuery& q, MessageWriter& w,
-            const Alias* alias)
-      : snapshot_(snapshot), q_(q), w_(w), alias_(alias) {}
+            const Alias* alias, uint32_t rotation)
+      : snapshot_(snapshot), q_(q), w_(w), alias_(alias), rotation_(rotation) {}
 
   // Fills the answer and authority sections; returns the rcode and sets `out_of_zone`.
   Rcode resolve(bool& out_of_zone) {
@@ -147,11 +173,11 @@ class Responder {
       }
       const zone::RrSet* set = pick_set(*node, qtype);
       if (set != nullptr) {
-        if (!write_set(w_, Section::Answer, owner, *set)) {
+        if (!write_set(w_, Section::Answer, owner, *set, rotation_)) {
           return truncate();
         }
         if (set->type() == RrType::SRV || set->type() == RrType::NS) {
-          add_target_additionals(w_, *snapshot_, *set);
+          add_target_additionals(w_, *snapshot_, *set, rotation_);
         }
         return Rcode::NoError;
       }
@@ -213,6 +239,7 @@ class Responder {
   bool alias_out_of_zone_ = false;
   zone::SynthesizedNode made_;
   bool falls_through_ = false;
+  uint32_t rotation_ = 0;
 };
 
 size_t reply_limit(const dns::ParsedQuery& q, Transport transport) {
@@ -226,7 +253,8 @@ size_t reply_limit(const dns::ParsedQuery& q, Transport transport) {
 }
 
 Result respond(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
-               std::span<uint8_t> out, Transport transport, const Alias* alias) {
+               std::span<uint8_t> out, Transport transport, const Alias* alias,
+               uint32_t rotation) {
   dns::ParsedQuery q;
   dns::ParseStatus status = dns::parse_query(query, q);
   if (status == dns::ParseStatus::Drop) {
@@ -263,7 +291,7 @@ Result respond(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
       rcode = Rcode::FormErr;  // OPT is a pseudo-type and cannot be asked for (RFC 6891 6.1.1)
     } else {
       bool out_of_zone = false;
-      Responder responder(snapshot, q, w, alias);
+      Responder responder(snapshot, q, w, alias, rotation);
       rcode = responder.resolve(out_of_zone);
       if (out_of_zone) {
         outcome = Outcome::OutOfZone;
@@ -303,13 +331,13 @@ void prefetch(const zone::Snapshot* snapshot, std::span<const uint8_t> query) {
 }
 
 Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
-              std::span<uint8_t> out, Transport transport) {
-  return respond(snapshot, query, out, transport, nullptr);
+              std::span<uint8_t> out, Transport transport, uint32_t rotation) {
+  return respond(snapshot, query, out, transport, nullptr, rotation);
 }
 
 Result answer_alias(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
                     std::span<uint8_t> out, Transport transport, const Alias& alias) {
-  return respond(snapshot, query, out, transport, &alias);
+  return respond(snapshot, query, out, transport, &alias, 0);
 }
 
 }  // namespace vmdns::query

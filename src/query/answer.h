@@ -48,8 +48,11 @@ struct Result {
 };
 
 // `snapshot` may be null before the first snapshot is published: names then answer SERVFAIL.
+// `rotation` (CoreDNS's loadbalance, round_robin): when not 0, every A, AAAA and MX set of more
+// than one record is written from its record `rotation % size` on, wrapping around, so that
+// callers passing 1, 2, 3... give each record its turn first; 0 keeps the stored order.
 Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
-              std::span<uint8_t> out, Transport transport);
+              std::span<uint8_t> out, Transport transport, uint32_t rotation = 0);
 
 // Starts loading the first cache lines answer() will read for `query` (the route to the
 // question's shard, the shard's Zone object, the name's slot) and returns without waiting:

@@ -115,11 +115,13 @@ class VmdnsServer:
                     raise
 
     def _start(self, paths, extra_args, listen, stdin_text=None):
+        extra_args = list(extra_args)
         args = [VMDNS] + (["--log-level", self.log_level] if self.log_level else [])
-        args += ["serve", "--listen", listen, "--threads", "2"]
+        args += ["serve", "--listen", listen]
+        if "--threads" not in extra_args:
+            args += ["--threads", "2"]
         for p in paths:
             args += ["-f", p]
-        extra_args = list(extra_args)
         upstreams = [extra_args[i + 1] for i, a in enumerate(extra_args[:-1]) if a == "--upstream"]
         for i, a in enumerate(extra_args[:-1]):
             if a == "--stub-domain" and "=" in extra_args[i + 1]:
