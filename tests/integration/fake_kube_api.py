@@ -46,8 +46,8 @@ RESOURCES = {
 KIND_TO_RESOURCE = {kind: resource for resource, (kind, _, _) in RESOURCES.items()}
 
 
-def make_certificates(directory):
-    """A CA and a server certificate for 127.0.0.1, made with the openssl CLI."""
+def make_certificates(directory, address="127.0.0.1"):
+    """A CA and a server certificate for `address`, made with the openssl CLI."""
     def run(*args):
         subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=directory)
     run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
@@ -55,7 +55,7 @@ def make_certificates(directory):
     run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
         "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=kube-apiserver")
     with open(os.path.join(directory, "san.ext"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+        f.write("subjectAltName=IP:%s,DNS:localhost\n" % address)
     run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
         "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "san.ext")
     return {name: os.path.join(directory, name) for name in ("ca.crt", "server.crt", "server.key")}
@@ -92,9 +92,12 @@ def matches_fields(obj, selector):
 
 
 class FakeKubeApi:
-    def __init__(self, directory, token="token-1"):
+    def __init__(self, directory, token="token-1", address="127.0.0.1"):
+        """`address`: where it listens, and the IP its certificate names (a test pod's API
+        server is on the host side of its veth)."""
         self.directory = directory
-        self.certs = make_certificates(directory)
+        self.address = address
+        self.certs = make_certificates(directory, address)
         self.lock = threading.Condition()
         self.objects = {}        # (resource, namespace, name) -> object
         self.history = []        # (rv, type, resource, object)
@@ -225,13 +228,13 @@ class FakeKubeApi:
                 api._handle(self)
 
         # Started again after stop(), on the port it had: clients find it where it was.
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server = ThreadingHTTPServer((self.address, self.port), Handler)
         self._server.daemon_threads = True
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.certs["server.crt"], self.certs["server.key"])
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
-        self.url = "https://127.0.0.1:%d" % self.port
+        self.url = "https://%s:%d" % (self.address, self.port)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
