@@ -17,6 +17,17 @@ address is given on the command line, which wins over the Corefile's `.:53`. Che
 - with the reload plugin, an edit of the Corefile applies without a signal; an edit that vmdns
   refuses keeps the settings in force and names file and line; without it, SIGHUP reloads.
 
+The Corefiles that distributions ship (fixtures/corefile/, each naming its source), served as
+they are, answer as CoreDNS does with them (DistributionCorefileTest):
+- the KubeVirt page's name, with the Corefile's TTL and AA;
+- a ClusterIP Service's A and SRV (its port), a headless Service's SRV with the EndpointSlice's
+  port (the targetPort);
+- `dig -x` of a Service address, of a VMI address (ours, AA) and of an address outside the
+  cluster (forwarded: `fallthrough in-addr.arpa ip6.arpa`);
+- `<dashed-ip>.<ns>.pod.<zone>` for any address (`pods insecure`);
+- a name outside the cluster, forwarded, its TTL capped by `cache 30`;
+- k3s's NodeHosts entries (its hosts plugin; the file's path given on the command line);
+- a stub domain's names go to its own upstream, the rest to the default one; hosts entries.
 """
 
 import os
@@ -220,6 +231,89 @@ class CorefileTest(unittest.TestCase):
         self.assertEqual(self.ttl(server), 30)
         server.proc.send_signal(signal.SIGHUP)
         self.assertTrue(wait_for(lambda: self.ttl(server) == 31), server.log())
+
+
+def reverse_name(address):
+    return ".".join(reversed(address.split("."))) + ".in-addr.arpa"
+
+
+class DistributionCorefileTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        require_tools("dig", "knotd")
+        cls.knot = Knot()
+        cls.consul = ConsulServer()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.knot.cleanup()
+        cls.consul.cleanup()
+
+    def setUp(self):
+        self.servers = []
+
+    def tearDown(self):
+        for server in self.servers:
+            server.stop()
+
+    def serve(self, fixture, *extra, env=None):
+        args = ["--corefile", os.path.join(COREFILES, fixture), *extra]
+        if env is None:
+            args += ["--upstream", "127.0.0.1:%d" % self.knot.port]
+        server = VmdnsServer([EXAMPLES, CLUSTER], args, env=env,
+                             upstream_from_corefile=env is not None)
+        self.servers.append(server)
+        return server
+
+    def assert_answer(self, server, name, rtype, rdatas, ttl=None, aa=True):
+        reply = server.dig(name, rtype)
+        self.assertEqual(reply.status, "NOERROR", reply.raw)
+        self.assertEqual(reply.rdatas(rtype), sorted(rdatas), reply.raw)
+        if aa:
+            self.assertIn("aa", reply.flags, reply.raw)
+        if ttl is not None:
+            self.assertEqual({r[1] for r in reply.answer}, {ttl}, reply.raw)
+        return reply
+
+    def check_cluster(self, server, ttl):
+        svc = "default.svc.cluster.local"
+        self.assert_answer(server, MYVMI, "A", ["10.244.0.57"], ttl)
+        self.assert_answer(server, "web." + svc, "A", ["10.96.0.20"], ttl)
+        self.assert_answer(server, "_http._tcp.web." + svc, "SRV", ["0 100 80 web.%s." % svc])
+        self.assert_answer(server, "_redis._tcp.db." + svc, "SRV",
+                           ["0 100 6380 10-244-1-6.db.%s." % svc])
+        self.assert_answer(server, reverse_name("10.96.0.20"), "PTR", ["web.%s." % svc])
+        self.assert_answer(server, reverse_name("10.244.0.57"), "PTR", [MYVMI + "."])
+        outside = self.assert_answer(server, reverse_name("192.0.2.10"), "PTR",
+                                     ["www.example.test."], aa=False)
+        self.assertLessEqual(outside.answer[0][1], 30)
+        self.assert_answer(server, "10-244-0-57.default.pod.cluster.local", "A", ["10.244.0.57"])
+        self.assert_answer(server, "10-1-2-3.default.pod.cluster.local", "A", ["10.1.2.3"])
+        forwarded = self.assert_answer(server, "www.example.test", "A", ["192.0.2.10"], aa=False)
+        self.assertLessEqual(forwarded.answer[0][1], 30)  # cache 30 caps Knot's 300
+
+    def test_kubeadm(self):
+        self.check_cluster(self.serve("kubeadm.Corefile"), ttl=30)
+
+    def test_rke2(self):
+        self.check_cluster(self.serve("rke2.Corefile"), ttl=30)
+
+    def test_k3s(self):
+        server = self.serve("k3s.Corefile", "--hosts-file",
+                            os.path.join(COREFILES, "k3s-NodeHosts"))
+        self.check_cluster(server, ttl=5)
+        self.assert_answer(server, "server-0", "A", ["198.18.40.11"], ttl=60)
+
+    def test_stub_domains_and_hosts(self):
+        server = self.serve("stub-domains.Corefile", env={
+            "UPSTREAM": "127.0.0.1:%d" % self.knot.port,
+            "CONSUL_UPSTREAM": "127.0.0.1:%d" % self.consul.port})
+        self.assert_answer(server, MYVMI, "A", ["10.244.0.57"], ttl=5)
+        self.assert_answer(server, "web.service.consul.local", "A", ["192.0.2.80"], aa=False)
+        self.assert_answer(server, "www.example.test", "A", ["192.0.2.10"], aa=False)
+        self.assert_answer(server, "registry.corp.internal", "A", ["198.18.40.20"])
+        self.assert_answer(server, "registry", "A", ["198.18.40.20"])
+        self.assert_answer(server, reverse_name("198.18.40.21"), "PTR", ["git.corp.internal."])
 
 
 if __name__ == "__main__":
