@@ -27,10 +27,6 @@ std::string render(const ConfigSettings& settings) {
 }
 
 // The settings every case below shares, left out of the expectations.
-const char* const kCommon =
-    " --cache-size=0 --health-listen=none --in-cluster --listen=0.0.0.0:53 "
-    "--metrics-listen=none --no-upstream --ready-listen=none";
-
 std::string strip_common(std::string text) {
   for (const char* part : {" --cache-size=0", " --fallthrough=none", " --health-listen=none",
                            " --in-cluster", " --listen=0.0.0.0:53", " --metrics-listen=none",
@@ -98,7 +94,7 @@ TEST(CorefileSettingsTest, Plugins) {
   struct Case {
     const char* name;
     const char* text;
-    const char* settings;  // without kCommon's, where they stay as they are
+    const char* settings;  // without those strip_common() removes
   };
   const std::vector<Case> cases = {
       {"kubernetes options",
