@@ -16,8 +16,6 @@
 #include "cli/config_watcher.h"
 #include "cli/corefile_settings.h"
 #include "cli/load_progress.h"
-#include "cli/metered_query_handler.h"
-#include "cli/rate_limited_query_handler.h"
 #include "cli/serve_api.h"
 #include "cli/serve_config.h"
 #include "cli/serve_forward.h"
@@ -25,8 +23,8 @@
 #include "cli/serve_metrics.h"
 #include "cli/serve_ops.h"
 #include "cli/serve_options.h"
-#include "cli/snapshot_query_handler.h"
 #include "control/control_loop.h"
+#include "dispatch/dispatcher.h"
 #include "forward/forwarder.h"
 #include "ops/serving_state.h"
 #include "server/client_networks.h"
@@ -231,7 +229,7 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
   ServeHosts hosts(options, std::move(*inline_hosts));
   hosts.start();
   const hosts::HostsHolder* hosts_holder = hosts.enabled() ? &hosts.holder() : nullptr;
-  ServerSearchOptions search{.autopath = options.autopath,
+  dispatch::SearchOptions search{.autopath = options.autopath,
                              .expand_short_names = options.expand_short_names,
                              .cname_ttl = config->ttl};
   server::Server server(
@@ -244,13 +242,15 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
        .tcp_query_timeout_ms = options.tcp_query_timeout_ms},
       [&holder, forward_to, search, &metrics, &log_queries, allowed, limiter, hosts_holder,
        loadbalance = options.loadbalance] {
-        std::unique_ptr<server::QueryHandler> handler = std::make_unique<SnapshotQueryHandler>(
-            holder, forward_to, search, allowed, hosts_holder, loadbalance);
-        if (limiter) {
-          handler = std::make_unique<RateLimitedQueryHandler>(std::move(handler), limiter);
-        }
-        return std::make_unique<MeteredQueryHandler>(std::move(handler),
-                                                     metrics.queries().add_thread(), &log_queries);
+        return std::make_unique<dispatch::Dispatcher>(
+            holder, dispatch::DispatcherOptions{.forwarder = forward_to,
+                                                .search = search,
+                                                .allow_forward = allowed,
+                                                .hosts = hosts_holder,
+                                                .loadbalance = loadbalance,
+                                                .limiter = limiter,
+                                                .counters = &metrics.queries().add_thread(),
+                                                .log_queries = &log_queries});
       });
   if (!server.start(&error)) {
     spdlog::critical("cannot listen on {}: {}", options.listen, error);

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <span>
 
-#include "cli/snapshot_query_handler.h"
+#include "dispatch/dispatcher.h"
 
 namespace vmdns::cli {
 
@@ -118,7 +118,7 @@ std::unique_ptr<forward::Forwarder> start_forwarder(
       .local_answer = [forwarder_snapshot](std::span<const uint8_t> query,
                                            const forward::ClientQuery& client,
                                            std::span<uint8_t> out) {
-        return SnapshotQueryHandler::answer_locally(forwarder_snapshot->get(), query, client, out);
+        return dispatch::Dispatcher::answer_locally(forwarder_snapshot->get(), query, client, out);
       },
       .reply_counters = &metrics.queries().add_thread(),
       .worker_reply_metrics = &metrics.queries()});

@@ -70,9 +70,18 @@ size_t ClientQuery::reply_limit() const {
 bool parse_client_query(std::span<const uint8_t> packet, server::Transport transport,
                         ClientQuery* out) {
   dns::ParsedQuery parsed;
-  if (dns::parse_query(packet, parsed) != dns::ParseStatus::Ok || !parsed.has_question ||
-      parsed.header.opcode() != dns::Opcode::Query ||
-      (parsed.edns.present && parsed.edns.version != 0)) {
+  return dns::parse_query(packet, parsed) == dns::ParseStatus::Ok &&
+         make_client_query(parsed, packet, transport, out);
+}
+
+bool forwardable(const dns::ParsedQuery& parsed) {
+  return parsed.has_question && parsed.header.opcode() == dns::Opcode::Query &&
+         (!parsed.edns.present || parsed.edns.version == 0);
+}
+
+bool make_client_query(const dns::ParsedQuery& parsed, std::span<const uint8_t> packet,
+                       server::Transport transport, ClientQuery* out) {
+  if (!forwardable(parsed)) {
     return false;
   }
   out->id = parsed.header.id;

@@ -3,7 +3,7 @@
 // sent upstream and the SERVFAIL sent when no upstream answers.
 //
 //   ClientQuery client;
-//   if (parse_client_query(packet, server::Transport::Udp, &client)) {
+//   if (make_client_query(parsed, packet, server::Transport::Udp, &client)) {
 //     size_t n = build_upstream_query(client, random_id, buffer);   // lowercased, RD, OPT 1232
 //   }
 //
@@ -75,6 +75,14 @@ struct ClientQuery {
 };
 
 // A QUERY with one question and EDNS version 0 at most; false for anything else.
+// `parsed` is `packet` as dns::parse_query read it (status Ok): the query pipeline parses a
+// packet once and hands the forwarder that form; `packet` is only read again for the loop
+// marker option of a query that carries an OPT.
+bool make_client_query(const dns::ParsedQuery& parsed, std::span<const uint8_t> packet,
+                       server::Transport transport, ClientQuery* out);
+// Whether make_client_query() takes `parsed`: a QUERY with a question, EDNS version 0 at most.
+bool forwardable(const dns::ParsedQuery& parsed);
+// Parses `packet` and makes the ClientQuery of it (make_client_query).
 bool parse_client_query(std::span<const uint8_t> packet, server::Transport transport,
                         ClientQuery* out);
 

@@ -28,8 +28,15 @@ size_t reply_limit(const dns::ParsedQuery& q, bool tcp) {
 size_t answer(const HostsTable& table, std::span<const uint8_t> query, std::span<uint8_t> out,
               bool tcp) {
   dns::ParsedQuery q;
-  if (dns::parse_query(query, q) != dns::ParseStatus::Ok || !q.has_question ||
-      q.header.opcode() != dns::Opcode::Query || q.question.qclass != kClassIn ||
+  if (dns::parse_query(query, q) != dns::ParseStatus::Ok) {
+    return 0;
+  }
+  return answer(table, q, out, tcp);
+}
+
+size_t answer(const HostsTable& table, const dns::ParsedQuery& q, std::span<uint8_t> out,
+              bool tcp) {
+  if (!q.has_question || q.header.opcode() != dns::Opcode::Query || q.question.qclass != kClassIn ||
       (q.edns.present && q.edns.version != 0)) {
     return 0;
   }

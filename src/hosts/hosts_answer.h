@@ -19,11 +19,16 @@
 #include <cstdint>
 #include <span>
 
+#include "dns/message_view.h"
 #include "hosts/hosts_table.h"
 
 namespace vmdns::hosts {
 
 size_t answer(const HostsTable& table, std::span<const uint8_t> query, std::span<uint8_t> out,
+              bool tcp);
+// The same for a query already parsed (dns::parse_query returned Ok): what the query pipeline
+// calls, so that a packet is parsed once.
+size_t answer(const HostsTable& table, const dns::ParsedQuery& query, std::span<uint8_t> out,
               bool tcp);
 
 }  // namespace vmdns::hosts

@@ -252,11 +252,9 @@ size_t reply_limit(const dns::ParsedQuery& q, Transport transport) {
   return std::clamp<size_t>(q.edns.udp_size, 512, kMaxUdpPayload);
 }
 
-Result respond(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
-               std::span<uint8_t> out, Transport transport, const Alias* alias,
-               uint32_t rotation) {
-  dns::ParsedQuery q;
-  dns::ParseStatus status = dns::parse_query(query, q);
+Result respond(const zone::Snapshot* snapshot, dns::ParseStatus status,
+               const dns::ParsedQuery& q, std::span<uint8_t> out, Transport transport,
+               const Alias* alias, uint32_t rotation) {
   if (status == dns::ParseStatus::Drop) {
     return {0, Outcome::Dropped, Rcode::NoError};
   }
@@ -315,6 +313,16 @@ Result respond(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
 
 }  // namespace
 
+void prefetch(const zone::Snapshot* snapshot, const dns::Name& name) {
+  if (snapshot == nullptr) {
+    return;
+  }
+  Name lower = name.lowercased();
+  if (const zone::Zone* zone = snapshot->find_zone(lower)) {
+    zone->prefetch(lower.wire_view());
+  }
+}
+
 void prefetch(const zone::Snapshot* snapshot, std::span<const uint8_t> query) {
   if (snapshot == nullptr || query.size() <= dns::kHeaderSize) {
     return;
@@ -324,20 +332,33 @@ void prefetch(const zone::Snapshot* snapshot, std::span<const uint8_t> query) {
   if (!reader.read_name(name)) {
     return;
   }
-  Name lower = name.lowercased();
-  if (const zone::Zone* zone = snapshot->find_zone(lower)) {
-    zone->prefetch(lower.wire_view());
-  }
+  prefetch(snapshot, name);
+}
+
+Result answer(const zone::Snapshot* snapshot, dns::ParseStatus status,
+              const dns::ParsedQuery& query, std::span<uint8_t> out, Transport transport,
+              uint32_t rotation) {
+  return respond(snapshot, status, query, out, transport, nullptr, rotation);
+}
+
+Result answer_alias(const zone::Snapshot* snapshot, dns::ParseStatus status,
+                    const dns::ParsedQuery& query, std::span<uint8_t> out, Transport transport,
+                    const Alias& alias) {
+  return respond(snapshot, status, query, out, transport, &alias, 0);
 }
 
 Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
               std::span<uint8_t> out, Transport transport, uint32_t rotation) {
-  return respond(snapshot, query, out, transport, nullptr, rotation);
+  dns::ParsedQuery q;
+  dns::ParseStatus status = dns::parse_query(query, q);
+  return respond(snapshot, status, q, out, transport, nullptr, rotation);
 }
 
 Result answer_alias(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
                     std::span<uint8_t> out, Transport transport, const Alias& alias) {
-  return respond(snapshot, query, out, transport, &alias, 0);
+  dns::ParsedQuery q;
+  dns::ParseStatus status = dns::parse_query(query, q);
+  return respond(snapshot, status, q, out, transport, &alias, 0);
 }
 
 }  // namespace vmdns::query

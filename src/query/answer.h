@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <span>
 
+#include "dns/message_view.h"
 #include "dns/name.h"
 #include "dns/types.h"
 #include "zone/snapshot.h"
@@ -54,12 +55,24 @@ struct Result {
 Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
               std::span<uint8_t> out, Transport transport, uint32_t rotation = 0);
 
+// The same for a query already parsed (dns::parse_query returned `status`, not Drop, into
+// `query`): what the query pipeline calls, so that a packet is parsed once.
+//
+//   dns::ParsedQuery q;
+//   dns::ParseStatus status = dns::parse_query(packet, q);
+//   if (status != dns::ParseStatus::Drop) { Result r = answer(snapshot, status, q, out, ...); }
+Result answer(const zone::Snapshot* snapshot, dns::ParseStatus status,
+              const dns::ParsedQuery& query, std::span<uint8_t> out, Transport transport,
+              uint32_t rotation = 0);
+
 // Starts loading the first cache lines answer() will read for `query` (the route to the
 // question's shard, the shard's Zone object, the name's slot) and returns without waiting:
 // called for each query of a batch before the first is answered, the batch's misses overlap.
 // Reads the question with the bounds-checked dns::Reader; anything malformed is ignored.
 // No heap allocation.
 void prefetch(const zone::Snapshot* snapshot, std::span<const uint8_t> query);
+// The same for a question already read: `name` as the client wrote it.
+void prefetch(const zone::Snapshot* snapshot, const dns::Name& name);
 
 // A name that stands, for one client, for another: server-side search answers
 // `<x>.<first search entry>` with a CNAME to the name the client's search list would have found.
@@ -78,5 +91,9 @@ struct Alias {
 //                           {*Name::from_text("www.default.svc.cluster.local"), 5});
 Result answer_alias(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
                     std::span<uint8_t> out, Transport transport, const Alias& alias);
+// The same for a query already parsed (status Ok or FormErr).
+Result answer_alias(const zone::Snapshot* snapshot, dns::ParseStatus status,
+                    const dns::ParsedQuery& query, std::span<uint8_t> out, Transport transport,
+                    const Alias& alias);
 
 }  // namespace vmdns::query

@@ -25,7 +25,7 @@ bool exists(const zone::Snapshot& snapshot, const dns::Name& lowercased) {
 }  // namespace
 
 SearchStep autopath(const zone::Snapshot& snapshot, const zone::ClientSearch& client,
-                    std::span<const uint8_t> query, const Result& first, std::span<uint8_t> out,
+                    const dns::ParsedQuery& query, const Result& first, std::span<uint8_t> out,
                     Transport transport, uint32_t cname_ttl) {
   SearchStep step;
   step.result = first;
@@ -34,11 +34,10 @@ SearchStep autopath(const zone::Snapshot& snapshot, const zone::ClientSearch& cl
       client.search.empty()) {
     return step;
   }
-  dns::ParsedQuery q;
-  if (dns::parse_query(query, q) != dns::ParseStatus::Ok || !q.has_question) {
+  if (!query.has_question) {
     return step;
   }
-  const dns::Name& asked = q.question.name;
+  const dns::Name& asked = query.question.name;
   const dns::Name& first_entry = client.search.front();
   if (asked.label_count() <= first_entry.label_count() || !asked.is_subdomain_of(first_entry)) {
     return step;
@@ -64,7 +63,8 @@ SearchStep autopath(const zone::Snapshot& snapshot, const zone::ClientSearch& cl
     if (!exists(snapshot, lowercased)) {
       continue;
     }
-    Result result = answer_alias(&snapshot, query, out, transport, {*candidate, cname_ttl});
+    Result result = answer_alias(&snapshot, dns::ParseStatus::Ok, query, out, transport,
+                                 {*candidate, cname_ttl});
     overwritten = true;
     // A CNAME inside our zones that leads nowhere is an NXDOMAIN too: go on.
     if (result.rcode != dns::Rcode::NxDomain) {
@@ -74,7 +74,7 @@ SearchStep autopath(const zone::Snapshot& snapshot, const zone::ClientSearch& cl
     }
   }
   if (overwritten) {
-    step.result = answer(&snapshot, query, out, transport);
+    step.result = answer(&snapshot, dns::ParseStatus::Ok, query, out, transport);
   }
   return step;
 }

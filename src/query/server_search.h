@@ -48,8 +48,9 @@ struct SearchStep {
 // our zones ends the walk with Forward. When every name is NXDOMAIN, the client gets the
 // NXDOMAIN it asked for (Unchanged), and walks its list itself, as with CoreDNS; under
 // --fallthrough that result's outcome is Fallthrough, and the asked name goes upstream.
+// `query` is the parsed query (dns::parse_query returned Ok).
 SearchStep autopath(const zone::Snapshot& snapshot, const zone::ClientSearch& client,
-                    std::span<const uint8_t> query, const Result& first, std::span<uint8_t> out,
+                    const dns::ParsedQuery& query, const Result& first, std::span<uint8_t> out,
                     Transport transport, uint32_t cname_ttl);
 
 // The name `qname` stands for in the client's namespace: `<qname>.<ns>.svc.<zone>`, when

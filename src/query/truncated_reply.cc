@@ -8,7 +8,13 @@ namespace vmdns::query {
 
 size_t truncated_reply(std::span<const uint8_t> query, std::span<uint8_t> out) {
   dns::ParsedQuery q;
-  if (dns::parse_query(query, q) != dns::ParseStatus::Ok || !q.has_question) {
+  dns::ParseStatus status = dns::parse_query(query, q);
+  return truncated_reply(status, q, out);
+}
+
+size_t truncated_reply(dns::ParseStatus status, const dns::ParsedQuery& q,
+                       std::span<uint8_t> out) {
+  if (status != dns::ParseStatus::Ok || !q.has_question) {
     // A malformed query is not worth a reply when its sender is over the rate.
     return 0;
   }

@@ -11,8 +11,13 @@
 #include <cstdint>
 #include <span>
 
+#include "dns/message_view.h"
+
 namespace vmdns::query {
 
 size_t truncated_reply(std::span<const uint8_t> query, std::span<uint8_t> out);
+// The same for a query already parsed: `status` is what dns::parse_query returned for it.
+size_t truncated_reply(dns::ParseStatus status, const dns::ParsedQuery& query,
+                       std::span<uint8_t> out);
 
 }  // namespace vmdns::query

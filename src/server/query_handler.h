@@ -7,6 +7,7 @@
 // (reply_route.h). Deferring is how a query for a name outside our zones waits for an upstream
 // without blocking the worker.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -42,6 +43,13 @@ class QueryHandler {
   // read for it (a UDP worker calls this for every query of a batch before answering the
   // first). Must not block, allocate or answer. The default does nothing.
   virtual void prefetch(std::span<const uint8_t> /*query*/) {}
+
+  // A batch of queries: the UDP worker's datagrams of one recvmmsg, the TCP loop's work of one
+  // wake-up. The caller reads the clock once for the batch and hands it to the handler, which
+  // times its queries from it instead of reading the clock for each one; end_batch() follows
+  // the last query of the batch, before its replies are sent. The defaults do nothing.
+  virtual void begin_batch(std::chrono::steady_clock::time_point /*now*/) {}
+  virtual void end_batch(std::chrono::steady_clock::time_point /*now*/) {}
 };
 
 // Called once per worker thread (and once for the TCP loop) at start.

@@ -83,7 +83,9 @@ void TcpLoop::run() {
       spdlog::critical("tcp: epoll_wait: {}", errno_text(errno));
       std::abort();
     }
+    // One clock reading per wake-up, handed to the handler for the queries it answers.
     Clock::time_point now = Clock::now();
+    handler_->begin_batch(now);
     bool stop = false;
     for (int i = 0; i < ready; ++i) {
       int fd = events[i].data.fd;
@@ -97,6 +99,7 @@ void TcpLoop::run() {
         on_event(connections_[fd].get(), events[i].events, now);
       }
     }
+    handler_->end_batch(Clock::now());
     if (stop) {
       break;
     }

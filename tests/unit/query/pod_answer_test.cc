@@ -18,6 +18,7 @@
 
 #include <array>
 
+#include "dns/message_view.h"
 #include "query/answer.h"
 #include "query/server_search.h"
 #include "sources/manifest_loader.h"
@@ -27,6 +28,13 @@
 
 namespace vmdns::query {
 namespace {
+
+// The parsed form autopath() takes, as the query pipeline hands it over.
+dns::ParsedQuery parsed(std::span<const uint8_t> packet) {
+  dns::ParsedQuery q;
+  dns::parse_query(packet, q);
+  return q;
+}
 
 using dns::Rcode;
 using dns::RrType;
@@ -236,7 +244,7 @@ TEST(PodAnswerTest, AutopathReachesInsecurePodNames) {
   std::array<uint8_t, 65535> out{};
   Result nx = answer(snapshot.get(), query, out, Transport::Udp);
   ASSERT_EQ(nx.rcode, Rcode::NxDomain);
-  SearchStep step = autopath(*snapshot, *vmi, query, nx, out, Transport::Udp, 5);
+  SearchStep step = autopath(*snapshot, *vmi, parsed(query), nx, out, Transport::Udp, 5);
   ASSERT_EQ(step.kind, SearchStep::Kind::Answered);
   auto r = parse_response(std::vector<uint8_t>(out.begin(), out.begin() + step.result.length));
   ASSERT_TRUE(r.has_value());

@@ -31,6 +31,13 @@
 namespace vmdns::query {
 namespace {
 
+// The parsed form autopath() takes, as the query pipeline hands it over.
+dns::ParsedQuery parsed(std::span<const uint8_t> packet) {
+  dns::ParsedQuery q;
+  dns::parse_query(packet, q);
+  return q;
+}
+
 using dns::Rcode;
 using dns::RrType;
 using Kind = SearchStep::Kind;
@@ -215,7 +222,7 @@ TEST_F(ServerSearchTest, AutopathTable) {
     auto query = make_query({.name = c.qname, .type = c.qtype});
     std::array<uint8_t, 65535> out{};
     Result first = answer(snapshot_.get(), query, out, Transport::Udp);
-    SearchStep step = autopath(*snapshot_, *c.client, query, first, out, Transport::Udp, 7);
+    SearchStep step = autopath(*snapshot_, *c.client, parsed(query), first, out, Transport::Udp, 7);
     EXPECT_EQ(step.kind, c.kind);
     if (c.kind == Kind::Forward) {
       EXPECT_EQ(step.name.to_text(), c.forward);
@@ -238,7 +245,7 @@ TEST_F(ServerSearchTest, AnExternalNameFoundLeadsOutOfOurZones) {
   auto query = make_query({.name = asked});
   std::array<uint8_t, 65535> out{};
   Result first = answer(snapshot_.get(), query, out, Transport::Udp);
-  SearchStep step = autopath(*snapshot_, vmi_, query, first, out, Transport::Udp, 5);
+  SearchStep step = autopath(*snapshot_, vmi_, parsed(query), first, out, Transport::Udp, 5);
   EXPECT_EQ(step.kind, Kind::Answered);
   EXPECT_EQ(step.result.outcome, Outcome::AliasOutOfZone);
   auto r = parse_response(std::vector<uint8_t>(out.begin(), out.begin() + step.result.length));
@@ -320,7 +327,7 @@ TEST(ServerSearchAllocationTest, WalksAndLookupsAllocateNothing) {
   for (const auto& query : queries) {
     const zone::ClientSearch* client = snapshot->clients().find(address);
     Result first = answer(snapshot.get(), query, out, Transport::Udp);
-    SearchStep step = autopath(*snapshot, *client, query, first, out, Transport::Udp, 5);
+    SearchStep step = autopath(*snapshot, *client, parsed(query), first, out, Transport::Udp, 5);
     answered += step.kind == Kind::Answered ? 1 : 0;
   }
   bool expanded =

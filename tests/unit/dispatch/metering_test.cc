@@ -1,21 +1,22 @@
-// Counting around the snapshot handler: every query and reply is counted with CoreDNS's labels,
-// and counting adds no heap allocation to the query path (DESIGN.md habits 4 and 11).
+// Counting in the dispatcher: every query and reply is counted with CoreDNS's labels, from what
+// the pipeline returns, in batches as the workers run it and query by query outside a batch;
+// counting adds no heap allocation to the query path (DESIGN.md habits 4 and 11).
 
-#include "cli/metered_query_handler.h"
+#include "dispatch/metering.h"
 
 #include <gtest/gtest.h>
 
 #include <array>
 #include <vector>
 
-#include "cli/snapshot_query_handler.h"
+#include "dispatch/dispatcher.h"
 #include "server/reply_route.h"
 #include "sources/manifest_loader.h"
 #include "testing/allocation_counter.h"
 #include "testing/dns_text.h"
 #include "zone/build.h"
 
-namespace vmdns::cli {
+namespace vmdns::dispatch {
 namespace {
 
 constexpr const char* kManifests = R"(
@@ -25,7 +26,7 @@ metadata: {name: web, namespace: shop}
 spec: {clusterIP: 10.96.0.7, ports: [{name: http, port: 80}]}
 )";
 
-class MeteredQueryHandlerTest : public ::testing::Test {
+class MeteringTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
@@ -37,7 +38,7 @@ class MeteredQueryHandlerTest : public ::testing::Test {
   metrics::QueryMetrics metrics_;
 };
 
-TEST_F(MeteredQueryHandlerTest, QuestionType) {
+TEST_F(MeteringTest, QuestionType) {
   struct Case {
     std::vector<uint8_t> query;
     uint16_t qtype;
@@ -57,9 +58,8 @@ TEST_F(MeteredQueryHandlerTest, QuestionType) {
   }
 }
 
-TEST_F(MeteredQueryHandlerTest, CountsAndAllocatesNothing) {
-  MeteredQueryHandler handler(std::make_unique<SnapshotQueryHandler>(holder_),
-                              metrics_.add_thread(), nullptr);
+TEST_F(MeteringTest, CountsAndAllocatesNothing) {
+  Dispatcher handler(holder_, {.counters = &metrics_.add_thread()});
   std::vector<std::vector<uint8_t>> queries = {
       testing::make_query({.name = "web.shop.svc.cluster.local", .type = dns::RrType::A}),
       testing::make_query({.name = "nope.shop.svc.cluster.local", .type = dns::RrType::A}),
@@ -73,9 +73,22 @@ TEST_F(MeteredQueryHandlerTest, CountsAndAllocatesNothing) {
   std::array<uint8_t, 65535> out{};
   handler.handle_deferrable(queries[0], out, route);  // warms the worker's snapshot pointer
   size_t before = vmdns::testing::allocations();
-  for (const auto& query : queries) {
-    EXPECT_GT(handler.handle_deferrable(query, out, route), 0u);
+  // Two queries on their own, then two in a batch as a UDP worker runs them: prefetched (and
+  // parsed) first, answered next, counted at the end of the batch.
+  for (size_t i = 0; i < 2; ++i) {
+    Dispatched d = handler.dispatch(queries[i], out, route);
+    EXPECT_GT(d.length, 0u);
+    EXPECT_EQ(d.rcode, i == 0 ? 0 : 3);
   }
+  handler.begin_batch(std::chrono::steady_clock::now());
+  handler.prefetch(queries[2]);
+  handler.prefetch(queries[3]);
+  Dispatched refused = handler.dispatch(queries[2], out, route);
+  EXPECT_EQ(refused.rcode, 5);
+  EXPECT_EQ(refused.qtype, 28);
+  EXPECT_EQ(refused.outcome, Outcome::Answered);
+  EXPECT_GT(handler.handle_deferrable(queries[3], out, route), 0u);
+  handler.end_batch(std::chrono::steady_clock::now());
   EXPECT_EQ(vmdns::testing::allocations(), before);
 
   metrics::Exposition text;
@@ -94,4 +107,4 @@ TEST_F(MeteredQueryHandlerTest, CountsAndAllocatesNothing) {
 }
 
 }  // namespace
-}  // namespace vmdns::cli
+}  // namespace vmdns::dispatch

@@ -1,4 +1,4 @@
-// The worker's handler with server-side search on, without a forwarder: the client is found by
+// The dispatcher with server-side search on, without a forwarder: the client is found by
 // the address in its reply route, over UDP and TCP, IPv4 and IPv4-mapped IPv6.
 //
 // Behaviour checked:
@@ -12,7 +12,7 @@
 //     finds nothing;
 //   - none of this allocates.
 
-#include "cli/snapshot_query_handler.h"
+#include "dispatch/dispatcher.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -25,7 +25,7 @@
 #include "testing/dns_text.h"
 #include "zone/build.h"
 
-namespace vmdns::cli {
+namespace vmdns::dispatch {
 namespace {
 
 using dns::Rcode;
@@ -81,7 +81,7 @@ class HandlerTest : public ::testing::Test {
     holder_.publish(zone::build(loaded.state, config));
   }
 
-  vmdns::testing::ResponseText ask(SnapshotQueryHandler& handler, const char* name,
+  vmdns::testing::ResponseText ask(Dispatcher& handler, const char* name,
                                    const server::ReplyRoute& route) {
     auto query = make_query({.name = name});
     size_t length = handler.handle_deferrable(query, out_, route);
@@ -96,7 +96,7 @@ class HandlerTest : public ::testing::Test {
 };
 
 TEST_F(HandlerTest, KnownClientsOverUdpAndTcp) {
-  SnapshotQueryHandler handler(holder_, nullptr, {.autopath = true, .expand_short_names = true});
+  Dispatcher handler(holder_, {.search = {.autopath = true, .expand_short_names = true}});
   const std::vector<std::string> web = {
       "web.mysubdomain.default.svc.cluster.local.\t5\tIN\tCNAME\tweb.default.svc.cluster.local.",
       "web.default.svc.cluster.local.\t5\tIN\tA\t10.96.0.20"};
@@ -118,7 +118,7 @@ TEST_F(HandlerTest, KnownClientsOverUdpAndTcp) {
 }
 
 TEST_F(HandlerTest, OffByDefault) {
-  SnapshotQueryHandler handler(holder_, nullptr);
+  Dispatcher handler(holder_);
   auto vmi = route_from("10.244.0.57", server::Transport::Udp, false);
   EXPECT_EQ(ask(handler, "web.mysubdomain.default.svc.cluster.local", vmi).rcode,
             Rcode::NxDomain);
@@ -135,7 +135,7 @@ TEST(HandlerFallthroughTest, WithoutForwarderOurNxDomainStays) {
   config.client_search = true;
   zone::SnapshotHolder holder;
   holder.publish(zone::build(loaded.state, config));
-  SnapshotQueryHandler handler(holder, nullptr, {.autopath = true});
+  Dispatcher handler(holder, {.search = {.autopath = true}});
   std::array<uint8_t, 65535> out{};
   auto ask = [&](const char* name, dns::RrType type, const char* from) {
     auto query = make_query({.name = name, .type = type});
@@ -164,7 +164,7 @@ TEST(HandlerFallthroughTest, WithoutForwarderOurNxDomainStays) {
 }
 
 TEST_F(HandlerTest, AllocatesNothing) {
-  SnapshotQueryHandler handler(holder_, nullptr, {.autopath = true, .expand_short_names = true});
+  Dispatcher handler(holder_, {.search = {.autopath = true, .expand_short_names = true}});
   auto vmi = route_from("10.244.0.57", server::Transport::Udp, true);
   auto web = make_query({.name = "web.mysubdomain.default.svc.cluster.local", .edns = true});
   auto myvmi = make_query({.name = "myvmi.mysubdomain"});
@@ -178,4 +178,4 @@ TEST_F(HandlerTest, AllocatesNothing) {
 }
 
 }  // namespace
-}  // namespace vmdns::cli
+}  // namespace vmdns::dispatch
