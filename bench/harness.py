@@ -1,8 +1,9 @@
 """What the bench scripts share: ports, process figures from /proc, dnsperf, DNS messages.
 
-    from harness import free_port, cpu_seconds, status_kib, dnsperf, ask, parse_message
+    from harness import free_port, cpu_seconds, cpu_split, status_kib, dnsperf, ask, parse_message
     port = free_port()                                   # free on loopback for UDP and TCP
     before = cpu_seconds(pid)                            # utime + stime, seconds
+    user, system = cpu_split(pid)                        # the two apart
     result = dnsperf(port, "queries.txt", 3, cpu="1")    # {"qps", "completed", "lost", ...}
     status_kib(pid, "VmHWM")                             # peak RSS, KiB
     reply = ask(port, "cluster.local", SOA)              # a parsed Message, or None
@@ -77,18 +78,24 @@ def process_tree(pid):
     return tree
 
 
-def cpu_seconds(pid, tree=False):
-    """User + system CPU seconds of `pid` (with `tree`, summed over its descendants too).
+def cpu_split(pid, tree=False):
+    """(user, system) CPU seconds of `pid` (with `tree`, summed over its descendants too).
     A process that has exited counts 0."""
-    total = 0.0
+    user = system = 0.0
     for p in process_tree(pid) if tree else [pid]:
         try:
             with open("/proc/%d/stat" % p) as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            user += int(fields[11]) / CLOCK_TICKS
+            system += int(fields[12]) / CLOCK_TICKS
         except OSError:
             pass
-    return total
+    return user, system
+
+
+def cpu_seconds(pid, tree=False):
+    """User + system CPU seconds of `pid` (see cpu_split)."""
+    return sum(cpu_split(pid, tree))
 
 
 def status_kib(pid, field_name, tree=False):
