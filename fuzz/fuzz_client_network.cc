@@ -12,13 +12,13 @@
 #include <cstring>
 
 #include "fuzz_check.h"
-#include "server/client_networks.h"
+#include "net/client_networks.h"
 
 // The libFuzzer entry point; its name is fixed by libFuzzer.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NOLINT
   using vmdns::fuzz::check;
-  using vmdns::server::ClientNetwork;
-  using vmdns::server::ClientNetworks;
+  using vmdns::net::ClientNetwork;
+  using vmdns::net::ClientNetworks;
   auto network = vmdns::fuzz::check_round_trip(
       vmdns::fuzz::as_text(data, size), ClientNetworks::parse_network,
       [](const ClientNetwork& n) { return n.to_string(); },

@@ -57,8 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NO
   if (size < 3) {
     return 0;
   }
-  auto transport =
-      (data[0] & 1) != 0 ? vmdns::server::Transport::Tcp : vmdns::server::Transport::Udp;
+  auto transport = (data[0] & 1) != 0 ? vmdns::net::Transport::Tcp : vmdns::net::Transport::Udp;
   uint32_t elapsed = data[0] >> 1;
   size_t query_length = std::min<size_t>((size_t{data[1]} << 8) | data[2], size - 3);
   std::span<const uint8_t> query(data + 3, query_length);

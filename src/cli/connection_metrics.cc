@@ -4,7 +4,7 @@ namespace vmdns::cli {
 namespace {
 
 using metrics::Labels;
-using server::ConnectionCounters;
+using net::ConnectionCounters;
 
 uint64_t read(const std::atomic<uint64_t>& counter) {
   return counter.load(std::memory_order_relaxed);

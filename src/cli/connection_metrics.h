@@ -14,14 +14,14 @@
 #include <vector>
 
 #include "metrics/exposition.h"
-#include "server/connection_counters.h"
+#include "net/connection_counters.h"
 
 namespace vmdns::cli {
 
 struct ConnectionMetrics {
-  std::shared_ptr<const server::ConnectionCounters> tcp;  // null: not started yet
+  std::shared_ptr<const net::ConnectionCounters> tcp;  // null: not started yet
   // Each HTTP listener's counters, labelled with the paths it serves ("/health,/ready").
-  std::vector<std::pair<std::string, std::shared_ptr<const server::ConnectionCounters>>> http;
+  std::vector<std::pair<std::string, std::shared_ptr<const net::ConnectionCounters>>> http;
 };
 
 void write_connection_metrics(const ConnectionMetrics& connections, metrics::Exposition& out);

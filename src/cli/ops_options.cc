@@ -8,7 +8,7 @@
 
 #include "cli/options.h"
 #include "metrics/exposition.h"
-#include "server/listen_address.h"
+#include "net/listen_address.h"
 
 namespace vmdns::cli {
 
@@ -63,7 +63,7 @@ void add_ops_options(CLI::App& command, OpsOptions& options) {
       ->check(duration);
 }
 
-void keep_defaults_on_loopback(OpsOptions& options, const server::ListenAddress& dns_listen) {
+void keep_defaults_on_loopback(OpsOptions& options, const net::ListenAddress& dns_listen) {
   std::string loopback;
   if (dns_listen.family() == AF_INET) {
     // 127.0.0.0/8 (RFC 1122 section 3.2.1.3); the endpoints take its usual address.
@@ -164,8 +164,7 @@ std::unique_ptr<ops::HttpServer> start_ops_http(const OpsOptions& options,
     std::string problem;
     // ":PORT": one dual-stack socket on [::]; on a kernel without IPv6, 0.0.0.0.
     bool every_address = address.starts_with(':');
-    auto parsed =
-        server::parse_listen_address(every_address ? "[::]" + address : address, &problem);
+    auto parsed = net::parse_listen_address(every_address ? "[::]" + address : address, &problem);
     if (!parsed) {
       *error = wanted.flag + ": " +
                (every_address ? "\"" + address + "\" is not :PORT: the port must be a number " +
@@ -179,7 +178,7 @@ std::unique_ptr<ops::HttpServer> start_ops_http(const OpsOptions& options,
     }
     bool added = http->add_listener(*parsed, wanted.endpoints, &problem, every_address);
     if (!added && every_address) {
-      auto ipv4 = server::parse_listen_address("0.0.0.0" + address, &problem);
+      auto ipv4 = net::parse_listen_address("0.0.0.0" + address, &problem);
       added = ipv4 && http->add_listener(*ipv4, wanted.endpoints, &problem);
     }
     if (!added) {

@@ -9,9 +9,9 @@
 #include <optional>
 #include <string>
 
+#include "net/listen_address.h"
 #include "ops/http_server.h"
 #include "ops/serving_state.h"
-#include "server/listen_address.h"
 
 namespace vmdns::cli {
 
@@ -48,7 +48,7 @@ void add_ops_options(CLI::App& command, OpsOptions& options);
 //
 //   keep_defaults_on_loopback(ops, *parse_listen_address("127.0.0.1:5353", &err));
 //   ops.health_listen;   // "127.0.0.1:8080" (":8080" had --listen been 0.0.0.0:53)
-void keep_defaults_on_loopback(OpsOptions& options, const server::ListenAddress& dns_listen);
+void keep_defaults_on_loopback(OpsOptions& options, const net::ListenAddress& dns_listen);
 
 // "5s", "500ms", "1m", "0" (seconds when no unit); nullopt when malformed or above an hour.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);

@@ -26,9 +26,9 @@
 #include "control/control_loop.h"
 #include "dispatch/dispatcher.h"
 #include "forward/forwarder.h"
+#include "net/client_networks.h"
+#include "net/response_rate_limiter.h"
 #include "ops/serving_state.h"
-#include "server/client_networks.h"
-#include "server/response_rate_limiter.h"
 #include "server/server.h"
 #include "sources/manifest_watcher.h"
 
@@ -36,7 +36,7 @@ namespace vmdns::cli {
 namespace {
 
 // The listen address is a fine ns.dns.<zone> address unless it is a wildcard.
-std::string default_advertise(const server::ListenAddress& listen) {
+std::string default_advertise(const net::ListenAddress& listen) {
   std::string text = listen.to_string();
   std::string host = text.substr(0, text.rfind(':'));
   if (host == "0.0.0.0" || host == "[::]") {
@@ -72,7 +72,7 @@ struct ConfigSource {
 
 int run(const ServeOptions& options, const ConfigSource* config_source) {
   std::string error;
-  auto listen = server::parse_listen_address(options.listen, &error);
+  auto listen = net::parse_listen_address(options.listen, &error);
   if (!listen) {
     std::cerr << "vmdns serve: --listen: " << error << "\n";
     return 2;
@@ -108,7 +108,7 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
     std::cerr << "vmdns serve: " << error << "\n";
     return 2;
   }
-  auto allowed = std::make_shared<const server::ClientNetworks>(std::move(*allow_forward));
+  auto allowed = std::make_shared<const net::ClientNetworks>(std::move(*allow_forward));
 
   // Block the signals we wait for before any thread starts, so every thread inherits the mask
   // and they are delivered only to sigwait() below.
@@ -216,10 +216,10 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
   unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
   forward::Forwarder* forward_to = forwarder.get();
   // One limiter for every UDP worker: SO_REUSEPORT spreads a client's queries over them.
-  std::shared_ptr<server::ResponseRateLimiter> limiter;
+  std::shared_ptr<net::ResponseRateLimiter> limiter;
   if (options.rrl > 0) {
-    limiter = std::make_shared<server::ResponseRateLimiter>(
-        server::RateLimit{.responses_per_second = options.rrl, .slip = options.rrl_slip});
+    limiter = std::make_shared<net::ResponseRateLimiter>(
+        net::RateLimit{.responses_per_second = options.rrl, .slip = options.rrl_slip});
     spdlog::info("UDP responses limited to {} a second per /24 or /56, every {} over it {}",
                  options.rrl, options.rrl_slip,
                  options.rrl_slip == 0 ? "dropped" : "sent truncated, the others dropped");

@@ -13,7 +13,7 @@ namespace vmdns::cli {
 // The upstreams to forward to: --upstream, else resolv.conf's nameservers other than ourselves.
 // Empty (with no error) means names outside our zones are REFUSED.
 std::optional<std::vector<forward::Upstream>> upstreams_of(const ServeOptions& options,
-                                                           const server::ListenAddress& listen,
+                                                           const net::ListenAddress& listen,
                                                            std::string* error) {
   std::vector<forward::Upstream> out;
   if (options.no_upstream) {
@@ -43,7 +43,7 @@ std::optional<std::vector<forward::Upstream>> upstreams_of(const ServeOptions& o
 }
 
 std::optional<ForwardRoutes> forward_routes_of(const ServeOptions& options,
-                                               const server::ListenAddress& listen,
+                                               const net::ListenAddress& listen,
                                                std::string* error) {
   ForwardRoutes out;
   for (const std::string& text : options.stub_domains) {
@@ -80,14 +80,14 @@ std::optional<ForwardRoutes> forward_routes_of(const ServeOptions& options,
 }
 
 // --allow-forward: the clients names outside our zones are forwarded for.
-std::optional<server::ClientNetworks> allowed_clients(const ServeOptions& options,
-                                                      std::string* error) {
+std::optional<net::ClientNetworks> allowed_clients(const ServeOptions& options,
+                                                   std::string* error) {
   if (options.allow_forward.empty()) {
-    return server::ClientNetworks::private_and_loopback();
+    return net::ClientNetworks::private_and_loopback();
   }
-  server::ClientNetworks out;
+  net::ClientNetworks out;
   for (const std::string& text : options.allow_forward) {
-    auto network = server::ClientNetworks::parse_network(text, error);
+    auto network = net::ClientNetworks::parse_network(text, error);
     if (!network) {
       *error = "--allow-forward: " + *error;
       return std::nullopt;
@@ -97,10 +97,12 @@ std::optional<server::ClientNetworks> allowed_clients(const ServeOptions& option
   return out;
 }
 
-std::unique_ptr<forward::Forwarder> start_forwarder(
-    const ServeOptions& options, const std::vector<forward::Upstream>& upstreams,
-    const ForwardRoutes& routes, const server::ClientNetworks& allowed, zone::SnapshotHolder& holder, ServeMetrics& metrics,
-    std::string* error) {
+std::unique_ptr<forward::Forwarder> start_forwarder(const ServeOptions& options,
+                                                    const std::vector<forward::Upstream>& upstreams,
+                                                    const ForwardRoutes& routes,
+                                                    const net::ClientNetworks& allowed,
+                                                    zone::SnapshotHolder& holder,
+                                                    ServeMetrics& metrics, std::string* error) {
   // The forwarder's thread answers what server-side search gives back from its own copy of the
   // snapshot pointer.
   auto forwarder_snapshot = std::make_shared<zone::LocalSnapshot>(holder);
@@ -133,7 +135,7 @@ std::unique_ptr<forward::Forwarder> start_forwarder(
     return out;
   };
   std::string clients;
-  for (const server::ClientNetwork& network : allowed.networks()) {
+  for (const net::ClientNetwork& network : allowed.networks()) {
     clients += (clients.empty() ? "" : ", ") + network.to_string();
   }
   if (upstreams.empty()) {

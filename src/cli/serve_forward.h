@@ -19,8 +19,8 @@
 #include "cli/serve_options.h"
 #include "forward/forwarder.h"
 #include "forward/upstream.h"
-#include "server/client_networks.h"
-#include "server/listen_address.h"
+#include "net/client_networks.h"
+#include "net/listen_address.h"
 #include "zone/snapshot_holder.h"
 
 namespace vmdns::cli {
@@ -28,7 +28,7 @@ namespace vmdns::cli {
 // The upstreams to forward to: --upstream, else resolv.conf's nameservers other than ourselves.
 // Empty (with no error) means names outside our zones are REFUSED.
 std::optional<std::vector<forward::Upstream>> upstreams_of(const ServeOptions& options,
-                                                           const server::ListenAddress& listen,
+                                                           const net::ListenAddress& listen,
                                                            std::string* error);
 
 // --stub-domain and --forward-except, checked.
@@ -38,19 +38,20 @@ struct ForwardRoutes {
   bool empty() const { return stubs.empty() && except.empty(); }
 };
 std::optional<ForwardRoutes> forward_routes_of(const ServeOptions& options,
-                                               const server::ListenAddress& listen,
+                                               const net::ListenAddress& listen,
                                                std::string* error);
 
 // --allow-forward: the clients names outside our zones are forwarded for.
-std::optional<server::ClientNetworks> allowed_clients(const ServeOptions& options,
-                                                      std::string* error);
+std::optional<net::ClientNetworks> allowed_clients(const ServeOptions& options, std::string* error);
 
 // The forwarder thread, started, forwarding to `upstreams` and the stub domains' (not all empty)
 // for `allowed` clients, which it logs. What server-side search gives back it answers from `holder`'s snapshots; it
 // counts its replies in `metrics`. Null with `error` set when it cannot start.
-std::unique_ptr<forward::Forwarder> start_forwarder(
-    const ServeOptions& options, const std::vector<forward::Upstream>& upstreams,
-    const ForwardRoutes& routes, const server::ClientNetworks& allowed, zone::SnapshotHolder& holder, ServeMetrics& metrics,
-    std::string* error);
+std::unique_ptr<forward::Forwarder> start_forwarder(const ServeOptions& options,
+                                                    const std::vector<forward::Upstream>& upstreams,
+                                                    const ForwardRoutes& routes,
+                                                    const net::ClientNetworks& allowed,
+                                                    zone::SnapshotHolder& holder,
+                                                    ServeMetrics& metrics, std::string* error);
 
 }  // namespace vmdns::cli

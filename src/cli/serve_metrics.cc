@@ -110,13 +110,13 @@ void ServeMetrics::set_forwarder(const forward::Forwarder* forwarder,
   upstreams_ = std::move(upstreams);
 }
 
-void ServeMetrics::set_tcp_connections(std::shared_ptr<const server::ConnectionCounters> counters) {
+void ServeMetrics::set_tcp_connections(std::shared_ptr<const net::ConnectionCounters> counters) {
   std::lock_guard lock(mutex_);
   connections_.tcp = std::move(counters);
 }
 
 void ServeMetrics::add_http_listener(std::string paths,
-                                     std::shared_ptr<const server::ConnectionCounters> counters) {
+                                     std::shared_ptr<const net::ConnectionCounters> counters) {
   std::lock_guard lock(mutex_);
   connections_.http.emplace_back(std::move(paths), std::move(counters));
 }

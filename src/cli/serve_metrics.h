@@ -40,9 +40,9 @@ class ServeMetrics {
   void set_forwarder(const forward::Forwarder* forwarder, std::vector<forward::Upstream> upstreams);
 
   // What DNS over TCP and the HTTP listeners do with their connections; set once each starts.
-  void set_tcp_connections(std::shared_ptr<const server::ConnectionCounters> counters);
+  void set_tcp_connections(std::shared_ptr<const net::ConnectionCounters> counters);
   void add_http_listener(std::string paths,
-                         std::shared_ptr<const server::ConnectionCounters> counters);
+                         std::shared_ptr<const net::ConnectionCounters> counters);
 
   std::string render(const ops::ServingState& serving) const;
 

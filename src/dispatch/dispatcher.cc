@@ -9,12 +9,11 @@
 namespace vmdns::dispatch {
 namespace {
 
-query::Transport to_query(server::Transport transport) {
-  return transport == server::Transport::Tcp ? query::Transport::Tcp : query::Transport::Udp;
+query::Transport to_query(net::Transport transport) {
+  return transport == net::Transport::Tcp ? query::Transport::Tcp : query::Transport::Udp;
 }
 
-const zone::ClientSearch* client_of(const zone::Snapshot& snapshot,
-                                    const server::ReplyRoute& route) {
+const zone::ClientSearch* client_of(const zone::Snapshot& snapshot, const net::ReplyRoute& route) {
   if (route.peer.ss_family == AF_INET) {
     const auto& v4 = reinterpret_cast<const sockaddr_in&>(route.peer);
     return snapshot.clients().find(
@@ -85,21 +84,21 @@ const Dispatcher::Parsed& Dispatcher::parse(std::span<const uint8_t> query) {
 }
 
 size_t Dispatcher::handle(std::span<const uint8_t> query, std::span<uint8_t> out,
-                          server::Transport transport) {
-  server::ReplyRoute route;
+                          net::Transport transport) {
+  net::ReplyRoute route;
   route.transport = transport;
   return dispatch(query, out, route).length;
 }
 
 Dispatched Dispatcher::dispatch(std::span<const uint8_t> query, std::span<uint8_t> out,
-                                const server::ReplyRoute& route) {
+                                const net::ReplyRoute& route) {
   bool own_batch = !in_batch_;
   if (own_batch) {
     begin_batch(Clock::now());
   }
   const Parsed& q = parse(query);
   Dispatched d;
-  d.proto = route.transport == server::Transport::Tcp ? metrics::Proto::Tcp : metrics::Proto::Udp;
+  d.proto = route.transport == net::Transport::Tcp ? metrics::Proto::Tcp : metrics::Proto::Udp;
   d.family = route.peer.ss_family == AF_INET6 ? metrics::Family::Ipv6 : metrics::Family::Ipv4;
   // A query whose parse stopped before its question is still counted by the type it names.
   d.qtype = q.query.has_question ? static_cast<uint16_t>(q.query.question.type)
@@ -107,7 +106,7 @@ Dispatched Dispatcher::dispatch(std::span<const uint8_t> query, std::span<uint8_
   metering_.request(d, query.size());
 
   size_t length = q.status == dns::ParseStatus::Drop ? 0 : resolve(q, out, route, d);
-  if (limiter_ && route.transport == server::Transport::Udp && length != 0) {
+  if (limiter_ && route.transport == net::Transport::Udp && length != 0) {
     length = limit_rate(q, length, out, route, d);
   }
   d.length = length;
@@ -135,18 +134,18 @@ Dispatched Dispatcher::dispatch(std::span<const uint8_t> query, std::span<uint8_
 // held back (only --allow-forward clients are forwarded to). TCP is never limited: its source
 // address cannot be spoofed.
 size_t Dispatcher::limit_rate(const Parsed& q, size_t length, std::span<uint8_t> out,
-                              const server::ReplyRoute& route, Dispatched& d) {
+                              const net::ReplyRoute& route, Dispatched& d) {
   if (length == Dispatched::kDeferred) {
     limiter_->check(route.peer, batch_second_);
     return length;
   }
   switch (limiter_->check(route.peer, batch_second_)) {
-    case server::RateVerdict::Send:
+    case net::RateVerdict::Send:
       return length;
-    case server::RateVerdict::Slip:
+    case net::RateVerdict::Slip:
       d.outcome = Outcome::Slipped;
       return query::truncated_reply(q.status, q.query, out);
-    case server::RateVerdict::Drop:
+    case net::RateVerdict::Drop:
       break;
   }
   return 0;
@@ -157,8 +156,8 @@ size_t Dispatcher::limit_rate(const Parsed& q, size_t length, std::span<uint8_t>
 // search or forwarding. Server-side search is one step around the answer path, taken only for
 // a client whose address the snapshot knows. A name outside our zones, an ExternalName leading
 // out of them, or a --fallthrough NXDOMAIN goes to the forwarder, for a client it forwards for.
-size_t Dispatcher::resolve(const Parsed& q, std::span<uint8_t> out,
-                           const server::ReplyRoute& route, Dispatched& d) {
+size_t Dispatcher::resolve(const Parsed& q, std::span<uint8_t> out, const net::ReplyRoute& route,
+                           Dispatched& d) {
   const zone::Snapshot* snapshot = snapshot_;
   query::Transport transport = to_query(route.transport);
   forward_ = forwarder_client_ && (!allow_forward_ || allow_forward_->contains(route.peer))
@@ -172,7 +171,7 @@ size_t Dispatcher::resolve(const Parsed& q, std::span<uint8_t> out,
     // A reply that fit `out` leaves room for its question: hosts::answer writes nothing
     // unless it answers.
     size_t length =
-        hosts::answer(*hosts_table_, q.query, out, route.transport == server::Transport::Tcp);
+        hosts::answer(*hosts_table_, q.query, out, route.transport == net::Transport::Tcp);
     if (length != 0) {
       d.outcome = Outcome::Hosts;
       return length;

@@ -33,11 +33,11 @@
 #include "forward/client_query.h"
 #include "forward/forwarder.h"
 #include "hosts/hosts_holder.h"
+#include "net/client_networks.h"
+#include "net/reply_route.h"
+#include "net/response_rate_limiter.h"
 #include "query/answer.h"
-#include "server/client_networks.h"
 #include "server/query_handler.h"
-#include "server/reply_route.h"
-#include "server/response_rate_limiter.h"
 #include "zone/snapshot_holder.h"
 
 namespace vmdns::dispatch {
@@ -54,11 +54,11 @@ struct DispatcherOptions {
   forward::Forwarder* forwarder = nullptr;
   SearchOptions search = {};
   // --allow-forward: the clients forwarded for; null forwards for everyone.
-  std::shared_ptr<const server::ClientNetworks> allow_forward = nullptr;
+  std::shared_ptr<const net::ClientNetworks> allow_forward = nullptr;
   const hosts::HostsHolder* hosts = nullptr;  // null: no hosts entries
   bool loadbalance = false;                   // --loadbalance
   // --rrl: one limiter shared by every UDP worker; null: no limit.
-  std::shared_ptr<server::ResponseRateLimiter> limiter = nullptr;
+  std::shared_ptr<net::ResponseRateLimiter> limiter = nullptr;
   metrics::QueryCounters* counters = nullptr;      // this worker's; null: not counted
   const std::atomic<bool>* log_queries = nullptr;  // --log-queries, flipped by a reload
 };
@@ -72,13 +72,13 @@ class Dispatcher : public server::QueryHandler {
   // Answers, defers or drops one query; see Dispatched. No heap allocation (unless the query
   // log is on), no lock.
   Dispatched dispatch(std::span<const uint8_t> query, std::span<uint8_t> out,
-                      const server::ReplyRoute& route);
+                      const net::ReplyRoute& route);
 
   // server::QueryHandler
   size_t handle(std::span<const uint8_t> query, std::span<uint8_t> out,
-                server::Transport transport) override;
+                net::Transport transport) override;
   size_t handle_deferrable(std::span<const uint8_t> query, std::span<uint8_t> out,
-                           const server::ReplyRoute& route) override {
+                           const net::ReplyRoute& route) override {
     return dispatch(query, out, route).length;
   }
   // Parses the query (kept for dispatch(), which then does not parse it again) and starts
@@ -103,21 +103,20 @@ class Dispatcher : public server::QueryHandler {
   static constexpr size_t kParsedSlots = 32;
 
   const Parsed& parse(std::span<const uint8_t> query);
-  size_t resolve(const Parsed& q, std::span<uint8_t> out, const server::ReplyRoute& route,
+  size_t resolve(const Parsed& q, std::span<uint8_t> out, const net::ReplyRoute& route,
                  Dispatched& d);
   size_t limit_rate(const Parsed& q, size_t length, std::span<uint8_t> out,
-                    const server::ReplyRoute& route, Dispatched& d);
+                    const net::ReplyRoute& route, Dispatched& d);
 
   // The forwarding steps (pipeline_forward.cc).
   size_t forward_alias(const Parsed& q, std::span<uint8_t> out, size_t length,
-                       const server::ReplyRoute& route);
+                       const net::ReplyRoute& route);
   size_t search(const zone::Snapshot& snapshot, const zone::ClientSearch& client, const Parsed& q,
-                const query::Result& result, std::span<uint8_t> out,
-                const server::ReplyRoute& route);
+                const query::Result& result, std::span<uint8_t> out, const net::ReplyRoute& route);
   size_t forward_or_keep(const Parsed& q, const query::Result& result, std::span<uint8_t> out,
-                         const server::ReplyRoute& route);
+                         const net::ReplyRoute& route);
   bool takes(const dns::Name& name) const;
-  size_t submit(const forward::ClientQuery& client, const server::ReplyRoute& route,
+  size_t submit(const forward::ClientQuery& client, const net::ReplyRoute& route,
                 std::span<uint8_t> out);
   uint32_t next_rotation();
 
@@ -127,12 +126,12 @@ class Dispatcher : public server::QueryHandler {
   // The forwarder for the query being answered: forwarder_client_ when the client may use it.
   forward::Forwarder::Client* forward_ = nullptr;
   SearchOptions search_;
-  std::shared_ptr<const server::ClientNetworks> allow_forward_;
+  std::shared_ptr<const net::ClientNetworks> allow_forward_;
   std::unique_ptr<hosts::LocalHosts> hosts_;
   const hosts::HostsTable* hosts_table_ = nullptr;  // hosts_'s, refreshed once per batch
   bool loadbalance_ = false;
   uint32_t rotation_ = 0;
-  std::shared_ptr<server::ResponseRateLimiter> limiter_;
+  std::shared_ptr<net::ResponseRateLimiter> limiter_;
   Metering metering_;
 
   bool in_batch_ = false;

@@ -8,8 +8,8 @@
 namespace vmdns::dispatch {
 namespace {
 
-query::Transport to_query(server::Transport transport) {
-  return transport == server::Transport::Tcp ? query::Transport::Tcp : query::Transport::Udp;
+query::Transport to_query(net::Transport transport) {
+  return transport == net::Transport::Tcp ? query::Transport::Tcp : query::Transport::Udp;
 }
 
 }  // namespace
@@ -18,7 +18,7 @@ query::Transport to_query(server::Transport transport) {
 // follow the CNAME in the reply, as CoreDNS does. When the forwarder cannot take the query,
 // the CNAME alone (already in `out`) is the answer, and the client follows it.
 size_t Dispatcher::forward_alias(const Parsed& q, std::span<uint8_t> out, size_t length,
-                                 const server::ReplyRoute& route) {
+                                 const net::ReplyRoute& route) {
   forward::ClientQuery client;
   if (!forward::make_client_query(q.query, q.wire, route.transport, &client) ||
       !forward::follow_alias(out.first(length), &client) ||
@@ -34,7 +34,7 @@ size_t Dispatcher::forward_alias(const Parsed& q, std::span<uint8_t> out, size_t
 // the forwarder's thread) when the upstream has nothing.
 size_t Dispatcher::search(const zone::Snapshot& snapshot, const zone::ClientSearch& client,
                           const Parsed& q, const query::Result& result, std::span<uint8_t> out,
-                          const server::ReplyRoute& route) {
+                          const net::ReplyRoute& route) {
   query::Transport transport = to_query(route.transport);
   forward::ClientQuery forwarded;
   if (result.outcome == query::Outcome::OutOfZone) {
@@ -92,7 +92,7 @@ size_t Dispatcher::search(const zone::Snapshot& snapshot, const zone::ClientSear
 }
 
 size_t Dispatcher::forward_or_keep(const Parsed& q, const query::Result& result,
-                                   std::span<uint8_t> out, const server::ReplyRoute& route) {
+                                   std::span<uint8_t> out, const net::ReplyRoute& route) {
   forward::ClientQuery client;
   if (!forward::make_client_query(q.query, q.wire, route.transport, &client) ||
       !takes(client.question.name)) {
@@ -108,7 +108,7 @@ bool Dispatcher::takes(const dns::Name& name) const {
   return forward_->forwards_every_name() || forward_->forwards(name);
 }
 
-size_t Dispatcher::submit(const forward::ClientQuery& client, const server::ReplyRoute& route,
+size_t Dispatcher::submit(const forward::ClientQuery& client, const net::ReplyRoute& route,
                           std::span<uint8_t> out) {
   // A cached name is answered here, in the worker, from the worker's own cache shard.
   if (forward_->reply_from_cache(client, route, out) || forward_->submit(client, route)) {

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "server/listen_address.h"
+#include "net/listen_address.h"
 
 namespace vmdns::dispatch {
 namespace {
@@ -52,9 +52,8 @@ void Metering::count(Clock::time_point now) {
   pending_count_ = 0;
 }
 
-void Metering::log(const server::ReplyRoute& route, dns::ParseStatus status,
-                   const dns::ParsedQuery& q, std::span<const uint8_t> query,
-                   std::span<const uint8_t> reply) const {
+void Metering::log(const net::ReplyRoute& route, dns::ParseStatus status, const dns::ParsedQuery& q,
+                   std::span<const uint8_t> query, std::span<const uint8_t> reply) const {
   log_query(route, status, q, query, reply,
             std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started_));
 }
@@ -81,9 +80,9 @@ uint16_t question_type(std::span<const uint8_t> query) {
   return 0;
 }
 
-void log_query(const server::ReplyRoute& route, dns::ParseStatus status,
-               const dns::ParsedQuery& q, std::span<const uint8_t> query,
-               std::span<const uint8_t> reply, std::chrono::nanoseconds elapsed) {
+void log_query(const net::ReplyRoute& route, dns::ParseStatus status, const dns::ParsedQuery& q,
+               std::span<const uint8_t> query, std::span<const uint8_t> reply,
+               std::chrono::nanoseconds elapsed) {
   std::string question = "- - - ";
   if (status != dns::ParseStatus::Drop && q.has_question) {
     question = fmt::format("{} {} {} ", dns::rr_type_name(q.question.type),
@@ -92,7 +91,7 @@ void log_query(const server::ReplyRoute& route, dns::ParseStatus status,
   }
   std::string peer = "-";
   if (route.peer_length > 0) {
-    server::ListenAddress address;
+    net::ListenAddress address;
     address.storage = route.peer;
     address.length = route.peer_length;
     peer = address.to_string();
@@ -115,9 +114,10 @@ void log_query(const server::ReplyRoute& route, dns::ParseStatus status,
     flag((reply[3] & 0x80) != 0, "ra");
   }
   spdlog::info("{} - {} \"{}{} {} {} {}\" {} {} {} {:.6f}s", peer, id, question,
-               route.transport == server::Transport::Tcp ? "tcp" : "udp", query.size(),
-               q.edns.dnssec_ok ? "true" : "false", q.edns.udp_size, rcode, flags.empty() ? "-" : flags,
-               reply.size(), std::chrono::duration<double>(elapsed).count());
+               route.transport == net::Transport::Tcp ? "tcp" : "udp", query.size(),
+               q.edns.dnssec_ok ? "true" : "false", q.edns.udp_size, rcode,
+               flags.empty() ? "-" : flags, reply.size(),
+               std::chrono::duration<double>(elapsed).count());
 }
 
 }  // namespace vmdns::dispatch

@@ -24,7 +24,7 @@
 #include "dispatch/dispatched.h"
 #include "dns/message_view.h"
 #include "metrics/query_counters.h"
-#include "server/reply_route.h"
+#include "net/reply_route.h"
 
 namespace vmdns::dispatch {
 
@@ -48,7 +48,7 @@ class Metering {
     return log_queries_ != nullptr && log_queries_->load(std::memory_order_relaxed);
   }
   // One line in the format of CoreDNS's `log` plugin, timed from the batch's start.
-  void log(const server::ReplyRoute& route, dns::ParseStatus status, const dns::ParsedQuery& q,
+  void log(const net::ReplyRoute& route, dns::ParseStatus status, const dns::ParsedQuery& q,
            std::span<const uint8_t> query, std::span<const uint8_t> reply) const;
 
  private:
@@ -81,8 +81,8 @@ uint16_t question_type(std::span<const uint8_t> query);
 // One line per query in the format of CoreDNS's `log` plugin:
 //   127.0.0.1:52722 - 3930 "A IN example.org. udp 41 false 512" NOERROR qr,aa,rd 106 0.000128s
 // An empty `reply` (forwarded, answered later) shows the rcode as "-".
-void log_query(const server::ReplyRoute& route, dns::ParseStatus status,
-               const dns::ParsedQuery& q, std::span<const uint8_t> query,
-               std::span<const uint8_t> reply, std::chrono::nanoseconds elapsed);
+void log_query(const net::ReplyRoute& route, dns::ParseStatus status, const dns::ParsedQuery& q,
+               std::span<const uint8_t> query, std::span<const uint8_t> reply,
+               std::chrono::nanoseconds elapsed);
 
 }  // namespace vmdns::dispatch

@@ -58,7 +58,7 @@ uint64_t find_loop_marker(std::span<const uint8_t> packet, size_t question_end) 
 }  // namespace
 
 size_t ClientQuery::reply_limit() const {
-  if (transport == server::Transport::Tcp) {
+  if (transport == net::Transport::Tcp) {
     return 65535;
   }
   if (!edns) {
@@ -67,7 +67,7 @@ size_t ClientQuery::reply_limit() const {
   return std::clamp<size_t>(udp_size, 512, kEdnsPayload);
 }
 
-bool parse_client_query(std::span<const uint8_t> packet, server::Transport transport,
+bool parse_client_query(std::span<const uint8_t> packet, net::Transport transport,
                         ClientQuery* out) {
   dns::ParsedQuery parsed;
   return dns::parse_query(packet, parsed) == dns::ParseStatus::Ok &&
@@ -80,7 +80,7 @@ bool forwardable(const dns::ParsedQuery& parsed) {
 }
 
 bool make_client_query(const dns::ParsedQuery& parsed, std::span<const uint8_t> packet,
-                       server::Transport transport, ClientQuery* out) {
+                       net::Transport transport, ClientQuery* out) {
   if (!forwardable(parsed)) {
     return false;
   }

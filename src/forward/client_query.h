@@ -3,7 +3,7 @@
 // sent upstream and the SERVFAIL sent when no upstream answers.
 //
 //   ClientQuery client;
-//   if (make_client_query(parsed, packet, server::Transport::Udp, &client)) {
+//   if (make_client_query(parsed, packet, net::Transport::Udp, &client)) {
 //     size_t n = build_upstream_query(client, random_id, buffer);   // lowercased, RD, OPT 1232
 //   }
 //
@@ -16,7 +16,7 @@
 #include <span>
 
 #include "dns/message_view.h"
-#include "server/transport.h"
+#include "net/transport.h"
 
 namespace vmdns::forward {
 
@@ -47,7 +47,7 @@ struct ClientQuery {
   uint16_t udp_size = 512;     // its advertised payload size
   bool dnssec_ok = false;      // its DO bit (RFC 3225)
   uint64_t loop_marker = 0;    // the token of a kLoopMarkerOption it carried, 0 if none
-  server::Transport transport = server::Transport::Udp;
+  net::Transport transport = net::Transport::Udp;
   // Set when `question` is the target of our CNAMEs rather than what the client asked.
   std::optional<AliasPrefix> alias;
 
@@ -79,11 +79,11 @@ struct ClientQuery {
 // packet once and hands the forwarder that form; `packet` is only read again for the loop
 // marker option of a query that carries an OPT.
 bool make_client_query(const dns::ParsedQuery& parsed, std::span<const uint8_t> packet,
-                       server::Transport transport, ClientQuery* out);
+                       net::Transport transport, ClientQuery* out);
 // Whether make_client_query() takes `parsed`: a QUERY with a question, EDNS version 0 at most.
 bool forwardable(const dns::ParsedQuery& parsed);
 // Parses `packet` and makes the ClientQuery of it (make_client_query).
-bool parse_client_query(std::span<const uint8_t> packet, server::Transport transport,
+bool parse_client_query(std::span<const uint8_t> packet, net::Transport transport,
                         ClientQuery* out);
 
 // The query sent upstream: `id`, RD set, the client's CD, the question name lowercased (so that

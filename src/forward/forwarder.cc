@@ -66,7 +66,7 @@ bool Forwarder::start(std::string* error) {
   f.stop_fd.reset(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   f.epoll.reset(epoll_create1(EPOLL_CLOEXEC));
   if (!f.wake_fd.valid() || !f.stop_fd.valid() || !f.epoll.valid()) {
-    *error = "eventfd/epoll: " + server::errno_text(errno);
+    *error = "eventfd/epoll: " + net::errno_text(errno);
     return false;
   }
   for (auto [fd, tag] : {std::pair{f.stop_fd.get(), kStopTag}, {f.wake_fd.get(), kWakeTag}}) {
@@ -74,7 +74,7 @@ bool Forwarder::start(std::string* error) {
     event.events = EPOLLIN;
     event.data.u64 = tag;
     if (epoll_ctl(f.epoll.get(), EPOLL_CTL_ADD, fd, &event) != 0) {
-      *error = "epoll_ctl: " + server::errno_text(errno);
+      *error = "epoll_ctl: " + net::errno_text(errno);
       return false;
     }
   }
@@ -132,7 +132,7 @@ void Forwarder::Impl::run() {
       if (errno == EINTR) {
         continue;
       }
-      spdlog::critical("forward: epoll_wait: {}", server::errno_text(errno));
+      spdlog::critical("forward: epoll_wait: {}", net::errno_text(errno));
       std::abort();
     }
     Clock::time_point now = Clock::now();
@@ -331,7 +331,7 @@ size_t Forwarder::Impl::local_reply(const ClientQuery& client) {
   return length != 0 ? length : servfail_reply(client, out_span());
 }
 
-void Forwarder::Impl::reply_to(const ClientQuery& client, const server::ReplyRoute& route,
+void Forwarder::Impl::reply_to(const ClientQuery& client, const net::ReplyRoute& route,
                                Clock::time_point received, std::span<const uint8_t> reply,
                                metrics::Responder responder, Clock::time_point now) {
   if (options.reply_counters != nullptr && reply.size() > 3) {
@@ -339,10 +339,10 @@ void Forwarder::Impl::reply_to(const ClientQuery& client, const server::ReplyRou
     options.reply_counters->count_response(
         responder, reply[3] & 0x0f, static_cast<uint16_t>(client.question.type),
         elapsed > 0 ? static_cast<uint64_t>(elapsed) : 0,
-        client.transport == server::Transport::Tcp ? metrics::Proto::Tcp : metrics::Proto::Udp,
+        client.transport == net::Transport::Tcp ? metrics::Proto::Tcp : metrics::Proto::Udp,
         reply.size());
   }
-  server::send_reply(route, reply);
+  net::send_reply(route, reply);
 }
 
 void Forwarder::Impl::release(int index) {

@@ -1,6 +1,6 @@
 #pragma once
 // Sends queries for names outside our zones to upstream resolvers, in one thread of its own, and
-// answers the clients through their server::ReplyRoute when the upstream replies.
+// answers the clients through their net::ReplyRoute when the upstream replies.
 //
 //   Forwarder forwarder({.upstreams = {*parse_upstream("10.0.0.10", &err)}});
 //   if (!forwarder.start(&err)) die(err);
@@ -13,11 +13,11 @@
 // A name goes to the upstreams ForwardZones routes it to (a stub domain's, or the defaults).
 // Workers never block on an upstream: submit() copies the query into the worker's own
 // single-producer ring and writes an eventfd. The forwarder thread (epoll, non-blocking sockets)
-// looks the question up in the worker's cache shard, or sends it over UDP from a new connect()ed socket (a
-// random source port from the kernel) with a random ID, to the first upstream; on TC it asks the
-// same upstream over TCP; on a timeout or an error it moves to the next upstream; when none is
-// left the client gets SERVFAIL. Responses are matched by source (the connected socket), ID and
-// question. See README.md for the loop protection.
+// looks the question up in the worker's cache shard, or sends it over UDP from a new connect()ed
+// socket (a random source port from the kernel) with a random ID, to the first upstream; on TC it
+// asks the same upstream over TCP; on a timeout or an error it moves to the next upstream; when
+// none is left the client gets SERVFAIL. Responses are matched by source (the connected socket), ID
+// and question. See README.md for the loop protection.
 
 #include <chrono>
 #include <cstddef>
@@ -33,7 +33,7 @@
 #include "forward/response.h"
 #include "forward/upstream.h"
 #include "metrics/query_counters.h"
-#include "server/reply_route.h"
+#include "net/reply_route.h"
 
 namespace vmdns::forward {
 
@@ -98,7 +98,7 @@ class Forwarder::Client {
   // From the owning worker thread only. True when the forwarder took the query and will send
   // the reply through `route`; false when max_in_flight queries are in flight or the forwarder
   // is not running, and the caller should answer SERVFAIL itself. No lock, no allocation.
-  bool submit(const ClientQuery& query, const server::ReplyRoute& route);
+  bool submit(const ClientQuery& query, const net::ReplyRoute& route);
 
   // From the owning worker thread only, before submit(). When this worker's cache shard holds
   // the answer to `query`, writes the client's reply into `out`, sends it through `route`,
@@ -106,7 +106,7 @@ class Forwarder::Client {
   // query with a server-side search rewrite or an alias prefix is left to the forwarder thread,
   // whose reply may need our zones. No allocation; the shard's lock is shared only with the
   // forwarder thread, one lookup or insert at a time.
-  bool reply_from_cache(const ClientQuery& query, const server::ReplyRoute& route,
+  bool reply_from_cache(const ClientQuery& query, const net::ReplyRoute& route,
                         std::span<uint8_t> out);
 
   // True when `name` has upstreams to go to: a stub domain's, or the defaults' when it is in no

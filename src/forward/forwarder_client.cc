@@ -23,7 +23,7 @@ Forwarder::Client::~Client() {
   std::erase(forwarder_->rings, ring_);
 }
 
-bool Forwarder::Client::submit(const ClientQuery& query, const server::ReplyRoute& route) {
+bool Forwarder::Client::submit(const ClientQuery& query, const net::ReplyRoute& route) {
   Impl* f = forwarder_;
   if (!f->running.load(std::memory_order_acquire)) {
     return false;
@@ -52,7 +52,7 @@ bool Forwarder::Client::forwards_every_name() const {
   return forwarder_->zones.routes_every_name();
 }
 
-bool Forwarder::Client::reply_from_cache(const ClientQuery& query, const server::ReplyRoute& route,
+bool Forwarder::Client::reply_from_cache(const ClientQuery& query, const net::ReplyRoute& route,
                                          std::span<uint8_t> out) {
   Impl* f = forwarder_;
   if (f->options.cache_entries == 0 || query.rewrite != ClientQuery::Rewrite::None ||
@@ -82,10 +82,9 @@ bool Forwarder::Client::reply_from_cache(const ClientQuery& query, const server:
     reply_counters_->count_response(
         metrics::Responder::Cache, out[3] & 0x0f, static_cast<uint16_t>(query.question.type),
         static_cast<uint64_t>(elapsed.count()),
-        query.transport == server::Transport::Tcp ? metrics::Proto::Tcp : metrics::Proto::Udp,
-        length);
+        query.transport == net::Transport::Tcp ? metrics::Proto::Tcp : metrics::Proto::Udp, length);
   }
-  server::send_reply(route, out.first(length));
+  net::send_reply(route, out.first(length));
   return true;
 }
 

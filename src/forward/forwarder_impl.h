@@ -16,11 +16,11 @@
 #include "forward/cache.h"
 #include "forward/forwarder.h"
 #include "forward/spsc_ring.h"
-#include "server/socket_util.h"
+#include "net/socket_util.h"
 
 namespace vmdns::forward {
 
-using server::UniqueFd;
+using net::UniqueFd;
 using Clock = std::chrono::steady_clock;
 
 inline constexpr size_t kMaxMessage = 65535;
@@ -32,7 +32,7 @@ inline constexpr uint64_t kWakeTag = ~uint64_t{0} - 1;
 // A query on its way from a worker to the forwarder thread.
 struct Submission {
   ClientQuery query;
-  server::ReplyRoute route;
+  net::ReplyRoute route;
   Clock::time_point received{};  // when the worker submitted it
 };
 
@@ -60,7 +60,7 @@ struct Forwarder::Impl {
     bool used = false;
     uint32_t generation = 0;
     ClientQuery client;
-    server::ReplyRoute route;
+    net::ReplyRoute route;
     Clock::time_point received{};
     Clock::time_point attempt_started{};
     std::string cache_key;
@@ -143,9 +143,9 @@ struct Forwarder::Impl {
   size_t local_reply(const ClientQuery& client);
   void release(int index);
   // Sends `reply` to the client and counts it.
-  void reply_to(const ClientQuery& client, const server::ReplyRoute& route,
-                Clock::time_point received, std::span<const uint8_t> reply,
-                metrics::Responder responder, Clock::time_point now);
+  void reply_to(const ClientQuery& client, const net::ReplyRoute& route, Clock::time_point received,
+                std::span<const uint8_t> reply, metrics::Responder responder,
+                Clock::time_point now);
   void link(int index);
   void unlink(int index);
   int next_timeout_ms(Clock::time_point now) const;

@@ -12,7 +12,7 @@
 namespace vmdns::forward {
 namespace {
 
-bool same_address(const Upstream& a, const server::ListenAddress& b) {
+bool same_address(const Upstream& a, const net::ListenAddress& b) {
   if (a.family() != b.family()) {
     return false;
   }
@@ -34,7 +34,7 @@ bool is_local_wildcard_target(const Upstream& a) {
   return IN6_IS_ADDR_LOOPBACK(&address) || IN6_IS_ADDR_UNSPECIFIED(&address);
 }
 
-bool is_wildcard(const server::ListenAddress& listen) {
+bool is_wildcard(const net::ListenAddress& listen) {
   if (listen.family() == AF_INET) {
     return reinterpret_cast<const sockaddr_in*>(&listen.storage)->sin_addr.s_addr == 0;
   }
@@ -100,7 +100,7 @@ std::optional<Upstream> parse_upstream(std::string_view text, std::string* error
     with_port = std::string(text);
   }
   std::string detail;
-  auto upstream = server::parse_listen_address(with_port, &detail);
+  auto upstream = net::parse_listen_address(with_port, &detail);
   if (!upstream) {
     *error = "\"" + std::string(text) + "\" is not ADDR[:PORT]: " + detail;
     return std::nullopt;
@@ -112,7 +112,7 @@ std::optional<Upstream> parse_upstream(std::string_view text, std::string* error
   return upstream;
 }
 
-bool is_self(const Upstream& upstream, const server::ListenAddress& listen) {
+bool is_self(const Upstream& upstream, const net::ListenAddress& listen) {
   if (upstream.port() != listen.port() || upstream.family() != listen.family()) {
     return false;
   }
@@ -121,7 +121,7 @@ bool is_self(const Upstream& upstream, const server::ListenAddress& listen) {
 }
 
 std::vector<Upstream> resolv_conf_upstreams(std::string_view text,
-                                            const server::ListenAddress& listen) {
+                                            const net::ListenAddress& listen) {
   std::vector<Upstream> out;
   std::istringstream lines{std::string(text)};
   std::string line;
@@ -152,8 +152,7 @@ std::vector<Upstream> resolv_conf_upstreams(std::string_view text,
   return out;
 }
 
-std::vector<Upstream> system_upstreams(const std::string& path,
-                                       const server::ListenAddress& listen) {
+std::vector<Upstream> system_upstreams(const std::string& path, const net::ListenAddress& listen) {
   std::ifstream file(path);
   if (!file) {
     return {};

@@ -5,7 +5,7 @@
 //   auto up6 = parse_upstream("[fd00::a]:5353", &err);
 //   auto list = resolv_conf_upstreams(read_file("/etc/resolv.conf"), listen);   // skips us
 //
-// Addresses are server::ListenAddress values (a sockaddr and its length), the type the server
+// Addresses are net::ListenAddress values (a sockaddr and its length), the type the server
 // already prints and parses.
 
 #include <optional>
@@ -13,11 +13,11 @@
 #include <string_view>
 #include <vector>
 
-#include "server/listen_address.h"
+#include "net/listen_address.h"
 
 namespace vmdns::forward {
 
-using Upstream = server::ListenAddress;
+using Upstream = net::ListenAddress;
 
 inline constexpr uint16_t kDnsPort = 53;
 
@@ -27,17 +27,16 @@ std::optional<Upstream> parse_upstream(std::string_view text, std::string* error
 
 // True when `upstream` is this server itself: the same port and the same address, or, when
 // `listen` is a wildcard (0.0.0.0, ::), a loopback or unspecified address of the same family.
-bool is_self(const Upstream& upstream, const server::ListenAddress& listen);
+bool is_self(const Upstream& upstream, const net::ListenAddress& listen);
 
 // The `nameserver` lines of a resolv.conf (resolv.conf(5)): one address each, port 53, IPv4 or
 // IPv6 (a `%scope` suffix is kept as the scope id when it is a number or an interface name);
 // `#` and `;` start comments; other keywords and unparsable addresses are skipped, and so is
 // any address for which is_self() holds. Order is kept; duplicates are dropped.
 std::vector<Upstream> resolv_conf_upstreams(std::string_view text,
-                                            const server::ListenAddress& listen);
+                                            const net::ListenAddress& listen);
 
 // Reads `path` (usually /etc/resolv.conf); an unreadable file gives no upstreams.
-std::vector<Upstream> system_upstreams(const std::string& path,
-                                       const server::ListenAddress& listen);
+std::vector<Upstream> system_upstreams(const std::string& path, const net::ListenAddress& listen);
 
 }  // namespace vmdns::forward

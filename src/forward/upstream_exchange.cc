@@ -57,7 +57,7 @@ void Forwarder::Impl::start_attempt(int index, bool tcp, Clock::time_point now) 
       return;
     }
     spdlog::debug("forward: {} over {}: {}", upstream.to_string(), tcp ? "tcp" : "udp",
-                  server::errno_text(errno));
+                  net::errno_text(errno));
     ++slot.upstream;
     tcp = false;
   }
@@ -89,7 +89,7 @@ void Forwarder::Impl::on_udp(int index, Clock::time_point now) {
         return;
       }
       // ECONNREFUSED: an ICMP port unreachable, nothing listens there.
-      spdlog::debug("forward: {}: {}", upstream_of(slot).to_string(), server::errno_text(errno));
+      spdlog::debug("forward: {}: {}", upstream_of(slot).to_string(), net::errno_text(errno));
       next_upstream(index, now);
       return;
     }
@@ -220,7 +220,7 @@ uint16_t Forwarder::Impl::random_id() {
         continue;
       }
       if (n < 0) {
-        spdlog::critical("forward: getrandom: {}", server::errno_text(errno));
+        spdlog::critical("forward: getrandom: {}", net::errno_text(errno));
         std::abort();
       }
       filled += static_cast<size_t>(n);

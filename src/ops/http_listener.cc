@@ -10,12 +10,12 @@
 #include <cerrno>
 #include <optional>
 
+#include "net/epoll_timeout.h"
 #include "ops/http_request.h"
-#include "server/tcp_timeouts.h"
 
 namespace vmdns::ops {
 
-using server::ConnectionCounters;
+using net::ConnectionCounters;
 
 namespace {
 
@@ -40,7 +40,7 @@ std::string joined_paths(const std::vector<HttpEndpoint>& endpoints) {
 
 }  // namespace
 
-HttpListener::HttpListener(server::UniqueFd socket, server::ListenAddress bound,
+HttpListener::HttpListener(net::UniqueFd socket, net::ListenAddress bound,
                            std::vector<HttpEndpoint> endpoints, const HttpLimits& limits)
     : socket_(std::move(socket)),
       bound_(bound),
@@ -68,7 +68,7 @@ bool HttpListener::start(std::string* error) {
   epoll_.reset(epoll_create1(EPOLL_CLOEXEC));
   stop_fd_.reset(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!epoll_.valid() || !stop_fd_.valid()) {
-    *error = "epoll/eventfd: " + server::errno_text(errno);
+    *error = "epoll/eventfd: " + net::errno_text(errno);
     return false;
   }
   epoll_event event{};
@@ -109,9 +109,9 @@ void HttpListener::run() {
     if (!listening_ && (!next || resume_at_ < *next)) {
       next = resume_at_;
     }
-    int ready = epoll_wait(epoll_.get(), events, kMaxEvents, server::epoll_timeout_ms(next, now));
+    int ready = epoll_wait(epoll_.get(), events, kMaxEvents, net::epoll_timeout_ms(next, now));
     if (ready < 0 && errno != EINTR) {
-      spdlog::error("http {}: epoll_wait: {}", paths_, server::errno_text(errno));
+      spdlog::error("http {}: epoll_wait: {}", paths_, net::errno_text(errno));
       break;
     }
     now = Clock::now();
@@ -162,14 +162,14 @@ void HttpListener::accept_all(Clock::time_point now) {
       }
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         spdlog::warn("http {}: accept: {}; pausing new connections for {} ms", paths_,
-                     server::errno_text(errno), kAcceptPause.count());
+                     net::errno_text(errno), kAcceptPause.count());
         set_listening(false, now);
       } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        spdlog::warn("http {}: accept: {}", paths_, server::errno_text(errno));
+        spdlog::warn("http {}: accept: {}", paths_, net::errno_text(errno));
       }
       return;
     }
-    server::UniqueFd socket(fd);
+    net::UniqueFd socket(fd);
     // When the listener is full, the heaviest client gives up its oldest connection that has
     // not been answered; one whose response is on its way is never closed for another.
     Connection* victim = nullptr;

@@ -16,20 +16,20 @@
 #include <unordered_map>
 #include <vector>
 
+#include "net/client_table.h"
+#include "net/connection_admission.h"
+#include "net/connection_counters.h"
+#include "net/deadline_queue.h"
+#include "net/listen_address.h"
+#include "net/socket_util.h"
 #include "ops/http_server.h"
-#include "server/client_table.h"
-#include "server/connection_admission.h"
-#include "server/connection_counters.h"
-#include "server/deadline_queue.h"
-#include "server/listen_address.h"
-#include "server/socket_util.h"
 
 namespace vmdns::ops {
 
 class HttpListener {
  public:
-  HttpListener(server::UniqueFd socket, server::ListenAddress bound,
-               std::vector<HttpEndpoint> endpoints, const HttpLimits& limits);
+  HttpListener(net::UniqueFd socket, net::ListenAddress bound, std::vector<HttpEndpoint> endpoints,
+               const HttpLimits& limits);
   ~HttpListener();  // stops
   HttpListener(const HttpListener&) = delete;
   HttpListener& operator=(const HttpListener&) = delete;
@@ -37,23 +37,23 @@ class HttpListener {
   bool start(std::string* error);
   void stop();
 
-  const server::ListenAddress& bound() const { return bound_; }
+  const net::ListenAddress& bound() const { return bound_; }
   const std::string& paths() const { return paths_; }
-  std::shared_ptr<const server::ConnectionCounters> counters() const { return counters_; }
+  std::shared_ptr<const net::ConnectionCounters> counters() const { return counters_; }
 
  private:
   using Clock = std::chrono::steady_clock;
   struct Connection {
-    server::UniqueFd fd;
+    net::UniqueFd fd;
     std::string in;
     std::string out;
     size_t sent = 0;
     bool began = false;      // a request's first octet has arrived
     bool responded = false;  // the response is queued; afterwards input is read and dropped
     Clock::time_point accepted;
-    server::DeadlineQueue<Connection>::Link idle;     // accepted, nothing received yet
-    server::DeadlineQueue<Connection>::Link request;  // since the request's first octet
-    server::ClientTable<Connection>::Link client;
+    net::DeadlineQueue<Connection>::Link idle;     // accepted, nothing received yet
+    net::DeadlineQueue<Connection>::Link request;  // since the request's first octet
+    net::ClientTable<Connection>::Link client;
   };
 
   void run();
@@ -66,21 +66,21 @@ class HttpListener {
   void watch(int fd, uint32_t events, int op);
   void set_listening(bool on, Clock::time_point now);
 
-  server::UniqueFd socket_;
-  server::ListenAddress bound_;
+  net::UniqueFd socket_;
+  net::ListenAddress bound_;
   std::vector<HttpEndpoint> endpoints_;
   std::string paths_;  // "/health,/ready", for logs and metrics
   HttpLimits limits_;
-  server::UniqueFd epoll_;
-  server::UniqueFd stop_fd_;
+  net::UniqueFd epoll_;
+  net::UniqueFd stop_fd_;
   std::thread thread_;
-  std::shared_ptr<server::ConnectionCounters> counters_;
+  std::shared_ptr<net::ConnectionCounters> counters_;
 
   // The listener's thread only.
   std::unordered_map<int, Connection> connections_;  // by fd; nodes never move
-  server::DeadlineQueue<Connection> idle_;
-  server::DeadlineQueue<Connection> request_;
-  server::ConnectionAdmission<Connection> admission_;
+  net::DeadlineQueue<Connection> idle_;
+  net::DeadlineQueue<Connection> request_;
+  net::ConnectionAdmission<Connection> admission_;
   // Taken out of epoll for a moment when accept runs out of descriptors or memory.
   bool listening_ = true;
   Clock::time_point resume_at_{};

@@ -1,7 +1,7 @@
 #include "ops/http_server.h"
 
+#include "net/socket_util.h"
 #include "ops/http_listener.h"
-#include "server/socket_util.h"
 
 namespace vmdns::ops {
 
@@ -11,16 +11,16 @@ HttpServer::~HttpServer() {
   stop();
 }
 
-bool HttpServer::add_listener(const server::ListenAddress& address,
+bool HttpServer::add_listener(const net::ListenAddress& address,
                               std::vector<HttpEndpoint> endpoints, std::string* error,
                               bool dual_stack) {
   int error_number = 0;
-  server::UniqueFd socket = server::open_tcp_listener(address, error, &error_number, dual_stack);
+  net::UniqueFd socket = net::open_tcp_listener(address, error, &error_number, dual_stack);
   if (!socket.valid()) {
     return false;
   }
-  server::ListenAddress bound;
-  if (!server::local_address(socket.get(), &bound, error)) {
+  net::ListenAddress bound;
+  if (!net::local_address(socket.get(), &bound, error)) {
     return false;
   }
   listeners_.push_back(
@@ -28,15 +28,15 @@ bool HttpServer::add_listener(const server::ListenAddress& address,
   return true;
 }
 
-server::ListenAddress HttpServer::bound_address(size_t index) const {
-  return index < listeners_.size() ? listeners_[index]->bound() : server::ListenAddress{};
+net::ListenAddress HttpServer::bound_address(size_t index) const {
+  return index < listeners_.size() ? listeners_[index]->bound() : net::ListenAddress{};
 }
 
 std::string HttpServer::paths(size_t index) const {
   return index < listeners_.size() ? listeners_[index]->paths() : std::string();
 }
 
-std::shared_ptr<const server::ConnectionCounters> HttpServer::counters(size_t index) const {
+std::shared_ptr<const net::ConnectionCounters> HttpServer::counters(size_t index) const {
   return index < listeners_.size() ? listeners_[index]->counters() : nullptr;
 }
 

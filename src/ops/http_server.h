@@ -28,9 +28,9 @@
 #include <string>
 #include <vector>
 
+#include "net/connection_counters.h"
+#include "net/listen_address.h"
 #include "ops/http_response.h"
-#include "server/connection_counters.h"
-#include "server/listen_address.h"
 
 namespace vmdns::ops {
 
@@ -61,16 +61,16 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds a listener on `address` (port 0: any free port) that serves `endpoints`. Before start().
-  // `dual_stack` on [::] accepts IPv4 connections too (see server::open_tcp_listener).
-  bool add_listener(const server::ListenAddress& address, std::vector<HttpEndpoint> endpoints,
+  // `dual_stack` on [::] accepts IPv4 connections too (see net::open_tcp_listener).
+  bool add_listener(const net::ListenAddress& address, std::vector<HttpEndpoint> endpoints,
                     std::string* error, bool dual_stack = false);
   size_t listener_count() const { return listeners_.size(); }
   // The address listener `index` (in add_listener order) is bound to.
-  server::ListenAddress bound_address(size_t index) const;
+  net::ListenAddress bound_address(size_t index) const;
   // The paths listener `index` serves: "/health", or "/health,/ready" when they share it.
   std::string paths(size_t index) const;
   // What listener `index` did with its connections; valid for the server's lifetime and after.
-  std::shared_ptr<const server::ConnectionCounters> counters(size_t index) const;
+  std::shared_ptr<const net::ConnectionCounters> counters(size_t index) const;
 
   bool start(std::string* error);
   void stop();  // idempotent

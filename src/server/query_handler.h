@@ -15,11 +15,13 @@
 #include <memory>
 #include <span>
 
-#include "server/transport.h"
+#include "net/transport.h"
+
+namespace vmdns::net {
+struct ReplyRoute;
+}  // namespace vmdns::net
 
 namespace vmdns::server {
-
-struct ReplyRoute;
 
 class QueryHandler {
  public:
@@ -31,13 +33,13 @@ class QueryHandler {
   // For UDP, `out` is sized to the largest reply allowed (65535); the handler itself honours the
   // client's advertised payload size. Must not allocate on the heap or block.
   virtual size_t handle(std::span<const uint8_t> query, std::span<uint8_t> out,
-                        Transport transport) = 0;
+                        net::Transport transport) = 0;
 
   // What the workers call. Like handle(), or kDeferred after taking a copy of `route`: the
   // handler then owes exactly one send_reply() on it for TCP (an empty reply sends nothing and
   // releases the slot), at most one for UDP. The default answers at once.
   virtual size_t handle_deferrable(std::span<const uint8_t> query, std::span<uint8_t> out,
-                                   const ReplyRoute& route);
+                                   const net::ReplyRoute& route);
 
   // A hint that `query` will be answered soon: the handler may start loading what it will
   // read for it (a UDP worker calls this for every query of a batch before answering the

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <system_error>
 
-#include "server/socket_util.h"
+#include "net/socket_util.h"
 #include "server/tcp_loop.h"
 #include "server/udp_worker.h"
 
@@ -34,14 +34,15 @@ struct Server::Impl {
   // next to its sockets, so a thread blocked in poll or epoll_wait wakes at once and a thread
   // busy with queries sees the flag before its next batch. The eventfd is only drained by the
   // next start(), so it wakes every thread, however many, whenever they next wait.
-  UniqueFd stop_fd;
+  net::UniqueFd stop_fd;
   std::atomic<bool> stopping{false};
   // Serialises start() and stop(); never taken on the query path.
   std::mutex lifecycle;
   std::vector<std::unique_ptr<UdpWorker>> udp_workers;
   std::unique_ptr<TcpLoop> tcp_loop;
   std::vector<std::thread> threads;
-  std::shared_ptr<ConnectionCounters> tcp_counters = std::make_shared<ConnectionCounters>();
+  std::shared_ptr<net::ConnectionCounters> tcp_counters =
+      std::make_shared<net::ConnectionCounters>();
 
   void signal_stop() {
     stopping.store(true, std::memory_order_release);
@@ -66,36 +67,36 @@ struct Server::Impl {
     tcp_loop.reset();
   }
 
-  bool bind_sockets(ListenAddress* bound, UniqueFd* tcp, std::vector<UniqueFd>* udp,
+  bool bind_sockets(net::ListenAddress* bound, net::UniqueFd* tcp, std::vector<net::UniqueFd>* udp,
                     std::string* error);
-  bool start_locked(ListenAddress* bound, std::string* error);
+  bool start_locked(net::ListenAddress* bound, std::string* error);
 };
 
 // The TCP socket is bound first, then the UDP sockets to the same port. With port 0 this makes
 // the port unique: Linux never gives a TCP socket bound to port 0 a port that another socket
 // uses, whereas a UDP socket with SO_REUSEPORT bound to port 0 may be given a port that another
 // SO_REUSEPORT socket of the same user already has, and would then share its queries.
-bool Server::Impl::bind_sockets(ListenAddress* bound, UniqueFd* tcp, std::vector<UniqueFd>* udp,
-                                std::string* error) {
+bool Server::Impl::bind_sockets(net::ListenAddress* bound, net::UniqueFd* tcp,
+                                std::vector<net::UniqueFd>* udp, std::string* error) {
   bool any_port = options.listen.port() == 0;
   int attempts = any_port ? kBindAttempts : 1;
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     int error_number = 0;
-    UniqueFd listener = open_tcp_listener(options.listen, error, &error_number);
+    net::UniqueFd listener = net::open_tcp_listener(options.listen, error, &error_number);
     if (!listener.valid()) {
       return false;
     }
-    ListenAddress address = options.listen;
+    net::ListenAddress address = options.listen;
     if (any_port) {
-      ListenAddress local;
-      if (!local_address(listener.get(), &local, error)) {
+      net::ListenAddress local;
+      if (!net::local_address(listener.get(), &local, error)) {
         return false;
       }
       address.set_port(local.port());
     }
-    std::vector<UniqueFd> sockets;
+    std::vector<net::UniqueFd> sockets;
     for (unsigned i = 0; i < options.threads; ++i) {
-      UniqueFd socket = open_udp_socket(address, error, &error_number);
+      net::UniqueFd socket = net::open_udp_socket(address, error, &error_number);
       if (!socket.valid()) {
         break;
       }
@@ -118,7 +119,7 @@ bool Server::Impl::bind_sockets(ListenAddress* bound, UniqueFd* tcp, std::vector
   return false;
 }
 
-bool Server::Impl::start_locked(ListenAddress* bound, std::string* error) {
+bool Server::Impl::start_locked(net::ListenAddress* bound, std::string* error) {
   if (!threads.empty()) {
     *error = "the server is already running";
     return false;
@@ -134,7 +135,7 @@ bool Server::Impl::start_locked(ListenAddress* bound, std::string* error) {
   if (!stop_fd.valid()) {
     stop_fd.reset(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
     if (!stop_fd.valid()) {
-      *error = "eventfd: " + errno_text(errno);
+      *error = "eventfd: " + net::errno_text(errno);
       return false;
     }
   }
@@ -144,17 +145,17 @@ bool Server::Impl::start_locked(ListenAddress* bound, std::string* error) {
   }
   stopping.store(false, std::memory_order_release);
 
-  UniqueFd listener;
-  std::vector<UniqueFd> sockets;
-  ListenAddress address;
+  net::UniqueFd listener;
+  std::vector<net::UniqueFd> sockets;
+  net::ListenAddress address;
   if (!bind_sockets(&address, &listener, &sockets, error)) {
     return false;
   }
 
   // The handlers are made here rather than in each thread so that a factory failure is reported
   // by start(); each is then used only by the thread it is given to.
-  bool pktinfo = is_wildcard(address);
-  for (UniqueFd& socket : sockets) {
+  bool pktinfo = net::is_wildcard(address);
+  for (net::UniqueFd& socket : sockets) {
     std::unique_ptr<QueryHandler> handler = factory();
     if (!handler) {
       *error = "the query handler factory returned no handler";
@@ -229,7 +230,7 @@ void Server::stop() {
   impl_->stop_locked();
 }
 
-std::shared_ptr<const ConnectionCounters> Server::tcp_counters() const {
+std::shared_ptr<const net::ConnectionCounters> Server::tcp_counters() const {
   return impl_->tcp_counters;
 }
 

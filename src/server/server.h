@@ -19,14 +19,14 @@
 #include <thread>
 #include <vector>
 
-#include "server/connection_counters.h"
-#include "server/listen_address.h"
+#include "net/connection_counters.h"
+#include "net/listen_address.h"
 #include "server/query_handler.h"
 
 namespace vmdns::server {
 
 struct ServerOptions {
-  ListenAddress listen;
+  net::ListenAddress listen;
   unsigned threads = 1;  // UDP workers
   unsigned max_tcp_connections = 1024;
   unsigned max_tcp_connections_per_client = 64;
@@ -50,14 +50,14 @@ class Server {
   // Only asks the threads to finish, without joining; async-signal-safe, so a signal handler may
   // call it. stop() (or the destructor) still joins.
   void request_stop();
-  const ListenAddress& bound_address() const { return bound_; }
+  const net::ListenAddress& bound_address() const { return bound_; }
   // What the TCP loop did with its connections, across restarts; valid after the server is gone.
-  std::shared_ptr<const ConnectionCounters> tcp_counters() const;
+  std::shared_ptr<const net::ConnectionCounters> tcp_counters() const;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  ListenAddress bound_;
+  net::ListenAddress bound_;
 };
 
 }  // namespace vmdns::server

@@ -18,7 +18,7 @@ constexpr size_t kKeptOutputCapacity = size_t{64} * 1024;
 
 }  // namespace
 
-TcpConnection::TcpConnection(UniqueFd socket, uint64_t connection_id,
+TcpConnection::TcpConnection(net::UniqueFd socket, uint64_t connection_id,
                              const sockaddr_storage& address, socklen_t address_length)
     : fd(std::move(socket)),
       id(connection_id),
@@ -39,7 +39,7 @@ TcpConnection::Received TcpConnection::receive() {
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       return Received::Nothing;
     }
-    spdlog::debug("tcp: recv: {}", errno_text(errno));
+    spdlog::debug("tcp: recv: {}", net::errno_text(errno));
     return Received::Error;
   }
   if (received == 0) {
@@ -61,7 +61,7 @@ TcpConnection::Sent TcpConnection::send_queued() {
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
         break;
       }
-      spdlog::debug("tcp: send: {}", errno_text(errno));
+      spdlog::debug("tcp: send: {}", net::errno_text(errno));
       return Sent::Error;
     }
     output_sent += static_cast<size_t>(sent);

@@ -22,9 +22,9 @@
 #include <utility>
 #include <vector>
 
-#include "server/client_table.h"
-#include "server/deadline_queue.h"
-#include "server/socket_util.h"
+#include "net/client_table.h"
+#include "net/deadline_queue.h"
+#include "net/socket_util.h"
 
 namespace vmdns::server {
 
@@ -38,7 +38,8 @@ struct TcpConnection {
   // server manage its resources this way).
   static constexpr size_t kMaxOutput = size_t{256} * 1024;
 
-  TcpConnection(UniqueFd socket, uint64_t id, const sockaddr_storage& peer, socklen_t peer_length);
+  TcpConnection(net::UniqueFd socket, uint64_t id, const sockaddr_storage& peer,
+                socklen_t peer_length);
 
   enum class Received { Data, Nothing, Eof, Error };
   // One recv() into the free part of the input buffer (none when it is full).
@@ -76,7 +77,7 @@ struct TcpConnection {
     return std::pair(awaiting_rest_of_message() ? 1 : 0, idle.deadline);
   }
 
-  UniqueFd fd;
+  net::UniqueFd fd;
   uint64_t id = 0;
   // The client's address, for handlers that answer by who asks (ReplyRoute::peer).
   sockaddr_storage peer{};
@@ -99,11 +100,11 @@ struct TcpConnection {
   size_t deferred = 0;
 
   // Since the last complete query or reply (the idle timeout, RFC 7766 section 6.2.3).
-  DeadlineQueue<TcpConnection>::Link idle;
+  net::DeadlineQueue<TcpConnection>::Link idle;
   // Since the first octet of a message that has not arrived whole (the query timeout).
-  DeadlineQueue<TcpConnection>::Link partial;
+  net::DeadlineQueue<TcpConnection>::Link partial;
   // Its client's other connections (the per-client limit, and which to close when full).
-  ClientTable<TcpConnection>::Link client;
+  net::ClientTable<TcpConnection>::Link client;
 };
 
 }  // namespace vmdns::server

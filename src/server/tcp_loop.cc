@@ -11,6 +11,8 @@
 #include <cstring>
 #include <optional>
 
+#include "net/epoll_timeout.h"
+
 namespace vmdns::server {
 namespace {
 
@@ -23,8 +25,8 @@ constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 
 }  // namespace
 
-TcpLoop::TcpLoop(UniqueFd listener, std::unique_ptr<QueryHandler> handler, TcpLimits limits,
-                 int stop_fd, const std::atomic<bool>* stopping, ConnectionCounters* counters)
+TcpLoop::TcpLoop(net::UniqueFd listener, std::unique_ptr<QueryHandler> handler, TcpLimits limits,
+                 int stop_fd, const std::atomic<bool>* stopping, net::ConnectionCounters* counters)
     : listener_(std::move(listener)),
       handler_(std::move(handler)),
       limits_(limits),
@@ -39,8 +41,8 @@ TcpLoop::TcpLoop(UniqueFd listener, std::unique_ptr<QueryHandler> handler, TcpLi
                   .client_ipv6_prefix = limits.client_ipv6_prefix},
                  &Connection::client, counters),
       reply_(std::make_unique_for_overwrite<uint8_t[]>(kMaxMessage)),
-      completions_(std::make_unique<TcpCompletions>()) {
-  route_.transport = Transport::Tcp;
+      completions_(std::make_unique<net::TcpCompletions>()) {
+  route_.transport = net::Transport::Tcp;
   route_.tcp = completions_.get();
 }
 
@@ -49,11 +51,11 @@ TcpLoop::~TcpLoop() = default;
 bool TcpLoop::init(std::string* error) {
   epoll_.reset(epoll_create1(EPOLL_CLOEXEC));
   if (!epoll_.valid()) {
-    *error = "epoll_create1: " + errno_text(errno);
+    *error = "epoll_create1: " + net::errno_text(errno);
     return false;
   }
   if (!completions_->valid()) {
-    *error = "eventfd: " + errno_text(errno);
+    *error = "eventfd: " + net::errno_text(errno);
     return false;
   }
   for (int fd : {listener_.get(), stop_fd_, completions_->fd()}) {
@@ -61,7 +63,7 @@ bool TcpLoop::init(std::string* error) {
     event.events = EPOLLIN;
     event.data.fd = fd;
     if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event) != 0) {
-      *error = "epoll_ctl: " + errno_text(errno);
+      *error = "epoll_ctl: " + net::errno_text(errno);
       return false;
     }
   }
@@ -80,7 +82,7 @@ void TcpLoop::run() {
         continue;
       }
       // EBADF, EFAULT or EINVAL: our own bug, not something the network can cause.
-      spdlog::critical("tcp: epoll_wait: {}", errno_text(errno));
+      spdlog::critical("tcp: epoll_wait: {}", net::errno_text(errno));
       std::abort();
     }
     // One clock reading per wake-up, handed to the handler for the queries it answers.
@@ -134,7 +136,7 @@ void TcpLoop::accept_connections(Clock::time_point now) {
         case ENOMEM:
           // The pending connection stays queued and the listener stays readable: pause it
           // rather than spin.
-          spdlog::warn("tcp: accept: {}; pausing new connections for {} ms", errno_text(errno),
+          spdlog::warn("tcp: accept: {}; pausing new connections for {} ms", net::errno_text(errno),
                        kAcceptPause.count());
           set_listener_enabled(false);
           listener_resume_at_ = now + kAcceptPause;
@@ -142,11 +144,11 @@ void TcpLoop::accept_connections(Clock::time_point now) {
         default:
           // ECONNABORTED, EPROTO and the network errors accept(2) passes on belong to the one
           // connection that failed.
-          spdlog::debug("tcp: accept: {}", errno_text(errno));
+          spdlog::debug("tcp: accept: {}", net::errno_text(errno));
           continue;
       }
     }
-    UniqueFd socket(fd);
+    net::UniqueFd socket(fd);
     Connection* victim = nullptr;
     auto key = admission_.admit(
         peer, now, [](const Connection& c) { return c.eviction_rank(); }, &victim);
@@ -170,7 +172,7 @@ void TcpLoop::accept_connections(Clock::time_point now) {
     event.events = EPOLLIN;
     event.data.fd = fd;
     if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event) != 0) {
-      spdlog::warn("tcp: epoll_ctl: {}", errno_text(errno));
+      spdlog::warn("tcp: epoll_ctl: {}", net::errno_text(errno));
       continue;
     }
     if (connections_.size() <= static_cast<size_t>(fd)) {
@@ -332,7 +334,7 @@ bool TcpLoop::update_interest(Connection* connection) {
   event.events = interest;
   event.data.fd = connection->fd.get();
   if (epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, connection->fd.get(), &event) != 0) {
-    spdlog::warn("tcp: epoll_ctl: {}", errno_text(errno));
+    spdlog::warn("tcp: epoll_ctl: {}", net::errno_text(errno));
     close_connection(connection);
     return false;
   }
@@ -351,7 +353,7 @@ void TcpLoop::close_connection(Connection* connection) {
 void TcpLoop::expire(Clock::time_point now) {
   bool idle = false;
   while (Connection* connection = timeouts_.expired(now, &idle)) {
-    ConnectionCounters::add(idle ? counters_->timed_out_idle : counters_->timed_out_request);
+    net::ConnectionCounters::add(idle ? counters_->timed_out_idle : counters_->timed_out_request);
     close_connection(connection);
   }
 }
@@ -362,14 +364,14 @@ int TcpLoop::next_timeout_ms(Clock::time_point now) const {
   if (!listener_enabled_ && (!deadline || listener_resume_at_ < *deadline)) {
     deadline = listener_resume_at_;
   }
-  return epoll_timeout_ms(deadline, now);
+  return net::epoll_timeout_ms(deadline, now);
 }
 
 // Replies for deferred queries: framed and queued like the others. A reply for a connection
 // that has closed since is dropped.
 void TcpLoop::complete_deferred(Clock::time_point now) {
   completions_->take(&completed_);
-  for (TcpCompletions::Completion& done : completed_) {
+  for (net::TcpCompletions::Completion& done : completed_) {
     size_t fd = static_cast<uint32_t>(done.connection);
     if (fd >= connections_.size() || !connections_[fd] || connections_[fd]->id != done.connection) {
       continue;
@@ -392,7 +394,7 @@ void TcpLoop::set_listener_enabled(bool enabled) {
   event.events = enabled ? uint32_t{EPOLLIN} : uint32_t{0};
   event.data.fd = listener_.get();
   if (epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, listener_.get(), &event) != 0) {
-    spdlog::warn("tcp: epoll_ctl(listener): {}", errno_text(errno));
+    spdlog::warn("tcp: epoll_ctl(listener): {}", net::errno_text(errno));
     return;
   }
   listener_enabled_ = enabled;

@@ -17,11 +17,11 @@
 #include <string>
 #include <vector>
 
-#include "server/connection_admission.h"
-#include "server/connection_counters.h"
+#include "net/connection_admission.h"
+#include "net/connection_counters.h"
+#include "net/reply_route.h"
+#include "net/socket_util.h"
 #include "server/query_handler.h"
-#include "server/reply_route.h"
-#include "server/socket_util.h"
 #include "server/tcp_connection.h"
 #include "server/tcp_timeouts.h"
 
@@ -48,8 +48,8 @@ class TcpLoop {
   // `listener` is a bound, listening, non-blocking socket. `stop_fd` becomes readable when the
   // server stops; `stopping` is set just before. `counters` (which must outlive the loop) gets
   // what happens to connections.
-  TcpLoop(UniqueFd listener, std::unique_ptr<QueryHandler> handler, TcpLimits limits, int stop_fd,
-          const std::atomic<bool>* stopping, ConnectionCounters* counters);
+  TcpLoop(net::UniqueFd listener, std::unique_ptr<QueryHandler> handler, TcpLimits limits,
+          int stop_fd, const std::atomic<bool>* stopping, net::ConnectionCounters* counters);
   ~TcpLoop();
   TcpLoop(const TcpLoop&) = delete;
   TcpLoop& operator=(const TcpLoop&) = delete;
@@ -76,19 +76,19 @@ class TcpLoop {
   void set_listener_enabled(bool enabled);
   void complete_deferred(Clock::time_point now);
 
-  UniqueFd listener_;
+  net::UniqueFd listener_;
   std::unique_ptr<QueryHandler> handler_;
   TcpLimits limits_;
   int stop_fd_;
   const std::atomic<bool>* stopping_;
-  UniqueFd epoll_;
+  net::UniqueFd epoll_;
 
   // Indexed by file descriptor; descriptors are small and dense.
   std::vector<std::unique_ptr<Connection>> connections_;
   TcpTimeouts timeouts_;
-  ConnectionCounters* counters_;
+  net::ConnectionCounters* counters_;
   // Who holds the connections: the per-client limit, and which to close when full.
-  ConnectionAdmission<Connection> admission_;
+  net::ConnectionAdmission<Connection> admission_;
 
   // When accept fails for lack of descriptors or memory, the listener stays readable; it is
   // taken out of epoll for a moment instead of spinning.
@@ -100,10 +100,10 @@ class TcpLoop {
 
   // Deferred replies come back here; connection ids are the fd in the low 32 bits and a serial
   // in the high 32, so a reply for a closed connection never reaches a new one on the same fd.
-  std::unique_ptr<TcpCompletions> completions_;
-  std::vector<TcpCompletions::Completion> completed_;
+  std::unique_ptr<net::TcpCompletions> completions_;
+  std::vector<net::TcpCompletions::Completion> completed_;
   uint32_t next_serial_ = 1;
-  ReplyRoute route_;
+  net::ReplyRoute route_;
 };
 
 }  // namespace vmdns::server

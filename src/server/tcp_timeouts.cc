@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <climits>
-
 namespace vmdns::server {
 
 TcpTimeouts::TcpTimeouts(std::chrono::milliseconds idle, std::chrono::milliseconds query)
@@ -50,7 +48,7 @@ TcpConnection* TcpTimeouts::expired(Clock::time_point now, bool* idle) const {
 
 std::optional<TcpTimeouts::Clock::time_point> TcpTimeouts::next_deadline() const {
   std::optional<Clock::time_point> earliest;
-  for (const DeadlineQueue<TcpConnection>* queue : {&idle_, &partial_}) {
+  for (const net::DeadlineQueue<TcpConnection>* queue : {&idle_, &partial_}) {
     Clock::time_point next;
     if (queue->next_deadline(&next) && (!earliest || next < *earliest)) {
       earliest = next;
@@ -62,18 +60,6 @@ std::optional<TcpTimeouts::Clock::time_point> TcpTimeouts::next_deadline() const
 void TcpTimeouts::clear() {
   idle_.clear();
   partial_.clear();
-}
-
-int epoll_timeout_ms(std::optional<std::chrono::steady_clock::time_point> deadline,
-                     std::chrono::steady_clock::time_point now) {
-  if (!deadline) {
-    return -1;
-  }
-  if (*deadline <= now) {
-    return 0;
-  }
-  auto wait = std::chrono::ceil<std::chrono::milliseconds>(*deadline - now).count();
-  return wait > INT_MAX ? INT_MAX : static_cast<int>(wait);
 }
 
 }  // namespace vmdns::server

@@ -15,7 +15,7 @@
 #include <chrono>
 #include <optional>
 
-#include "server/deadline_queue.h"
+#include "net/deadline_queue.h"
 #include "server/tcp_connection.h"
 
 namespace vmdns::server {
@@ -45,13 +45,8 @@ class TcpTimeouts {
  private:
   // Every connection, least recently active first, and the connections part of whose next
   // message has arrived, longest waiting first.
-  DeadlineQueue<TcpConnection> idle_;
-  DeadlineQueue<TcpConnection> partial_;
+  net::DeadlineQueue<TcpConnection> idle_;
+  net::DeadlineQueue<TcpConnection> partial_;
 };
-
-// epoll_wait's timeout until `deadline`: -1 (none), 0 when passed, else the milliseconds left
-// rounded up, so that the loop never wakes just before the deadline and spins.
-int epoll_timeout_ms(std::optional<std::chrono::steady_clock::time_point> deadline,
-                     std::chrono::steady_clock::time_point now);
 
 }  // namespace vmdns::server

@@ -11,7 +11,7 @@ namespace vmdns::server {
 namespace {
 
 std::string peer_text(const sockaddr_storage& peer, socklen_t length) {
-  ListenAddress address;
+  net::ListenAddress address;
   address.storage = peer;
   address.length = length;
   return address.to_string();
@@ -19,7 +19,7 @@ std::string peer_text(const sockaddr_storage& peer, socklen_t length) {
 
 }  // namespace
 
-UdpWorker::UdpWorker(UniqueFd socket, std::unique_ptr<QueryHandler> handler, bool use_pktinfo,
+UdpWorker::UdpWorker(net::UniqueFd socket, std::unique_ptr<QueryHandler> handler, bool use_pktinfo,
                      int stop_fd, const std::atomic<bool>* stopping)
     : socket_(std::move(socket)),
       handler_(std::move(handler)),
@@ -28,7 +28,7 @@ UdpWorker::UdpWorker(UniqueFd socket, std::unique_ptr<QueryHandler> handler, boo
       stopping_(stopping),
       queries_(std::make_unique_for_overwrite<uint8_t[]>(kBatch * kQuerySlot)),
       replies_(std::make_unique_for_overwrite<uint8_t[]>(kBatch * kReplySlot)) {
-  route_.transport = Transport::Udp;
+  route_.transport = net::Transport::Udp;
   route_.udp_fd = socket_.get();
 }
 
@@ -62,7 +62,7 @@ bool UdpWorker::wait_readable() {
     int ready = poll(fds, 2, -1);
     if (ready < 0) {
       if (errno != EINTR) {
-        spdlog::warn("udp worker: poll: {}", errno_text(errno));
+        spdlog::warn("udp worker: poll: {}", net::errno_text(errno));
       }
       continue;
     }
@@ -92,7 +92,7 @@ void UdpWorker::run() {
         }
       } else if (errno != EINTR) {
         // E.g. ENOMEM or a pending ICMP error; the socket stays usable.
-        spdlog::warn("udp worker: recvmmsg: {}", errno_text(errno));
+        spdlog::warn("udp worker: recvmmsg: {}", net::errno_text(errno));
       }
       continue;
     }
@@ -126,7 +126,7 @@ size_t UdpWorker::answer_batch(size_t received) {
     std::span<uint8_t> reply(replies_.get() + i * kReplySlot, kReplySlot);
     std::memcpy(&route_.peer, &peers_[i], header.msg_namelen);
     route_.peer_length = header.msg_namelen;
-    route_.source = use_pktinfo_ ? read_reply_source(header) : ReplySource{};
+    route_.source = use_pktinfo_ ? net::read_reply_source(header) : net::ReplySource{};
     size_t length = handler_->handle_deferrable(query, reply, route_);
     if (length == 0 || length == QueryHandler::kDeferred) {
       continue;
@@ -158,7 +158,7 @@ size_t UdpWorker::answer_batch(size_t received) {
 // Sends the reply from the address the query was sent to (see open_udp_socket).
 void UdpWorker::set_source(size_t out) {
   msghdr& reply = out_[out].msg_hdr;
-  size_t length = write_reply_source(route_.source, out_control_[out].bytes);
+  size_t length = net::write_reply_source(route_.source, out_control_[out].bytes);
   if (length > 0) {
     reply.msg_control = out_control_[out].bytes;
     reply.msg_controllen = length;
@@ -181,7 +181,7 @@ void UdpWorker::send_replies(size_t count) {
         spdlog::debug(
             "udp: sendmsg to {}: {}",
             peer_text(*static_cast<const sockaddr_storage*>(header.msg_name), header.msg_namelen),
-            errno_text(error_number));
+            net::errno_text(error_number));
       }
       ++sent;
       continue;

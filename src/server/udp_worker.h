@@ -14,9 +14,9 @@
 #include <cstdint>
 #include <memory>
 
+#include "net/reply_route.h"
+#include "net/socket_util.h"
 #include "server/query_handler.h"
-#include "server/reply_route.h"
-#include "server/socket_util.h"
 
 namespace vmdns::server {
 
@@ -34,8 +34,8 @@ class UdpWorker {
   static constexpr size_t kReplySlot = 65535;
 
   // `stop_fd` becomes readable when the server stops; `stopping` is set just before.
-  UdpWorker(UniqueFd socket, std::unique_ptr<QueryHandler> handler, bool use_pktinfo, int stop_fd,
-            const std::atomic<bool>* stopping);
+  UdpWorker(net::UniqueFd socket, std::unique_ptr<QueryHandler> handler, bool use_pktinfo,
+            int stop_fd, const std::atomic<bool>* stopping);
   UdpWorker(const UdpWorker&) = delete;
   UdpWorker& operator=(const UdpWorker&) = delete;
 
@@ -45,7 +45,7 @@ class UdpWorker {
  private:
   // Room for one IP_PKTINFO or IPV6_PKTINFO control message, aligned for cmsghdr.
   struct alignas(cmsghdr) ControlSlot {
-    unsigned char bytes[kReplySourceControlSize];
+    unsigned char bytes[net::kReplySourceControlSize];
   };
 
   void prepare_receive();
@@ -54,7 +54,7 @@ class UdpWorker {
   void send_replies(size_t count);
   void set_source(size_t out);
 
-  UniqueFd socket_;
+  net::UniqueFd socket_;
   std::unique_ptr<QueryHandler> handler_;
   bool use_pktinfo_;
   int stop_fd_;
@@ -72,7 +72,7 @@ class UdpWorker {
   std::array<iovec, kBatch> out_iov_{};
   std::array<ControlSlot, kBatch> out_control_{};
   // Filled per query for a handler that defers its reply (copied only if it does).
-  ReplyRoute route_;
+  net::ReplyRoute route_;
 };
 
 }  // namespace vmdns::server

@@ -61,7 +61,7 @@ TEST(OpsOptionsTest, DefaultsFollowTheDnsListenAddress) {
     std::vector<std::string> arguments(c.flags.rbegin(), c.flags.rend());
     command.parse(arguments);
     std::string error;
-    auto listen = server::parse_listen_address(c.dns_listen, &error);
+    auto listen = net::parse_listen_address(c.dns_listen, &error);
     ASSERT_TRUE(listen) << error;
     keep_defaults_on_loopback(options, *listen);
     EXPECT_EQ(options.metrics_listen, c.metrics);

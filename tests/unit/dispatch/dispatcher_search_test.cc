@@ -52,8 +52,8 @@ metadata: {name: web}
 spec: {clusterIP: 10.96.0.20}
 )";
 
-server::ReplyRoute route_from(const char* address, server::Transport transport, bool mapped) {
-  server::ReplyRoute route;
+net::ReplyRoute route_from(const char* address, net::Transport transport, bool mapped) {
+  net::ReplyRoute route;
   route.transport = transport;
   if (mapped) {
     sockaddr_in6 v6{};
@@ -82,7 +82,7 @@ class HandlerTest : public ::testing::Test {
   }
 
   vmdns::testing::ResponseText ask(Dispatcher& handler, const char* name,
-                                   const server::ReplyRoute& route) {
+                                   const net::ReplyRoute& route) {
     auto query = make_query({.name = name});
     size_t length = handler.handle_deferrable(query, out_, route);
     EXPECT_NE(length, server::QueryHandler::kDeferred);
@@ -103,7 +103,7 @@ TEST_F(HandlerTest, KnownClientsOverUdpAndTcp) {
   const std::vector<std::string> myvmi = {
       "myvmi.mysubdomain.\t5\tIN\tCNAME\tmyvmi.mysubdomain.default.svc.cluster.local.",
       "myvmi.mysubdomain.default.svc.cluster.local.\t5\tIN\tA\t10.244.0.57"};
-  for (auto transport : {server::Transport::Udp, server::Transport::Tcp}) {
+  for (auto transport : {net::Transport::Udp, net::Transport::Tcp}) {
     for (bool mapped : {false, true}) {
       SCOPED_TRACE(std::to_string(static_cast<int>(transport)) + (mapped ? " mapped" : ""));
       auto vmi = route_from("10.244.0.57", transport, mapped);
@@ -119,7 +119,7 @@ TEST_F(HandlerTest, KnownClientsOverUdpAndTcp) {
 
 TEST_F(HandlerTest, OffByDefault) {
   Dispatcher handler(holder_);
-  auto vmi = route_from("10.244.0.57", server::Transport::Udp, false);
+  auto vmi = route_from("10.244.0.57", net::Transport::Udp, false);
   EXPECT_EQ(ask(handler, "web.mysubdomain.default.svc.cluster.local", vmi).rcode,
             Rcode::NxDomain);
   EXPECT_EQ(ask(handler, "myvmi.mysubdomain", vmi).rcode, Rcode::Refused);
@@ -140,7 +140,7 @@ TEST(HandlerFallthroughTest, WithoutForwarderOurNxDomainStays) {
   auto ask = [&](const char* name, dns::RrType type, const char* from) {
     auto query = make_query({.name = name, .type = type});
     size_t length =
-        handler.handle_deferrable(query, out, route_from(from, server::Transport::Udp, false));
+        handler.handle_deferrable(query, out, route_from(from, net::Transport::Udp, false));
     EXPECT_NE(length, server::QueryHandler::kDeferred);
     return parse_response(std::vector<uint8_t>(out.begin(), out.begin() + length))
         .value_or(vmdns::testing::ResponseText{});
@@ -165,7 +165,7 @@ TEST(HandlerFallthroughTest, WithoutForwarderOurNxDomainStays) {
 
 TEST_F(HandlerTest, AllocatesNothing) {
   Dispatcher handler(holder_, {.search = {.autopath = true, .expand_short_names = true}});
-  auto vmi = route_from("10.244.0.57", server::Transport::Udp, true);
+  auto vmi = route_from("10.244.0.57", net::Transport::Udp, true);
   auto web = make_query({.name = "web.mysubdomain.default.svc.cluster.local", .edns = true});
   auto myvmi = make_query({.name = "myvmi.mysubdomain"});
   handler.handle_deferrable(web, out_, vmi);  // takes the published snapshot

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "dispatch/dispatcher.h"
-#include "server/reply_route.h"
+#include "net/reply_route.h"
 #include "sources/manifest_loader.h"
 #include "testing/allocation_counter.h"
 #include "testing/dns_text.h"
@@ -67,8 +67,8 @@ TEST_F(MeteringTest, CountsAndAllocatesNothing) {
       testing::make_query(
           {.name = "_http._tcp.web.shop.svc.cluster.local", .type = dns::RrType::SRV}),
   };
-  server::ReplyRoute route;
-  route.transport = server::Transport::Udp;
+  net::ReplyRoute route;
+  route.transport = net::Transport::Udp;
   route.peer.ss_family = AF_INET;
   std::array<uint8_t, 65535> out{};
   handler.handle_deferrable(queries[0], out, route);  // warms the worker's snapshot pointer

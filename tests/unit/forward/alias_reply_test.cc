@@ -38,7 +38,7 @@ Bytes our_cname_reply(const char* qname, std::vector<std::pair<const char*, cons
 }
 
 ClientQuery aliased(const char* qname, std::vector<std::pair<const char*, const char*>> chain,
-                    bool edns = true, server::Transport transport = server::Transport::Udp) {
+                    bool edns = true, net::Transport transport = net::Transport::Udp) {
   ClientQuery c = client(qname, RrType::A, edns, transport);
   EXPECT_TRUE(follow_alias(our_cname_reply(qname, chain), &c));
   return c;
@@ -140,7 +140,7 @@ TEST(AliasReply, TooLargeForTheClientSetsTc) {
             "Ext.Default.svc.cluster.local.\t5\tIN\tCNAME\tbig.example.test.");
   EXPECT_LT(text->answer.size(), 61u);
 
-  ClientQuery over_tcp = aliased(kExt, {{kExt, "big.example.test"}}, false, server::Transport::Tcp);
+  ClientQuery over_tcp = aliased(kExt, {{kExt, "big.example.test"}}, false, net::Transport::Tcp);
   auto whole = parse_response(rewrite(upstream, over_tcp));
   ASSERT_TRUE(whole);
   EXPECT_FALSE(whole->tc);

@@ -24,7 +24,7 @@
 #include <chrono>
 
 #include "forward/alias_reply.h"
-#include "server/socket_util.h"
+#include "net/socket_util.h"
 #include "testing/allocation_counter.h"
 #include "testing/dns_text.h"
 #include "upstream_helpers.h"
@@ -34,9 +34,9 @@ namespace {
 
 using namespace testing;
 using namespace std::chrono_literals;
-using server::UniqueFd;
+using net::UniqueFd;
 
-UniqueFd bound_udp(server::ListenAddress* address) {
+UniqueFd bound_udp(net::ListenAddress* address) {
   UniqueFd fd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   sockaddr_in in{};
   in.sin_family = AF_INET;
@@ -87,7 +87,7 @@ class ForwarderTest : public ::testing::Test {
   void SetUp() override {
     server_fd_ = bound_udp(&server_address_);
     client_fd_ = bound_udp(&client_address_);
-    route_.transport = server::Transport::Udp;
+    route_.transport = net::Transport::Udp;
     route_.udp_fd = server_fd_.get();
     route_.peer = client_address_.storage;
     route_.peer_length = client_address_.length;
@@ -123,8 +123,8 @@ class ForwarderTest : public ::testing::Test {
   }
 
   UniqueFd server_fd_, client_fd_;
-  server::ListenAddress server_address_, client_address_;
-  server::ReplyRoute route_;
+  net::ListenAddress server_address_, client_address_;
+  net::ReplyRoute route_;
   std::unique_ptr<Forwarder> forwarder_;
   std::unique_ptr<Forwarder::Client> submitter_;
   // Our own answer for a query given back (server-side search): the query echoed as an
@@ -381,7 +381,7 @@ TEST_F(ForwarderTest, OurMarkerComingBackUnderAnotherIdIsALoop) {
   Datagram query = receive(upstream);
   ASSERT_FALSE(query.bytes.empty());
   ClientQuery looped;
-  ASSERT_TRUE(parse_client_query(query.bytes, server::Transport::Udp, &looped));
+  ASSERT_TRUE(parse_client_query(query.bytes, net::Transport::Udp, &looped));
   EXPECT_NE(looped.loop_marker, 0u);
   looped.id = static_cast<uint16_t>(id_of(query.bytes) ^ 0x5555);
   ASSERT_TRUE(submitter_->submit(looped, route_));

@@ -121,20 +121,20 @@ TEST(RewriteReply, TruncatesToTheClientsLimitAtARecordBoundary) {
   EXPECT_LT(text->answer.size(), 100u);
   EXPECT_FALSE(text->has_opt);
 
-  Bytes edns = rewrite(upstream, client("big.example.test", RrType::A, true,
-                                        server::Transport::Udp, 4096));
+  Bytes edns =
+      rewrite(upstream, client("big.example.test", RrType::A, true, net::Transport::Udp, 4096));
   EXPECT_LE(edns.size(), 1232u);
   auto edns_text = parse_response(edns);
   ASSERT_TRUE(edns_text);
   EXPECT_TRUE(edns_text->tc);
   EXPECT_TRUE(edns_text->has_opt);
 
-  Bytes small = rewrite(upstream, client("big.example.test", RrType::A, true,
-                                         server::Transport::Udp, 700));
+  Bytes small =
+      rewrite(upstream, client("big.example.test", RrType::A, true, net::Transport::Udp, 700));
   EXPECT_LE(small.size(), 700u);
 
   auto tcp = parse_response(
-      rewrite(upstream, client("big.example.test", RrType::A, true, server::Transport::Tcp)));
+      rewrite(upstream, client("big.example.test", RrType::A, true, net::Transport::Tcp)));
   ASSERT_TRUE(tcp);
   EXPECT_FALSE(tcp->tc);
   EXPECT_EQ(tcp->answer.size(), 100u);
@@ -355,12 +355,12 @@ TEST(ClientQuery, LoopMarkerRoundTrips) {
   Bytes out(512);
   out.resize(build_upstream_query(client("x.test"), 1, 0xA1B2C3D4E5F60718, out));
   ClientQuery back;
-  ASSERT_TRUE(parse_client_query(out, server::Transport::Udp, &back));
+  ASSERT_TRUE(parse_client_query(out, net::Transport::Udp, &back));
   EXPECT_EQ(back.loop_marker, 0xA1B2C3D4E5F60718u);
   EXPECT_TRUE(back.edns);
   Bytes plain(512);
   plain.resize(build_upstream_query(client("x.test"), 1, 0, plain));
-  ASSERT_TRUE(parse_client_query(plain, server::Transport::Udp, &back));
+  ASSERT_TRUE(parse_client_query(plain, net::Transport::Udp, &back));
   EXPECT_EQ(back.loop_marker, 0u);
   EXPECT_EQ(plain.size() + 12, out.size());
 }
@@ -379,21 +379,21 @@ TEST(ClientQuery, ServfailKeepsIdAndQuestion) {
 
 TEST(ClientQuery, ReplyLimits) {
   EXPECT_EQ(client("a.test", RrType::A, false).reply_limit(), 512u);
-  EXPECT_EQ(client("a.test", RrType::A, true, server::Transport::Udp, 4096).reply_limit(), 1232u);
-  EXPECT_EQ(client("a.test", RrType::A, true, server::Transport::Udp, 800).reply_limit(), 800u);
-  EXPECT_EQ(client("a.test", RrType::A, false, server::Transport::Tcp).reply_limit(), 65535u);
+  EXPECT_EQ(client("a.test", RrType::A, true, net::Transport::Udp, 4096).reply_limit(), 1232u);
+  EXPECT_EQ(client("a.test", RrType::A, true, net::Transport::Udp, 800).reply_limit(), 800u);
+  EXPECT_EQ(client("a.test", RrType::A, false, net::Transport::Tcp).reply_limit(), 65535u);
 }
 
 TEST(ClientQuery, ParsesAQueryAndRejectsOthers) {
   auto packet = vmdns::testing::make_query(
       {.name = "Mixed.Case.test", .type = RrType::MX, .id = 9, .edns = true, .udp_size = 4096});
   ClientQuery c;
-  ASSERT_TRUE(parse_client_query(packet, server::Transport::Udp, &c));
+  ASSERT_TRUE(parse_client_query(packet, net::Transport::Udp, &c));
   EXPECT_EQ(c.id, 9);
   EXPECT_EQ(c.question.name.to_text(), "Mixed.Case.test.");
   EXPECT_TRUE(c.edns);
   EXPECT_EQ(c.udp_size, 4096);
-  EXPECT_FALSE(parse_client_query(Bytes(5), server::Transport::Udp, &c));
+  EXPECT_FALSE(parse_client_query(Bytes(5), net::Transport::Udp, &c));
 }
 
 }  // namespace

@@ -20,11 +20,11 @@ TEST(SubmitPath, DoesNotAllocate) {
   ASSERT_TRUE(forwarder.start(&error)) << error;
   auto client = forwarder.make_client();
   auto packet = vmdns::testing::make_query({.name = "www.example.test", .edns = true});
-  server::ReplyRoute route;  // udp_fd -1: the replies go nowhere
+  net::ReplyRoute route;  // udp_fd -1: the replies go nowhere
   size_t before = vmdns::testing::allocations_on_this_thread();
   for (int i = 0; i < 100; ++i) {
     ClientQuery query;
-    ASSERT_TRUE(parse_client_query(packet, server::Transport::Udp, &query));
+    ASSERT_TRUE(parse_client_query(packet, net::Transport::Udp, &query));
     client->submit(query, route);
   }
   EXPECT_EQ(vmdns::testing::allocations_on_this_thread() - before, 0u);

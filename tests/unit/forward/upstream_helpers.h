@@ -18,7 +18,7 @@ inline dns::Name name(const char* text) {
 }
 
 inline ClientQuery client(const char* qname, dns::RrType type = dns::RrType::A, bool edns = true,
-                          server::Transport transport = server::Transport::Udp,
+                          net::Transport transport = net::Transport::Udp,
                           uint16_t udp_size = 1232) {
   ClientQuery q;
   q.id = 0xBEEF;

@@ -14,9 +14,9 @@
 namespace vmdns::forward {
 namespace {
 
-server::ListenAddress listen_on(const char* text) {
+net::ListenAddress listen_on(const char* text) {
   std::string error;
-  auto address = server::parse_listen_address(text, &error);
+  auto address = net::parse_listen_address(text, &error);
   EXPECT_TRUE(address) << error;
   return *address;
 }

@@ -16,16 +16,15 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <poll.h>
 
 #include <chrono>
 #include <string>
 #include <thread>
 
-#include "server/listen_address.h"
+#include "net/listen_address.h"
 
 namespace vmdns::ops {
 namespace {
@@ -68,7 +67,7 @@ class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string error;
-    auto address = server::parse_listen_address("127.0.0.1:0", &error);
+    auto address = net::parse_listen_address("127.0.0.1:0", &error);
     ASSERT_TRUE(address) << error;
     ASSERT_TRUE(
         http_.add_listener(*address,
@@ -206,7 +205,7 @@ class HttpLimitsTest : public ::testing::Test {
   void start(HttpLimits limits) {
     http_ = std::make_unique<HttpServer>(limits);
     std::string error;
-    auto address = server::parse_listen_address("127.0.0.1:0", &error);
+    auto address = net::parse_listen_address("127.0.0.1:0", &error);
     for (const char* path : {"/health", "/metrics"}) {
       ASSERT_TRUE(http_->add_listener(
           *address, {{path, [] { return HttpResponse{200, "OK"}; }}}, &error))
@@ -215,7 +214,7 @@ class HttpLimitsTest : public ::testing::Test {
     ASSERT_TRUE(http_->start(&error)) << error;
   }
   uint16_t port(size_t listener) const { return http_->bound_address(listener).port(); }
-  const server::ConnectionCounters& counters(size_t listener) const {
+  const net::ConnectionCounters& counters(size_t listener) const {
     return *http_->counters(listener);
   }
 

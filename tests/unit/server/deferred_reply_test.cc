@@ -23,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include "server/reply_route.h"
+#include "net/reply_route.h"
 #include "server/server.h"
 
 namespace vmdns::server {
@@ -45,7 +45,7 @@ class Completer {
     ready_.notify_all();
     thread_.join();
   }
-  void add(const ReplyRoute& route, Bytes reply) {
+  void add(const net::ReplyRoute& route, Bytes reply) {
     std::lock_guard lock(mutex_);
     pending_.push_back({route, std::move(reply), std::chrono::steady_clock::now() + delay_});
     ready_.notify_all();
@@ -53,7 +53,7 @@ class Completer {
 
  private:
   struct Pending {
-    ReplyRoute route;
+    net::ReplyRoute route;
     Bytes reply;
     std::chrono::steady_clock::time_point at;
   };
@@ -68,7 +68,7 @@ class Completer {
       pending_.pop_front();
       lock.unlock();
       std::this_thread::sleep_until(next.at);
-      send_reply(next.route, next.reply);
+      net::send_reply(next.route, next.reply);
       lock.lock();
     }
   }
@@ -83,13 +83,13 @@ class Completer {
 class DeferringHandler : public QueryHandler {
  public:
   explicit DeferringHandler(Completer* completer) : completer_(completer) {}
-  size_t handle(std::span<const uint8_t> query, std::span<uint8_t> out, Transport) override {
+  size_t handle(std::span<const uint8_t> query, std::span<uint8_t> out, net::Transport) override {
     std::memcpy(out.data(), query.data(), query.size());
     out[2] |= 0x80;
     return query.size();
   }
   size_t handle_deferrable(std::span<const uint8_t> query, std::span<uint8_t> out,
-                           const ReplyRoute& route) override {
+                           const net::ReplyRoute& route) override {
     if (query.size() < 12) {
       return 0;
     }
@@ -119,7 +119,7 @@ Bytes reply_of(Bytes query) {
   return query;
 }
 
-int connect_to(const ListenAddress& server, int type) {
+int connect_to(const net::ListenAddress& server, int type) {
   int fd = socket(server.family(), type | SOCK_CLOEXEC, 0);
   timeval tv{3, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -150,9 +150,9 @@ Bytes framed(const Bytes& message) {
 
 class DeferredReplyTest : public ::testing::Test {
  protected:
-  ListenAddress start() {
+  net::ListenAddress start() {
     std::string error;
-    auto listen = parse_listen_address("127.0.0.1:0", &error);
+    auto listen = net::parse_listen_address("127.0.0.1:0", &error);
     server_ = std::make_unique<Server>(ServerOptions{.listen = *listen, .threads = 1}, [this] {
       return std::make_unique<DeferringHandler>(completer_.get());
     });
@@ -170,7 +170,7 @@ class DeferredReplyTest : public ::testing::Test {
 };
 
 TEST_F(DeferredReplyTest, UdpDeferredReplyArrivesAfterImmediateOne) {
-  ListenAddress server = start();
+  net::ListenAddress server = start();
   int fd = connect_to(server, SOCK_DGRAM);
   Bytes deferred = make_query(0x0101);
   Bytes immediate = make_query(0x0102);
@@ -190,7 +190,7 @@ TEST_F(DeferredReplyTest, UdpDeferredReplyArrivesAfterImmediateOne) {
 }
 
 TEST_F(DeferredReplyTest, TcpRepliesOutOfOrderAndAfterHalfClose) {
-  ListenAddress server = start();
+  net::ListenAddress server = start();
   int fd = connect_to(server, SOCK_STREAM);
   Bytes stream;
   for (uint16_t id : {0x0201, 0x0202, 0x0203, 0x0204}) {
@@ -210,7 +210,7 @@ TEST_F(DeferredReplyTest, TcpRepliesOutOfOrderAndAfterHalfClose) {
 }
 
 TEST_F(DeferredReplyTest, ReplyForAClosedConnectionIsDropped) {
-  ListenAddress server = start();
+  net::ListenAddress server = start();
   int fd = connect_to(server, SOCK_STREAM);
   Bytes f = framed(make_query(0x0301));
   ASSERT_EQ(send(fd, f.data(), f.size(), MSG_NOSIGNAL), ssize_t(f.size()));

@@ -46,7 +46,7 @@ constexpr uint16_t kDropId = 0xFFFF;
 class EchoHandler : public QueryHandler {
  public:
   size_t handle(std::span<const uint8_t> query, std::span<uint8_t> out,
-                Transport transport) override {
+                net::Transport transport) override {
     if (query.size() < 12 || query.size() > out.size()) {
       return 0;
     }
@@ -55,7 +55,7 @@ class EchoHandler : public QueryHandler {
     }
     std::memcpy(out.data(), query.data(), query.size());
     out[2] |= 0x80;  // QR: this is a response (RFC 1035 section 4.1.1)
-    out[3] = transport == Transport::Tcp ? 'T' : 'U';
+    out[3] = transport == net::Transport::Tcp ? 'T' : 'U';
     return query.size();
   }
 };
@@ -99,11 +99,11 @@ Bytes framed(const Bytes& message) {
   return out;
 }
 
-ListenAddress address_of(const char* text) {
+net::ListenAddress address_of(const char* text) {
   std::string error;
-  auto address = parse_listen_address(text, &error);
+  auto address = net::parse_listen_address(text, &error);
   EXPECT_TRUE(address.has_value()) << error;
-  return address.value_or(ListenAddress{});
+  return address.value_or(net::ListenAddress{});
 }
 
 void set_receive_timeout(int fd, std::chrono::milliseconds timeout) {
@@ -130,14 +130,14 @@ class Socket {
   int fd_;
 };
 
-Socket udp_client(const ListenAddress& server) {
+Socket udp_client(const net::ListenAddress& server) {
   Socket socket(::socket(server.family(), SOCK_DGRAM | SOCK_CLOEXEC, 0));
   EXPECT_GE(socket.get(), 0);
   set_receive_timeout(socket.get(), 2000ms);
   return socket;
 }
 
-void udp_send(const Socket& socket, const ListenAddress& server, const Bytes& message) {
+void udp_send(const Socket& socket, const net::ListenAddress& server, const Bytes& message) {
   ASSERT_EQ(sendto(socket.get(), message.data(), message.size(), 0,
                    reinterpret_cast<const sockaddr*>(&server.storage), server.length),
             static_cast<ssize_t>(message.size()))
@@ -155,7 +155,7 @@ Bytes udp_receive(const Socket& socket) {
   return buffer;
 }
 
-Socket tcp_connect(const ListenAddress& server) {
+Socket tcp_connect(const net::ListenAddress& server) {
   Socket socket(::socket(server.family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
   EXPECT_GE(socket.get(), 0);
   EXPECT_EQ(
@@ -239,19 +239,19 @@ bool ipv6_loopback_available() {
 class ServerTest : public ::testing::Test {
  protected:
   // Starts a server on `listen` and returns its bound address.
-  ListenAddress start(ServerOptions options) {
+  net::ListenAddress start(ServerOptions options) {
     server_ = std::make_unique<Server>(options, factory_.get());
     std::string error;
     EXPECT_TRUE(server_->start(&error)) << error;
     EXPECT_NE(server_->bound_address().port(), 0);
     return server_->bound_address();
   }
-  ListenAddress start(const char* listen, unsigned threads = 1) {
+  net::ListenAddress start(const char* listen, unsigned threads = 1) {
     return start({.listen = address_of(listen), .threads = threads});
   }
   // One worker with a query timeout of `query_timeout_ms` and an idle timeout beyond any
   // test's length: a connection that is cut off is cut off by the query timeout.
-  ListenAddress start_with_query_timeout(unsigned query_timeout_ms) {
+  net::ListenAddress start_with_query_timeout(unsigned query_timeout_ms) {
     return start({.listen = address_of("127.0.0.1:0"),
                   .threads = 1,
                   .tcp_idle_timeout_ms = 20000,
@@ -267,7 +267,7 @@ class ServerTest : public ::testing::Test {
 // which has to stop reading the queries meanwhile.
 class NonReadingClient {
  public:
-  NonReadingClient(const ListenAddress& server, int count, size_t extra)
+  NonReadingClient(const net::ListenAddress& server, int count, size_t extra)
       : socket_(tcp_connect(server)), count_(count), extra_(extra), writer_([this] {
           for (int i = 0; i < count_; ++i) {
             if (!write_all(socket_, framed(query(i)))) {
@@ -298,14 +298,14 @@ class NonReadingClient {
   std::thread writer_;  // last: it starts once the members it reads are set
 };
 
-void expect_udp_round_trip(const ListenAddress& server, uint16_t id) {
+void expect_udp_round_trip(const net::ListenAddress& server, uint16_t id) {
   Socket client = udp_client(server);
   Bytes query = make_query(id);
   udp_send(client, server, query);
   EXPECT_EQ(udp_receive(client), expected_reply(query, 'U'));
 }
 
-void expect_tcp_round_trip(const ListenAddress& server, uint16_t id) {
+void expect_tcp_round_trip(const net::ListenAddress& server, uint16_t id) {
   Socket client = tcp_connect(server);
   Bytes query = make_query(id);
   ASSERT_TRUE(write_all(client, framed(query)));
@@ -313,7 +313,7 @@ void expect_tcp_round_trip(const ListenAddress& server, uint16_t id) {
 }
 
 TEST_F(ServerTest, UdpRoundTripWithTwoWorkers) {
-  ListenAddress server = start("127.0.0.1:0", 2);
+  net::ListenAddress server = start("127.0.0.1:0", 2);
   // Two UDP workers and the TCP loop, each with its own handler.
   EXPECT_EQ(factory_.calls->load(), 3);
   // Several source ports, so SO_REUSEPORT spreads the queries over both workers.
@@ -329,7 +329,7 @@ TEST_F(ServerTest, UdpRoundTripWithTwoWorkers) {
 }
 
 TEST_F(ServerTest, UdpBurstIsAnsweredInBatches) {
-  ListenAddress server = start("127.0.0.1:0", 2);
+  net::ListenAddress server = start("127.0.0.1:0", 2);
   Socket client = udp_client(server);
   constexpr int kQueries = 200;
   for (int i = 0; i < kQueries; ++i) {
@@ -348,7 +348,7 @@ TEST_F(ServerTest, UdpBurstIsAnsweredInBatches) {
 }
 
 TEST_F(ServerTest, UdpAndTcpShareThePortPickedByTheKernel) {
-  ListenAddress server = start("127.0.0.1:0");
+  net::ListenAddress server = start("127.0.0.1:0");
   EXPECT_EQ(server.to_string(), "127.0.0.1:" + std::to_string(server.port()));
   expect_udp_round_trip(server, 1);
   expect_tcp_round_trip(server, 2);
@@ -358,7 +358,7 @@ TEST_F(ServerTest, Ipv6Loopback) {
   if (!ipv6_loopback_available()) {
     GTEST_SKIP() << "no IPv6 loopback on this host";
   }
-  ListenAddress server = start("[::1]:0", 2);
+  net::ListenAddress server = start("[::1]:0", 2);
   EXPECT_EQ(server.family(), AF_INET6);
   EXPECT_EQ(server.to_string(), "[::1]:" + std::to_string(server.port()));
   expect_udp_round_trip(server, 61);
@@ -366,7 +366,7 @@ TEST_F(ServerTest, Ipv6Loopback) {
 }
 
 TEST_F(ServerTest, UdpHandlerReturningZeroSendsNothing) {
-  ListenAddress server = start("127.0.0.1:0");
+  net::ListenAddress server = start("127.0.0.1:0");
   Socket client = udp_client(server);
   set_receive_timeout(client.get(), 300ms);
   udp_send(client, server, make_query(kDropId));
@@ -379,7 +379,7 @@ TEST_F(ServerTest, UdpHandlerReturningZeroSendsNothing) {
 }
 
 TEST_F(ServerTest, UdpOversizedDatagramIsDropped) {
-  ListenAddress server = start("127.0.0.1:0");
+  net::ListenAddress server = start("127.0.0.1:0");
   Socket client = udp_client(server);
   set_receive_timeout(client.get(), 300ms);
   udp_send(client, server, make_query(8, 5000));
@@ -394,8 +394,8 @@ TEST_F(ServerTest, UdpOversizedDatagramIsDropped) {
 // one the routing table would pick (127.0.0.1): a connected UDP socket, like most stub
 // resolvers, only accepts replies from the address it sent to. The traffic stays on loopback.
 TEST_F(ServerTest, WildcardUdpRepliesFromTheQueriedAddress) {
-  ListenAddress server = start("0.0.0.0:0");
-  ListenAddress target = address_of("127.0.0.2:0");
+  net::ListenAddress server = start("0.0.0.0:0");
+  net::ListenAddress target = address_of("127.0.0.2:0");
   target.set_port(server.port());
   Socket client = udp_client(target);
   ASSERT_EQ(
@@ -410,7 +410,7 @@ TEST_F(ServerTest, DebugLoggingOfDroppedPackets) {
   spdlog::level::level_enum saved = spdlog::get_level();
   spdlog::set_level(spdlog::level::debug);
   {
-    ListenAddress server = start("127.0.0.1:0");
+    net::ListenAddress server = start("127.0.0.1:0");
     Socket client = udp_client(server);
     set_receive_timeout(client.get(), 200ms);
     udp_send(client, server, make_query(11, 5000));
@@ -424,7 +424,7 @@ TEST_F(ServerTest, DebugLoggingOfDroppedPackets) {
 }
 
 TEST_F(ServerTest, TcpPipelinedQueriesInOneWriteAreAnsweredInOrder) {
-  ListenAddress server = start("127.0.0.1:0");
+  net::ListenAddress server = start("127.0.0.1:0");
   Socket client = tcp_connect(server);
   Bytes first = make_query(21, 30);
   Bytes second = make_query(22, 5);
@@ -437,7 +437,7 @@ TEST_F(ServerTest, TcpPipelinedQueriesInOneWriteAreAnsweredInOrder) {
 }
 
 TEST_F(ServerTest, TcpQuerySplitAcrossWrites) {
-  ListenAddress server = start("127.0.0.1:0");
+  net::ListenAddress server = start("127.0.0.1:0");
   Socket client = tcp_connect(server);
   Bytes query = make_query(23, 40);
   Bytes wire = framed(query);
@@ -451,7 +451,7 @@ TEST_F(ServerTest, TcpQuerySplitAcrossWrites) {
 }
 
 TEST_F(ServerTest, TcpLargestMessages) {
-  ListenAddress server = start("127.0.0.1:0");
+  net::ListenAddress server = start("127.0.0.1:0");
   Socket client = tcp_connect(server);
   Bytes query = make_query(24, 65535 - 12);
   Bytes wire = framed(query);
@@ -467,7 +467,7 @@ TEST_F(ServerTest, TcpLargestMessages) {
 }
 
 TEST_F(ServerTest, TcpManyConnectionsAtOnce) {
-  ListenAddress server = start("127.0.0.1:0");
+  net::ListenAddress server = start("127.0.0.1:0");
   std::vector<Socket> clients;
   std::vector<Bytes> queries;
   for (uint16_t i = 0; i < 32; ++i) {
@@ -484,7 +484,7 @@ TEST_F(ServerTest, TcpManyConnectionsAtOnce) {
 // server stops reading that connection while the replies back up, then resumes, and every
 // reply arrives, in order. Meanwhile another client is answered at once.
 TEST_F(ServerTest, TcpClientThatDoesNotReadLosesNothingAndBlocksNoOne) {
-  ListenAddress server = start("127.0.0.1:0");
+  net::ListenAddress server = start("127.0.0.1:0");
   NonReadingClient slow(server, 96, 30000);
   std::this_thread::sleep_for(300ms);
 
@@ -500,7 +500,7 @@ TEST_F(ServerTest, TcpClientThatDoesNotReadLosesNothingAndBlocksNoOne) {
 // part of a message may wait in the socket: that is no slow client, and the query timeout does
 // not cut it off.
 TEST_F(ServerTest, TcpQueryTimeoutWaitsForAClientThatDoesNotRead) {
-  ListenAddress server = start_with_query_timeout(200);
+  net::ListenAddress server = start_with_query_timeout(200);
   // Odd-sized queries, so that messages straddle the server's reads.
   NonReadingClient slow(server, 300, 30001);
   std::this_thread::sleep_for(800ms);
@@ -508,7 +508,7 @@ TEST_F(ServerTest, TcpQueryTimeoutWaitsForAClientThatDoesNotRead) {
 }
 
 TEST_F(ServerTest, TcpConnectionLimit) {
-  ListenAddress server =
+  net::ListenAddress server =
       start({.listen = address_of("127.0.0.1:0"), .threads = 1, .max_tcp_connections = 2});
   Socket first = tcp_connect(server);
   Socket second = tcp_connect(server);
@@ -530,7 +530,7 @@ TEST_F(ServerTest, TcpConnectionLimit) {
 }
 
 TEST_F(ServerTest, TcpIdleTimeoutClosesTheConnection) {
-  ListenAddress server =
+  net::ListenAddress server =
       start({.listen = address_of("127.0.0.1:0"), .threads = 1, .tcp_idle_timeout_ms = 200});
   auto began = std::chrono::steady_clock::now();
   Socket silent = tcp_connect(server);
@@ -548,7 +548,7 @@ TEST_F(ServerTest, TcpIdleTimeoutClosesTheConnection) {
 // without progress. It is closed once the query timeout passes after the first octet, long
 // before the idle timeout, and other clients (TCP and UDP) are answered meanwhile.
 TEST_F(ServerTest, TcpSlowLorisIsCutOffWithoutStallingOthers) {
-  ListenAddress server = start_with_query_timeout(400);
+  net::ListenAddress server = start_with_query_timeout(400);
   Socket loris = tcp_connect(server);
   Bytes wire = framed(make_query(61));
   auto began = std::chrono::steady_clock::now();
@@ -579,7 +579,7 @@ TEST_F(ServerTest, TcpSlowLorisIsCutOffWithoutStallingOthers) {
 // A query that arrives in parts within the query timeout is answered, and the timeout starts
 // again for the next message: pipelined after a complete one, or begun later.
 TEST_F(ServerTest, TcpQueryTimeoutCountsEachMessage) {
-  ListenAddress server = start_with_query_timeout(600);
+  net::ListenAddress server = start_with_query_timeout(600);
   Socket client = tcp_connect(server);
   for (uint16_t id = 71; id < 75; ++id) {
     Bytes query = make_query(id);
@@ -600,7 +600,7 @@ TEST_F(ServerTest, TcpQueryTimeoutCountsEachMessage) {
 }
 
 TEST_F(ServerTest, TcpActivityKeepsTheConnectionOpen) {
-  ListenAddress server =
+  net::ListenAddress server =
       start({.listen = address_of("127.0.0.1:0"), .threads = 1, .tcp_idle_timeout_ms = 300});
   Socket client = tcp_connect(server);
   for (uint16_t i = 0; i < 6; ++i) {
@@ -613,7 +613,7 @@ TEST_F(ServerTest, TcpActivityKeepsTheConnectionOpen) {
 }
 
 TEST_F(ServerTest, TcpHandlerReturningZeroClosesAfterEarlierReplies) {
-  ListenAddress server = start("127.0.0.1:0");
+  net::ListenAddress server = start("127.0.0.1:0");
   Socket client = tcp_connect(server);
   Bytes answered = make_query(51);
   Bytes wire = framed(answered);
@@ -627,14 +627,14 @@ TEST_F(ServerTest, TcpHandlerReturningZeroClosesAfterEarlierReplies) {
 }
 
 TEST_F(ServerTest, TcpZeroLengthMessageCloses) {
-  ListenAddress server = start("127.0.0.1:0");
+  net::ListenAddress server = start("127.0.0.1:0");
   Socket client = tcp_connect(server);
   ASSERT_TRUE(write_all(client, Bytes{0, 0}));
   EXPECT_TRUE(closed_by_server(client, 2000ms));
 }
 
 TEST_F(ServerTest, TcpHalfCloseStillGetsItsAnswers) {
-  ListenAddress server = start("127.0.0.1:0");
+  net::ListenAddress server = start("127.0.0.1:0");
   Socket client = tcp_connect(server);
   Bytes first = make_query(53);
   Bytes second = make_query(54);
@@ -666,7 +666,7 @@ TEST_F(ServerTest, StopWhileIdleIsPromptAndTheServerCanStartAgain) {
 }
 
 TEST_F(ServerTest, StartTwiceIsAnError) {
-  ListenAddress server = start("127.0.0.1:0");
+  net::ListenAddress server = start("127.0.0.1:0");
   std::string error;
   EXPECT_FALSE(server_->start(&error));
   EXPECT_NE(error.find("already running"), std::string::npos) << error;
@@ -674,7 +674,7 @@ TEST_F(ServerTest, StartTwiceIsAnError) {
 }
 
 TEST_F(ServerTest, StopUnderLoad) {
-  ListenAddress server = start("127.0.0.1:0", 2);
+  net::ListenAddress server = start("127.0.0.1:0", 2);
   std::atomic<bool> done{false};
   std::thread flood([&] {
     Socket client = udp_client(server);
@@ -708,7 +708,7 @@ TEST_F(ServerTest, RequestStopThenDestructorJoins) {
 }
 
 TEST_F(ServerTest, AnAddressInUseFailsToStart) {
-  ListenAddress taken = start("127.0.0.1:0");
+  net::ListenAddress taken = start("127.0.0.1:0");
   Server second({.listen = taken}, factory_.get());
   std::string error;
   EXPECT_FALSE(second.start(&error));

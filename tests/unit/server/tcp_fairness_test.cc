@@ -53,7 +53,7 @@ TEST(TcpConnectionEvictionRank, Table) {
       {"closing", 0, 0, 0, true, std::nullopt},
   };
   for (const Case& c : cases) {
-    TcpConnection connection(UniqueFd(), 1, sockaddr_storage{}, 0);
+    TcpConnection connection(net::UniqueFd(), 1, sockaddr_storage{}, 0);
     connection.input[0] = 0;
     connection.input[1] = 20;
     connection.input_length = c.input_length;
@@ -72,7 +72,7 @@ TEST(TcpConnectionEvictionRank, Table) {
 
 class Echo : public QueryHandler {
  public:
-  size_t handle(std::span<const uint8_t> query, std::span<uint8_t> out, Transport) override {
+  size_t handle(std::span<const uint8_t> query, std::span<uint8_t> out, net::Transport) override {
     if (query.size() < 12 || query.size() > out.size()) {
       return 0;
     }
@@ -85,7 +85,7 @@ class Echo : public QueryHandler {
 // A client connection from `source` (a loopback address), or -1.
 class Client {
  public:
-  Client(const ListenAddress& server, const char* source) {
+  Client(const net::ListenAddress& server, const char* source) {
     fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in from{};
     from.sin_family = AF_INET;
@@ -136,9 +136,9 @@ class Client {
 
 class TcpFairnessTest : public ::testing::Test {
  protected:
-  ListenAddress start(unsigned max, unsigned per_client) {
+  net::ListenAddress start(unsigned max, unsigned per_client) {
     std::string error;
-    auto listen = parse_listen_address("127.0.0.1:0", &error);
+    auto listen = net::parse_listen_address("127.0.0.1:0", &error);
     server_ = std::make_unique<Server>(
         ServerOptions{.listen = *listen,
                       .threads = 1,
@@ -148,13 +148,13 @@ class TcpFairnessTest : public ::testing::Test {
     EXPECT_TRUE(server_->start(&error)) << error;
     return server_->bound_address();
   }
-  const ConnectionCounters& counters() const { return *server_->tcp_counters(); }
+  const net::ConnectionCounters& counters() const { return *server_->tcp_counters(); }
 
   std::unique_ptr<Server> server_;
 };
 
 TEST_F(TcpFairnessTest, PerClientLimit) {
-  ListenAddress server = start(100, 2);
+  net::ListenAddress server = start(100, 2);
   Client a1(server, "127.0.0.2");
   Client a2(server, "127.0.0.2");
   ASSERT_TRUE(a1.round_trip(1));
@@ -170,7 +170,7 @@ TEST_F(TcpFairnessTest, PerClientLimit) {
 }
 
 TEST_F(TcpFairnessTest, FullTableEvictsTheHeaviestClientsLeastRecentlyActiveIdleConnection) {
-  ListenAddress server = start(3, 2);
+  net::ListenAddress server = start(3, 2);
   Client a1(server, "127.0.0.2");
   Client a2(server, "127.0.0.2");
   Client b(server, "127.0.0.3");

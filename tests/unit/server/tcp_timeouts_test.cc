@@ -1,8 +1,6 @@
 // TcpTimeouts: a TCP connection's idle and query timeouts, on a clock the test sets.
 //
 // Behaviour checked:
-//   - epoll_timeout_ms: -1 without a deadline, 0 once it has passed, else the milliseconds
-//     left rounded up (never a wake-up just before the deadline), capped at INT_MAX.
 //   - idle: connections expire least recently active first; activity starts the timeout again.
 //   - query: runs only while part of a message has arrived and the rest is awaited; a round
 //     without an answer keeps the first octet's deadline, an answer starts it again, and a
@@ -14,7 +12,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <climits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -28,7 +25,7 @@ using Clock = TcpTimeouts::Clock;
 const Clock::time_point kStart = Clock::time_point{} + 1000s;
 
 std::unique_ptr<TcpConnection> connection() {
-  return std::make_unique<TcpConnection>(UniqueFd(), 1, sockaddr_storage{}, 0);
+  return std::make_unique<TcpConnection>(net::UniqueFd(), 1, sockaddr_storage{}, 0);
 }
 
 // The first `octets` of a message of 20 octets (after its two-octet length) have arrived.
@@ -36,31 +33,6 @@ void received(TcpConnection& c, size_t octets) {
   c.input[0] = 0;
   c.input[1] = 20;
   c.input_length = octets;
-}
-
-TEST(EpollTimeoutMs, Table) {
-  struct Case {
-    const char* what;
-    std::optional<Clock::duration> deadline_from_now;
-    int expected;
-  };
-  const Case cases[] = {
-      {"no deadline", std::nullopt, -1},
-      {"now", 0ns, 0},
-      {"passed", -5ms, 0},
-      {"a nanosecond left", 1ns, 1},
-      {"a millisecond left", 1ms, 1},
-      {"1.5 ms left", 1500us, 2},
-      {"ten seconds", 10s, 10000},
-      {"beyond an int", std::chrono::hours(24 * 365), INT_MAX},
-  };
-  for (const Case& c : cases) {
-    std::optional<Clock::time_point> deadline;
-    if (c.deadline_from_now) {
-      deadline = kStart + *c.deadline_from_now;
-    }
-    EXPECT_EQ(epoll_timeout_ms(deadline, kStart), c.expected) << c.what;
-  }
 }
 
 TEST(TcpTimeouts, IdleExpiresLeastRecentlyActiveFirst) {

@@ -1,6 +1,6 @@
 // ResponseRateLimiter (--rrl): per client /24 or /56, per second, with slip; shared by threads.
 
-#include "server/response_rate_limiter.h"
+#include "net/response_rate_limiter.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -11,12 +11,14 @@
 #include <thread>
 #include <vector>
 
-#include "unit/server/socket_address.h"
+#include "unit/net/socket_address.h"
 
-namespace vmdns::server {
+namespace vmdns::net {
 namespace {
 
-sockaddr_storage address(const char* text) { return socket_address(text); }
+sockaddr_storage address(const char* text) {
+  return socket_address(text);
+}
 
 // The verdicts for `count` responses to `client` in second `second`, as a string: S, T, -.
 std::string verdicts(ResponseRateLimiter& limiter, const char* client, int count, uint64_t second) {
@@ -95,4 +97,4 @@ TEST(ResponseRateLimiter, ThreadsShareTheBudget) {
 }
 
 }  // namespace
-}  // namespace vmdns::server
+}  // namespace vmdns::net

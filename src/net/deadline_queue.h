@@ -11,7 +11,7 @@
 
 #include <chrono>
 
-namespace vmdns::server {
+namespace vmdns::net {
 
 template <typename T>
 class DeadlineQueue {
@@ -103,4 +103,4 @@ class DeadlineQueue {
   T* newest_ = nullptr;
 };
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

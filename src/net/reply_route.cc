@@ -1,4 +1,4 @@
-#include "server/reply_route.h"
+#include "net/reply_route.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
@@ -7,15 +7,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "server/listen_address.h"
-#include "server/query_handler.h"
+#include "net/listen_address.h"
 
-namespace vmdns::server {
-
-size_t QueryHandler::handle_deferrable(std::span<const uint8_t> query, std::span<uint8_t> out,
-                                       const ReplyRoute& route) {
-  return handle(query, out, route.transport);
-}
+namespace vmdns::net {
 
 TcpCompletions::TcpCompletions() : event_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
 
@@ -121,4 +115,4 @@ void send_reply(const ReplyRoute& route, std::span<const uint8_t> reply) {
   }
 }
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

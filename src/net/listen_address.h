@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace vmdns::server {
+namespace vmdns::net {
 
 struct ListenAddress {
   sockaddr_storage storage{};
@@ -23,4 +23,4 @@ struct ListenAddress {
 // On failure returns nullopt and sets `error`.
 std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string* error);
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

@@ -1,13 +1,13 @@
 // parse_listen_address: ADDR:PORT with IPv6 in brackets (RFC 3986 section 3.2.2), the port
 // required and from 0 to 65535.
 
-#include "server/listen_address.h"
+#include "net/listen_address.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace vmdns::server {
+namespace vmdns::net {
 namespace {
 
 struct GoodCase {
@@ -106,4 +106,4 @@ TEST(ListenAddress, DefaultIsUnspecified) {
 }
 
 }  // namespace
-}  // namespace vmdns::server
+}  // namespace vmdns::net

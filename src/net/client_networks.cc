@@ -1,11 +1,11 @@
-#include "server/client_networks.h"
+#include "net/client_networks.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <cstring>
 
-namespace vmdns::server {
+namespace vmdns::net {
 namespace {
 
 bool prefix_matches(const uint8_t* address, const ClientNetwork& network) {
@@ -119,4 +119,4 @@ bool ClientNetworks::contains(const sockaddr_storage& peer) const {
   return false;
 }
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

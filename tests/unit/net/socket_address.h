@@ -6,7 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-namespace vmdns::server {
+namespace vmdns::net {
 
 inline sockaddr_storage socket_address(const char* text) {
   sockaddr_storage out{};
@@ -21,4 +21,4 @@ inline sockaddr_storage socket_address(const char* text) {
   return out;
 }
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

@@ -10,7 +10,7 @@
 #include <atomic>
 #include <cstdint>
 
-namespace vmdns::server {
+namespace vmdns::net {
 
 struct ConnectionCounters {
   std::atomic<uint64_t> open{0};     // connections open now
@@ -35,4 +35,4 @@ struct ConnectionCounters {
   }
 };
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

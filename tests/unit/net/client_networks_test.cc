@@ -1,18 +1,20 @@
 // ClientNetworks: --allow-forward's CIDRs, parsed with errors that say what is wrong, and the
 // test whether a client's address (IPv4, IPv6, IPv4-mapped IPv6) is in one.
 
-#include "server/client_networks.h"
+#include "net/client_networks.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 
-#include "unit/server/socket_address.h"
+#include "unit/net/socket_address.h"
 
-namespace vmdns::server {
+namespace vmdns::net {
 namespace {
 
-sockaddr_storage address(const char* text) { return socket_address(text); }
+sockaddr_storage address(const char* text) {
+  return socket_address(text);
+}
 
 TEST(ClientNetworks, ParseTable) {
   struct Case {
@@ -86,4 +88,4 @@ TEST(ClientNetworks, OddPrefixLengths) {
 }
 
 }  // namespace
-}  // namespace vmdns::server
+}  // namespace vmdns::net

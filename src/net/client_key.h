@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <string>
 
-namespace vmdns::server {
+namespace vmdns::net {
 
 struct ClientKey {
   int family = 0;                     // AF_INET or AF_INET6; 0 for any other kind of socket
@@ -37,4 +37,4 @@ struct ClientKeyHash {
   size_t operator()(const ClientKey& key) const;
 };
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

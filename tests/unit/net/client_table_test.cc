@@ -14,6 +14,8 @@
 //     lighter client and refuses a client as heavy as the heaviest, and the counters and
 //     gauges follow.
 
+#include "net/client_table.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -22,12 +24,11 @@
 #include <string>
 #include <vector>
 
-#include "server/client_key.h"
-#include "server/client_table.h"
-#include "server/connection_admission.h"
+#include "net/client_key.h"
+#include "net/connection_admission.h"
 #include "socket_address.h"
 
-namespace vmdns::server {
+namespace vmdns::net {
 namespace {
 
 TEST(ClientKey, Table) {
@@ -130,7 +131,9 @@ TEST(ClientTable, VictimFor) {
        "10.0.0.2",
        0},
       {"the heaviest client itself is refused",
-       {{"10.0.0.1", 1, 1}, {"10.0.0.1", 2, 1}}, "10.0.0.1", 0},
+       {{"10.0.0.1", 1, 1}, {"10.0.0.1", 2, 1}},
+       "10.0.0.1",
+       0},
       {"a newcomer holding one less than the heaviest gets in",
        {{"10.0.0.1", 1, 1}, {"10.0.0.1", 2, 2}, {"10.0.0.2", 3, 0}},
        "10.0.0.2",
@@ -157,8 +160,8 @@ TEST(ConnectionAdmission, LimitsEvictionAndCounters) {
   using Clock = std::chrono::steady_clock;
   ConnectionCounters counters;
   ConnectionAdmission<Item> admission(
-      "test", {.max_connections = 4, .max_per_client = 3, .client_ipv6_prefix = 64},
-      &Item::client, &counters);
+      "test", {.max_connections = 4, .max_per_client = 3, .client_ipv6_prefix = 64}, &Item::client,
+      &counters);
   auto rank = [](const Item& item) { return item.rank; };
   Clock::time_point now = Clock::now();
   std::vector<std::unique_ptr<Item>> items;
@@ -175,7 +178,8 @@ TEST(ConnectionAdmission, LimitsEvictionAndCounters) {
       closed = victim->id;
       admission.remove(victim);
     }
-    items.push_back(std::make_unique<Item>(Item{static_cast<int>(items.size()) + 1, item_rank, {}}));
+    items.push_back(
+        std::make_unique<Item>(Item{static_cast<int>(items.size()) + 1, item_rank, {}}));
     admission.add(items.back().get(), *client);
     return closed;
   };
@@ -211,4 +215,4 @@ TEST(LogThrottle, OneLineAnIntervalWithTheCountHeldBack) {
 }
 
 }  // namespace
-}  // namespace vmdns::server
+}  // namespace vmdns::net

@@ -24,7 +24,7 @@
 #include <cstdint>
 #include <memory>
 
-namespace vmdns::server {
+namespace vmdns::net {
 
 struct RateLimit {
   uint32_t responses_per_second = 0;  // 0: no limit
@@ -54,4 +54,4 @@ class ResponseRateLimiter {
   std::unique_ptr<std::atomic<uint64_t>[]> buckets_;
 };
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

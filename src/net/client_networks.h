@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-namespace vmdns::server {
+namespace vmdns::net {
 
 struct ClientNetwork {
   int family = 0;                     // AF_INET or AF_INET6
@@ -47,4 +47,4 @@ class ClientNetworks {
   std::vector<ClientNetwork> networks_;
 };
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

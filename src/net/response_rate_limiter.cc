@@ -1,10 +1,10 @@
-#include "server/response_rate_limiter.h"
+#include "net/response_rate_limiter.h"
 
 #include <netinet/in.h>
 
 #include <cstring>
 
-namespace vmdns::server {
+namespace vmdns::net {
 namespace {
 
 // FNV-1a over the network's octets and its family: cheap, and good enough to spread networks
@@ -83,4 +83,4 @@ RateVerdict ResponseRateLimiter::check(const sockaddr_storage& peer, uint64_t no
   return RateVerdict::Drop;
 }
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

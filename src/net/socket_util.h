@@ -1,13 +1,20 @@
 #pragma once
-// Small socket helpers shared by the UDP workers, the TCP loop and Server::start: an owning file
-// descriptor and the socket set-up (options, bind, listen) done once at start.
+// Small socket helpers shared by the DNS listeners, the forwarder and the HTTP listeners: an
+// owning file descriptor and the socket set-up (options, bind, listen) done once at start.
+//
+//   std::string error;
+//   int error_number = 0;
+//   UniqueFd listener = open_tcp_listener(*parse_listen_address("127.0.0.1:0", &error), &error,
+//                                         &error_number);
+//   ListenAddress bound;
+//   local_address(listener.get(), &bound, &error);   // the port the kernel picked
 
 #include <string>
 #include <utility>
 
-#include "server/listen_address.h"
+#include "net/listen_address.h"
 
-namespace vmdns::server {
+namespace vmdns::net {
 
 // Owns a file descriptor; closes it on destruction. Move-only.
 class UniqueFd {
@@ -56,4 +63,4 @@ bool local_address(int fd, ListenAddress* address, std::string* error);
 // "Operation not permitted" for an errno value, thread-safely.
 std::string errno_text(int error_number);
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

@@ -24,9 +24,9 @@
 #include <unordered_map>
 #include <utility>
 
-#include "server/client_key.h"
+#include "net/client_key.h"
 
-namespace vmdns::server {
+namespace vmdns::net {
 
 template <typename T>
 class ClientTable {
@@ -131,4 +131,4 @@ class ClientTable {
   std::unordered_map<ClientKey, Client, ClientKeyHash> clients_;
 };
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

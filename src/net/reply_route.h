@@ -23,10 +23,10 @@
 #include <span>
 #include <vector>
 
-#include "server/socket_util.h"
-#include "server/transport.h"
+#include "net/socket_util.h"
+#include "net/transport.h"
 
-namespace vmdns::server {
+namespace vmdns::net {
 
 // The local address a UDP reply must be sent from (IP_PKTINFO / IPV6_PKTINFO), if any.
 struct ReplySource {
@@ -84,4 +84,4 @@ size_t write_reply_source(const ReplySource& source, void* control);
 // The destination address of a received datagram, from its IP_PKTINFO / IPV6_PKTINFO.
 ReplySource read_reply_source(const msghdr& received);
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

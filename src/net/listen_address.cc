@@ -1,11 +1,11 @@
-#include "server/listen_address.h"
+#include "net/listen_address.h"
 
 #include <arpa/inet.h>
 
 #include <charconv>
 #include <cstring>
 
-namespace vmdns::server {
+namespace vmdns::net {
 namespace {
 
 std::string quoted(std::string_view text) {
@@ -136,4 +136,4 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
   return address;
 }
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

@@ -24,12 +24,12 @@
 #include <string>
 #include <utility>
 
-#include "server/client_key.h"
-#include "server/client_table.h"
-#include "server/connection_counters.h"
-#include "server/log_throttle.h"
+#include "net/client_key.h"
+#include "net/client_table.h"
+#include "net/connection_counters.h"
+#include "net/log_throttle.h"
 
-namespace vmdns::server {
+namespace vmdns::net {
 
 struct AdmissionLimits {
   size_t max_connections = 1024;
@@ -66,9 +66,10 @@ class ConnectionAdmission {
     if (held >= limits_.max_per_client) {
       ConnectionCounters::add(counters_->refused_client_limit);
       if (uint64_t n = refusals_.count(now)) {
-        spdlog::warn("{}: refused {} connection(s) since the last report; the last from {}, "
-                     "which holds {}, its limit",
-                     name_, n, key.to_string(), held);
+        spdlog::warn(
+            "{}: refused {} connection(s) since the last report; the last from {}, "
+            "which holds {}, its limit",
+            name_, n, key.to_string(), held);
       }
       return std::nullopt;
     }
@@ -79,18 +80,20 @@ class ConnectionAdmission {
     if (*victim == nullptr) {
       ConnectionCounters::add(counters_->refused_full);
       if (uint64_t n = refusals_.count(now)) {
-        spdlog::warn("{}: refused {} connection(s) since the last report; the last from {}: {} "
-                     "connections open, and no client holding more had one to give up",
-                     name_, n, key.to_string(), open_);
+        spdlog::warn(
+            "{}: refused {} connection(s) since the last report; the last from {}: {} "
+            "connections open, and no client holding more had one to give up",
+            name_, n, key.to_string(), open_);
       }
       return std::nullopt;
     }
     ConnectionCounters::add(counters_->evicted);
     if (uint64_t n = evictions_.count(now)) {
       const auto* heaviest = table_.client_of(*victim);
-      spdlog::warn("{}: {} connections open; closed {} of the heaviest clients' since the last "
-                   "report to make room for others (the last: one of the {} of {})",
-                   name_, open_, n, heaviest->count, heaviest->key.to_string());
+      spdlog::warn(
+          "{}: {} connections open; closed {} of the heaviest clients' since the last "
+          "report to make room for others (the last: one of the {} of {})",
+          name_, open_, n, heaviest->count, heaviest->key.to_string());
     }
     return key;
   }
@@ -135,4 +138,4 @@ class ConnectionAdmission {
   size_t open_ = 0;
 };
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

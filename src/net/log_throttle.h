@@ -11,7 +11,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace vmdns::server {
+namespace vmdns::net {
 
 class LogThrottle {
  public:
@@ -40,4 +40,4 @@ class LogThrottle {
   uint64_t held_ = 0;
 };
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

@@ -1,4 +1,4 @@
-#include "server/client_key.h"
+#include "net/client_key.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -6,7 +6,7 @@
 #include <cstring>
 #include <random>
 
-namespace vmdns::server {
+namespace vmdns::net {
 namespace {
 
 // The finaliser of SplitMix64: every input bit reaches every output bit.
@@ -74,4 +74,4 @@ size_t ClientKeyHash::operator()(const ClientKey& key) const {
       mix(mix(seed ^ high) ^ low ^ (uint64_t(key.family) << 8) ^ key.prefix_length));
 }
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

@@ -1,4 +1,4 @@
-#include "server/socket_util.h"
+#include "net/socket_util.h"
 
 #include <netinet/tcp.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace vmdns::server {
+namespace vmdns::net {
 namespace {
 
 // Large enough for a burst of queries while a worker is busy; the kernel silently caps it at
@@ -148,4 +148,4 @@ bool local_address(int fd, ListenAddress* address, std::string* error) {
   return true;
 }
 
-}  // namespace vmdns::server
+}  // namespace vmdns::net

@@ -1,0 +1,7 @@
+#pragma once
+
+namespace vmdns::net {
+
+enum class Transport { Udp, Tcp };
+
+}  // namespace vmdns::net
