@@ -1,5 +1,7 @@
-// Fuzzes the query path's codec: parse_query on arbitrary bytes, then, for what parses, a reply
-// written with MessageWriter into a small limit so that truncation and rollback run too. Then
+// Fuzzes the message codec: MessageView walks every section of arbitrary bytes (owners through
+// compression pointers, rdata names expanded, OPT options) and must agree with parse_query;
+// then, for what parses as a query, a reply written with MessageWriter into a small limit so
+// that truncation and rollback run too. Then
 // the whole answer path on the same bytes, against a snapshot with --pods insecure, whose
 // <dashed-ip>.<ns>.pod.<zone> names are the one family made from the question at query time
 // (zone/dashed_address.h): whatever the first label holds, the reply must read back.
@@ -13,8 +15,9 @@
 #include <span>
 
 #include "cluster/model.h"
+#include "dns/edns.h"
 #include "dns/message_view.h"
-#include "dns/reader.h"
+#include "dns/rdata_names.h"
 #include "dns/writer.h"
 #include "fuzz_check.h"
 #include "query/answer.h"
@@ -22,36 +25,87 @@
 
 namespace {
 
+using vmdns::dns::EdnsOption;
+using vmdns::dns::EdnsOptions;
 using vmdns::dns::Header;
+using vmdns::dns::MessageError;
+using vmdns::dns::MessageView;
 using vmdns::dns::MessageWriter;
 using vmdns::dns::Name;
+using vmdns::dns::OptError;
 using vmdns::dns::ParsedQuery;
 using vmdns::dns::ParseStatus;
-using vmdns::dns::Reader;
+using vmdns::dns::RecordView;
 using vmdns::dns::RrType;
 using vmdns::dns::Section;
 using vmdns::fuzz::check;
 
+// Walks every section of `packet` with MessageView: what it hands out lies inside the packet
+// and reads back, and parse_query's verdict agrees with the view's.
+void walk_message(std::span<const uint8_t> packet) {
+  MessageView m(packet);
+  const Header& h = m.header();
+  check((m.error() == MessageError::Short) == (packet.size() < vmdns::dns::kHeaderSize));
+  check(m.question_end() <= m.records_end() && m.records_end() <= packet.size());
+  check(!m.has_question() || m.error() == MessageError::None || m.error() >= MessageError::Answer);
+  size_t counted = size_t{h.ancount} + h.nscount + h.arcount;
+  size_t records = 0;
+  size_t next = m.question_end();
+  Section previous = Section::Answer;
+  static vmdns::dns::ExpandedRdata expanded;
+  for (const RecordView& rr : m.records()) {
+    check(rr.offset == next && rr.offset < rr.fields_offset && rr.end() <= packet.size());
+    check(rr.section >= previous);
+    previous = rr.section;
+    Name owner;
+    check(rr.read_owner(owner));
+    if (auto rdata = vmdns::dns::expand_rdata(rr, expanded)) {
+      check(rdata->size() <= vmdns::dns::kMaxExpandedRdata || rdata->data() == rr.rdata.data());
+    }
+    next = rr.end();
+    ++records;
+  }
+  check(next == m.records_end());
+  check(records == m.records().size());
+  check(m.ok() ? records == counted : records < counted || m.error() < MessageError::Answer);
+  size_t sections = m.answer().size() + m.authority().size() + m.additional().size();
+  check(sections == records);
+  if (m.edns().present) {
+    check(m.opt_offset() >= m.additional().begin()->offset);
+    check(m.edns().udp_size >= vmdns::dns::kMinUdpPayload);
+    size_t options = 0;
+    for (const EdnsOption& o : EdnsOptions(m.edns().options)) {
+      options += vmdns::dns::kOptionHeaderSize + o.data.size();
+    }
+    check(options == m.edns().options.size());  // only a well-formed OPT is read
+  }
+
+  ParsedQuery q;
+  ParseStatus status = vmdns::dns::parse_query(packet, q);
+  if (status == ParseStatus::Ok) {
+    check(m.ok() && m.opt_error() == OptError::None && !h.qr());
+    check(q.has_question == m.has_question() && q.question_end == m.question_end());
+    check(q.edns.present == m.edns().present && q.edns.udp_size == m.edns().udp_size);
+    check(!q.has_question || q.question.name == m.question().name);
+  } else if (status == ParseStatus::Drop) {
+    check(packet.size() < vmdns::dns::kHeaderSize || h.qr());
+  } else {
+    check(!m.ok() || m.opt_error() != OptError::None ||
+          (h.qdcount == 0 && h.opcode() == vmdns::dns::Opcode::Query));
+  }
+}
+
 // What we write must read back with our own strict reader: every name decompresses to the
 // name that was written.
 void check_reply(std::span<const uint8_t> reply, const ParsedQuery& q) {
-  Reader r(reply, vmdns::dns::kHeaderSize);
-  uint16_t qdcount = static_cast<uint16_t>((reply[4] << 8) | reply[5]);
-  uint16_t ancount = static_cast<uint16_t>((reply[6] << 8) | reply[7]);
-  if (qdcount == 1) {
-    Name name;
-    check(r.read_name(name));
-    check(name == q.question.name);
-    check(r.skip(4));
+  MessageView m(reply);
+  check(m.ok());
+  if (m.header().qdcount == 1) {
+    check(m.question().name == q.question.name);
   }
-  for (uint16_t i = 0; i < ancount; ++i) {
+  for (const RecordView& rr : m.answer()) {
     Name owner;
-    uint16_t type = 0;
-    uint16_t rclass = 0;
-    uint32_t ttl = 0;
-    uint16_t length = 0;
-    check(r.read_name(owner) && r.read_u16(type) && r.read_u16(rclass) && r.read_u32(ttl) &&
-          r.read_u16(length) && r.skip(length));
+    check(rr.read_owner(owner));
     check(owner == q.question.name || owner.is_subdomain_of(q.question.name));
   }
 }
@@ -82,14 +136,13 @@ void check_answer(std::span<const uint8_t> packet) {
       continue;
     }
     check(result.length >= vmdns::dns::kHeaderSize);
-    check(transport == vmdns::query::Transport::Tcp || result.length <= 1232);
+    check(transport == vmdns::query::Transport::Tcp || result.length <= vmdns::dns::kEdnsPayload);
     ParsedQuery q;
     if (vmdns::dns::parse_query(packet, q) == ParseStatus::Ok && q.has_question &&
         result.rcode != vmdns::dns::Rcode::FormErr) {
-      Reader r(std::span<const uint8_t>(out.data(), result.length), vmdns::dns::kHeaderSize);
-      Name name;
-      check(r.read_name(name));
-      check(name == q.question.name);
+      MessageView reply(std::span<const uint8_t>(out.data(), result.length));
+      check(reply.has_question());
+      check(reply.question().name == q.question.name);
     }
   }
 }
@@ -99,6 +152,7 @@ void check_answer(std::span<const uint8_t> packet) {
 // The libFuzzer entry point; its name is fixed by libFuzzer.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NOLINT
   std::span<const uint8_t> packet(data, size);
+  walk_message(packet);
   check_answer(packet);
   ParsedQuery q;
   ParseStatus status = vmdns::dns::parse_query(packet, q);
@@ -115,7 +169,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NO
   w.header().id = q.header.id;
   w.header().flags = Header::kQr | (q.header.flags & Header::kRd);
   if (q.edns.present) {
-    w.reserve_tail(11);
+    w.reserve_tail(vmdns::dns::kOptFixedSize);
   }
   if (q.has_question) {
     if (!w.write_question(q.question.name, q.question.type, q.question.qclass)) {
@@ -140,7 +194,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NO
   }
   if (q.edns.present) {
     w.reserve_tail(0);
-    w.write_opt(1232, 0, 0, q.edns.dnssec_ok);
+    w.write_opt(vmdns::dns::kEdnsPayload, 0, 0, q.edns.dnssec_ok);
   }
   size_t n = w.finish();
   check(n <= limit);

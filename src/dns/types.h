@@ -43,6 +43,9 @@ enum class Opcode : uint8_t {
   Update = 5,
 };
 
+// The three record sections after the question (RFC 1035 section 4.1).
+enum class Section : uint8_t { Answer, Authority, Additional };
+
 // 12-bit extended rcode (RFC 6891 section 6.1.3): values above 15 need an OPT record.
 enum class Rcode : uint16_t {
   NoError = 0,

@@ -1,10 +1,10 @@
 #include "dns/writer.h"
 
+#include <algorithm>
 #include <cstring>
 
+#include "dns/edns.h"
 #include "dns/wire_text.h"
-
-#include <algorithm>
 
 namespace vmdns::dns {
 namespace {
@@ -13,7 +13,6 @@ namespace {
 constexpr uint16_t kPointerFlag = 0xC000;
 constexpr uint8_t kPointerMask = 0xC0;  // the pointer bits in a label's first octet
 constexpr size_t kMaxPointerOffset = 0x3FFF;
-constexpr size_t kOptSize = 11;      // root owner + the fixed fields, no options
 constexpr size_t kSoaTailSize = 20;  // serial, refresh, retry, expire, minimum
 
 using internal::name_length;
@@ -233,29 +232,17 @@ bool MessageWriter::write_rr(Section section, const Name& owner, RrType type, ui
 }
 
 bool MessageWriter::write_opt(uint16_t udp_size, uint8_t extended_rcode, uint8_t version,
-                              bool dnssec_ok) {
+                              bool dnssec_ok, std::span<const uint8_t> options) {
   // The OPT ignores the tail reserve: the reserve exists to keep room for it.
-  if (!fits(kOptSize, limit_) || counts_[2] == 0xFFFF) {
+  if (!fits(kOptFixedSize + options.size(), limit_) || counts_[2] == 0xFFFF) {
     return false;
   }
-  // RFC 6891 section 6.1.3: TTL = extended rcode | version | DO | Z.
-  uint32_t ttl = (static_cast<uint32_t>(extended_rcode) << 24) |
-                 (static_cast<uint32_t>(version) << 16) | (dnssec_ok ? 0x8000u : 0u);
-  uint8_t opt[kOptSize] = {
-      0,  // root owner
-      0,
-      static_cast<uint8_t>(RrType::OPT),
-      static_cast<uint8_t>(udp_size >> 8),
-      static_cast<uint8_t>(udp_size),
-      static_cast<uint8_t>(ttl >> 24),
-      static_cast<uint8_t>(ttl >> 16),
-      static_cast<uint8_t>(ttl >> 8),
-      static_cast<uint8_t>(ttl),
-      0,  // rdlength: no options
-      0,
-  };
-  std::copy(std::begin(opt), std::end(opt), buffer_.begin() + size_);
-  size_ += kOptSize;
+  size_t written = write_opt_record(buffer_.subspan(size_, limit_ - size_),
+                                    {udp_size, extended_rcode, version, dnssec_ok}, options);
+  if (written == 0) {
+    return false;
+  }
+  size_ += written;
   ++counts_[2];
   return true;
 }

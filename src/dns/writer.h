@@ -25,8 +25,6 @@
 
 namespace vmdns::dns {
 
-enum class Section { Answer, Authority, Additional };
-
 class MessageWriter {
  public:
   struct Mark {
@@ -46,9 +44,11 @@ class MessageWriter {
   // Appends one resource record. `rdata` is uncompressed wire rdata for `type`.
   bool write_rr(Section section, const Name& owner, RrType type, uint16_t rclass, uint32_t ttl,
                 std::span<const uint8_t> rdata);
-  // Appends an OPT pseudo-record (RFC 6891 section 6.1.2) to the additional section.
-  // `extended_rcode` is the upper 8 bits of the 12-bit rcode.
-  bool write_opt(uint16_t udp_size, uint8_t extended_rcode, uint8_t version, bool dnssec_ok);
+  // Appends an OPT pseudo-record (RFC 6891 section 6.1.2) to the additional section, with
+  // `options` already encoded (write_option in edns.h). `extended_rcode` is the upper 8 bits
+  // of the 12-bit rcode.
+  bool write_opt(uint16_t udp_size, uint8_t extended_rcode, uint8_t version, bool dnssec_ok,
+                 std::span<const uint8_t> options = {});
 
   Mark mark() const;
   void rollback(const Mark& mark);
