@@ -15,13 +15,14 @@
 #include <optional>
 #include <span>
 
+#include "dns/edns.h"
 #include "dns/message_view.h"
 #include "net/transport.h"
 
 namespace vmdns::forward {
 
 // The EDNS(0) payload size we advertise upstream and cap UDP replies at (DNS Flag Day 2020).
-inline constexpr uint16_t kEdnsPayload = 1232;
+using dns::kEdnsPayload;
 // An EDNS option (from the local/experimental range, RFC 6891 section 9) that every query we
 // send upstream carries, with a random 8-octet token of this process: a query that arrives with
 // our token is one of ours come back, a forwarding loop.

@@ -3,22 +3,14 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dns/edns.h"
+#include "dns/message_view.h"
+#include "dns/rdata_names.h"
 #include "dns/reader.h"
 #include "forward/alias_reply.h"
 
 namespace vmdns::forward {
 namespace {
-
-constexpr size_t kOptSize = 11;
-
-uint16_t get_u16(std::span<const uint8_t> bytes, size_t offset) {
-  return static_cast<uint16_t>((bytes[offset] << 8) | bytes[offset + 1]);
-}
-
-uint32_t get_u32(std::span<const uint8_t> bytes, size_t offset) {
-  return (uint32_t{bytes[offset]} << 24) | (uint32_t{bytes[offset + 1]} << 16) |
-         (uint32_t{bytes[offset + 2]} << 8) | bytes[offset + 3];
-}
 
 void put_u16(uint8_t* at, uint16_t v) {
   at[0] = static_cast<uint8_t>(v >> 8);
@@ -32,50 +24,16 @@ void put_u32(uint8_t* at, uint32_t v) {
   at[3] = static_cast<uint8_t>(v);
 }
 
-// One resource record as found in a message.
-struct Record {
-  size_t start = 0;       // the owner name
-  size_t fixed = 0;       // type, class, TTL, rdlength
-  size_t end = 0;         // just past the rdata
-  uint16_t type = 0;
-  uint32_t ttl = 0;
-};
-
-bool read_record(dns::Reader& reader, Record* record) {
-  record->start = reader.offset();
-  if (!reader.skip_name()) {
-    return false;
-  }
-  record->fixed = reader.offset();
-  uint16_t rclass = 0;
-  uint16_t rdlength = 0;
-  if (!reader.read_u16(record->type) || !reader.read_u16(rclass) ||
-      !reader.read_u32(record->ttl) || !reader.read_u16(rdlength) || !reader.skip(rdlength)) {
-    return false;
-  }
-  record->end = reader.offset();
-  return true;
+uint32_t get_u32(std::span<const uint8_t> bytes, size_t offset) {
+  return (uint32_t{bytes[offset]} << 24) | (uint32_t{bytes[offset + 1]} << 16) |
+         (uint32_t{bytes[offset + 2]} << 8) | bytes[offset + 3];
 }
 
-// The header and question of a response, checked; the offset just past the question.
-bool read_question(std::span<const uint8_t> message, dns::Question* question, size_t* end) {
-  if (message.size() < dns::kHeaderSize || get_u16(message, 4) != 1) {
-    return false;
-  }
-  dns::Reader reader(message, dns::kHeaderSize);
-  uint16_t type = 0;
-  if (!reader.read_name(question->name) || !reader.read_u16(type) ||
-      !reader.read_u16(question->qclass)) {
-    return false;
-  }
-  question->type = static_cast<dns::RrType>(type);
-  // Nothing precedes the question, so its name cannot be compressed: the restored name must
-  // take exactly the same octets.
-  if (reader.offset() != dns::kHeaderSize + question->name.wire_length() + 4) {
-    return false;
-  }
-  *end = reader.offset();
-  return true;
+// One question, written uncompressed right after the header. Nothing precedes the question, so
+// its name cannot be compressed: the client's spelling restored takes exactly the same octets.
+bool plain_question(const dns::MessageView& m) {
+  return m.has_question() &&
+         m.question_end() == dns::kHeaderSize + m.question().name.wire_length() + 4;
 }
 
 // One name copied from the response to the reply at the same offset decodes in both, to the
@@ -87,95 +45,74 @@ bool same_name(dns::Reader& in, dns::Reader& out) {
   return in.read_name(was) && out.read_name(is) && was == is;
 }
 
-// The names of the record at `record_start` decode in `reply` as they did in `response`: its
-// owner, and the names in its rdata for the types whose rdata names may be compressed (RFC 3597
-// section 4: NS, CNAME, PTR, SOA, MX; and SRV, which some servers compress anyway). Other rdata
-// is opaque and copied as it is. False when a name does not decode, in either message, or does
-// not fit its record's rdata. `record` is advanced past the record in `response`.
-bool names_survive(std::span<const uint8_t> response, std::span<const uint8_t> reply,
-                   Record* record) {
-  dns::Reader in(response, record->start);
-  if (!read_record(in, record)) {
-    return false;
-  }
-  size_t rdata = record->fixed + 10;
-  dns::Reader owner_in(response, record->start);
-  dns::Reader owner_out(reply, record->start);
+// The names of record `was` of the response decode in its copy `is` in the reply as they did
+// in the response: its owner, and the names in its rdata for the types whose rdata names may be
+// compressed (dns::rdata_name_layout). Other rdata is opaque and copied as it is.
+bool names_survive(const dns::RecordView& was, const dns::RecordView& is) {
+  dns::Reader owner_in(was.message, was.offset);
+  dns::Reader owner_out(is.message, is.offset);
   if (!same_name(owner_in, owner_out)) {
     return false;
   }
+  dns::RdataNameLayout layout = dns::rdata_name_layout(was.type);
   // Readers that stop at the end of the rdata, so that a name cannot run into the next record.
-  dns::Reader names_in(response.first(record->end), rdata);
-  dns::Reader names_out(reply.first(record->end), rdata);
-  auto skip_fixed = [&](size_t count) { return names_in.skip(count) && names_out.skip(count); };
-  switch (static_cast<dns::RrType>(record->type)) {
-    case dns::RrType::NS:
-    case dns::RrType::CNAME:
-    case dns::RrType::PTR:
-      return same_name(names_in, names_out);
-    case dns::RrType::SOA:
-      return same_name(names_in, names_out) && same_name(names_in, names_out);
-    case dns::RrType::MX:
-      return skip_fixed(2) && same_name(names_in, names_out);
-    case dns::RrType::SRV:
-      return skip_fixed(6) && same_name(names_in, names_out);
-    default:
-      return true;
+  dns::Reader names_in = was.rdata_reader();
+  dns::Reader names_out = is.rdata_reader();
+  if (!names_in.skip(layout.before) || !names_out.skip(layout.before)) {
+    return false;
   }
+  for (uint8_t i = 0; i < layout.names; ++i) {
+    if (!same_name(names_in, names_out)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
 
 bool answers_query(std::span<const uint8_t> response, uint16_t id, const dns::Question& question) {
-  dns::Question got;
-  size_t end = 0;
-  if (!read_question(response, &got, &end)) {
+  // Only the header and the question are judged here: a response to our question whose
+  // records are malformed is still the answer, and gets SERVFAIL from rewrite_reply.
+  dns::MessageView m(response);
+  if (!plain_question(m)) {
     return false;
   }
-  uint16_t flags = get_u16(response, 2);
-  return get_u16(response, 0) == id && (flags & dns::Header::kQr) != 0 &&
-         got.type == question.type && got.qclass == question.qclass && got.name == question.name;
+  const dns::Question& got = m.question();
+  return m.header().id == id && m.header().qr() && got.type == question.type &&
+         got.qclass == question.qclass && got.name == question.name;
 }
 
 bool is_truncated(std::span<const uint8_t> response) {
-  return response.size() >= dns::kHeaderSize &&
-         (get_u16(response, 2) & dns::Header::kTc) != 0;
+  dns::Header header;
+  return dns::read_header(response, header) && header.tc();
 }
 
 std::optional<uint32_t> cache_ttl(std::span<const uint8_t> response, const CacheTtls& ttls) {
-  dns::Question question;
-  size_t offset = 0;
-  if (!read_question(response, &question, &offset) || is_truncated(response)) {
+  dns::MessageView m(response);
+  if (!m.ok() || !plain_question(m) || m.header().tc()) {
     return std::nullopt;
   }
-  uint16_t rcode = get_u16(response, 2) & 0xF;
-  uint16_t answers = get_u16(response, 6);
-  uint16_t authority = get_u16(response, 8);
-  uint16_t additional = get_u16(response, 10);
-  bool positive = rcode == static_cast<uint16_t>(dns::Rcode::NoError) && answers > 0;
+  uint16_t rcode = m.header().rcode_low();
+  bool answered = m.header().ancount > 0;
+  bool positive = rcode == static_cast<uint16_t>(dns::Rcode::NoError) && answered;
   bool negative = rcode == static_cast<uint16_t>(dns::Rcode::NxDomain) ||
-                  (rcode == static_cast<uint16_t>(dns::Rcode::NoError) && answers == 0);
+                  (rcode == static_cast<uint16_t>(dns::Rcode::NoError) && !answered);
   if (!positive && !negative) {
     return std::nullopt;
   }
-  dns::Reader reader(response, offset);
   std::optional<uint32_t> ttl;
-  for (size_t i = 0; i < size_t{answers} + authority + additional; ++i) {
-    Record record;
-    if (!read_record(reader, &record)) {
-      return std::nullopt;
-    }
-    if (record.type == static_cast<uint16_t>(dns::RrType::OPT)) {
+  for (const dns::RecordView& rr : m.records()) {
+    if (rr.type == dns::RrType::OPT) {
       continue;  // its TTL field holds the extended rcode and flags
     }
     if (positive) {
-      ttl = std::min(ttl.value_or(record.ttl), record.ttl);
-    } else if (i >= answers && i < size_t{answers} + authority &&
-               record.type == static_cast<uint16_t>(dns::RrType::SOA) &&
-               record.end >= record.fixed + 10 + 20) {
-      // RFC 2308 section 5: the SOA's TTL, or its MINIMUM field if lower.
-      uint32_t minimum = get_u32(response, record.end - 4);
-      ttl = std::min(record.ttl, minimum);
+      ttl = std::min(ttl.value_or(rr.ttl), rr.ttl);
+    } else if (rr.section == dns::Section::Authority && rr.type == dns::RrType::SOA &&
+               rr.rdata.size() >= 20) {
+      // RFC 2308 section 5: the SOA's TTL, or its MINIMUM field (its last) if lower.
+      uint32_t minimum = get_u32(rr.rdata, rr.rdata.size() - 4);
+      ttl = std::min(rr.ttl, minimum);
     }
   }
   if (!ttl) {
@@ -191,26 +128,15 @@ std::optional<uint32_t> cache_ttl(std::span<const uint8_t> response, const Cache
 }
 
 bool set_ttls(std::span<uint8_t> response, uint32_t ttl) {
-  dns::Question question;
-  size_t offset = 0;
-  if (!read_question(response, &question, &offset)) {
+  // The whole message is walked before anything is written, so that a malformed response is
+  // left as it was.
+  dns::MessageView m(response);
+  if (!m.ok() || !plain_question(m)) {
     return false;
   }
-  size_t records = size_t{get_u16(response, 6)} + get_u16(response, 8) + get_u16(response, 10);
-  // Read every record first, so that a malformed response is left as it was.
-  dns::Reader check(response, offset);
-  for (size_t i = 0; i < records; ++i) {
-    Record record;
-    if (!read_record(check, &record)) {
-      return false;
-    }
-  }
-  dns::Reader reader(response, offset);
-  for (size_t i = 0; i < records; ++i) {
-    Record record;
-    read_record(reader, &record);
-    if (record.type != static_cast<uint16_t>(dns::RrType::OPT)) {
-      put_u32(response.data() + record.fixed + 4, ttl);
+  for (const dns::RecordView& rr : m.records()) {
+    if (rr.type != dns::RrType::OPT) {
+      put_u32(response.data() + rr.ttl_offset(), ttl);
     }
   }
   return true;
@@ -221,14 +147,13 @@ size_t rewrite_reply(std::span<const uint8_t> response, const ClientQuery& clien
   if (client.alias) {
     return rewrite_alias_reply(response, client, elapsed, out);
   }
-  dns::Question question;
-  size_t question_end = 0;
-  if (!read_question(response, &question, &question_end) ||
-      !(question.name == client.question.name)) {
+  dns::MessageView m(response);
+  if (!m.ok() || !plain_question(m) || !(m.question().name == client.question.name)) {
     return 0;
   }
+  size_t question_end = m.question_end();
   size_t limit = std::min(client.reply_limit(), out.size());
-  size_t reserve = client.edns ? kOptSize : 0;
+  size_t reserve = client.edns ? dns::kOptFixedSize : 0;
   if (question_end + reserve > limit) {
     return 0;
   }
@@ -238,59 +163,46 @@ size_t rewrite_reply(std::span<const uint8_t> response, const ClientQuery& clien
   put_u16(out.data(), client.id);
   std::memcpy(out.data() + dns::kHeaderSize, client.question.name.wire().data(),
               client.question.name.wire_length());
-  uint16_t flags = get_u16(response, 2);
+  uint16_t flags = m.header().flags;
 
-  uint16_t counts[3] = {get_u16(response, 6), get_u16(response, 8), get_u16(response, 10)};
   uint16_t kept[3] = {0, 0, 0};
-  uint8_t extended_rcode = 0;
-  bool dnssec_ok = false;
+  dns::Edns upstream_edns;
   bool truncated = false;
   // Cleared at the first record left out: everything after it is left out too, so every record
   // kept sits at the same offset as in the response and its compression pointers (which only
   // point backwards) stay valid. The records are still read to find the OPT.
   bool copying = true;
   size_t size = question_end;
-  dns::Reader reader(response, question_end);
-  for (int section = 0; section < 3; ++section) {
-    for (uint16_t i = 0; i < counts[section]; ++i) {
-      Record record;
-      if (!read_record(reader, &record)) {
+  for (const dns::RecordView& rr : m.records()) {
+    if (rr.type == dns::RrType::OPT) {
+      if (rr.section != dns::Section::Additional) {
         return 0;
       }
-      if (record.type == static_cast<uint16_t>(dns::RrType::OPT)) {
-        if (section != 2) {
-          return 0;
-        }
-        extended_rcode = static_cast<uint8_t>(record.ttl >> 24);
-        dnssec_ok = (record.ttl & 0x8000) != 0;
-        copying = false;
-        continue;
-      }
-      if (!copying) {
-        continue;
-      }
-      size_t length = record.end - record.start;
-      if (size + length + reserve > limit) {
-        truncated = section != 2;
-        copying = false;
-        continue;
-      }
-      std::memcpy(out.data() + size, response.data() + record.start, length);
-      size_t ttl_at = size + (record.fixed - record.start) + 4;
-      put_u32(out.data() + ttl_at, record.ttl > elapsed ? record.ttl - elapsed : 0);
-      size += length;
-      ++kept[section];
+      // Its extended rcode and DO bit go into ours.
+      dns::decode_opt(rr.rclass, rr.ttl, rr.rdata, upstream_edns);
+      copying = false;
+      continue;
     }
+    if (!copying) {
+      continue;
+    }
+    std::span<const uint8_t> record = rr.bytes();
+    if (size + record.size() + reserve > limit) {
+      truncated = rr.section != dns::Section::Additional;
+      copying = false;
+      continue;
+    }
+    std::memcpy(out.data() + size, record.data(), record.size());
+    put_u32(out.data() + size + (rr.ttl_offset() - rr.offset),
+            rr.ttl > elapsed ? rr.ttl - elapsed : 0);
+    size += record.size();
+    ++kept[static_cast<size_t>(rr.section)];
   }
+  size_t copied = size_t{kept[0]} + kept[1] + kept[2];
   if (client.edns) {
-    uint32_t ttl = (uint32_t{extended_rcode} << 24) | (dnssec_ok ? 0x8000u : 0u);
-    uint8_t* opt = out.data() + size;
-    opt[0] = 0;
-    put_u16(opt + 1, static_cast<uint16_t>(dns::RrType::OPT));
-    put_u16(opt + 3, kEdnsPayload);
-    put_u32(opt + 5, ttl);
-    put_u16(opt + 9, 0);
-    size += kOptSize;
+    size += dns::write_opt_record(out.subspan(size), {.udp_size = dns::kEdnsPayload,
+                                                      .extended_rcode = upstream_edns.extended_rcode,
+                                                      .dnssec_ok = upstream_edns.dnssec_ok});
     ++kept[2];
   }
   if (truncated) {
@@ -308,14 +220,16 @@ size_t rewrite_reply(std::span<const uint8_t> response, const ClientQuery& clien
   // the reply, or not at all, so the reply is refused (SERVFAIL) rather than sent malformed.
   // Checking the finished reply is simpler and more robust than decompressing and re-encoding
   // every name: no legitimate response fails it, and byte-for-byte copying stays the norm.
-  std::span<const uint8_t> reply(out.data(), size);
-  Record record;
-  record.start = question_end;
-  for (size_t i = 0; i < size_t{kept[0]} + kept[1] + kept[2] - (client.edns ? 1 : 0); ++i) {
-    if (!names_survive(response, reply, &record)) {
+  dns::MessageView reply(std::span<const uint8_t>(out.data(), size));
+  if (!reply.ok()) {
+    return 0;
+  }
+  auto was = m.records().begin();
+  auto is = reply.records().begin();
+  for (size_t i = 0; i < copied; ++i, ++was, ++is) {
+    if (!names_survive(*was, *is)) {
       return 0;
     }
-    record.start = record.end;
   }
   return size;
 }

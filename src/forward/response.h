@@ -6,7 +6,7 @@
 //     size_t n = rewrite_reply(response, client, /*elapsed=*/0, out);   // 0: malformed
 //   }
 //
-// Every read is bounds-checked (dns::Reader); nothing allocates.
+// Responses are read with dns::MessageView: every read is bounds-checked; nothing allocates.
 
 #include <cstddef>
 #include <cstdint>
