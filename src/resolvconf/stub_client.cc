@@ -12,16 +12,16 @@
 #include <cstring>
 #include <random>
 
+#include "dns/edns.h"
 #include "dns/header.h"
+#include "dns/message_view.h"
 #include "dns/rdata.h"
-#include "dns/reader.h"
+#include "dns/rdata_names.h"
 #include "dns/writer.h"
 
 namespace vmdns::resolvconf {
 namespace {
 
-constexpr size_t kMaxMessage = 65535;
-constexpr uint16_t kEdnsSize = 1232;
 
 class Socket {
  public:
@@ -53,50 +53,13 @@ std::string errno_text(const char* what) {
   return std::string(what) + ": " + strerror(errno);
 }
 
-// The rdata of a record whose names may be compressed, re-encoded uncompressed so that
-// rdata::to_text can print it.
-std::optional<std::vector<uint8_t>> plain_rdata(std::span<const uint8_t> packet, size_t offset,
-                                                uint16_t length, dns::RrType type) {
-  size_t end = offset + length;
-  if (end > packet.size()) {
-    return std::nullopt;
-  }
-  dns::Reader r(packet.first(end), offset);
-  dns::Name a;
-  dns::Name b;
-  switch (type) {
-    case dns::RrType::CNAME:
-    case dns::RrType::NS:
-    case dns::RrType::PTR:
-      if (!r.read_name(a) || r.offset() != end) {
-        return std::nullopt;
-      }
-      return dns::rdata::name(a);
-    case dns::RrType::SOA: {
-      uint32_t v[5];
-      if (!r.read_name(a) || !r.read_name(b)) {
-        return std::nullopt;
-      }
-      for (uint32_t& x : v) {
-        if (!r.read_u32(x)) {
-          return std::nullopt;
-        }
-      }
-      return dns::rdata::soa(a, b, v[0], v[1], v[2], v[3], v[4]);
-    }
-    default:
-      return std::vector<uint8_t>(packet.begin() + static_cast<ptrdiff_t>(offset),
-                                  packet.begin() + static_cast<ptrdiff_t>(end));
-  }
-}
-
 size_t build_query(std::span<uint8_t> buffer, uint16_t id, const dns::Name& name,
                    dns::RrType type) {
   dns::MessageWriter writer(buffer, buffer.size());
   writer.header().id = id;
   writer.header().set(dns::Header::kRd, true);
   writer.write_question(name, type, static_cast<uint16_t>(dns::RrClass::IN));
-  writer.write_opt(kEdnsSize, 0, 0, false);
+  writer.write_opt(dns::kEdnsPayload, 0, 0, false);
   return writer.finish();
 }
 
@@ -114,7 +77,7 @@ StubReply query_udp(const ServerAddress& server, std::span<const uint8_t> query,
     reply.error = errno_text("connect");
     return reply;
   }
-  std::array<uint8_t, kMaxMessage> buffer;
+  std::array<uint8_t, dns::kMaxMessageSize> buffer;
   for (int attempt = 0; attempt < options.udp_attempts; ++attempt) {
     if (send(socket.fd(), query.data(), query.size(), 0) < 0) {
       reply.error = errno_text("send");
@@ -247,10 +210,9 @@ std::optional<ServerAddress> parse_server_address(std::string_view text, uint16_
 StubReply parse_reply(std::span<const uint8_t> packet, uint16_t id, const dns::Name& name,
                       dns::RrType type, bool* truncated) {
   StubReply reply;
-  dns::Reader r(packet);
-  dns::Header h;
-  if (!r.read_u16(h.id) || !r.read_u16(h.flags) || !r.read_u16(h.qdcount) ||
-      !r.read_u16(h.ancount) || !r.read_u16(h.nscount) || !r.read_u16(h.arcount)) {
+  dns::MessageView m(packet);
+  const dns::Header& h = m.header();
+  if (m.error() == dns::MessageError::Short) {
     reply.error = "short reply";
     return reply;
   }
@@ -258,42 +220,34 @@ StubReply parse_reply(std::span<const uint8_t> packet, uint16_t id, const dns::N
     reply.error = "reply id or QR does not match";
     return reply;
   }
-  *truncated = (h.flags & dns::Header::kTc) != 0;
+  *truncated = h.tc();
   reply.rcode = static_cast<dns::Rcode>(h.rcode_low());
-  if (h.qdcount == 1) {
-    dns::Name qname;
-    uint16_t qtype = 0;
-    uint16_t qclass = 0;
-    if (!r.read_name(qname) || !r.read_u16(qtype) || !r.read_u16(qclass) || !(qname == name) ||
-        qtype != static_cast<uint16_t>(type)) {
-      reply.error = "reply question does not match";
-      return reply;
-    }
-  } else if (h.qdcount != 0) {
+  if (m.error() == dns::MessageError::QuestionCount) {
     reply.error = "reply has " + std::to_string(h.qdcount) + " questions";
     return reply;
   }
-  for (uint16_t i = 0; i < h.ancount; ++i) {
+  if (h.qdcount == 1 && (!m.has_question() || !(m.question().name == name) ||
+                         m.question().type != type)) {
+    reply.error = "reply question does not match";
+    return reply;
+  }
+  // Only the answer section is printed, so only it has to be well formed.
+  dns::ExpandedRdata expanded;
+  for (const dns::RecordView& rr : m.answer()) {
     dns::Name owner;
-    uint16_t rtype = 0;
-    uint16_t rclass = 0;
-    uint32_t ttl = 0;
-    uint16_t length = 0;
-    if (!r.read_name(owner) || !r.read_u16(rtype) || !r.read_u16(rclass) || !r.read_u32(ttl) ||
-        !r.read_u16(length)) {
-      reply.error = "malformed answer record";
-      return reply;
-    }
-    auto type_of = static_cast<dns::RrType>(rtype);
-    std::optional<std::vector<uint8_t>> rdata = plain_rdata(packet, r.offset(), length, type_of);
-    if (!rdata || !r.skip(length)) {
+    std::optional<std::span<const uint8_t>> rdata = dns::expand_rdata(rr, expanded);
+    if (!rr.read_owner(owner) || !rdata) {
       reply.error = "malformed answer rdata";
       return reply;
     }
-    reply.answers.push_back({owner.to_text() + "\t" + std::to_string(ttl) + "\tIN\t" +
-                                 dns::rr_type_name(type_of) + "\t" +
-                                 dns::rdata::to_text(type_of, *rdata),
-                             type_of});
+    reply.answers.push_back({owner.to_text() + "\t" + std::to_string(rr.ttl) + "\tIN\t" +
+                                 dns::rr_type_name(rr.type) + "\t" +
+                                 dns::rdata::to_text(rr.type, *rdata),
+                             rr.type});
+  }
+  if (m.answer().size() < h.ancount) {
+    reply.error = "malformed answer record";
+    return reply;
   }
   return reply;
 }
