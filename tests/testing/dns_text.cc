@@ -1,8 +1,12 @@
 #include "testing/dns_text.h"
 
+#include <array>
+
+#include "dns/edns.h"
+#include "dns/message_view.h"
 #include "dns/name.h"
 #include "dns/rdata.h"
-#include "dns/reader.h"
+#include "dns/rdata_names.h"
 
 namespace vmdns::testing {
 namespace {
@@ -10,48 +14,6 @@ namespace {
 void put16(std::vector<uint8_t>& out, uint16_t v) {
   out.push_back(v >> 8);
   out.push_back(v & 0xFF);
-}
-
-// Rdata with its embedded names decompressed, so rdata::to_text can print it.
-std::optional<std::vector<uint8_t>> expand_rdata(dns::RrType type,
-                                                  std::span<const uint8_t> message,
-                                                  size_t start, size_t length) {
-  dns::Reader r(message, start);
-  std::vector<uint8_t> out;
-  auto name = [&]() -> bool {
-    dns::Name n;
-    if (!r.read_name(n)) {
-      return false;
-    }
-    out.insert(out.end(), n.wire().begin(), n.wire().end());
-    return true;
-  };
-  auto copy = [&](size_t count) -> bool {
-    if (r.offset() + count > start + length) {
-      return false;
-    }
-    out.insert(out.end(), message.begin() + r.offset(), message.begin() + r.offset() + count);
-    return r.skip(count);
-  };
-  switch (type) {
-    case dns::RrType::NS:
-    case dns::RrType::CNAME:
-    case dns::RrType::PTR:
-      if (!name()) return std::nullopt;
-      break;
-    case dns::RrType::SOA:
-      if (!name() || !name() || !copy(20)) return std::nullopt;
-      break;
-    case dns::RrType::SRV:
-      if (!copy(6) || !name()) return std::nullopt;
-      break;
-    default:
-      if (!copy(length)) return std::nullopt;
-  }
-  if (r.offset() != start + length) {
-    return std::nullopt;
-  }
-  return out;
 }
 
 }  // namespace
@@ -69,68 +31,49 @@ std::vector<uint8_t> make_query(const QuerySpec& spec) {
   put16(out, static_cast<uint16_t>(spec.type));
   put16(out, spec.qclass);
   if (spec.edns) {
-    out.push_back(0);
-    put16(out, 41);
-    put16(out, spec.udp_size);
-    out.push_back(0);
-    out.push_back(spec.edns_version);
-    put16(out, 0);
-    put16(out, 0);
+    std::array<uint8_t, dns::kOptFixedSize> opt;
+    dns::write_opt_record(opt, {.udp_size = spec.udp_size, .version = spec.edns_version});
+    out.insert(out.end(), opt.begin(), opt.end());
   }
   return out;
 }
 
 std::optional<ResponseText> parse_response(const std::vector<uint8_t>& packet) {
-  std::span<const uint8_t> message(packet);
-  dns::Reader r(message);
-  ResponseText out;
-  uint16_t flags, qd, an, ns, ar;
-  if (!r.read_u16(out.id) || !r.read_u16(flags) || !r.read_u16(qd) || !r.read_u16(an) ||
-      !r.read_u16(ns) || !r.read_u16(ar)) {
+  dns::MessageView m(packet);
+  if (!m.ok()) {
     return std::nullopt;
   }
-  out.qr = flags & 0x8000;
-  out.aa = flags & 0x0400;
-  out.tc = flags & 0x0200;
-  out.rd = flags & 0x0100;
-  out.ra = flags & 0x0080;
-  uint16_t rcode = flags & 0xF;
-  for (uint16_t i = 0; i < qd; ++i) {
-    dns::Name name;
-    uint16_t type, qclass;
-    if (!r.read_name(name) || !r.read_u16(type) || !r.read_u16(qclass)) {
+  const dns::Header& h = m.header();
+  ResponseText out;
+  out.id = h.id;
+  out.qr = h.qr();
+  out.aa = h.aa();
+  out.tc = h.tc();
+  out.rd = h.rd();
+  out.ra = h.ra();
+  if (m.has_question()) {
+    out.question = m.question().name.to_text() + " " + dns::rr_type_name(m.question().type);
+  }
+  uint16_t rcode = h.rcode_low();
+  std::vector<std::string>* sections[3] = {&out.answer, &out.authority, &out.additional};
+  dns::ExpandedRdata expanded;
+  for (const dns::RecordView& rr : m.records()) {
+    if (rr.type == dns::RrType::OPT) {
+      out.has_opt = true;
+      out.opt_udp_size = rr.rclass;  // as written, not raised to 512
+      dns::Edns edns;
+      dns::decode_opt(rr.rclass, rr.ttl, rr.rdata, edns);
+      rcode |= static_cast<uint16_t>(edns.extended_rcode << 4);
+      continue;
+    }
+    dns::Name owner;
+    auto rdata = dns::expand_rdata(rr, expanded);
+    if (!rdata || !rr.read_owner(owner)) {
       return std::nullopt;
     }
-    out.question = name.to_text() + " " + dns::rr_type_name(static_cast<dns::RrType>(type));
-  }
-  std::vector<std::string>* sections[3] = {&out.answer, &out.authority, &out.additional};
-  uint16_t counts[3] = {an, ns, ar};
-  for (int s = 0; s < 3; ++s) {
-    for (uint16_t i = 0; i < counts[s]; ++i) {
-      dns::Name owner;
-      uint16_t type, rclass, length;
-      uint32_t ttl;
-      if (!r.read_name(owner) || !r.read_u16(type) || !r.read_u16(rclass) || !r.read_u32(ttl) ||
-          !r.read_u16(length) || r.remaining() < length) {
-        return std::nullopt;
-      }
-      auto rr_type = static_cast<dns::RrType>(type);
-      if (rr_type == dns::RrType::OPT) {
-        out.has_opt = true;
-        out.opt_udp_size = rclass;
-        rcode |= static_cast<uint16_t>((ttl >> 24) << 4);
-        r.skip(length);
-        continue;
-      }
-      auto rdata = expand_rdata(rr_type, message, r.offset(), length);
-      if (!rdata) {
-        return std::nullopt;
-      }
-      r.skip(length);
-      sections[s]->push_back(owner.to_text() + "\t" + std::to_string(ttl) + "\tIN\t" +
-                             dns::rr_type_name(rr_type) + "\t" +
-                             dns::rdata::to_text(rr_type, *rdata));
-    }
+    sections[static_cast<size_t>(rr.section)]->push_back(
+        owner.to_text() + "\t" + std::to_string(rr.ttl) + "\tIN\t" + dns::rr_type_name(rr.type) +
+        "\t" + dns::rdata::to_text(rr.type, *rdata));
   }
   out.rcode = static_cast<dns::Rcode>(rcode);
   return out;
