@@ -1,27 +1,13 @@
 #include "hosts/hosts_answer.h"
 
-#include <algorithm>
-
+#include "dns/edns.h"
 #include "dns/message_view.h"
 #include "dns/writer.h"
 
 namespace vmdns::hosts {
 namespace {
 
-constexpr size_t kOptSize = 11;
 constexpr uint16_t kClassIn = 1;
-constexpr uint16_t kMaxUdpPayload = 1232;  // as query::answer: DNS Flag Day 2020
-constexpr uint16_t kOpcodeMask = 0x7800;
-
-size_t reply_limit(const dns::ParsedQuery& q, bool tcp) {
-  if (tcp) {
-    return 65535;
-  }
-  if (!q.edns.present) {
-    return 512;  // RFC 1035 section 4.2.1
-  }
-  return std::clamp<size_t>(q.edns.udp_size, 512, kMaxUdpPayload);
-}
 
 }  // namespace
 
@@ -54,13 +40,13 @@ size_t answer(const HostsTable& table, const dns::ParsedQuery& q, std::span<uint
     return 0;  // the answer path's refusals and FORMERR apply
   }
 
-  dns::MessageWriter w(out, reply_limit(q, tcp));
+  dns::MessageWriter w(out, tcp ? dns::kMaxMessageSize : dns::udp_reply_limit(q.edns));
   dns::Header& h = w.header();
   h.id = q.header.id;
   h.flags = dns::Header::kQr | dns::Header::kAa |
-            (q.header.flags & (kOpcodeMask | dns::Header::kRd | dns::Header::kCd));
+            (q.header.flags & (dns::Header::kOpcodeMask | dns::Header::kRd | dns::Header::kCd));
   if (q.edns.present) {
-    w.reserve_tail(kOptSize);  // the OPT must fit whatever else is cut
+    w.reserve_tail(dns::kOptFixedSize);  // the OPT must fit whatever else is cut
   }
   if (!w.write_question(q.question.name, type, q.question.qclass)) {
     return 0;
@@ -92,7 +78,7 @@ size_t answer(const HostsTable& table, const dns::ParsedQuery& q, std::span<uint
   }
   if (q.edns.present) {
     w.reserve_tail(0);
-    w.write_opt(kMaxUdpPayload, 0, 0, q.edns.dnssec_ok);
+    w.write_opt(dns::kEdnsPayload, 0, 0, q.edns.dnssec_ok);
   }
   return w.finish();
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "dns/edns.h"
 #include "dns/message_view.h"
 #include "dns/reader.h"
 #include "dns/writer.h"
@@ -17,9 +18,7 @@ using dns::RrType;
 using dns::Section;
 
 constexpr uint16_t kClassIn = 1;
-constexpr size_t kOptSize = 11;    // root owner, type, class, ttl, rdlength 0 (RFC 6891 6.1.2)
 constexpr int kMaxCnameChain = 8;  // CNAME hops followed inside our zones
-constexpr uint16_t kOpcodeMask = 0x7800;
 
 // Whether a set's order may be rotated: the types CoreDNS's loadbalance shuffles.
 bool rotatable(const zone::RrSet& set) {
@@ -243,13 +242,7 @@ class Responder {
 };
 
 size_t reply_limit(const dns::ParsedQuery& q, Transport transport) {
-  if (transport == Transport::Tcp) {
-    return kMaxTcpMessage;
-  }
-  if (!q.edns.present) {
-    return 512;  // RFC 1035 section 4.2.1
-  }
-  return std::clamp<size_t>(q.edns.udp_size, 512, kMaxUdpPayload);
+  return transport == Transport::Tcp ? dns::kMaxMessageSize : dns::udp_reply_limit(q.edns);
 }
 
 Result respond(const zone::Snapshot* snapshot, dns::ParseStatus status,
@@ -262,7 +255,7 @@ Result respond(const zone::Snapshot* snapshot, dns::ParseStatus status,
   MessageWriter w(out, reply_limit(q, transport));
   Header& h = w.header();
   h.id = q.header.id;
-  h.flags = Header::kQr | (q.header.flags & (kOpcodeMask | Header::kRd | Header::kCd));
+  h.flags = Header::kQr | (q.header.flags & (Header::kOpcodeMask | Header::kRd | Header::kCd));
 
   Outcome outcome = Outcome::Answered;
   Rcode rcode = Rcode::NoError;
@@ -270,7 +263,7 @@ Result respond(const zone::Snapshot* snapshot, dns::ParseStatus status,
     rcode = Rcode::FormErr;
   } else {
     if (q.edns.present) {
-      w.reserve_tail(kOptSize);  // the OPT must fit whatever else is cut
+      w.reserve_tail(dns::kOptFixedSize);  // the OPT must fit whatever else is cut
     }
     if (q.has_question) {
       w.write_question(q.question.name, q.question.type, q.question.qclass);
@@ -306,7 +299,7 @@ Result respond(const zone::Snapshot* snapshot, dns::ParseStatus status,
   if (q.edns.present) {
     w.reserve_tail(0);
     // RFC 3225 section 3: the DO bit is copied into the response.
-    w.write_opt(kMaxUdpPayload, static_cast<uint8_t>(code >> 4), 0, q.edns.dnssec_ok);
+    w.write_opt(dns::kEdnsPayload, static_cast<uint8_t>(code >> 4), 0, q.edns.dnssec_ok);
   }
   return {w.finish(), outcome, rcode};
 }

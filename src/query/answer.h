@@ -21,11 +21,6 @@
 
 namespace vmdns::query {
 
-// The largest UDP reply we send whatever the client offers (DNS Flag Day 2020: 1232 octets
-// avoids IP fragmentation on every common path). It is also the size we advertise in our OPT.
-inline constexpr uint16_t kMaxUdpPayload = 1232;
-inline constexpr size_t kMaxTcpMessage = 65535;
-
 enum class Transport { Udp, Tcp };
 
 enum class Outcome {

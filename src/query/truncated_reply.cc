@@ -1,8 +1,8 @@
 #include "query/truncated_reply.h"
 
+#include "dns/edns.h"
 #include "dns/message_view.h"
 #include "dns/writer.h"
-#include "query/answer.h"
 
 namespace vmdns::query {
 
@@ -22,12 +22,11 @@ size_t truncated_reply(dns::ParseStatus status, const dns::ParsedQuery& q,
   dns::MessageWriter w(out, 512);
   dns::Header& h = w.header();
   h.id = q.header.id;
-  constexpr uint16_t kOpcodeMask = 0x7800;
   h.flags = dns::Header::kQr | dns::Header::kTc |
-            (q.header.flags & (kOpcodeMask | dns::Header::kRd | dns::Header::kCd));
+            (q.header.flags & (dns::Header::kOpcodeMask | dns::Header::kRd | dns::Header::kCd));
   w.write_question(q.question.name, q.question.type, q.question.qclass);
   if (q.edns.present) {
-    w.write_opt(kMaxUdpPayload, 0, 0, q.edns.dnssec_ok);
+    w.write_opt(dns::kEdnsPayload, 0, 0, q.edns.dnssec_ok);
   }
   return w.finish();
 }

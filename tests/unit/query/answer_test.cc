@@ -7,6 +7,7 @@
 
 #include <array>
 
+#include "dns/edns.h"
 #include "sources/manifest_loader.h"
 #include "testing/dns_text.h"
 #include "zone/build.h"
@@ -200,7 +201,7 @@ TEST_F(AnswerTest, EdnsIsEchoedWithOurPayloadSize) {
                        make_query({.name = "myvmi.mysubdomain.default.svc.cluster.local",
                                    .edns = true, .udp_size = 4096}));
   EXPECT_TRUE(r.has_opt);
-  EXPECT_EQ(r.opt_udp_size, kMaxUdpPayload);
+  EXPECT_EQ(r.opt_udp_size, dns::kEdnsPayload);
   EXPECT_EQ(r.answer.size(), 1u);
 }
 
