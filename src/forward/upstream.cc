@@ -4,10 +4,13 @@
 #include <net/if.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "resolvconf/resolv_conf.h"
 
 namespace vmdns::forward {
 namespace {
@@ -122,31 +125,26 @@ bool is_self(const Upstream& upstream, const net::ListenAddress& listen) {
 
 std::vector<Upstream> resolv_conf_upstreams(std::string_view text,
                                             const net::ListenAddress& listen) {
+  resolvconf::ResolvConf conf = resolvconf::parse_resolv_conf(text);
   std::vector<Upstream> out;
-  std::istringstream lines{std::string(text)};
-  std::string line;
-  while (std::getline(lines, line)) {
-    size_t comment = line.find_first_of("#;");
-    if (comment != std::string::npos) {
-      line.resize(comment);
-    }
-    std::istringstream words(line);
-    std::string keyword;
-    std::string address;
-    if (!(words >> keyword) || keyword != "nameserver" || !(words >> address)) {
-      continue;
-    }
-    auto upstream = parse_nameserver(address);
-    if (!upstream || is_self(*upstream, listen)) {
-      continue;
-    }
-    bool seen = false;
-    for (const Upstream& other : out) {
-      seen = seen || (other.length == upstream->length &&
-                      std::memcmp(&other.storage, &upstream->storage, other.length) == 0);
-    }
-    if (!seen) {
-      out.push_back(*upstream);
+  for (const auto* list : {&conf.nameservers, &conf.more_nameservers}) {
+    for (std::string_view address : *list) {
+      // A file with CRLF line ends: the address ends at the line's end, as in CoreDNS.
+      while (!address.empty() && std::isspace(static_cast<unsigned char>(address.back()))) {
+        address.remove_suffix(1);
+      }
+      auto upstream = parse_nameserver(address);
+      if (!upstream || is_self(*upstream, listen)) {
+        continue;
+      }
+      bool seen = false;
+      for (const Upstream& other : out) {
+        seen = seen || (other.length == upstream->length &&
+                        std::memcmp(&other.storage, &upstream->storage, other.length) == 0);
+      }
+      if (!seen) {
+        out.push_back(*upstream);
+      }
     }
   }
   return out;

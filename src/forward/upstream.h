@@ -29,7 +29,8 @@ std::optional<Upstream> parse_upstream(std::string_view text, std::string* error
 // `listen` is a wildcard (0.0.0.0, ::), a loopback or unspecified address of the same family.
 bool is_self(const Upstream& upstream, const net::ListenAddress& listen);
 
-// The `nameserver` lines of a resolv.conf (resolv.conf(5)): one address each, port 53, IPv4 or
+// The `nameserver` lines of a resolv.conf (resolv.conf(5), read by resolvconf::parse_resolv_conf,
+// every line and not only glibc's first three): one address each, port 53, IPv4 or
 // IPv6 (a `%scope` suffix is kept as the scope id when it is a number or an interface name);
 // `#` and `;` start comments; other keywords and unparsable addresses are skipped, and so is
 // any address for which is_self() holds. Order is kept; duplicates are dropped.

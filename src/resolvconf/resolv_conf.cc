@@ -82,9 +82,12 @@ ResolvConf parse_resolv_conf(std::string_view text, std::vector<std::string>* wa
     if (keyword == "nameserver" && !items.empty()) {
       if (conf.nameservers.size() < kMaxNameservers) {
         conf.nameservers.push_back(items.front());
-      } else if (warnings) {
-        warnings->push_back("nameserver " + items.front() +
-                            " ignored: glibc reads at most 3 nameservers");
+      } else {
+        conf.more_nameservers.push_back(items.front());
+        if (warnings) {
+          warnings->push_back("nameserver " + items.front() +
+                              " ignored: glibc reads at most 3 nameservers");
+        }
       }
     } else if (keyword == "search" || keyword == "domain") {
       conf.search =

@@ -67,6 +67,16 @@ TEST(ResolvConf, NameserversInOrderWithCommentsAndJunk) {
   EXPECT_EQ(reinterpret_cast<const sockaddr_in6*>(&upstreams[3].storage)->sin6_scope_id, 1u);
 }
 
+TEST(ResolvConf, CrlfLineEndsAndMoreThanThreeNameservers) {
+  // glibc reads only the first three; a forwarder uses every one, as CoreDNS does.
+  const char* text =
+      "nameserver 198.18.0.1\r\nnameserver 198.18.0.2\r\nnameserver 198.18.0.3\r\n"
+      "nameserver 198.18.0.4\r\n";
+  EXPECT_EQ(texts(resolv_conf_upstreams(text, listen_on("127.0.0.1:5353"))),
+            (std::vector<std::string>{"198.18.0.1:53", "198.18.0.2:53", "198.18.0.3:53",
+                                      "198.18.0.4:53"}));
+}
+
 TEST(ResolvConf, SkipsOurOwnAddress) {
   const char* text = "nameserver 10.0.0.5\nnameserver 127.0.0.1\nnameserver 10.0.0.6\n";
   EXPECT_EQ(texts(resolv_conf_upstreams(text, listen_on("10.0.0.5:53"))),

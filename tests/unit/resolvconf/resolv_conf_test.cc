@@ -15,6 +15,7 @@ struct Case {
   Strings nameservers;
   Strings search;
   int ndots;
+  Strings more_nameservers = {};
 };
 
 void PrintTo(const Case& c, std::ostream* out) { *out << c.rule; }
@@ -31,7 +32,7 @@ const Case kCases[] = {
      {"c.local"}, 1},
     {"at most 3 nameservers", "nameserver 1.1.1.1\nnameserver 1.1.1.2\nnameserver 1.1.1.3\n"
                               "nameserver 1.1.1.4\n",
-     {"1.1.1.1", "1.1.1.2", "1.1.1.3"}, {}, 1},
+     {"1.1.1.1", "1.1.1.2", "1.1.1.3"}, {}, 1, {"1.1.1.4"}},
     {"ndots is capped at 15, the last one wins", "options ndots:3 rotate\noptions ndots:40\n",
      {}, {}, 15},
     {"a malformed ndots is ignored", "options ndots:x\n", {}, {}, 1},
@@ -45,12 +46,14 @@ TEST_P(ResolvConfTest, Parse) {
   EXPECT_EQ(conf.nameservers, c.nameservers) << c.rule;
   EXPECT_EQ(conf.search, c.search) << c.rule;
   EXPECT_EQ(conf.ndots(), c.ndots) << c.rule;
+  EXPECT_EQ(conf.more_nameservers, c.more_nameservers) << c.rule;
 }
 
 INSTANTIATE_TEST_SUITE_P(Files, ResolvConfTest, ::testing::ValuesIn(kCases));
 
 TEST(ResolvConf, RoundTripsThroughText) {
-  ResolvConf conf{{"10.96.0.10"}, {"a.local", "b.local"}, {"ndots:5"}};
+  ResolvConf conf{.nameservers = {"10.96.0.10"}, .search = {"a.local", "b.local"},
+                  .options = {"ndots:5"}, .more_nameservers = {}};
   ResolvConf again = parse_resolv_conf(conf.to_text());
   EXPECT_EQ(again.to_text(), conf.to_text());
 }
