@@ -6,7 +6,8 @@
 //   build/bench/floor/vmdns_floor --listen 127.0.0.1:5300 --threads 1
 //   dig @127.0.0.1 -p 5300 anything.example A    # -> anything.example. 30 IN A 192.0.2.1
 //
-// Kept the same as src/server/udp_worker.cc (compare them when either changes):
+// Kept the same as src/server/udp_worker.cc and the UDP socket of src/net/socket_util.cc
+// (compare them when either changes):
 //   - one thread per --threads, each with its own SO_REUSEPORT socket (1 MiB SO_RCVBUF and
 //     SO_SNDBUF), bound to the same address;
 //   - per batch: recvmmsg of up to 32 datagrams with MSG_DONTWAIT into 4096-octet slots, poll on
