@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 
+#include "builder/build.h"
 #include "cluster/model.h"
 #include "dns/edns.h"
 #include "dns/message_view.h"
@@ -21,7 +22,6 @@
 #include "dns/writer.h"
 #include "fuzz_check.h"
 #include "query/answer.h"
-#include "zone/build.h"
 
 namespace {
 
@@ -117,10 +117,10 @@ const vmdns::zone::Snapshot& insecure_pods_snapshot() {
     for (const char* name : {"default", "shop"}) {
       state.namespaces[name].meta.name = name;
     }
-    vmdns::zone::ZoneConfig config;
+    vmdns::rules::ZoneConfig config;
     config.zones = {*Name::from_text("cluster.local")};
-    config.pods = vmdns::zone::PodMode::Insecure;
-    return vmdns::zone::build(state, config);
+    config.pods = vmdns::rules::PodMode::Insecure;
+    return vmdns::builder::build(state, config);
   }();
   return *snapshot;
 }

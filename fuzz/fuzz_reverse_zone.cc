@@ -9,7 +9,7 @@
 
 #include "dns/name.h"
 #include "fuzz_check.h"
-#include "zone/reverse_zone.h"
+#include "rules/reverse_zone.h"
 
 // The libFuzzer entry point; its name is fixed by libFuzzer.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NOLINT
@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NO
   static const Name kIp6 = *Name::from_text("ip6.arpa");
   using vmdns::fuzz::check;
   auto zone = vmdns::fuzz::check_round_trip(
-      vmdns::fuzz::as_text(data, size), vmdns::zone::parse_reverse_zone,
+      vmdns::fuzz::as_text(data, size), vmdns::rules::parse_reverse_zone,
       [](const Name& z) { return z.to_text(); },
       [](const Name& z, const Name& again) { return again.wire_view() == z.wire_view(); });
   if (!zone) {

@@ -18,10 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "builder/build.h"
 #include "query/answer.h"
 #include "synthetic_cluster.h"
 #include "testing/dns_text.h"
-#include "zone/build.h"
 
 namespace vmdns::bench {
 namespace {
@@ -37,11 +37,11 @@ const Cluster& cluster(const benchmark::State& state) {
   auto vmis = static_cast<size_t>(state.range(0));
   auto it = built.find(vmis);
   if (it == built.end()) {
-    zone::ZoneConfig config;
+    rules::ZoneConfig config;
     config.zones.push_back(*dns::Name::from_text("cluster.local."));
     config.reverse_zones.push_back(*dns::Name::from_text("10.in-addr.arpa."));
     config.nameserver_addresses.push_back(*cluster::IpAddress::parse("10.96.0.10"));
-    it = built.emplace(vmis, Cluster{zone::build(synthetic_cluster(vmis), config),
+    it = built.emplace(vmis, Cluster{builder::build(synthetic_cluster(vmis), config),
                                      synthetic_names(vmis)}).first;
   }
   return it->second;
@@ -111,7 +111,8 @@ void BM_AnswerSrvWithAdditionals(benchmark::State& state) {
 void BM_AnswerPtr(benchmark::State& state) {
   std::vector<std::string> owners;
   for (uint32_t n = 1; n <= 2000; ++n) {
-    owners.push_back(std::to_string(n & 0xFF) + "." + std::to_string(n >> 8) + ".244.10.in-addr.arpa");
+    owners.push_back(std::to_string(n & 0xFF) + "." + std::to_string(n >> 8) +
+                     ".244.10.in-addr.arpa");
   }
   run(state, queries(owners, dns::RrType::PTR));
 }

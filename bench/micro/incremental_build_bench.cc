@@ -1,28 +1,28 @@
 // What one change costs the control thread: a VMI migrates (its address changes) and the
-// snapshot is rebuilt incrementally (zone::SnapshotBuilder), against the full build of the same
+// snapshot is rebuilt incrementally (builder::SnapshotBuilder), against the full build of the same
 // cluster (BM_ZoneBuild).
 //
 //   build/bench/micro/vmdns_micro_bench --benchmark_filter=IncrementalBuild
 
 #include <benchmark/benchmark.h>
 
+#include "builder/snapshot_builder.h"
 #include "synthetic_cluster.h"
-#include "zone/snapshot_builder.h"
 
 namespace vmdns::bench {
 namespace {
 
 void BM_IncrementalBuild(benchmark::State& state) {
   cluster::State cluster = synthetic_cluster(static_cast<size_t>(state.range(0)));
-  zone::ZoneConfig config;
+  rules::ZoneConfig config;
   config.zones.push_back(*dns::Name::from_text("cluster.local."));
   config.nameserver_addresses.push_back(*cluster::IpAddress::parse("10.96.0.10"));
   if (state.range(1) != 0) {
     config.reverse_zones.push_back(*dns::Name::from_text("10.in-addr.arpa."));
     config.reverse_zones.push_back(*dns::Name::from_text("d.f.ip6.arpa."));
   }
-  config.pods = static_cast<zone::PodMode>(state.range(2));
-  zone::SnapshotBuilder builder;
+  config.pods = static_cast<rules::PodMode>(state.range(2));
+  builder::SnapshotBuilder builder;
   auto snapshot = builder.build(cluster, config);
   // The first VMI migrates back and forth between two addresses.
   auto& [key, vmi] = *cluster.vmis.begin();
@@ -32,7 +32,7 @@ void BM_IncrementalBuild(benchmark::State& state) {
   for (auto _ : state) {
     vmi.addresses.front() = moved ? before : after;
     moved = !moved;
-    zone::ChangedObjects changed;
+    builder::ChangedObjects changed;
     changed.vmis.insert(key);
     snapshot = builder.build(cluster, config, &changed);
     benchmark::DoNotOptimize(snapshot.get());

@@ -54,7 +54,7 @@ void register_explain(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   command->callback([options, &exit_code] {
     std::string error;
-    std::optional<zone::ZoneConfig> config = make_zone_config(options->zone, "", &error);
+    std::optional<rules::ZoneConfig> config = make_zone_config(options->zone, "", &error);
     if (!config) {
       std::cerr << "error: " << error << "\n";
       exit_code = 2;

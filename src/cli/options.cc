@@ -6,7 +6,7 @@
 #include <ctime>
 
 #include "cluster/dns1123.h"
-#include "zone/reverse_zone.h"
+#include "rules/reverse_zone.h"
 
 namespace vmdns::cli {
 namespace {
@@ -25,7 +25,7 @@ bool none_or_list(const char* flag, const std::vector<std::string>& values, std:
 std::optional<dns::Name> parse_fallthrough(const std::string& text, std::string* error) {
   std::string why;
   if (text.find('/') != std::string::npos) {
-    auto name = zone::parse_reverse_zone(text, &why);
+    auto name = rules::parse_reverse_zone(text, &why);
     if (!name) {
       *error = "--fallthrough " + why;
     }
@@ -93,10 +93,10 @@ void add_zone_options(CLI::App& command, ZoneOptions& options) {
                      "(default: the listen address, or 127.0.0.1 when it is a wildcard)");
 }
 
-std::optional<zone::ZoneConfig> make_zone_config(const ZoneOptions& options,
+std::optional<rules::ZoneConfig> make_zone_config(const ZoneOptions& options,
                                                  const std::string& default_advertise,
                                                  std::string* error) {
-  zone::ZoneConfig config;
+  rules::ZoneConfig config;
   for (const std::string& text : options.zones) {
     std::string why;
     auto name = dns::Name::from_text(text, &why);
@@ -115,7 +115,7 @@ std::optional<zone::ZoneConfig> make_zone_config(const ZoneOptions& options,
       break;
     }
     std::string why;
-    auto name = zone::parse_reverse_zone(text, &why);
+    auto name = rules::parse_reverse_zone(text, &why);
     if (!name) {
       *error = "--reverse-zone " + why;
       return std::nullopt;
@@ -159,9 +159,9 @@ std::optional<zone::ZoneConfig> make_zone_config(const ZoneOptions& options,
     }
     config.namespaces.push_back(ns);
   }
-  config.pods = options.pods == "insecure"   ? zone::PodMode::Insecure
-                : options.pods == "verified" ? zone::PodMode::Verified
-                                             : zone::PodMode::Disabled;
+  config.pods = options.pods == "insecure"   ? rules::PodMode::Insecure
+                : options.pods == "verified" ? rules::PodMode::Verified
+                                             : rules::PodMode::Disabled;
   config.endpoint_pod_names = options.endpoint_pod_names;
   config.ignore_empty_service = options.ignore_empty_service;
   config.ttl = options.ttl;

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "rules/zone_config.h"
 #include "sources/manifest_loader.h"
-#include "zone/config.h"
 
 namespace vmdns::cli {
 
@@ -32,7 +32,7 @@ struct ZoneOptions {
   bool ignore_empty_service = false;
   std::vector<std::string> namespaces;
   std::string vm_zone;  // empty: none
-  uint32_t vm_zone_ttl = zone::kKubeSecondaryDnsTtl;
+  uint32_t vm_zone_ttl = rules::kKubeSecondaryDnsTtl;
 };
 
 // A flag taking a value whose default --help shows; in a range, values outside it are refused:
@@ -57,7 +57,7 @@ void add_source_options(CLI::App& command, SourceOptions& options, bool required
 void add_zone_options(CLI::App& command, ZoneOptions& options);
 
 // `default_advertise` is used when no --advertise-address was given (may be empty).
-std::optional<zone::ZoneConfig> make_zone_config(const ZoneOptions& options,
+std::optional<rules::ZoneConfig> make_zone_config(const ZoneOptions& options,
                                                  const std::string& default_advertise,
                                                  std::string* error);
 

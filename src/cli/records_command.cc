@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <iostream>
 
+#include "builder/build.h"
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "zone/build.h"
 #include "zone/zone_text.h"
 
 namespace vmdns::cli {
@@ -31,7 +31,7 @@ void register_records(CLI::App& app, int& exit_code) {
       return;
     }
     sources::LoadResult loaded = load_and_log(options->sources);
-    auto snapshot = zone::build(loaded.state, *config);
+    auto snapshot = builder::build(loaded.state, *config);
     // The cluster zones in the order given, then the --vm-zone, then the reverse zones, each
     // after a "; zone" line.
     std::vector<dns::Name> apexes = config->zones;

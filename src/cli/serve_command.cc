@@ -48,7 +48,7 @@ std::string default_advertise(const net::ListenAddress& listen) {
   return host;
 }
 
-std::string zone_list(const zone::ZoneConfig& config) {
+std::string zone_list(const rules::ZoneConfig& config) {
   std::string out;
   for (const dns::Name& zone : config.zones) {
     out += (out.empty() ? "" : ", ") + zone.to_text();
@@ -84,7 +84,7 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
   }
 
   config->client_search = options.autopath || options.expand_short_names;
-  if (options.autopath && config->pods != zone::PodMode::Verified) {
+  if (options.autopath && config->pods != rules::PodMode::Verified) {
     spdlog::info("--autopath: VMI guests only; Pods need --pods verified");
   }
 

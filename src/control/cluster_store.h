@@ -1,10 +1,10 @@
 #pragma once
-// The cluster objects of every origin, and their union as one cluster::State for zone::build.
+// The cluster objects of every origin, and their union as one cluster::State for builder::build.
 //
 //   ClusterStore store;
 //   store.replace_origin("a.yaml", loaded.state);
 //   store.upsert("kubernetes", service);
-//   zone::build(store.state(), config);
+//   builder::build(store.state(), config);
 //
 // Each object is stored once: the union (`state()`) holds the winning definition of every object,
 // and a definition another origin overrides is kept aside until that origin drops it. An object
@@ -19,9 +19,9 @@
 #include <utility>
 #include <vector>
 
+#include "builder/changed_objects.h"
 #include "cluster/model.h"
 #include "sources/object_sink.h"
-#include "zone/changed_objects.h"
 
 namespace vmdns::control {
 
@@ -38,7 +38,7 @@ class ClusterStore {
   // The union of every origin's objects.
   const cluster::State& state() const { return state_; }
   // The objects set or removed (in any origin) since the last call, for an incremental build.
-  zone::ChangedObjects take_changes() {
+  builder::ChangedObjects take_changes() {
     touched_ = false;
     return std::exchange(changes_, {});
   }
@@ -88,7 +88,7 @@ class ClusterStore {
   void note_change(const Key& key);
 
   cluster::State state_;
-  zone::ChangedObjects changes_;
+  builder::ChangedObjects changes_;
   bool touched_ = false;
   Table<cluster::ObjectKey, cluster::VirtualMachineInstance> vmis_;
   Table<cluster::ObjectKey, cluster::Pod> pods_;

@@ -28,7 +28,7 @@ std::chrono::nanoseconds thread_cpu_time() {
 
 }  // namespace
 
-ControlLoop::ControlLoop(zone::SnapshotHolder& holder, zone::ZoneConfig config,
+ControlLoop::ControlLoop(zone::SnapshotHolder& holder, rules::ZoneConfig config,
                          ControlOptions options)
     : holder_(holder), config_(std::move(config)), options_(options) {}
 
@@ -107,7 +107,7 @@ void ControlLoop::set_sync(const std::string& origin, sources::SyncState state) 
   enqueue([origin, state = std::move(state)](ClusterStore&, auto& sync) { sync[origin] = state; });
 }
 
-void ControlLoop::replace_config(zone::ZoneConfig config) {
+void ControlLoop::replace_config(rules::ZoneConfig config) {
   enqueue([this, config = std::move(config)](ClusterStore&, auto&) {
     uint32_t serial = config_.serial;
     config_ = config;
@@ -227,7 +227,7 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
   bool built = false;
   std::shared_ptr<const zone::Snapshot> published;
   try {
-    zone::ChangedObjects changed = store_.take_changes();
+    builder::ChangedObjects changed = store_.take_changes();
     std::shared_ptr<const zone::Snapshot> snapshot =
         builder_.build(store_.state(), config_, rebuild_requested_ ? nullptr : &changed);
     size_t records = snapshot->record_count();

@@ -1,7 +1,7 @@
 #pragma once
 // The control thread: takes every source's changes (sources::ObjectSink), keeps each origin's
 // objects (ClusterStore), and publishes a new snapshot after each burst of changes, rebuilding
-// only the parts the changed objects affect (zone::SnapshotBuilder).
+// only the parts the changed objects affect (builder::SnapshotBuilder).
 //
 //   zone::SnapshotHolder holder;
 //   control::ControlLoop loop(holder, config);
@@ -31,10 +31,10 @@
 #include <thread>
 #include <vector>
 
+#include "builder/snapshot_builder.h"
 #include "control/cluster_store.h"
+#include "rules/zone_config.h"
 #include "sources/object_sink.h"
-#include "zone/config.h"
-#include "zone/snapshot_builder.h"
 #include "zone/snapshot_holder.h"
 
 namespace vmdns::control {
@@ -65,7 +65,7 @@ struct ControlOptions {
 
 class ControlLoop : public sources::ObjectSink {
  public:
-  ControlLoop(zone::SnapshotHolder& holder, zone::ZoneConfig config, ControlOptions options = {});
+  ControlLoop(zone::SnapshotHolder& holder, rules::ZoneConfig config, ControlOptions options = {});
   ~ControlLoop() override;  // stops the thread
 
   void start();
@@ -83,7 +83,7 @@ class ControlLoop : public sources::ObjectSink {
 
   // Builds the snapshots after the changes queued so far with `config` (a reloaded --config);
   // the SOA serial keeps moving forward.
-  void replace_config(zone::ZoneConfig config);
+  void replace_config(rules::ZoneConfig config);
   // Builds the next snapshot in full after the changes queued so far, even when they change
   // nothing (SIGHUP: the operator asks for it).
   void rebuild();
@@ -108,13 +108,13 @@ class ControlLoop : public sources::ObjectSink {
   std::vector<OriginStatus> origin_statuses() const;
 
   zone::SnapshotHolder& holder_;
-  zone::ZoneConfig config_;
+  rules::ZoneConfig config_;
   const ControlOptions options_;
 
   // Owned by the control thread (or by stop() once the thread has ended).
   ClusterStore store_;
   // Keeps the parts of the last snapshot, so that a change rebuilds only what it affects.
-  zone::SnapshotBuilder builder_;
+  builder::SnapshotBuilder builder_;
   std::map<std::string, sources::SyncState> pending_sync_;
   bool config_replaced_ = false;    // by a change of the batch being applied
   bool rebuild_requested_ = false;  // by a change of the batch being applied

@@ -5,7 +5,7 @@
 #include "cluster/kubevirt.h"
 #include "dns/name.h"
 #include "explain/workload_diagnosis.h"
-#include "zone/dashed_name.h"
+#include "rules/dashed_name.h"
 
 namespace vmdns::explain {
 namespace {
@@ -44,7 +44,7 @@ const PlannedVmi* find_target(const std::vector<PlannedVmi>& plan, const std::st
     }
     bool named = cluster::vmi_hostname(p.vmi) == host;
     for (const cluster::IpAddress& address : p.vmi.addresses) {
-      named = named || zone::dashed_name(address) == host;
+      named = named || rules::dashed_name(address) == host;
     }
     if (named && (found == nullptr || p.vmi.subdomain == service)) {
       found = &p;
@@ -63,7 +63,7 @@ const PlannedVmi* find_target(const std::vector<PlannedVmi>& plan, const std::st
 class Chain {
  public:
   Chain(const cluster::State& state, const std::vector<PlannedVmi>& plan,
-        const zone::ZoneConfig& config, Diagnosis& out)
+        const rules::ZoneConfig& config, Diagnosis& out)
       : state_(state), plan_(plan), config_(config), out_(out) {}
 
   void run(const std::vector<std::string>& labels) {
@@ -240,7 +240,7 @@ class Chain {
 
   const cluster::State& state_;
   const std::vector<PlannedVmi>& plan_;
-  const zone::ZoneConfig& config_;
+  const rules::ZoneConfig& config_;
   Diagnosis& out_;
 };
 
@@ -271,7 +271,7 @@ std::string_view step_name(Step step) {
 }
 
 Diagnosis diagnose_name(const cluster::State& state, const std::vector<PlannedVmi>& plan,
-                        const zone::ZoneConfig& config, std::string_view name) {
+                        const rules::ZoneConfig& config, std::string_view name) {
   Diagnosis out;
   std::optional<dns::Name> parsed = dns::Name::from_text(name);
   if (!parsed) {

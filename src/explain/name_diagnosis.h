@@ -16,7 +16,7 @@
 
 #include "cluster/model.h"
 #include "explain/workload_plan.h"
-#include "zone/config.h"
+#include "rules/zone_config.h"
 
 namespace vmdns::explain {
 
@@ -54,6 +54,6 @@ struct Diagnosis {
 };
 
 Diagnosis diagnose_name(const cluster::State& state, const std::vector<PlannedVmi>& plan,
-                        const zone::ZoneConfig& config, std::string_view name);
+                        const rules::ZoneConfig& config, std::string_view name);
 
 }  // namespace vmdns::explain

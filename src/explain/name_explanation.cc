@@ -1,9 +1,9 @@
 #include "explain/name_explanation.h"
 
+#include "builder/build.h"
 #include "explain/name_lookup.h"
 #include "explain/workload_plan.h"
 #include "resolvconf/guest_dns.h"
-#include "zone/build.h"
 
 namespace vmdns::explain {
 namespace {
@@ -35,7 +35,7 @@ const PlannedVmi* find_planned(const std::vector<PlannedVmi>& plan, const NameQu
 }  // namespace
 
 std::optional<NameExplanation> explain_name(const cluster::State& state,
-                                            const zone::ZoneConfig& config,
+                                            const rules::ZoneConfig& config,
                                             const resolvconf::ClusterDns& cluster,
                                             const NameQuery& query, std::string* error) {
   std::vector<PlannedVmi> plan = plan_vmis(state);
@@ -62,7 +62,7 @@ std::optional<NameExplanation> explain_name(const cluster::State& state,
     asked += '.';  // no search list to apply
   }
 
-  std::shared_ptr<const zone::Snapshot> snapshot = zone::build(state, config);
+  std::shared_ptr<const zone::Snapshot> snapshot = builder::build(state, config);
   resolvconf::SearchResult result = resolvconf::res_search(
       asked, out.search, ndots,
       [&](const std::string& name) { return lookup_name(*snapshot, name).outcome; });

@@ -9,7 +9,7 @@
 //
 // A short name is expanded the way the asking workload's resolver does (resolvconf/): the guest
 // of --from-vmi (its DHCP search list, ndots 1), or a pod of --namespace (ndots 5). Without
-// either, NAME is absolute. Each try is looked up in the snapshot zone::build makes of the
+// either, NAME is absolute. Each try is looked up in the snapshot builder::build makes of the
 // manifests; a name outside our zones counts as NXDOMAIN (an upstream's answer for it).
 
 #include <optional>
@@ -20,7 +20,7 @@
 #include "explain/name_diagnosis.h"
 #include "resolvconf/pod_dns.h"
 #include "resolvconf/search_order.h"
-#include "zone/config.h"
+#include "rules/zone_config.h"
 
 namespace vmdns::explain {
 
@@ -44,7 +44,7 @@ struct NameExplanation {
 
 // nullopt and `error` when --from-vmi names no VM or VMI (or one in several namespaces).
 std::optional<NameExplanation> explain_name(const cluster::State& state,
-                                            const zone::ZoneConfig& config,
+                                            const rules::ZoneConfig& config,
                                             const resolvconf::ClusterDns& cluster,
                                             const NameQuery& query, std::string* error);
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "builder/build.h"
 #include "dns/name.h"
 #include "dns/types.h"
-#include "zone/build.h"
 
 namespace vmdns::explain {
 namespace {
@@ -37,7 +37,7 @@ bool holds_any(const zone::RrSet* set, const std::vector<cluster::IpAddress>& ad
 }  // namespace
 
 PlanSnapshot build_plan_snapshot(const cluster::State& state, const std::vector<PlannedVmi>& plan,
-                                 const zone::ZoneConfig& config) {
+                                 const rules::ZoneConfig& config) {
   PlanSnapshot out;
   cluster::State planned = state;
   uint32_t next = 0;
@@ -57,7 +57,7 @@ PlanSnapshot build_plan_snapshot(const cluster::State& state, const std::vector<
     out.addresses[key] = vmi.addresses;
     planned.vmis[key] = std::move(vmi);
   }
-  out.snapshot = zone::build(planned, config);
+  out.snapshot = builder::build(planned, config);
   return out;
 }
 

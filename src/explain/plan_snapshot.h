@@ -1,5 +1,5 @@
 #pragma once
-// The zones as they will be once every planned VMI runs and is ready: the same zone::build, on a
+// The zones as they will be once every planned VMI runs and is ready: the same builder::build, on a
 // copy of the state where each VMI (real or derived from its VM) is Running and Ready, and one
 // without an IP gets a placeholder from 2001:db8::/32 (RFC 3849, documentation only). Which
 // names a VM will get is then read from records, never re-derived.
@@ -14,7 +14,7 @@
 
 #include "cluster/model.h"
 #include "explain/workload_plan.h"
-#include "zone/config.h"
+#include "rules/zone_config.h"
 #include "zone/snapshot.h"
 
 namespace vmdns::explain {
@@ -28,7 +28,7 @@ struct PlanSnapshot {
 
 // VMIs whose VM never starts (VmiState::Rejected) are left out of the plan.
 PlanSnapshot build_plan_snapshot(const cluster::State& state, const std::vector<PlannedVmi>& plan,
-                                 const zone::ZoneConfig& config);
+                                 const rules::ZoneConfig& config);
 
 // Every owner name of `snapshot` with an A or AAAA record holding one of `addresses`, as text
 // with a trailing dot, in canonical order.

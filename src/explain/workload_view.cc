@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "builder/build.h"
 #include "cluster/kubevirt.h"
 #include "cluster/selector.h"
 #include "explain/name_lookup.h"
@@ -9,8 +10,7 @@
 #include "explain/workload_plan.h"
 #include "resolvconf/guest_dns.h"
 #include "resolvconf/search_order.h"
-#include "zone/build.h"
-#include "zone/dashed_name.h"
+#include "rules/dashed_name.h"
 
 namespace vmdns::explain {
 namespace {
@@ -30,7 +30,7 @@ std::string shown_name(std::string name, const std::vector<cluster::IpAddress>& 
     if (placeholders.count(address) == 0) {
       continue;
     }
-    std::string dashed = zone::dashed_name(address);
+    std::string dashed = rules::dashed_name(address);
     if (name.rfind(dashed + ".", 0) == 0 || name.find("." + dashed + ".") != std::string::npos) {
       size_t at = name.find(dashed);
       name.replace(at, dashed.size(), "<dashed-ip>");
@@ -65,7 +65,7 @@ std::vector<std::string> short_names_of(const std::string& fqdn,
 
 // <svc>.<ns>.svc.<zone>.: the Service's name, shared by every endpoint.
 bool is_service_name(const std::string& name, const cluster::State& state, const std::string& ns,
-                     const zone::ZoneConfig& config) {
+                     const rules::ZoneConfig& config) {
   for (const auto& [key, service] : state.services) {
     if (key.namespace_name != ns) {
       continue;
@@ -126,11 +126,11 @@ std::vector<std::string> notes_for(const PlannedVmi& p, const cluster::State& st
 }  // namespace
 
 std::vector<WorkloadView> workload_views(const cluster::State& state,
-                                         const zone::ZoneConfig& config,
+                                         const rules::ZoneConfig& config,
                                          const resolvconf::ClusterDns& cluster) {
   std::vector<PlannedVmi> plan = plan_vmis(state);
   PlanSnapshot planned = build_plan_snapshot(state, plan, config);
-  std::shared_ptr<const zone::Snapshot> current = zone::build(state, config);
+  std::shared_ptr<const zone::Snapshot> current = builder::build(state, config);
   std::vector<WorkloadView> out;
   for (const PlannedVmi& p : plan) {
     WorkloadView view;

@@ -14,7 +14,7 @@
 
 #include "cluster/model.h"
 #include "resolvconf/pod_dns.h"
-#include "zone/config.h"
+#include "rules/zone_config.h"
 
 namespace vmdns::explain {
 
@@ -34,7 +34,7 @@ struct WorkloadView {
 };
 
 std::vector<WorkloadView> workload_views(const cluster::State& state,
-                                         const zone::ZoneConfig& config,
+                                         const rules::ZoneConfig& config,
                                          const resolvconf::ClusterDns& cluster);
 
 }  // namespace vmdns::explain

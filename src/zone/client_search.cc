@@ -3,25 +3,12 @@
 #include <algorithm>
 #include <array>
 
-#include "zone/client_search_set.h"
-
 namespace vmdns::zone {
 namespace {
 
 constexpr std::array<uint8_t, 12> kV4MappedPrefix = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 }  // namespace
-
-ClientSearchIndex ClientSearchIndex::build(const cluster::State& state, const ZoneConfig& config) {
-  ClientSearchSet set(config);
-  for (const auto& [key, vmi] : state.vmis) {
-    set.set_workload(key, &vmi);
-  }
-  for (const auto& [key, pod] : state.pods) {
-    set.set_workload(key, &pod);
-  }
-  return set.index();
-}
 
 size_t ClientSearchIndex::bucket_of(std::string_view octets) {
   // FNV-1a: the last octets of cluster addresses differ most, and all of them count here.

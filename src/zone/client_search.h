@@ -3,7 +3,7 @@
 // from. Computed when a snapshot is built, so that the query path only looks an address up
 // (server-side search, --autopath; short names, --expand-short-names).
 //
-//   ClientSearchIndex index = ClientSearchIndex::build(state, config);
+//   ClientSearchIndex index = client_search_set.index();      // builder/client_search_set.h
 //   const ClientSearch* client = index.find(address_octets);   // 4 or 16 octets; nullptr: unknown
 //   client->search[0];           // mysubdomain.default.svc.cluster.local.  (the page's vmi-fedora)
 //   client->namespace_domain;    // default.svc.cluster.local.
@@ -27,9 +27,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "cluster/model.h"
 #include "dns/name.h"
-#include "zone/config.h"
 
 namespace vmdns::zone {
 
@@ -59,9 +57,6 @@ class ClientSearchIndex {
   // `buckets`: kBuckets entries (nullptr: no client there), or none at all.
   ClientSearchIndex(std::vector<std::shared_ptr<const Bucket>> buckets, size_t clients)
       : buckets_(std::move(buckets)), clients_(clients) {}
-
-  // A whole index at once (ClientSearchSet fed with every workload of `state`).
-  static ClientSearchIndex build(const cluster::State& state, const ZoneConfig& config);
 
   // Which bucket holds the address with these octets.
   static size_t bucket_of(std::string_view octets);

@@ -1,6 +1,6 @@
 #pragma once
 // An immutable, fully computed view of our zones: every record in uncompressed wire form, keyed
-// by lowercased owner name in a flat hash table. Built once by zone::build(), then only read (by any number of
+// by lowercased owner name in a flat hash table. Built once by builder::build(), then only read (by any number of
 // threads, without locks); a change builds a new snapshot to the side (DESIGN.md habit 3).
 //
 // A zone may be split into parts: a top (the apex and what every change touches) and shards,

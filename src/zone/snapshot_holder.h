@@ -2,7 +2,7 @@
 // Publishes snapshots to the query workers (PowerDNS's sholder.hh pattern).
 //
 //   SnapshotHolder holder;                 // shared, owned by the control thread
-//   holder.publish(zone::build(state, config));
+//   holder.publish(builder::build(state, config));
 //
 //   LocalSnapshot local(holder);           // one per worker thread
 //   const Snapshot* s = local.get();       // lock-free unless a new snapshot was published

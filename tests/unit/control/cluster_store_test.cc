@@ -256,16 +256,19 @@ TEST(ClusterStore, TheSameDefinitionAgainIsNoChange) {
   auto load = [](const std::string& text) {
     return sources::load_manifest_text(text, "a.yaml").state;
   };
-  store.replace_origin("a.yaml", load(vmi("v1", "10.0.0.1") + vmi("v2", "10.0.0.2") + service("web")));
+  store.replace_origin("a.yaml",
+                       load(vmi("v1", "10.0.0.1") + vmi("v2", "10.0.0.2") + service("web")));
   EXPECT_EQ(store.take_changes().size(), 3u);
-  store.replace_origin("a.yaml", load(vmi("v1", "10.0.0.1") + vmi("v2", "10.0.0.9") + service("web")));
-  zone::ChangedObjects changed = store.take_changes();
+  store.replace_origin("a.yaml",
+                       load(vmi("v1", "10.0.0.1") + vmi("v2", "10.0.0.9") + service("web")));
+  builder::ChangedObjects changed = store.take_changes();
   EXPECT_EQ(changed.size(), 1u);
   EXPECT_TRUE(changed.vmis.contains({"default", "v2"}));
   // Defined by a second origin too: the shadowed definition again is no change either.
   store.replace_origin("b.yaml", load(service("web")));
   store.take_changes();
-  store.replace_origin("a.yaml", load(vmi("v1", "10.0.0.1") + vmi("v2", "10.0.0.9") + service("web")));
+  store.replace_origin("a.yaml",
+                       load(vmi("v1", "10.0.0.1") + vmi("v2", "10.0.0.9") + service("web")));
   EXPECT_EQ(store.take_changes().size(), 0u);
   EXPECT_EQ(store.state().vmis.at({"default", "v2"}).addresses.front().to_string(), "10.0.0.9");
 }

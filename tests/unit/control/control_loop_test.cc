@@ -16,8 +16,8 @@
 namespace vmdns::control {
 namespace {
 
-zone::ZoneConfig config() {
-  zone::ZoneConfig c;
+rules::ZoneConfig config() {
+  rules::ZoneConfig c;
   c.zones.push_back(*dns::Name::from_text("cluster.local"));
   return c;
 }
@@ -156,7 +156,7 @@ TEST(ControlLoop, InterfacesInAnotherOrderBuildNoSnapshot) {
            "Running, interfaces: " +
            interfaces + "}\n";
   };
-  zone::ZoneConfig c = config();
+  rules::ZoneConfig c = config();
   c.vm_zone = *dns::Name::from_text("vm");
   zone::SnapshotHolder holder;
   ControlLoop loop(holder, c);

@@ -1,4 +1,4 @@
-// An incremental build (zone::SnapshotBuilder fed by ClusterStore::take_changes) serves exactly
+// An incremental build (builder::SnapshotBuilder fed by ClusterStore::take_changes) serves exactly
 // the records a full build of the same state does, over sequences of random changes of every
 // kind: adds, modifications and deletions, migrations, namespaces appearing and disappearing,
 // objects defined by two origins, and each of the zone options that adds records.
@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "builder/build.h"
+#include "builder/snapshot_builder.h"
 #include "control/cluster_store.h"
-#include "zone/build.h"
-#include "zone/snapshot_builder.h"
 #include "zone/zone_text.h"
 
 namespace vmdns::control {
@@ -235,8 +235,8 @@ class RandomCluster {
   std::mt19937 random_;
 };
 
-zone::ZoneConfig base_config() {
-  zone::ZoneConfig config;
+rules::ZoneConfig base_config() {
+  rules::ZoneConfig config;
   config.zones.push_back(*dns::Name::from_text("cluster.local"));
   // An address the workloads take too, so that the apex NS follows the Services fronting it.
   config.nameserver_addresses.push_back(ip("10.0.0.2"));
@@ -245,15 +245,15 @@ zone::ZoneConfig base_config() {
 
 struct Variant {
   const char* name;
-  std::function<void(zone::ZoneConfig&)> configure;
+  std::function<void(rules::ZoneConfig&)> configure;
 };
 
 std::vector<Variant> variants() {
   return {
-      {"defaults", [](zone::ZoneConfig&) {}},
+      {"defaults", [](rules::ZoneConfig&) {}},
       {"pods insecure, reverse zones, vm zone, endpoint pod names, ignore empty",
-       [](zone::ZoneConfig& c) {
-         c.pods = zone::PodMode::Insecure;
+       [](rules::ZoneConfig& c) {
+         c.pods = rules::PodMode::Insecure;
          for (const char* zone : {"10.in-addr.arpa", "0.0.10.in-addr.arpa", "d.f.ip6.arpa"}) {
            c.reverse_zones.push_back(*dns::Name::from_text(zone));
          }
@@ -262,8 +262,8 @@ std::vector<Variant> variants() {
          c.ignore_empty_service = true;
        }},
       {"pods verified, two zones, client search, --namespaces",
-       [](zone::ZoneConfig& c) {
-         c.pods = zone::PodMode::Verified;
+       [](rules::ZoneConfig& c) {
+         c.pods = rules::PodMode::Verified;
          c.zones.push_back(*dns::Name::from_text("example.org"));
          // A /32 zone: its one address is in the zone's top, not in a block.
          for (const char* zone : {"in-addr.arpa", "4.1.0.10.in-addr.arpa", "ip6.arpa"}) {
@@ -280,10 +280,10 @@ TEST(IncrementalBuild, EqualsFullBuildOverRandomChanges) {
     for (uint32_t seed = 1; seed <= 4; ++seed) {
       SCOPED_TRACE(std::string(variant.name) + ", seed " + std::to_string(seed));
       RandomCluster random(seed);
-      zone::ZoneConfig config = base_config();
+      rules::ZoneConfig config = base_config();
       variant.configure(config);
       ClusterStore store;
-      zone::SnapshotBuilder builder;
+      builder::SnapshotBuilder builder;
       size_t incremental = 0;
       for (uint32_t step = 1; step <= 150; ++step) {
         config.serial = step;
@@ -317,10 +317,10 @@ TEST(IncrementalBuild, EqualsFullBuildOverRandomChanges) {
               store.upsert("api", random.object());
           }
         }
-        zone::ChangedObjects changed = store.take_changes();
+        builder::ChangedObjects changed = store.take_changes();
         auto updated = builder.build(store.state(), config, &changed);
         incremental += builder.last_build_was_incremental() ? 1 : 0;
-        auto full = zone::build(store.state(), config);
+        auto full = builder::build(store.state(), config);
         ASSERT_EQ(zones_text(*updated), zones_text(*full)) << "step " << step;
         ASSERT_EQ(clients_text(*updated), clients_text(*full)) << "step " << step;
         ASSERT_EQ(updated->clients().client_count(), full->clients().client_count());
@@ -354,9 +354,9 @@ TEST(IncrementalBuild, SharesTheShardsOfUnchangedServices) {
   store.upsert("api", service("db", "db"));
   store.upsert("api", vmi("w1", "web", "10.0.0.1"));
   store.upsert("api", vmi("d1", "db", "10.0.0.2"));
-  zone::ZoneConfig config = base_config();
-  zone::SnapshotBuilder builder;
-  zone::ChangedObjects changed = store.take_changes();
+  rules::ZoneConfig config = base_config();
+  builder::SnapshotBuilder builder;
+  builder::ChangedObjects changed = store.take_changes();
   auto first = builder.build(store.state(), config, &changed);
   EXPECT_FALSE(builder.last_build_was_incremental());
 
@@ -379,7 +379,7 @@ TEST(IncrementalBuild, SharesTheShardsOfUnchangedServices) {
             shard(*second, "db.default.svc.cluster.local."));
   EXPECT_NE(shard(*first, "web.default.svc.cluster.local."),
             shard(*second, "web.default.svc.cluster.local."));
-  EXPECT_EQ(zones_text(*second), zones_text(*zone::build(store.state(), config)));
+  EXPECT_EQ(zones_text(*second), zones_text(*builder::build(store.state(), config)));
 }
 
 // A reverse zone is a top and one shard per /24 (or IPv6 /112): a migration rebuilds the blocks
@@ -403,10 +403,10 @@ TEST(IncrementalBuild, RebuildsOnlyTheReverseBlocksAChangeTouches) {
   store.upsert("api", vmi("a", "10.0.1.1"));
   store.upsert("api", vmi("b", "10.0.2.1"));
   store.upsert("api", vmi("c", "fd00::1"));
-  zone::ZoneConfig config = base_config();
+  rules::ZoneConfig config = base_config();
   config.reverse_zones = {*dns::Name::from_text("in-addr.arpa"), *dns::Name::from_text("ip6.arpa")};
-  zone::SnapshotBuilder builder;
-  zone::ChangedObjects changed = store.take_changes();
+  builder::SnapshotBuilder builder;
+  builder::ChangedObjects changed = store.take_changes();
   auto first = builder.build(store.state(), config, &changed);
 
   store.upsert("api", vmi("a", "10.0.3.1"));  // a migrates to another /24
@@ -436,15 +436,15 @@ TEST(IncrementalBuild, RebuildsOnlyTheReverseBlocksAChangeTouches) {
   EXPECT_NE(block(*first, "1.0.10.in-addr.arpa."), nullptr);
   EXPECT_EQ(block(*second, "1.0.10.in-addr.arpa."), nullptr);
   EXPECT_NE(block(*second, "3.0.10.in-addr.arpa."), nullptr);
-  EXPECT_EQ(zones_text(*second), zones_text(*zone::build(store.state(), config)));
+  EXPECT_EQ(zones_text(*second), zones_text(*builder::build(store.state(), config)));
 }
 
 // pod.<zone> with verified keeps its names in buckets: a migration rebuilds the buckets of the
 // old and the new address. With insecure there are no names to keep: every namespace answers
 // any address, made at query time, and a workload's change rebuilds no bucket.
 TEST(IncrementalBuild, PodNamesRebuildOnlyTheBucketsAChangeTouches) {
-  for (zone::PodMode mode : {zone::PodMode::Insecure, zone::PodMode::Verified}) {
-    SCOPED_TRACE(mode == zone::PodMode::Insecure ? "insecure" : "verified");
+  for (rules::PodMode mode : {rules::PodMode::Insecure, rules::PodMode::Verified}) {
+    SCOPED_TRACE(mode == rules::PodMode::Insecure ? "insecure" : "verified");
     ClusterStore store;
     auto vmi = [](const std::string& ns, const std::string& name, const std::string& address) {
       cluster::VirtualMachineInstance v;
@@ -461,19 +461,19 @@ TEST(IncrementalBuild, PodNamesRebuildOnlyTheBucketsAChangeTouches) {
     cluster::Namespace empty;
     empty.meta.name = "c";  // a namespace without workloads
     store.upsert("api", empty);
-    zone::ZoneConfig config = base_config();
+    rules::ZoneConfig config = base_config();
     config.pods = mode;
-    zone::SnapshotBuilder builder;
-    zone::ChangedObjects changed = store.take_changes();
+    builder::SnapshotBuilder builder;
+    builder::ChangedObjects changed = store.take_changes();
     builder.build(store.state(), config, &changed);
 
     store.upsert("api", vmi("a", "v0", "10.0.9.9"));  // v0 migrates
     changed = store.take_changes();
     auto snapshot = builder.build(store.state(), config, &changed);
     ASSERT_TRUE(builder.last_build_was_incremental());
-    bool insecure = mode == zone::PodMode::Insecure;
+    bool insecure = mode == rules::PodMode::Insecure;
     EXPECT_LE(builder.last_pod_buckets_rebuilt(), insecure ? 0u : 2u);
-    EXPECT_EQ(zones_text(*snapshot), zones_text(*zone::build(store.state(), config)));
+    EXPECT_EQ(zones_text(*snapshot), zones_text(*builder::build(store.state(), config)));
 
     const zone::Zone& cluster_zone = *snapshot->find_zone(*dns::Name::from_text("cluster.local"));
     auto exists = [&cluster_zone](const char* name) {
@@ -525,10 +525,10 @@ TEST(IncrementalBuild, ClientSearchRebuildsOnlyTheBucketsAChangeTouches) {
     store.upsert("api", vmi("v" + std::to_string(i), "10.0." + std::to_string(i / 100) + "." +
                                                          std::to_string(i % 100 + 1)));
   }
-  zone::ZoneConfig config = base_config();
+  rules::ZoneConfig config = base_config();
   config.client_search = true;
-  zone::SnapshotBuilder builder;
-  zone::ChangedObjects changed = store.take_changes();
+  builder::SnapshotBuilder builder;
+  builder::ChangedObjects changed = store.take_changes();
   auto before = builder.build(store.state(), config, &changed);
   EXPECT_EQ(before->clients().client_count(), 200u);
   const zone::ClientSearch* unchanged = before->clients().find(std::vector<uint8_t>{10, 0, 1, 50});
@@ -539,7 +539,7 @@ TEST(IncrementalBuild, ClientSearchRebuildsOnlyTheBucketsAChangeTouches) {
   auto after = builder.build(store.state(), config, &changed);
   ASSERT_TRUE(builder.last_build_was_incremental());
   EXPECT_LE(builder.last_client_buckets_rebuilt(), 2u);
-  EXPECT_EQ(clients_text(*after), clients_text(*zone::build(store.state(), config)));
+  EXPECT_EQ(clients_text(*after), clients_text(*builder::build(store.state(), config)));
   EXPECT_EQ(after->clients().find(std::vector<uint8_t>{10, 0, 0, 1}), nullptr);
   const zone::ClientSearch* moved = after->clients().find(std::vector<uint8_t>{10, 0, 9, 9});
   ASSERT_NE(moved, nullptr);
@@ -566,11 +566,11 @@ TEST(IncrementalBuild, VmZoneRebuildsOnlyTheNamespaceAChangeTouches) {
   store.upsert("api", vmi("a", "v1", "10.1.0.1"));
   store.upsert("api", vmi("b", "v2", "10.1.0.2"));
   store.upsert("api", vmi("ns", "v3", "10.1.0.3"));
-  zone::ZoneConfig config = base_config();
+  rules::ZoneConfig config = base_config();
   config.vm_zone = *dns::Name::from_text("vm");
   config.reverse_zones.push_back(*dns::Name::from_text("in-addr.arpa"));
-  zone::SnapshotBuilder builder;
-  zone::ChangedObjects changed = store.take_changes();
+  builder::SnapshotBuilder builder;
+  builder::ChangedObjects changed = store.take_changes();
   auto before = builder.build(store.state(), config, &changed);
   auto vm_zone = [](const zone::Snapshot& snapshot) {
     return snapshot.find_zone(*dns::Name::from_text("vm"));
@@ -593,7 +593,7 @@ TEST(IncrementalBuild, VmZoneRebuildsOnlyTheNamespaceAChangeTouches) {
   changed = store.take_changes();
   auto after = builder.build(store.state(), config, &changed);
   ASSERT_TRUE(builder.last_build_was_incremental());
-  EXPECT_EQ(zones_text(*after), zones_text(*zone::build(store.state(), config)));
+  EXPECT_EQ(zones_text(*after), zones_text(*builder::build(store.state(), config)));
   EXPECT_EQ(shard(*after, "b.vm"), shard(*before, "b.vm"));  // shared, not rebuilt
   EXPECT_NE(shard(*after, "a.vm"), shard(*before, "a.vm"));
   EXPECT_EQ(shard(*after, "ns.vm"), nullptr);

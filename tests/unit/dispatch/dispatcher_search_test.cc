@@ -20,10 +20,10 @@
 #include <array>
 #include <cstring>
 
+#include "builder/build.h"
 #include "sources/manifest_loader.h"
 #include "testing/allocation_counter.h"
 #include "testing/dns_text.h"
-#include "zone/build.h"
 
 namespace vmdns::dispatch {
 namespace {
@@ -75,10 +75,10 @@ class HandlerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
-    zone::ZoneConfig config;
+    rules::ZoneConfig config;
     config.zones = {*dns::Name::from_text("cluster.local")};
     config.client_search = true;
-    holder_.publish(zone::build(loaded.state, config));
+    holder_.publish(builder::build(loaded.state, config));
   }
 
   vmdns::testing::ResponseText ask(Dispatcher& handler, const char* name,
@@ -127,14 +127,14 @@ TEST_F(HandlerTest, OffByDefault) {
 
 TEST(HandlerFallthroughTest, WithoutForwarderOurNxDomainStays) {
   auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
-  zone::ZoneConfig config;
+  rules::ZoneConfig config;
   config.zones = {*dns::Name::from_text("cluster.local")};
   config.reverse_zones = {*dns::Name::from_text("in-addr.arpa")};
   config.fallthrough = {*dns::Name::from_text("in-addr.arpa"),
                         *dns::Name::from_text("cluster.local")};
   config.client_search = true;
   zone::SnapshotHolder holder;
-  holder.publish(zone::build(loaded.state, config));
+  holder.publish(builder::build(loaded.state, config));
   Dispatcher handler(holder, {.search = {.autopath = true}});
   std::array<uint8_t, 65535> out{};
   auto ask = [&](const char* name, dns::RrType type, const char* from) {

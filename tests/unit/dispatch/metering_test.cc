@@ -9,12 +9,12 @@
 #include <array>
 #include <vector>
 
+#include "builder/build.h"
 #include "dispatch/dispatcher.h"
 #include "net/reply_route.h"
 #include "sources/manifest_loader.h"
 #include "testing/allocation_counter.h"
 #include "testing/dns_text.h"
-#include "zone/build.h"
 
 namespace vmdns::dispatch {
 namespace {
@@ -30,9 +30,9 @@ class MeteringTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
-    zone::ZoneConfig config;
+    rules::ZoneConfig config;
     config.zones = {*dns::Name::from_text("cluster.local")};
-    holder_.publish(zone::build(loaded.state, config));
+    holder_.publish(builder::build(loaded.state, config));
   }
   zone::SnapshotHolder holder_;
   metrics::QueryMetrics metrics_;

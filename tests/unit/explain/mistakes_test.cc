@@ -271,7 +271,7 @@ TEST_P(MistakesTest, ExplainedAndWarned) {
   const Case& c = GetParam();
   sources::LoadResult loaded = sources::load_manifest_text(c.manifests, "t.yaml");
   ASSERT_FALSE(loaded.has_errors());
-  zone::ZoneConfig config;
+  rules::ZoneConfig config;
   config.zones.push_back(*dns::Name::from_text("cluster.local"));
   resolvconf::ClusterDns cluster;
 

@@ -7,11 +7,11 @@
 #include <array>
 #include <vector>
 
+#include "builder/build.h"
 #include "query/answer.h"
 #include "sources/manifest_loader.h"
 #include "testing/allocation_counter.h"
 #include "testing/dns_text.h"
-#include "zone/build.h"
 
 namespace vmdns::query {
 namespace {
@@ -37,10 +37,10 @@ status: {phase: Running, podIPs: [{ip: 10.244.2.2}], conditions: [{type: Ready, 
 
 TEST(AnswerAllocationTest, SrvPtrAndReverseNegativeAnswersAllocateNothing) {
   auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
-  zone::ZoneConfig config;
+  rules::ZoneConfig config;
   config.zones = {*dns::Name::from_text("cluster.local")};
   config.reverse_zones = {*dns::Name::from_text("10.in-addr.arpa")};
-  auto snapshot = zone::build(loaded.state, config);
+  auto snapshot = builder::build(loaded.state, config);
 
   std::vector<std::vector<uint8_t>> queries = {
       testing::make_query({.name = "db.shop.svc.cluster.local", .type = dns::RrType::SRV}),
@@ -73,10 +73,10 @@ TEST(AnswerAllocationTest, SrvPtrAndReverseNegativeAnswersAllocateNothing) {
 // no allocation, and no effect on the answer.
 TEST(AnswerAllocationTest, PrefetchTakesAnyBytesAndAllocatesNothing) {
   auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
-  zone::ZoneConfig config;
+  rules::ZoneConfig config;
   config.zones = {*dns::Name::from_text("cluster.local")};
   config.reverse_zones = {*dns::Name::from_text("10.in-addr.arpa")};
-  auto snapshot = zone::build(loaded.state, config);
+  auto snapshot = builder::build(loaded.state, config);
 
   std::vector<uint8_t> srv = testing::make_query(
       {.name = "_pg._tcp.DB.shop.svc.cluster.local", .type = dns::RrType::SRV, .edns = true});

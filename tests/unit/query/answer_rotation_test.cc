@@ -10,11 +10,11 @@
 
 #include <array>
 
+#include "builder/build.h"
 #include "query/answer.h"
 #include "sources/manifest_loader.h"
 #include "testing/allocation_counter.h"
 #include "testing/dns_text.h"
-#include "zone/build.h"
 
 namespace vmdns::query {
 namespace {
@@ -34,9 +34,9 @@ std::shared_ptr<const zone::Snapshot> three_vmis() {
   }
   auto loaded = sources::load_manifest_text(manifests, "test.yaml");
   EXPECT_TRUE(loaded.diagnostics.empty());
-  zone::ZoneConfig config;
+  rules::ZoneConfig config;
   config.zones = {*dns::Name::from_text("cluster.local")};
-  return zone::build(loaded.state, config);
+  return builder::build(loaded.state, config);
 }
 
 // The rdatas of the answer section, in order.
@@ -78,7 +78,8 @@ TEST(AnswerRotation, Table) {
   auto one = order(snapshot.get(), "10-1-0-1.web.default.svc.cluster.local", dns::RrType::A, 0);
   EXPECT_EQ(one, std::vector<std::string>{"10.1.0.1"});
   EXPECT_EQ(srv.size(), 3u);
-  EXPECT_EQ(order(snapshot.get(), "10-1-0-1.web.default.svc.cluster.local", dns::RrType::A, 2), one);
+  EXPECT_EQ(order(snapshot.get(), "10-1-0-1.web.default.svc.cluster.local", dns::RrType::A, 2),
+            one);
 }
 
 TEST(AnswerRotation, DoesNotAllocate) {

@@ -7,10 +7,10 @@
 
 #include <array>
 
+#include "builder/build.h"
 #include "dns/edns.h"
 #include "sources/manifest_loader.h"
 #include "testing/dns_text.h"
-#include "zone/build.h"
 
 namespace vmdns::query {
 namespace {
@@ -63,10 +63,10 @@ const std::string kSoa =
 std::shared_ptr<const zone::Snapshot> snapshot_of(const std::string& manifests) {
   auto loaded = sources::load_manifest_text(manifests, "test.yaml");
   EXPECT_TRUE(loaded.diagnostics.empty());
-  zone::ZoneConfig config;
+  rules::ZoneConfig config;
   config.zones = {*dns::Name::from_text("cluster.local")};
   config.nameserver_addresses = {*cluster::IpAddress::parse("10.96.0.10")};
-  return zone::build(loaded.state, config);
+  return builder::build(loaded.state, config);
 }
 
 ResponseText ask(const zone::Snapshot* snapshot, const std::vector<uint8_t>& query,
@@ -167,10 +167,10 @@ TEST_F(AnswerTest, Table) {
 // informers have synced. What we do know still answers, NODATA included.
 TEST(AnswerBeforeSyncTest, NxDomainIsServFailUntilSynced) {
   auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
-  zone::ZoneConfig config;
+  rules::ZoneConfig config;
   config.zones = {*dns::Name::from_text("cluster.local")};
   config.synced = false;
-  auto snapshot = zone::build(loaded.state, config);
+  auto snapshot = builder::build(loaded.state, config);
   ASSERT_FALSE(snapshot->synced());
   const std::vector<Case> cases = {
       {"nosuchvm.mysubdomain.default.svc.cluster.local.", RrType::A, Rcode::ServFail, {}, {}, {},
@@ -190,7 +190,7 @@ TEST(AnswerBeforeSyncTest, NxDomainIsServFailUntilSynced) {
     EXPECT_EQ(r.authority, c.authority);
   }
   config.synced = true;
-  ResponseText synced = ask(zone::build(loaded.state, config).get(),
+  ResponseText synced = ask(builder::build(loaded.state, config).get(),
                             make_query({.name = "nosuchvm.default.svc.cluster.local."}));
   EXPECT_EQ(synced.rcode, Rcode::NxDomain);
 }
@@ -291,14 +291,14 @@ const std::string kV6ReverseSoa =
 std::shared_ptr<const zone::Snapshot> spec_snapshot() {
   auto loaded = sources::load_manifest_text(kSpecManifests, "test.yaml");
   EXPECT_TRUE(loaded.diagnostics.empty());
-  zone::ZoneConfig config;
+  rules::ZoneConfig config;
   config.zones = {*dns::Name::from_text("cluster.local")};
   config.reverse_zones = {*dns::Name::from_text("10.in-addr.arpa"),
                           *dns::Name::from_text("d.f.ip6.arpa")};
   config.nameserver_addresses = {*cluster::IpAddress::parse("10.96.0.10")};
   config.negative_ttl = 30;
-  config.pods = zone::PodMode::Verified;
-  return zone::build(loaded.state, config);
+  config.pods = rules::PodMode::Verified;
+  return builder::build(loaded.state, config);
 }
 
 TEST(SpecAnswerTest, Table) {

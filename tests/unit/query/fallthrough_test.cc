@@ -21,11 +21,11 @@
 
 #include <array>
 
+#include "builder/build.h"
 #include "query/answer.h"
 #include "sources/manifest_loader.h"
 #include "testing/allocation_counter.h"
 #include "testing/dns_text.h"
-#include "zone/build.h"
 
 namespace vmdns::query {
 namespace {
@@ -63,7 +63,7 @@ std::shared_ptr<const zone::Snapshot> snapshot_of(std::vector<std::string> fallt
                                                   bool synced = true) {
   auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
   EXPECT_TRUE(loaded.diagnostics.empty());
-  zone::ZoneConfig config;
+  rules::ZoneConfig config;
   config.zones = {*dns::Name::from_text("cluster.local")};
   config.reverse_zones = {*dns::Name::from_text("in-addr.arpa"),
                           *dns::Name::from_text("ip6.arpa")};
@@ -72,7 +72,7 @@ std::shared_ptr<const zone::Snapshot> snapshot_of(std::vector<std::string> fallt
   }
   config.nameserver_addresses = {*cluster::IpAddress::parse("10.96.0.10")};
   config.synced = synced;
-  return zone::build(loaded.state, config);
+  return builder::build(loaded.state, config);
 }
 
 struct Case {

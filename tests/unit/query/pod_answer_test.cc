@@ -18,13 +18,13 @@
 
 #include <array>
 
+#include "builder/build.h"
 #include "dns/message_view.h"
 #include "query/answer.h"
 #include "query/server_search.h"
 #include "sources/manifest_loader.h"
 #include "testing/allocation_counter.h"
 #include "testing/dns_text.h"
-#include "zone/build.h"
 
 namespace vmdns::query {
 namespace {
@@ -72,17 +72,17 @@ std::string soa(uint32_t negative_ttl = 5) {
          "\tIN\tSOA\tns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 " + ttl;
 }
 
-std::shared_ptr<const zone::Snapshot> snapshot_of(zone::PodMode pods,
+std::shared_ptr<const zone::Snapshot> snapshot_of(rules::PodMode pods,
                                                   std::vector<std::string> namespaces = {}) {
   auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
   EXPECT_TRUE(loaded.diagnostics.empty());
-  zone::ZoneConfig config;
+  rules::ZoneConfig config;
   config.zones = {*dns::Name::from_text("cluster.local")};
   config.pods = pods;
   config.ttl = 7;
   config.namespaces = std::move(namespaces);
   config.client_search = true;
-  return zone::build(loaded.state, config);
+  return builder::build(loaded.state, config);
 }
 
 ResponseText ask(const zone::Snapshot& snapshot, const std::string& name, RrType type,
@@ -119,8 +119,8 @@ void check(const zone::Snapshot& snapshot, const std::vector<Case>& cases) {
 // CoreDNS answers the bare pod.<zone> NODATA in every mode (parseRequest: "return NODATA for
 // apex queries"); names below it depend on the mode.
 TEST(PodAnswerTest, PodZoneExistsInEveryMode) {
-  for (zone::PodMode mode :
-       {zone::PodMode::Disabled, zone::PodMode::Insecure, zone::PodMode::Verified}) {
+  for (rules::PodMode mode :
+       {rules::PodMode::Disabled, rules::PodMode::Insecure, rules::PodMode::Verified}) {
     SCOPED_TRACE(static_cast<int>(mode));
     auto snapshot = snapshot_of(mode);
     check(*snapshot, {
@@ -133,7 +133,7 @@ TEST(PodAnswerTest, PodZoneExistsInEveryMode) {
 }
 
 TEST(PodAnswerTest, DisabledHasNothingBelowPodZone) {
-  auto snapshot = snapshot_of(zone::PodMode::Disabled);
+  auto snapshot = snapshot_of(rules::PodMode::Disabled);
   check(*snapshot, {
                        // CoreDNS handler_pod_disabled_test.go.
                        {"10-240-0-1.podns.pod.cluster.local.", RrType::A, Rcode::NxDomain, {},
@@ -145,7 +145,7 @@ TEST(PodAnswerTest, DisabledHasNothingBelowPodZone) {
 }
 
 TEST(PodAnswerTest, InsecureAnswersTheAddressInTheName) {
-  auto snapshot = snapshot_of(zone::PodMode::Insecure);
+  auto snapshot = snapshot_of(rules::PodMode::Insecure);
   const std::string a = "\t7\tIN\tA\t";
   const std::string aaaa = "\t7\tIN\tAAAA\t";
   check(*snapshot,
@@ -206,7 +206,7 @@ TEST(PodAnswerTest, InsecureAnswersTheAddressInTheName) {
 
 TEST(PodAnswerTest, InsecureOnlyUnderAllowedNamespaces) {
   // CoreDNS namespaceExposed: the `namespaces` option, and the namespace must exist.
-  auto snapshot = snapshot_of(zone::PodMode::Insecure, {"podns", "absent"});
+  auto snapshot = snapshot_of(rules::PodMode::Insecure, {"podns", "absent"});
   check(*snapshot,
         {
             {"10-1-2-3.podns.pod.cluster.local.", RrType::A, Rcode::NoError,
@@ -218,7 +218,7 @@ TEST(PodAnswerTest, InsecureOnlyUnderAllowedNamespaces) {
 }
 
 TEST(PodAnswerTest, VerifiedAnswersOnlyWorkloadAddresses) {
-  auto snapshot = snapshot_of(zone::PodMode::Verified);
+  auto snapshot = snapshot_of(rules::PodMode::Verified);
   check(*snapshot,
         {
             {"10-244-1-7.podns.pod.cluster.local.", RrType::A, Rcode::NoError,
@@ -236,7 +236,7 @@ TEST(PodAnswerTest, VerifiedAnswersOnlyWorkloadAddresses) {
 // A client whose search list ends in cluster.local finds <dashed-ip>.<ns>.pod through it, as
 // CoreDNS's autopath finds any name its kubernetes plugin answers.
 TEST(PodAnswerTest, AutopathReachesInsecurePodNames) {
-  auto snapshot = snapshot_of(zone::PodMode::Insecure);
+  auto snapshot = snapshot_of(rules::PodMode::Insecure);
   const zone::ClientSearch* vmi = snapshot->clients().find(std::array<uint8_t, 4>{10, 244, 0, 57});
   ASSERT_NE(vmi, nullptr);
   std::string first = vmi->search.front().to_text();
@@ -255,7 +255,7 @@ TEST(PodAnswerTest, AutopathReachesInsecurePodNames) {
 // The one name family made at query time allocates nothing either, and is written like every
 // answer: its owner a compression pointer to the question (RFC 1035 section 4.1.4).
 TEST(PodAnswerTest, InsecureAnswersAllocateNothingAndCompressTheOwner) {
-  auto snapshot = snapshot_of(zone::PodMode::Insecure);
+  auto snapshot = snapshot_of(rules::PodMode::Insecure);
   std::vector<std::vector<uint8_t>> queries = {
       make_query({.name = "10-1-2-3.podns.pod.cluster.local"}),
       make_query({.name = "fd00--5.podns.pod.cluster.local", .type = RrType::AAAA, .edns = true}),

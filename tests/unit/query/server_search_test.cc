@@ -23,10 +23,10 @@
 
 #include <array>
 
+#include "builder/build.h"
 #include "sources/manifest_loader.h"
 #include "testing/allocation_counter.h"
 #include "testing/dns_text.h"
-#include "zone/build.h"
 
 namespace vmdns::query {
 namespace {
@@ -90,14 +90,14 @@ const std::string kSoa =
     "cluster.local.\t5\tIN\tSOA\tns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 "
     "86400 5";
 
-std::shared_ptr<const zone::Snapshot> snapshot_of(zone::PodMode pods) {
+std::shared_ptr<const zone::Snapshot> snapshot_of(rules::PodMode pods) {
   auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
   EXPECT_TRUE(loaded.diagnostics.empty());
-  zone::ZoneConfig config;
+  rules::ZoneConfig config;
   config.zones = {*dns::Name::from_text("cluster.local")};
   config.pods = pods;
   config.client_search = true;
-  return zone::build(loaded.state, config);
+  return builder::build(loaded.state, config);
 }
 
 std::array<uint8_t, 4> v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
@@ -106,7 +106,7 @@ std::array<uint8_t, 4> v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
 
 class ServerSearchTest : public ::testing::Test {
  protected:
-  std::shared_ptr<const zone::Snapshot> snapshot_ = snapshot_of(zone::PodMode::Verified);
+  std::shared_ptr<const zone::Snapshot> snapshot_ = snapshot_of(rules::PodMode::Verified);
   const zone::ClientSearch& vmi_ = *snapshot_->clients().find(v4(10, 244, 0, 57));
   const zone::ClientSearch& pod_ = *snapshot_->clients().find(v4(10, 244, 1, 9));
 };
@@ -285,8 +285,8 @@ TEST_F(ServerSearchTest, ShortNames) {
 }
 
 TEST(ClientSearchIndexTest, WhoIsKnown) {
-  auto verified = snapshot_of(zone::PodMode::Verified);
-  auto insecure = snapshot_of(zone::PodMode::Insecure);
+  auto verified = snapshot_of(rules::PodMode::Verified);
+  auto insecure = snapshot_of(rules::PodMode::Insecure);
   auto search_of = [](const zone::ClientSearch* client) {
     std::string out;
     for (const dns::Name& name : client ? client->search : std::vector<dns::Name>{}) {
@@ -312,7 +312,7 @@ TEST(ClientSearchIndexTest, WhoIsKnown) {
 }
 
 TEST(ServerSearchAllocationTest, WalksAndLookupsAllocateNothing) {
-  auto snapshot = snapshot_of(zone::PodMode::Verified);
+  auto snapshot = snapshot_of(rules::PodMode::Verified);
   std::vector<std::vector<uint8_t>> queries = {
       make_query({.name = "web.mysubdomain.default.svc.cluster.local", .edns = true}),
       make_query({.name = "db.shop.mysubdomain.default.svc.cluster.local"}),

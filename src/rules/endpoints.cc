@@ -1,0 +1,279 @@
+#include "rules/endpoints.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "cluster/dns1123.h"
+#include "cluster/kubevirt.h"
+
+namespace vmdns::rules {
+namespace {
+
+// Workloads in a terminal phase have no endpoints (the EndpointSlice controller skips them).
+bool is_terminal(const std::string& phase) {
+  return phase == "Succeeded" || phase == "Failed";
+}
+
+// Adds one endpoint per address; drop_repeated_addresses() keeps the first of each once the
+// Service's workloads are all visited.
+void add_addresses(const std::vector<cluster::IpAddress>& addresses, const std::string& hostname,
+                   bool ready, const std::string& workload_name, const EndpointPorts& ports,
+                   std::vector<Endpoint>& out) {
+  for (const cluster::IpAddress& address : addresses) {
+    out.push_back({address, hostname, ready, workload_name, ports});
+  }
+}
+
+// Up to this many endpoints, repeats are found by comparing each with those before it.
+constexpr size_t kLinearRepeatLimit = 16;
+
+// Keeps the first endpoint of each address, in order. Repeats are rare (two workloads claiming
+// one address), and a Service has few endpoints or many: a scan for the few, a sort of indexes
+// for the many, rather than a node-based set per Service.
+void drop_repeated_addresses(std::vector<Endpoint>& endpoints) {
+  auto keep_unless = [&endpoints](auto&& is_repeat) {
+    size_t kept = 0;
+    for (size_t i = 0; i < endpoints.size(); ++i) {
+      if (is_repeat(i, kept)) {
+        continue;
+      }
+      if (kept != i) {
+        endpoints[kept] = std::move(endpoints[i]);
+      }
+      ++kept;
+    }
+    endpoints.resize(kept);
+  };
+  if (endpoints.size() <= kLinearRepeatLimit) {
+    keep_unless([&endpoints](size_t i, size_t kept) {
+      return std::any_of(endpoints.begin(), endpoints.begin() + static_cast<ptrdiff_t>(kept),
+                         [&](const Endpoint& e) { return e.address == endpoints[i].address; });
+    });
+    return;
+  }
+  std::vector<uint32_t> order(endpoints.size());
+  for (uint32_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+  }
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return std::tie(endpoints[a].address, a) < std::tie(endpoints[b].address, b);
+  });
+  std::vector<bool> repeated(endpoints.size(), false);
+  bool any = false;
+  for (size_t k = 1; k < order.size(); ++k) {
+    if (endpoints[order[k]].address == endpoints[order[k - 1]].address) {
+      repeated[order[k]] = true;
+      any = true;
+    }
+  }
+  if (any) {
+    keep_unless([&repeated](size_t i, size_t) { return repeated[i]; });
+  }
+}
+
+// The labels KubeVirt puts on a VMI's virt-launcher pod on top of the VMI's own (see
+// cluster::launcher_pod_labels); they win over VMI labels of the same key.
+constexpr std::string_view kLauncherKey = "kubevirt.io";
+constexpr std::string_view kLauncherValue = "virt-launcher";
+constexpr std::string_view kIdKey = "vmi.kubevirt.io/id";
+constexpr std::string_view kNameKey = "vm.kubevirt.io/name";
+
+}  // namespace
+
+std::vector<cluster::ServicePort> endpoint_ports(const cluster::Service& service) {
+  std::vector<cluster::ServicePort> out;
+  for (const cluster::ServicePort& port : service.ports) {
+    if (!port.target_port_name.empty()) {
+      continue;  // a container port's name: unknown here
+    }
+    cluster::ServicePort endpoint;
+    endpoint.name = port.name;
+    endpoint.protocol = port.protocol;
+    endpoint.port = port.target_port != 0 ? port.target_port : port.port;
+    out.push_back(std::move(endpoint));
+  }
+  return out;
+}
+
+EndpointIndex::EndpointIndex(const cluster::State& state) {
+  index(state, cluster::ObjectKey{}, nullptr);
+}
+
+EndpointIndex::EndpointIndex(const cluster::State& state, const std::string& namespace_name) {
+  index(state, cluster::ObjectKey{namespace_name, ""}, &namespace_name);
+}
+
+EndpointIndex::EndpointIndex(const cluster::State& state, const std::string& namespace_name,
+                             const std::vector<const cluster::Service*>& services) {
+  std::set<std::pair<std::string_view, std::string_view>> wanted;
+  for (const cluster::Service* service : services) {
+    if (service->selector) {
+      for (const auto& [key, value] : *service->selector) {
+        wanted.emplace(key, value);
+      }
+    }
+  }
+  index(state, cluster::ObjectKey{namespace_name, ""}, &namespace_name, &wanted);
+}
+
+void EndpointIndex::index(const cluster::State& state, const cluster::ObjectKey& first,
+                          const std::string* only_namespace,
+                          const std::set<std::pair<std::string_view, std::string_view>>* wanted) {
+  auto add = [&](std::string_view ns, std::string_view key, std::string_view value, uint32_t i) {
+    if (wanted == nullptr || wanted->contains({key, value})) {
+      by_label_[{ns, key, value}].push_back(i);
+    }
+  };
+  // The maps are ordered by namespace first: one namespace is one contiguous range.
+  auto each = [&](const auto& objects, auto&& f) {
+    for (auto it = objects.lower_bound(first); it != objects.end(); ++it) {
+      if (only_namespace != nullptr && it->first.namespace_name != *only_namespace) {
+        break;
+      }
+      f(it->first, it->second);
+    }
+  };
+  each(state.endpoint_slices, [&](const cluster::ObjectKey& key, const auto& slice) {
+    slices_[{key.namespace_name, slice.service_name}].push_back(&slice);
+  });
+  size_t count = 0;
+  each(state.vmis, [&](const auto&, const auto&) { ++count; });
+  each(state.pods, [&](const auto&, const auto&) { ++count; });
+  workloads_.reserve(count);  // stable addresses below
+  each(state.vmis, [&](const auto&, const cluster::VirtualMachineInstance& vmi) {
+    workloads_.push_back(
+        {&vmi, nullptr, cluster::vmi_id_label_value(vmi.meta.name), cluster::vmi_hostname(vmi)});
+  });
+  each(state.pods, [&](const auto&, const cluster::Pod& pod) {
+    workloads_.push_back({nullptr, &pod, "", ""});
+  });
+  for (uint32_t i = 0; i < workloads_.size(); ++i) {
+    const Workload& w = workloads_[i];
+    const cluster::ObjectMeta& meta = w.vmi ? w.vmi->meta : w.pod->meta;
+    std::string_view ns = meta.namespace_name;
+    for (const auto& [key, value] : meta.labels) {
+      if (w.vmi && (key == kLauncherKey || key == kIdKey || key == kNameKey)) {
+        continue;  // the launcher's own value wins
+      }
+      add(ns, key, value, i);
+    }
+    if (w.vmi) {
+      add(ns, kLauncherKey, kLauncherValue, i);
+      add(ns, kIdKey, w.id_label, i);
+      add(ns, kNameKey, w.hostname, i);
+    }
+  }
+}
+
+std::optional<std::string_view> EndpointIndex::label(const Workload& workload,
+                                                     const std::string& key) const {
+  if (workload.vmi) {
+    if (key == kLauncherKey) {
+      return kLauncherValue;
+    }
+    if (key == kIdKey) {
+      return workload.id_label;
+    }
+    if (key == kNameKey) {
+      return workload.hostname;
+    }
+  }
+  const cluster::Labels& labels =
+      workload.vmi ? workload.vmi->meta.labels : workload.pod->meta.labels;
+  auto found = labels.find(key);
+  if (found == labels.end()) {
+    return std::nullopt;
+  }
+  return found->second;
+}
+
+std::vector<Endpoint> EndpointIndex::endpoints_of(const cluster::Service& service) const {
+  std::vector<Endpoint> slices = from_slices(service);
+  if (!slices.empty()) {
+    return slices;
+  }
+  return from_selector(service);
+}
+
+std::vector<Endpoint> EndpointIndex::from_slices(const cluster::Service& service) const {
+  std::vector<Endpoint> out;
+  const std::string& ns = service.meta.namespace_name;
+  auto found = slices_.find({ns, service.meta.name});
+  if (found == slices_.end()) {
+    return out;
+  }
+  for (const cluster::EndpointSlice* slice_pointer : found->second) {
+    const cluster::EndpointSlice& slice = *slice_pointer;
+    if (slice.address_type == "FQDN" || slice.endpoints.empty()) {
+      continue;
+    }
+    auto ports = std::make_shared<const std::vector<cluster::ServicePort>>(slice.ports);
+    for (const auto& endpoint : slice.endpoints) {
+      add_addresses(endpoint.addresses, endpoint.hostname, endpoint.ready.value_or(true),
+                    endpoint.target_name, ports, out);
+    }
+  }
+  drop_repeated_addresses(out);
+  return out;
+}
+
+std::vector<Endpoint> EndpointIndex::from_selector(const cluster::Service& service) const {
+  std::vector<Endpoint> out;
+  if (!service.selector || service.selector->empty()) {
+    return out;
+  }
+  // Only the workloads that carry the selector's rarest pair can match all of it.
+  const std::string& ns = service.meta.namespace_name;
+  const std::vector<uint32_t>* candidates = nullptr;
+  for (const auto& [key, value] : *service.selector) {
+    auto bucket = by_label_.find({ns, key, value});
+    if (bucket == by_label_.end()) {
+      return out;  // no workload carries this pair
+    }
+    if (!candidates || bucket->second.size() < candidates->size()) {
+      candidates = &bucket->second;
+    }
+  }
+
+  const std::string& svc = service.meta.name;
+  auto ports = std::make_shared<const std::vector<cluster::ServicePort>>(endpoint_ports(service));
+  for (uint32_t i : *candidates) {
+    const Workload& w = workloads_[i];
+    bool selected = true;
+    for (const auto& [key, value] : *service.selector) {
+      std::optional<std::string_view> have = label(w, key);
+      if (!have || *have != value) {
+        selected = false;
+        break;
+      }
+    }
+    if (!selected) {
+      continue;
+    }
+    if (w.vmi) {
+      const cluster::VirtualMachineInstance& v = *w.vmi;
+      if (is_terminal(v.phase)) {
+        continue;
+      }
+      // KubeVirt copies hostname and subdomain onto the launcher pod, whose spec.hostname is
+      // always set (the sanitized VMI name when spec.hostname is empty).
+      std::string hostname = v.subdomain == svc ? w.hostname : std::string();
+      if (!cluster::is_dns1123_label(hostname)) {
+        hostname.clear();  // a truncated name ending in '-': no pod could carry it
+      }
+      add_addresses(v.addresses, hostname, v.ready, v.meta.name, ports, out);
+    } else {
+      const cluster::Pod& p = *w.pod;
+      if (is_terminal(p.phase)) {
+        continue;
+      }
+      std::string hostname =
+          (!p.hostname.empty() && p.subdomain == svc) ? p.hostname : std::string();
+      add_addresses(p.addresses, hostname, p.ready, p.meta.name, ports, out);
+    }
+  }
+  drop_repeated_addresses(out);
+  return out;
+}
+
+}  // namespace vmdns::rules

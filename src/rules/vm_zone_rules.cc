@@ -1,0 +1,159 @@
+#include "rules/vm_zone_rules.h"
+
+#include <algorithm>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+
+#include "cluster/dns1123.h"
+#include "dns/rdata.h"
+#include "zone/zone_builder.h"
+
+namespace vmdns::rules {
+namespace {
+
+const dns::Name& must(const std::optional<dns::Name>& name) {
+  // make_zone_config() refuses a --vm-zone too long for "hostmaster" below it.
+  if (!name) {
+    throw std::logic_error("constant name does not fit the vm zone");
+  }
+  return *name;
+}
+
+constexpr const char* kNameserverLabel = "ns";
+
+bool is_terminal(const std::string& phase) {
+  return phase == "Succeeded" || phase == "Failed";
+}
+
+bool is_secondary(const cluster::VmiInterface& nic) {
+  return !nic.name.empty() && !nic.pod_network && cluster::is_dns1123_label(nic.name);
+}
+
+// KubeSecondaryDNS sorts its records, "<iface>.<vmi>.<ns> IN A <ip>", as strings, and its
+// default record takes the first one's address. Within one VMI only the interface names differ,
+// each followed by the '.' that ends its label: "nic1" comes before "nic10", but "net-2" before
+// "net" ('-' sorts before '.').
+bool record_sorts_before(std::string_view a, std::string_view b) {
+  size_t common = std::min(a.size(), b.size());
+  int order = a.substr(0, common).compare(b.substr(0, common));
+  if (order != 0 || a.size() == b.size()) {
+    return order < 0;
+  }
+  return a.size() < b.size() ? '.' < b[common] : a[common] < '.';
+}
+
+bool has_family(const cluster::VmiInterface& nic, bool v4) {
+  return std::any_of(nic.addresses.begin(), nic.addresses.end(),
+                     [v4](const cluster::IpAddress& a) { return a.is_v4() == v4; });
+}
+
+// The secondary interface whose record sorts first among those with an address of the family:
+// the one <vmi>.<ns>.<zone> answers for it. Independent of the order of status.interfaces.
+const cluster::VmiInterface* default_interface(const cluster::VirtualMachineInstance& vmi,
+                                               bool v4) {
+  const cluster::VmiInterface* best = nullptr;
+  for (const cluster::VmiInterface& nic : vmi.interfaces) {
+    if (is_secondary(nic) && has_family(nic, v4) &&
+        (best == nullptr || record_sorts_before(nic.name, best->name))) {
+      best = &nic;
+    }
+  }
+  return best;
+}
+
+void add_address(zone::ZoneBuilder& builder, const dns::Name& owner, uint32_t ttl,
+                 const cluster::IpAddress& address) {
+  if (address.is_v4()) {
+    builder.add(owner, dns::RrType::A, ttl, dns::rdata::a(address.v4()));
+  } else {
+    builder.add(owner, dns::RrType::AAAA, ttl, dns::rdata::aaaa(address.bytes));
+  }
+}
+
+}  // namespace
+
+std::vector<VmZoneName> vm_zone_names(const cluster::State& state, const ZoneConfig& config,
+                                      const std::string& namespace_name) {
+  std::vector<VmZoneName> out;
+  std::optional<dns::Name> ns = vm_zone_shard_apex(config, namespace_name);
+  if (!ns) {
+    return out;  // no --vm-zone, or a namespace too long for it
+  }
+  for (auto it = state.vmis.lower_bound(cluster::ObjectKey{namespace_name, ""});
+       it != state.vmis.end() && it->first.namespace_name == namespace_name; ++it) {
+    const cluster::VirtualMachineInstance& vmi = it->second;
+    if (is_terminal(vmi.phase) || !cluster::is_dns1123_label(vmi.meta.name)) {
+      continue;
+    }
+    auto vmi_name = ns->prepend(vmi.meta.name);
+    if (!vmi_name) {
+      continue;  // longer than 255 octets with a long zone
+    }
+    for (const cluster::VmiInterface& nic : vmi.interfaces) {
+      if (!is_secondary(nic)) {
+        continue;
+      }
+      if (auto nic_name = vmi_name->prepend(nic.name)) {
+        for (const cluster::IpAddress& address : nic.addresses) {
+          out.push_back({*nic_name, address, true});
+        }
+      }
+    }
+    // The default name: A from the first interface (by name) with an IPv4 address, as
+    // KubeSecondaryDNS; AAAA from the first with an IPv6 one.
+    for (bool v4 : {true, false}) {
+      if (const cluster::VmiInterface* nic = default_interface(vmi, v4)) {
+        for (const cluster::IpAddress& address : nic->addresses) {
+          if (address.is_v4() == v4) {
+            out.push_back({*vmi_name, address, false});
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::optional<dns::Name> vm_zone_shard_apex(const ZoneConfig& config,
+                                            const std::string& namespace_name) {
+  return config.vm_zone ? config.vm_zone->prepend(namespace_name) : std::nullopt;
+}
+
+zone::Zone build_vm_zone_shard(const ZoneConfig& config, const std::string& namespace_name,
+                         const std::vector<VmZoneName>& names) {
+  zone::ZoneBuilder builder(must(vm_zone_shard_apex(config, namespace_name)));
+  if (namespace_name == kNameserverLabel) {
+    dns::Name ns_name = must(config.vm_zone->prepend(kNameserverLabel));
+    for (const cluster::IpAddress& address : config.nameserver_addresses) {
+      add_address(builder, ns_name, config.vm_zone_ttl, address);
+    }
+  }
+  for (const VmZoneName& name : names) {
+    add_address(builder, name.owner, config.vm_zone_ttl, name.address);
+  }
+  return std::move(builder).finish_shard();
+}
+
+zone::Zone build_vm_zone_top(const ZoneConfig& config, const zone::ShardTable& shards) {
+  const dns::Name& apex = *config.vm_zone;
+  // KubeSecondaryDNS names its nameserver ns.<zone>. Unlike ns.dns.<zone> of the cluster zone, it
+  // cannot be a VMI's name here: those have at least two labels below the apex. It can be a
+  // namespace's shard, which then holds its addresses.
+  dns::Name ns_name = must(apex.prepend(kNameserverLabel));
+  dns::Name hostmaster = must(apex.prepend("hostmaster"));
+  zone::ZoneBuilder builder(apex);
+  // The timers of the cluster zone; the minimum is the negative TTL (RFC 2308 section 4).
+  builder.add(
+      apex, dns::RrType::SOA, config.negative_ttl,
+      dns::rdata::soa(ns_name, hostmaster, config.serial, 7200, 1800, 86400, config.negative_ttl));
+  builder.add(apex, dns::RrType::NS, config.vm_zone_ttl, dns::rdata::name(ns_name));
+  if (shards.find(ns_name.lowercased().wire_view()) == nullptr) {
+    for (const cluster::IpAddress& address : config.nameserver_addresses) {
+      add_address(builder, ns_name, config.vm_zone_ttl, address);
+    }
+  }
+  return std::move(builder).finish();
+}
+
+}  // namespace vmdns::rules

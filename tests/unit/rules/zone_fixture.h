@@ -1,0 +1,18 @@
+#pragma once
+// Manifests in, zone text out: the zone tests' one way to build a snapshot.
+
+#include <functional>
+#include <string>
+
+#include "rules/zone_config.h"
+
+namespace vmdns::rules {
+
+using Configure = std::function<void(ZoneConfig&)>;
+
+// Builds the manifests (an error diagnostic fails the test) for cluster.local with
+// ns.dns at 10.96.0.10, adjusted by `configure`, and returns every zone of the snapshot, each
+// after a "; zone <apex>" line, as `vmdns records` prints them.
+std::string zones_text(const std::string& manifests, const Configure& configure = {});
+
+}  // namespace vmdns::rules
