@@ -19,7 +19,7 @@
 
 #include "cluster/model.h"
 #include "rules/zone_config.h"
-#include "zone/client_search.h"
+#include "zone/client_search_index.h"
 
 namespace vmdns::builder {
 

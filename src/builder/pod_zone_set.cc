@@ -4,6 +4,7 @@
 #include <optional>
 #include <span>
 
+#include "builder/namespaces.h"
 #include "rules/dashed_name.h"
 #include "zone/pod_leaves.h"
 #include "zone/zone_builder.h"
@@ -13,12 +14,6 @@ namespace {
 
 bool is_terminal(const std::string& phase) {
   return phase == "Succeeded" || phase == "Failed";
-}
-
-// --namespaces: when a list is given, only its namespaces are served.
-bool is_allowed(const rules::ZoneConfig& config, const std::string& namespace_name) {
-  return config.namespaces.empty() || std::find(config.namespaces.begin(), config.namespaces.end(),
-                                                namespace_name) != config.namespaces.end();
 }
 
 }  // namespace

@@ -5,14 +5,13 @@
 #include <stdexcept>
 
 #include "builder/client_search_set.h"
+#include "builder/namespaces.h"
 #include "builder/pod_zone_set.h"
-#include "cluster/kubevirt.h"
-#include "cluster/selector.h"
 #include "rules/nameserver_rules.h"
 #include "rules/record_rules.h"
 #include "rules/reverse_rules.h"
 #include "rules/vm_zone_rules.h"
-#include "zone/client_search.h"
+#include "zone/client_search_index.h"
 #include "zone/zone_builder.h"
 
 namespace vmdns::builder {
@@ -21,62 +20,6 @@ namespace {
 // Shard apexes below a cluster zone's apex: <svc>.<ns>.svc (3 labels) and pod (1).
 constexpr uint8_t kServiceShardDepth = 3;
 constexpr uint8_t kPodShardDepth = 1;
-
-// Past this many changed workloads in one namespace, every Service of the namespace is rebuilt
-// rather than each checked against each workload.
-constexpr size_t kWorkloadsCheckedOneByOne = 32;
-
-// --namespaces: when a list is given, only its namespaces exist.
-bool is_allowed(const rules::ZoneConfig& config, const std::string& namespace_name) {
-  return config.namespaces.empty() || std::find(config.namespaces.begin(), config.namespaces.end(),
-                                                namespace_name) != config.namespaces.end();
-}
-
-template <typename Map>
-bool has_namespace(const Map& objects, const std::string& namespace_name) {
-  auto it = objects.lower_bound(cluster::ObjectKey{namespace_name, ""});
-  return it != objects.end() && it->first.namespace_name == namespace_name;
-}
-
-// A namespace exists when a Namespace object, or any object in it, exists.
-bool namespace_exists(const cluster::State& state, const rules::ZoneConfig& config,
-                      const std::string& namespace_name) {
-  return is_allowed(config, namespace_name) &&
-         (state.namespaces.contains(namespace_name) || has_namespace(state.vmis, namespace_name) ||
-          has_namespace(state.pods, namespace_name) ||
-          has_namespace(state.services, namespace_name) ||
-          has_namespace(state.endpoint_slices, namespace_name));
-}
-
-std::set<std::string> known_namespaces(const cluster::State& state,
-                                       const rules::ZoneConfig& config) {
-  std::set<std::string> out;
-  for (const auto& [name, ns] : state.namespaces) {
-    out.insert(name);
-  }
-  auto collect = [&out](const auto& objects) {
-    for (const auto& [key, object] : objects) {
-      out.insert(key.namespace_name);
-    }
-  };
-  collect(state.vmis);
-  collect(state.pods);
-  collect(state.services);
-  collect(state.endpoint_slices);
-  std::erase_if(out, [&config](const std::string& ns) { return !is_allowed(config, ns); });
-  return out;
-}
-
-// The fields that decide records: all of ZoneConfig but the serial, the sync flag and the
-// fallthrough names, which only the top parts (SOA) and the snapshot itself carry.
-bool same_rules(const rules::ZoneConfig& a, const rules::ZoneConfig& b) {
-  return a.zones == b.zones && a.reverse_zones == b.reverse_zones && a.ttl == b.ttl &&
-         a.negative_ttl == b.negative_ttl && a.nameserver_addresses == b.nameserver_addresses &&
-         a.pods == b.pods && a.endpoint_pod_names == b.endpoint_pod_names &&
-         a.ignore_empty_service == b.ignore_empty_service && a.namespaces == b.namespaces &&
-         a.vm_zone == b.vm_zone && a.vm_zone_ttl == b.vm_zone_ttl &&
-         a.client_search == b.client_search;
-}
 
 std::optional<dns::Name> service_apex(const dns::Name& zone, const cluster::ObjectKey& key) {
   auto svc = zone.prepend("svc");
@@ -169,110 +112,6 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::build(const cluster::Stat
   std::shared_ptr<const zone::Snapshot> snapshot = assemble(state);
   valid_ = true;
   return snapshot;
-}
-
-bool SnapshotBuilder::needs_full_build(const cluster::State& state, const rules::ZoneConfig& config,
-                                       const ChangedObjects* changed) const {
-  if (changed == nullptr || !valid_ || !same_rules(config, config_)) {
-    return true;
-  }
-  // A relist or a reloaded file: working out what each change touches would cost more.
-  size_t objects = state.vmis.size() + state.pods.size() + state.services.size() +
-                   state.endpoint_slices.size() + state.namespaces.size();
-  return changed->size() > 64 + objects / 2;
-}
-
-std::set<cluster::ObjectKey> SnapshotBuilder::affected_services(
-    const cluster::State& state, const ChangedObjects& changed,
-    bool& workloads_or_namespaces_changed) {
-  std::set<cluster::ObjectKey> affected = changed.services;
-
-  // Namespaces appear with their first object and go with their last.
-  std::set<std::string> touched = changed.namespaces;
-  for (const auto* keys : {&changed.vmis, &changed.pods, &changed.services,
-                           &changed.endpoint_slices}) {
-    for (const cluster::ObjectKey& key : *keys) {
-      touched.insert(key.namespace_name);
-    }
-  }
-  for (const std::string& ns : touched) {
-    bool exists = namespace_exists(state, config_, ns);
-    if (exists != namespaces_.contains(ns)) {
-      workloads_or_namespaces_changed = true;
-      if (exists) {
-        namespaces_.insert(ns);
-      } else {
-        namespaces_.erase(ns);
-      }
-    }
-  }
-
-  // An EndpointSlice belongs to the Service its label names, before and after the change.
-  for (const cluster::ObjectKey& key : changed.endpoint_slices) {
-    if (auto old = slice_services_.find(key); old != slice_services_.end()) {
-      affected.insert({key.namespace_name, old->second});
-      slice_services_.erase(old);
-    }
-    if (auto now = state.endpoint_slices.find(key); now != state.endpoint_slices.end()) {
-      affected.insert({key.namespace_name, now->second.service_name});
-      slice_services_.emplace(key, now->second.service_name);
-    }
-  }
-
-  // Pods and VMIs, by namespace: a selector never leaves its namespace.
-  std::map<std::string, std::set<std::string>> workloads;  // namespace -> changed names
-  for (const auto* keys : {&changed.vmis, &changed.pods}) {
-    for (const cluster::ObjectKey& key : *keys) {
-      workloads[key.namespace_name].insert(key.name);
-    }
-  }
-  workloads_or_namespaces_changed |= !workloads.empty();
-  for (const auto& entry : workloads) {
-    const std::string& ns = entry.first;  // named: clang 14 cannot capture structured bindings
-    const std::set<std::string>& names = entry.second;
-    auto first = services_.lower_bound(cluster::ObjectKey{ns, ""});
-    auto first_now = state.services.lower_bound(cluster::ObjectKey{ns, ""});
-    auto in_ns = [&ns](const auto& it, const auto& end) {
-      return it != end && it->first.namespace_name == ns;
-    };
-    if (names.size() > kWorkloadsCheckedOneByOne) {
-      for (auto it = first; in_ns(it, services_.end()); ++it) {
-        affected.insert(it->first);
-      }
-      for (auto it = first_now; in_ns(it, state.services.end()); ++it) {
-        affected.insert(it->first);
-      }
-      continue;
-    }
-    // Before the change: the Services that had one of them as an endpoint.
-    for (auto it = first; in_ns(it, services_.end()); ++it) {
-      const std::vector<rules::Endpoint>& endpoints = it->second;
-      if (std::any_of(endpoints.begin(), endpoints.end(), [&names](const rules::Endpoint& e) {
-            return names.contains(e.workload_name);
-          })) {
-        affected.insert(it->first);
-      }
-    }
-    // After: the Services whose selector picks one of them (a VMI through its launcher pod).
-    std::vector<cluster::Labels> labels;
-    for (const std::string& name : names) {
-      if (auto vmi = state.vmis.find({ns, name}); vmi != state.vmis.end()) {
-        labels.push_back(cluster::launcher_pod_labels(vmi->second));
-      }
-      if (auto pod = state.pods.find({ns, name}); pod != state.pods.end()) {
-        labels.push_back(pod->second.meta.labels);
-      }
-    }
-    for (auto it = first_now; in_ns(it, state.services.end()); ++it) {
-      const cluster::Service& service = it->second;
-      if (std::any_of(labels.begin(), labels.end(), [&service](const cluster::Labels& l) {
-            return cluster::selector_matches(service.selector, l);
-          })) {
-        affected.insert(it->first);
-      }
-    }
-  }
-  return affected;
 }
 
 void SnapshotBuilder::rebuild_services(const cluster::State& state,
