@@ -4,7 +4,7 @@
 // that truncation and rollback run too. Then
 // the whole answer path on the same bytes, against a snapshot with --pods insecure, whose
 // <dashed-ip>.<ns>.pod.<zone> names are the one family made from the question at query time
-// (zone/dashed_address.h): whatever the first label holds, the reply must read back.
+// (query/dashed_address.h): whatever the first label holds, the reply must read back.
 //
 //   fuzz_message -max_total_time=60 fuzz/corpus/message
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "dns/name.h"
+#include "query/synthesized_node.h"
 
 namespace vmdns::explain {
 namespace {
@@ -38,8 +39,8 @@ NameAnswer lookup_name(const zone::Snapshot& snapshot, std::string_view name) {
     return out;
   }
   out.in_zone = true;
-  zone::SynthesizedNode made;  // a <dashed-ip>.<ns>.pod name with --pods insecure
-  const zone::Node* node = zone->find(lowered, &made);
+  query::SynthesizedNode made;  // a <dashed-ip>.<ns>.pod name with --pods insecure
+  const zone::Node* node = made.find(*zone, lowered);
   if (node == nullptr) {
     return out;
   }

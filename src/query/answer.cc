@@ -6,6 +6,7 @@
 #include "dns/message_view.h"
 #include "dns/reader.h"
 #include "dns/writer.h"
+#include "query/synthesized_node.h"
 
 namespace vmdns::query {
 namespace {
@@ -156,7 +157,7 @@ class Responder {
 
     for (int hop = 0; hop <= kMaxCnameChain; ++hop) {
       // A name made at query time (--pods insecure) lives in made_ until the next lookup.
-      const zone::Node* node = zone->find(current, &made_);
+      const zone::Node* node = made_.find(*zone, current);
       if (node == nullptr) {
         if (!snapshot_->synced()) {
           // Before the first sync a name we do not know may well exist: say we cannot tell.
@@ -236,7 +237,7 @@ class Responder {
   MessageWriter& w_;
   const Alias* alias_;
   bool alias_out_of_zone_ = false;
-  zone::SynthesizedNode made_;
+  SynthesizedNode made_;
   bool falls_through_ = false;
   uint32_t rotation_ = 0;
 };

@@ -1,10 +1,10 @@
-#include "zone/dashed_address.h"
+#include "query/dashed_address.h"
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
-namespace vmdns::zone {
+namespace vmdns::query {
 namespace {
 
 int hex_value(char c) {
@@ -142,4 +142,4 @@ std::optional<cluster::IpAddress> parse_dashed_address(std::string_view label) {
   return parse_v6(label);
 }
 
-}  // namespace vmdns::zone
+}  // namespace vmdns::query

@@ -20,8 +20,8 @@
 
 #include "cluster/ip_address.h"
 
-namespace vmdns::zone {
+namespace vmdns::query {
 
 std::optional<cluster::IpAddress> parse_dashed_address(std::string_view label);
 
-}  // namespace vmdns::zone
+}  // namespace vmdns::query

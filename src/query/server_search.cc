@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "dns/message_view.h"
+#include "query/synthesized_node.h"
 
 namespace vmdns::query {
 namespace {
@@ -18,8 +19,8 @@ std::optional<dns::Name> join(std::span<const uint8_t> prefix, const dns::Name& 
 
 bool exists(const zone::Snapshot& snapshot, const dns::Name& lowercased) {
   const zone::Zone* zone = snapshot.find_zone(lowercased);
-  zone::SynthesizedNode made;
-  return zone != nullptr && zone->find(lowercased, &made) != nullptr;
+  SynthesizedNode made;
+  return zone != nullptr && made.find(*zone, lowercased) != nullptr;
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "zone/client_search.h"
+#include "zone/client_search_index.h"
 
 #include <algorithm>
 #include <array>

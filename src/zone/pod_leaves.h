@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "zone/snapshot.h"
+#include "zone/zone.h"
 
 namespace vmdns::zone {
 

@@ -17,6 +17,7 @@
 #include "builder/build.h"
 #include "builder/snapshot_builder.h"
 #include "control/cluster_store.h"
+#include "query/synthesized_node.h"
 #include "zone/zone_text.h"
 
 namespace vmdns::control {
@@ -477,8 +478,8 @@ TEST(IncrementalBuild, PodNamesRebuildOnlyTheBucketsAChangeTouches) {
 
     const zone::Zone& cluster_zone = *snapshot->find_zone(*dns::Name::from_text("cluster.local"));
     auto exists = [&cluster_zone](const char* name) {
-      zone::SynthesizedNode made;
-      return cluster_zone.find(*dns::Name::from_text(name), &made) != nullptr;
+      query::SynthesizedNode made;
+      return made.find(cluster_zone, *dns::Name::from_text(name)) != nullptr;
     };
     EXPECT_TRUE(exists("10-0-9-9.a.pod.cluster.local"));
     EXPECT_EQ(exists("10-0-0-1.a.pod.cluster.local"), insecure);  // v0's old address

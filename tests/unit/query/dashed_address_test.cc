@@ -2,13 +2,13 @@
 // findPods: three '-' and no "--" is IPv4, anything else IPv6 with '-' for ':', then Go's
 // net.ParseIP), one row per rule.
 
-#include "zone/dashed_address.h"
+#include "query/dashed_address.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace vmdns::zone {
+namespace vmdns::query {
 namespace {
 
 struct Row {
@@ -90,4 +90,4 @@ TEST(DashedAddressTest, EveryPrefixOfALongLabel) {
 }
 
 }  // namespace
-}  // namespace vmdns::zone
+}  // namespace vmdns::query

@@ -1,0 +1,33 @@
+#include "query/synthesized_node.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "cluster/ip_address.h"
+#include "query/dashed_address.h"
+
+namespace vmdns::query {
+
+const zone::Node* SynthesizedNode::make(dns::RrType type, uint32_t ttl,
+                                        std::span<const uint8_t> address) {
+  size_t length = std::min(address.size(), rdata_.size() - 2);
+  rdata_[0] = 0;
+  rdata_[1] = static_cast<uint8_t>(length);
+  std::copy_n(address.begin(), length, rdata_.begin() + 2);
+  set_ = zone::RrSet(type, ttl, 1, std::span<const uint8_t>(rdata_.data(), 2 + length));
+  node_ = zone::Node{std::span<const zone::RrSet>(&set_, 1)};
+  return &node_;
+}
+
+const zone::Node* SynthesizedNode::make(const zone::Zone::QueryTimeName& name) {
+  std::optional<cluster::IpAddress> address = parse_dashed_address(name.label);
+  if (!address) {
+    return nullptr;
+  }
+  if (address->is_v4()) {
+    return make(dns::RrType::A, name.ttl, std::span(address->bytes).first(4));
+  }
+  return make(dns::RrType::AAAA, name.ttl, address->bytes);
+}
+
+}  // namespace vmdns::query

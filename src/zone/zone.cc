@@ -1,0 +1,244 @@
+#include "zone/zone.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <type_traits>
+
+#include "zone/pod_leaves.h"
+
+namespace vmdns::zone {
+namespace {
+
+// Label offsets from the front of a wire name; a name has at most 127 labels.
+using LabelStarts = std::array<uint8_t, dns::kMaxNameLength / 2 + 1>;
+
+inline size_t label_starts(std::string_view wire, LabelStarts& starts) {
+  size_t labels = 0;
+  for (size_t at = 0; at < wire.size() && wire[at] != 0 && labels < starts.size();
+       at += 1 + static_cast<uint8_t>(wire[at])) {
+    starts[labels++] = static_cast<uint8_t>(at);
+  }
+  return labels;
+}
+
+size_t label_count(std::string_view wire) {
+  size_t labels = 0;
+  for (size_t at = 0; at < wire.size() && wire[at] != 0; at += 1 + static_cast<uint8_t>(wire[at])) {
+    ++labels;
+  }
+  return labels;
+}
+
+}  // namespace
+
+Zone Zone::join(Zone top, std::shared_ptr<const ShardTable> shards,
+                std::vector<uint8_t> shard_depths) {
+  if (shard_depths.size() > kMaxShardDepths) {
+    throw std::logic_error("too many shard depths");  // our own invariant
+  }
+  std::sort(shard_depths.begin(), shard_depths.end(), std::greater<>());
+  std::copy(shard_depths.begin(), shard_depths.end(), top.shard_depths_.begin());
+  top.shards_ = std::move(shards);
+  return top;
+}
+
+Zone Zone::with_leaves(Zone top, std::shared_ptr<const PodLeaves> leaves) {
+  top.leaves_ = std::move(leaves);
+  return top;
+}
+
+Zone Zone::with_dashed_addresses(Zone top, uint32_t ttl) {
+  top.dashed_addresses_ = true;
+  top.dashed_ttl_ = ttl;
+  return top;
+}
+
+size_t Zone::leaf_label_end(std::string_view name) const {
+  // <label>.<namespace>.<apex>, and <namespace>.<apex> one of our own names.
+  std::string_view apex = apex_.wire_view();
+  if (name.size() <= apex.size() + 1) {
+    return 0;
+  }
+  size_t label_end = 1 + static_cast<uint8_t>(name[0]);
+  if (label_end == 1 || label_end >= name.size()) {
+    return 0;
+  }
+  std::string_view namespace_name = name.substr(label_end);
+  size_t namespace_end = 1 + static_cast<uint8_t>(namespace_name[0]);
+  if (namespace_end + apex.size() != namespace_name.size() ||
+      namespace_name.substr(namespace_end) != apex ||
+      names_.find(namespace_name) == NameTable::kMissing) {
+    return 0;
+  }
+  return label_end;
+}
+
+const Node* Zone::find_leaf(std::string_view name) const {
+  size_t label_end = leaf_label_end(name);
+  if (label_end == 0) {
+    return nullptr;
+  }
+  const Zone* leaf = leaves_->buckets[PodLeaves::bucket_of(name.substr(1, label_end - 1))].get();
+  if (leaf == nullptr) {
+    return nullptr;
+  }
+  uint32_t index = leaf->names_.find(name);
+  return index == NameTable::kMissing ? nullptr : &leaf->nodes_[index];
+}
+
+void Zone::find_query_time(std::string_view name, QueryTimeName& query_time) const {
+  size_t label_end = leaf_label_end(name);
+  if (label_end != 0) {
+    query_time = {name.substr(1, label_end - 1), dashed_ttl_};
+  }
+}
+
+void Zone::for_each_namespace(const std::function<void(std::string_view)>& f) const {
+  size_t namespace_labels = apex_.label_count() + 1;
+  for (uint32_t i = 0; i < names_.size(); ++i) {
+    if (label_count(names_.key(i)) == namespace_labels) {
+      f(names_.key(i));
+    }
+  }
+}
+
+void Zone::for_each_leaf(const std::function<void(std::string_view, const Node&)>& f) const {
+  // A leaf is two labels below the apex; the buckets' apexes and namespaces are not leaves.
+  size_t leaf_labels = apex_.label_count() + 2;
+  for (const auto& bucket : leaves_->buckets) {
+    if (!bucket) {
+      continue;
+    }
+    for (uint32_t i = 0; i < bucket->nodes_.size(); ++i) {
+      std::string_view key = bucket->names_.key(i);
+      if (label_count(key) == leaf_labels) {
+        f(key, bucket->nodes_[i]);
+      }
+    }
+  }
+}
+
+void Zone::prefetch(std::string_view name) const {
+  uint32_t hash = NameTable::hash(name);
+  if (shards_) {
+    LabelStarts starts;
+    size_t labels = label_starts(name, starts);
+    size_t apex_labels = apex_.label_count();
+    for (uint8_t depth : shard_depths_) {
+      if (depth == 0) {
+        break;
+      }
+      if (labels >= apex_labels + depth) {
+        // Only the deepest depth the name reaches: the common case, a name under a Service.
+        shards_->prefetch(name.substr(starts[labels - apex_labels - depth]), hash);
+        return;
+      }
+    }
+  }
+  size_t count = names_.slot_count();
+  if (count > 0) {
+    __builtin_prefetch(names_.slot_data() + (hash & (count - 1)));
+  }
+}
+
+const Zone* Zone::part_for(std::string_view name, uint32_t name_hash) const {
+  LabelStarts starts;
+  size_t labels = label_starts(name, starts);
+  size_t apex_labels = apex_.label_count();
+  for (uint8_t depth : shard_depths_) {
+    if (depth == 0) {
+      break;
+    }
+    if (labels < apex_labels + depth) {
+      continue;
+    }
+    // The suffix `depth` labels below the apex: the apex of the shard holding the name, if any.
+    std::string_view apex = name.substr(starts[labels - apex_labels - depth]);
+    if (const Zone* shard = shards_->find(apex, name_hash)) {
+      return shard;
+    }
+  }
+  return this;
+}
+
+void Zone::adopt_records(std::span<const Node> nodes, std::span<const RrSet> sets,
+                         std::span<const uint8_t> data) {
+  static_assert(alignof(Node) <= alignof(std::max_align_t) && sizeof(Node) % alignof(RrSet) == 0);
+  static_assert(alignof(Node) <= 8 && alignof(RrSet) <= 8);
+  static_assert(std::is_trivially_destructible_v<Node> && std::is_trivially_destructible_v<RrSet>);
+  // In the order a lookup reads them: the name table's slots and keys, the nodes, the sets,
+  // the rdatas. A small zone (a Service's shard) is then a few pages or less for the lookup.
+  const size_t nodes_at = names_.frozen_bytes();
+  const size_t sets_at = nodes_at + nodes.size() * sizeof(Node);
+  const size_t data_at = sets_at + sets.size() * sizeof(RrSet);
+  records_bytes_ = data_at + data.size();
+  records_ = std::unique_ptr<std::byte[]>(new std::byte[records_bytes_]);
+  names_.freeze_into(records_.get());
+  auto* new_nodes = reinterpret_cast<Node*>(records_.get() + nodes_at);
+  auto* new_sets = reinterpret_cast<RrSet*>(records_.get() + sets_at);
+  auto* new_data = reinterpret_cast<uint8_t*>(records_.get() + data_at);
+  if (!data.empty()) {
+    std::memcpy(new_data, data.data(), data.size());
+  }
+  for (size_t i = 0; i < sets.size(); ++i) {
+    const RrSet& set = sets[i];
+    size_t at = static_cast<size_t>(set.data().data() - data.data());
+    std::construct_at(new_sets + i, set.type(), set.ttl(), static_cast<uint32_t>(set.size()),
+                      std::span<const uint8_t>(new_data + at, set.data().size()));
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    std::span<const RrSet> own = nodes[i].rrsets;
+    size_t at = own.empty() ? 0 : static_cast<size_t>(own.data() - sets.data());
+    std::construct_at(new_nodes + i, Node{std::span<const RrSet>(new_sets + at, own.size())});
+  }
+  nodes_ = std::span<const Node>(new_nodes, nodes.size());
+}
+
+size_t Zone::node_count() const {
+  size_t count = nodes_.size();
+  for_each_shard([&count](const Zone& shard) { count += shard.node_count(); });
+  if (leaves_) {
+    size_t leaf_labels = apex_.label_count() + 2;
+    for (const auto& bucket : leaves_->buckets) {
+      if (!bucket) {
+        continue;
+      }
+      for (uint32_t i = 0; i < bucket->names_.size(); ++i) {
+        count += label_count(bucket->names_.key(i)) == leaf_labels ? 1 : 0;
+      }
+    }
+  }
+  return count;
+}
+
+size_t Zone::record_count() const {
+  size_t count = record_count_;
+  for_each_shard([&count](const Zone& shard) { count += shard.record_count(); });
+  if (leaves_) {
+    for (const auto& bucket : leaves_->buckets) {
+      if (bucket) {
+        count += bucket->record_count_;
+      }
+    }
+  }
+  return count;
+}
+
+size_t Zone::memory_bytes() const {
+  size_t bytes = names_.memory_bytes() + records_bytes_ +
+                 (shards_ ? shards_->memory_bytes() : 0);
+  for_each_shard([&bytes](const Zone& shard) { bytes += sizeof(Zone) + shard.memory_bytes(); });
+  if (leaves_) {
+    bytes += leaves_->buckets.capacity() * sizeof(leaves_->buckets[0]);
+    for (const auto& bucket : leaves_->buckets) {
+      bytes += bucket ? sizeof(Zone) + bucket->memory_bytes() : 0;
+    }
+  }
+  return bytes;
+}
+
+}  // namespace vmdns::zone

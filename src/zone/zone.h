@@ -1,0 +1,183 @@
+#pragma once
+// One zone, frozen: the names in a flat hash table (NameTable), node i's sets a slice of one
+// array, and every rdata in one block after them. A handful of allocations for the whole zone,
+// so that a snapshot of a million records builds in well under a second and holds little
+// beyond the record data itself. Movable, not copyable: nodes and sets point into the zone's
+// own block. Made by ZoneBuilder (zone_builder.h), then only read, by any number of threads.
+//
+// A zone may be split into parts: a top (the apex and what every change touches) and shards
+// (shard_table.h), each a whole subtree held by shared_ptr, so that consecutive snapshots share
+// the shards a change did not touch. find() routes a name to its shard with one hash lookup per
+// shard depth.
+//
+//   const Node* n = zone.find(lowercased_wire);             // nullptr: NXDOMAIN
+//   const RrSet* s = n ? n->find(RrType::A) : nullptr;      // nullptr: NODATA
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "dns/name.h"
+#include "zone/name_table.h"
+#include "zone/node.h"
+#include "zone/rr_set.h"
+#include "zone/shard_table.h"
+
+namespace vmdns::zone {
+
+struct PodLeaves;  // pod_leaves.h
+
+class Zone {
+ public:
+  explicit Zone(const dns::Name& apex) : apex_(apex.lowercased()) {}
+  Zone(Zone&&) = default;
+  Zone& operator=(Zone&&) = default;
+  Zone(const Zone&) = delete;
+  Zone& operator=(const Zone&) = delete;
+
+  // A zone made of `top` (which holds the apex and its SOA) and `shards`, subtrees whose apexes
+  // are `shard_depths` labels below the apex (deepest first, at most kMaxShardDepths values).
+  // No shard apex may lie at or below another's, and `top` holds no name at or below a shard
+  // apex: each name lives in exactly one part.
+  static constexpr size_t kMaxShardDepths = 2;
+  static Zone join(Zone top, std::shared_ptr<const ShardTable> shards,
+                   std::vector<uint8_t> shard_depths);
+  // A zone (pod.<zone>) whose names two labels below the apex, <address>.<namespace>.<apex>,
+  // are in `leaves` (pod_leaves.h), while `top` holds the apex and the namespaces' names: a name
+  // is there when its namespace's name is in `top` and its leaf bucket holds it.
+  static Zone with_leaves(Zone top, std::shared_ptr<const PodLeaves> leaves);
+  // A zone (pod.<zone> with --pods insecure) whose names two labels below the apex,
+  // <label>.<namespace>.<apex>, are made at query time: a name is there when its namespace's
+  // name is in `top`; whether `label` is an address, and the record it makes, the query path
+  // decides (query/synthesized_node.h). find() only names such a name (QueryTimeName).
+  static Zone with_dashed_addresses(Zone top, uint32_t ttl);
+
+  // A name of a with_dashed_addresses part that no table holds but that may be made at query
+  // time: <label>.<namespace>.<apex>, <namespace>.<apex> one of the part's names. `label` is the
+  // first label without its length octet (a view into the name looked up); empty: none.
+  struct QueryTimeName {
+    std::string_view label;
+    uint32_t ttl = 0;
+  };
+
+  const dns::Name& apex() const { return apex_; }
+  // `lowercased_wire` is the lowercased uncompressed wire form of a name in this zone. Nullptr
+  // when no table holds it; then, with `query_time`, a name that may be made at query time
+  // (with_dashed_addresses) is named there.
+  const Node* find(std::string_view lowercased_wire, QueryTimeName* query_time = nullptr) const {
+    uint32_t hash = NameTable::hash(lowercased_wire);
+    const Zone* part = shards_ ? part_for(lowercased_wire, hash) : this;
+    uint32_t index = part->names_.find(lowercased_wire, hash);
+    if (index != NameTable::kMissing) {
+      return &part->nodes_[index];
+    }
+    if (part->leaves_) {
+      return part->find_leaf(lowercased_wire);
+    }
+    if (query_time != nullptr && part->dashed_addresses_) {
+      part->find_query_time(lowercased_wire, *query_time);
+    }
+    return nullptr;
+  }
+  const Node* find(const dns::Name& lowercased, QueryTimeName* query_time = nullptr) const {
+    return find(lowercased.wire_view(), query_time);
+  }
+  // Calls f(std::string_view lowercased_wire, uint32_t ttl) for each name whose children are
+  // made at query time (the namespaces of a with_dashed_addresses part), in no set order.
+  template <typename F>
+  void for_each_dashed_parent(F&& f) const {
+    if (dashed_addresses_) {
+      for_each_namespace([&](std::string_view name) { f(name, dashed_ttl_); });
+    }
+    for_each_shard([&f](const Zone& shard) { shard.for_each_dashed_parent(f); });
+  }
+  // Starts loading the first cache lines find(lowercased_wire) will read: the shard's route,
+  // Zone object and name table slot, or this zone's slot. Answers nothing and waits for
+  // nothing: a worker calls it for every query of a batch before answering the first, so that
+  // the batch's lookups miss the caches together rather than one after another.
+  void prefetch(std::string_view lowercased_wire) const;
+  // The apex SOA, written into the authority section of negative answers (RFC 2308 section 3).
+  const RrSet& soa() const { return soa_; }
+  size_t node_count() const;
+  size_t record_count() const;
+  // No name of its own: a shard built without records (ZoneBuilder::finish_shard).
+  bool empty() const { return nodes_.empty(); }
+  // Heap bytes held by this zone's index and records, its shards' included (a shard shared
+  // with another snapshot counts in both).
+  size_t memory_bytes() const;
+  // The shards (Zone::join); nullptr for a zone in one part.
+  const ShardTable* shards() const { return shards_.get(); }
+
+  // Calls f(std::string_view lowercased_wire, const Node&) for every node, in no set order.
+  template <typename F>
+  void for_each_node(F&& f) const {
+    for (uint32_t i = 0; i < nodes_.size(); ++i) {
+      f(names_.key(i), nodes_[i]);
+    }
+    for_each_shard([&f](const Zone& shard) { shard.for_each_node(f); });
+    if (leaves_) {
+      for_each_leaf([&f](std::string_view name, const Node& node) { f(name, node); });
+    }
+  }
+
+ private:
+  friend class ZoneBuilder;
+  friend class ShardTable;  // its routes keep a copy of where a shard's name table slots are
+  // Copies the builder's nodes, sets and rdatas into records_, pointing each at its new place,
+  // and moves the name table's slots and keys to the front of records_.
+  void adopt_records(std::span<const Node> nodes, std::span<const RrSet> sets,
+                     std::span<const uint8_t> data);
+  // The part that holds `lowercased_wire` if it is in this zone: the shard whose apex is a
+  // suffix of it, else the top (this).
+  const Zone* part_for(std::string_view lowercased_wire, uint32_t name_hash) const;
+  // The length of the first label of `name` with its length octet, when `name` is
+  // <label>.<namespace>.<apex> and <namespace>.<apex> is one of names_; else 0.
+  size_t leaf_label_end(std::string_view name) const;
+  // find() for a name not in names_ of a zone with leaves.
+  const Node* find_leaf(std::string_view lowercased_wire) const;
+  // find() for a name not in names_ of a zone with dashed addresses: names it in `query_time`
+  // when it has the shape of one made at query time.
+  void find_query_time(std::string_view lowercased_wire, QueryTimeName& query_time) const;
+  // Calls f(std::string_view name) for each of names_ one label below the apex.
+  void for_each_namespace(const std::function<void(std::string_view)>& f) const;
+  // Every leaf name, as for_each_node gives names.
+  void for_each_leaf(const std::function<void(std::string_view, const Node&)>& f) const;
+
+  template <typename F>
+  void for_each_shard(F&& f) const {
+    if (shards_) {
+      for (const auto& shard : shards_->zones()) {
+        if (shard) {
+          f(*shard);
+        }
+      }
+    }
+  }
+
+  // What a lookup reads first, together: the name table, the nodes, the apex (a shard's
+  // confirms a ShardTable hit).
+  NameTable names_;               // name -> node index
+  std::span<const Node> nodes_;   // by node index, in records_
+  dns::Name apex_;
+  // The name table's slots and keys, the nodes, then their sets node by node, then the sets'
+  // rdatas: one allocation of their exact size, in the order a lookup reads them, so that a
+  // lookup in a small zone (a Service's shard) stays in a page or two.
+  std::unique_ptr<std::byte[]> records_;
+  size_t records_bytes_ = 0;
+  RrSet soa_;                  // a copy of the apex SOA set, kept at hand
+  size_t record_count_ = 0;
+  // Shards (Zone::join), and the depths below apex_ at which their apexes are (deepest first;
+  // 0 ends the list).
+  std::shared_ptr<const ShardTable> shards_;
+  std::array<uint8_t, kMaxShardDepths> shard_depths_{};
+  std::shared_ptr<const PodLeaves> leaves_;  // Zone::with_leaves
+  bool dashed_addresses_ = false;            // Zone::with_dashed_addresses
+  uint32_t dashed_ttl_ = 0;
+};
+
+}  // namespace vmdns::zone
