@@ -54,6 +54,23 @@ struct VmiInterface {
   bool operator==(const VmiInterface&) const = default;
 };
 
+// status.migrationState of a VMI: where a live migration takes it. During a migration the
+// VMI's Service selects two virt-launcher pods, source and target, both ready; only one runs the
+// VM, and the record rules answer only that one's address (rules: migration-aware endpoints).
+struct MigrationState {
+  std::string source_node;  // sourceNode
+  std::string source_pod;   // sourcePod (KubeVirt reports it since 1.3; empty when absent)
+  std::string target_node;  // targetNode
+  std::string target_pod;   // targetPod
+  bool completed = false;   // completed
+  bool failed = false;      // failed
+  bool aborted = false;     // abortStatus "Succeeded": the abort took effect, the VM stayed
+  // Neither completed, failed nor aborted: the VM still runs on the source (until the handoff,
+  // when KubeVirt moves status.nodeName to the target node).
+  bool in_progress() const { return !completed && !failed && !aborted; }
+  bool operator==(const MigrationState&) const = default;
+};
+
 struct VirtualMachineInstance {
   ObjectMeta meta;
   std::string hostname;   // spec.hostname as written; empty when unset
@@ -65,6 +82,8 @@ struct VirtualMachineInstance {
   // same interfaces listed in another order compare equal (sources/vmi_decoder.cc).
   std::vector<VmiInterface> interfaces;
   std::string phase;       // status.phase
+  std::string node_name;   // status.nodeName: the node that runs the VM now
+  std::optional<MigrationState> migration;  // status.migrationState; nullopt when absent
   bool ready = false;      // Ready condition True; or phase Running with no conditions at all
   bool paused = false;     // Paused condition True
   // spec.dnsPolicy: ClusterFirst (also when empty), ClusterFirstWithHostNet, Default or None.
@@ -137,6 +156,7 @@ struct EndpointSlice {
     std::string hostname;
     std::string target_kind;    // targetRef.kind
     std::string target_name;    // targetRef.name
+    std::string node_name;      // nodeName: the node of the pod behind the endpoint
     bool operator==(const Endpoint&) const = default;
   };
   ObjectMeta meta;

@@ -1,5 +1,7 @@
 #include "forward/cache.h"
 
+#include "dns/header.h"
+
 namespace vmdns::forward {
 
 std::string_view Cache::key_of(const ClientQuery& client, KeyBuffer& buffer) {
@@ -19,11 +21,12 @@ std::string_view Cache::key_of(const ClientQuery& client, KeyBuffer& buffer) {
 }
 
 bool is_denial_reply(std::span<const uint8_t> reply) {
-  if (reply.size() < 8) {
+  dns::Header header;
+  if (!dns::read_header(reply, header)) {
     return false;
   }
-  uint8_t rcode = reply[3] & 0x0f;
-  return rcode == 3 || (rcode == 0 && reply[6] == 0 && reply[7] == 0);
+  auto rcode = static_cast<dns::Rcode>(header.rcode_low());
+  return rcode == dns::Rcode::NxDomain || (rcode == dns::Rcode::NoError && header.ancount == 0);
 }
 
 std::string Cache::key_of(const ClientQuery& client) {

@@ -109,6 +109,22 @@ json ports(const std::vector<cluster::ServicePort>& list) {
   return out;
 }
 
+json encode(const cluster::MigrationState& migration) {
+  json out = {{"completed", migration.completed}, {"failed", migration.failed}};
+  for (auto [key, value] : {std::pair{"sourceNode", &migration.source_node},
+                            std::pair{"sourcePod", &migration.source_pod},
+                            std::pair{"targetNode", &migration.target_node},
+                            std::pair{"targetPod", &migration.target_pod}}) {
+    if (!value->empty()) {
+      out[key] = *value;
+    }
+  }
+  if (migration.aborted) {
+    out["abortStatus"] = "Succeeded";
+  }
+  return out;
+}
+
 json encode(const cluster::VirtualMachineInstance& vmi) {
   json out = object_head(Kind::VirtualMachineInstance, vmi.meta);
   json spec = json::object();
@@ -135,6 +151,12 @@ json encode(const cluster::VirtualMachineInstance& vmi) {
   }
   spec["networks"] = std::move(networks);
   status["interfaces"] = std::move(interfaces);
+  if (!vmi.node_name.empty()) {
+    status["nodeName"] = vmi.node_name;
+  }
+  if (vmi.migration) {
+    status["migrationState"] = encode(*vmi.migration);
+  }
   out["spec"] = std::move(spec);
   out["status"] = std::move(status);
   return out;
@@ -206,6 +228,9 @@ json encode(const cluster::EndpointSlice& slice) {
     }
     if (!endpoint.target_kind.empty() || !endpoint.target_name.empty()) {
       entry["targetRef"] = {{"kind", endpoint.target_kind}, {"name", endpoint.target_name}};
+    }
+    if (!endpoint.node_name.empty()) {
+      entry["nodeName"] = endpoint.node_name;
     }
     endpoints.push_back(std::move(entry));
   }

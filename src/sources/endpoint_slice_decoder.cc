@@ -43,6 +43,7 @@ cluster::EndpointSlice::Endpoint decode_endpoint(FieldReader& reader, const Fiel
   Field target = reader.map(entry["targetRef"]);
   endpoint.target_kind = reader.string(target["kind"]).value_or("");
   endpoint.target_name = reader.string(target["name"]).value_or("");
+  endpoint.node_name = reader.string(entry["nodeName"]).value_or("");
   return endpoint;
 }
 

@@ -81,6 +81,25 @@ void check_vm_zone_labels(FieldReader& reader, const cluster::VirtualMachineInst
   }
 }
 
+// status.migrationState, for the records of a live migration. Absent until the first migration;
+// KubeVirt keeps the last one's state after it ends (completed or failed).
+std::optional<cluster::MigrationState> decode_migration_state(FieldReader& reader,
+                                                              const Field& status) {
+  Field field = reader.map(status["migrationState"]);
+  if (!field.present()) {
+    return std::nullopt;
+  }
+  cluster::MigrationState out;
+  out.source_node = reader.string(field["sourceNode"]).value_or("");
+  out.source_pod = reader.string(field["sourcePod"]).value_or("");
+  out.target_node = reader.string(field["targetNode"]).value_or("");
+  out.target_pod = reader.string(field["targetPod"]).value_or("");
+  out.completed = reader.boolean(field["completed"]).value_or(false);
+  out.failed = reader.boolean(field["failed"]).value_or(false);
+  out.aborted = reader.string(field["abortStatus"]).value_or("") == "Succeeded";
+  return out;
+}
+
 }  // namespace
 
 std::optional<cluster::VirtualMachineInstance> decode_vmi(FieldReader& reader, const Field& root,
@@ -109,6 +128,8 @@ std::optional<cluster::VirtualMachineInstance> decode_vmi(FieldReader& reader, c
 
   Field status = reader.map(root["status"]);
   vmi.phase = reader.string(status["phase"]).value_or("");
+  vmi.node_name = reader.string(status["nodeName"]).value_or("");
+  vmi.migration = decode_migration_state(reader, status);
   std::map<std::string, std::string> conditions = decode_conditions(reader, status["conditions"]);
   std::optional<std::string> pod_network = pod_network_name(reader, spec);
   for (const Field& item : reader.list(status["interfaces"])) {

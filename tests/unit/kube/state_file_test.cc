@@ -42,7 +42,7 @@ metadata: {name: db-1, namespace: shop, labels: {kubernetes.io/service-name: db}
 addressType: IPv4
 endpoints:
 - {addresses: [10.244.2.1], conditions: {ready: false}, hostname: db-0,
-   targetRef: {kind: Pod, name: db-0}}
+   targetRef: {kind: Pod, name: db-0}, nodeName: node-a}
 - {addresses: [10.244.2.2]}
 ports: [{name: pg, port: 5432}]
 ---
@@ -62,6 +62,9 @@ spec:
   networks: [{name: default, pod: {}}, {name: blue, multus: {networkName: blue}}]
 status:
   phase: Running
+  nodeName: node-a
+  migrationState: {sourceNode: node-a, sourcePod: virt-launcher-vm-a, targetNode: node-b,
+                   targetPod: virt-launcher-vm-b, completed: true, abortStatus: Succeeded}
   conditions: [{type: Ready, status: "True"}, {type: Paused, status: "True"}]
   interfaces:
   - {name: default, ipAddresses: [10.244.0.57, "fd00::57"]}
@@ -87,6 +90,10 @@ TEST(StateFileTest, RoundTripKeepsEveryField) {
   EXPECT_FALSE(vmi.interfaces[2].pod_network);
   EXPECT_EQ(vmi.interfaces, loaded.state.vmis.at({"shop", "vm"}).interfaces);
   ASSERT_EQ(vmi.addresses.size(), 2u);
+  EXPECT_EQ(vmi.node_name, "node-a");
+  ASSERT_TRUE(vmi.migration);
+  EXPECT_EQ(vmi.migration, loaded.state.vmis.at({"shop", "vm"}).migration);
+  EXPECT_TRUE(vmi.migration->aborted);
   const auto& db = decoded->services.at({"shop", "db"});
   EXPECT_TRUE(db.headless);
   EXPECT_TRUE(db.publish_not_ready_addresses);
@@ -101,6 +108,7 @@ TEST(StateFileTest, RoundTripKeepsEveryField) {
   const auto& slice = decoded->endpoint_slices.at({"shop", "db-1"});
   EXPECT_EQ(slice.endpoints[0].ready, std::optional<bool>(false));
   EXPECT_EQ(slice.endpoints[1].ready, std::nullopt);
+  EXPECT_EQ(slice.endpoints, loaded.state.endpoint_slices.at({"shop", "db-1"}).endpoints);
   const auto& pod = decoded->pods.at({"shop", "db-0"});
   ASSERT_TRUE(pod.dns_config);
   EXPECT_EQ(pod.dns_config->options.size(), 2u);

@@ -27,6 +27,7 @@ endpoints:
   conditions: {ready: true}
   hostname: web-0
   targetRef: {kind: Pod, name: web-0, namespace: shop}
+  nodeName: node-a
 - addresses: [10.1.0.6, 10.1.0.7]
   conditions: {ready: false}
 - addresses: [10.1.0.8]
@@ -46,6 +47,8 @@ ports:
        EXPECT_EQ(s.endpoints[0].hostname, "web-0");
        EXPECT_EQ(s.endpoints[0].target_kind, "Pod");
        EXPECT_EQ(s.endpoints[0].target_name, "web-0");
+       EXPECT_EQ(s.endpoints[0].node_name, "node-a");
+       EXPECT_EQ(s.endpoints[1].node_name, "");
        EXPECT_EQ(address_texts(s.endpoints[1].addresses), (Strings{"10.1.0.6", "10.1.0.7"}));
        EXPECT_EQ(s.endpoints[1].ready, std::optional<bool>(false));
        EXPECT_EQ(s.endpoints[2].ready, std::nullopt);  // absent means ready

@@ -388,6 +388,73 @@ status:
        EXPECT_TRUE(only_vmi(r).paused);
        EXPECT_FALSE(only_vmi(r).ready);
      }},
+    {"status.nodeName and a migration in progress",
+     R"(apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: x}
+status:
+  nodeName: node-a
+  migrationState: {sourceNode: node-a, targetNode: node-b, targetPod: virt-launcher-x-b2c3d,
+                   sourcePod: virt-launcher-x-a1b2c, completed: false}
+)",
+     {},
+     [](const LoadResult& r) {
+       const cluster::VirtualMachineInstance& vmi = only_vmi(r);
+       EXPECT_EQ(vmi.node_name, "node-a");
+       ASSERT_TRUE(vmi.migration);
+       EXPECT_EQ(vmi.migration->source_node, "node-a");
+       EXPECT_EQ(vmi.migration->source_pod, "virt-launcher-x-a1b2c");
+       EXPECT_EQ(vmi.migration->target_node, "node-b");
+       EXPECT_EQ(vmi.migration->target_pod, "virt-launcher-x-b2c3d");
+       EXPECT_TRUE(vmi.migration->in_progress());
+     }},
+    {"a completed, a failed and an aborted migration are not in progress",
+     R"(apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: done}
+status: {migrationState: {targetNode: b, completed: true}}
+---
+apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: failed}
+status: {migrationState: {targetNode: b, failed: true}}
+---
+apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: aborted}
+status: {migrationState: {targetNode: b, abortRequested: true, abortStatus: Succeeded}}
+---
+apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: aborting}
+status: {migrationState: {targetNode: b, abortRequested: true, abortStatus: Aborting}}
+---
+apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: never}
+)",
+     {},
+     [](const LoadResult& r) {
+       auto migration = [&](const char* name) {
+         return r.state.vmis.at({"default", name}).migration;
+       };
+       EXPECT_TRUE(migration("done")->completed);
+       EXPECT_FALSE(migration("done")->in_progress());
+       EXPECT_FALSE(migration("failed")->in_progress());
+       EXPECT_TRUE(migration("aborted")->aborted);
+       EXPECT_FALSE(migration("aborted")->in_progress());
+       EXPECT_TRUE(migration("aborting")->in_progress());
+       EXPECT_FALSE(migration("never"));
+     }},
+    {"a migrationState that is not a map",
+     R"(apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: x}
+status: {migrationState: [a]}
+)",
+     {"t.yaml: document 1 (line 1): VirtualMachineInstance default/x: status.migrationState must "
+      "be a map, not a list"},
+     nullptr},
     {"conditions must be maps",
      R"(apiVersion: kubevirt.io/v1
 kind: VirtualMachineInstance

@@ -1,0 +1,78 @@
+#include "cluster/migration.h"
+
+#include <string>
+
+namespace vmdns::cluster {
+namespace {
+
+// The API server cuts a generateName base longer than 58 characters so that the 5 random
+// characters it appends keep the name within 63 (names.SimpleNameGenerator).
+constexpr size_t kMaxGenerateNameBase = 58;
+constexpr size_t kRandomSuffix = 5;
+
+enum class Side { Unknown, Source, Target };
+
+// Which side of `migration` the pod is: by name when KubeVirt reports the pods, else by node.
+Side side_of(const MigrationState& migration, std::string_view pod_name,
+             std::string_view node_name) {
+  if (!pod_name.empty()) {
+    if (pod_name == migration.target_pod) {
+      return Side::Target;
+    }
+    if (pod_name == migration.source_pod) {
+      return Side::Source;
+    }
+    if (!migration.target_pod.empty() && !migration.source_pod.empty()) {
+      return Side::Unknown;  // a third pod: an older migration's leftover
+    }
+  }
+  if (!node_name.empty()) {
+    if (migration.target_pod.empty() && node_name == migration.target_node) {
+      return Side::Target;
+    }
+    if (node_name == migration.source_node) {
+      return Side::Source;
+    }
+  }
+  // Named pods and a pod that is neither: with the target pod named, every other launcher pod of
+  // the VMI is on the source side.
+  if (!migration.target_pod.empty() && pod_name != migration.target_pod && !pod_name.empty()) {
+    return Side::Source;
+  }
+  return Side::Unknown;
+}
+
+}  // namespace
+
+bool is_launcher_pod_of(std::string_view vmi_name, std::string_view pod_name) {
+  std::string base = "virt-launcher-" + std::string(vmi_name) + "-";
+  if (base.size() > kMaxGenerateNameBase) {
+    base.resize(kMaxGenerateNameBase);
+  }
+  return pod_name.size() == base.size() + kRandomSuffix && pod_name.starts_with(base);
+}
+
+LauncherRole launcher_role(const VirtualMachineInstance& vmi, std::string_view pod_name,
+                           std::string_view node_name) {
+  if (!vmi.migration || pod_name.empty() || !is_launcher_pod_of(vmi.meta.name, pod_name)) {
+    return LauncherRole::NotALauncher;
+  }
+  const MigrationState& migration = *vmi.migration;
+  Side side = side_of(migration, pod_name, node_name);
+  if (side == Side::Unknown) {
+    return LauncherRole::NotALauncher;
+  }
+  bool on_target;
+  if (migration.completed) {
+    on_target = true;
+  } else if (migration.failed || migration.aborted) {
+    on_target = false;
+  } else {
+    // In progress: the handoff moves status.nodeName to the target node.
+    on_target = !migration.target_node.empty() && vmi.node_name == migration.target_node;
+  }
+  bool runs = on_target == (side == Side::Target);
+  return runs ? LauncherRole::RunsGuest : LauncherRole::DoesNotRunGuest;
+}
+
+}  // namespace vmdns::cluster
