@@ -63,6 +63,12 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::build(const cluster::Stat
     for (const auto& [key, slice] : state.endpoint_slices) {
       slice_services_.emplace(key, slice.service_name);
     }
+    migrating_vmis_.clear();
+    for (const auto& [key, vmi] : state.vmis) {
+      if (vmi.migration) {
+        migrating_vmis_.insert(migrating_vmis_.end(), key);
+      }
+    }
     namespaces_ = known_namespaces(state, config_);
     std::set<cluster::ObjectKey> all;
     for (const auto& [key, service] : state.services) {

@@ -84,6 +84,9 @@ class SnapshotBuilder {
   std::set<cluster::ObjectKey> fronting_;
   std::vector<zone::ShardTable> shards_;  // per cluster zone: the Services' subtrees and pod.<zone>
   std::map<cluster::ObjectKey, std::string> slice_services_;  // EndpointSlice -> its Service
+  // The VMIs with a status.migrationState: a change of one may move its address between the two
+  // launcher pods its Services' EndpointSlices list (rules/endpoints.h), which no label shows.
+  std::set<cluster::ObjectKey> migrating_vmis_;
   ReverseZoneSet reverse_;
   PodZoneSet pods_;
   ClientSearchSet clients_;  // with config_.client_search

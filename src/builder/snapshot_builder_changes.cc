@@ -9,6 +9,7 @@
 #include "builder/namespaces.h"
 #include "builder/snapshot_builder.h"
 #include "cluster/kubevirt.h"
+#include "cluster/migration.h"
 #include "cluster/selector.h"
 
 namespace vmdns::builder {
@@ -76,6 +77,34 @@ std::set<cluster::ObjectKey> SnapshotBuilder::affected_services(
     if (auto now = state.endpoint_slices.find(key); now != state.endpoint_slices.end()) {
       affected.insert({key.namespace_name, now->second.service_name});
       slice_services_.emplace(key, now->second.service_name);
+    }
+  }
+
+  // A VMI that migrates, or did: its Services' slices list its launcher pods, and which of them
+  // is its address follows its migration state, before and after the change.
+  for (const cluster::ObjectKey& key : changed.vmis) {
+    auto vmi = state.vmis.find(key);
+    bool migrating = vmi != state.vmis.end() && vmi->second.migration;
+    bool was_migrating = migrating_vmis_.contains(key);
+    if (migrating) {
+      migrating_vmis_.insert(key);
+    } else {
+      migrating_vmis_.erase(key);
+    }
+    if (!migrating && !was_migrating) {
+      continue;
+    }
+    for (auto it = state.endpoint_slices.lower_bound({key.namespace_name, ""});
+         it != state.endpoint_slices.end() && it->first.namespace_name == key.namespace_name;
+         ++it) {
+      const cluster::EndpointSlice& slice = it->second;
+      if (std::any_of(slice.endpoints.begin(), slice.endpoints.end(),
+                      [&key](const cluster::EndpointSlice::Endpoint& e) {
+                        return e.target_kind == "Pod" &&
+                               cluster::is_launcher_pod_of(key.name, e.target_name);
+                      })) {
+        affected.insert({key.namespace_name, slice.service_name});
+      }
     }
   }
 

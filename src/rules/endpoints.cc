@@ -5,6 +5,7 @@
 
 #include "cluster/dns1123.h"
 #include "cluster/kubevirt.h"
+#include "cluster/migration.h"
 
 namespace vmdns::rules {
 namespace {
@@ -23,6 +24,10 @@ void add_addresses(const std::vector<cluster::IpAddress>& addresses, const std::
     out.push_back({address, hostname, ready, workload_name, ports});
   }
 }
+
+// A virt-launcher pod's name: the prefix, the VMI's name (perhaps cut) and '-', 5 random characters.
+constexpr std::string_view kLauncherPrefix = "virt-launcher-";
+constexpr size_t kLauncherSuffix = 5;
 
 // Up to this many endpoints, repeats are found by comparing each with those before it.
 constexpr size_t kLinearRepeatLimit = 16;
@@ -95,16 +100,18 @@ std::vector<cluster::ServicePort> endpoint_ports(const cluster::Service& service
   return out;
 }
 
-EndpointIndex::EndpointIndex(const cluster::State& state) {
+EndpointIndex::EndpointIndex(const cluster::State& state) : vmis_(&state.vmis) {
   index(state, cluster::ObjectKey{}, nullptr);
 }
 
-EndpointIndex::EndpointIndex(const cluster::State& state, const std::string& namespace_name) {
+EndpointIndex::EndpointIndex(const cluster::State& state, const std::string& namespace_name)
+    : vmis_(&state.vmis) {
   index(state, cluster::ObjectKey{namespace_name, ""}, &namespace_name);
 }
 
 EndpointIndex::EndpointIndex(const cluster::State& state, const std::string& namespace_name,
-                             const std::vector<const cluster::Service*>& services) {
+                             const std::vector<const cluster::Service*>& services)
+    : vmis_(&state.vmis) {
   std::set<std::pair<std::string_view, std::string_view>> wanted;
   for (const cluster::Service* service : services) {
     if (service->selector) {
@@ -195,6 +202,32 @@ std::vector<Endpoint> EndpointIndex::endpoints_of(const cluster::Service& servic
   return from_selector(service);
 }
 
+bool EndpointIndex::runs_guest(const std::string& namespace_name,
+                               const cluster::EndpointSlice::Endpoint& endpoint) const {
+  std::string_view pod = endpoint.target_name;
+  if (endpoint.target_kind != "Pod" || !pod.starts_with(kLauncherPrefix) ||
+      pod.size() <= kLauncherPrefix.size() + kLauncherSuffix) {
+    return true;
+  }
+  // "virt-launcher-<vmi>-abcde", or with a long VMI name its first characters: every VMI whose
+  // name starts with the middle part is a candidate; the VMIs of a namespace are one sorted range.
+  std::string_view middle =
+      pod.substr(kLauncherPrefix.size(), pod.size() - kLauncherPrefix.size() - kLauncherSuffix);
+  if (middle.ends_with('-')) {
+    middle.remove_suffix(1);
+  }
+  for (auto it = vmis_->lower_bound({namespace_name, std::string(middle)});
+       it != vmis_->end() && it->first.namespace_name == namespace_name &&
+       it->first.name.starts_with(middle);
+       ++it) {
+    if (cluster::launcher_role(it->second, pod, endpoint.node_name) ==
+        cluster::LauncherRole::DoesNotRunGuest) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::vector<Endpoint> EndpointIndex::from_slices(const cluster::Service& service) const {
   std::vector<Endpoint> out;
   const std::string& ns = service.meta.namespace_name;
@@ -209,6 +242,9 @@ std::vector<Endpoint> EndpointIndex::from_slices(const cluster::Service& service
     }
     auto ports = std::make_shared<const std::vector<cluster::ServicePort>>(slice.ports);
     for (const auto& endpoint : slice.endpoints) {
+      if (!runs_guest(ns, endpoint)) {
+        continue;  // a launcher pod of a migrating VMI that does not run its guest
+      }
       add_addresses(endpoint.addresses, endpoint.hostname, endpoint.ready.value_or(true),
                     endpoint.target_name, ports, out);
     }

@@ -8,6 +8,9 @@
 // hostname only when the workload's spec.subdomain equals the Service's name (Kubernetes'
 // ShouldSetHostname); a VMI's hostname is cluster::vmi_hostname().
 //
+// During a live migration the EndpointSlice lists both virt-launcher pods; the one that does not
+// run the guest is left out (cluster/migration.h), for every record made from the endpoints.
+//
 // Each endpoint carries its ports, those its SRV records answer: its EndpointSlice's, or for
 // endpoints found by the selector the ports the controller would write (endpoint_ports()).
 
@@ -70,6 +73,10 @@ class EndpointIndex {
  private:
   std::vector<Endpoint> from_slices(const cluster::Service& service) const;
   std::vector<Endpoint> from_selector(const cluster::Service& service) const;
+  // False for the endpoint of a virt-launcher pod that does not run its VMI's guest during or
+  // after a live migration (cluster/migration.h): the other launcher pod is the VM's address.
+  bool runs_guest(const std::string& namespace_name,
+                  const cluster::EndpointSlice::Endpoint& endpoint) const;
 
   // A Pod or VMI; VMIs first, each kind in key order, which is the order endpoints are found in.
   struct Workload {
@@ -85,6 +92,7 @@ class EndpointIndex {
              const std::string* only_namespace,
              const std::set<std::pair<std::string_view, std::string_view>>* wanted = nullptr);
 
+  const std::map<cluster::ObjectKey, cluster::VirtualMachineInstance>* vmis_;
   std::vector<Workload> workloads_;
   // (namespace, label key, label value) -> workloads_ indices, ascending
   std::map<std::tuple<std::string_view, std::string_view, std::string_view>, std::vector<uint32_t>>

@@ -147,6 +147,19 @@ class RandomCluster {
     v.phase = phase();
     v.ready = pick(4) != 0;
     v.paused = pick(8) == 0;
+    // Live migrations: which of the VMI's launcher pods in the slices runs the guest.
+    v.node_name = one_of({"node-a", "node-b"});
+    if (pick(2) == 0) {
+      cluster::MigrationState m;
+      m.source_node = "node-a";
+      m.target_node = "node-b";
+      if (pick(2) == 0) {
+        m.target_pod = "virt-launcher-" + v.meta.name + "-bbbbb";
+      }
+      m.completed = pick(3) == 0;
+      m.failed = !m.completed && pick(4) == 0;
+      v.migration = m;
+    }
     return v;
   }
 
@@ -218,8 +231,16 @@ class RandomCluster {
         endpoint.ready = pick(2) == 0;
       }
       endpoint.hostname = one_of({"", "e1"});
-      endpoint.target_kind = "VirtualMachineInstance";
-      endpoint.target_name = one_of({"v0", "v1"});
+      if (pick(2) == 0) {
+        endpoint.target_kind = "VirtualMachineInstance";
+        endpoint.target_name = one_of({"v0", "v1"});
+      } else {
+        // A virt-launcher pod of a VMI, on either side of a migration.
+        endpoint.target_kind = "Pod";
+        endpoint.target_name = "virt-launcher-" + one_of({"v0", "v1", "v2"}) + "-" +
+                               one_of({"aaaaa", "bbbbb"});
+        endpoint.node_name = one_of({"node-a", "node-b", ""});
+      }
       e.endpoints.push_back(endpoint);
     }
     e.ports.push_back({"http", "TCP", 8080});
