@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "cli/options.h"
+#include "settings/options.h"
 #include "zone/build.h"
 #include "zone/zone_text.h"
 
@@ -12,25 +12,25 @@ namespace vmdns::cli {
 
 void register_records(CLI::App& app, int& exit_code) {
   struct Options {
-    SourceOptions sources;
-    ZoneOptions zones;
+    settings::SourceOptions sources;
+    settings::ZoneOptions zones;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
       "records",
       "Print every record vmdns serves for the manifests, in RFC 1035 master-file "
       "format, sorted (one zone after the other)");
-  add_source_options(*command, options->sources);
-  add_zone_options(*command, options->zones);
+  settings::add_source_options(*command, options->sources);
+  settings::add_zone_options(*command, options->zones);
   command->callback([options, &exit_code] {
     std::string error;
-    auto config = make_zone_config(options->zones, "127.0.0.1", &error);
+    auto config = settings::make_zone_config(options->zones, "127.0.0.1", &error);
     if (!config) {
       std::cerr << "vmdns records: " << error << "\n";
       exit_code = 2;
       return;
     }
-    sources::LoadResult loaded = load_and_log(options->sources);
+    sources::LoadResult loaded = settings::load_and_log(options->sources);
     auto snapshot = zone::build(loaded.state, *config);
     // The cluster zones in the order given, then the --vm-zone, then the reverse zones, each
     // after a "; zone" line.

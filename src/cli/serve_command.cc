@@ -13,16 +13,17 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "cli/config_watcher.h"
-#include "cli/corefile_settings.h"
-#include "cli/load_progress.h"
-#include "cli/serve_api.h"
-#include "cli/serve_config.h"
-#include "cli/serve_forward.h"
-#include "cli/serve_hosts.h"
-#include "cli/serve_metrics.h"
-#include "cli/serve_ops.h"
-#include "cli/serve_options.h"
+#include "daemon/config_watcher.h"
+#include "daemon/ops_http.h"
+#include "settings/corefile_settings.h"
+#include "daemon/load_progress.h"
+#include "daemon/serve_api.h"
+#include "settings/serve_config.h"
+#include "daemon/serve_forward.h"
+#include "daemon/serve_hosts.h"
+#include "daemon/serve_metrics.h"
+#include "daemon/serve_ops.h"
+#include "settings/serve_options.h"
 #include "control/control_loop.h"
 #include "dispatch/dispatcher.h"
 #include "forward/forwarder.h"
@@ -64,20 +65,20 @@ std::string zone_list(const zone::ZoneConfig& config) {
 struct ConfigSource {
   std::string label;  // "--config", "--corefile"
   std::string path;
-  SettingsReader read;
+  settings::SettingsReader read;
   bool watch = true;  // follow the file's changes (a Corefile: only with its reload plugin)
-  GivenArguments given;
-  LoadedServeConfig loaded;
+  settings::GivenArguments given;
+  settings::LoadedServeConfig loaded;
 };
 
-int run(const ServeOptions& options, const ConfigSource* config_source) {
+int run(const settings::ServeOptions& options, const ConfigSource* config_source) {
   std::string error;
   auto listen = net::parse_listen_address(options.listen, &error);
   if (!listen) {
     std::cerr << "vmdns serve: --listen: " << error << "\n";
     return 2;
   }
-  auto config = make_zone_config(options.zones, default_advertise(*listen), &error);
+  auto config = settings::make_zone_config(options.zones, default_advertise(*listen), &error);
   if (!config) {
     std::cerr << "vmdns serve: " << error << "\n";
     return 2;
@@ -88,22 +89,22 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
     spdlog::info("--autopath: VMI guests only; Pods need --pods verified");
   }
 
-  auto upstreams = upstreams_of(options, *listen, &error);
+  auto upstreams = daemon::upstreams_of(options, *listen, &error);
   if (!upstreams) {
     std::cerr << "vmdns serve: " << error << "\n";
     return 2;
   }
-  auto routes = forward_routes_of(options, *listen, &error);
+  auto routes = daemon::forward_routes_of(options, *listen, &error);
   if (!routes) {
     std::cerr << "vmdns serve: " << error << "\n";
     return 2;
   }
-  auto inline_hosts = host_entries(options, &error);
+  auto inline_hosts = daemon::host_entries(options, &error);
   if (!inline_hosts) {
     std::cerr << "vmdns serve: " << error << "\n";
     return 2;
   }
-  auto allow_forward = allowed_clients(options, &error);
+  auto allow_forward = daemon::allowed_clients(options, &error);
   if (!allow_forward) {
     std::cerr << "vmdns serve: " << error << "\n";
     return 2;
@@ -119,7 +120,7 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto kube_config = api_config(options, &error);
+  auto kube_config = daemon::api_config(options, &error);
   if (!kube_config) {
     std::cerr << "vmdns serve: " << error << "\n";
     return 2;
@@ -133,13 +134,13 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
   // are read here, before the server starts, and then watched.
   zone::SnapshotHolder holder;
   ops::ServingState serving;
-  ServeMetrics metrics("dns://" + listen->to_string());
+  daemon::ServeMetrics metrics("dns://" + listen->to_string());
 
   // Declared before the server: routes it holds name the server's sockets, so it is stopped
   // first (below) and destroyed last.
   std::unique_ptr<forward::Forwarder> forwarder;
   if (!upstreams->empty() || !routes->stubs.empty()) {
-    forwarder = start_forwarder(options, *upstreams, *routes, *allowed, holder, metrics, &error);
+    forwarder = daemon::start_forwarder(options, *upstreams, *routes, *allowed, holder, metrics, &error);
     if (!forwarder) {
       spdlog::critical("cannot start forwarding: {}", error);
       return 1;
@@ -150,9 +151,9 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
 
   // The HTTP endpoints come up before the first load, so that /health answers and /ready says
   // why it is not ready while a large directory loads.
-  OpsOptions ops = options.ops;
-  keep_defaults_on_loopback(ops, *listen);
-  auto http = start_ops_http(
+  settings::OpsOptions ops = options.ops;
+  settings::keep_defaults_on_loopback(ops, *listen);
+  auto http = daemon::start_ops_http(
       ops, options.client_ipv6_prefix, serving,
       [&metrics, &serving] { return metrics.render(serving); }, &error);
   if (!http) {
@@ -167,19 +168,19 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
   // are read here, before the DNS server starts, and then watched. Each publish updates
   // /metrics and /ready.
   control::ControlLoop control(
-      holder, *config, control::ControlOptions{.on_publish = publish_to_ops(metrics, serving)});
+      holder, *config, control::ControlOptions{.on_publish = daemon::publish_to_ops(metrics, serving)});
   control.start();
   // The Kubernetes API: every collection is announced NotSynced before the first snapshot is
   // served (unknown names answer SERVFAIL), unless --state-dir had a state to restore; the
   // reflectors start once the server listens.
   // Long loads report their progress on a terminal, at most once a second.
   bool terminal = ::isatty(STDERR_FILENO) == 1;
-  LoadProgress files_progress("reading the manifests", terminal);
-  LoadProgress api_progress("kubernetes: first sync", terminal);
-  ProgressSink files_sink(control, files_progress);
-  std::unique_ptr<ServeApi> api;
+  daemon::LoadProgress files_progress("reading the manifests", terminal);
+  daemon::LoadProgress api_progress("kubernetes: first sync", terminal);
+  daemon::ProgressSink files_sink(control, files_progress);
+  std::unique_ptr<daemon::ServeApi> api;
   if (*kube_config) {
-    api = std::make_unique<ServeApi>(
+    api = std::make_unique<daemon::ServeApi>(
         **kube_config, options, control,
         [&serving](const std::string& origin) { serving.count_source_errors(origin, "watch", 1); },
         api_progress);
@@ -212,7 +213,7 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
 
   // What a --config reload may change while serving, besides the zone settings.
   std::atomic<bool> log_queries{options.ops.log_queries};
-  std::atomic<int64_t> lameduck_ms{parse_duration(options.ops.lameduck)->count()};
+  std::atomic<int64_t> lameduck_ms{settings::parse_duration(options.ops.lameduck)->count()};
   unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
   forward::Forwarder* forward_to = forwarder.get();
   // One limiter for every UDP worker: SO_REUSEPORT spreads a client's queries over them.
@@ -226,7 +227,7 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
   }
   // Hosts entries: published before the server answers, and kept (with the holder the handlers
   // read) until after it stops.
-  ServeHosts hosts(options, std::move(*inline_hosts));
+  daemon::ServeHosts hosts(options, std::move(*inline_hosts));
   hosts.start();
   const hosts::HostsHolder* hosts_holder = hosts.enabled() ? &hosts.holder() : nullptr;
   dispatch::SearchOptions search{.autopath = options.autopath,
@@ -265,16 +266,16 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
     api->start();
   }
 
-  std::unique_ptr<ConfigReloader> reloader;
-  std::unique_ptr<ConfigWatcher> config_watcher;
+  std::unique_ptr<settings::ConfigReloader> reloader;
+  std::unique_ptr<daemon::ConfigWatcher> config_watcher;
   if (config_source != nullptr) {
-    auto apply = [&](const ServeOptions& next, const std::set<std::string>& changed,
+    auto apply = [&](const settings::ServeOptions& next, const std::set<std::string>& changed,
                      std::string* why) {
       bool zone_changed = std::any_of(changed.begin(), changed.end(), [](const std::string& f) {
         return f != "--log-queries" && f != "--lameduck";
       });
       if (zone_changed) {
-        auto next_config = make_zone_config(next.zones, default_advertise(*listen), why);
+        auto next_config = settings::make_zone_config(next.zones, default_advertise(*listen), why);
         if (!next_config) {
           return false;
         }
@@ -282,14 +283,14 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
         control.replace_config(std::move(*next_config));
       }
       log_queries = next.ops.log_queries;
-      lameduck_ms = parse_duration(next.ops.lameduck)->count();
+      lameduck_ms = settings::parse_duration(next.ops.lameduck)->count();
       return true;
     };
-    reloader = std::make_unique<ConfigReloader>(
+    reloader = std::make_unique<settings::ConfigReloader>(
         config_source->label, config_source->path, config_source->read, config_source->given,
         config_source->loaded, /*api_source=*/kube_config->has_value(), apply);
     if (config_source->watch) {
-      config_watcher = std::make_unique<ConfigWatcher>(config_source->path,
+      config_watcher = std::make_unique<daemon::ConfigWatcher>(config_source->path,
                                                        [&reloader] { reloader->reload(); });
       if (!config_watcher->start(&error)) {
         spdlog::warn("{} {}: not watched ({}); SIGHUP reloads it", config_source->label,
@@ -319,7 +320,7 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
     }
     spdlog::info("signal {}: shutting down", signal);
     if (signal == SIGTERM) {
-      lameduck(std::chrono::milliseconds(lameduck_ms.load()), signals, serving);
+      daemon::lameduck(std::chrono::milliseconds(lameduck_ms.load()), signals, serving);
     }
     if (config_watcher) {
       config_watcher->stop();
@@ -342,10 +343,10 @@ int run(const ServeOptions& options, const ConfigSource* config_source) {
 }  // namespace
 
 void register_serve(CLI::App& app, int& exit_code) {
-  auto options = std::make_shared<ServeOptions>();
+  auto options = std::make_shared<settings::ServeOptions>();
   CLI::App* command = app.add_subcommand(
       "serve", "Serve the cluster zone for the manifests over UDP and TCP (authoritative)");
-  add_serve_options(*command, *options);
+  settings::add_serve_options(*command, *options);
   command->callback([options, command, &exit_code] {
     if (options->config_file.empty() && options->corefile.empty()) {
       exit_code = run(*options, nullptr);
@@ -358,26 +359,26 @@ void register_serve(CLI::App& app, int& exit_code) {
       return;
     }
     ConfigSource source;
-    source.given = given_arguments(*command);
+    source.given = settings::given_arguments(*command);
     std::string error;
     if (!options->corefile.empty()) {
       source.label = "--corefile";
       source.path = options->corefile;
       corefile::FileAccess files = corefile::system_file_access();
-      auto first = read_corefile_settings(source.path, files, source.given, &error);
+      auto first = settings::read_corefile_settings(source.path, files, source.given, &error);
       if (!first) {
         std::cerr << "vmdns serve: --corefile: " << error << "\n";
         exit_code = 2;
         return;
       }
       source.watch = first->reload;
-      source.read = corefile_reader(source.path, files, source.given);
+      source.read = settings::corefile_reader(source.path, files, source.given);
     } else {
       source.label = "--config";
       source.path = options->config_file;
-      source.read = config_file_reader(source.path);
+      source.read = settings::config_file_reader(source.path);
     }
-    auto loaded = load_serve_settings(source.path, source.read, source.given, &error);
+    auto loaded = settings::load_serve_settings(source.path, source.read, source.given, &error);
     if (!loaded) {
       std::cerr << "vmdns serve: " << source.label << ": " << error << "\n";
       exit_code = 2;
