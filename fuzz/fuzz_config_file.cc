@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <string>
 
-#include "cli/config_file.h"
-#include "cli/serve_options.h"
+#include "settings/config_file.h"
+#include "settings/serve_options.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace vmdns::cli;

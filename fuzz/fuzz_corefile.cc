@@ -12,11 +12,11 @@
 #include <cstdint>
 #include <string>
 
-#include "cli/corefile_settings.h"
-#include "cli/serve_options.h"
 #include "corefile/imports.h"
 #include "corefile/parser.h"
 #include "fuzz_check.h"
+#include "settings/corefile_settings.h"
+#include "settings/serve_options.h"
 
 namespace {
 
@@ -62,15 +62,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check(!block.keys.empty());
     check_lines(block.directives);
   }
-  auto settings = cli::read_corefile_settings(path, files, {}, &error);
+  auto settings = settings::read_corefile_settings(path, files, {}, &error);
   if (!settings) {
     check(error.rfind("/etc/coredns/", 0) == 0);
     return 0;
   }
-  cli::ServeOptions options;
+  settings::ServeOptions options;
   CLI::App command("vmdns serve");
-  cli::add_serve_options(command, options);
-  std::vector<std::string> arguments = cli::merged_arguments(settings->settings, {});
+  settings::add_serve_options(command, options);
+  std::vector<std::string> arguments = settings::merged_arguments(settings->settings, {});
   std::reverse(arguments.begin(), arguments.end());
   try {
     command.parse(arguments);

@@ -3,18 +3,18 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "cli/options.h"
+#include "settings/options.h"
 #include "explain/mistakes.h"
 
 namespace vmdns::cli {
 
 void register_check(CLI::App& app, int& exit_code) {
-  auto options = std::make_shared<SourceOptions>();
+  auto options = std::make_shared<settings::SourceOptions>();
   auto strict = std::make_shared<bool>(false);
   CLI::App* command = app.add_subcommand(
       "check", "Validate manifests: print every problem (file, document, object, field) and "
                "exit 1 if there is an error");
-  add_source_options(*command, *options);
+  settings::add_source_options(*command, *options);
   command->add_flag("--strict", *strict, "Exit 1 on warnings too (for CI pipelines)");
   command->callback([options, strict, &exit_code] {
     sources::LoadResult loaded = sources::load_manifests(options->files);

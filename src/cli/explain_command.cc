@@ -4,17 +4,17 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "cli/options.h"
 #include "explain/name_explanation.h"
 #include "explain/report.h"
 #include "explain/workload_view.h"
+#include "settings/options.h"
 
 namespace vmdns::cli {
 namespace {
 
 struct ExplainOptions {
-  SourceOptions sources;
-  ZoneOptions zone;
+  settings::SourceOptions sources;
+  settings::ZoneOptions zone;
   std::string name;
   std::string from_vmi;
   std::string namespace_name;
@@ -38,7 +38,7 @@ void register_explain(CLI::App& app, int& exit_code) {
                    "repeat -f for more")
       ->allow_extra_args(false)
       ->required();
-  add_zone_options(*command, options->zone);
+  settings::add_zone_options(*command, options->zone);
   command->add_option("name", options->name,
                       "a name to explain: a FQDN, or a short name with --from-vmi or --namespace");
   command->add_option("--from-vmi", options->from_vmi,
@@ -54,7 +54,7 @@ void register_explain(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   command->callback([options, &exit_code] {
     std::string error;
-    std::optional<rules::ZoneConfig> config = make_zone_config(options->zone, "", &error);
+    std::optional<rules::ZoneConfig> config = settings::make_zone_config(options->zone, "", &error);
     if (!config) {
       std::cerr << "error: " << error << "\n";
       exit_code = 2;
@@ -73,7 +73,7 @@ void register_explain(CLI::App& app, int& exit_code) {
     if (options->expanded) {
       cluster.limits = resolvconf::kExpandedSearchLimits;
     }
-    sources::LoadResult loaded = load_and_log(options->sources);
+    sources::LoadResult loaded = settings::load_and_log(options->sources);
     bool json = options->output == "json";
     if (options->name.empty()) {
       auto views = explain::workload_views(loaded.state, *config, cluster);

@@ -6,12 +6,12 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "cli/options.h"
 #include "dns/name.h"
 #include "dns/types.h"
 #include "resolvconf/search_order.h"
 #include "resolvconf/stub_client.h"
 #include "resolvconf/workload.h"
+#include "settings/options.h"
 
 namespace vmdns::cli {
 namespace {
@@ -23,7 +23,7 @@ struct LookupOptions {
   std::string type = "A";
   std::string server;
   resolvconf::WorkloadRef ref;
-  SourceOptions sources;
+  settings::SourceOptions sources;
   std::string resolv_conf;
   std::vector<std::string> nameservers;
   std::string zone = "cluster.local";
@@ -83,7 +83,7 @@ std::optional<Context> context_of(const LookupOptions& options, std::string* err
   }
   sources::LoadResult loaded;
   if (named) {
-    loaded = load_and_log(options.sources);
+    loaded = settings::load_and_log(options.sources);
   }
   auto dns = resolvconf::workload_dns(named ? &loaded.state : nullptr, cluster, options.ref, error);
   if (!dns) {

@@ -3,34 +3,34 @@
 #include <algorithm>
 #include <iostream>
 
-#include "builder/build.h"
 #include "cli/commands.h"
-#include "cli/options.h"
+#include "settings/options.h"
+#include "builder/build.h"
 #include "zone/zone_text.h"
 
 namespace vmdns::cli {
 
 void register_records(CLI::App& app, int& exit_code) {
   struct Options {
-    SourceOptions sources;
-    ZoneOptions zones;
+    settings::SourceOptions sources;
+    settings::ZoneOptions zones;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
       "records",
       "Print every record vmdns serves for the manifests, in RFC 1035 master-file "
       "format, sorted (one zone after the other)");
-  add_source_options(*command, options->sources);
-  add_zone_options(*command, options->zones);
+  settings::add_source_options(*command, options->sources);
+  settings::add_zone_options(*command, options->zones);
   command->callback([options, &exit_code] {
     std::string error;
-    auto config = make_zone_config(options->zones, "127.0.0.1", &error);
+    auto config = settings::make_zone_config(options->zones, "127.0.0.1", &error);
     if (!config) {
       std::cerr << "vmdns records: " << error << "\n";
       exit_code = 2;
       return;
     }
-    sources::LoadResult loaded = load_and_log(options->sources);
+    sources::LoadResult loaded = settings::load_and_log(options->sources);
     auto snapshot = builder::build(loaded.state, *config);
     // The cluster zones in the order given, then the --vm-zone, then the reverse zones, each
     // after a "; zone" line.

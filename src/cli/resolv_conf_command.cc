@@ -3,15 +3,15 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "cli/options.h"
 #include "resolvconf/dhcp_options.h"
 #include "resolvconf/workload.h"
+#include "settings/options.h"
 
 namespace vmdns::cli {
 namespace {
 
 struct ResolvConfOptions {
-  SourceOptions sources;
+  settings::SourceOptions sources;
   resolvconf::WorkloadRef ref;
   std::vector<std::string> nameservers;
   std::string zone = "cluster.local";
@@ -126,7 +126,7 @@ void register_resolv_conf(CLI::App& app, int& exit_code) {
       return;
     }
     if (named) {
-      loaded = load_and_log(options->sources);
+      loaded = settings::load_and_log(options->sources);
     }
     std::string error;
     auto dns =

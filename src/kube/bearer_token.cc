@@ -24,36 +24,35 @@ BearerToken::BearerToken(std::string token, std::string file)
     : fixed_(std::move(token)), file_(std::move(file)) {}
 
 std::string BearerToken::current() {
-  std::lock_guard lock(mutex_);
   if (file_.empty()) {
     return fixed_;
   }
+  auto read = read_.lock();
   struct stat now {};
   // stat() follows the symlink, so a swapped ..data link shows up as another inode.
   if (::stat(file_.c_str(), &now) != 0) {
-    return cached_;  // keep the last token while the file is being replaced
+    return read->token;  // keep the last token while the file is being replaced
   }
-  if (have_seen_ && same_file_state(now, seen_)) {
-    return cached_;
+  if (read->have_seen && same_file_state(now, read->seen)) {
+    return read->token;
   }
   std::string error;
   auto content = read_file(file_, &error);
   if (!content) {
     spdlog::warn("bearer token: {}; keeping the last one", error);
-    return cached_;
+    return read->token;
   }
-  if (have_seen_) {
+  if (read->have_seen) {
     spdlog::info("bearer token: {} changed, using the new token", file_);
   }
-  cached_ = trimmed(*content);
-  seen_ = now;
-  have_seen_ = true;
-  return cached_;
+  read->token = trimmed(*content);
+  read->seen = now;
+  read->have_seen = true;
+  return read->token;
 }
 
 void BearerToken::refresh() {
-  std::lock_guard lock(mutex_);
-  have_seen_ = false;
+  read_.lock()->have_seen = false;
 }
 
 }  // namespace vmdns::kube

@@ -9,9 +9,11 @@
 //
 // Thread-safe: every reflector thread asks for the token before each request.
 
-#include <mutex>
-#include <string>
 #include <sys/stat.h>
+
+#include <string>
+
+#include "sync/guarded.h"
 
 namespace vmdns::kube {
 
@@ -25,12 +27,16 @@ class BearerToken {
   void refresh();
 
  private:
-  std::mutex mutex_;
-  std::string fixed_;
-  std::string file_;
-  std::string cached_;
-  struct stat seen_ {};
-  bool have_seen_ = false;
+  // What was last read from the file, and the file's state then.
+  struct Read {
+    std::string token;
+    struct stat seen {};
+    bool have_seen = false;
+  };
+
+  const std::string fixed_;
+  const std::string file_;
+  sync::Guarded<Read> read_;
 };
 
 }  // namespace vmdns::kube

@@ -12,8 +12,9 @@ KubeSource::KubeSource(KubeConfig config, KubeSourceOptions options, sources::Ob
       sink_(sink),
       token_(config_.token, config_.token_file) {
   size_t count = collections().size();
-  listed_.assign(count, false);
-  reachable_.assign(count, true);
+  auto state = sync_.lock();
+  state->listed.assign(count, false);
+  state->reachable.assign(count, true);
 }
 
 KubeSource::~KubeSource() { stop(); }
@@ -96,8 +97,8 @@ void KubeSource::stop() {
 }
 
 bool KubeSource::synced() const {
-  std::lock_guard lock(mutex_);
-  return std::all_of(listed_.begin(), listed_.end(), [](bool b) { return b; });
+  auto state = sync_.lock();
+  return std::all_of(state->listed.begin(), state->listed.end(), [](bool b) { return b; });
 }
 
 void KubeSource::on_status(size_t index, ReflectorStatus status, const std::string& reason) {
@@ -110,29 +111,31 @@ void KubeSource::on_status(size_t index, ReflectorStatus status, const std::stri
       return;  // the connection answered: the sync state does not change
     }
   }
-  std::lock_guard lock(mutex_);
-  bool was_reachable = reachable_[index];
-  reachable_[index] = status != ReflectorStatus::Unreachable;
+  auto state = sync_.lock();
+  bool was_reachable = state->reachable[index];
+  state->reachable[index] = status != ReflectorStatus::Unreachable;
   if (status == ReflectorStatus::Listed) {
-    listed_[index] = true;
+    state->listed[index] = true;
     sink_.set_sync(origin, {sources::SyncStatus::Synced, ""});
   } else if (status == ReflectorStatus::Watching && !was_reachable) {
     sink_.set_sync(origin, {sources::SyncStatus::Synced, ""});
   } else if (status == ReflectorStatus::Unreachable && was_reachable) {
-    bool has_data = listed_[index] || options_.serving_restored_state;
+    bool has_data = state->listed[index] || options_.serving_restored_state;
     sink_.set_sync(origin, {has_data ? sources::SyncStatus::Lost : sources::SyncStatus::NotSynced,
                             reason});
   }
-  bool all_listed = std::all_of(listed_.begin(), listed_.end(), [](bool b) { return b; });
-  bool all_reachable = std::all_of(reachable_.begin(), reachable_.end(), [](bool b) { return b; });
-  if (all_listed && all_reachable && (!all_synced_logged_ || lost_logged_)) {
+  bool all_listed =
+      std::all_of(state->listed.begin(), state->listed.end(), [](bool b) { return b; });
+  bool all_reachable =
+      std::all_of(state->reachable.begin(), state->reachable.end(), [](bool b) { return b; });
+  if (all_listed && all_reachable && (!state->all_synced_logged || state->lost_logged)) {
     spdlog::info("kubernetes: in sync with {}", config_.server);
-    all_synced_logged_ = true;
-    lost_logged_ = false;
-  } else if (!all_reachable && !lost_logged_) {
+    state->all_synced_logged = true;
+    state->lost_logged = false;
+  } else if (!all_reachable && !state->lost_logged) {
     spdlog::warn("kubernetes: lost the API server {}; serving the last data until it answers",
                  config_.server);
-    lost_logged_ = true;
+    state->lost_logged = true;
   }
 }
 

@@ -20,7 +20,6 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +30,7 @@
 #include "kube/reflector.h"
 #include "kube/stop_signal.h"
 #include "sources/object_sink.h"
+#include "sync/guarded.h"
 
 namespace vmdns::kube {
 
@@ -75,11 +75,14 @@ class KubeSource {
   StopSignal stop_;
   std::vector<std::thread> threads_;
 
-  mutable std::mutex mutex_;  // guards what follows
-  std::vector<bool> listed_;
-  std::vector<bool> reachable_;
-  bool all_synced_logged_ = false;
-  bool lost_logged_ = false;
+  // Each collection's state, written by its reflector thread.
+  struct Sync {
+    std::vector<bool> listed;
+    std::vector<bool> reachable;
+    bool all_synced_logged = false;
+    bool lost_logged = false;
+  };
+  sync::Guarded<Sync> sync_;
 };
 
 }  // namespace vmdns::kube

@@ -33,10 +33,7 @@ StateSaver::StateSaver(sources::ObjectSink& next, std::string path,
 StateSaver::~StateSaver() { stop(); }
 
 void StateSaver::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
+  state_.lock()->stopping = true;
   wake_.notify_all();
   if (thread_.joinable()) {
     thread_.join();
@@ -45,34 +42,34 @@ void StateSaver::stop() {
 
 void StateSaver::replace_origin(const std::string& origin, cluster::State objects) {
   {
-    std::lock_guard lock(mutex_);
-    objects_[origin] = objects;
-    dirty_ = true;
+    auto held = state_.lock();
+    held->objects[origin] = objects;
+    held->dirty = true;
   }
   next_.replace_origin(origin, std::move(objects));
 }
 
 void StateSaver::upsert(const std::string& origin, sources::Object object) {
   {
-    std::lock_guard lock(mutex_);
-    put(objects_[origin], object);
-    dirty_ = true;
+    auto held = state_.lock();
+    put(held->objects[origin], object);
+    held->dirty = true;
   }
   next_.upsert(origin, std::move(object));
 }
 
 void StateSaver::remove(const std::string& origin, sources::ObjectRef ref) {
   {
-    std::lock_guard lock(mutex_);
+    auto held = state_.lock();
     sources::with_kind_type(ref.kind, [&](auto type) {
       using T = typename decltype(type)::type;
       if constexpr (std::is_same_v<T, cluster::Namespace>) {
-        cluster::objects_of<T>(objects_[origin]).erase(ref.key.name);
+        cluster::objects_of<T>(held->objects[origin]).erase(ref.key.name);
       } else {
-        cluster::objects_of<T>(objects_[origin]).erase(ref.key);
+        cluster::objects_of<T>(held->objects[origin]).erase(ref.key);
       }
     });
-    dirty_ = true;
+    held->dirty = true;
   }
   next_.remove(origin, ref);
 }
@@ -80,10 +77,10 @@ void StateSaver::remove(const std::string& origin, sources::ObjectRef ref) {
 void StateSaver::retain(const std::string& origin, sources::ObjectKind kind,
                         std::set<cluster::ObjectKey> keep) {
   {
-    std::lock_guard lock(mutex_);
+    auto held = state_.lock();
     sources::with_kind_type(kind, [&](auto type) {
       using T = typename decltype(type)::type;
-      std::erase_if(cluster::objects_of<T>(objects_[origin]), [&keep](const auto& entry) {
+      std::erase_if(cluster::objects_of<T>(held->objects[origin]), [&keep](const auto& entry) {
         if constexpr (std::is_same_v<T, cluster::Namespace>) {
           return !keep.contains(cluster::ObjectKey{"", entry.first});
         } else {
@@ -91,16 +88,16 @@ void StateSaver::retain(const std::string& origin, sources::ObjectKind kind,
         }
       });
     });
-    dirty_ = true;
+    held->dirty = true;
   }
   next_.retain(origin, kind, std::move(keep));
 }
 
 void StateSaver::forget_origin(const std::string& origin) {
   {
-    std::lock_guard lock(mutex_);
-    objects_.erase(origin);
-    dirty_ = true;
+    auto held = state_.lock();
+    held->objects.erase(origin);
+    held->dirty = true;
   }
   next_.forget_origin(origin);
 }
@@ -108,16 +105,16 @@ void StateSaver::forget_origin(const std::string& origin) {
 void StateSaver::set_sync(const std::string& origin, sources::SyncState state) {
   bool forget_restored = false;
   {
-    std::lock_guard lock(mutex_);
+    auto held = state_.lock();
     if (state.status == sources::SyncStatus::Synced) {
-      synced_.insert(origin);
+      held->synced.insert(origin);
     } else {
-      synced_.erase(origin);
+      held->synced.erase(origin);
     }
-    if (!all_synced_once_ && synced_.size() == expected_.size()) {
-      all_synced_once_ = true;
+    if (!held->all_synced_once && held->synced.size() == expected_.size()) {
+      held->all_synced_once = true;
       forget_restored = !restored_origin_.empty();
-      dirty_ = true;
+      held->dirty = true;
       wake_.notify_all();
     }
   }
@@ -129,38 +126,37 @@ void StateSaver::set_sync(const std::string& origin, sources::SyncState state) {
 }
 
 void StateSaver::run() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    wake_.wait_for(lock, kSaveInterval);
+  auto state = state_.lock();
+  while (!state->stopping) {
+    state.wait_for(wake_, kSaveInterval);
     // Written only while every collection is in sync: a partial view must not replace the last
     // complete one on disk.
-    if (stopping_ || !dirty_ || !all_synced_once_ || synced_.size() != expected_.size()) {
+    if (state->stopping || !state->dirty || !state->all_synced_once ||
+        state->synced.size() != expected_.size()) {
       continue;
     }
     cluster::State merged;
-    for (const auto& [origin, state] : objects_) {
-      merge_into(merged.namespaces, state.namespaces);
-      merge_into(merged.services, state.services);
-      merge_into(merged.endpoint_slices, state.endpoint_slices);
-      merge_into(merged.vmis, state.vmis);
-      merge_into(merged.pods, state.pods);
+    for (const auto& [origin, objects] : state->objects) {
+      merge_into(merged.namespaces, objects.namespaces);
+      merge_into(merged.services, objects.services);
+      merge_into(merged.endpoint_slices, objects.endpoint_slices);
+      merge_into(merged.vmis, objects.vmis);
+      merge_into(merged.pods, objects.pods);
     }
-    dirty_ = false;
-    lock.unlock();
+    state->dirty = false;
     std::string error;
-    bool saved = save_state_file(merged, path_, &error);
-    lock.lock();
+    bool saved = state.unlocked([&] { return save_state_file(merged, path_, &error); });
     // A failed write (a full disk) left the last file in place; try again at the next tick,
     // and say so once rather than every second.
     if (!saved) {
-      dirty_ = true;
-      if (!failing_) {
+      state->dirty = true;
+      if (!state->failing) {
         spdlog::warn("--state-dir: {}; the last state written stays in place, retrying", error);
       }
-    } else if (failing_) {
+    } else if (state->failing) {
       spdlog::info("--state-dir: {} written again", path_);
     }
-    failing_ = !saved;
+    state->failing = !saved;
   }
 }
 

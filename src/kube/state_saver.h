@@ -11,7 +11,6 @@
 
 #include <condition_variable>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -19,6 +18,7 @@
 
 #include "cluster/model.h"
 #include "sources/object_sink.h"
+#include "sync/guarded.h"
 
 namespace vmdns::kube {
 
@@ -46,14 +46,16 @@ class StateSaver : public sources::ObjectSink {
   std::set<std::string> expected_;
   std::string restored_origin_;
 
-  std::mutex mutex_;  // guards what follows
+  struct State {
+    std::map<std::string, cluster::State> objects;
+    std::set<std::string> synced;
+    bool all_synced_once = false;
+    bool dirty = false;
+    bool stopping = false;
+    bool failing = false;  // the last write failed
+  };
+  sync::Guarded<State> state_;
   std::condition_variable wake_;
-  std::map<std::string, cluster::State> objects_;
-  std::set<std::string> synced_;
-  bool all_synced_once_ = false;
-  bool dirty_ = false;
-  bool stopping_ = false;
-  bool failing_ = false;  // the last write failed
   std::thread thread_;
 };
 

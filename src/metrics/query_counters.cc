@@ -74,9 +74,9 @@ QueryCounters::QueryCounters() {
 }
 
 QueryCounters& QueryMetrics::add_thread() {
-  std::lock_guard lock(mutex_);
-  threads_.push_back(std::make_unique<QueryCounters>());
-  return *threads_.back();
+  auto threads = threads_.lock();
+  threads->push_back(std::make_unique<QueryCounters>());
+  return *threads->back();
 }
 
 void QueryMetrics::write(Exposition& out, const std::string& server) const {
@@ -86,8 +86,8 @@ void QueryMetrics::write(Exposition& out, const std::string& server) const {
   std::vector<HistogramTotals> request_size(kProtos, HistogramTotals(kSizeBuckets));
   std::vector<HistogramTotals> response_size(kProtos, HistogramTotals(kSizeBuckets));
   {
-    std::lock_guard lock(mutex_);
-    for (const auto& thread : threads_) {
+    auto threads = threads_.lock();
+    for (const auto& thread : *threads) {
       for (size_t p = 0; p < kProtos; ++p) {
         for (size_t f = 0; f < kFamilies; ++f) {
           for (size_t t = 0; t < kTypeLabels; ++t) {

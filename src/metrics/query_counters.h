@@ -16,7 +16,6 @@
 #include <array>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +23,7 @@
 #include "metrics/counter.h"
 #include "metrics/exposition.h"
 #include "metrics/histogram.h"
+#include "sync/guarded.h"
 
 namespace vmdns::metrics {
 
@@ -85,8 +85,8 @@ class QueryMetrics {
   void write(Exposition& out, const std::string& server) const;
 
  private:
-  mutable std::mutex mutex_;  // guards threads_ (the counters themselves are atomics)
-  std::vector<std::unique_ptr<QueryCounters>> threads_;
+  // The counters themselves are atomics: the lock covers only the list.
+  sync::Guarded<std::vector<std::unique_ptr<QueryCounters>>> threads_;
 };
 
 }  // namespace vmdns::metrics

@@ -14,10 +14,7 @@ namespace vmdns::net {
 TcpCompletions::TcpCompletions() : event_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
 
 void TcpCompletions::post(uint64_t connection, std::span<const uint8_t> reply) {
-  {
-    std::lock_guard lock(mutex_);
-    queue_.push_back({connection, std::vector<uint8_t>(reply.begin(), reply.end())});
-  }
+  queue_.lock()->push_back({connection, std::vector<uint8_t>(reply.begin(), reply.end())});
   uint64_t one = 1;
   while (write(event_.get(), &one, sizeof(one)) < 0 && errno == EINTR) {
   }
@@ -28,8 +25,7 @@ void TcpCompletions::take(std::vector<Completion>* out) {
   while (read(event_.get(), &drained, sizeof(drained)) < 0 && errno == EINTR) {
   }
   out->clear();
-  std::lock_guard lock(mutex_);
-  out->swap(queue_);
+  queue_.lock()->swap(*out);
 }
 
 size_t write_reply_source(const ReplySource& source, void* control) {

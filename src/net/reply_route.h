@@ -19,12 +19,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <span>
 #include <vector>
 
 #include "net/socket_util.h"
 #include "net/transport.h"
+#include "sync/guarded.h"
 
 namespace vmdns::net {
 
@@ -54,8 +54,7 @@ class TcpCompletions {
 
  private:
   UniqueFd event_;
-  std::mutex mutex_;  // guards queue_
-  std::vector<Completion> queue_;
+  sync::Guarded<std::vector<Completion>> queue_;
 };
 
 struct ReplyRoute {

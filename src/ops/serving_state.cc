@@ -15,14 +15,13 @@ std::string_view sync_state_name(SyncState state) {
 }
 
 void ServingState::snapshot_published() {
-  std::lock_guard lock(mutex_);
-  published_ = true;
+  state_.lock()->published = true;
 }
 
 void ServingState::report_source(const std::string& source, SyncState state,
                                  const std::string& reason) {
-  std::lock_guard lock(mutex_);
-  SourceStatus& status = sources_[source];
+  auto held = state_.lock();
+  SourceStatus& status = held->sources[source];
   status.name = source;
   status.state = state;
   status.reason = reason;
@@ -32,11 +31,11 @@ void ServingState::report_source(const std::string& source, SyncState state,
 }
 
 void ServingState::replace_sources(const std::vector<SourceReport>& sources) {
-  std::lock_guard lock(mutex_);
+  auto state = state_.lock();
   std::map<std::string, SourceStatus> kept;
   for (const SourceReport& report : sources) {
     SourceStatus status;
-    if (auto old = sources_.find(report.name); old != sources_.end()) {
+    if (auto old = state->sources.find(report.name); old != state->sources.end()) {
       status = std::move(old->second);
     }
     status.name = report.name;
@@ -47,48 +46,43 @@ void ServingState::replace_sources(const std::vector<SourceReport>& sources) {
     }
     kept[report.name] = std::move(status);
   }
-  sources_ = std::move(kept);
+  state->sources = std::move(kept);
 }
 
 void ServingState::count_source_errors(const std::string& source, const std::string& kind,
                                        uint64_t n) {
-  std::lock_guard lock(mutex_);
-  errors_[source][kind] += n;
+  state_.lock()->errors[source][kind] += n;
 }
 
 std::map<std::string, std::map<std::string, uint64_t>> ServingState::source_errors() const {
-  std::lock_guard lock(mutex_);
-  return errors_;
+  return state_.lock()->errors;
 }
 
 void ServingState::enter_lameduck() {
-  std::lock_guard lock(mutex_);
-  lameduck_ = true;
+  state_.lock()->lameduck = true;
 }
 
 bool ServingState::lameduck() const {
-  std::lock_guard lock(mutex_);
-  return lameduck_;
+  return state_.lock()->lameduck;
 }
 
 Status ServingState::health() const {
-  std::lock_guard lock(mutex_);
-  if (lameduck_) {
+  if (state_.lock()->lameduck) {
     return {false, "shutting down"};
   }
   return {true, ""};
 }
 
 Status ServingState::readiness() const {
-  std::lock_guard lock(mutex_);
-  if (lameduck_) {
+  auto state = state_.lock();
+  if (state->lameduck) {
     return {false, "shutting down"};
   }
-  if (!published_) {
+  if (!state->published) {
     return {false, "the first snapshot is not built yet"};
   }
   std::string reasons;
-  for (const auto& [name, source] : sources_) {
+  for (const auto& [name, source] : state->sources) {
     // Once synced, a source that loses its connection keeps serving its last objects and does
     // not take the server out of rotation (as CoreDNS's kubernetes plugin): every replica would
     // lose the same API server at once, and none would be left to answer.
@@ -106,9 +100,9 @@ Status ServingState::readiness() const {
 }
 
 std::vector<SourceStatus> ServingState::sources() const {
-  std::lock_guard lock(mutex_);
+  auto state = state_.lock();
   std::vector<SourceStatus> out;
-  for (const auto& [name, source] : sources_) {
+  for (const auto& [name, source] : state->sources) {
     out.push_back(source);
   }
   return out;

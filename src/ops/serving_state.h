@@ -20,9 +20,10 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
+
+#include "sync/guarded.h"
 
 namespace vmdns::ops {
 
@@ -76,11 +77,13 @@ class ServingState {
   bool lameduck() const;
 
  private:
-  mutable std::mutex mutex_;  // guards everything below
-  bool published_ = false;
-  bool lameduck_ = false;
-  std::map<std::string, SourceStatus> sources_;
-  std::map<std::string, std::map<std::string, uint64_t>> errors_;
+  struct State {
+    bool published = false;
+    bool lameduck = false;
+    std::map<std::string, SourceStatus> sources;
+    std::map<std::string, std::map<std::string, uint64_t>> errors;
+  };
+  sync::Guarded<State> state_;
 };
 
 }  // namespace vmdns::ops

@@ -16,7 +16,8 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
+
+#include "sync/guarded.h"
 
 namespace vmdns::sync {
 
@@ -24,19 +25,15 @@ template <typename T>
 class Published {
  public:
   void publish(std::shared_ptr<const T> value) {
-    std::lock_guard lock(mutex_);
-    current_ = std::move(value);
+    auto current = current_.lock();
+    *current = std::move(value);
     generation_.fetch_add(1, std::memory_order_release);
   }
-  std::shared_ptr<const T> current() const {
-    std::lock_guard lock(mutex_);
-    return current_;
-  }
+  std::shared_ptr<const T> current() const { return *current_.lock(); }
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
-  mutable std::mutex mutex_;  // guards current_
-  std::shared_ptr<const T> current_;
+  Guarded<std::shared_ptr<const T>> current_;
   std::atomic<uint64_t> generation_{0};
 };
 
