@@ -51,6 +51,7 @@ void Dispatcher::begin_batch(Clock::time_point now) {
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
   prefetched_ = 0;
   taken_ = 0;
+  prefetched_levels_ = false;
   metering_.begin_batch(now);
 }
 
@@ -68,12 +69,34 @@ void Dispatcher::prefetch(std::span<const uint8_t> query) {
   Parsed& p = parsed_[prefetched_++];
   p.wire = query;
   p.status = dns::parse_query(query, p.query);
-  if (p.status != dns::ParseStatus::Drop && p.query.has_question) {
-    query::prefetch(snapshot_, p.query.question.name);
+  p.lookup.level = 0;
+  if (snapshot_ != nullptr && p.status != dns::ParseStatus::Drop && p.query.has_question) {
+    p.lowercased = p.query.question.name.lowercased();
+    if (const zone::Zone* zone = snapshot_->find_zone(p.lowercased)) {
+      zone->prefetch_first(p.lowercased.wire_view(), p.lookup);
+    }
+  }
+}
+
+// Each level of every query's lookup before the next level of any: the batch's misses at one
+// level overlap, and a level reads only lines the one before started loading (while the other
+// queries of the batch were stepped through it).
+void Dispatcher::prefetch_batch() {
+  prefetched_levels_ = true;
+  for (bool more = true; more;) {
+    more = false;
+    for (size_t i = 0; i < prefetched_; ++i) {
+      if (parsed_[i].lookup.level != 0) {
+        more = zone::Zone::prefetch_next(parsed_[i].lookup) || more;
+      }
+    }
   }
 }
 
 const Dispatcher::Parsed& Dispatcher::parse(std::span<const uint8_t> query) {
+  if (!prefetched_levels_ && prefetched_ > 0) {
+    prefetch_batch();
+  }
   if (taken_ < prefetched_ && parsed_[taken_].wire.data() == query.data() &&
       parsed_[taken_].wire.size() == query.size()) {
     return parsed_[taken_++];

@@ -70,7 +70,30 @@ struct Node {
 };
 
 class Zone;
+class ShardTable;
 struct PodLeaves;  // pod_leaves.h
+
+// One lookup's prefetch taken a level at a time (lookup_prefetch.cc): the shard's route, then
+// the shard and the name's slot, then the name's key, its node, its sets. A worker steps every
+// query of a batch through one level before the next, so the batch's misses at each level
+// overlap and each level reads only lines the level before started loading.
+//
+//   LookupPrefetch p[32];
+//   for (i...) zone->prefetch_first(lowercased[i], p[i]);     // as each query is parsed
+//   for (bool more = true; more;) { more = false; for (i...) more |= Zone::prefetch_next(p[i]); }
+//
+// Only hints: a wrong guess (another name with the same hash bits) costs a useless load, and
+// nothing here waits for memory that no level before asked for. `name` must outlive it.
+struct LookupPrefetch {
+  std::string_view name;  // lowercased wire form
+  uint32_t hash = 0;      // NameTable::hash(name)
+  const Zone* part = nullptr;  // the zone, then the part (shard) the name is in
+  const ShardTable* shards = nullptr;
+  uint32_t apex_hash = 0;  // of the shard apex the name would be under
+  uint32_t entry = 0;      // the key entry found in the part's name table
+  const Node* node = nullptr;
+  uint8_t level = 0;  // 0: done
+};
 
 // Room for the one node a lookup may make at query time (Zone::with_dashed_addresses): a name
 // whose only record is the address written in its first label. The caller keeps it (on its
@@ -112,6 +135,10 @@ class ShardTable {
   // Starts loading what find(lowercased_wire, name_hash) and the lookup in the shard will read
   // first (the shard's Zone object and the name's slot), without waiting for any of it.
   void prefetch(std::string_view lowercased_wire, uint32_t name_hash) const;
+  // LookupPrefetch's levels: the route slot of a shard apex, then (once it is loaded) the shard
+  // it names and that shard's slot for `name_hash`; nullptr when no route has the apex's hash.
+  void prefetch_route(uint32_t apex_hash) const;
+  const Zone* prefetch_shard(uint32_t apex_hash, uint32_t name_hash) const;
   // Every shard, in no set order; removed ones are nullptr.
   const std::vector<std::shared_ptr<const Zone>>& zones() const { return zones_; }
   size_t memory_bytes() const {
@@ -207,6 +234,10 @@ class Zone {
   // nothing: a worker calls it for every query of a batch before answering the first, so that
   // the batch's lookups miss the caches together rather than one after another.
   void prefetch(std::string_view lowercased_wire) const;
+  // Starts a staged prefetch of find(lowercased_wire) (LookupPrefetch): its first level.
+  void prefetch_first(std::string_view lowercased_wire, LookupPrefetch& p) const;
+  // The next level of `p`; false when nothing is left to load.
+  static bool prefetch_next(LookupPrefetch& p);
   // The apex SOA, written into the authority section of negative answers (RFC 2308 section 3).
   const RrSet& soa() const { return soa_; }
   size_t node_count() const;
