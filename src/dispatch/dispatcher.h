@@ -141,10 +141,10 @@ class Dispatcher : public server::QueryHandler {
   bool in_batch_ = false;
   uint64_t batch_second_ = 0;  // the batch's monotonic second, for the rate limiter
   std::array<Parsed, kParsedSlots> parsed_;
-  size_t prefetched_ = 0;  // parsed_[0, prefetched_) filled by prefetch() this batch
-  size_t taken_ = 0;       // of those, the ones dispatch() has used
+  size_t prefetched_ = 0;           // parsed_[0, prefetched_) filled by prefetch() this batch
+  size_t taken_ = 0;                // of those, the ones dispatch() has used
   bool prefetched_levels_ = false;  // prefetch_batch() ran for this batch
-  Parsed scratch_;         // a query prefetch() did not see
+  Parsed scratch_;                  // a query prefetch() did not see
 };
 
 }  // namespace vmdns::dispatch

@@ -85,8 +85,8 @@ struct PodLeaves;  // pod_leaves.h
 // Only hints: a wrong guess (another name with the same hash bits) costs a useless load, and
 // nothing here waits for memory that no level before asked for. `name` must outlive it.
 struct LookupPrefetch {
-  std::string_view name;  // lowercased wire form
-  uint32_t hash = 0;      // NameTable::hash(name)
+  std::string_view name;       // lowercased wire form
+  uint32_t hash = 0;           // NameTable::hash(name)
   const Zone* part = nullptr;  // the zone, then the part (shard) the name is in
   const ShardTable* shards = nullptr;
   uint32_t apex_hash = 0;  // of the shard apex the name would be under
