@@ -12,7 +12,7 @@
 #include "settings/serve_options.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace vmdns::cli;
+  using namespace vmdns::settings;
   static ServeOptions flags_options;
   static CLI::App* flags = [] {
     auto* app = new CLI::App("vmdns serve");

@@ -129,14 +129,14 @@ const vmdns::zone::Snapshot& insecure_pods_snapshot() {
 // its question the query's.
 void check_answer(std::span<const uint8_t> packet) {
   static std::array<uint8_t, 65535> out;
-  for (auto transport : {vmdns::query::Transport::Udp, vmdns::query::Transport::Tcp}) {
+  for (auto transport : {vmdns::net::Transport::Udp, vmdns::net::Transport::Tcp}) {
     vmdns::query::Result result =
         vmdns::query::answer(&insecure_pods_snapshot(), packet, out, transport);
     if (result.length == 0) {
       continue;
     }
     check(result.length >= vmdns::dns::kHeaderSize);
-    check(transport == vmdns::query::Transport::Tcp || result.length <= vmdns::dns::kEdnsPayload);
+    check(transport == vmdns::net::Transport::Tcp || result.length <= vmdns::dns::kEdnsPayload);
     ParsedQuery q;
     if (vmdns::dns::parse_query(packet, q) == ParseStatus::Ok && q.has_question &&
         result.rcode != vmdns::dns::Rcode::FormErr) {

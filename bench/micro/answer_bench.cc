@@ -60,7 +60,7 @@ std::vector<std::vector<uint8_t>> queries(const std::vector<std::string>& owners
 
 // `rotate`: each answer with the next rotation, as --loadbalance asks for them.
 void run(benchmark::State& state, const std::vector<std::vector<uint8_t>>& packets,
-         query::Transport transport = query::Transport::Udp, bool rotate = false) {
+         net::Transport transport = net::Transport::Udp, bool rotate = false) {
   const zone::Snapshot& zone = *cluster(state).snapshot;
   std::array<uint8_t, 65535> out{};
   size_t i = 0;
@@ -100,10 +100,10 @@ void BM_AnswerServiceAShuffled(benchmark::State& state) {
 }
 // --loadbalance: the headless Services' 8 addresses rotated, and the SRV targets' additionals.
 void BM_AnswerServiceARotated(benchmark::State& state) {
-  run(state, queries(names(state).service_names, dns::RrType::A), query::Transport::Udp, true);
+  run(state, queries(names(state).service_names, dns::RrType::A), net::Transport::Udp, true);
 }
 void BM_AnswerSrvWithAdditionalsRotated(benchmark::State& state) {
-  run(state, queries(names(state).srv_names, dns::RrType::SRV), query::Transport::Udp, true);
+  run(state, queries(names(state).srv_names, dns::RrType::SRV), net::Transport::Udp, true);
 }
 void BM_AnswerSrvWithAdditionals(benchmark::State& state) {
   run(state, queries(names(state).srv_names, dns::RrType::SRV));

@@ -26,7 +26,7 @@ enum class Outcome : uint8_t {
 struct Dispatched {
   static constexpr size_t kDeferred = std::numeric_limits<size_t>::max();
 
-  size_t length = 0;  // of the reply written; 0: nothing to send; kDeferred: sent later
+  size_t length = 0;   // of the reply written; 0: nothing to send; kDeferred: sent later
   uint16_t qtype = 0;  // the question's type, 0 when there is none
   uint8_t rcode = 0;   // the reply's (low 4 bits), when one was written
   Outcome outcome = Outcome::Dropped;

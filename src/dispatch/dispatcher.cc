@@ -9,10 +9,6 @@
 namespace vmdns::dispatch {
 namespace {
 
-query::Transport to_query(net::Transport transport) {
-  return transport == net::Transport::Tcp ? query::Transport::Tcp : query::Transport::Udp;
-}
-
 const zone::ClientSearch* client_of(const zone::Snapshot& snapshot, const net::ReplyRoute& route) {
   if (route.peer.ss_family == AF_INET) {
     const auto& v4 = reinterpret_cast<const sockaddr_in&>(route.peer);
@@ -51,6 +47,7 @@ void Dispatcher::begin_batch(Clock::time_point now) {
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
   prefetched_ = 0;
   taken_ = 0;
+  prefetched_levels_ = false;
   metering_.begin_batch(now);
 }
 
@@ -68,12 +65,34 @@ void Dispatcher::prefetch(std::span<const uint8_t> query) {
   Parsed& p = parsed_[prefetched_++];
   p.wire = query;
   p.status = dns::parse_query(query, p.query);
-  if (p.status != dns::ParseStatus::Drop && p.query.has_question) {
-    query::prefetch(snapshot_, p.query.question.name);
+  p.lookup.level = 0;
+  if (snapshot_ != nullptr && p.status != dns::ParseStatus::Drop && p.query.has_question) {
+    p.lowercased = p.query.question.name.lowercased();
+    if (const zone::Zone* zone = snapshot_->find_zone(p.lowercased)) {
+      zone->prefetch_first(p.lowercased.wire_view(), p.lookup);
+    }
+  }
+}
+
+// Each level of every query's lookup before the next level of any: the batch's misses at one
+// level overlap, and a level reads only lines the one before started loading (while the other
+// queries of the batch were stepped through it).
+void Dispatcher::prefetch_batch() {
+  prefetched_levels_ = true;
+  for (bool more = true; more;) {
+    more = false;
+    for (size_t i = 0; i < prefetched_; ++i) {
+      if (parsed_[i].lookup.level != 0) {
+        more = zone::Zone::prefetch_next(parsed_[i].lookup) || more;
+      }
+    }
   }
 }
 
 const Dispatcher::Parsed& Dispatcher::parse(std::span<const uint8_t> query) {
+  if (!prefetched_levels_ && prefetched_ > 0) {
+    prefetch_batch();
+  }
   if (taken_ < prefetched_ && parsed_[taken_].wire.data() == query.data() &&
       parsed_[taken_].wire.size() == query.size()) {
     return parsed_[taken_++];
@@ -101,8 +120,8 @@ Dispatched Dispatcher::dispatch(std::span<const uint8_t> query, std::span<uint8_
   d.proto = route.transport == net::Transport::Tcp ? metrics::Proto::Tcp : metrics::Proto::Udp;
   d.family = route.peer.ss_family == AF_INET6 ? metrics::Family::Ipv6 : metrics::Family::Ipv4;
   // A query whose parse stopped before its question is still counted by the type it names.
-  d.qtype = q.query.has_question ? static_cast<uint16_t>(q.query.question.type)
-                                 : question_type(query);
+  d.qtype =
+      q.query.has_question ? static_cast<uint16_t>(q.query.question.type) : question_type(query);
   metering_.request(d, query.size());
 
   size_t length = q.status == dns::ParseStatus::Drop ? 0 : resolve(q, out, route, d);
@@ -119,9 +138,9 @@ Dispatched Dispatcher::dispatch(std::span<const uint8_t> query, std::span<uint8_
   }
   metering_.reply(d);
   if (metering_.logging()) {
-    metering_.log(route, q.status, q.query, query,
-                  d.replied() ? std::span<const uint8_t>(out.first(length))
-                              : std::span<const uint8_t>());
+    metering_.log(
+        route, q.status, q.query, query,
+        d.replied() ? std::span<const uint8_t>(out.first(length)) : std::span<const uint8_t>());
   }
   if (own_batch) {
     end_batch(Clock::now());
@@ -159,7 +178,7 @@ size_t Dispatcher::limit_rate(const Parsed& q, size_t length, std::span<uint8_t>
 size_t Dispatcher::resolve(const Parsed& q, std::span<uint8_t> out, const net::ReplyRoute& route,
                            Dispatched& d) {
   const zone::Snapshot* snapshot = snapshot_;
-  query::Transport transport = to_query(route.transport);
+  net::Transport transport = route.transport;
   forward_ = forwarder_client_ && (!allow_forward_ || allow_forward_->contains(route.peer))
                  ? forwarder_client_.get()
                  : nullptr;
@@ -179,8 +198,7 @@ size_t Dispatcher::resolve(const Parsed& q, std::span<uint8_t> out, const net::R
   }
   // A name no upstream takes (--forward-except, or no default upstream outside the stub
   // domains) is answered as for a client we do not forward for.
-  if (result.outcome == query::Outcome::OutOfZone && forward_ &&
-      !forward_->forwards_every_name() &&
+  if (result.outcome == query::Outcome::OutOfZone && forward_ && !forward_->forwards_every_name() &&
       !(forward::forwardable(q.query) && forward_->forwards(q.query.question.name))) {
     forward_ = nullptr;
   }
@@ -203,7 +221,7 @@ size_t Dispatcher::resolve(const Parsed& q, std::span<uint8_t> out, const net::R
 
 size_t Dispatcher::answer_locally(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
                                   const forward::ClientQuery& client, std::span<uint8_t> out) {
-  query::Transport transport = to_query(client.transport);
+  net::Transport transport = client.transport;
   if (client.rewrite == forward::ClientQuery::Rewrite::ShortName) {
     return query::answer_alias(snapshot, query, out, transport,
                                {client.expansion, client.expansion_ttl})

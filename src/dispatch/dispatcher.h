@@ -98,11 +98,15 @@ class Dispatcher : public server::QueryHandler {
     std::span<const uint8_t> wire;
     dns::ParseStatus status = dns::ParseStatus::Drop;
     dns::ParsedQuery query;
+    dns::Name lowercased;         // the question's name, for the lookup's prefetch
+    zone::LookupPrefetch lookup;  // level 0 when there is nothing (more) to load
   };
   // prefetch() parses a UDP batch's queries in order; dispatch() takes them in the same order.
   static constexpr size_t kParsedSlots = 32;
 
   const Parsed& parse(std::span<const uint8_t> query);
+  // The prefetch levels after the first, across every query prefetch() parsed this batch.
+  void prefetch_batch();
   size_t resolve(const Parsed& q, std::span<uint8_t> out, const net::ReplyRoute& route,
                  Dispatched& d);
   size_t limit_rate(const Parsed& q, size_t length, std::span<uint8_t> out,
@@ -137,9 +141,10 @@ class Dispatcher : public server::QueryHandler {
   bool in_batch_ = false;
   uint64_t batch_second_ = 0;  // the batch's monotonic second, for the rate limiter
   std::array<Parsed, kParsedSlots> parsed_;
-  size_t prefetched_ = 0;  // parsed_[0, prefetched_) filled by prefetch() this batch
-  size_t taken_ = 0;       // of those, the ones dispatch() has used
-  Parsed scratch_;         // a query prefetch() did not see
+  size_t prefetched_ = 0;           // parsed_[0, prefetched_) filled by prefetch() this batch
+  size_t taken_ = 0;                // of those, the ones dispatch() has used
+  bool prefetched_levels_ = false;  // prefetch_batch() ran for this batch
+  Parsed scratch_;                  // a query prefetch() did not see
 };
 
 }  // namespace vmdns::dispatch

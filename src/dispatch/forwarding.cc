@@ -6,13 +6,6 @@
 #include "query/server_search.h"
 
 namespace vmdns::dispatch {
-namespace {
-
-query::Transport to_query(net::Transport transport) {
-  return transport == net::Transport::Tcp ? query::Transport::Tcp : query::Transport::Udp;
-}
-
-}  // namespace
 
 // An ExternalName's CNAME leads out of our zones: the target's records are asked upstream and
 // follow the CNAME in the reply, as CoreDNS does. When the forwarder cannot take the query,
@@ -35,7 +28,7 @@ size_t Dispatcher::forward_alias(const Parsed& q, std::span<uint8_t> out, size_t
 size_t Dispatcher::search(const zone::Snapshot& snapshot, const zone::ClientSearch& client,
                           const Parsed& q, const query::Result& result, std::span<uint8_t> out,
                           const net::ReplyRoute& route) {
-  query::Transport transport = to_query(route.transport);
+  net::Transport transport = route.transport;
   forward::ClientQuery forwarded;
   if (result.outcome == query::Outcome::OutOfZone) {
     if (!search_.expand_short_names ||
@@ -80,8 +73,7 @@ size_t Dispatcher::search(const zone::Snapshot& snapshot, const zone::ClientSear
   if (forward_ && forward_->forwards(step.name) &&
       forward::make_client_query(q.query, q.wire, route.transport, &forwarded)) {
     forwarded.rewrite = forward::ClientQuery::Rewrite::Autopath;
-    forwarded.alias =
-        forward::search_alias(forwarded.question.name, step.name, search_.cname_ttl);
+    forwarded.alias = forward::search_alias(forwarded.question.name, step.name, search_.cname_ttl);
     forwarded.question.name = step.name;
     if (forward_->submit(forwarded, route)) {
       return Dispatched::kDeferred;

@@ -85,9 +85,10 @@ void log_query(const net::ReplyRoute& route, dns::ParseStatus status, const dns:
                std::chrono::nanoseconds elapsed) {
   std::string question = "- - - ";
   if (status != dns::ParseStatus::Drop && q.has_question) {
-    question = fmt::format("{} {} {} ", dns::rr_type_name(q.question.type),
-                           q.question.qclass == 1 ? "IN" : fmt::format("CLASS{}", q.question.qclass),
-                           q.question.name.to_text());
+    question =
+        fmt::format("{} {} {} ", dns::rr_type_name(q.question.type),
+                    q.question.qclass == 1 ? "IN" : fmt::format("CLASS{}", q.question.qclass),
+                    q.question.name.to_text());
   }
   std::string peer = "-";
   if (route.peer_length > 0) {

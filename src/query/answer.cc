@@ -242,13 +242,13 @@ class Responder {
   uint32_t rotation_ = 0;
 };
 
-size_t reply_limit(const dns::ParsedQuery& q, Transport transport) {
-  return transport == Transport::Tcp ? dns::kMaxMessageSize : dns::udp_reply_limit(q.edns);
+size_t reply_limit(const dns::ParsedQuery& q, net::Transport transport) {
+  return transport == net::Transport::Tcp ? dns::kMaxMessageSize : dns::udp_reply_limit(q.edns);
 }
 
-Result respond(const zone::Snapshot* snapshot, dns::ParseStatus status,
-               const dns::ParsedQuery& q, std::span<uint8_t> out, Transport transport,
-               const Alias* alias, uint32_t rotation) {
+Result respond(const zone::Snapshot* snapshot, dns::ParseStatus status, const dns::ParsedQuery& q,
+               std::span<uint8_t> out, net::Transport transport, const Alias* alias,
+               uint32_t rotation) {
   if (status == dns::ParseStatus::Drop) {
     return {0, Outcome::Dropped, Rcode::NoError};
   }
@@ -330,26 +330,26 @@ void prefetch(const zone::Snapshot* snapshot, std::span<const uint8_t> query) {
 }
 
 Result answer(const zone::Snapshot* snapshot, dns::ParseStatus status,
-              const dns::ParsedQuery& query, std::span<uint8_t> out, Transport transport,
+              const dns::ParsedQuery& query, std::span<uint8_t> out, net::Transport transport,
               uint32_t rotation) {
   return respond(snapshot, status, query, out, transport, nullptr, rotation);
 }
 
 Result answer_alias(const zone::Snapshot* snapshot, dns::ParseStatus status,
-                    const dns::ParsedQuery& query, std::span<uint8_t> out, Transport transport,
+                    const dns::ParsedQuery& query, std::span<uint8_t> out, net::Transport transport,
                     const Alias& alias) {
   return respond(snapshot, status, query, out, transport, &alias, 0);
 }
 
 Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
-              std::span<uint8_t> out, Transport transport, uint32_t rotation) {
+              std::span<uint8_t> out, net::Transport transport, uint32_t rotation) {
   dns::ParsedQuery q;
   dns::ParseStatus status = dns::parse_query(query, q);
   return respond(snapshot, status, q, out, transport, nullptr, rotation);
 }
 
 Result answer_alias(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
-                    std::span<uint8_t> out, Transport transport, const Alias& alias) {
+                    std::span<uint8_t> out, net::Transport transport, const Alias& alias) {
   dns::ParsedQuery q;
   dns::ParseStatus status = dns::parse_query(query, q);
   return respond(snapshot, status, q, out, transport, &alias, 0);

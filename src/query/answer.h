@@ -3,7 +3,7 @@
 // and negative answers were decided when the snapshot was built. No heap allocation.
 //
 //   std::array<uint8_t, 65535> out;
-//   Result r = answer(snapshot, packet, out, Transport::Udp);
+//   Result r = answer(snapshot, packet, out, net::Transport::Udp);
 //   if (r.length > 0) send(out.data(), r.length);
 //
 // Answers follow RFC 1034 section 4.3.2 for a server with no delegations and no wildcards:
@@ -17,11 +17,10 @@
 #include "dns/message_view.h"
 #include "dns/name.h"
 #include "dns/types.h"
+#include "net/transport.h"
 #include "zone/snapshot.h"
 
 namespace vmdns::query {
-
-enum class Transport { Udp, Tcp };
 
 enum class Outcome {
   Answered,    // a reply from our data, or an error reply (FORMERR, NOTIMP, BADVERS, ...)
@@ -48,7 +47,7 @@ struct Result {
 // than one record is written from its record `rotation % size` on, wrapping around, so that
 // callers passing 1, 2, 3... give each record its turn first; 0 keeps the stored order.
 Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
-              std::span<uint8_t> out, Transport transport, uint32_t rotation = 0);
+              std::span<uint8_t> out, net::Transport transport, uint32_t rotation = 0);
 
 // The same for a query already parsed (dns::parse_query returned `status`, not Drop, into
 // `query`): what the query pipeline calls, so that a packet is parsed once.
@@ -57,7 +56,7 @@ Result answer(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
 //   dns::ParseStatus status = dns::parse_query(packet, q);
 //   if (status != dns::ParseStatus::Drop) { Result r = answer(snapshot, status, q, out, ...); }
 Result answer(const zone::Snapshot* snapshot, dns::ParseStatus status,
-              const dns::ParsedQuery& query, std::span<uint8_t> out, Transport transport,
+              const dns::ParsedQuery& query, std::span<uint8_t> out, net::Transport transport,
               uint32_t rotation = 0);
 
 // Starts loading the first cache lines answer() will read for `query` (the route to the
@@ -82,13 +81,13 @@ struct Alias {
 // question's name is in our zones. OutOfZone when the target is not in our zones; nothing is
 // written then but the REFUSED. No heap allocation.
 //
-//   Result r = answer_alias(snapshot, query_for_www_example, out, Transport::Udp,
+//   Result r = answer_alias(snapshot, query_for_www_example, out, net::Transport::Udp,
 //                           {*Name::from_text("www.default.svc.cluster.local"), 5});
 Result answer_alias(const zone::Snapshot* snapshot, std::span<const uint8_t> query,
-                    std::span<uint8_t> out, Transport transport, const Alias& alias);
+                    std::span<uint8_t> out, net::Transport transport, const Alias& alias);
 // The same for a query already parsed (status Ok or FormErr).
 Result answer_alias(const zone::Snapshot* snapshot, dns::ParseStatus status,
-                    const dns::ParsedQuery& query, std::span<uint8_t> out, Transport transport,
+                    const dns::ParsedQuery& query, std::span<uint8_t> out, net::Transport transport,
                     const Alias& alias);
 
 }  // namespace vmdns::query

@@ -27,7 +27,7 @@ bool exists(const zone::Snapshot& snapshot, const dns::Name& lowercased) {
 
 SearchStep autopath(const zone::Snapshot& snapshot, const zone::ClientSearch& client,
                     const dns::ParsedQuery& query, const Result& first, std::span<uint8_t> out,
-                    Transport transport, uint32_t cname_ttl) {
+                    net::Transport transport, uint32_t cname_ttl) {
   SearchStep step;
   step.result = first;
   if ((first.outcome != Outcome::Answered && first.outcome != Outcome::Fallthrough) ||

@@ -11,7 +11,7 @@
 //   search list to names with a dot, stands for `myvmi.mysubdomain.<ns>.svc.<zone>` when that
 //   exists (and, when there is an upstream, only once the upstream said NXDOMAIN).
 //
-//   SearchStep step = autopath(snapshot, *client, query, first, out, Transport::Udp, 5);
+//   SearchStep step = autopath(snapshot, *client, query, first, out, net::Transport::Udp, 5);
 //   if (step.kind == SearchStep::Kind::Forward) { ... ask upstream for step.name ... }
 //
 // On the query path: names are built in fixed buffers and looked up, nothing is allocated.
@@ -51,7 +51,7 @@ struct SearchStep {
 // `query` is the parsed query (dns::parse_query returned Ok).
 SearchStep autopath(const zone::Snapshot& snapshot, const zone::ClientSearch& client,
                     const dns::ParsedQuery& query, const Result& first, std::span<uint8_t> out,
-                    Transport transport, uint32_t cname_ttl);
+                    net::Transport transport, uint32_t cname_ttl);
 
 // The name `qname` stands for in the client's namespace: `<qname>.<ns>.svc.<zone>`, when
 // `qname` has at least two labels and is outside our zones, and that name exists in our zones.

@@ -46,6 +46,24 @@ uint32_t NameTable::index_at(size_t entry) const {
   return index;
 }
 
+uint32_t NameTable::first_entry(uint32_t h) const {
+  size_t count = slot_count();
+  if (count == 0) {
+    return UINT32_MAX;
+  }
+  const uint64_t* slots = slot_data();
+  size_t mask = count - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    uint64_t slot = slots[i];
+    if (slot == 0) {
+      return UINT32_MAX;
+    }
+    if ((slot >> 32) == h) {
+      return static_cast<uint32_t>(slot) - 1;
+    }
+  }
+}
+
 uint32_t NameTable::find(std::string_view key, uint32_t h) const {
   size_t count = slot_count();
   if (count == 0) {

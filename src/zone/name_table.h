@@ -52,6 +52,11 @@ class NameTable {
   const uint64_t* slot_data() const { return frozen_slots_ ? frozen_slots_ : slots_.data(); }
   size_t slot_count() const { return frozen_slots_ ? frozen_slot_count_ : slots_.size(); }
   std::string_view key(uint32_t index) const { return key_at(offsets_[index]); }
+  // For a staged prefetch: the entry of the first slot of `key_hash`'s probe that holds that
+  // hash (the key to compare first), loading it; UINT32_MAX when the probe ends first.
+  uint32_t first_entry(uint32_t key_hash) const;
+  const char* entry_data(uint32_t entry) const { return key_data() + entry; }
+  uint32_t entry_index(uint32_t entry) const { return index_at(entry); }
   // The 32 hash bits a key is filed under; the same for every table.
   static uint32_t hash(std::string_view key);
   // Gives back the growth slack of the key buffer once no more names will be added.

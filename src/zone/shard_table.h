@@ -36,6 +36,10 @@ class ShardTable {
   // Starts loading what find(lowercased_wire, name_hash) and the lookup in the shard will read
   // first (the shard's Zone object and the name's slot), without waiting for any of it.
   void prefetch(std::string_view lowercased_wire, uint32_t name_hash) const;
+  // LookupPrefetch's levels: the route slot of a shard apex, then (once it is loaded) the shard
+  // it names and that shard's slot for `name_hash`; nullptr when no route has the apex's hash.
+  void prefetch_route(uint32_t apex_hash) const;
+  const Zone* prefetch_shard(uint32_t apex_hash, uint32_t name_hash) const;
   // Every shard, in no set order; removed ones are nullptr.
   const std::vector<std::shared_ptr<const Zone>>& zones() const { return zones_; }
   size_t memory_bytes() const {

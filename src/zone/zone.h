@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "dns/name.h"
+#include "zone/lookup_prefetch.h"
 #include "zone/name_table.h"
 #include "zone/node.h"
 #include "zone/rr_set.h"
@@ -101,6 +102,10 @@ class Zone {
   // nothing: a worker calls it for every query of a batch before answering the first, so that
   // the batch's lookups miss the caches together rather than one after another.
   void prefetch(std::string_view lowercased_wire) const;
+  // Starts a staged prefetch of find(lowercased_wire) (LookupPrefetch): its first level.
+  void prefetch_first(std::string_view lowercased_wire, LookupPrefetch& p) const;
+  // The next level of `p`; false when nothing is left to load.
+  static bool prefetch_next(LookupPrefetch& p);
   // The apex SOA, written into the authority section of negative answers (RFC 2308 section 3).
   const RrSet& soa() const { return soa_; }
   size_t node_count() const;

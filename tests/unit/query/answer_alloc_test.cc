@@ -53,7 +53,7 @@ TEST(AnswerAllocationTest, SrvPtrAndReverseNegativeAnswersAllocateNothing) {
   size_t lengths[4] = {};
   size_t before = vmdns::testing::allocations();
   for (size_t i = 0; i < queries.size(); ++i) {
-    lengths[i] = answer(snapshot.get(), queries[i], out, Transport::Tcp).length;
+    lengths[i] = answer(snapshot.get(), queries[i], out, net::Transport::Tcp).length;
   }
   size_t after = vmdns::testing::allocations();
   EXPECT_EQ(after, before);
@@ -63,7 +63,8 @@ TEST(AnswerAllocationTest, SrvPtrAndReverseNegativeAnswersAllocateNothing) {
   // The bare name has 6 SRVs (3 endpoint addresses, each its own dashed name, x 2 ports);
   // each target's address is added once.
   auto r = testing::parse_response(std::vector<uint8_t>(
-      out.begin(), out.begin() + answer(snapshot.get(), queries[0], out, Transport::Tcp).length));
+      out.begin(),
+      out.begin() + answer(snapshot.get(), queries[0], out, net::Transport::Tcp).length));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->answer.size(), 6u);
   EXPECT_EQ(r->additional.size(), 3u);
@@ -97,7 +98,7 @@ TEST(AnswerAllocationTest, PrefetchTakesAnyBytesAndAllocatesNothing) {
       std::vector<uint8_t>(300, 0x3F),
   };
   std::array<uint8_t, 65535> out{};
-  size_t expected = answer(snapshot.get(), srv, out, Transport::Udp).length;
+  size_t expected = answer(snapshot.get(), srv, out, net::Transport::Udp).length;
   std::vector<uint8_t> without(out.begin(), out.begin() + expected);
 
   size_t before = vmdns::testing::allocations();
@@ -108,7 +109,7 @@ TEST(AnswerAllocationTest, PrefetchTakesAnyBytesAndAllocatesNothing) {
   size_t after = vmdns::testing::allocations();
   EXPECT_EQ(after, before);
 
-  size_t length = answer(snapshot.get(), srv, out, Transport::Udp).length;
+  size_t length = answer(snapshot.get(), srv, out, net::Transport::Udp).length;
   EXPECT_EQ(std::vector<uint8_t>(out.begin(), out.begin() + length), without);
 }
 

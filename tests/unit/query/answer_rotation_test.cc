@@ -43,8 +43,8 @@ std::shared_ptr<const zone::Snapshot> three_vmis() {
 std::vector<std::string> order(const zone::Snapshot* snapshot, const char* name, dns::RrType type,
                                uint32_t rotation) {
   std::array<uint8_t, 65535> out{};
-  Result result = answer(snapshot, make_query({.name = name, .type = type}), out, Transport::Tcp,
-                         rotation);
+  Result result = answer(snapshot, make_query({.name = name, .type = type}), out,
+                         net::Transport::Tcp, rotation);
   auto reply = parse_response(std::vector<uint8_t>(out.data(), out.data() + result.length));
   std::vector<std::string> rdatas;
   for (const std::string& record : reply->answer) {
@@ -89,7 +89,7 @@ TEST(AnswerRotation, DoesNotAllocate) {
   size_t before = vmdns::testing::allocations_on_this_thread();
   size_t total = 0;
   for (uint32_t rotation = 1; rotation < 10; ++rotation) {
-    total += answer(snapshot.get(), query, out, Transport::Udp, rotation).length;
+    total += answer(snapshot.get(), query, out, net::Transport::Udp, rotation).length;
   }
   EXPECT_EQ(vmdns::testing::allocations_on_this_thread() - before, 0u);
   EXPECT_GT(total, 0u);

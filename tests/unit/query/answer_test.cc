@@ -70,7 +70,7 @@ std::shared_ptr<const zone::Snapshot> snapshot_of(const std::string& manifests) 
 }
 
 ResponseText ask(const zone::Snapshot* snapshot, const std::vector<uint8_t>& query,
-                 Transport transport = Transport::Udp) {
+                 net::Transport transport = net::Transport::Udp) {
   std::array<uint8_t, 65535> out{};
   Result result = answer(snapshot, query, out, transport);
   EXPECT_GT(result.length, 0u);
@@ -233,9 +233,9 @@ TEST_F(AnswerTest, ResponsesAndRuntsAreDropped) {
   std::array<uint8_t, 512> out{};
   auto query = make_query({.name = "cluster.local"});
   query[2] |= 0x80;  // QR=1: a response, never answered (RFC 1035 section 7.3)
-  EXPECT_EQ(answer(snapshot_.get(), query, out, Transport::Udp).length, 0u);
+  EXPECT_EQ(answer(snapshot_.get(), query, out, net::Transport::Udp).length, 0u);
   std::vector<uint8_t> runt = {0x12, 0x34, 0x01};
-  EXPECT_EQ(answer(snapshot_.get(), runt, out, Transport::Udp).length, 0u);
+  EXPECT_EQ(answer(snapshot_.get(), runt, out, net::Transport::Udp).length, 0u);
 }
 
 TEST_F(AnswerTest, NoSnapshotYetIsServFail) {
@@ -414,16 +414,16 @@ TEST(AnswerTruncationTest, LargeAnswerSetsTcOverUdpAndFitsOverTcp) {
   auto snapshot = snapshot_of(manifests);
   auto query = make_query({.name = "big.default.svc.cluster.local"});
 
-  ResponseText udp = ask(snapshot.get(), query, Transport::Udp);
+  ResponseText udp = ask(snapshot.get(), query, net::Transport::Udp);
   EXPECT_TRUE(udp.tc);  // RFC 2181 section 9: the whole set did not fit in 512 octets
   EXPECT_TRUE(udp.answer.empty());
 
   auto edns = make_query({.name = "big.default.svc.cluster.local", .edns = true, .udp_size = 4096});
-  ResponseText capped = ask(snapshot.get(), edns, Transport::Udp);
+  ResponseText capped = ask(snapshot.get(), edns, net::Transport::Udp);
   EXPECT_TRUE(capped.tc);  // 1.6 KB does not fit in our 1232-octet cap either
   EXPECT_TRUE(capped.has_opt);
 
-  ResponseText tcp = ask(snapshot.get(), query, Transport::Tcp);
+  ResponseText tcp = ask(snapshot.get(), query, net::Transport::Tcp);
   EXPECT_FALSE(tcp.tc);
   EXPECT_EQ(tcp.answer.size(), 100u);
 }

@@ -88,8 +88,8 @@ void check(const zone::Snapshot* snapshot, const std::vector<Case>& cases) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.qname + " " + dns::rr_type_name(c.qtype));
     std::array<uint8_t, 65535> out{};
-    Result result = answer(snapshot, make_query({.name = c.qname, .type = c.qtype}), out,
-                           Transport::Udp);
+    Result result =
+        answer(snapshot, make_query({.name = c.qname, .type = c.qtype}), out, net::Transport::Udp);
     EXPECT_EQ(result.outcome, c.outcome);
     EXPECT_EQ(result.rcode, c.rcode);
     auto r = parse_response(std::vector<uint8_t>(out.begin(), out.begin() + result.length));
@@ -208,7 +208,7 @@ TEST(FallthroughTest, AliasTargetIsNeverFallthrough) {
   auto snapshot = snapshot_of({"."});
   std::array<uint8_t, 65535> out{};
   auto query = make_query({.name = "web.default.svc.cluster.local"});
-  Result result = answer_alias(snapshot.get(), query, out, Transport::Udp,
+  Result result = answer_alias(snapshot.get(), query, out, net::Transport::Udp,
                                {*dns::Name::from_text("nosuch.shop.svc.cluster.local"), 5});
   EXPECT_EQ(result.rcode, Rcode::NxDomain);
   EXPECT_EQ(result.outcome, Outcome::Answered);
@@ -220,8 +220,8 @@ TEST(FallthroughTest, AllocatesNothing) {
   auto query = make_query({.name = "21.0.96.10.in-addr.arpa", .type = RrType::PTR});
   std::array<uint8_t, 65535> out{};
   size_t before = vmdns::testing::allocations();
-  Result a = answer(whole.get(), query, out, Transport::Udp);
-  Result b = answer(below.get(), query, out, Transport::Tcp);
+  Result a = answer(whole.get(), query, out, net::Transport::Udp);
+  Result b = answer(below.get(), query, out, net::Transport::Tcp);
   EXPECT_EQ(vmdns::testing::allocations(), before);
   EXPECT_EQ(a.outcome, Outcome::Fallthrough);
   EXPECT_EQ(b.outcome, Outcome::Fallthrough);

@@ -86,7 +86,7 @@ std::shared_ptr<const zone::Snapshot> snapshot_of(rules::PodMode pods,
 }
 
 ResponseText ask(const zone::Snapshot& snapshot, const std::string& name, RrType type,
-                 Transport transport) {
+                 net::Transport transport) {
   std::array<uint8_t, 65535> out{};
   Result result = answer(&snapshot, make_query({.name = name, .type = type}), out, transport);
   auto response = parse_response(std::vector<uint8_t>(out.begin(), out.begin() + result.length));
@@ -104,9 +104,9 @@ struct Case {
 
 void check(const zone::Snapshot& snapshot, const std::vector<Case>& cases) {
   for (const Case& c : cases) {
-    for (Transport transport : {Transport::Udp, Transport::Tcp}) {
+    for (net::Transport transport : {net::Transport::Udp, net::Transport::Tcp}) {
       SCOPED_TRACE(c.qname + " " + dns::rr_type_name(c.qtype) +
-                   (transport == Transport::Udp ? " udp" : " tcp"));
+                   (transport == net::Transport::Udp ? " udp" : " tcp"));
       ResponseText r = ask(snapshot, c.qname, c.qtype, transport);
       EXPECT_EQ(r.rcode, c.rcode);
       EXPECT_TRUE(r.aa);
@@ -242,9 +242,9 @@ TEST(PodAnswerTest, AutopathReachesInsecurePodNames) {
   std::string first = vmi->search.front().to_text();
   auto query = make_query({.name = "10-1-2-3.podns.pod." + first});
   std::array<uint8_t, 65535> out{};
-  Result nx = answer(snapshot.get(), query, out, Transport::Udp);
+  Result nx = answer(snapshot.get(), query, out, net::Transport::Udp);
   ASSERT_EQ(nx.rcode, Rcode::NxDomain);
-  SearchStep step = autopath(*snapshot, *vmi, parsed(query), nx, out, Transport::Udp, 5);
+  SearchStep step = autopath(*snapshot, *vmi, parsed(query), nx, out, net::Transport::Udp, 5);
   ASSERT_EQ(step.kind, SearchStep::Kind::Answered);
   auto r = parse_response(std::vector<uint8_t>(out.begin(), out.begin() + step.result.length));
   ASSERT_TRUE(r.has_value());
@@ -268,7 +268,7 @@ TEST(PodAnswerTest, InsecureAnswersAllocateNothingAndCompressTheOwner) {
   Rcode rcodes[6] = {};
   size_t before = vmdns::testing::allocations();
   for (size_t i = 0; i < queries.size(); ++i) {
-    rcodes[i] = answer(snapshot.get(), queries[i], out, Transport::Tcp).rcode;
+    rcodes[i] = answer(snapshot.get(), queries[i], out, net::Transport::Tcp).rcode;
   }
   size_t after = vmdns::testing::allocations();
   EXPECT_EQ(after, before);
@@ -280,7 +280,7 @@ TEST(PodAnswerTest, InsecureAnswersAllocateNothingAndCompressTheOwner) {
   EXPECT_EQ(rcodes[5], Rcode::NxDomain);
 
   // Header, question (name, type, class), then the answer: 0xC00C, A, IN, TTL 7, 4, 10.1.2.3.
-  Result result = answer(snapshot.get(), queries[0], out, Transport::Udp);
+  Result result = answer(snapshot.get(), queries[0], out, net::Transport::Udp);
   size_t answer_at = queries[0].size();
   ASSERT_EQ(result.length, answer_at + 16);
   const std::array<uint8_t, 16> expected = {0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 7, 0, 4, 10, 1, 2, 3};

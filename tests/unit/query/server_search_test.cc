@@ -221,8 +221,9 @@ TEST_F(ServerSearchTest, AutopathTable) {
     SCOPED_TRACE(c.qname + " " + dns::rr_type_name(c.qtype));
     auto query = make_query({.name = c.qname, .type = c.qtype});
     std::array<uint8_t, 65535> out{};
-    Result first = answer(snapshot_.get(), query, out, Transport::Udp);
-    SearchStep step = autopath(*snapshot_, *c.client, parsed(query), first, out, Transport::Udp, 7);
+    Result first = answer(snapshot_.get(), query, out, net::Transport::Udp);
+    SearchStep step =
+        autopath(*snapshot_, *c.client, parsed(query), first, out, net::Transport::Udp, 7);
     EXPECT_EQ(step.kind, c.kind);
     if (c.kind == Kind::Forward) {
       EXPECT_EQ(step.name.to_text(), c.forward);
@@ -244,8 +245,8 @@ TEST_F(ServerSearchTest, AnExternalNameFoundLeadsOutOfOurZones) {
   const std::string asked = "ext.mysubdomain.default.svc.cluster.local.";
   auto query = make_query({.name = asked});
   std::array<uint8_t, 65535> out{};
-  Result first = answer(snapshot_.get(), query, out, Transport::Udp);
-  SearchStep step = autopath(*snapshot_, vmi_, parsed(query), first, out, Transport::Udp, 5);
+  Result first = answer(snapshot_.get(), query, out, net::Transport::Udp);
+  SearchStep step = autopath(*snapshot_, vmi_, parsed(query), first, out, net::Transport::Udp, 5);
   EXPECT_EQ(step.kind, Kind::Answered);
   EXPECT_EQ(step.result.outcome, Outcome::AliasOutOfZone);
   auto r = parse_response(std::vector<uint8_t>(out.begin(), out.begin() + step.result.length));
@@ -273,7 +274,7 @@ TEST_F(ServerSearchTest, ShortNames) {
   auto query = make_query({.name = "myvmi.mysubdomain"});
   std::array<uint8_t, 65535> out{};
   Result result =
-      answer_alias(snapshot_.get(), query, out, Transport::Udp,
+      answer_alias(snapshot_.get(), query, out, net::Transport::Udp,
                    {*dns::Name::from_text("myvmi.mysubdomain.default.svc.cluster.local"), 5});
   auto r = parse_response(std::vector<uint8_t>(out.begin(), out.begin() + result.length));
   ASSERT_TRUE(r.has_value());
@@ -326,8 +327,9 @@ TEST(ServerSearchAllocationTest, WalksAndLookupsAllocateNothing) {
   size_t answered = 0;
   for (const auto& query : queries) {
     const zone::ClientSearch* client = snapshot->clients().find(address);
-    Result first = answer(snapshot.get(), query, out, Transport::Udp);
-    SearchStep step = autopath(*snapshot, *client, parsed(query), first, out, Transport::Udp, 5);
+    Result first = answer(snapshot.get(), query, out, net::Transport::Udp);
+    SearchStep step =
+        autopath(*snapshot, *client, parsed(query), first, out, net::Transport::Udp, 5);
     answered += step.kind == Kind::Answered ? 1 : 0;
   }
   bool expanded =
