@@ -13,7 +13,7 @@ constexpr size_t kIdPrefix = 54;       // 54 + '-' + 8 hex digits = 63
 constexpr size_t kIdHashDigits = 8;
 
 // Lowercase hex SHA-1 of `text`. A libcrypto failure here is an environment failure, not bad
-// input, so it terminates with a message (DESIGN.md, errors).
+// input, so it terminates with a message (ARCHITECTURE.md habit 12).
 std::string sha1_hex(std::string_view text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;

@@ -20,7 +20,7 @@
 //   }
 //
 // Every read is bounds-checked; malformed input gives an error state, never a throw, an assert
-// or a read past the message (DESIGN.md habit 6).
+// or a read past the message (ARCHITECTURE.md habit 6).
 
 #include <cstddef>
 #include <cstdint>

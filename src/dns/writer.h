@@ -1,5 +1,5 @@
 #pragma once
-// Builds a DNS message into a caller-owned buffer: no heap allocation (DESIGN.md habit 4).
+// Builds a DNS message into a caller-owned buffer: no heap allocation (ARCHITECTURE.md habit 4).
 //
 //   std::array<uint8_t, 65535> buf;
 //   MessageWriter w(buf, /*limit=*/512);

@@ -1,5 +1,5 @@
 #pragma once
-// A count that one thread writes and any thread reads (DESIGN.md habit 11).
+// A count that one thread writes and any thread reads (ARCHITECTURE.md habit 11).
 //
 //   Counter queries;            // a member of a per-worker struct
 //   queries.add();              // the owning thread only: no lock, no read-modify-write

@@ -2,7 +2,7 @@
 // An immutable, fully computed view of our zones: every record in uncompressed wire form, keyed
 // by lowercased owner name in a flat hash table per zone (zone.h). Built once by the builder
 // (builder/snapshot_builder.h), then only read (by any number of threads, without locks); a
-// change builds a new snapshot to the side (DESIGN.md habit 3).
+// change builds a new snapshot to the side (ARCHITECTURE.md habit 3).
 //
 //   const Zone* z = snapshot.find_zone(lowercased_qname);       // longest matching apex
 //   const Node* n = z ? z->find(lowercased_qname) : nullptr;     // nullptr: NXDOMAIN

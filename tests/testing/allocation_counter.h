@@ -1,5 +1,5 @@
 #pragma once
-// Counts heap allocations, so that a test can prove a path makes none (DESIGN.md habit 4).
+// Counts heap allocations, so that a test can prove a path makes none (ARCHITECTURE.md habit 4).
 // Linking tests/testing/allocation_counter.cc into a test binary replaces the global operator
 // new and delete (every form) for the whole binary, harmlessly.
 

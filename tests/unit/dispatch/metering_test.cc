@@ -1,6 +1,6 @@
 // Counting in the dispatcher: every query and reply is counted with CoreDNS's labels, from what
 // the pipeline returns, in batches as the workers run it and query by query outside a batch;
-// counting adds no heap allocation to the query path (DESIGN.md habits 4 and 11).
+// counting adds no heap allocation to the query path (ARCHITECTURE.md habits 4 and 11).
 
 #include "dispatch/metering.h"
 

@@ -222,7 +222,7 @@ TEST(ParseQuery, EveryTruncationIsHandled) {
   }
 }
 
-// DESIGN.md habit 4: parsing a query and writing its reply, with compression, mark, rollback
+// ARCHITECTURE.md habit 4: parsing a query and writing its reply, with compression, mark, rollback
 // and OPT, allocate nothing.
 TEST(QueryPath, DoesNotAllocate) {
   std::vector<uint8_t> packet = query(0, 0, 1, "Www.Example.com").opt(1232, kDo);

@@ -1,5 +1,5 @@
 // The worker's side of forwarding allocates nothing: parsing the client's query and submitting
-// it to the forwarder (DESIGN.md habit 4). Only allocations made by this test's thread are
+// it to the forwarder (ARCHITECTURE.md habit 4). Only allocations made by this test's thread are
 // counted, so the forwarder thread's own (its cache, its sockets' buffers) do not interfere.
 
 #include <gtest/gtest.h>

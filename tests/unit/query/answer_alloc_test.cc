@@ -1,4 +1,4 @@
-// query::answer allocates nothing (DESIGN.md habit 4), also on the paths the specification's
+// query::answer allocates nothing (ARCHITECTURE.md habit 4), also on the paths the specification's
 // rules added: SRV with additional addresses (deduplicated targets), PTR in a reverse zone, and
 // a reverse zone's NXDOMAIN. Allocations are counted by tests/testing/allocation_counter.
 
