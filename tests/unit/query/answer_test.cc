@@ -10,6 +10,7 @@
 #include "builder/build.h"
 #include "dns/edns.h"
 #include "sources/manifest_loader.h"
+#include "testing/answer_case.h"
 #include "testing/dns_text.h"
 
 namespace vmdns::query {
@@ -61,33 +62,17 @@ const std::string kSoa =
     "86400 5";
 
 std::shared_ptr<const zone::Snapshot> snapshot_of(const std::string& manifests) {
-  auto loaded = sources::load_manifest_text(manifests, "test.yaml");
-  EXPECT_TRUE(loaded.diagnostics.empty());
-  rules::ZoneConfig config;
-  config.zones = {*dns::Name::from_text("cluster.local")};
-  config.nameserver_addresses = {*cluster::IpAddress::parse("10.96.0.10")};
-  return builder::build(loaded.state, config);
+  return testing::snapshot_from(manifests, [](rules::ZoneConfig& config) {
+    config.nameserver_addresses = {*cluster::IpAddress::parse("10.96.0.10")};
+  });
 }
 
 ResponseText ask(const zone::Snapshot* snapshot, const std::vector<uint8_t>& query,
                  net::Transport transport = net::Transport::Udp) {
-  std::array<uint8_t, 65535> out{};
-  Result result = answer(snapshot, query, out, transport);
-  EXPECT_GT(result.length, 0u);
-  auto response = parse_response(std::vector<uint8_t>(out.begin(), out.begin() + result.length));
-  EXPECT_TRUE(response.has_value());
-  return response.value_or(ResponseText{});
+  return testing::ask(snapshot, query, transport).reply;
 }
 
-struct Case {
-  std::string qname;
-  RrType qtype;
-  Rcode rcode;
-  std::vector<std::string> answer;
-  std::vector<std::string> authority;
-  std::vector<std::string> additional = {};
-  bool aa = true;
-};
+using Case = testing::AnswerCase;
 
 class AnswerTest : public ::testing::Test {
  protected:
@@ -147,18 +132,13 @@ TEST_F(AnswerTest, Table) {
       {"cluster.local.", RrType::AXFR, Rcode::Refused, {}, {}, {}, true},
   };
   for (const Case& c : cases) {
+    ResponseText r = testing::expect_answer(snapshot_.get(), c).reply;
     SCOPED_TRACE(c.qname + " " + dns::rr_type_name(c.qtype));
-    ResponseText r = ask(snapshot_.get(), make_query({.name = c.qname, .type = c.qtype}));
     EXPECT_EQ(r.id, 0x1234);
     EXPECT_TRUE(r.qr);
     EXPECT_TRUE(r.rd);
     EXPECT_FALSE(r.tc);
     EXPECT_FALSE(r.ra);
-    EXPECT_EQ(r.rcode, c.rcode);
-    EXPECT_EQ(r.aa, c.aa && c.rcode != Rcode::Refused);
-    EXPECT_EQ(r.answer, c.answer);
-    EXPECT_EQ(r.authority, c.authority);
-    EXPECT_EQ(r.additional, c.additional);
   }
 }
 
@@ -182,12 +162,7 @@ TEST(AnswerBeforeSyncTest, NxDomainIsServFailUntilSynced) {
       {"example.com.", RrType::A, Rcode::Refused, {}, {}, {}, false},
   };
   for (const Case& c : cases) {
-    SCOPED_TRACE(c.qname + " " + dns::rr_type_name(c.qtype));
-    ResponseText r = ask(snapshot.get(), make_query({.name = c.qname, .type = c.qtype}));
-    EXPECT_EQ(r.rcode, c.rcode);
-    EXPECT_EQ(r.aa, c.aa);
-    EXPECT_EQ(r.answer, c.answer);
-    EXPECT_EQ(r.authority, c.authority);
+    testing::expect_answer(snapshot.get(), c);
   }
   config.synced = true;
   ResponseText synced = ask(builder::build(loaded.state, config).get(),
@@ -374,13 +349,7 @@ TEST(SpecAnswerTest, Table) {
       {"pod.cluster.local.", RrType::A, Rcode::NoError, {}, {kSoa30}},
   };
   for (const Case& c : cases) {
-    SCOPED_TRACE(c.qname + " " + dns::rr_type_name(c.qtype));
-    ResponseText r = ask(snapshot.get(), make_query({.name = c.qname, .type = c.qtype}));
-    EXPECT_EQ(r.rcode, c.rcode);
-    EXPECT_EQ(r.aa, c.aa && c.rcode != Rcode::Refused);
-    EXPECT_EQ(r.answer, c.answer);
-    EXPECT_EQ(r.authority, c.authority);
-    EXPECT_EQ(r.additional, c.additional);
+    testing::expect_answer(snapshot.get(), c);
   }
 }
 

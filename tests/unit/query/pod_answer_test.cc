@@ -24,6 +24,7 @@
 #include "query/server_search.h"
 #include "sources/manifest_loader.h"
 #include "testing/allocation_counter.h"
+#include "testing/answer_case.h"
 #include "testing/dns_text.h"
 
 namespace vmdns::query {
@@ -74,44 +75,21 @@ std::string soa(uint32_t negative_ttl = 5) {
 
 std::shared_ptr<const zone::Snapshot> snapshot_of(rules::PodMode pods,
                                                   std::vector<std::string> namespaces = {}) {
-  auto loaded = sources::load_manifest_text(kManifests, "test.yaml");
-  EXPECT_TRUE(loaded.diagnostics.empty());
-  rules::ZoneConfig config;
-  config.zones = {*dns::Name::from_text("cluster.local")};
-  config.pods = pods;
-  config.ttl = 7;
-  config.namespaces = std::move(namespaces);
-  config.client_search = true;
-  return builder::build(loaded.state, config);
+  return testing::snapshot_from(kManifests, [&](rules::ZoneConfig& config) {
+    config.pods = pods;
+    config.ttl = 7;
+    config.namespaces = namespaces;
+    config.client_search = true;
+  });
 }
 
-ResponseText ask(const zone::Snapshot& snapshot, const std::string& name, RrType type,
-                 net::Transport transport) {
-  std::array<uint8_t, 65535> out{};
-  Result result = answer(&snapshot, make_query({.name = name, .type = type}), out, transport);
-  auto response = parse_response(std::vector<uint8_t>(out.begin(), out.begin() + result.length));
-  EXPECT_TRUE(response.has_value());
-  return response.value_or(ResponseText{});
-}
+using Case = testing::AnswerCase;
 
-struct Case {
-  std::string qname;
-  RrType qtype;
-  Rcode rcode;
-  std::vector<std::string> answer;
-  std::vector<std::string> authority;
-};
-
+// Each row over UDP and TCP.
 void check(const zone::Snapshot& snapshot, const std::vector<Case>& cases) {
   for (const Case& c : cases) {
     for (net::Transport transport : {net::Transport::Udp, net::Transport::Tcp}) {
-      SCOPED_TRACE(c.qname + " " + dns::rr_type_name(c.qtype) +
-                   (transport == net::Transport::Udp ? " udp" : " tcp"));
-      ResponseText r = ask(snapshot, c.qname, c.qtype, transport);
-      EXPECT_EQ(r.rcode, c.rcode);
-      EXPECT_TRUE(r.aa);
-      EXPECT_EQ(r.answer, c.answer);
-      EXPECT_EQ(r.authority, c.authority);
+      testing::expect_answer(&snapshot, c, transport);
     }
   }
 }
