@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "net/socket_util.h"
 #include "resolvconf/resolv_conf.h"
 
 namespace vmdns::forward {
@@ -35,17 +36,6 @@ bool is_local_wildcard_target(const Upstream& a) {
   }
   const in6_addr& address = reinterpret_cast<const sockaddr_in6*>(&a.storage)->sin6_addr;
   return IN6_IS_ADDR_LOOPBACK(&address) || IN6_IS_ADDR_UNSPECIFIED(&address);
-}
-
-bool is_wildcard(const net::ListenAddress& listen) {
-  if (listen.family() == AF_INET) {
-    return reinterpret_cast<const sockaddr_in*>(&listen.storage)->sin_addr.s_addr == 0;
-  }
-  if (listen.family() == AF_INET6) {
-    const in6_addr& address = reinterpret_cast<const sockaddr_in6*>(&listen.storage)->sin6_addr;
-    return IN6_IS_ADDR_UNSPECIFIED(&address);
-  }
-  return false;
 }
 
 // A bare resolv.conf address, with an optional %scope for IPv6.
@@ -120,7 +110,7 @@ bool is_self(const Upstream& upstream, const net::ListenAddress& listen) {
     return false;
   }
   return same_address(upstream, listen) ||
-         (is_wildcard(listen) && is_local_wildcard_target(upstream));
+         (net::is_wildcard(listen) && is_local_wildcard_target(upstream));
 }
 
 std::vector<Upstream> resolv_conf_upstreams(std::string_view text,
