@@ -9,6 +9,7 @@ namespace {
 // characters it appends keep the name within 63 (names.SimpleNameGenerator).
 constexpr size_t kMaxGenerateNameBase = 58;
 constexpr size_t kRandomSuffix = 5;
+constexpr std::string_view kLauncherPrefix = "virt-launcher-";
 
 enum class Side { Unknown, Source, Target };
 
@@ -45,11 +46,24 @@ Side side_of(const MigrationState& migration, std::string_view pod_name,
 }  // namespace
 
 bool is_launcher_pod_of(std::string_view vmi_name, std::string_view pod_name) {
-  std::string base = "virt-launcher-" + std::string(vmi_name) + "-";
+  std::string base = std::string(kLauncherPrefix) + std::string(vmi_name) + "-";
   if (base.size() > kMaxGenerateNameBase) {
     base.resize(kMaxGenerateNameBase);
   }
   return pod_name.size() == base.size() + kRandomSuffix && pod_name.starts_with(base);
+}
+
+std::string_view launcher_vmi_name_prefix(std::string_view pod_name) {
+  if (!pod_name.starts_with(kLauncherPrefix) ||
+      pod_name.size() <= kLauncherPrefix.size() + kRandomSuffix) {
+    return {};
+  }
+  std::string_view middle = pod_name.substr(
+      kLauncherPrefix.size(), pod_name.size() - kLauncherPrefix.size() - kRandomSuffix);
+  if (middle.ends_with('-')) {
+    middle.remove_suffix(1);
+  }
+  return middle;
 }
 
 LauncherRole launcher_role(const VirtualMachineInstance& vmi, std::string_view pod_name,

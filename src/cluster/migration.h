@@ -29,6 +29,11 @@ enum class LauncherRole {
 // True when `pod_name` has the form of a launcher pod of the VMI named `vmi_name`.
 bool is_launcher_pod_of(std::string_view vmi_name, std::string_view pod_name);
 
+// The VMI name a launcher pod's name starts with ("virt-launcher-db-x7k2p" -> "db"), or, for a
+// name the API server cut, the part of it that is left: every VMI whose name starts with it is a
+// candidate (is_launcher_pod_of says which). Empty when `pod_name` is no launcher pod's name.
+std::string_view launcher_vmi_name_prefix(std::string_view pod_name);
+
 // The role of the pod `pod_name` on `node_name` (either may be empty when unknown) for `vmi`,
 // by its status.migrationState and status.nodeName. Without a migration state every pod is
 // NotALauncher: nothing to decide, the endpoint stands as listed.

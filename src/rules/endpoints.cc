@@ -25,10 +25,6 @@ void add_addresses(const std::vector<cluster::IpAddress>& addresses, const std::
   }
 }
 
-// A virt-launcher pod's name: the prefix, the VMI's name (perhaps cut) and '-', 5 random characters.
-constexpr std::string_view kLauncherPrefix = "virt-launcher-";
-constexpr size_t kLauncherSuffix = 5;
-
 // Up to this many endpoints, repeats are found by comparing each with those before it.
 constexpr size_t kLinearRepeatLimit = 16;
 
@@ -204,18 +200,13 @@ std::vector<Endpoint> EndpointIndex::endpoints_of(const cluster::Service& servic
 
 bool EndpointIndex::runs_guest(const std::string& namespace_name,
                                const cluster::EndpointSlice::Endpoint& endpoint) const {
-  std::string_view pod = endpoint.target_name;
-  if (endpoint.target_kind != "Pod" || !pod.starts_with(kLauncherPrefix) ||
-      pod.size() <= kLauncherPrefix.size() + kLauncherSuffix) {
+  // "virt-launcher-<vmi>-abcde", or with a long VMI name its first characters: every VMI whose
+  // name starts with that prefix is a candidate; the VMIs of a namespace are one sorted range.
+  std::string_view middle = cluster::launcher_vmi_name_prefix(endpoint.target_name);
+  if (endpoint.target_kind != "Pod" || middle.empty()) {
     return true;
   }
-  // "virt-launcher-<vmi>-abcde", or with a long VMI name its first characters: every VMI whose
-  // name starts with the middle part is a candidate; the VMIs of a namespace are one sorted range.
-  std::string_view middle =
-      pod.substr(kLauncherPrefix.size(), pod.size() - kLauncherPrefix.size() - kLauncherSuffix);
-  if (middle.ends_with('-')) {
-    middle.remove_suffix(1);
-  }
+  std::string_view pod = endpoint.target_name;
   for (auto it = vmis_->lower_bound({namespace_name, std::string(middle)});
        it != vmis_->end() && it->first.namespace_name == namespace_name &&
        it->first.name.starts_with(middle);

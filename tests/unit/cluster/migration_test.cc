@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
 namespace vmdns::cluster {
 namespace {
@@ -103,6 +104,21 @@ TEST(MigrationTest, LauncherPodNames) {
   };
   for (const Case& c : cases) {
     EXPECT_EQ(is_launcher_pod_of(c.vmi, c.pod), c.launcher) << c.vmi << " " << c.pod;
+  }
+}
+
+TEST(MigrationTest, LauncherVmiNamePrefix) {
+  std::string long_name(60, 'v');
+  const std::pair<std::string, std::string> cases[] = {
+      {"virt-launcher-db-x7k2p", "db"},
+      {"virt-launcher-my-vm-abcde", "my-vm"},
+      {"virt-launcher-" + long_name.substr(0, 44) + "abcde", long_name.substr(0, 44)},
+      {"virt-launcher-abcde", ""},  // no name before the random part
+      {"web-0", ""},
+      {"", ""},
+  };
+  for (const auto& [pod, prefix] : cases) {
+    EXPECT_EQ(launcher_vmi_name_prefix(pod), prefix) << pod;
   }
 }
 
