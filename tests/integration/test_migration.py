@@ -20,6 +20,7 @@ The timeline runs against the built binary, queried with dig over UDP and TCP:
 """
 
 import copy
+import json
 import os
 import shutil
 import tempfile
@@ -174,7 +175,6 @@ class MigrationAnswers:
 
 
 def yaml_documents(objects):
-    import json
     # JSON is YAML: one document per object.
     return "".join("---\n" + json.dumps(o) + "\n" for o in objects)
 
