@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 
+#include "dns/header.h"
 #include "hosts/hosts_answer.h"
 #include "query/server_search.h"
 #include "query/truncated_reply.h"
@@ -134,7 +135,7 @@ Dispatched Dispatcher::dispatch(std::span<const uint8_t> query, std::span<uint8_
   } else if (d.deferred()) {
     d.outcome = Outcome::Forwarded;
   } else {
-    d.rcode = out[3] & 0x0f;
+    d.rcode = dns::rcode_low(out);
   }
   metering_.reply(d);
   if (metering_.logging()) {

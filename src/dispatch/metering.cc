@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "dns/header.h"
 #include "net/listen_address.h"
 
 namespace vmdns::dispatch {
@@ -101,7 +102,7 @@ void log_query(const net::ReplyRoute& route, dns::ParseStatus status, const dns:
   std::string rcode = "-";
   std::string flags = "-";
   if (reply.size() >= dns::kHeaderSize) {
-    rcode = metrics::rcode_label(reply[3] & 0x0f);
+    rcode = metrics::rcode_label(dns::rcode_low(reply));
     flags.clear();
     auto flag = [&flags](bool set, std::string_view name) {
       if (set) {

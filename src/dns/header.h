@@ -55,6 +55,12 @@ struct Header {
 };
 
 // Reads the header at the start of `message`; false, `out` untouched, when it is shorter.
+// The low four bits of a message's rcode, read straight from its flags: for the counters, which
+// read it from every reply. The caller has checked that the message holds that octet (4 octets).
+inline uint8_t rcode_low(std::span<const uint8_t> message) {
+  return message[3] & Header::kRcodeMask;
+}
+
 inline bool read_header(std::span<const uint8_t> message, Header& out) {
   if (message.size() < kHeaderSize) {
     return false;

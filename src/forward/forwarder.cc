@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <climits>
 
+#include "dns/header.h"
 #include "forward/alias_reply.h"
 #include "forward/forwarder_impl.h"
 #include "forward/response.h"
@@ -255,7 +256,7 @@ void Forwarder::Impl::take(const Submission& submission, const std::shared_ptr<C
 void Forwarder::Impl::finish(int index, std::span<uint8_t> response, Clock::time_point now) {
   Slot& slot = slots[index];
   UpstreamCounters& upstream = counters_of(slot);
-  upstream.responses[response.size() > 3 ? response[3] & 0x0f : 0].add();
+  upstream.responses[response.size() > 3 ? dns::rcode_low(response) : 0].add();
   upstream.duration.observe(static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(now - slot.attempt_started).count()));
   auto ttl = options.cache_entries > 0 ? cache_ttl(response, options.cache_ttls) : std::nullopt;
@@ -337,7 +338,7 @@ void Forwarder::Impl::reply_to(const ClientQuery& client, const net::ReplyRoute&
   if (options.reply_counters != nullptr && reply.size() > 3) {
     auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(now - received).count();
     options.reply_counters->count_response(
-        responder, reply[3] & 0x0f, static_cast<uint16_t>(client.question.type),
+        responder, dns::rcode_low(reply), static_cast<uint16_t>(client.question.type),
         elapsed > 0 ? static_cast<uint64_t>(elapsed) : 0,
         client.transport == net::Transport::Tcp ? metrics::Proto::Tcp : metrics::Proto::Udp,
         reply.size());

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string_view>
 
+#include "dns/header.h"
 #include "forward/forwarder.h"
 #include "forward/forwarder_impl.h"
 #include "forward/response.h"
@@ -80,7 +81,7 @@ bool Forwarder::Client::reply_from_cache(const ClientQuery& query, const net::Re
   if (reply_counters_ != nullptr) {
     auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - now);
     reply_counters_->count_response(
-        metrics::Responder::Cache, out[3] & 0x0f, static_cast<uint16_t>(query.question.type),
+        metrics::Responder::Cache, dns::rcode_low(out), static_cast<uint16_t>(query.question.type),
         static_cast<uint64_t>(elapsed.count()),
         query.transport == net::Transport::Tcp ? metrics::Proto::Tcp : metrics::Proto::Udp, length);
   }
