@@ -82,7 +82,7 @@ def endpoint_slice(ns, service_name, addresses):
         % (service_name, ns, service_name, eps))
 
 
-def generate(vmis, namespaces, vmis_per_service, seed, out, secondary=False):
+def generate(vmis, namespaces, vmis_per_service, seed, out, secondary=False, vmis_only=False):
     rng = random.Random(seed)
     docs = []
     ip_counter = [0]
@@ -116,6 +116,8 @@ def generate(vmis, namespaces, vmis_per_service, seed, out, secondary=False):
                             ipv4(n), ipv6(n) if dual else None, hostname, group, ready=ready,
                             secondary=ipv4(n, (10, 128)) if secondary else None))
         made += count
+        if vmis_only:
+            continue
         # A ClusterIP Service over the same VMIs (dual-stack every third group).
         v4, v6 = next_cluster_ip()
         docs.append(service(ns, group + "-web", "app: %s" % group, [v4, v6] if dual else [v4],
@@ -151,10 +153,15 @@ def main():
     parser.add_argument("--secondary", action="store_true",
                         help="every VMI also has a secondary (Multus) interface, net1, "
                              "with an address in 10.128.0.0/9 (for --vm-zone)")
+    parser.add_argument("--vmis-only", action="store_true",
+                        help="only the VMIs, their headless Services and the Namespaces: "
+                             "--vmis 100000 --vmis-per-service 5 --namespaces 20 makes the "
+                             "120,020 objects of the scale figures")
     parser.add_argument("--out", default="-")
     args = parser.parse_args()
     out = sys.stdout if args.out == "-" else open(args.out, "w")
-    generate(args.vmis, args.namespaces, args.vmis_per_service, args.seed, out, args.secondary)
+    generate(args.vmis, args.namespaces, args.vmis_per_service, args.seed, out, args.secondary,
+             args.vmis_only)
     if out is not sys.stdout:
         out.close()
 
