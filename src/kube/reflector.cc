@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "kube/api_object.h"
+#include "kube/collection_list.h"
 #include "kube/watch_stream.h"
 
 namespace vmdns::kube {
@@ -16,7 +17,6 @@ namespace {
 constexpr std::chrono::seconds kListTimeout{60};
 // Added to the watch's own timeoutSeconds before curl gives up on a silent server.
 constexpr std::chrono::seconds kWatchGrace{30};
-constexpr int kMaxExpiredContinues = 3;
 
 void log_diagnostics(const std::vector<cluster::Diagnostic>& diagnostics) {
   for (const cluster::Diagnostic& d : diagnostics) {
@@ -26,15 +26,6 @@ void log_diagnostics(const std::vector<cluster::Diagnostic>& diagnostics) {
       spdlog::debug("{}", d.to_string());
     }
   }
-}
-
-std::string body_summary(const std::string& body) {
-  nlohmann::json status = nlohmann::json::parse(body, nullptr, false);
-  std::string message = status.is_discarded() ? std::string() : status_message(status);
-  if (message.empty()) {
-    message = body.substr(0, 200);
-  }
-  return message;
 }
 
 cluster::ObjectKey key_of_object(const sources::Object& object) {
@@ -84,9 +75,7 @@ std::string Reflector::query(bool watch_request) const {
 }
 
 void Reflector::failed(const std::string& what, const HttpResult& result) {
-  std::string why = !result.error.empty() ? result.error
-                                          : "HTTP " + std::to_string(result.status) + ": " +
-                                                body_summary(result.body);
+  std::string why = failure_text(result);
   spdlog::warn("kubernetes: {} {}: {}", what, describe(), why);
   on_status_(ReflectorStatus::Unreachable, what + " " + path_ + ": " + why);
 }
@@ -131,80 +120,45 @@ bool Reflector::list() {
   const bool relist = listed_once_;
   cluster::State objects;
   std::set<cluster::ObjectKey> listed;
-  size_t count = 0;
-  std::vector<cluster::Diagnostic> diagnostics;
-  std::string continue_token;
-  std::string list_version;
-  int expired_continues = 0;
   auto started = std::chrono::steady_clock::now();
-  std::string base = query(false);
-  do {
-    std::string page_query = base + (base.empty() ? "?" : "&") + "limit=" +
-                             std::to_string(options_.page_size);
-    if (!continue_token.empty()) {
-      page_query += "&continue=" + url_encode(continue_token);
+  std::string selectors = query(false);
+  CollectionRequest request{&kind_, path_, selectors.empty() ? "" : selectors.substr(1),
+                            options_.page_size, path_};
+  ListCallbacks callbacks;
+  callbacks.on_object = [&](sources::Object object) {
+    if (relist) {
+      // Unchanged objects cost the sink a comparison, not a rebuild.
+      listed.insert(key_of_object(object));
+      sink_.upsert(origin_, std::move(object));
+    } else {
+      put(objects, std::move(object));
     }
-    HttpResult page = client_.get(path_ + page_query, kListTimeout);
-    if (stop_.stopped()) {
+  };
+  callbacks.on_restart = [&] {
+    // What a relist already passed on stays (it was current); what it saw is forgotten, so
+    // that an object deleted since is not taken for listed.
+    objects = cluster::State();
+    listed.clear();
+  };
+  callbacks.on_page = options_.on_page;
+  callbacks.stopped = [this] { return stop_.stopped(); };
+  ListOutcome outcome = list_collection(
+      request, [this](const std::string& path) { return client_.get(path, kListTimeout); },
+      callbacks);
+  switch (outcome.end) {
+    case ListOutcome::End::Stopped:
       return false;
-    }
-    if (page.status == 410 && !continue_token.empty() &&
-        ++expired_continues <= kMaxExpiredContinues) {
-      // The continue token outlived the server's history: start the list over. What a relist
-      // already passed on stays (it was current); what it saw is forgotten, so that an object
-      // deleted since is not taken for listed.
-      objects = cluster::State();
-      listed.clear();
-      count = 0;
-      continue_token.clear();
-      continue;
-    }
-    if (!page.ok()) {
-      failed("cannot list", page);
+    case ListOutcome::End::Failed:
+      failed("cannot list", outcome.failure);
       return false;
-    }
-    nlohmann::json parsed = nlohmann::json::parse(page.body, nullptr, false);
-    page.body = std::string();
-    if (parsed.is_discarded() || !parsed.is_object()) {
+    case ListOutcome::End::NotJson:
       spdlog::warn("kubernetes: cannot list {}: the response is not a JSON object", describe());
       on_status_(ReflectorStatus::Unreachable, "list " + path_ + ": not a JSON object");
       return false;
-    }
-    auto items = parsed.find("items");
-    size_t page_count = 0;
-    if (items != parsed.end() && items->is_array()) {
-      for (nlohmann::json& item : *items) {
-        if (auto object = decode_api_object(item, kind_, path_, diagnostics)) {
-          if (relist) {
-            // Unchanged objects cost the sink a comparison, not a rebuild.
-            listed.insert(key_of_object(*object));
-            sink_.upsert(origin_, std::move(*object));
-          } else {
-            put(objects, std::move(*object));
-          }
-          ++page_count;
-        }
-        item = nullptr;  // drop each item's JSON as soon as it is decoded
-      }
-    }
-    count += page_count;
-    if (options_.on_page) {
-      options_.on_page(page_count);
-    }
-    list_version = resource_version_of(parsed);
-    continue_token.clear();
-    if (auto metadata = parsed.find("metadata"); metadata != parsed.end() &&
-                                                 metadata->is_object()) {
-      auto token = metadata->find("continue");
-      if (token != metadata->end() && token->is_string()) {
-        continue_token = token->get<std::string>();
-      }
-    }
-  } while (!continue_token.empty() && !stop_.stopped());
-  if (stop_.stopped()) {
-    return false;
+    case ListOutcome::End::Complete:
+      break;
   }
-  log_diagnostics(diagnostics);
+  log_diagnostics(outcome.diagnostics);
   if (relist) {
     // What the sink holds and the list does not was deleted while no watch told (or is
     // invalid now): the list is the whole truth.
@@ -213,13 +167,13 @@ bool Reflector::list() {
     sink_.replace_origin(origin_, std::move(objects));
   }
   listed_once_ = true;
-  resource_version_ = list_version;
+  resource_version_ = outcome.resource_version;
   next_resync_ = std::chrono::steady_clock::now() + options_.resync_period;
   backoff_.reset();
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   spdlog::info("kubernetes: listed {}: {} object(s) at resourceVersion {} ({} ms)", describe(),
-               count, resource_version_, elapsed.count());
+               outcome.objects, resource_version_, elapsed.count());
   on_status_(ReflectorStatus::Listed, "");
   return true;
 }
