@@ -54,9 +54,12 @@ class Finder {
 
   // Labels the VM carries itself that a Service selector of its namespace needs on the VMI.
   void check_vm_labels(const PlannedVmi& p) {
-    if (p.vm == nullptr || p.exists) {
-      return;  // a running VMI shows its real labels; the VM's template matters at next start
+    if (p.vm == nullptr) {
+      return;
     }
+    // A running VMI is checked with its real labels (a live cluster always has one): the VM's
+    // own labels never reached it either, and the fix in the template takes effect at the next
+    // start.
     cluster::Labels launcher = cluster::launcher_pod_labels(p.vmi);
     for (const auto& [key, service] : state_.services) {
       if (key.namespace_name != p.vmi.meta.namespace_name || !service.selector ||
@@ -80,12 +83,14 @@ class Finder {
       // Only when the VM's own labels would complete the selector, or the Service is named
       // like the subdomain: then the labels are clearly meant for it.
       if (!needed.empty() && (others_match || p.vmi.subdomain == key.name)) {
-        warn(p, "metadata.labels",
+        // At the VM, where the fix goes (not at its running VMI).
+        out_.push_back(
+            {cluster::Severity::Warning, p.vm->meta.origin, p.object(), "metadata.labels",
              pairs_text(needed) + " " + (needed.size() > 1 ? "are" : "is") + " needed by " +
                  service_object(service) +
                  "'s selector, but KubeVirt copies only spec.template.metadata.labels to the "
                  "VMI: move " +
-                 (needed.size() > 1 ? "them" : "it") + " to spec.template.metadata.labels");
+                 (needed.size() > 1 ? "them" : "it") + " to spec.template.metadata.labels"});
       }
     }
   }

@@ -50,8 +50,13 @@ class WorkloadLinks {
 
   bool check_selection(const cluster::Service& service, const PlannedVmi& p,
                        const std::string& service_name) {
-    if (has_endpoint_slices(state_, service)) {
-      return true;  // its EndpointSlices decide; the remaining links still apply
+    cluster::Labels missing = missing_labels(service, p.vmi);
+    // Its EndpointSlices decide, unless the selector they are made from leaves the VMI out: a
+    // live cluster has a slice for every Service with a selector, an empty one when it selects
+    // nothing, and that empty slice must not hide the labels the VMI lacks.
+    if (has_endpoint_slices(state_, service) &&
+        (!service.selector || service.selector->empty() || missing.empty())) {
+      return true;  // the remaining links still apply
     }
     if (!service.selector || service.selector->empty()) {
       fail(Step::Selector, service_name, service_name + " has no selector: it selects nothing",
@@ -59,7 +64,6 @@ class WorkloadLinks {
                p.object());
       return false;
     }
-    cluster::Labels missing = missing_labels(service, p.vmi);
     if (missing.empty()) {
       return true;
     }

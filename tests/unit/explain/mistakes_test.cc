@@ -89,6 +89,37 @@ std::vector<Case> cases() {
         "t.yaml: document 2 (line 15): warning: Service default/mysubdomain: spec.selector "
         "expose=me selects no Pod, VirtualMachine or VirtualMachineInstance in namespace "
         "default"}},
+      {"labels on the VM's metadata, the VM running (a live cluster: its VMI and the empty "
+       "EndpointSlice of a Service that selects nothing)",
+       vm("runStrategy: Always", "expose: me", "kubevirt.io/domain: fedora") +
+           "apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata:\n  name: "
+           "vm-fedora\n  labels: {kubevirt.io/domain: fedora}\nspec:\n  hostname: myvmi\n"
+           "  subdomain: mysubdomain\nstatus:\n  phase: Running\n  interfaces:\n"
+           "  - {name: default, ipAddress: 10.244.0.57}\n---\n" +
+           service() +
+           "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: "
+           "mysubdomain-x\n  labels: {kubernetes.io/service-name: mysubdomain}\n"
+           "addressType: IPv4\nendpoints: []\n---\n",
+       kName,
+       "",
+       "selector: Service default/mysubdomain selects expose=me; the VMI of " + vm_object +
+           " lacks expose=me (on the VM's own metadata.labels, which KubeVirt does not copy)",
+       "move label expose=me from metadata.labels to spec.template.metadata.labels",
+       {"t.yaml: document 1 (line 1): warning: " + vm_object +
+        ": metadata.labels expose=me is needed by Service default/mysubdomain's selector, "
+        "but KubeVirt copies only spec.template.metadata.labels to the VMI: move it to "
+        "spec.template.metadata.labels"}},
+      {"an EndpointSlice with the VMI in it decides, whatever the selector says",
+       page_vmi() + service("None", "expose: other") +
+           "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: "
+           "mysubdomain-x\n  labels: {kubernetes.io/service-name: mysubdomain}\n"
+           "addressType: IPv4\nendpoints:\n- addresses: [10.244.0.57]\n  hostname: myvmi\n"
+           "---\n",
+       kName,
+       "",
+       "resolves to A 10.244.0.57",
+       "",
+       {}},
       {"the Service has a cluster IP instead of clusterIP: None",
        page_vmi() + service("10.96.0.20"),
        kName,
