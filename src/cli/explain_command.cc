@@ -3,7 +3,10 @@
 
 #include <iostream>
 
+#include <spdlog/spdlog.h>
+
 #include "cli/commands.h"
+#include "cli/object_sources.h"
 #include "explain/name_explanation.h"
 #include "explain/report.h"
 #include "explain/workload_view.h"
@@ -13,7 +16,7 @@ namespace vmdns::cli {
 namespace {
 
 struct ExplainOptions {
-  settings::SourceOptions sources;
+  ObjectSources sources;
   settings::ZoneOptions zone;
   std::string name;
   std::string from_vmi;
@@ -25,26 +28,25 @@ struct ExplainOptions {
 
 }  // namespace
 
-void register_explain(CLI::App& app, int& exit_code) {
+void register_explain(CLI::App& app, int& exit_code, bool kubectl_plugin) {
   auto options = std::make_shared<ExplainOptions>();
+  options->sources.kubectl_plugin = kubectl_plugin;
   CLI::App* command = app.add_subcommand(
       "explain",
       "The names each VM and VMI gets (or will get when it starts); with NAME, whether it "
       "resolves and, if not, why and how to fix it");
-  // One path per -f, so that NAME after the paths is not taken for one more path.
-  command
-      ->add_option("-f,--filename", options->sources.files,
-                   "Manifest file, directory (recursive: *.yaml, *.yml, *.json) or - for stdin; "
-                   "repeat -f for more")
-      ->allow_extra_args(false)
-      ->required();
+  add_object_sources(*command, options->sources);
   settings::add_zone_options(*command, options->zone);
   command->add_option("name", options->name,
                       "a name to explain: a FQDN, or a short name with --from-vmi or --namespace");
   command->add_option("--from-vmi", options->from_vmi,
                       "resolve NAME as this VM's or VMI's guest does (its DHCP search list)");
-  command->add_option("--namespace", options->namespace_name,
-                      "the --from-vmi's namespace; alone, resolve NAME as a pod of it does");
+  // kubectl's -n: the namespace a short name is completed in (the context's by default).
+  command->add_option(kubectl_plugin ? "-n,--namespace" : "--namespace", options->namespace_name,
+                      kubectl_plugin
+                          ? "resolve NAME as a pod of this namespace does, and the --from-vmi's "
+                            "namespace (default: the context's, else default)"
+                          : "the --from-vmi's namespace; alone, resolve NAME as a pod of it does");
   command->add_option("--nameserver", options->nameservers,
                       "the cluster DNS Service's IP, for the guest's view (default 10.96.0.10)");
   command->add_flag("--expanded-dns-config", options->expanded,
@@ -73,7 +75,24 @@ void register_explain(CLI::App& app, int& exit_code) {
     if (options->expanded) {
       cluster.limits = resolvconf::kExpandedSearchLimits;
     }
-    sources::LoadResult loaded = settings::load_and_log(options->sources);
+    auto objects = load_objects(options->sources, options->zone.pods == "verified", &error);
+    if (!objects) {
+      std::cerr << "error: " << error << "\n";
+      exit_code = 2;
+      return;
+    }
+    const sources::LoadResult& loaded = objects->loaded;
+    for (const cluster::Diagnostic& d : loaded.diagnostics) {
+      if (d.severity == cluster::Severity::Error) {
+        spdlog::error("{}", d.to_string());
+      } else {
+        spdlog::warn("{}", d.to_string());
+      }
+    }
+    if (options->sources.kubectl_plugin && options->namespace_name.empty()) {
+      options->namespace_name =
+          objects->namespace_name.empty() ? "default" : objects->namespace_name;
+    }
     bool json = options->output == "json";
     if (options->name.empty()) {
       auto views = explain::workload_views(loaded.state, *config, cluster);

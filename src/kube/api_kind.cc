@@ -13,7 +13,11 @@ constexpr std::array kKinds = {
     ApiKind{Kind::VirtualMachineInstance, "VirtualMachineInstance", "kubevirt.io", "v1",
             "virtualmachineinstances", true, true},
     ApiKind{Kind::Pod, "Pod", "", "v1", "pods", true, true},
+    // Last, and left out of api_kinds(): serve does not watch VMs.
+    ApiKind{Kind::VirtualMachine, "VirtualMachine", "kubevirt.io", "v1", "virtualmachines", true,
+            false},
 };
+constexpr size_t kServedKinds = kKinds.size() - 1;
 
 }  // namespace
 
@@ -39,7 +43,7 @@ const ApiKind& api_kind(Kind kind) {
   return kKinds.front();
 }
 
-std::span<const ApiKind> api_kinds() { return kKinds; }
+std::span<const ApiKind> api_kinds() { return std::span(kKinds).first(kServedKinds); }
 
 sources::ObjectKind object_kind(Kind kind) {
   switch (kind) {
@@ -51,6 +55,8 @@ sources::ObjectKind object_kind(Kind kind) {
       return sources::ObjectKind::EndpointSlice;
     case Kind::VirtualMachineInstance:
       return sources::ObjectKind::VirtualMachineInstance;
+    case Kind::VirtualMachine:
+      return sources::ObjectKind::VirtualMachine;
     case Kind::Pod:
       break;
   }

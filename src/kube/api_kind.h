@@ -1,5 +1,5 @@
 #pragma once
-// The kinds vmdns lists and watches, and where the API serves them.
+// The kinds vmdns reads from the API, and where the API serves them.
 //
 //   const ApiKind& k = api_kind(cluster::Kind::VirtualMachineInstance);
 //   k.collection_path("default")  // "/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances"
@@ -12,7 +12,7 @@
 
 namespace vmdns::kube {
 
-enum class Kind { Namespace, Service, EndpointSlice, VirtualMachineInstance, Pod };
+enum class Kind { Namespace, Service, EndpointSlice, VirtualMachineInstance, Pod, VirtualMachine };
 
 struct ApiKind {
   Kind kind;
@@ -34,7 +34,9 @@ struct ApiKind {
 const ApiKind& api_kind(Kind kind);
 // The kind as the object sink names it.
 sources::ObjectKind object_kind(Kind kind);
-// Every kind, in the order vmdns lists them at startup (Namespaces first).
+// The kinds `serve` lists and watches, in the order it lists them at startup (Namespaces
+// first). VirtualMachine is not among them: a VM is a plan, never served; `explain` and `check`
+// list it through api_kind(Kind::VirtualMachine).
 std::span<const ApiKind> api_kinds();
 
 }  // namespace vmdns::kube

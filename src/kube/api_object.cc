@@ -21,7 +21,9 @@ std::string string_member(const nlohmann::json& object, const char* key) {
 
 std::optional<Kind> kind_of(const sources::Object& object) {
   struct Visitor {
-    std::optional<Kind> operator()(const cluster::VirtualMachine&) const { return std::nullopt; }
+    std::optional<Kind> operator()(const cluster::VirtualMachine&) const {
+      return Kind::VirtualMachine;
+    }
     std::optional<Kind> operator()(const cluster::VirtualMachineInstance&) const {
       return Kind::VirtualMachineInstance;
     }

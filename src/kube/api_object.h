@@ -24,7 +24,7 @@ std::optional<sources::Object> decode_api_object(nlohmann::json& item, const Api
                                                  const std::string& origin,
                                                  std::vector<cluster::Diagnostic>& diagnostics);
 
-// The kind of a decoded object; nullopt for a kind the API source does not watch.
+// The API kind of a decoded object.
 std::optional<Kind> kind_of(const sources::Object& object);
 
 // Adds `object` to `state`, replacing the one with the same kind, namespace and name.

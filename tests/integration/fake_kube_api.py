@@ -5,7 +5,7 @@ openssl CLI in a temporary directory:
 
 - GET /api/v1/namespaces, /api/v1/[namespaces/NS/]services|pods,
   /apis/discovery.k8s.io/v1/[namespaces/NS/]endpointslices,
-  /apis/kubevirt.io/v1/[namespaces/NS/]virtualmachineinstances;
+  /apis/kubevirt.io/v1/[namespaces/NS/]virtualmachineinstances|virtualmachines;
 - lists: `{"kind": "ServiceList", "metadata": {"resourceVersion", "continue"}, "items": [...]}`
   with items lacking kind and apiVersion, as the API server writes them; `limit` and
   `continue` paginate; `labelSelector` (equality only) and `fieldSelector` (metadata.name,
@@ -42,6 +42,7 @@ RESOURCES = {
     "pods": ("Pod", "v1", True),
     "endpointslices": ("EndpointSlice", "discovery.k8s.io/v1", True),
     "virtualmachineinstances": ("VirtualMachineInstance", "kubevirt.io/v1", True),
+    "virtualmachines": ("VirtualMachine", "kubevirt.io/v1", True),
 }
 KIND_TO_RESOURCE = {kind: resource for resource, (kind, _, _) in RESOURCES.items()}
 

@@ -1,0 +1,93 @@
+#include "cli/object_sources.h"
+
+#include <cstdlib>
+
+#include "cluster/state_overlay.h"
+#include "kube/cluster_list.h"
+#include "kube/kubeconfig.h"
+
+namespace vmdns::cli {
+
+void add_object_sources(CLI::App& command, ObjectSources& sources) {
+  // One path per -f, so that NAME after the paths is not taken for one more path.
+  command
+      .add_option("-f,--filename", sources.files,
+                  "Manifest file, directory (recursive: *.yaml, *.yml, *.json) or - for stdin; "
+                  "repeat -f for more. With a live cluster: planned objects laid over it")
+      ->allow_extra_args(false);
+  CLI::Option* kubeconfig =
+      command.add_option("--kubeconfig", sources.kubeconfig,
+                         sources.kubectl_plugin
+                             ? "The kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)"
+                             : "Read the live cluster of this kubeconfig's context (one list "
+                               "per kind, no watch)");
+  command.add_option("--context", sources.context,
+                     "The kubeconfig context to use (default: its current-context)");
+  if (!sources.kubectl_plugin) {
+    command
+        .add_flag("--in-cluster", sources.in_cluster,
+                  "Read the live cluster with the pod's service account")
+        ->excludes(kubeconfig);
+    command.add_option("--service-account-dir", sources.service_account_dir)->group("");
+  }
+}
+
+std::string default_kubeconfig() {
+  if (const char* env = std::getenv("KUBECONFIG"); env != nullptr && *env != '\0') {
+    std::string list = env;
+    return list.substr(0, list.find(':'));
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr ? home : "") + "/.kube/config";
+}
+
+std::optional<LoadedObjects> load_objects(const ObjectSources& sources, bool all_pods,
+                                          std::string* error) {
+  if (sources.files.empty() && !sources.live()) {
+    *error = "no objects to read: give -f FILE, --kubeconfig FILE or --in-cluster";
+    return std::nullopt;
+  }
+  if (!sources.context.empty() && !sources.live()) {
+    *error = "--context needs --kubeconfig";
+    return std::nullopt;
+  }
+  LoadedObjects out;
+  if (sources.live()) {
+    std::optional<kube::KubeConfig> config;
+    if (sources.in_cluster) {
+      config = kube::in_cluster_config(sources.service_account_dir.empty()
+                                           ? std::string(kube::kServiceAccountDir)
+                                           : sources.service_account_dir,
+                                       error);
+    } else {
+      config = kube::load_kubeconfig(
+          sources.kubeconfig.empty() ? default_kubeconfig() : sources.kubeconfig,
+          sources.context, error);
+    }
+    if (!config) {
+      return std::nullopt;
+    }
+    auto listed = kube::list_cluster(*config, {.all_pods = all_pods}, error);
+    if (!listed) {
+      return std::nullopt;
+    }
+    out.server = config->server;
+    out.namespace_name = config->namespace_name;
+    out.listed = listed->objects;
+    out.loaded.state = std::move(listed->state);
+    out.loaded.diagnostics = std::move(listed->diagnostics);
+  }
+  if (!sources.files.empty()) {
+    sources::LoadResult files = sources::load_manifests(sources.files);
+    cluster::overlay(out.loaded.state, std::move(files.state));
+    for (cluster::Diagnostic& d : files.diagnostics) {
+      out.loaded.diagnostics.push_back(std::move(d));
+    }
+    out.loaded.files = files.files;
+    out.loaded.objects = files.objects;
+    out.loaded.skipped = files.skipped;
+  }
+  return out;
+}
+
+}  // namespace vmdns::cli
