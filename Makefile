@@ -30,17 +30,19 @@ run: build
 	@exec $(BUILD)/vmdns serve -f examples --listen $(LISTEN)
 
 # Every test: the release build's unit and integration tests, then the unit tests and bounded
-# fuzzer runs under AddressSanitizer and UndefinedBehaviorSanitizer (clang).
+# fuzzer runs under AddressSanitizer and UndefinedBehaviorSanitizer (clang); last, how many
+# tests were skipped (a skip is not a pass; under CI=true any skip fails).
 test: test-release test-sanitize
+	@tests/testing/skip_count.py $(BUILD)/ctest-junit.xml $(ASAN_BUILD)/ctest-junit.xml
 
 test-release: build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --output-junit ctest-junit.xml
 
 test-sanitize: bootstrap
 	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug \
 		-DCMAKE_CXX_COMPILER=clang++ -DVMDNS_SANITIZE=ON -DVMDNS_FUZZ=ON > /dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
-	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) --output-junit ctest-junit.xml
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -37,7 +37,8 @@ import unittest
 from dns_wire import NOERROR, NXDOMAIN, SERVFAIL, Message, ask_a
 from fake_kube_api import FakeKubeApi, load_objects
 from test_kube_api import CLUSTER, MYVMI, by_name
-from vmdns_harness import EXAMPLES, VmdnsServer, peer_port, require_tools, wait_for
+from vmdns_harness import (EXAMPLES, VmdnsServer, peer_port, require_root, require_tools, unavailable,
+                           wait_for)
 
 class QueryLoad(threading.Thread):
     """Asks a few names over UDP as fast as they are answered, from one socket."""
@@ -177,12 +178,11 @@ class DiskFullTest(ApiFaultsBase):
         super().setUp()
         self.mount = os.path.join(self.dir, "small")
         os.mkdir(self.mount)
-        if os.geteuid() != 0:
-            self.skipTest("mounting a tmpfs needs root")
+        require_root("mounting a tmpfs")
         result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs",
                                  self.mount], capture_output=True, text=True)
         if result.returncode != 0:
-            self.skipTest("cannot mount a tmpfs: " + result.stderr.strip())
+            unavailable("cannot mount a tmpfs: " + result.stderr.strip())
         self.addCleanup(subprocess.run, ["umount", "-l", self.mount], capture_output=True)
 
     def fill(self):

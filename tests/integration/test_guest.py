@@ -34,7 +34,8 @@ import tempfile
 import time
 import unittest
 
-from vmdns_harness import FIXTURES, VMDNS, VmdnsServer, peer_port, run_vmdns, wait_for
+from vmdns_harness import (FIXTURES, VMDNS, VmdnsServer, peer_port, require_root, require_tools,
+                           run_vmdns, unavailable, wait_for)
 
 PAGE = os.path.join(FIXTURES, "guest", "kubevirt-page.yaml")
 FQDN = "myvmi.mysubdomain.default.svc.cluster.local"
@@ -164,18 +165,15 @@ class KubeVirtPageInNamespaceTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        missing = [t for t in ("ip", "ping", "getent") if shutil.which(t) is None]
-        if missing:
-            raise unittest.SkipTest("missing tools: " + ", ".join(missing))
-        if os.geteuid() != 0:
-            raise unittest.SkipTest("network namespaces need root")
+        require_tools("ip", "ping", "getent")
+        require_root("network namespaces")
         cls.ns = "vmi-fedora-" + secrets.token_hex(3)
         cls.veth = "vmdns" + secrets.token_hex(3)
         cls.etc = os.path.join("/etc/netns", cls.ns)
         cls.addClassCleanup(cls._cleanup)
         created = subprocess.run(["ip", "netns", "add", cls.ns], capture_output=True, text=True)
         if created.returncode != 0:
-            raise unittest.SkipTest("cannot create a network namespace: " + created.stderr)
+            unavailable("cannot create a network namespace: " + created.stderr)
         _run("ip", "link", "add", cls.veth, "type", "veth", "peer", "name", "eth0",
              "netns", cls.ns)
         _run("ip", "addr", "add", HOST_ADDR + "/24", "dev", cls.veth)
@@ -338,11 +336,8 @@ class ServerSideSearchTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        missing = [t for t in ("ip", "getent", "dig", "knotd") if shutil.which(t) is None]
-        if missing:
-            raise unittest.SkipTest("missing tools: " + ", ".join(missing))
-        if os.geteuid() != 0:
-            raise unittest.SkipTest("network namespaces need root")
+        require_tools("ip", "getent", "dig", "knotd")
+        require_root("network namespaces")
         tag = secrets.token_hex(3)
         cls.bridge = "vmdnsbr" + tag
         cls.namespaces = {}
@@ -350,7 +345,7 @@ class ServerSideSearchTest(unittest.TestCase):
         created = subprocess.run(["ip", "link", "add", cls.bridge, "type", "bridge"],
                                  capture_output=True, text=True)
         if created.returncode != 0:
-            raise unittest.SkipTest("cannot create a bridge: " + created.stderr)
+            unavailable("cannot create a bridge: " + created.stderr)
         _run("ip", "addr", "add", SEARCH_HOST + "/24", "dev", cls.bridge)
         _run("ip", "link", "set", cls.bridge, "up")
         for i, (guest, (address, source)) in enumerate(cls.GUESTS.items()):
@@ -358,7 +353,7 @@ class ServerSideSearchTest(unittest.TestCase):
             veth = "vmdns%d%s" % (i, tag)
             created = subprocess.run(["ip", "netns", "add", ns], capture_output=True, text=True)
             if created.returncode != 0:
-                raise unittest.SkipTest("cannot create a network namespace: " + created.stderr)
+                unavailable("cannot create a network namespace: " + created.stderr)
             cls.namespaces[guest] = ns
             _run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns)
             _run("ip", "link", "set", veth, "master", cls.bridge)

@@ -27,7 +27,6 @@ looks at where the defaults go). Checked:
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -37,7 +36,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from vmdns_harness import EXAMPLES, VMDNS, VmdnsServer, peer_port, wait_for
+from vmdns_harness import EXAMPLES, VMDNS, VmdnsServer, peer_port, require_tools, wait_for
 
 SERVER_LABELS = 'zone=".",view=""'
 
@@ -172,8 +171,7 @@ class MetricsTest(unittest.TestCase):
         self.assertEqual(value(samples, "coredns_dns_request_duration_seconds_count", type="A"), 2)
 
     def test_promtool_accepts_the_output(self):
-        if shutil.which("promtool") is None:
-            self.skipTest("promtool (Debian package prometheus) is not installed")
+        require_tools("promtool")  # Debian's package prometheus
         server = OpsServer()
         try:
             fresh = server.metrics()  # families with no series yet
