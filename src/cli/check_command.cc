@@ -16,8 +16,17 @@ void register_check(CLI::App& app, int& exit_code, bool kubectl_plugin) {
       "check", "Validate manifests or a live cluster: print every problem (file or API URL, "
                "document, object, field) and exit 1 if there is an error");
   add_object_sources(*command, *options);
+  auto all_namespaces = std::make_shared<bool>(false);
+  if (kubectl_plugin) {
+    CLI::Option* ns = command->add_option(
+        "-n,--namespace", options->namespace_name,
+        "Check this namespace (default: the context's, else default)");
+    command->add_flag("-A,--all-namespaces", *all_namespaces, "Check every namespace")
+        ->excludes(ns);
+  }
   command->add_flag("--strict", *strict, "Exit 1 on warnings too (for CI pipelines)");
-  command->callback([options, strict, &exit_code] {
+  command->callback([options, strict, all_namespaces, &exit_code] {
+    options->scoped = options->kubectl_plugin && !*all_namespaces;
     std::string error;
     // The launcher pods only: a Service that selects other Pods has its EndpointSlice, which
     // is enough for the check "selects nothing".
@@ -43,6 +52,9 @@ void register_check(CLI::App& app, int& exit_code, bool kubectl_plugin) {
                        : options->files.empty()
                            ? objects->server
                            : std::to_string(loaded.files) + " file(s) and " + objects->server;
+    if (options->scoped) {
+      read += " namespace " + objects->namespace_name;
+    }
     std::cout << "checked " << read << ": " << loaded.objects + objects->listed << " object(s), "
               << loaded.skipped << " skipped, " << errors << " error(s), " << warnings
               << " warning(s)\n";

@@ -90,8 +90,7 @@ void register_explain(CLI::App& app, int& exit_code, bool kubectl_plugin) {
       }
     }
     if (options->sources.kubectl_plugin && options->namespace_name.empty()) {
-      options->namespace_name =
-          objects->namespace_name.empty() ? "default" : objects->namespace_name;
+      options->namespace_name = objects->namespace_name;  // the context's, else default
     }
     bool json = options->output == "json";
     if (options->name.empty()) {

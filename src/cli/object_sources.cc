@@ -7,6 +7,20 @@
 #include "kube/kubeconfig.h"
 
 namespace vmdns::cli {
+namespace {
+
+// Drops the objects of other namespaces (a -f plan over one namespace of the cluster).
+void keep_namespace(cluster::State& state, const std::string& ns) {
+  auto others = [&ns](const auto& entry) { return entry.first.namespace_name != ns; };
+  std::erase_if(state.vmis, others);
+  std::erase_if(state.vms, others);
+  std::erase_if(state.pods, others);
+  std::erase_if(state.services, others);
+  std::erase_if(state.endpoint_slices, others);
+  std::erase_if(state.namespaces, [&ns](const auto& entry) { return entry.first != ns; });
+}
+
+}  // namespace
 
 void add_object_sources(CLI::App& command, ObjectSources& sources) {
   // One path per -f, so that NAME after the paths is not taken for one more path.
@@ -67,18 +81,28 @@ std::optional<LoadedObjects> load_objects(const ObjectSources& sources, bool all
     if (!config) {
       return std::nullopt;
     }
-    auto listed = kube::list_cluster(*config, {.all_pods = all_pods}, error);
+    out.namespace_name = !sources.namespace_name.empty() ? sources.namespace_name
+                         : !config->namespace_name.empty() ? config->namespace_name
+                                                           : "default";
+    kube::ClusterListOptions options;
+    options.all_pods = all_pods;
+    if (sources.scoped) {
+      options.namespace_scope = out.namespace_name;
+    }
+    auto listed = kube::list_cluster(*config, options, error);
     if (!listed) {
       return std::nullopt;
     }
     out.server = config->server;
-    out.namespace_name = config->namespace_name;
     out.listed = listed->objects;
     out.loaded.state = std::move(listed->state);
     out.loaded.diagnostics = std::move(listed->diagnostics);
   }
   if (!sources.files.empty()) {
     sources::LoadResult files = sources::load_manifests(sources.files);
+    if (sources.scoped && sources.live()) {
+      keep_namespace(files.state, out.namespace_name);
+    }
     cluster::overlay(out.loaded.state, std::move(files.state));
     for (cluster::Diagnostic& d : files.diagnostics) {
       out.loaded.diagnostics.push_back(std::move(d));

@@ -30,6 +30,10 @@ struct ObjectSources {
   bool in_cluster = false;
   std::string service_account_dir;  // hidden: where --in-cluster reads the service account
   bool kubectl_plugin = false;      // the live cluster by default, kubectl's way
+  // `kubectl vmdns check`: one namespace's objects (-n, else the context's, else "default"),
+  // unless -A. explain always reads every namespace: a name may point into any.
+  bool scoped = false;
+  std::string namespace_name;       // -n
 
   bool live() const { return in_cluster || !kubeconfig.empty() || kubectl_plugin; }
 };
@@ -41,7 +45,9 @@ void add_object_sources(CLI::App& command, ObjectSources& sources);
 struct LoadedObjects {
   sources::LoadResult loaded;  // the state, the diagnostics of the files and of the lists
   std::string server;          // the API server's URL; empty without a live source
-  std::string namespace_name;  // the kubeconfig context's namespace, or the service account's
+  // -n, else the kubeconfig context's namespace (the service account's), else "default"; the
+  // namespace read when `scoped`.
+  std::string namespace_name;
   size_t listed = 0;           // objects read from the API
 };
 

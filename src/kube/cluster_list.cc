@@ -29,7 +29,11 @@ std::optional<ClusterList> list_cluster(const KubeConfig& config,
   }
   kinds.push_back(&api_kind(Kind::VirtualMachine));
   for (const ApiKind* kind : kinds) {
-    CollectionRequest request{kind, kind->collection_path(""), "", options.page_size, ""};
+    if (!options.namespace_scope.empty() && !kind->namespaced) {
+      continue;
+    }
+    CollectionRequest request{kind, kind->collection_path(options.namespace_scope), "",
+                              options.page_size, ""};
     request.origin = config.server + request.path;
     if (kind->kind == Kind::Pod && !options.all_pods) {
       request.selectors = "labelSelector=" + url_encode(kLauncherSelector);

@@ -32,6 +32,10 @@ struct ClusterListOptions {
   // --pods verified no other Pod changes a record or a diagnosis (a selected Pod has its
   // EndpointSlice, which the list holds).
   bool all_pods = false;
+  // One namespace's objects only ("": every namespace), as `kubectl vmdns check -n NS` reads
+  // them: a user allowed to list in one namespace only can ask. Namespaces are not listed then
+  // (listing them is a cluster-wide permission).
+  std::string namespace_scope;
   size_t page_size = 500;
 };
 

@@ -13,20 +13,26 @@ The behaviour, as the tests check it:
   changed Service replaces the cluster's and the name resolves;
 - a refused token (401), a forbidden list (403), an API server that is gone, and one whose
   certificate the kubeconfig's CA did not sign: exit 2, and a message naming the URL, the kind
-  and the status.
+  and the status;
+- kubectl-vmdns, run as kubectl runs a plugin (its path as argv[0], the arguments as typed,
+  the environment kept): the live cluster of $KUBECONFIG (its first file), else
+  ~/.kube/config, by default; --kubeconfig and --context; -n completes a short name (default:
+  the context's namespace, else default) and scopes check, -A checks every namespace;
+  `kubectl vmdns --help` shows its usage; through kubectl itself when it is installed.
 """
 
 import json
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import unittest
 
 import yaml
 
 from fake_kube_api import FakeKubeApi
-from vmdns_harness import EXAMPLES, FIXTURES, require_tools, run_vmdns
+from vmdns_harness import EXAMPLES, FIXTURES, VMDNS, require_tools, run_vmdns
 
 MISTAKE = os.path.join(FIXTURES, "live", "label-mistake.yaml")
 FQDN = "myvm.mysub.prod.svc.cluster.local"
@@ -231,6 +237,139 @@ class LiveClusterTest(unittest.TestCase):
             out = run_vmdns(*command)
             self.assertEqual(out.returncode, 2)
             self.assertIn("give -f FILE, --kubeconfig FILE or --in-cluster", out.stderr)
+
+
+PLUGIN = os.path.join(os.path.dirname(os.path.abspath(VMDNS)), "kubectl-vmdns")
+
+
+class KubectlPluginTest(unittest.TestCase):
+    def setUp(self):
+        require_tools("openssl")
+        self.dir = tempfile.mkdtemp(prefix="vmdns-plugin-")
+        self.api = FakeKubeApi(self.dir).start()
+        for obj in manifest_objects(MISTAKE, os.path.join(EXAMPLES, "kubevirt-dns-page.yaml")):
+            self.api.add(obj)
+        # Two contexts on the one cluster: "fake" (current, no namespace) and "prod".
+        self.kubeconfig = self.api.write_kubeconfig()
+        with open(self.kubeconfig) as f:
+            config = json.load(f)
+        config["contexts"].append({"name": "prod", "context": {"cluster": "fake", "user": "vmdns",
+                                                               "namespace": "prod"}})
+        with open(self.kubeconfig, "w") as f:
+            json.dump(config, f)
+        self.home = os.path.join(self.dir, "home")
+        os.makedirs(self.home)
+
+    def tearDown(self):
+        self.api.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def plugin(self, *args, kubeconfig_env=True, path=None):
+        """kubectl-vmdns run as kubectl runs it: its path as argv[0], the arguments as typed."""
+        env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+        env["HOME"] = self.home
+        if kubeconfig_env:
+            env["KUBECONFIG"] = self.kubeconfig if kubeconfig_env is True else kubeconfig_env
+        if path:
+            env["PATH"] = path
+            return subprocess.run(["kubectl", "vmdns", *args], capture_output=True, text=True,
+                                  env=env, timeout=60)
+        return subprocess.run([PLUGIN, *args], capture_output=True, text=True, env=env,
+                              timeout=60)
+
+    def test_it_is_installed_beside_vmdns(self):
+        self.assertTrue(os.path.islink(PLUGIN))
+        self.assertEqual(os.readlink(PLUGIN), "vmdns")
+
+    def test_explain_is_vmdns_explain_on_the_current_context(self):
+        vmdns = run_vmdns("explain", "--kubeconfig", self.kubeconfig, "myvm.mysub",
+                          "--namespace", "prod")
+        cases = [
+            # (plugin arguments, why)
+            (("explain", "myvm.mysub", "-n", "prod"), "-n"),
+            (("explain", "myvm.mysub", "--namespace", "prod"), "--namespace"),
+            (("explain", "myvm.mysub", "--context", "prod"), "the context's namespace"),
+            (("explain", "--context=prod", "myvm.mysub"), "flags before NAME"),
+        ]
+        for args, why in cases:
+            with self.subTest(why):
+                out = self.plugin(*args)
+                self.assertEqual(out.returncode, 1, out.stderr)
+                self.assertEqual(out.stdout, vmdns.stdout)
+        self.assertIn("  selector: Service prod/mysub selects expose=web; the VMI of "
+                      "VirtualMachine prod/myvm lacks expose=web", vmdns.stdout)
+
+    def test_the_namespace_defaults_to_default(self):
+        out = self.plugin("explain", "myvmi.mysubdomain")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertTrue(out.stdout.startswith(
+            "myvmi.mysubdomain: resolves to A 10.244.0.57 (as "
+            "myvmi.mysubdomain.default.svc.cluster.local.)\n"
+            "  tried from a pod in namespace default (ndots 5):\n"), out.stdout)
+
+    def test_where_the_kubeconfig_comes_from(self):
+        elsewhere = os.path.join(self.dir, "elsewhere")
+        os.makedirs(os.path.join(self.home, ".kube"))
+        shutil.copy(self.kubeconfig, os.path.join(self.home, ".kube", "config"))
+        shutil.copy(self.api.token_file, os.path.join(self.home, ".kube", "token"))
+        cases = [
+            ("$KUBECONFIG", dict(kubeconfig_env=True), ()),
+            ("$KUBECONFIG's first file", dict(kubeconfig_env=self.kubeconfig + ":" + elsewhere),
+             ()),
+            ("~/.kube/config", dict(kubeconfig_env=False), ()),
+            ("--kubeconfig over $KUBECONFIG", dict(kubeconfig_env=elsewhere),
+             ("--kubeconfig", self.kubeconfig)),
+        ]
+        for why, env, flags in cases:
+            with self.subTest(why):
+                out = self.plugin("explain", "myvm.mysub", "-n", "prod", *flags, **env)
+                self.assertEqual(out.returncode, 1, out.stderr)
+                self.assertTrue(out.stdout.startswith("myvm.mysub: does not resolve\n"))
+        out = self.plugin("explain", "myvm.mysub", kubeconfig_env=elsewhere)
+        self.assertEqual(out.returncode, 2)
+        self.assertIn(elsewhere, out.stderr)
+
+    def test_check_takes_kubectls_namespace_flags(self):
+        warning = ("warning: VirtualMachine prod/myvm: metadata.labels expose=web is needed by "
+                   "Service prod/mysub's selector")
+        cases = [
+            # (plugin arguments, namespaced collection, summary)
+            ((), "/namespaces/default/virtualmachines", "namespace default: 2 object(s)"),
+            (("-n", "prod"), "/namespaces/prod/virtualmachines", "namespace prod: 5 object(s)"),
+            (("--context", "prod"), "/namespaces/prod/virtualmachines",
+             "namespace prod: 5 object(s)"),
+            (("-A",), "/apis/kubevirt.io/v1/virtualmachines?", ": 8 object(s)"),
+        ]
+        for args, collection, summary in cases:
+            with self.subTest(args=args):
+                del self.api.requests[:]
+                out = self.plugin("check", *args)
+                self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+                self.assertIn(summary, out.stdout.splitlines()[-1])
+                self.assertTrue(any(collection in r for r in self.api.requests),
+                                self.api.requests)
+                self.assertEqual(warning in out.stdout, "prod" in summary or "-A" in args,
+                                 out.stdout)
+        self.assertEqual(self.plugin("check", "-n", "prod", "--strict").returncode, 1)
+
+    def test_help(self):
+        for args in (("--help",), ("explain", "--help"), ("check", "--help")):
+            with self.subTest(args=args):
+                out = self.plugin(*args)
+                self.assertEqual(out.returncode, 0, out.stderr)
+                self.assertIn("Usage: kubectl vmdns", out.stdout)
+        out = self.plugin("--help")
+        self.assertIn("explain", out.stdout)
+        self.assertNotIn("serve", out.stdout)  # the plugin is explain and check only
+
+    def test_through_kubectl(self):
+        if shutil.which("kubectl") is None:
+            self.skipTest("kubectl is not installed: the plugin was run as kubectl runs it")
+        path = os.path.dirname(PLUGIN) + ":" + os.environ.get("PATH", "")
+        through = self.plugin("explain", "myvm.mysub", "-n", "prod", path=path)
+        direct = self.plugin("explain", "myvm.mysub", "-n", "prod")
+        self.assertEqual(through.returncode, 1, through.stderr)
+        self.assertEqual(through.stdout, direct.stdout)
 
 
 if __name__ == "__main__":
