@@ -28,6 +28,8 @@ void add_ptrs(zone::ZoneBuilder& builder, rules::PtrTargets* targets,
       builder.add(owner, dns::RrType::PTR, ttl, target);
     });
   }
+  // The cluster zones' PTRs first: an address with both keeps CoreDNS's targets in front and
+  // their TTL for the set (the builder gives a set its first record's TTL).
   if (more != nullptr) {
     for (const auto& [group, ptrs] : *more) {
       for (const rules::AddressName& ptr : ptrs) {

@@ -27,6 +27,7 @@ bool same_rules(const rules::ZoneConfig& a, const rules::ZoneConfig& b) {
          a.pods == b.pods && a.endpoint_pod_names == b.endpoint_pod_names &&
          a.ignore_empty_service == b.ignore_empty_service && a.namespaces == b.namespaces &&
          a.vm_zone == b.vm_zone && a.vm_zone_ttl == b.vm_zone_ttl &&
+         a.vm_zone_pod_network == b.vm_zone_pod_network &&
          a.client_search == b.client_search;
 }
 

@@ -7,7 +7,12 @@
 // gets only the cluster-IP PTRs. Targets are in the first cluster zone. Each reverse zone has
 // its own SOA and NS (ns.dns.<first zone>), so negative answers inside it carry its SOA.
 // A PTR goes to the most specific reverse zone that holds its name; outside all, it is dropped.
-// The --vm-zone adds a PTR to <iface>.<vmi>.<ns>.<vm-zone>. for each secondary interface address.
+// The --vm-zone adds a PTR to <iface>.<vmi>.<ns>.<vm-zone>. for each address of a named interface
+// (the secondary ones; with --vm-zone-pod-network the pod network's too). An address that also
+// has cluster-zone PTRs (a headless Service's endpoint) keeps them first and whole, the vm zone's
+// after them, and the set takes the cluster zone's TTL (one TTL per RRset, RFC 2181 section
+// 5.2): a resolver that reads the first PTR (glibc's getnameinfo) names the address as CoreDNS
+// does; without --vm-zone-pod-network no pod network address gets a vm zone PTR at all.
 // ReverseZoneSet (reverse_zone_set.h) keeps these zones from one snapshot to the next.
 
 #include <cstdint>

@@ -30,6 +30,26 @@ bool is_secondary(const cluster::VmiInterface& nic) {
   return !nic.name.empty() && !nic.pod_network && cluster::is_dns1123_label(nic.name);
 }
 
+// The interfaces with a name of their own: the secondary ones, and with --vm-zone-pod-network
+// the pod network's.
+bool is_named(const cluster::VmiInterface& nic, const ZoneConfig& config) {
+  return is_secondary(nic) ||
+         (config.vm_zone_pod_network && nic.pod_network && cluster::is_dns1123_label(nic.name));
+}
+
+// With --vm-zone-pod-network, the pod network's interface of a VMI attached to it: the one
+// <vmi>.<ns>.<zone> answers for, both families, even while it has no address yet (the name
+// does not flap to a secondary network in the meantime).
+const cluster::VmiInterface* pod_network_interface(const cluster::VirtualMachineInstance& vmi,
+                                                   const ZoneConfig& config) {
+  if (!config.vm_zone_pod_network) {
+    return nullptr;
+  }
+  auto nic = std::find_if(vmi.interfaces.begin(), vmi.interfaces.end(),
+                          [](const cluster::VmiInterface& n) { return n.pod_network; });
+  return nic == vmi.interfaces.end() ? nullptr : &*nic;
+}
+
 // KubeSecondaryDNS sorts its records, "<iface>.<vmi>.<ns> IN A <ip>", as strings, and its
 // default record takes the first one's address. Within one VMI only the interface names differ,
 // each followed by the '.' that ends its label: "nic1" comes before "nic10", but "net-2" before
@@ -91,7 +111,7 @@ std::vector<VmZoneName> vm_zone_names(const cluster::State& state, const ZoneCon
       continue;  // longer than 255 octets with a long zone
     }
     for (const cluster::VmiInterface& nic : vmi.interfaces) {
-      if (!is_secondary(nic)) {
+      if (!is_named(nic, config)) {
         continue;
       }
       if (auto nic_name = vmi_name->prepend(nic.name)) {
@@ -99,6 +119,13 @@ std::vector<VmZoneName> vm_zone_names(const cluster::State& state, const ZoneCon
           out.push_back({*nic_name, address, true});
         }
       }
+    }
+    if (const cluster::VmiInterface* pod = pod_network_interface(vmi, config)) {
+      // --vm-zone-pod-network: the address the cluster routes to, A and AAAA.
+      for (const cluster::IpAddress& address : pod->addresses) {
+        out.push_back({*vmi_name, address, false});
+      }
+      continue;
     }
     // The default name: A from the first interface (by name) with an IPv4 address, as
     // KubeSecondaryDNS; AAAA from the first with an IPv6 one.

@@ -14,6 +14,16 @@
 // skipped. Names that are not DNS-1123 labels are skipped (the decoder warns). A VMI whose
 // phase is Succeeded or Failed has no names: its addresses may already be someone else's.
 //
+// With --vm-zone-pod-network (config.vm_zone_pod_network), a name for every VM, no Service
+// needed: the pod network's interface (spec.networks' `pod: {}` or Multus `default: true`) is
+// named too, <interface>.<vmi>.<namespace>.<zone> with its PTRs, and <vmi>.<namespace>.<zone>
+// answers the pod network's addresses, A and AAAA, instead of the first secondary interface's:
+// the addresses the cluster routes to. A family the pod network lacks has no record there, and
+// a VMI attached to the pod network whose interface has no address yet has none either, rather
+// than a secondary network's for a while. A VMI not on the pod network keeps KubeSecondaryDNS's
+// default. The PTRs of an address that also has cluster-zone PTRs come after them
+// (reverse_rules.h).
+//
 // The zone is built in parts, so that a change rebuilds only its namespace's names: a top with
 // the apex records, and a shard per namespace, <namespace>.<zone> (Zone::join at depth 1).
 //

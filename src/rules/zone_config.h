@@ -50,6 +50,9 @@ struct ZoneConfig {
   // and <vmi>.<namespace>.<vm_zone>, as KubeSecondaryDNS serves them (vm_zone_rules.h).
   std::optional<dns::Name> vm_zone;
   uint32_t vm_zone_ttl = kKubeSecondaryDnsTtl;
+  // --vm-zone-pod-network: the pod network's interface is named in the vm zone as well, and
+  // <vmi>.<namespace>.<vm_zone> answers its addresses (vm_zone_rules.h). Needs vm_zone.
+  bool vm_zone_pod_network = false;
   // Index the search list of every VMI (and, with PodMode::Verified, every Pod) by address,
   // for server-side search (Snapshot::clients()).
   bool client_search = false;

@@ -88,6 +88,11 @@ void add_zone_options(CLI::App& command, ZoneOptions& options) {
                      "and <vmi>.<namespace>.ZONE, as KubeSecondaryDNS serves them (e.g. vm)");
   add_option_in_range(command, "--vm-zone-ttl", options.vm_zone_ttl,
                       "TTL of the --vm-zone records (KubeSecondaryDNS: 3600)", 0, 86400);
+  command.add_flag("--vm-zone-pod-network", options.vm_zone_pod_network,
+                   "With --vm-zone, name the pod network's interface too "
+                   "(<interface>.<vmi>.<namespace>.ZONE, with its PTRs), and answer "
+                   "<vmi>.<namespace>.ZONE with the pod network's addresses: a name for every "
+                   "VM, no Service needed");
   command.add_option("--advertise-address", options.advertise_addresses,
                      "Address of ns.dns.<zone>, the apex NS target; repeatable "
                      "(default: the listen address, or 127.0.0.1 when it is a wildcard)");
@@ -151,6 +156,10 @@ std::optional<rules::ZoneConfig> make_zone_config(const ZoneOptions& options,
     }
     config.vm_zone = *name;
     config.vm_zone_ttl = options.vm_zone_ttl;
+    config.vm_zone_pod_network = options.vm_zone_pod_network;
+  } else if (options.vm_zone_pod_network) {
+    *error = "--vm-zone-pod-network names VMs in the --vm-zone: give --vm-zone ZONE too";
+    return std::nullopt;
   }
   for (const std::string& ns : options.namespaces) {
     if (!cluster::is_dns1123_label(ns)) {

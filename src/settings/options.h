@@ -33,6 +33,7 @@ struct ZoneOptions {
   std::vector<std::string> namespaces;
   std::string vm_zone;  // empty: none
   uint32_t vm_zone_ttl = rules::kKubeSecondaryDnsTtl;
+  bool vm_zone_pod_network = false;
 };
 
 // A flag taking a value whose default --help shows; in a range, values outside it are refused:

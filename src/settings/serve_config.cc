@@ -83,7 +83,8 @@ bool reloadable_setting(const std::string& flag, bool api_source) {
   static const std::set<std::string> kAlways = {
       "--zone",         "--ttl",         "--negative-ttl",       "--advertise-address",
       "--reverse-zone", "--fallthrough", "--endpoint-pod-names", "--ignore-empty-service",
-      "--vm-zone",      "--vm-zone-ttl", "--log-queries",        "--lameduck"};
+      "--vm-zone",      "--vm-zone-ttl", "--vm-zone-pod-network", "--log-queries",
+      "--lameduck"};
   if (kAlways.contains(flag)) {
     return true;
   }

@@ -15,7 +15,14 @@
 - a migration that changes the address: after SIGHUP the new address and PTR, the old gone;
 - `vmdns check` names an interface name that is not a DNS-1123 label; `vmdns records` prints the
   vm zone after the cluster zone, and kzonecheck and named-checkzone accept it and its reverse
-  zones.
+  zones;
+- --vm-zone-pod-network: a VM on the pod network alone gets <vmi>.<ns>.<zone> and
+  <iface>.<vmi>.<ns>.<zone>, A and AAAA, with dig and kdig over UDP and TCP; <vmi>.<ns>.<zone>
+  answers the pod network's addresses (no AAAA when the pod network has none, never a secondary
+  network's), secondary interfaces keep their names and PTRs; the PTR of a pod network address
+  names the headless Service's hostname first, then the interface, at the cluster zone's TTL;
+- without the flag none of that: no pod network name, the cluster zone's PTR alone; the flag
+  without --vm-zone is refused; in a --config file it is switched on and off by SIGHUP.
 """
 
 import ipaddress
@@ -31,14 +38,15 @@ from vmdns_harness import FIXTURES, VmdnsServer, require_tools, run_vmdns, wait_
 VM_ZONE = os.path.join(FIXTURES, "vm-zone")
 README = os.path.join(VM_ZONE, "kubesecondarydns-readme.yaml")
 DUAL_STACK = os.path.join(VM_ZONE, "dual-stack.yaml")
+POD_NETWORK = os.path.join(VM_ZONE, "pod-network.yaml")
+REVERSE_ZONES = ["--reverse-zone", "10.in-addr.arpa", "--reverse-zone", "fd00::/8"]
 
 
 class VmZoneTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         require_tools("dig", "kdig")
-        cls.server = VmdnsServer([VM_ZONE], ["--vm-zone", "vm", "--reverse-zone", "10.in-addr.arpa",
-                                             "--reverse-zone", "fd00::/8"])
+        cls.server = VmdnsServer([VM_ZONE], ["--vm-zone", "vm"] + REVERSE_ZONES)
 
     @classmethod
     def tearDownClass(cls):
@@ -98,6 +106,126 @@ class VmZoneTest(unittest.TestCase):
                 reply = self.server.dig(reverse(address), "PTR")
                 self.assertEqual(reply.rdatas("PTR"), [target], reply.raw)
                 self.assertIn("aa", reply.flags)
+
+
+    def test_pod_network_has_no_name_without_the_flag(self):
+        for name in ("db.shop.vm", "default.db.shop.vm", "default.router.edge.vm"):
+            with self.subTest(name=name):
+                self.assertEqual(self.server.dig(name).status, "NXDOMAIN")
+        # KubeSecondaryDNS's default: the first secondary interface, not the pod network.
+        self.assertEqual(self.server.dig("router.edge.vm").rdatas("A"), ["10.10.0.7"])
+        for address in ("10.244.3.7", "fd00:10:244::37"):
+            with self.subTest(address=address):
+                reply = self.server.dig(reverse(address), "PTR")
+                self.assertEqual(reply.answer, [(reverse(address) + ".", 5, "IN", "PTR",
+                                                 "db.db.shop.svc.cluster.local.")], reply.raw)
+        self.assertEqual(self.server.dig(reverse("10.244.0.7"), "PTR").status, "NXDOMAIN")
+
+
+class VmZonePodNetworkTest(unittest.TestCase):
+    """--vm-zone vm --vm-zone-pod-network over the same manifests."""
+
+    @classmethod
+    def setUpClass(cls):
+        require_tools("dig", "kdig")
+        cls.server = VmdnsServer([VM_ZONE], ["--vm-zone", "vm", "--vm-zone-pod-network"] +
+                                 REVERSE_ZONES)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def answer(self, name, rtype):
+        """The answer records, the same from dig and kdig over UDP and TCP, authoritative."""
+        seen = []
+        for tool in ("dig", "kdig"):
+            for tcp in (False, True):
+                reply = self.server.dig(name, rtype, tcp=tcp, tool=tool)
+                self.assertEqual(reply.status, "NOERROR", reply.raw)
+                self.assertIn("aa", reply.flags, reply.raw)
+                seen.append(reply.answer)
+        self.assertTrue(all(s == seen[0] for s in seen), seen)
+        return seen[0]
+
+    def test_a_vm_on_the_pod_network_alone_has_a_name(self):
+        for name in ("db.shop.vm.", "default.db.shop.vm."):
+            with self.subTest(name=name):
+                self.assertEqual(self.answer(name, "A"), [(name, 3600, "IN", "A", "10.244.3.7")])
+                self.assertEqual(self.answer(name, "AAAA"),
+                                 [(name, 3600, "IN", "AAAA", "fd00:10:244::37")])
+
+    def test_the_vmi_name_answers_the_pod_network(self):
+        self.assertEqual(self.server.dig("router.edge.vm").rdatas("A"), ["10.244.0.7"])
+        self.assertEqual(self.server.dig("default.router.edge.vm").rdatas("A"), ["10.244.0.7"])
+        # The pod network has no IPv6 address: NODATA, not nic1's fd10::7.
+        reply = self.server.dig("router.edge.vm", "AAAA")
+        self.assertEqual((reply.status, reply.answer), ("NOERROR", []), reply.raw)
+        self.assertEqual([r[0] for r in reply.authority], ["vm."])
+
+    def test_secondary_interfaces_keep_their_names(self):
+        self.assertEqual(self.server.dig("nic1.router.edge.vm").rdatas("A"), ["10.10.0.7"])
+        self.assertEqual(self.server.dig("nic1.router.edge.vm", "AAAA").rdatas("AAAA"),
+                         ["fd10::7"])
+        self.assertEqual(self.server.dig("nic2.router.edge.vm").rdatas("A"), ["10.20.0.7"])
+        # A VMI without the pod network keeps KubeSecondaryDNS's default.
+        self.assertEqual(self.server.dig("vmi-sec.secondary-test.vm").rdatas("A"), ["10.10.0.5"])
+        for address, target in (("10.10.0.7", "nic1.router.edge.vm."),
+                                ("fd10::7", "nic1.router.edge.vm."),
+                                ("10.20.0.7", "nic2.router.edge.vm.")):
+            with self.subTest(address=address):
+                self.assertEqual(self.server.dig(reverse(address), "PTR").rdatas("PTR"), [target])
+
+    def test_ptr_of_a_pod_network_address(self):
+        # Only the vm zone names router's pod network address: its TTL.
+        self.assertEqual(self.answer(reverse("10.244.0.7"), "PTR"),
+                         [(reverse("10.244.0.7") + ".", 3600, "IN", "PTR",
+                           "default.router.edge.vm.")])
+        # db's has the headless Service's hostname PTR: that one first, the set at its TTL.
+        for address in ("10.244.3.7", "fd00:10:244::37"):
+            with self.subTest(address=address):
+                owner = reverse(address) + "."
+                self.assertEqual(self.answer(reverse(address), "PTR"),
+                                 [(owner, 5, "IN", "PTR", "db.db.shop.svc.cluster.local."),
+                                  (owner, 5, "IN", "PTR", "default.db.shop.vm.")])
+
+    def test_the_cluster_zone_is_unchanged(self):
+        self.assertEqual(self.server.dig("db.db.shop.svc.cluster.local").rdatas("A"),
+                         ["10.244.3.7"])
+        self.assertEqual(self.server.dig("db.shop.svc.cluster.local", "AAAA").rdatas("AAAA"),
+                         ["fd00:10:244::37"])
+
+
+class VmZonePodNetworkSettingsTest(unittest.TestCase):
+    def test_refused_without_a_vm_zone(self):
+        out = run_vmdns("records", "-f", POD_NETWORK, "--vm-zone-pod-network")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("--vm-zone-pod-network", out.stderr)
+
+    def test_config_file_switches_it_on_and_off(self):
+        require_tools("dig")
+        with tempfile.TemporaryDirectory() as workdir:
+            config = os.path.join(workdir, "vmdns.yaml")
+
+            def write(on):
+                with open(config + ".tmp", "w") as f:
+                    f.write("vm-zone: vm\nvm-zone-pod-network: %s\n" % ("true" if on else "false"))
+                os.replace(config + ".tmp", config)
+
+            write(True)
+            server = VmdnsServer([POD_NETWORK], ["--config", config])
+            try:
+                self.assertEqual(server.dig("db.shop.vm").rdatas("A"), ["10.244.3.7"])
+                write(False)
+                server.proc.send_signal(signal.SIGHUP)
+                self.assertTrue(wait_for(lambda: server.dig("db.shop.vm").status == "NXDOMAIN"),
+                                server.log())
+                write(True)
+                server.proc.send_signal(signal.SIGHUP)
+                self.assertTrue(
+                    wait_for(lambda: server.dig("db.shop.vm").rdatas("A") == ["10.244.3.7"]),
+                    server.log())
+            finally:
+                self.assertEqual(server.stop(), 0, server.log())
 
 
 def reverse(address):

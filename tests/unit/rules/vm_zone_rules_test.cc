@@ -2,6 +2,9 @@
 // (github.com/kubevirt/kubesecondarydns: pkg/zonemgr builds <interface>.<vmi>.<namespace>.vm
 // from status.interfaces and the default record <vmi>.<namespace>.vm, pkg/controllers leaves
 // out the pod network), plus what vmdns adds: IPv6, every address of an interface, and PTRs.
+// The Table rows run without --vm-zone-pod-network (KubeSecondaryDNS's behaviour, unchanged);
+// the PodNetwork rows with it: the pod network's interface named, <vmi>.<ns> its addresses,
+// its PTRs beside the cluster zone's.
 
 #include <gtest/gtest.h>
 
@@ -67,6 +70,132 @@ Configure vm_zone(const char* zone, const std::vector<const char*>& reverse = {}
     for (const char* z : reverse) {
       c.reverse_zones.push_back(*dns::Name::from_text(z));
     }
+  };
+}
+
+// --vm-zone ZONE --vm-zone-pod-network, with reverse zones for 10/8 and fd00::/8.
+Configure pod_network(const char* zone = "vm") {
+  return [zone](ZoneConfig& c) {
+    vm_zone(zone, {"10.in-addr.arpa", "d.f.ip6.arpa"})(c);
+    c.vm_zone_pod_network = true;
+  };
+}
+
+// A headless Service `web` and the VMI `web` under it (hostname web, subdomain web) on the pod
+// network: the cluster zone's PTR web.web.shop.svc.cluster.local for its address.
+const std::string kHeadlessWeb =
+    "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n"
+    "spec: {clusterIP: None, selector: {vm.kubevirt.io/name: web}}\n---\n"
+    "apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: web, "
+    "namespace: shop}\nspec: {hostname: web, subdomain: web, domain: {}, networks: [{name: "
+    "default, pod: {}}]}\nstatus: {phase: Running, interfaces: [{name: default, ipAddress: "
+    "10.244.1.7}]}\n";
+
+// A VMI on the pod network alone, dual-stack, as KubeVirt's masquerade binding reports it.
+std::string pod_only(const std::string& name, const std::string& addresses,
+                     const std::string& network = "default") {
+  return vmi(name, "shop", "[{name: " + network + ", pod: {}}]",
+             "[{name: " + network + ", ipAddresses: " + addresses + "}]");
+}
+
+std::vector<Case> pod_network_cases() {
+  return {
+      {"--vm-zone-pod-network: a VM on the pod network alone gets <vmi>.<ns> and "
+       "<iface>.<vmi>.<ns>, A and AAAA",
+       pod_only("db", "[10.244.1.7, \"fd00:10:244::7\"]"),
+       pod_network(),
+       {rr("db.shop.vm. 3600 IN A 10.244.1.7"), rr("db.shop.vm. 3600 IN AAAA fd00:10:244::7"),
+        rr("default.db.shop.vm. 3600 IN A 10.244.1.7"),
+        rr("default.db.shop.vm. 3600 IN AAAA fd00:10:244::7")},
+       {}},
+      {"--vm-zone-pod-network: the PTRs name the interface, as for a secondary interface",
+       pod_only("db", "[10.244.1.7, \"fd00:10:244::7\"]"),
+       pod_network(),
+       {rr("7.1.244.10.in-addr.arpa. 3600 IN PTR default.db.shop.vm."),
+        rr("7.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.4.4.2.0.0.1.0.0.0.0.d.f.ip6.arpa. 3600 IN PTR "
+           "default.db.shop.vm.")},
+       {rr("7.1.244.10.in-addr.arpa. 3600 IN PTR db.shop.vm.")}},
+      {"--vm-zone-pod-network: <vmi>.<ns> answers the pod network, secondaries keep their names",
+       kPodAndSecondary,
+       pod_network(),
+       {rr("web.shop.vm. 3600 IN A 10.244.0.5"), rr("default.web.shop.vm. 3600 IN A 10.244.0.5"),
+        rr("nic1.web.shop.vm. 3600 IN A 10.10.0.5"), rr("nic1.web.shop.vm. 3600 IN AAAA fd10::5"),
+        rr("nic2.web.shop.vm. 3600 IN A 10.20.0.5"),
+        rr("5.0.10.10.in-addr.arpa. 3600 IN PTR nic1.web.shop.vm."),
+        rr("5.0.244.10.in-addr.arpa. 3600 IN PTR default.web.shop.vm.")},
+       // No AAAA: the pod network has no IPv6 address, and nic1's is not routed by the cluster.
+       {rr("web.shop.vm. 3600 IN A 10.10.0.5"), rr("web.shop.vm. 3600 IN AAAA fd10::5")}},
+      {"--vm-zone-pod-network: a Multus default network is the pod network, by its own name",
+       vmi("web", "shop",
+           "[{name: main, multus: {networkName: ovn, default: true}}, {name: nic1, multus: "
+           "{networkName: a}}]",
+           "[{name: main, ipAddress: 10.244.0.5}, {name: nic1, ipAddress: 10.10.0.5}]"),
+       pod_network(),
+       {rr("main.web.shop.vm. 3600 IN A 10.244.0.5"), rr("web.shop.vm. 3600 IN A 10.244.0.5"),
+        rr("nic1.web.shop.vm. 3600 IN A 10.10.0.5")},
+       {rr("web.shop.vm. 3600 IN A 10.10.0.5")}},
+      {"--vm-zone-pod-network: no spec.networks, the pod network KubeVirt attaches as default",
+       vmi("web", "shop", "", "[{name: default, ipAddress: 10.244.0.5}]"),
+       pod_network(),
+       {rr("web.shop.vm. 3600 IN A 10.244.0.5"), rr("default.web.shop.vm. 3600 IN A 10.244.0.5")},
+       {}},
+      {"--vm-zone-pod-network: the pod network without an address yet: no name, not a secondary's",
+       vmi("web", "shop", "[{name: default, pod: {}}, {name: nic1, multus: {networkName: a}}]",
+           "[{name: default}, {name: nic1, ipAddress: 10.10.0.5}]"),
+       pod_network(),
+       {rr("nic1.web.shop.vm. 3600 IN A 10.10.0.5")},
+       {"web.shop.vm.", "default.web.shop.vm."}},
+      {"--vm-zone-pod-network: a VMI without the pod network keeps KubeSecondaryDNS's default",
+       kReadmeExample,
+       pod_network(),
+       {rr("vmi-sec.secondary-test.vm. 3600 IN A 10.10.0.5"),
+        rr("nic1.vmi-sec.secondary-test.vm. 3600 IN A 10.10.0.5")},
+       {}},
+      {"--vm-zone-pod-network: an interface name that is not a label has no name; <vmi>.<ns> has "
+       "its address",
+       pod_only("db", "[10.244.1.7]", "Pod_Net"),
+       pod_network(),
+       {rr("db.shop.vm. 3600 IN A 10.244.1.7")},
+       {"7.1.244.10.in-addr.arpa.", "Pod_Net.db.shop.vm.", "pod_net.db.shop.vm."}},
+      {"--vm-zone-pod-network: a Failed VMI has no names",
+       vmi("db", "shop", "[{name: default, pod: {}}]", "[{name: default, ipAddress: 10.244.1.7}]",
+           "Failed"),
+       pod_network(),
+       {},
+       {"db.shop.vm.", "default.db.shop.vm.", "7.1.244.10.in-addr.arpa."}},
+      {"--vm-zone-pod-network, an address with a cluster-zone PTR: the Service's first, both kept, "
+       "the set at the cluster zone's TTL",
+       kHeadlessWeb,
+       pod_network(),
+       {rr("7.1.244.10.in-addr.arpa. 5 IN PTR web.web.shop.svc.cluster.local.") +
+        rr("7.1.244.10.in-addr.arpa. 5 IN PTR default.web.shop.vm.")},
+       {}},
+      {"without --vm-zone-pod-network the cluster zone's PTR is the address's only one",
+       kHeadlessWeb,
+       vm_zone("vm", {"10.in-addr.arpa"}),
+       {rr("7.1.244.10.in-addr.arpa. 5 IN PTR web.web.shop.svc.cluster.local.")},
+       {rr("7.1.244.10.in-addr.arpa. 5 IN PTR default.web.shop.vm."), "web.shop.vm.",
+        "default.web.shop.vm."}},
+      {"--vm-zone-pod-network: the cluster zone is the same as without it",
+       kHeadlessWeb,
+       pod_network(),
+       {rr("web.shop.svc.cluster.local. 5 IN A 10.244.1.7"),
+        rr("web.web.shop.svc.cluster.local. 5 IN A 10.244.1.7")},
+       {}},
+      // KubeVirt reports the pod network's address of the launcher pod that runs the guest in
+      // status.interfaces, which it moves to the target's at the end of a live migration: the
+      // names follow status, whatever launcher pods exist meanwhile.
+      {"--vm-zone-pod-network during a migration: the address status reports (the source's)",
+       "apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: db, "
+       "namespace: shop}\nspec: {domain: {}, networks: [{name: default, pod: {}}]}\nstatus: "
+       "{phase: Running, nodeName: node-a, migrationState: {sourceNode: node-a, targetNode: "
+       "node-b, targetPod: virt-launcher-db-bbbbb}, interfaces: [{name: default, ipAddress: "
+       "10.244.1.7}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: virt-launcher-db-bbbbb, "
+       "namespace: shop, labels: {kubevirt.io: virt-launcher, vm.kubevirt.io/name: db}}\n"
+       "spec: {nodeName: node-b}\nstatus: {phase: Running, podIP: 10.244.2.9}\n",
+       pod_network(),
+       {rr("db.shop.vm. 3600 IN A 10.244.1.7"), rr("default.db.shop.vm. 3600 IN A 10.244.1.7")},
+       {rr("db.shop.vm. 3600 IN A 10.244.2.9"), "9.2.244.10.in-addr.arpa."}},
   };
 }
 
@@ -251,19 +380,28 @@ std::vector<Case> cases() {
   };
 }
 
+void check(const Case& c) {
+  SCOPED_TRACE(c.rule);
+  std::string text = zones_text(c.manifests, c.configure);
+  for (const std::string& line : c.present) {
+    EXPECT_NE(text.find(line), std::string::npos) << "missing: " << line << "in:\n" << text;
+  }
+  for (const std::string& absent : c.absent) {
+    // Whole lines only: "\n" before, so that a.b. is not found inside x.a.b.
+    std::string needle = "\n" + (absent.find('\t') == std::string::npos ? absent + "\t" : absent);
+    EXPECT_EQ(text.find(needle), std::string::npos) << "unexpected: " << absent << " in:\n" << text;
+  }
+}
+
 TEST(VmZoneRulesTest, Table) {
   for (const Case& c : cases()) {
-    SCOPED_TRACE(c.rule);
-    std::string text = zones_text(c.manifests, c.configure);
-    for (const std::string& line : c.present) {
-      EXPECT_NE(text.find(line), std::string::npos) << "missing: " << line << "in:\n" << text;
-    }
-    for (const std::string& absent : c.absent) {
-      // Whole lines only: "\n" before, so that a.b. is not found inside x.a.b.
-      std::string needle = "\n" + (absent.find('\t') == std::string::npos ? absent + "\t" : absent);
-      EXPECT_EQ(text.find(needle), std::string::npos) << "unexpected: " << absent << " in:\n"
-                                                      << text;
-    }
+    check(c);
+  }
+}
+
+TEST(VmZoneRulesTest, PodNetwork) {
+  for (const Case& c : pod_network_cases()) {
+    check(c);
   }
 }
 

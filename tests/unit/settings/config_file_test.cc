@@ -9,6 +9,7 @@
 
 #include <fstream>
 
+#include "settings/options.h"
 #include "settings/serve_config.h"
 #include "settings/serve_options.h"
 
@@ -52,6 +53,9 @@ TEST_F(ConfigFileTest, ReadsSettings) {
        "filename: [examples]\nttl: 7\n",
        {{"--filename", {{"examples"}, 1}}, {"--ttl", {{"7"}, 2}}}},
       {"listener", "metrics-listen: none\n", {{"--metrics-listen", {{"none"}, 1}}}},
+      {"vm zone with the pod network",
+       "vm-zone: vm\nvm-zone-pod-network: true\n",
+       {{"--vm-zone", {{"vm"}, 1}}, {"--vm-zone-pod-network", {{}, 2}}}},
   };
   for (const Case& c : cases) {
     std::string error;
@@ -129,6 +133,7 @@ TEST(ReloadableSettingTest, ListenersThreadsAndSourcesNeedARestart) {
       {"--threads", false, false},    {"--metrics-listen", false, false},
       {"--upstream", false, false},   {"--filename", false, false},
       {"--kubeconfig", false, false}, {"--autopath", false, false},
+      {"--vm-zone", true, true},      {"--vm-zone-pod-network", true, true},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(reloadable_setting(c.flag, false), c.files_only) << c.flag;
@@ -170,6 +175,35 @@ TEST_F(ServeConfigTest, MergesUnderTheCommandLine) {
   EXPECT_EQ(loaded->options.zones.ttl, 9u);
   EXPECT_EQ(loaded->options.ops.lameduck, "5s");
   EXPECT_TRUE(loaded->options.ops.log_queries);
+}
+
+TEST_F(ServeConfigTest, VmZonePodNetworkNeedsAVmZone) {
+  struct Case {
+    const char* text;
+    bool pod_network;  // in the zone configuration; false with `error`
+    const char* error;
+  };
+  const std::vector<Case> cases = {
+      {"vm-zone: vm\n", false, ""},
+      {"vm-zone: vm\nvm-zone-pod-network: true\n", true, ""},
+      {"vm-zone: vm\nvm-zone-pod-network: false\n", false, ""},
+      {"vm-zone-pod-network: true\n", false, "--vm-zone-pod-network names VMs in the --vm-zone"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.text);
+    write(c.text);
+    std::string error;
+    auto loaded = load_serve_config(path_, {}, &error);
+    ASSERT_TRUE(loaded) << error;
+    auto config = make_zone_config(loaded->options.zones, "127.0.0.1", &error);
+    if (*c.error != 0) {
+      EXPECT_FALSE(config);
+      EXPECT_EQ(error.rfind(c.error, 0), 0u) << error;
+      continue;
+    }
+    ASSERT_TRUE(config) << error;
+    EXPECT_EQ(config->vm_zone_pod_network, c.pod_network);
+  }
 }
 
 TEST_F(ServeConfigTest, ReloadAppliesWhatItCanAndKeepsTheOldOnErrors) {
