@@ -9,13 +9,13 @@ namespace {
 
 constexpr size_t kMaxQuoted = 128;
 
-std::string_view type_name(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map:
+std::string_view type_name(const YamlNode* node) {
+  switch (node != nullptr ? node->type : YamlNode::Type::Null) {
+    case YamlNode::Type::Map:
       return "a map";
-    case YAML::NodeType::Sequence:
+    case YamlNode::Type::Sequence:
       return "a list";
-    case YAML::NodeType::Scalar:
+    case YamlNode::Type::Scalar:
       return "a string";
     default:
       return "null";
@@ -64,11 +64,11 @@ bool Field::present() const {
   if (json != nullptr) {
     return !json->is_null();
   }
-  return node.IsDefined() && !node.IsNull();
+  return node != nullptr && !node->is_null();
 }
 
 bool Field::is_map() const {
-  return json != nullptr ? json->is_object() : node.IsMap();
+  return json != nullptr ? json->is_object() : node != nullptr && node->is_map();
 }
 
 Field Field::operator[](const char* key) const {
@@ -76,19 +76,13 @@ Field Field::operator[](const char* key) const {
   if (json != nullptr) {
     // A missing key reads as an absent field: a null YAML node and no JSON value.
     if (!json->is_object()) {
-      return {YAML::Node(), std::move(child_path)};
+      return {nullptr, std::move(child_path)};
     }
     auto found = json->find(key);
-    return found == json->end() ? Field{YAML::Node(), std::move(child_path)}
-                                : Field{YAML::Node(), std::move(child_path), &*found};
+    return found == json->end() ? Field{nullptr, std::move(child_path)}
+                                : Field{nullptr, std::move(child_path), &*found};
   }
-  if (!node.IsDefined() || !node.IsMap()) {
-    return {YAML::Node(), std::move(child_path)};
-  }
-  // A missing key gives an invalid node that throws on most calls, assignment included:
-  // replace it with a fresh null node.
-  YAML::Node value = node[key];
-  return {value.IsDefined() ? value : YAML::Node(), std::move(child_path)};
+  return {node != nullptr ? node->find(key) : nullptr, std::move(child_path)};
 }
 
 std::string quoted(std::string_view value) {
@@ -139,11 +133,11 @@ bool FieldReader::take_node() {
 
 Field FieldReader::map(const Field& field) {
   if (!field.present()) {
-    return {YAML::Node(), field.path};
+    return {nullptr, field.path};
   }
-  if (field.json != nullptr ? !field.json->is_object() : !field.node.IsMap()) {
+  if (field.json != nullptr ? !field.json->is_object() : !field.node->is_map()) {
     type_error(field, "a map");
-    return {YAML::Node(), field.path};
+    return {nullptr, field.path};
   }
   return field;
 }
@@ -153,7 +147,7 @@ std::vector<Field> FieldReader::list(const Field& field) {
   if (!field.present()) {
     return items;
   }
-  if (field.json != nullptr ? !field.json->is_array() : !field.node.IsSequence()) {
+  if (field.json != nullptr ? !field.json->is_array() : !field.node->is_sequence()) {
     type_error(field, "a list");
     return items;
   }
@@ -163,15 +157,15 @@ std::vector<Field> FieldReader::list(const Field& field) {
       if (!take_node()) {
         break;
       }
-      items.push_back({YAML::Node(), field.path + "[" + std::to_string(index++) + "]", &item});
+      items.push_back({nullptr, field.path + "[" + std::to_string(index++) + "]", &item});
     }
     return items;
   }
-  for (const YAML::Node& item : field.node) {
+  for (uint32_t i = 0; i < field.node->size; ++i) {
     if (!take_node()) {
       break;
     }
-    items.push_back({item, field.path + "[" + std::to_string(index++) + "]"});
+    items.push_back({field.node->children[i], field.path + "[" + std::to_string(index++) + "]"});
   }
   return items;
 }
@@ -187,11 +181,11 @@ std::optional<std::string> FieldReader::string(const Field& field) {
     }
     return field.json->get_ref<const std::string&>();
   }
-  if (!field.node.IsScalar()) {
+  if (!field.node->is_scalar()) {
     type_error(field, "a string");
     return std::nullopt;
   }
-  return field.node.Scalar();
+  return std::string(field.node->text);
 }
 
 std::optional<int64_t> FieldReader::integer(const Field& field) {
@@ -213,11 +207,11 @@ std::optional<int64_t> FieldReader::integer(const Field& field) {
     }
     return std::nullopt;
   }
-  if (!field.node.IsScalar()) {
+  if (!field.node->is_scalar()) {
     type_error(field, "an integer");
     return std::nullopt;
   }
-  const std::string& text = field.node.Scalar();
+  std::string_view text = field.node->text;
   int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) {
@@ -245,20 +239,19 @@ std::optional<FieldReader::IntOrString> FieldReader::int_or_string(const Field& 
     }
     return IntOrString{number, ""};
   }
-  if (!field.node.IsScalar()) {
+  if (!field.node->is_scalar()) {
     type_error(field, "an integer or a string");
     return std::nullopt;
   }
-  const std::string& text = field.node.Scalar();
-  // yaml-cpp tags a quoted scalar "!" and a plain one "?".
-  if (field.node.Tag() != "!") {
+  std::string_view text = field.node->text;
+  if (field.node->plain) {
     int64_t value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec == std::errc() && end == text.data() + text.size()) {
       return IntOrString{value, ""};
     }
   }
-  return IntOrString{std::nullopt, text};
+  return IntOrString{std::nullopt, std::string(text)};
 }
 
 std::optional<bool> FieldReader::boolean(const Field& field) {
@@ -272,16 +265,14 @@ std::optional<bool> FieldReader::boolean(const Field& field) {
     }
     return field.json->get<bool>();
   }
-  bool value = false;
-  // convert<bool>::decode reports failure instead of throwing; it takes YAML 1.1's spellings
-  // (true/yes/on...), as the YAML library of kubectl does.
-  if (!field.node.IsScalar() || !YAML::convert<bool>::decode(field.node, value)) {
-    if (field.node.IsScalar()) {
-      error(field.path, sources::quoted(field.node.Scalar()) + " is not a boolean");
-    } else {
-      type_error(field, "a boolean");
-    }
+  // YAML 1.1's spellings (true/yes/on...), as the YAML library of kubectl takes them.
+  if (!field.node->is_scalar()) {
+    type_error(field, "a boolean");
     return std::nullopt;
+  }
+  std::optional<bool> value = yaml_boolean(field.node->text);
+  if (!value) {
+    error(field.path, sources::quoted(field.node->text) + " is not a boolean");
   }
   return value;
 }
@@ -297,7 +288,7 @@ std::optional<cluster::Labels> FieldReader::string_map(const Field& field) {
       if (!take_node()) {
         break;
       }
-      Field value{YAML::Node(), field.path + "[" + sources::quoted(key) + "]", &json_value};
+      Field value{nullptr, field.path + "[" + sources::quoted(key) + "]", &json_value};
       if (!value.present()) {
         labels[key] = "";
       } else if (std::optional<std::string> text = string(value)) {
@@ -306,16 +297,17 @@ std::optional<cluster::Labels> FieldReader::string_map(const Field& field) {
     }
     return labels;
   }
-  for (const auto& entry : checked.node) {
+  for (size_t i = 0; i < checked.node->entries(); ++i) {
     if (!take_node()) {
       break;
     }
-    if (!entry.first.IsScalar()) {
-      error(field.path, "keys must be strings, not " + std::string(type_name(entry.first)));
+    const YamlNode& key_node = checked.node->key(i);
+    if (!key_node.is_scalar()) {
+      error(field.path, "keys must be strings, not " + std::string(type_name(&key_node)));
       continue;
     }
-    const std::string& key = entry.first.Scalar();
-    Field value{entry.second, field.path + "[" + sources::quoted(key) + "]"};
+    std::string key(key_node.text);
+    Field value{&checked.node->value(i), field.path + "[" + sources::quoted(key) + "]"};
     if (!value.present()) {
       labels[key] = "";  // JSON null decodes to the empty string
       continue;

@@ -6,17 +6,16 @@
 //   std::optional<std::string> host = r.string(spec["hostname"]);
 //   // a wrong type: "spec.hostname must be a string, not a list", and r.failed()
 //
-// Manifests are untrusted input: yaml-cpp throws on bad conversions, so every read here checks
-// the node's type first and turns a mismatch into an error diagnostic naming the field's path.
+// Manifests are untrusted input: every read here checks the node's type first and turns a
+// mismatch into an error diagnostic naming the field's path.
 // Absent and null fields read as "unset", the way Kubernetes decodes JSON null.
 //
-// The same reader walks a yaml-cpp node (manifest files) or an nlohmann::json value (objects
-// from the Kubernetes API), so that both sources share every field rule of the kind decoders.
-// JSON values are typed: a number where a string belongs is an error, as the API server's own
-// decoder has it; YAML scalars are untyped text and convert as yaml-cpp converts them.
+// The same reader walks a YamlNode (manifest files, see yaml_stream.h) or an nlohmann::json
+// value (objects from the Kubernetes API), so that both sources share every field rule of the
+// kind decoders. JSON values are typed: a number where a string belongs is an error, as the API
+// server's own decoder has it; YAML scalars are untyped text and convert as kubectl reads them.
 
 #include <nlohmann/json_fwd.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include <cstdint>
 #include <optional>
@@ -27,18 +26,20 @@
 #include "cluster/diagnostic.h"
 #include "cluster/ip_address.h"
 #include "cluster/model.h"
+#include "sources/yaml_stream.h"
 
 namespace vmdns::sources {
 
-// A node and the path that reached it ("spec.ports[0].port"). The node is null when absent.
-// A field of a JSON object has `json` set (possibly to a null value) and an unused `node`.
+// A node and the path that reached it ("spec.ports[0].port"). Both pointers are null when the
+// field is absent. A field of a JSON object has `json` set (possibly to a null value), a field
+// of a YAML document `node`. The tree they point into must outlive the Field.
 struct Field {
-  YAML::Node node;
+  const YamlNode* node = nullptr;
   std::string path;
   const nlohmann::json* json = nullptr;
 
   // The root of a JSON object: `value` must outlive every Field read from it.
-  static Field of_json(const nlohmann::json& value) { return {YAML::Node(), "", &value}; }
+  static Field of_json(const nlohmann::json& value) { return {nullptr, "", &value}; }
 
   bool present() const;
   bool is_map() const;

@@ -25,6 +25,7 @@
 // rename it over the old one, as kubectl, editors and the kubelet's ConfigMap volumes do, are
 // never read half-written.
 
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <map>
@@ -46,6 +47,9 @@ struct RescanSummary {
   size_t unchanged = 0;  // of which had the same text as before, and were skipped
   size_t removed = 0;    // files forgotten
   size_t objects = 0;    // objects in the delivered files
+  // Reading, parsing and decoding the files (delivering them to the sink not included).
+  std::chrono::microseconds load_time{0};
+  std::chrono::microseconds load_cpu_time{0};  // the reading thread's CPU time for it
   // Errors met by this rescan, by file (or -f path): a bad object or document, a file that
   // cannot be read, a -f path that went missing (counted once, when it goes missing).
   std::map<std::string, size_t> errors;

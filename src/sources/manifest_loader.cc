@@ -1,7 +1,6 @@
 #include "sources/manifest_loader.h"
 
 #include <spdlog/spdlog.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <fstream>
@@ -15,7 +14,7 @@
 #include "sources/field_reader.h"
 #include "sources/manifest_paths.h"
 #include "sources/object_decoder.h"
-#include "sources/yaml_documents.h"
+#include "sources/yaml_stream.h"
 
 namespace vmdns::sources {
 namespace {
@@ -30,37 +29,24 @@ cluster::Diagnostic file_error(const cluster::Origin& origin, std::string messag
   return {cluster::Severity::Error, origin, "", "", std::move(message)};
 }
 
-// 1-based line of a node; 0 when yaml-cpp knows none.
-int line_of(const YAML::Node& node) {
-  YAML::Mark mark = node.Mark();
-  return mark.line >= 0 ? mark.line + 1 : 0;
-}
-
 // Adds each decoded object to a LoadResult; a later object with the key of an earlier one
 // replaces it, with a warning naming both origins (kubectl apply would also apply both in turn).
 class Loader {
  public:
   explicit Loader(LoadResult& result) : result_(result) {}
 
+  // One file's text, document by document: each document's tree is decoded into slim objects
+  // and dropped before the next is parsed. A syntax error anywhere makes the file one error and
+  // nothing else, as if it had been parsed whole first: `result_` must be empty on entry.
   void load_text(std::string_view text, const std::string& file) {
     ++result_.files;
-    std::vector<YAML::Node> documents;
-    try {
-      documents = parse_documents(text);
-    } catch (const YAML::Exception& e) {
-      cluster::Origin origin{file, 0, e.mark.line >= 0 ? e.mark.line + 1 : 0};
-      result_.diagnostics.push_back(file_error(origin, "invalid YAML: " + e.msg));
-      return;
-    } catch (const std::exception& e) {
-      result_.diagnostics.push_back(
-          file_error({file, 0, 0}, std::string("invalid YAML: ") + e.what()));
-      return;
-    }
     ReadBudget budget(text.size() + kBudgetSlack);
-    for (size_t i = 0; i < documents.size(); ++i) {
-      cluster::Origin origin{file, static_cast<int>(i + 1), 0};
-      if (!visit(documents[i], origin, 0, budget)) {
-        origin.line = line_of(documents[i]);
+    YamlStream stream(text);
+    int document = 0;
+    while (const YamlNode* root = stream.next()) {
+      cluster::Origin origin{file, ++document, 0};
+      if (!visit(*root, origin, 0, budget)) {
+        origin.line = root->line;
         result_.diagnostics.push_back(
             file_error(origin,
                        "YAML aliases make this document read more nodes than the file "
@@ -68,19 +54,54 @@ class Loader {
         return;
       }
     }
+    if (const auto& error = stream.error()) {
+      size_t files = result_.files;
+      result_ = LoadResult{};
+      result_.files = files;
+      result_.diagnostics.push_back(
+          file_error({file, 0, error->line}, "invalid YAML: " + error->message));
+    }
+  }
+
+  // Adds the objects and diagnostics of one more file's result.
+  void merge(LoadResult&& file) {
+    result_.files += file.files;
+    result_.skipped += file.skipped;
+    result_.objects += file.objects;
+    for (cluster::Diagnostic& d : file.diagnostics) {
+      result_.diagnostics.push_back(std::move(d));
+    }
+    const cluster::State& mine = result_.state;
+    if (mine.vmis.empty() && mine.vms.empty() && mine.services.empty() &&
+        mine.endpoint_slices.empty() && mine.pods.empty() && mine.namespaces.empty()) {
+      result_.state = std::move(file.state);  // the first file: nothing to replace
+      return;
+    }
+    auto take = [this](auto& objects) {
+      for (auto& entry : objects) {
+        store(std::move(entry.second));
+      }
+    };
+    cluster::State& state = file.state;
+    take(state.vmis);
+    take(state.vms);
+    take(state.services);
+    take(state.endpoint_slices);
+    take(state.pods);
+    take(state.namespaces);
   }
 
  private:
   // One document or List item: an object, or a List of objects. False once `budget` is spent.
-  bool visit(const YAML::Node& node, cluster::Origin origin, int depth, ReadBudget& budget) {
-    if (!node.IsDefined() || node.IsNull()) {
+  bool visit(const YamlNode& node, cluster::Origin origin, int depth, ReadBudget& budget) {
+    if (node.is_null()) {
       return true;  // an empty document, as a trailing "---" makes
     }
     if (!budget.take()) {
       return false;
     }
-    origin.line = line_of(node);
-    if (node.IsMap() && depth < kMaxListDepth && is_list(node)) {
+    origin.line = node.line;
+    if (node.is_map() && depth < kMaxListDepth && is_list(node)) {
       return visit_items(node, origin, depth, budget);
     }
     DecodedObject decoded = decode_object(node, origin, budget, result_.diagnostics);
@@ -102,28 +123,28 @@ class Loader {
   }
 
   // kind: List, and the typed lists `kubectl get -o yaml` writes (ServiceList, ...).
-  static bool is_list(const YAML::Node& node) {
-    YAML::Node kind = node["kind"];
-    if (!kind.IsDefined() || !kind.IsScalar() || !node["items"].IsDefined()) {
+  static bool is_list(const YamlNode& node) {
+    const YamlNode* kind = node.find("kind");
+    if (kind == nullptr || !kind->is_scalar() || node.find("items") == nullptr) {
       return false;
     }
-    const std::string& text = kind.Scalar();
-    return text.size() >= 4 && text.compare(text.size() - 4, 4, "List") == 0;
+    std::string_view text = kind->text;
+    return text.size() >= 4 && text.substr(text.size() - 4) == "List";
   }
 
-  bool visit_items(const YAML::Node& list, const cluster::Origin& origin, int depth,
+  bool visit_items(const YamlNode& list, const cluster::Origin& origin, int depth,
                    ReadBudget& budget) {
-    YAML::Node items = list["items"];
-    if (items.IsNull()) {
+    const YamlNode& items = *list.find("items");
+    if (items.is_null()) {
       return true;
     }
-    if (!items.IsSequence()) {
+    if (!items.is_sequence()) {
       result_.diagnostics.push_back(
           {cluster::Severity::Error, origin, "List", "items", "must be a list"});
       return true;
     }
-    for (const YAML::Node& item : items) {
-      if (!visit(item, origin, depth + 1, budget)) {
+    for (uint32_t i = 0; i < items.size; ++i) {
+      if (!visit(*items.children[i], origin, depth + 1, budget)) {
         return false;
       }
     }
@@ -158,19 +179,30 @@ class Loader {
 
 }  // namespace
 
-// The whole file, or standard input for "-". Manifests are small; reading at once lets yaml-cpp
-// see the text as one stream and the fuzzer share the code path.
+// The whole file, or standard input for "-": ManifestFiles compares it with the last version
+// read, and the fuzzer shares the code path. The documents' trees are never all held at once.
 std::optional<std::string> read_manifest_file(const std::string& path) {
   if (path == kStdinPath) {
     std::ostringstream text;
     text << std::cin.rdbuf();
     return text.str();
   }
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) {
     return std::nullopt;
   }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Sized from the end position, then read at once: a character at a time would cost more
+  // than parsing the text.
+  std::streamoff size = in.tellg();
+  std::string text;
+  if (size > 0) {
+    text.resize(static_cast<size_t>(size));
+    in.seekg(0);
+    in.read(text.data(), size);
+    text.resize(static_cast<size_t>(in.gcount()));
+  }
+  // A file that grew while it was read, or that tellg cannot size (a pipe): the rest, if any.
+  text.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   if (in.bad()) {
     return std::nullopt;
   }
@@ -198,7 +230,9 @@ LoadResult load_manifests(const std::vector<std::string>& paths) {
       result.diagnostics.push_back(file_error({file, 0, 0}, "cannot read the file"));
       continue;
     }
-    loader.load_text(*text, file);
+    LoadResult one = load_manifest_text(*text, file);
+    text.reset();
+    loader.merge(std::move(one));
   }
   spdlog::debug("loaded {} object(s) from {} file(s), {} skipped, {} diagnostic(s)", result.objects,
                 result.files, result.skipped, result.diagnostics.size());

@@ -179,18 +179,18 @@ DecodedObject decode_root(FieldReader& reader, const Field& root, const cluster:
 
 }  // namespace
 
-DecodedObject decode_object(const YAML::Node& node, const cluster::Origin& origin,
+DecodedObject decode_object(const YamlNode& node, const cluster::Origin& origin,
                             ReadBudget& budget, std::vector<cluster::Diagnostic>& diagnostics) {
   FieldReader reader(origin, budget, diagnostics);
   try {
-    if (!node.IsMap()) {
+    if (!node.is_map()) {
       reader.error("", "not an object: expected a map with apiVersion, kind and metadata");
       return {};
     }
-    return decode_root(reader, Field{node, ""}, origin);
+    return decode_root(reader, Field{&node, ""}, origin);
   } catch (const std::exception& e) {
-    // Every read checks types first; this is the last line of defence against a yaml-cpp
-    // conversion we did not foresee, so that one object never stops its file.
+    // Every read checks types first; this is the last line of defence against an exception we
+    // did not foresee (std::bad_alloc), so that one object never stops its file.
     reader.error("", std::string("object could not be read: ") + e.what());
   } catch (...) {
     reader.error("", "object could not be read");

@@ -11,7 +11,6 @@
 // returned, so one bad object never stops the rest of its file.
 
 #include <nlohmann/json_fwd.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include <optional>
 #include <string>
@@ -23,6 +22,7 @@
 #include "cluster/model.h"
 #include "sources/field_reader.h"
 #include "sources/object_sink.h"
+#include "sources/yaml_stream.h"
 
 namespace vmdns::sources {
 
@@ -38,7 +38,7 @@ struct DecodedObject {
 
 // `origin.line` should be the object's own line. The node must be a map; anything else fails.
 // The object fails, silently, when `budget` runs out: the caller reports that once per file.
-DecodedObject decode_object(const YAML::Node& node, const cluster::Origin& origin,
+DecodedObject decode_object(const YamlNode& node, const cluster::Origin& origin,
                             ReadBudget& budget, std::vector<cluster::Diagnostic>& diagnostics);
 
 // The same for an object of the Kubernetes API, as JSON: the same kinds and the same field rules.

@@ -171,21 +171,24 @@ items:
     {"a YAML syntax error names the line",
      "apiVersion: v1\nkind: Service\nmetadata: {name: "
      "a\nspec: {}\n",
-     {"t.yaml (line 4): invalid YAML: end of map flow not found"},
+     {"t.yaml (line 4): invalid YAML: did not find expected ',' or '}' while parsing a flow "
+      "mapping"},
      nullptr},
-    // yaml-cpp 0.7.0's LoadAll loops forever on these (jbeder/yaml-cpp#1040).
+    // These once hung the parser (yaml-cpp 0.7.0's LoadAll, jbeder/yaml-cpp#1040).
     {"a stray comma is invalid YAML, not a hang",
      ",\n",
-     {"t.yaml (line 1): invalid YAML: unexpected token"},
+     {"t.yaml (line 1): invalid YAML: did not find expected node content while parsing a "
+      "block node"},
      nullptr},
     {"a stray comma after a document",
      "apiVersion: v1\nkind: Namespace\nmetadata: {name: "
      "n}\n, x\n",
-     {"t.yaml (line 4): invalid YAML: end of map not found"},
+     {"t.yaml (line 4): invalid YAML: did not find expected key while parsing a block mapping"},
      nullptr},
     {"the fuzzer's hang",
      "# What `kubectl get vmi{\n\t\"apiVerinos\",s:vc  \"k\",-\n",
-     {"t.yaml (line 2): invalid YAML: unexpected token"},
+     {"t.yaml (line 2): invalid YAML: found character that cannot start any token while "
+      "scanning for the next token"},
      nullptr},
     {"control characters are escaped in messages",
      "apiVersion: v1\nkind: Service\nmetadata: "
@@ -276,7 +279,8 @@ TEST(ManifestFilesTest, SyntaxErrorDoesNotStopOtherFiles) {
   std::string bad = kTestdata + "/syntax-error.yaml";
   LoadResult r = load_manifests({bad, kTestdata + "/vmi.json"});
   EXPECT_EQ(diagnostic_texts(r),
-            Strings{bad + " (line 5): invalid YAML: end of sequence flow not found"});
+            Strings{bad + " (line 5): invalid YAML: did not find expected ',' or ']' while "
+                  "parsing a flow sequence"});
   EXPECT_EQ(r.files, 2u);
   EXPECT_EQ(r.state.vmis.size(), 1u);
 }
