@@ -20,7 +20,8 @@ Tests script it: add/update/delete objects (each gets a resourceVersion), compac
 drop_watches() (connections reset mid-stream), garbage() into the streams, hang() to accept
 connections and never answer, answer_with() to answer every request with an HTTP error or a
 body that is not JSON, stop() and start() again on the same port (the server gone, then back),
-rotate_token(), set_silently() (a change no watch sees).
+rotate_token(), set_silently() (a change no watch sees), `unserved` (resources answered 404,
+as a cluster without KubeVirt's CRDs).
 """
 
 import base64
@@ -111,6 +112,7 @@ class FakeKubeApi:
         self.watch_sockets = set()
         self.pending_garbage = 0
         self.bad_answer = None   # (HTTP status, body) for every request, when set
+        self.unserved = set()    # resources answered 404, as a cluster without their CRD
         self.port = 0
         self.token_file = os.path.join(directory, "token")
         with open(self.token_file, "w") as f:
@@ -319,6 +321,9 @@ class FakeKubeApi:
             return self._send_json(handler, 404, status(404, "NotFound", "the server could not "
                                                         "find the requested resource"))
         resource, namespace = route
+        if resource in self.unserved:
+            return self._send_json(handler, 404, status(404, "NotFound", "the server could not "
+                                                        "find the requested resource"))
         if query.get("watch") in ("1", "true"):
             return self._watch(handler, resource, namespace, query)
         return self._list(handler, resource, namespace, query)

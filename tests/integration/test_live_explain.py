@@ -12,8 +12,8 @@ The behaviour, as the tests check it:
 - `-f` lays planned manifests over the cluster: a new VM gets its names before it exists, a
   changed Service replaces the cluster's and the name resolves;
 - a refused token (401), a forbidden list (403), an API server that is gone, and one whose
-  certificate the kubeconfig's CA did not sign: exit 2, and a message naming the URL, the kind
-  and the status;
+  certificate the kubeconfig's CA did not sign, a cluster without KubeVirt: exit 2, and a
+  message naming the URL, the kind and the status;
 - kubectl-vmdns, run as kubectl runs a plugin (its path as argv[0], the arguments as typed,
   the environment kept): the live cluster of $KUBECONFIG (its first file), else
   ~/.kube/config, by default; --kubeconfig and --context; -n completes a short name (default:
@@ -210,7 +210,14 @@ class LiveClusterTest(unittest.TestCase):
             other.url = self.api.url
             return other.write_kubeconfig()
 
+        def no_kubevirt():
+            self.api.unserved.update({"virtualmachineinstances", "virtualmachines"})
+
         cases = [
+            ("KubeVirt not installed", no_kubevirt, None,
+             "error: cannot list VirtualMachineInstances at " + self.api.url +
+             "/apis/kubevirt.io/v1/virtualmachineinstances?limit=500: HTTP 404: NotFound: the "
+             "server could not find the requested resource (is KubeVirt installed?)\n"),
             ("401", None, no_token,
              "error: cannot list Namespaces at " + url + ": HTTP 401: Unauthorized: "
              "Unauthorized\n"),
@@ -231,6 +238,7 @@ class LiveClusterTest(unittest.TestCase):
                     self.assertEqual(out.stdout, "")
                     self.assertTrue(out.stderr.startswith(message), out.stderr)
                 self.api.answer_with(None)
+                self.api.unserved.clear()
 
     def test_no_source_is_a_usage_error(self):
         for command in (["explain"], ["check"]):
