@@ -2,6 +2,7 @@
 // Slim model objects: only the fields DNS needs are copied from a manifest or API object, then
 // the document is dropped (CoreDNS's object.ToService). Adding a field is a design decision.
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -71,6 +72,19 @@ struct MigrationState {
   bool operator==(const MigrationState&) const = default;
 };
 
+// An address the VMI's status no longer lists that its records keep for a while (serve's
+// --address-hold, control/address_holds.h): the guest agent reports addresses, and they vanish
+// from the status while it restarts or reports late. Never read from a manifest or the API: the
+// control thread puts it on the VMI it serves, so that explain can say why the name answers.
+struct HeldAddress {
+  IpAddress address;
+  // The interface's name (spec.networks[].name) the address is held on; empty for the first
+  // interface when the status does not name it.
+  std::string interface;
+  std::chrono::steady_clock::time_point until;  // when the hold ends
+  bool operator==(const HeldAddress&) const = default;
+};
+
 struct VirtualMachineInstance {
   ObjectMeta meta;
   std::string hostname;   // spec.hostname as written; empty when unset
@@ -89,6 +103,9 @@ struct VirtualMachineInstance {
   // spec.dnsPolicy: ClusterFirst (also when empty), ClusterFirstWithHostNet, Default or None.
   std::string dns_policy;
   std::optional<PodDnsConfig> dns_config;  // spec.dnsConfig; nullopt when absent
+  // The addresses above (and in `interfaces`) that the status no longer lists and that are held
+  // (--address-hold); empty for a VMI as read.
+  std::vector<HeldAddress> held;
   bool operator==(const VirtualMachineInstance&) const = default;
 };
 

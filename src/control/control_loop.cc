@@ -30,7 +30,25 @@ std::chrono::nanoseconds thread_cpu_time() {
 
 ControlLoop::ControlLoop(zone::SnapshotHolder& holder, rules::ZoneConfig config,
                          ControlOptions options)
-    : holder_(holder), config_(std::move(config)), options_(options) {}
+    : holder_(holder),
+      config_(std::move(config)),
+      options_(std::move(options)),
+      holds_(options_.address_hold) {}
+
+std::chrono::steady_clock::time_point ControlLoop::now() const {
+  return options_.clock ? options_.clock() : Clock::now();
+}
+
+cluster::VirtualMachineInstance ControlLoop::held(const std::string& origin,
+                                                  const ClusterStore& store,
+                                                  cluster::VirtualMachineInstance vmi) {
+  if (!holds_.enabled()) {
+    return vmi;
+  }
+  auto served = store.state().vmis.find(cluster::key_of(vmi.meta));
+  return holds_.apply(origin, std::move(vmi),
+                      served == store.state().vmis.end() ? nullptr : &served->second, now());
+}
 
 ControlLoop::~ControlLoop() {
   stop();
@@ -65,18 +83,27 @@ void ControlLoop::enqueue(Change change) {
 }
 
 void ControlLoop::replace_origin(const std::string& origin, cluster::State objects) {
-  enqueue([origin, objects = std::move(objects)](ClusterStore& store, auto&) mutable {
+  enqueue([this, origin, objects = std::move(objects)](ClusterStore& store, auto&) mutable {
     // Copied, not moved: a source's objects lie scattered among what its parser freed (yaml-cpp
     // keeps several times their size while a file is read), and pages holding even one of them
     // stay resident. Copied here, they are packed in this thread's heap, and the source's
     // arena empties and is given back by malloc_trim after the build.
-    store.replace_origin(origin, cluster::State(std::as_const(objects)));
+    cluster::State copy(std::as_const(objects));
     objects = cluster::State();
+    if (holds_.enabled()) {
+      for (auto& [key, vmi] : copy.vmis) {
+        vmi = held(origin, store, std::move(vmi));
+      }
+    }
+    store.replace_origin(origin, std::move(copy));
   });
 }
 
 void ControlLoop::upsert(const std::string& origin, sources::Object object) {
-  enqueue([origin, object = std::move(object)](ClusterStore& store, auto&) mutable {
+  enqueue([this, origin, object = std::move(object)](ClusterStore& store, auto&) mutable {
+    if (auto* vmi = std::get_if<cluster::VirtualMachineInstance>(&object)) {
+      *vmi = held(origin, store, std::move(*vmi));
+    }
     store.upsert(origin, std::move(object));
   });
 }
@@ -120,6 +147,10 @@ void ControlLoop::rebuild() {
   enqueue([this](ClusterStore&, auto&) { rebuild_requested_ = true; });
 }
 
+void ControlLoop::tick() {
+  enqueue([](ClusterStore&, auto&) {});  // every batch first ends the holds due
+}
+
 void ControlLoop::flush() {
   std::unique_lock lock(mutex_);
   uint64_t target = queued_;
@@ -146,7 +177,18 @@ uint64_t ControlLoop::builds() const {
 void ControlLoop::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    auto woken = [&] { return stopping_ || !queue_.empty(); };
+    if (next_expiry_) {
+      // A hold ends then: serve its VMI without the address, even if nothing else changes.
+      if (!wake_.wait_for(lock, *next_expiry_ - now(), woken)) {
+        lock.unlock();
+        apply_and_publish({}, queued_);
+        lock.lock();
+        continue;
+      }
+    } else {
+      wake_.wait(lock, woken);
+    }
     if (queue_.empty()) {
       break;  // stopping, and nothing left to apply
     }
@@ -200,10 +242,15 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
   const std::map<std::string, sources::SyncState> sync_before = pending_sync_;
   config_replaced_ = false;
   rebuild_requested_ = false;
+  for (auto& [origin, vmi] : holds_.expire(now(), store_.state())) {
+    store_.upsert(origin, std::move(vmi));
+  }
   for (Change& change : changes) {
     change(store_, pending_sync_);
   }
   changes.clear();
+  holds_.forget_missing(store_.state());
+  next_expiry_ = holds_.next_expiry();
   if (builds_ > 0 && store_.unchanged() && !config_replaced_ && !rebuild_requested_ &&
       pending_sync_ == sync_before) {
     // Only definitions equal to the ones held (a relist, a file written again): the served
@@ -258,7 +305,7 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
 
   if (built && options_.on_publish) {
     options_.on_publish(PublishReport{store_.state(), *published, holder_.generation(),
-                                      Clock::now() - started, statuses});
+                                      Clock::now() - started, statuses, holds_.held()});
   }
 
   std::lock_guard lock(mutex_);

@@ -19,6 +19,10 @@
 // build that fails (throws) keeps the last good snapshot served; the next change tries again.
 // Snapshots carry a serial that moves with every build (the SOA serial: seconds since the
 // epoch, or the previous serial + 1).
+//
+// With ControlOptions::address_hold, each VMI is served as AddressHolds makes it (the addresses
+// its status lost still held), and the loop wakes when the earliest hold ends to serve that VMI
+// without it.
 
 #include <chrono>
 #include <condition_variable>
@@ -27,11 +31,13 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "builder/snapshot_builder.h"
+#include "control/address_holds.h"
 #include "control/cluster_store.h"
 #include "rules/zone_config.h"
 #include "sources/object_sink.h"
@@ -54,6 +60,7 @@ struct PublishReport {
   uint64_t generation;                  // the holder's generation after the publish
   std::chrono::nanoseconds build_time;  // applying the changes and building the snapshot
   const std::vector<OriginStatus>& origins;
+  size_t addresses_held;  // by --address-hold, now
 };
 
 struct ControlOptions {
@@ -61,6 +68,12 @@ struct ControlOptions {
   std::chrono::milliseconds max_delay{50};
   // Called on the control thread after each snapshot is published; may be empty.
   std::function<void(const PublishReport&)> on_publish = nullptr;
+  // How long a running VMI's records keep an address its status no longer lists
+  // (control/address_holds.h); 0: not at all.
+  std::chrono::milliseconds address_hold{0};
+  // The clock the holds are timed by; empty: std::chrono::steady_clock. A test passes its own
+  // and calls ControlLoop::tick() after moving it.
+  std::function<std::chrono::steady_clock::time_point()> clock = nullptr;
 };
 
 class ControlLoop : public sources::ObjectSink {
@@ -88,6 +101,11 @@ class ControlLoop : public sources::ObjectSink {
   // nothing (SIGHUP: the operator asks for it).
   void rebuild();
 
+  // Serves again, after the changes queued so far, the VMIs whose address holds ended by the
+  // clock's now. The loop does it by itself when the earliest hold ends by its clock; a test
+  // that moves its own clock calls this, then flush().
+  void tick();
+
   // Blocks until every change queued before the call is applied and served (unless the build
   // failed), or the loop is not running.
   void flush();
@@ -105,6 +123,10 @@ class ControlLoop : public sources::ObjectSink {
   void enqueue(Change change);
   void run();
   void apply_and_publish(std::deque<Change> changes, uint64_t last_sequence);
+  std::chrono::steady_clock::time_point now() const;
+  // `vmi` from `origin` as it is served: AddressHolds::apply against the store's.
+  cluster::VirtualMachineInstance held(const std::string& origin, const ClusterStore& store,
+                                       cluster::VirtualMachineInstance vmi);
   std::vector<OriginStatus> origin_statuses() const;
 
   zone::SnapshotHolder& holder_;
@@ -118,6 +140,9 @@ class ControlLoop : public sources::ObjectSink {
   std::map<std::string, sources::SyncState> pending_sync_;
   bool config_replaced_ = false;    // by a change of the batch being applied
   bool rebuild_requested_ = false;  // by a change of the batch being applied
+  AddressHolds holds_;
+  // When the earliest hold ends, as of the last batch applied (read by run() on this thread).
+  std::optional<std::chrono::steady_clock::time_point> next_expiry_;
 
   mutable std::mutex mutex_;           // guards everything below
   std::condition_variable wake_;       // a change was queued, or stop

@@ -155,7 +155,11 @@ bool Daemon::start_components(const settings::ServeOptions& options, const Setti
   // The control thread publishes a new snapshot whenever a source changes; each publish updates
   // /metrics and /ready.
   auto& control = stack_.emplace<control::ControlLoop>(
-      holder_, config, control::ControlOptions{.on_publish = publish_to_ops(metrics, serving_)});
+      holder_, config,
+      control::ControlOptions{
+          .on_publish = publish_to_ops(metrics, serving_),
+          .address_hold = settings::parse_duration(options.address_hold)
+                              .value_or(std::chrono::milliseconds(0))});
   control.start();
   control_ = &control;
   // The Kubernetes API: every collection is announced NotSynced before the first snapshot is

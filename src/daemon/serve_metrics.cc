@@ -41,6 +41,11 @@ std::string service_kind(const cluster::State& state, const cluster::EndpointSli
 
 }  // namespace
 
+void ServeMetrics::set_addresses_held(uint64_t held) {
+  std::lock_guard lock(mutex_);
+  addresses_held_ = held;
+}
+
 ServeMetrics::ServeMetrics(std::string server_label)
     : server_(std::move(server_label)), started_ns_(now_ns()) {}
 
@@ -141,6 +146,9 @@ std::string ServeMetrics::render(const ops::ServingState& serving) const {
     for (const auto& [type, count] : records_) {
       out.sample("vmdns_records", Labels{{"type", type}}, count);
     }
+    out.family("vmdns_addresses_held", "gauge",
+               "VMI addresses the status no longer lists that --address-hold keeps served.");
+    out.sample("vmdns_addresses_held", Labels{}, addresses_held_);
     out.family("vmdns_snapshot_generation", "gauge",
                "How many snapshots have been published since the start.");
     out.sample("vmdns_snapshot_generation", Labels{}, generation_);

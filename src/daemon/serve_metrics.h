@@ -36,6 +36,8 @@ class ServeMetrics {
   // change to now, when it is served (coredns_kubernetes_dns_programming_duration_seconds).
   void snapshot_built(const cluster::State& state, const zone::Snapshot& snapshot,
                       uint64_t generation, std::chrono::nanoseconds build_time);
+  // After each published snapshot: the addresses --address-hold keeps now.
+  void set_addresses_held(uint64_t held);
   // Before the server starts; `forwarder` may be null (no upstream).
   void set_forwarder(const forward::Forwarder* forwarder, std::vector<forward::Upstream> upstreams);
 
@@ -58,6 +60,7 @@ class ServeMetrics {
   std::map<std::string, uint64_t> records_;
   uint64_t generation_ = 0;
   uint64_t builds_ = 0;
+  uint64_t addresses_held_ = 0;
   double build_seconds_ = 0;
   std::chrono::system_clock::time_point built_at_{};
   // By service_kind: cluster_ip, headless_with_selector, headless_without_selector.

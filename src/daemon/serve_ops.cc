@@ -25,6 +25,7 @@ std::function<void(const control::PublishReport&)> publish_to_ops(ServeMetrics& 
                                                                   ops::ServingState& serving) {
   return [&metrics, &serving](const control::PublishReport& report) {
     metrics.snapshot_built(report.state, report.snapshot, report.generation, report.build_time);
+    metrics.set_addresses_held(report.addresses_held);
     std::vector<ops::SourceReport> sources;
     for (const control::OriginStatus& origin : report.origins) {
       sources.push_back({origin.name, to_ops(origin.sync.status), origin.sync.reason});

@@ -28,6 +28,14 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
   command.add_option("--state-dir", options.state_dir,
                      "Keep the last synced API objects here and serve them at once on the "
                      "next start, until the API server answers");
+  add_option_with_default(command, "--address-hold", options.address_hold,
+                          "How long a running VMI's names keep an address its status no longer "
+                          "lists (the guest agent restarting or reporting late): a duration "
+                          "(30s, 500ms) or 0 for not at all. A new address, the VMI stopping, "
+                          "migrating or deleted end the hold at once")
+      ->check([](const std::string& text) {
+        return parse_duration(text) ? std::string() : "not a duration such as 30s: " + text;
+      });
   add_option_with_default(command, "--listen", options.listen,
                           "ADDR:PORT for UDP and TCP; IPv6 in brackets, port 0 picks a free port");
   command.add_option("--threads", options.threads,

@@ -57,6 +57,9 @@ struct ServeOptions {
   std::string labels;
   unsigned resync_seconds = 600;
   std::string state_dir;
+  // How long a running VMI's records keep an address its status stopped listing (the guest
+  // agent restarting or late); "0": not at all.
+  std::string address_hold = "30s";
   std::string config_file;  // --config: a YAML file of these settings; empty: none
   std::string corefile;     // --corefile: a CoreDNS Corefile read as these settings; empty: none
 };

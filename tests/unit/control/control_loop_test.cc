@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -265,6 +266,89 @@ TEST(ControlLoop, StopAppliesWhatIsQueued) {
   loop.stop();
   EXPECT_EQ(served_a(holder), Strings{"10.0.0.1"});
   loop.flush();  // returns at once: the loop is not running
+}
+
+// The VMI as its status reads while the guest agent restarts: running, no interface reported.
+constexpr const char* kAgentGone = R"(
+apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: x, labels: {app: x}}
+spec: {hostname: x, subdomain: sub}
+status:
+  phase: Running
+  conditions: [{type: Ready, status: "True"}]
+)";
+
+// --address-hold on the loop's own clock: the lost address is served until the hold ends, and a
+// relist during the hold neither ends it nor builds a snapshot.
+TEST(ControlLoop, HoldsALostAddressUntilItsClockSaysSo) {
+  std::atomic<int64_t> now_ms{1'000'000};
+  zone::SnapshotHolder holder;
+  ControlLoop loop(holder, config(),
+                   ControlOptions{.address_hold = std::chrono::seconds(30), .clock = [&] {
+                                    return std::chrono::steady_clock::time_point(
+                                        std::chrono::milliseconds(now_ms.load()));
+                                  }});
+  loop.start();
+  loop.replace_origin("svc.yaml", load(kHeadless));
+  loop.replace_origin("vmi.yaml", load(vmi("10.0.0.1")));
+  loop.flush();
+  ASSERT_EQ(served_a(holder), Strings{"10.0.0.1"});
+
+  now_ms += 1000;
+  loop.replace_origin("vmi.yaml", load(kAgentGone));
+  loop.flush();
+  EXPECT_EQ(served_a(holder), Strings{"10.0.0.1"});
+  uint64_t builds = loop.builds();
+
+  now_ms += 20'000;  // a relist: the same status again
+  loop.replace_origin("vmi.yaml", load(kAgentGone));
+  loop.tick();
+  loop.flush();
+  EXPECT_EQ(served_a(holder), Strings{"10.0.0.1"});
+  EXPECT_EQ(loop.builds(), builds);
+
+  now_ms += 10'000;  // 30 s after the address was lost
+  loop.tick();
+  loop.flush();
+  EXPECT_EQ(served_a(holder), Strings{});
+  EXPECT_EQ(loop.builds(), builds + 1);
+}
+
+TEST(ControlLoop, AnAddressBackWithinTheHoldIsServedThroughout) {
+  std::atomic<int64_t> now_ms{0};
+  zone::SnapshotHolder holder;
+  ControlLoop loop(holder, config(),
+                   ControlOptions{.address_hold = std::chrono::seconds(30), .clock = [&] {
+                                    return std::chrono::steady_clock::time_point(
+                                        std::chrono::milliseconds(now_ms.load()));
+                                  }});
+  loop.start();
+  loop.replace_origin("svc.yaml", load(kHeadless));
+  loop.upsert("vmi.yaml", load(vmi("10.0.0.1")).vmis.begin()->second);
+  loop.flush();
+  loop.upsert("vmi.yaml", load(kAgentGone).vmis.begin()->second);
+  loop.flush();
+  EXPECT_EQ(served_a(holder), Strings{"10.0.0.1"});
+  now_ms += 5000;
+  loop.upsert("vmi.yaml", load(vmi("10.0.0.1")).vmis.begin()->second);
+  loop.flush();
+  now_ms += 60'000;
+  loop.tick();
+  loop.flush();
+  EXPECT_EQ(served_a(holder), Strings{"10.0.0.1"});
+}
+
+TEST(ControlLoop, WithoutAHoldALostAddressGoesAtOnce) {
+  zone::SnapshotHolder holder;
+  ControlLoop loop(holder, config());
+  loop.start();
+  loop.replace_origin("svc.yaml", load(kHeadless));
+  loop.replace_origin("vmi.yaml", load(vmi("10.0.0.1")));
+  loop.flush();
+  loop.replace_origin("vmi.yaml", load(kAgentGone));
+  loop.flush();
+  EXPECT_EQ(served_a(holder), Strings{});
 }
 
 }  // namespace
