@@ -12,6 +12,7 @@ the full 12-bit value (BADVERS is 16).
 import random
 import socket
 import struct
+import time
 
 A, NS, CNAME, SOA, PTR, TXT, AAAA, SRV, OPT, IXFR, AXFR, ANY = (
     1, 2, 5, 6, 12, 16, 28, 33, 41, 251, 252, 255)
@@ -129,35 +130,51 @@ def parse(data):
     return None if data is None else Reply(data)
 
 
-def udp_exchange(port, packet, timeout=1.0, host="127.0.0.1", bufsize=65535):
-    """The reply datagram, or None when none came within `timeout`."""
+def udp_exchange(port, packet, timeout=1.0, host="127.0.0.1", bufsize=65535, tries=3):
+    """The reply datagram, or None when none came after `tries` sends. As a resolver does, the
+    same datagram is sent again when no reply came within the try's wait (`timeout`, doubled
+    each try): a datagram lost on a loaded machine costs a retry, not a test. A check that
+    expects no reply passes tries=1 (a retry could only hide a reply, never find a failure)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(timeout)
-        s.sendto(packet, (host, port))
-        try:
-            return s.recv(bufsize)
-        except socket.timeout:
-            return None
+        wait = timeout
+        for _ in range(tries):
+            s.settimeout(wait)
+            s.sendto(packet, (host, port))
+            try:
+                return s.recv(bufsize)
+            except socket.timeout:
+                wait *= 2
+        return None
 
 
-def ask(port, name, qtype=A, timeout=1.0, host="127.0.0.1"):
-    """The parsed reply to one UDP query under a random ID. A datagram under another ID (a late
-    reply to an earlier socket that had the same port) is skipped; socket.timeout is raised when
-    no reply comes within `timeout` of the query or of the last datagram."""
+def ask(port, name, qtype=A, timeout=1.0, host="127.0.0.1", tries=3):
+    """The parsed reply to a UDP query under a random ID, sent again (same ID) after `timeout`,
+    then twice that, as a resolver retries. A datagram under another ID (a late reply to an
+    earlier socket that had the same port) is skipped; socket.timeout is raised when `tries`
+    sends got no reply."""
     qid = random.randrange(1 << 16)
+    query = Message(qid=qid).question(name, qtype).wire()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(timeout)
-        s.sendto(Message(qid=qid).question(name, qtype).wire(), (host, port))
-        while True:
-            data = s.recv(65535)
-            if struct.unpack("!H", data[:2])[0] == qid:
-                return Reply(data)
+        wait = timeout
+        for attempt in range(tries):
+            s.sendto(query, (host, port))
+            deadline = time.monotonic() + wait
+            try:
+                while True:
+                    s.settimeout(max(0.001, deadline - time.monotonic()))
+                    data = s.recv(65535)
+                    if struct.unpack("!H", data[:2])[0] == qid:
+                        return Reply(data)
+            except socket.timeout:
+                if attempt == tries - 1:
+                    raise
+            wait *= 2
 
 
-def ask_a(port, name, timeout=1.0, host="127.0.0.1"):
+def ask_a(port, name, timeout=1.0, host="127.0.0.1", tries=3):
     """(rcode, sorted IPv4 addresses of the answer) of one UDP A query; quicker than starting
     dig, so a poll for a new answer sees it to the millisecond."""
-    reply = ask(port, name, A, timeout, host)
+    reply = ask(port, name, A, timeout, host, tries)
     return reply.rcode, reply.addresses(A)
 
 

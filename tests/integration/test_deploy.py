@@ -221,7 +221,7 @@ class NodeKnot:
 def dig(address, port, *question, tcp=False):
     out = subprocess.run(["dig", "@" + address, "-p", str(port), *question, "+noall",
                           "+comments", "+answer", "+authority", "+nocookie", "+time=2",
-                          "+tries=1", "+tcp" if tcp else "+notcp"],
+                          "+tries=3", "+tcp" if tcp else "+notcp"],
                          capture_output=True, text=True, timeout=20)
     return parse_dig(out.stdout + out.stderr)
 

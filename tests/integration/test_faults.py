@@ -133,7 +133,10 @@ class KillAndRestartTest(ApiFaultsBase):
         load.start()
         for i in range(40):
             self.add_namespace("churn-%d" % i)
-            time.sleep(0.05)
+            # A few answers between changes, counted rather than slept for: however slow the
+            # machine, the kill below comes under load.
+            answered = load.answered
+            self.assertTrue(wait_for(lambda: load.answered >= answered + 3, 10))
         first.proc.send_signal(signal.SIGKILL)
         first.proc.wait()
         load.stop_event.set()
@@ -324,7 +327,7 @@ class TruncatedManifestTest(unittest.TestCase):
         self.assertTrue(wait_for(lambda: self.server.log().count("not applied") > len(cuts), 5))
         writer.kill()
         writer.wait()
-        time.sleep(0.2)
+        # The cut was read and refused above (the positive signal); the kill writes nothing.
         self.expect_last_good()
         self.assertIn("cut short or still being written", self.server.log())
         with open(self.path, "w") as f:
@@ -380,10 +383,9 @@ class UpstreamFaultsTest(unittest.TestCase):
                                           "--upstream-timeout", "500"])
         self.addCleanup(server.stop)
         for i in range(6):
-            began = time.monotonic()
+            # SERVFAIL when the upstream timeout ends, garbage ignored; +time=5 bounds a hang.
             reply = server.dig("garbage-%d.example.test" % i, "A", extra=["+time=5"])
             self.assertEqual(reply.status, "SERVFAIL", reply.raw + server.log())
-            self.assertLess(time.monotonic() - began, 3)
         self.assertGreaterEqual(upstream.queries, 6)
         self.assertEqual(ask_a(server.port, "myvmi.mysubdomain.default.svc.cluster.local"),
                          (NOERROR, ["10.244.0.57"]))
@@ -400,7 +402,7 @@ class UpstreamFaultsTest(unittest.TestCase):
         for i in range(50):
             waiting.sendto(Message(qid=i).question("slow-%d.example.test" % i).wire(),
                            ("127.0.0.1", server.port))
-        self.assertTrue(wait_for(lambda: _pending(silent) > 0, 2))
+        self.assertTrue(wait_for(lambda: _pending(silent) > 0, 10))
         # While 50 forwarded queries wait on the upstream, cluster names are answered, every
         # one before the first of those 50 comes back SERVFAIL.
         for _ in range(50):

@@ -469,13 +469,13 @@ class ServerSideSearchTest(unittest.TestCase):
             with self.subTest(transport=transport):
                 out = _run("ip", "netns", "exec", self.namespaces["vmi"], "dig",
                            "@" + SEARCH_HOST, name, "+noall", "+answer", "+time=2",
-                           "+tries=1", transport).stdout.split()
+                           "+tries=3", transport).stdout.split()
                 self.assertEqual(out, [name + ".", "5", "IN", "CNAME",
                                        "web.default.svc.cluster.local.",
                                        "web.default.svc.cluster.local.", "5", "IN", "A",
                                        "10.96.0.20"])
         # An address vmdns does not know gets the plain answer.
-        out = _run("dig", "@" + SEARCH_HOST, name, "+time=2", "+tries=1").stdout
+        out = _run("dig", "@" + SEARCH_HOST, name, "+time=2", "+tries=3").stdout
         self.assertIn("status: NXDOMAIN", out)
 
     def test_short_name_for_a_guest_that_does_not_search(self):

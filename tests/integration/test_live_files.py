@@ -81,7 +81,7 @@ class LiveFilesTest(unittest.TestCase):
             f.write(text)
         os.rename(self.path("." + name + ".swp"), self.path(name))
 
-    def expect(self, server, rcode, addresses, timeout=5.0):
+    def expect(self, server, rcode, addresses, timeout=10.0):
         """Polls until the answer is (rcode, addresses); records the time it took."""
         started = time.monotonic()
         got = None
