@@ -242,14 +242,23 @@ TEST_F(HttpLimitsTest, FullListenerMakesRoomForALighterClient) {
   start({.max_connections = 3, .max_connections_per_client = 3});
   Client a1(port(0), "127.0.0.2");
   ASSERT_TRUE(a1.send_text("GET /health HTTP/1.1\r\n"));  // begun, unanswered
+  // a1 accepted before a2 connects, so that a2's activity is later on the loop's clock (a
+  // fixed 5 ms let a slow loop accept both in one wake-up, at one time).
+  for (int i = 0; i < 1000 && counters(0).accepted.load() != 1; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
   std::this_thread::sleep_for(5ms);
   Client a2(port(0), "127.0.0.2");
   Client b(port(0), "127.0.0.3");
-  std::this_thread::sleep_for(50ms);  // all three accepted
+  // All three accepted: waited for on the listener's counter, not for a time.
+  for (int i = 0; i < 1000 && counters(0).accepted.load() != 3; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(counters(0).accepted.load(), 3u);
   EXPECT_EQ(Client(port(0), "127.0.0.4").get("/health"), "HTTP/1.1 200 OK");
   EXPECT_TRUE(a1.closed_by_server(2000ms)) << "the oldest of the heaviest client's";
   // Once 127.0.0.4's answered connection has gone, there is room without closing another.
-  for (int i = 0; i < 200 && counters(0).open.load() != 2; ++i) {
+  for (int i = 0; i < 1000 && counters(0).open.load() != 2; ++i) {
     std::this_thread::sleep_for(10ms);
   }
   EXPECT_EQ(Client(port(0), "127.0.0.5").get("/health"), "HTTP/1.1 200 OK");
