@@ -49,7 +49,7 @@ struct RescanSummary {
   size_t objects = 0;    // objects in the delivered files
   // Reading, parsing and decoding the files (delivering them to the sink not included).
   std::chrono::microseconds load_time{0};
-  std::chrono::microseconds load_cpu_time{0};  // the reading thread's CPU time for it
+  std::chrono::microseconds load_cpu_time{0};  // the process's CPU time meanwhile
   // Errors met by this rescan, by file (or -f path): a bad object or document, a file that
   // cannot be read, a -f path that went missing (counted once, when it goes missing).
   std::map<std::string, size_t> errors;

@@ -38,6 +38,19 @@ std::optional<std::string> read_manifest_file(const std::string& path);
 
 // Reads the manifests in `text` as if they were a file named `origin_name`; the entry point of
 // load_manifests for each file, of tests, and of fuzz/fuzz_manifest.cc.
+// A file of 4 MiB or more is read in two parts at once (load_manifest_text_in_parts), with the
+// same objects, diagnostics, documents and lines as one part makes.
 LoadResult load_manifest_text(std::string_view text, const std::string& origin_name);
+
+// `text` cut into at most `parts` pieces of about equal size, each starting at a document
+// start marker ("---" at the start of a line), so that each piece parses on its own; the whole
+// text when it has directives (%YAML, %TAG), which belong to the document after them.
+std::vector<std::string_view> split_documents(std::string_view text, size_t parts);
+
+// load_manifest_text with the text split into `parts` (split_documents), each read by its own
+// thread, the results merged in order: later definitions still win, documents are numbered
+// through the file, a syntax error in any part is the file's one error. For tests and big files.
+LoadResult load_manifest_text_in_parts(std::string_view text, const std::string& origin_name,
+                                       size_t parts);
 
 }  // namespace vmdns::sources

@@ -10,10 +10,6 @@ bool is_null_text(std::string_view text) {
   return text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL";
 }
 
-int line_of(const yaml_mark_t& mark) {
-  return static_cast<int>(mark.line) + 1;
-}
-
 // Lower case, upper case, or capitalized: "true", "TRUE", "True", not "tRUE".
 bool flexible_case_equals(std::string_view text, std::string_view lower) {
   if (text.size() != lower.size()) {
@@ -59,7 +55,7 @@ std::optional<bool> yaml_boolean(std::string_view text) {
   return std::nullopt;
 }
 
-YamlStream::YamlStream(std::string_view text) {
+YamlStream::YamlStream(std::string_view text, int first_line) : first_line_(first_line) {
   yaml_parser_initialize(&parser_);
   yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text.data()),
                                text.size());
@@ -67,6 +63,10 @@ YamlStream::YamlStream(std::string_view text) {
 
 YamlStream::~YamlStream() {
   yaml_parser_delete(&parser_);
+}
+
+int YamlStream::line_of(const yaml_mark_t& mark) const {
+  return first_line_ + static_cast<int>(mark.line) + 1;
 }
 
 YamlNode* YamlStream::add_node(YamlNode::Type type, const yaml_mark_t& mark,

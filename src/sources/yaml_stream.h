@@ -54,8 +54,9 @@ struct YamlNode {
 
 class YamlStream {
  public:
-  // `text` must outlive the stream.
-  explicit YamlStream(std::string_view text);
+  // `text` must outlive the stream. `first_line` is added to every line: the lines before `text`
+  // when it is a part of a file.
+  explicit YamlStream(std::string_view text, int first_line = 0);
   ~YamlStream();
   YamlStream(const YamlStream&) = delete;
   YamlStream& operator=(const YamlStream&) = delete;
@@ -83,7 +84,10 @@ class YamlStream {
   void finish_document();
   void fail(const std::string& problem, const yaml_mark_t& mark);
 
+  int line_of(const yaml_mark_t& mark) const;
+
   yaml_parser_t parser_;
+  int first_line_ = 0;
   bool done_ = false;
   std::optional<Error> error_;
   // One document's tree; cleared for the next. Nodes live in a deque so that pointers to them
