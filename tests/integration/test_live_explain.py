@@ -371,8 +371,7 @@ class KubectlPluginTest(unittest.TestCase):
         self.assertNotIn("serve", out.stdout)  # the plugin is explain and check only
 
     def test_through_kubectl(self):
-        if shutil.which("kubectl") is None:
-            self.skipTest("kubectl is not installed: the plugin was run as kubectl runs it")
+        require_tools("kubectl")
         path = os.path.dirname(PLUGIN) + ":" + os.environ.get("PATH", "")
         through = self.plugin("explain", "myvm.mysub", "-n", "prod", path=path)
         direct = self.plugin("explain", "myvm.mysub", "-n", "prod")
