@@ -29,15 +29,18 @@ ClientSearchSet::ClientSearchSet(const rules::ZoneConfig& config)
 }
 
 void ClientSearchSet::set_workload(const cluster::ObjectKey& key,
-                                   const cluster::VirtualMachineInstance* vmi) {
+                                   const cluster::VirtualMachineInstance* vmi,
+                                   const std::vector<cluster::IpAddress>& guest_pods) {
   std::vector<std::string> search;
+  std::vector<cluster::IpAddress> addresses;
   if (vmi != nullptr && enabled_) {
     resolvconf::ClusterDns cluster;
     cluster.zone = cluster_zone_;
     search = resolvconf::guest_dns(cluster, *vmi).conf.search;
+    addresses = vmi->addresses;
+    addresses.insert(addresses.end(), guest_pods.begin(), guest_pods.end());
   }
-  set({Kind::Vmi, key}, vmi ? &vmi->addresses : nullptr, vmi ? vmi->phase : std::string(),
-      &search);
+  set({Kind::Vmi, key}, vmi ? &addresses : nullptr, vmi ? vmi->phase : std::string(), &search);
 }
 
 void ClientSearchSet::set_workload(const cluster::ObjectKey& key, const cluster::Pod* pod) {
@@ -51,8 +54,7 @@ void ClientSearchSet::set_workload(const cluster::ObjectKey& key, const cluster:
     search = resolvconf::pod_dns(cluster, key.namespace_name, pod->dns_policy, pod->dns_config)
                  .conf.search;
   }
-  set({Kind::Pod, key}, pod ? &pod->addresses : nullptr, pod ? pod->phase : std::string(),
-      &search);
+  set({Kind::Pod, key}, pod ? &pod->addresses : nullptr, pod ? pod->phase : std::string(), &search);
 }
 
 void ClientSearchSet::set(const WorkloadKey& key, const std::vector<cluster::IpAddress>* addresses,

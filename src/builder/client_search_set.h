@@ -28,8 +28,12 @@ class ClientSearchSet {
   ClientSearchSet() = default;
   explicit ClientSearchSet(const rules::ZoneConfig& config);
 
-  // The workload `key` is now `workload` (nullptr: gone).
-  void set_workload(const cluster::ObjectKey& key, const cluster::VirtualMachineInstance* workload);
+  // The workload `key` is now `workload` (nullptr: gone). A VMI's guest also asks from
+  // `guest_pods`, the addresses of the launcher pod that runs it during a live migration
+  // (cluster::guest_pod_addresses): after the handoff its queries come from the target pod's
+  // address before the VMI's status reports it, and are searched with the guest's list.
+  void set_workload(const cluster::ObjectKey& key, const cluster::VirtualMachineInstance* workload,
+                    const std::vector<cluster::IpAddress>& guest_pods = {});
   void set_workload(const cluster::ObjectKey& key, const cluster::Pod* workload);
 
   // The index, with the buckets changed since the last call rebuilt.

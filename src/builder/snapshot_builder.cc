@@ -7,6 +7,7 @@
 #include "builder/client_search_set.h"
 #include "builder/namespaces.h"
 #include "builder/pod_zone_set.h"
+#include "cluster/migration.h"
 #include "rules/nameserver_rules.h"
 #include "rules/record_rules.h"
 #include "rules/reverse_rules.h"
@@ -25,6 +26,24 @@ std::optional<dns::Name> service_apex(const dns::Name& zone, const cluster::Obje
   auto svc = zone.prepend("svc");
   auto ns = svc ? svc->prepend(key.namespace_name) : std::nullopt;
   return ns ? ns->prepend(key.name) : std::nullopt;
+}
+
+// The VMIs of `state` that the pod `pod` (a key: it may be gone) is a launcher pod of.
+void add_vmis_of_launcher(const cluster::State& state, const cluster::ObjectKey& pod,
+                          std::set<cluster::ObjectKey>& out) {
+  std::string_view prefix = cluster::launcher_vmi_name_prefix(pod.name);
+  if (prefix.empty()) {
+    return;
+  }
+  for (auto it =
+           state.vmis.lower_bound(cluster::ObjectKey{pod.namespace_name, std::string(prefix)});
+       it != state.vmis.end() && it->first.namespace_name == pod.namespace_name &&
+       it->first.name.starts_with(prefix);
+       ++it) {
+    if (cluster::is_launcher_pod_of(it->first.name, pod.name)) {
+      out.insert(it->first);
+    }
+  }
 }
 
 }  // namespace
@@ -50,7 +69,7 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::build(const cluster::Stat
     for (const auto& [key, vmi] : state.vmis) {
       pods_.set_workload(WorkloadKind::Vmi, key, &vmi);
       if (config_.client_search) {
-        clients_.set_workload(key, &vmi);
+        clients_.set_workload(key, &vmi, cluster::guest_pod_addresses(state, vmi));
       }
       vmi_namespaces.insert(vmi_namespaces.end(), key.namespace_name);
     }
@@ -93,9 +112,6 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::build(const cluster::Stat
       const cluster::VirtualMachineInstance* now =
           vmi == state.vmis.end() ? nullptr : &vmi->second;
       pods_.set_workload(WorkloadKind::Vmi, key, now);
-      if (config_.client_search) {
-        clients_.set_workload(key, now);
-      }
       vmi_namespaces.insert(key.namespace_name);
     }
     for (const cluster::ObjectKey& key : changed->pods) {
@@ -104,6 +120,23 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::build(const cluster::Stat
       pods_.set_workload(WorkloadKind::Pod, key, now);
       if (config_.client_search) {
         clients_.set_workload(key, now);
+      }
+    }
+    if (config_.client_search) {
+      // A VMI's guest asks from the launcher pod that runs it: a change of its launcher pods
+      // changes its claims too.
+      std::set<cluster::ObjectKey> guests = changed->vmis;
+      for (const cluster::ObjectKey& key : changed->pods) {
+        add_vmis_of_launcher(state, key, guests);
+      }
+      for (const cluster::ObjectKey& key : guests) {
+        auto vmi = state.vmis.find(key);
+        if (vmi == state.vmis.end()) {
+          clients_.set_workload(key, static_cast<const cluster::VirtualMachineInstance*>(nullptr));
+        } else {
+          clients_.set_workload(key, &vmi->second,
+                                cluster::guest_pod_addresses(state, vmi->second));
+        }
       }
     }
     if (workloads_or_namespaces_changed) {

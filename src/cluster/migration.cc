@@ -1,5 +1,6 @@
 #include "cluster/migration.h"
 
+#include <algorithm>
 #include <string>
 
 namespace vmdns::cluster {
@@ -45,11 +46,16 @@ Side side_of(const MigrationState& migration, std::string_view pod_name,
 
 }  // namespace
 
-bool is_launcher_pod_of(std::string_view vmi_name, std::string_view pod_name) {
+std::string launcher_pod_name_base(std::string_view vmi_name) {
   std::string base = std::string(kLauncherPrefix) + std::string(vmi_name) + "-";
   if (base.size() > kMaxGenerateNameBase) {
     base.resize(kMaxGenerateNameBase);
   }
+  return base;
+}
+
+bool is_launcher_pod_of(std::string_view vmi_name, std::string_view pod_name) {
+  std::string base = launcher_pod_name_base(vmi_name);
   return pod_name.size() == base.size() + kRandomSuffix && pod_name.starts_with(base);
 }
 
@@ -87,6 +93,30 @@ LauncherRole launcher_role(const VirtualMachineInstance& vmi, std::string_view p
   }
   bool runs = on_target == (side == Side::Target);
   return runs ? LauncherRole::RunsGuest : LauncherRole::DoesNotRunGuest;
+}
+
+std::vector<IpAddress> guest_pod_addresses(const State& state, const VirtualMachineInstance& vmi) {
+  std::vector<IpAddress> out;
+  if (!vmi.migration) {
+    return out;
+  }
+  std::string base = launcher_pod_name_base(vmi.meta.name);
+  for (auto it = state.pods.lower_bound(ObjectKey{vmi.meta.namespace_name, base});
+       it != state.pods.end() && it->first.namespace_name == vmi.meta.namespace_name &&
+       it->first.name.starts_with(base);
+       ++it) {
+    const std::string& phase = it->second.phase;
+    if (phase == "Succeeded" || phase == "Failed" ||
+        launcher_role(vmi, it->first.name, "") != LauncherRole::RunsGuest) {
+      continue;
+    }
+    for (const IpAddress& address : it->second.addresses) {
+      if (std::find(out.begin(), out.end(), address) == out.end()) {
+        out.push_back(address);
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace vmdns::cluster

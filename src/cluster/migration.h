@@ -14,7 +14,9 @@
 // A launcher pod is named by KubeVirt's generateName "virt-launcher-<vmi name>-", cut to 58
 // characters as the API server cuts a generateName base, plus 5 random characters.
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "cluster/model.h"
 
@@ -29,10 +31,19 @@ enum class LauncherRole {
 // True when `pod_name` has the form of a launcher pod of the VMI named `vmi_name`.
 bool is_launcher_pod_of(std::string_view vmi_name, std::string_view pod_name);
 
+// What the names of the VMI's launcher pods start with: "virt-launcher-<vmi name>-", cut as the
+// API server cuts it; a sorted map of pods finds them from there (lower_bound).
+std::string launcher_pod_name_base(std::string_view vmi_name);
+
 // The VMI name a launcher pod's name starts with ("virt-launcher-db-x7k2p" -> "db"), or, for a
 // name the API server cut, the part of it that is left: every VMI whose name starts with it is a
 // candidate (is_launcher_pod_of says which). Empty when `pod_name` is no launcher pod's name.
 std::string_view launcher_vmi_name_prefix(std::string_view pod_name);
+
+// The addresses of the launcher pods in `state` that run `vmi`'s guest by its migration state
+// (launcher_role, by pod name): after the handoff the target pod's, which the VMI's
+// status.interfaces report only a little later. Empty without a migration state.
+std::vector<IpAddress> guest_pod_addresses(const State& state, const VirtualMachineInstance& vmi);
 
 // The role of the pod `pod_name` on `node_name` (either may be empty when unknown) for `vmi`,
 // by its status.migrationState and status.nodeName. Without a migration state every pod is

@@ -94,7 +94,7 @@ class RandomCluster {
         name = one_of({"v0", "v1", "v2", "v3", "v4", "v5"});
         break;
       case sources::ObjectKind::Pod:
-        name = one_of({"p0", "p1", "p2"});
+        name = pod_name();
         break;
       case sources::ObjectKind::Service:
         name = one_of({"web", "db", "grp", "ext"});
@@ -112,6 +112,11 @@ class RandomCluster {
     return *(values.begin() + pick(values.size()));
   }
   std::string namespace_name() { return one_of({"a", "a", "b", "c"}); }
+  // Plain pods, and the launcher pods of VMIs v0 and v1 on both sides of a migration.
+  std::string pod_name() {
+    return one_of({"p0", "p1", "p2", "virt-launcher-v0-aaaaa", "virt-launcher-v0-bbbbb",
+                   "virt-launcher-v1-bbbbb"});
+  }
   cluster::Labels labels() {
     cluster::Labels out;
     if (pick(4) != 0) {
@@ -161,6 +166,9 @@ class RandomCluster {
       m.target_node = "node-b";
       if (pick(2) == 0) {
         m.target_pod = "virt-launcher-" + v.meta.name + "-bbbbb";
+        if (pick(2) == 0) {
+          m.source_pod = "virt-launcher-" + v.meta.name + "-aaaaa";
+        }
       }
       m.completed = pick(3) == 0;
       m.failed = !m.completed && pick(4) == 0;
@@ -172,7 +180,7 @@ class RandomCluster {
   cluster::Pod pod() {
     cluster::Pod p;
     p.meta.namespace_name = namespace_name();
-    p.meta.name = one_of({"p0", "p1", "p2"});
+    p.meta.name = pod_name();
     p.meta.labels = labels();
     p.hostname = one_of({"", "ph"});
     p.subdomain = one_of({"", "db"});
@@ -588,6 +596,57 @@ TEST(IncrementalBuild, ClientSearchRebuildsOnlyTheBucketsAChangeTouches) {
   EXPECT_EQ(moved->search.front().to_text(), "sub.a.svc.cluster.local.");
   EXPECT_EQ(after->clients().find(std::vector<uint8_t>{10, 0, 1, 50}), unchanged);
   EXPECT_EQ(after->clients().client_count(), 200u);
+}
+
+// During a live migration the guest asks from the launcher pod that runs it: a change of the
+// launcher pod alone (it appears, gets its address, goes) moves the guest's claim in an
+// incremental build as in a full one.
+TEST(IncrementalBuild, ClientSearchFollowsTheLauncherPodThatRunsTheGuest) {
+  ClusterStore store;
+  cluster::VirtualMachineInstance v;
+  v.meta.name = "db";
+  v.meta.namespace_name = "a";
+  v.subdomain = "sub";
+  v.addresses = {ip("10.0.1.7")};
+  v.phase = "Running";
+  v.node_name = "node-b";
+  cluster::MigrationState m;
+  m.source_node = "node-a";
+  m.target_node = "node-b";
+  m.target_pod = "virt-launcher-db-bbbbb";
+  m.completed = true;
+  v.migration = m;
+  store.upsert("api", v);
+  auto launcher = [](const std::string& name, const std::string& address) {
+    cluster::Pod p;
+    p.meta.name = name;
+    p.meta.namespace_name = "a";
+    p.addresses = {ip(address)};
+    p.phase = "Running";
+    return p;
+  };
+  store.upsert("api", launcher("virt-launcher-db-aaaaa", "10.0.1.7"));
+  rules::ZoneConfig config = base_config();
+  config.client_search = true;
+  builder::SnapshotBuilder builder;
+  auto step = [&](const char* what) {
+    SCOPED_TRACE(what);
+    builder::ChangedObjects changed = store.take_changes();
+    auto snapshot = builder.build(store.state(), config, &changed);
+    EXPECT_TRUE(builder.last_build_was_incremental());
+    EXPECT_EQ(clients_text(*snapshot), clients_text(*builder::build(store.state(), config)));
+    return snapshot;
+  };
+  builder::ChangedObjects changed = store.take_changes();
+  builder.build(store.state(), config, &changed);
+  const std::vector<uint8_t> target{10, 0, 2, 9};
+  store.upsert("api", launcher("virt-launcher-db-bbbbb", "10.0.2.9"));
+  auto appeared = step("the target pod appears with its address");
+  ASSERT_NE(appeared->clients().find(target), nullptr);
+  EXPECT_EQ(appeared->clients().find(target)->search.front().to_text(),
+            "sub.a.svc.cluster.local.");
+  store.remove("api", {sources::ObjectKind::Pod, {"a", "virt-launcher-db-bbbbb"}});
+  EXPECT_EQ(step("the target pod goes")->clients().find(target), nullptr);
 }
 
 // The --vm-zone: a VMI's change rebuilds its namespace's shard only; a namespace named "ns"

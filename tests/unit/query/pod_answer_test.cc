@@ -9,7 +9,8 @@
 //     the other address type and every other type; NXDOMAIN for a malformed label, a namespace
 //     that does not exist or is not allowed, and names below the dashed label;
 //     <ns>.pod.<zone> is NODATA for every such namespace;
-//   - verified: only a workload's address in its own namespace;
+//   - verified: only a workload's address in its own namespace; during a live migration each
+//     launcher pod's own address while it exists, and the VMI's as its status says;
 //   - autopath reaches an insecure pod name from a client's search list;
 //   - answering insecure pod names allocates nothing, and the answer's owner is a compression
 //     pointer to the question.
@@ -209,6 +210,62 @@ TEST(PodAnswerTest, VerifiedAnswersOnlyWorkloadAddresses) {
             {"10-244-1-7.other.pod.cluster.local.", RrType::A, Rcode::NxDomain, {}, {soa()}},
             {"podns.pod.cluster.local.", RrType::A, Rcode::NoError, {}, {soa()}},
         });
+}
+
+// A live migration of VMI shop/db from virt-launcher-db-aaaaa (10.244.1.7) to
+// virt-launcher-db-bbbbb (10.244.2.9). A name under pod.<zone> names a pod's own address, not
+// the VM: the target pod's answers while that pod exists, as CoreDNS's podWithIP answers it. The
+// VMI's claim follows status.interfaces, so that once the source pod is gone and the status
+// moved, the source's address has no name left (it may be another pod's next).
+TEST(PodAnswerTest, VerifiedDuringALiveMigration) {
+  auto launcher = [](const std::string& suffix, const std::string& ip) {
+    return "apiVersion: v1\nkind: Pod\nmetadata: {name: virt-launcher-db-" + suffix +
+           ", namespace: shop, labels: {kubevirt.io: virt-launcher}}\nspec: {}\nstatus: {phase: "
+           "Running, podIPs: [{ip: " + ip + "}]}\n---\n";
+  };
+  auto vmi = [](const std::string& node, const std::string& state, const std::string& ip) {
+    return "apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: db, "
+           "namespace: shop}\nspec: {}\nstatus: {phase: Running, nodeName: " + node +
+           ", migrationState: {sourceNode: node-a, targetNode: node-b, sourcePod: "
+           "virt-launcher-db-aaaaa, targetPod: virt-launcher-db-bbbbb" + state +
+           "}, interfaces: [{name: default, ipAddress: " + ip + "}]}\n";
+  };
+  const std::string source = "10-244-1-7.shop.pod.cluster.local.";
+  const std::string target = "10-244-2-9.shop.pod.cluster.local.";
+  auto yes = [](const std::string& name, const std::string& ip) {
+    return Case{name, RrType::A, Rcode::NoError, {name + "\t7\tIN\tA\t" + ip}, {}};
+  };
+  auto no = [](const std::string& name) {
+    return Case{name, RrType::A, Rcode::NxDomain, {}, {soa()}};
+  };
+  struct Step {
+    const char* step;
+    std::string manifests;
+    std::vector<Case> cases;
+  };
+  const std::vector<Step> steps = {
+      {"the target pod running, the guest on the source",
+       launcher("aaaaa", "10.244.1.7") + launcher("bbbbb", "10.244.2.9") +
+           vmi("node-a", "", "10.244.1.7"),
+       {yes(source, "10.244.1.7"), yes(target, "10.244.2.9")}},
+      {"completed, the source pod gone, the status still the source's",
+       launcher("bbbbb", "10.244.2.9") + vmi("node-b", ", completed: true", "10.244.1.7"),
+       {yes(source, "10.244.1.7"), yes(target, "10.244.2.9")}},
+      {"completed, the status moved to the target",
+       launcher("bbbbb", "10.244.2.9") + vmi("node-b", ", completed: true", "10.244.2.9"),
+       {no(source), yes(target, "10.244.2.9")}},
+      {"failed, the target pod deleted",
+       launcher("aaaaa", "10.244.1.7") + vmi("node-a", ", failed: true", "10.244.1.7"),
+       {yes(source, "10.244.1.7"), no(target)}},
+  };
+  for (const Step& step : steps) {
+    SCOPED_TRACE(step.step);
+    auto snapshot = testing::snapshot_from(step.manifests, [](rules::ZoneConfig& config) {
+      config.pods = rules::PodMode::Verified;
+      config.ttl = 7;
+    });
+    check(*snapshot, step.cases);
+  }
 }
 
 // A client whose search list ends in cluster.local finds <dashed-ip>.<ns>.pod through it, as

@@ -15,6 +15,7 @@
 //     none for one label, a name in our zones, or a name that does not exist there;
 //   - the client index: VMIs always, Pods only with --pods verified, a VMI before a Pod on the
 //     same address, IPv4-mapped IPv6 addresses found as IPv4, unknown addresses not found;
+//     during a live migration, the launcher pod that runs the guest is the guest's client;
 //   - nothing on these paths allocates.
 
 #include "query/server_search.h"
@@ -310,6 +311,101 @@ TEST(ClientSearchIndexTest, WhoIsKnown) {
   EXPECT_EQ(search_of(verified->clients().find(v6)), vmi);
   EXPECT_EQ(search_of(verified->clients().find(v4(10, 244, 0, 58))), "unknown");
   EXPECT_EQ(verified->clients().client_count(), 3u);
+}
+
+// A live migration of VMI shop/db (subdomain sub) from its launcher pod virt-launcher-db-aaaaa
+// (10.244.1.7, node-a) to virt-launcher-db-bbbbb (10.244.2.9, node-b). After the handoff the
+// guest asks from the target pod's address, which status.interfaces reports only later: that
+// address is searched with the guest's list as soon as migrationState says the target runs it,
+// with or without --pods verified; before the handoff, and after a failed migration, it is only
+// the target pod's own (its list with --pods verified, else unknown).
+TEST(ClientSearchIndexTest, MigrationTimeline) {
+  const std::string guest =
+      "sub.shop.svc.cluster.local. shop.svc.cluster.local. svc.cluster.local. cluster.local. | "
+      "shop.svc.cluster.local.";
+  const std::string pod =
+      "shop.svc.cluster.local. svc.cluster.local. cluster.local. | shop.svc.cluster.local.";
+  const std::string unknown = "unknown";
+  auto launcher = [](const std::string& suffix, const std::string& phase, const std::string& ip) {
+    return "apiVersion: v1\nkind: Pod\nmetadata: {name: virt-launcher-db-" + suffix +
+           ", namespace: shop, labels: {kubevirt.io: virt-launcher, vm.kubevirt.io/name: db}}\n"
+           "spec: {hostname: db, subdomain: sub}\nstatus: {phase: " +
+           phase + (ip.empty() ? "" : ", podIPs: [{ip: " + ip + "}]") + "}\n---\n";
+  };
+  auto vmi = [](const std::string& node, const std::string& migration, const std::string& ip) {
+    return "apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: db, "
+           "namespace: shop}\nspec: {hostname: db, subdomain: sub}\nstatus: {phase: Running, "
+           "nodeName: " +
+           node +
+           (migration.empty() ? ""
+                              : ", migrationState: {sourceNode: node-a, targetNode: node-b, "
+                                "sourcePod: virt-launcher-db-aaaaa, targetPod: "
+                                "virt-launcher-db-bbbbb" +
+                                    migration + "}") +
+           ", interfaces: [{name: default, ipAddress: " + ip + "}]}\n";
+  };
+  struct Step {
+    const char* step;
+    std::string manifests;
+    std::string source_verified, target_verified;  // the search of 10.244.1.7 and 10.244.2.9
+    std::string target_insecure;                   // 10.244.2.9 without --pods verified
+  };
+  const std::string source = launcher("aaaaa", "Running", "10.244.1.7");
+  const std::vector<Step> steps = {
+      {"no migration", source + vmi("node-a", "", "10.244.1.7"), guest, unknown, unknown},
+      {"started, the target pod without an address yet",
+       source + launcher("bbbbb", "Pending", "") + vmi("node-a", " ", "10.244.1.7"), guest, unknown,
+       unknown},
+      {"the target pod running, the guest still on the source",
+       source + launcher("bbbbb", "Running", "10.244.2.9") + vmi("node-a", " ", "10.244.1.7"),
+       guest, pod, unknown},
+      {"handoff: status.nodeName is the target's, the interfaces still the source's",
+       source + launcher("bbbbb", "Running", "10.244.2.9") + vmi("node-b", " ", "10.244.1.7"),
+       guest, guest, guest},
+      {"completed, the source pod still there",
+       source + launcher("bbbbb", "Running", "10.244.2.9") +
+           vmi("node-b", ", completed: true", "10.244.1.7"),
+       guest, guest, guest},
+      {"completed, the interfaces the target's, the source pod gone",
+       launcher("bbbbb", "Running", "10.244.2.9") +
+           vmi("node-b", ", completed: true", "10.244.2.9"),
+       unknown, guest, guest},
+      {"failed: the guest stays on the source",
+       source + launcher("bbbbb", "Running", "10.244.2.9") +
+           vmi("node-a", ", failed: true", "10.244.1.7"),
+       guest, pod, unknown},
+      {"the target pod failed after the handoff: the guest's no more, the pod's own still",
+       source + launcher("bbbbb", "Failed", "10.244.2.9") + vmi("node-b", " ", "10.244.1.7"), guest,
+       pod, unknown},
+  };
+  auto search_of = [](const zone::ClientSearch* client) {
+    std::string out;
+    for (const dns::Name& name : client ? client->search : std::vector<dns::Name>{}) {
+      out += name.to_text() + " ";
+    }
+    return client ? out + "| " + client->namespace_domain.to_text() : std::string("unknown");
+  };
+  for (const Step& step : steps) {
+    SCOPED_TRACE(step.step);
+    auto loaded = sources::load_manifest_text(step.manifests, "test.yaml");
+    for (const auto& d : loaded.diagnostics) {
+      EXPECT_NE(d.severity, cluster::Severity::Error) << d.to_string();
+    }
+    for (rules::PodMode mode : {rules::PodMode::Verified, rules::PodMode::Insecure}) {
+      rules::ZoneConfig config;
+      config.zones = {*dns::Name::from_text("cluster.local")};
+      config.pods = mode;
+      config.client_search = true;
+      auto snapshot = builder::build(loaded.state, config);
+      bool verified = mode == rules::PodMode::Verified;
+      EXPECT_EQ(search_of(snapshot->clients().find(v4(10, 244, 2, 9))),
+                verified ? step.target_verified : step.target_insecure)
+          << (verified ? "verified" : "insecure");
+      if (verified) {
+        EXPECT_EQ(search_of(snapshot->clients().find(v4(10, 244, 1, 7))), step.source_verified);
+      }
+    }
+  }
 }
 
 TEST(ServerSearchAllocationTest, WalksAndLookupsAllocateNothing) {
