@@ -1,7 +1,9 @@
 // Fuzzes the operations endpoints' HTTP request parser: arbitrary bytes must never crash it,
 // and a Complete parse must describe views inside the input, a path starting with '/', and a
 // head no longer than the input and kMaxHttpHead. Fed in two pieces as well, the way a socket
-// delivers them: a prefix is never Complete unless the whole is.
+// delivers them: a prefix is never Complete unless the whole is. The query string of a Complete
+// parse goes through parse_http_query (GET /explain's parameters): pairs inside it, with a key,
+// no '&' in them, never more than the limit.
 //
 //   fuzz_http_request -max_total_time=60 fuzz/corpus/http_request
 
@@ -10,6 +12,7 @@
 #include <string_view>
 
 #include "fuzz_check.h"
+#include "ops/http_query.h"
 #include "ops/http_request.h"
 
 namespace {
@@ -40,6 +43,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {  // NO
     check(vmdns::ops::parse_http_request(text.substr(0, request.head_length), &again) ==
           HttpParse::Complete);
     check(again.path == request.path && again.method == request.method);
+    if (auto parameters = vmdns::ops::parse_http_query(request.query)) {
+      check(parameters->size() <= vmdns::ops::kMaxHttpQueryParameters);
+      for (const vmdns::ops::HttpQueryParameter& p : *parameters) {
+        check(!p.key.empty() && inside(p.key, request.query) && inside(p.value, request.query));
+        check(p.key.find('&') == std::string_view::npos &&
+              p.value.find('&') == std::string_view::npos &&
+              p.key.find('=') == std::string_view::npos);
+      }
+    }
   }
   if (whole == HttpParse::Incomplete && size > 0) {
     vmdns::ops::HttpRequest prefix;

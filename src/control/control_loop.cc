@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <ctime>
 #include <exception>
+#include <future>
+#include <memory>
 #include <set>
 #include <utility>
 
@@ -147,6 +149,42 @@ void ControlLoop::rebuild() {
   enqueue([this](ClusterStore&, auto&) { rebuild_requested_ = true; });
 }
 
+std::optional<std::string> ControlLoop::inspect(
+    std::function<std::string(const Inspection&)> look, std::chrono::milliseconds timeout) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!running_ || stopping_) {
+      return std::nullopt;
+    }
+  }
+  auto answer = std::make_shared<std::promise<std::string>>();
+  std::future<std::string> future = answer->get_future();
+  enqueue([this, look = std::move(look), answer](ClusterStore&, auto&) mutable {
+    inspections_.push_back([look = std::move(look), answer](const Inspection& inspection) {
+      try {
+        answer->set_value(look(inspection));
+      } catch (...) {
+        answer->set_exception(std::current_exception());
+      }
+    });
+  });
+  if (future.wait_for(timeout) != std::future_status::ready) {
+    return std::nullopt;
+  }
+  return future.get();
+}
+
+void ControlLoop::answer_inspections() {
+  if (inspections_.empty()) {
+    return;
+  }
+  std::shared_ptr<const zone::Snapshot> served = holder_.current();
+  Inspection inspection{store_.state(), config_, served.get(), now()};
+  for (auto& answer : std::exchange(inspections_, {})) {
+    answer(inspection);
+  }
+}
+
 void ControlLoop::tick() {
   enqueue([](ClusterStore&, auto&) {});  // every batch first ends the holds due
 }
@@ -258,6 +296,7 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
     spdlog::debug("{} change(s) changed nothing; snapshot serial {} still served", count,
                   config_.serial);
     std::vector<OriginStatus> statuses = origin_statuses();  // an empty origin may be new
+    answer_inspections();
     std::lock_guard lock(mutex_);
     origins_ = std::move(statuses);
     applied_ = last_sequence;
@@ -307,6 +346,7 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
     options_.on_publish(PublishReport{store_.state(), *published, holder_.generation(),
                                       Clock::now() - started, statuses, holds_.held()});
   }
+  answer_inspections();
 
   std::lock_guard lock(mutex_);
   applied_ = last_sequence;

@@ -63,6 +63,16 @@ struct PublishReport {
   size_t addresses_held;  // by --address-hold, now
 };
 
+// What ControlLoop::inspect shows its caller, on the control thread: the objects and zone
+// settings served, the snapshot served (null before the first), and the clock's now (for the
+// address holds). Valid during the call only.
+struct Inspection {
+  const cluster::State& state;
+  const rules::ZoneConfig& config;
+  const zone::Snapshot* served;
+  std::chrono::steady_clock::time_point now;
+};
+
 struct ControlOptions {
   std::chrono::milliseconds settle{5};
   std::chrono::milliseconds max_delay{50};
@@ -110,6 +120,14 @@ class ControlLoop : public sources::ObjectSink {
   // failed), or the loop is not running.
   void flush();
 
+  // Runs `look` on the control thread once the changes queued before the call are served, and
+  // returns its answer: the running server's own state, seen without a copy (GET /explain).
+  // nullopt when the loop does not run or the answer took longer than `timeout`; `look` owns
+  // what it captures, since it may run after that.
+  //   auto text = loop.inspect([](const Inspection& i) { return describe(i.state); }, 2s);
+  std::optional<std::string> inspect(std::function<std::string(const Inspection&)> look,
+                                     std::chrono::milliseconds timeout);
+
   // Every origin seen, in the order first seen, as of the last published snapshot.
   std::vector<OriginStatus> origins() const;
   // True when every origin is Synced (and at least one snapshot was published).
@@ -124,6 +142,7 @@ class ControlLoop : public sources::ObjectSink {
   void run();
   void apply_and_publish(std::deque<Change> changes, uint64_t last_sequence);
   std::chrono::steady_clock::time_point now() const;
+  void answer_inspections();
   // `vmi` from `origin` as it is served: AddressHolds::apply against the store's.
   cluster::VirtualMachineInstance held(const std::string& origin, const ClusterStore& store,
                                        cluster::VirtualMachineInstance vmi);
@@ -141,6 +160,8 @@ class ControlLoop : public sources::ObjectSink {
   bool config_replaced_ = false;    // by a change of the batch being applied
   bool rebuild_requested_ = false;  // by a change of the batch being applied
   AddressHolds holds_;
+  // inspect()'s questions, answered once the batch that carried them is served.
+  std::vector<std::function<void(const Inspection&)>> inspections_;
   // When the earliest hold ends, as of the last batch applied (read by run() on this thread).
   std::optional<std::chrono::steady_clock::time_point> next_expiry_;
 

@@ -143,7 +143,7 @@ bool Daemon::start_components(const settings::ServeOptions& options, const Setti
   settings::keep_defaults_on_loopback(ops, listen_);
   auto http = start_ops_http(
       ops, options.client_ipv6_prefix, serving_, [this] { return metrics_->render(serving_); },
-      &error);
+      &error, explain_.endpoint());
   if (!http) {
     return refuse(error, exit_code);
   }
@@ -162,6 +162,9 @@ bool Daemon::start_components(const settings::ServeOptions& options, const Setti
                               .value_or(std::chrono::milliseconds(0))});
   control.start();
   control_ = &control;
+  // GET /explain/<name> asks the control thread from now on, and not once it is stopping.
+  explain_.attach(&control);
+  stack_.on_unwind([this] { explain_.attach(nullptr); });
   // The Kubernetes API: every collection is announced NotSynced before the first snapshot is
   // served (unknown names answer SERVFAIL), unless --state-dir had a state to restore; the
   // reflectors start once the server listens.

@@ -27,6 +27,7 @@
 #include <string>
 
 #include "daemon/component_stack.h"
+#include "daemon/ops_explain.h"
 #include "daemon/serve_metrics.h"
 #include "net/listen_address.h"
 #include "ops/serving_state.h"
@@ -96,6 +97,7 @@ class Daemon {
   zone::SnapshotHolder holder_;
   ops::ServingState serving_;
   std::unique_ptr<ServeMetrics> metrics_;
+  ExplainEndpoint explain_;  // GET /explain/<name>, answered by the control loop while it runs
   std::atomic<bool> log_queries_;
   std::atomic<int64_t> lameduck_ms_;
   net::ListenAddress listen_;

@@ -14,7 +14,7 @@ std::unique_ptr<ops::HttpServer> start_ops_http(const settings::OpsOptions& opti
                                                 unsigned client_ipv6_prefix,
                                                 const ops::ServingState& serving,
                                                 std::function<std::string()> render_metrics,
-                                                std::string* error) {
+                                                std::string* error, ops::HttpEndpoint explain) {
   struct Wanted {
     std::string flag;
     bool explicit_flag;
@@ -34,7 +34,9 @@ std::unique_ptr<ops::HttpServer> start_ops_http(const settings::OpsOptions& opti
       return;
     }
     Wanted& wanted = by_address[address];
-    wanted.flag += (wanted.flag.empty() ? "" : ", ") + std::string(flag);
+    if (wanted.flag.find(flag) == std::string::npos) {
+      wanted.flag += (wanted.flag.empty() ? "" : ", ") + std::string(flag);
+    }
     wanted.explicit_flag = wanted.explicit_flag || explicit_flag;
     wanted.endpoints.push_back(std::move(endpoint));
   };
@@ -47,6 +49,10 @@ std::unique_ptr<ops::HttpServer> start_ops_http(const settings::OpsOptions& opti
        {"/health", status_page(&ops::ServingState::health)});
   want(options.ready_listen, "--ready-listen", options.ready_explicit,
        {"/ready", status_page(&ops::ServingState::readiness)});
+  if (explain.respond_to) {
+    // Beside /health: the port a pod's proxy subresource reaches (kubectl get --raw).
+    want(options.health_listen, "--health-listen", options.health_explicit, std::move(explain));
+  }
 
   auto http = std::make_unique<ops::HttpServer>(ops::HttpLimits{
       .max_connections = options.http_max_connections,

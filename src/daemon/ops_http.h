@@ -18,7 +18,8 @@
 namespace vmdns::daemon {
 
 // Binds the listeners (those that share an address share one socket, thread and budget) and
-// starts their threads: /metrics from `render_metrics`, /health and /ready from `serving`.
+// starts their threads: /metrics from `render_metrics`, /health and /ready from `serving`, and
+// `explain` (GET /explain/<name>, when given) beside /health.
 // `client_ipv6_prefix` is --client-ipv6-prefix. Returns null with `error` set when an
 // explicitly given listener cannot be bound or started; a default listener that is busy is
 // only a warning.
@@ -26,6 +27,7 @@ std::unique_ptr<ops::HttpServer> start_ops_http(const settings::OpsOptions& opti
                                                 unsigned client_ipv6_prefix,
                                                 const ops::ServingState& serving,
                                                 std::function<std::string()> render_metrics,
-                                                std::string* error);
+                                                std::string* error,
+                                                ops::HttpEndpoint explain = {});
 
 }  // namespace vmdns::daemon

@@ -1,5 +1,7 @@
 #include "explain/name_explanation.h"
 
+#include <algorithm>
+
 #include "builder/build.h"
 #include "explain/name_lookup.h"
 #include "explain/workload_plan.h"
@@ -32,12 +34,42 @@ const PlannedVmi* find_planned(const std::vector<PlannedVmi>& plan, const NameQu
   return found;
 }
 
+// The records of `records` ("A 10.244.0.57") whose address a VMI of `state` holds.
+std::vector<HeldRecord> held_records(const cluster::State& state,
+                                     const std::vector<std::string>& records,
+                                     std::chrono::steady_clock::time_point now) {
+  std::vector<HeldRecord> out;
+  for (const auto& [key, vmi] : state.vmis) {
+    for (const cluster::HeldAddress& held : vmi.held) {
+      std::string record = (held.address.is_v4() ? "A " : "AAAA ") + held.address.to_string();
+      if (std::find(records.begin(), records.end(), record) == records.end()) {
+        continue;
+      }
+      auto left = std::chrono::ceil<std::chrono::seconds>(held.until - now).count();
+      out.push_back({record, "VirtualMachineInstance " + key.namespace_name + "/" + key.name,
+                     held.interface, std::max<int64_t>(left, 0)});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<NameExplanation> explain_name(const cluster::State& state,
                                             const rules::ZoneConfig& config,
                                             const resolvconf::ClusterDns& cluster,
                                             const NameQuery& query, std::string* error) {
+  std::shared_ptr<const zone::Snapshot> snapshot = builder::build(state, config);
+  return explain_name(state, config, cluster, query, *snapshot, std::chrono::steady_clock::now(),
+                      error);
+}
+
+std::optional<NameExplanation> explain_name(const cluster::State& state,
+                                            const rules::ZoneConfig& config,
+                                            const resolvconf::ClusterDns& cluster,
+                                            const NameQuery& query, const zone::Snapshot& served,
+                                            std::chrono::steady_clock::time_point now,
+                                            std::string* error) {
   std::vector<PlannedVmi> plan = plan_vmis(state);
   NameExplanation out;
   out.name = query.name;
@@ -62,15 +94,15 @@ std::optional<NameExplanation> explain_name(const cluster::State& state,
     asked += '.';  // no search list to apply
   }
 
-  std::shared_ptr<const zone::Snapshot> snapshot = builder::build(state, config);
   resolvconf::SearchResult result = resolvconf::res_search(
       asked, out.search, ndots,
-      [&](const std::string& name) { return lookup_name(*snapshot, name).outcome; });
+      [&](const std::string& name) { return lookup_name(served, name).outcome; });
   out.tries = result.tries;
   out.resolves = result.resolved();
   if (out.resolves) {
     out.answer_name = result.tries.back().name;
-    out.records = lookup_name(*snapshot, out.answer_name).records;
+    out.records = lookup_name(served, out.answer_name).records;
+    out.held = held_records(state, out.records, now);
     out.notes = diagnose_name(state, plan, config, out.answer_name).notes;
     bool dotted = query.name.find('.') != std::string::npos && query.name.back() != '.';
     if (dotted && result.tries.size() > 1 && !query.from_vmi.empty()) {

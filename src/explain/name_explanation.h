@@ -12,6 +12,8 @@
 // either, NAME is absolute. Each try is looked up in the snapshot builder::build makes of the
 // manifests; a name outside our zones counts as NXDOMAIN (an upstream's answer for it).
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +23,7 @@
 #include "resolvconf/pod_dns.h"
 #include "resolvconf/search_order.h"
 #include "rules/zone_config.h"
+#include "zone/snapshot.h"
 
 namespace vmdns::explain {
 
@@ -28,6 +31,15 @@ struct NameQuery {
   std::string name;
   std::string from_vmi;        // a VMI or VM name: its guest's view
   std::string namespace_name;  // the VMI's namespace, or a pod's when no VMI is given
+};
+
+// A record of the answer whose address the VMI's status no longer lists, kept by serve's
+// --address-hold (cluster::HeldAddress).
+struct HeldRecord {
+  std::string record;     // "A 10.244.0.57"
+  std::string object;     // "VirtualMachineInstance default/db"
+  std::string interface;  // its interface's name; empty for an unnamed first one
+  int64_t seconds_left = 0;  // until the hold ends, rounded up
 };
 
 struct NameExplanation {
@@ -40,6 +52,7 @@ struct NameExplanation {
   std::vector<std::string> records;  // "A 10.244.0.57"
   Diagnosis diagnosis;               // the try that got furthest in the chain, when unresolved
   std::vector<std::string> notes;
+  std::vector<HeldRecord> held;      // records of the answer served only by an address hold
 };
 
 // nullopt and `error` when --from-vmi names no VM or VMI (or one in several namespaces).
@@ -47,5 +60,15 @@ std::optional<NameExplanation> explain_name(const cluster::State& state,
                                             const rules::ZoneConfig& config,
                                             const resolvconf::ClusterDns& cluster,
                                             const NameQuery& query, std::string* error);
+
+// The same on the running server: against `served`, the snapshot served from `state` and
+// `config`, rather than one built here; the address holds in `state` are measured from `now`
+// (the control thread's clock).
+std::optional<NameExplanation> explain_name(const cluster::State& state,
+                                            const rules::ZoneConfig& config,
+                                            const resolvconf::ClusterDns& cluster,
+                                            const NameQuery& query, const zone::Snapshot& served,
+                                            std::chrono::steady_clock::time_point now,
+                                            std::string* error);
 
 }  // namespace vmdns::explain

@@ -128,6 +128,11 @@ std::string explanation_text(const NameExplanation& e) {
              "\n";
     }
   }
+  for (const HeldRecord& held : e.held) {
+    out += "  " + held.record + ": held for " + std::to_string(held.seconds_left) +
+           " s more: the guest agent stopped reporting it (" + held.object +
+           (held.interface.empty() ? "" : ", interface " + held.interface) + ")\n";
+  }
   for (const std::string& note : e.notes) {
     out += "  note: " + note + "\n";
   }
@@ -144,6 +149,14 @@ std::string explanation_json(const NameExplanation& e) {
                      {"tries", tries}, {"resolves", e.resolves}, {"notes", e.notes}};
   if (e.resolves) {
     out["answer"] = {{"name", e.answer_name}, {"records", e.records}};
+    // Only on the running server, when an address hold serves a record (--address-hold).
+    for (const HeldRecord& h : e.held) {
+      out["held"].push_back({{"record", h.record},
+                             {"object", h.object},
+                             {"interface", h.interface},
+                             {"seconds_left", h.seconds_left},
+                             {"reason", "the guest agent stopped reporting it"}});
+    }
   } else {
     out["diagnosis"] = {{"name", e.diagnosis.name},
                         {"step", std::string(step_name(e.diagnosis.step))},

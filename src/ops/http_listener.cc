@@ -30,9 +30,15 @@ constexpr int kAcceptBatch = 32;
 // spinning on a socket that stays readable.
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 
+// The listener's name in logs and in the `endpoints` label of its metrics: its exact paths. An
+// endpoint under a path (/explain/ beside /health) does not rename it, so that dashboards and
+// alerts on endpoints="/health" keep working.
 std::string joined_paths(const std::vector<HttpEndpoint>& endpoints) {
   std::string paths;
   for (const HttpEndpoint& endpoint : endpoints) {
+    if (endpoint.respond_to && endpoints.size() > 1) {
+      continue;
+    }
     paths += (paths.empty() ? "" : ",") + endpoint.path;
   }
   return paths;
@@ -265,7 +271,10 @@ void HttpListener::respond(Connection& connection) {
     head = &request;
     const HttpEndpoint* endpoint = nullptr;
     for (const HttpEndpoint& candidate : endpoints_) {
-      if (candidate.path == request.path) {
+      bool matches = candidate.respond_to ? request.path.size() > candidate.path.size() &&
+                                                request.path.starts_with(candidate.path)
+                                          : candidate.path == request.path;
+      if (matches) {
         endpoint = &candidate;
       }
     }
@@ -275,7 +284,7 @@ void HttpListener::respond(Connection& connection) {
       response = {405, "only GET and HEAD\n"};
     } else {
       try {
-        response = endpoint->respond();
+        response = endpoint->respond_to ? endpoint->respond_to(request) : endpoint->respond();
       } catch (const std::exception& e) {
         spdlog::error("http: {}: {}", request.path, e.what());
         response = {500, "internal error\n"};

@@ -30,6 +30,7 @@
 
 #include "net/connection_counters.h"
 #include "net/listen_address.h"
+#include "ops/http_request.h"
 #include "ops/http_response.h"
 
 namespace vmdns::ops {
@@ -37,6 +38,10 @@ namespace vmdns::ops {
 struct HttpEndpoint {
   std::string path;  // exact match, e.g. "/metrics"
   std::function<HttpResponse()> respond;
+  // Instead of `respond`, for an endpoint that reads the request: `path` ends in '/' and every
+  // path under it is this endpoint's ("/explain/" serves "/explain/db.sub.default.svc..."); the
+  // query string is the request's.
+  std::function<HttpResponse(const HttpRequest&)> respond_to = nullptr;
 };
 
 // Each listener's, separately.
@@ -67,7 +72,8 @@ class HttpServer {
   size_t listener_count() const { return listeners_.size(); }
   // The address listener `index` (in add_listener order) is bound to.
   net::ListenAddress bound_address(size_t index) const;
-  // The paths listener `index` serves: "/health", or "/health,/ready" when they share it.
+  // The paths listener `index` serves: "/health", or "/health,/ready" when they share it; an
+  // endpoint under a path beside others is left out ("/health" with "/explain/").
   std::string paths(size_t index) const;
   // What listener `index` did with its connections; valid for the server's lifetime and after.
   std::shared_ptr<const net::ConnectionCounters> counters(size_t index) const;

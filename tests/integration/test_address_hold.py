@@ -11,10 +11,15 @@ reports late (kubevirt issue 12698). The VMI's manifest file is rewritten as its
 - a new address replaces the held one at once; a VMI that stops (phase Succeeded) loses its
   names at once;
 - a secondary interface's address (`--vm-zone`) is held as the first one's;
-- `--address-hold 0`: the name goes with the address, as without the flag in CoreDNS.
+- `--address-hold 0`: the name goes with the address, as without the flag in CoreDNS;
+- `GET /explain/<name>` on the health port explains the name from the running server's state:
+  a held record says "held for N s more: the guest agent stopped reporting it", in text and
+  JSON; a malformed name is 400, an unknown from-vmi 404.
 """
 
+import json
 import os
+import re
 import shutil
 import tempfile
 import unittest
@@ -157,6 +162,38 @@ class AddressHoldTest(unittest.TestCase):
         self.expect(server, NAME, NXDOMAIN, [])
         self.assertNotIn("held for", server.log())
 
+
+    def test_explain_on_the_running_server_shows_the_hold(self):
+        self.write("vmi.yaml", vmi(["10.244.0.57"]))
+        health_port = peer_port()
+        server = self.serve("10m", "--health-listen", "127.0.0.1:%d" % health_port)
+        self.expect(server, NAME, NOERROR, ["10.244.0.57"])
+        status, body = http_get(health_port, "/explain/" + NAME)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body, NAME + ": resolves to A 10.244.0.57\n")
+
+        self.write("vmi.yaml", vmi())
+        self.wait_for_log(server, "held for 600 s")
+        status, body = http_get(health_port, "/explain/" + NAME)
+        self.assertEqual(status, 200, body)
+        self.assertRegex(body, r"^%s: resolves to A 10\.244\.0\.57\n"
+                               r"  A 10\.244\.0\.57: held for (599|600) s more: the guest agent "
+                               r"stopped reporting it \(VirtualMachineInstance default/vm1, "
+                               r"interface default\)\n$" % re.escape(NAME))
+        status, body = http_get(health_port, "/explain/myvmi.sub?namespace=default&output=json")
+        self.assertEqual(status, 200, body)
+        explained = json.loads(body)
+        self.assertEqual(explained["answer"]["name"], NAME + ".")
+        self.assertEqual(explained["held"][0]["record"], "A 10.244.0.57")
+        self.assertEqual(explained["held"][0]["object"], "VirtualMachineInstance default/vm1")
+        self.assertIn(explained["held"][0]["seconds_left"], (599, 600))
+
+        status, body = http_get(health_port, "/explain/nothere.sub.default.svc.cluster.local")
+        self.assertEqual(status, 200, body)
+        self.assertIn("does not resolve", body)
+        self.assertEqual(http_get(health_port, "/explain/bad%20name")[0], 400)
+        self.assertEqual(http_get(health_port, "/explain/x?from-vmi=ghost")[0], 404)
+        self.assertEqual(http_get(health_port, "/health"), (200, "OK"))
 
 if __name__ == "__main__":
     unittest.main()

@@ -351,5 +351,24 @@ TEST(ControlLoop, WithoutAHoldALostAddressGoesAtOnce) {
   EXPECT_EQ(served_a(holder), Strings{});
 }
 
+// inspect() answers on the loop's thread from what it serves, once what was queued before is.
+TEST(ControlLoop, InspectSeesWhatIsServed) {
+  zone::SnapshotHolder holder;
+  ControlLoop loop(holder, config());
+  EXPECT_FALSE(loop.inspect([](const Inspection&) { return std::string("x"); },
+                            std::chrono::seconds(1)));  // not running
+  loop.start();
+  loop.replace_origin("svc.yaml", load(kHeadless));
+  loop.replace_origin("vmi.yaml", load(vmi("10.0.0.1")));
+  auto seen = loop.inspect(
+      [](const Inspection& i) {
+        return std::to_string(i.state.vmis.size()) + " " +
+               std::to_string(i.served ? i.served->record_count() : 0);
+      },
+      std::chrono::seconds(10));
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(*seen, "1 " + std::to_string(holder.current()->record_count()));
+}
+
 }  // namespace
 }  // namespace vmdns::control

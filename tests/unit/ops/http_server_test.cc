@@ -83,7 +83,12 @@ class HttpServerTest : public ::testing::Test {
                              [] {
                                return HttpResponse{200, std::string(1 << 20, 'x')};
                              }},
-                            {"/throws", []() -> HttpResponse { throw std::runtime_error("x"); }}},
+                            {"/throws", []() -> HttpResponse { throw std::runtime_error("x"); }},
+                            {"/under/", nullptr,
+                             [](const HttpRequest& request) {
+                               return HttpResponse{200, std::string(request.path) + " " +
+                                                            std::string(request.query)};
+                             }}},
                            &error))
         << error;
     ASSERT_TRUE(http_.start(&error)) << error;
@@ -114,6 +119,11 @@ TEST_F(HttpServerTest, Table) {
       {"GET / HTTP/1.1\r\nX: " + std::string(10000, 'a') + "\r\n\r\n",
        "HTTP/1.1 431 Request Header Fields Too Large", ""},
       {"GET /throws HTTP/1.1\r\n\r\n", "HTTP/1.1 500 Internal Server Error", ""},
+      // An endpoint of a prefix reads the path under it and the query string.
+      {"GET /under/db.sub?output=json HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK",
+       "/under/db.sub output=json"},
+      {"GET /under/ HTTP/1.1\r\n\r\n", "HTTP/1.1 404 Not Found", "not found\n"},
+      {"GET /under HTTP/1.1\r\n\r\n", "HTTP/1.1 404 Not Found", "not found\n"},
       {"GET /health HTTP/1.1\r\n\r\nGET /health HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK",
        "\r\n\r\nOK"},  // one response per connection
   };
@@ -122,6 +132,12 @@ TEST_F(HttpServerTest, Table) {
     EXPECT_EQ(status_line(response), c.status_line) << c.request.substr(0, 40);
     EXPECT_TRUE(response.ends_with(c.body_ends_with)) << response.substr(0, 200);
   }
+}
+
+// The listener's name (the metrics' `endpoints` label) is its exact paths: the endpoint under
+// /under/ does not rename it.
+TEST_F(HttpServerTest, NamedByItsExactPaths) {
+  EXPECT_EQ(http_.paths(0), "/health,/ready,/big,/throws");
 }
 
 TEST_F(HttpServerTest, LargeResponseArrivesWhole) {
