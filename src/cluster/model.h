@@ -95,6 +95,10 @@ struct VirtualMachineInstance {
   // status.interfaces: the first entry first, the others sorted (name, addresses), so that the
   // same interfaces listed in another order compare equal (sources/vmi_decoder.cc).
   std::vector<VmiInterface> interfaces;
+  // The name of the pod network in spec.networks (`pod: {}` or Multus `default: true`; without
+  // spec.networks KubeVirt's "default"); empty when not attached. Known before status reports
+  // the interface: explain names a VM that has not started yet by it.
+  std::string pod_network;
   std::string phase;       // status.phase
   std::string node_name;   // status.nodeName: the node that runs the VM now
   std::optional<MigrationState> migration;  // status.migrationState; nullopt when absent

@@ -34,6 +34,20 @@ bool holds_any(const zone::RrSet* set, const std::vector<cluster::IpAddress>& ad
   return found;
 }
 
+// The placeholder is the pod network's address, as KubeVirt will report it in
+// status.interfaces: names made from that interface (--vm-zone-pod-network) are planned too.
+void give_pod_network(cluster::VirtualMachineInstance& vmi, const cluster::IpAddress& address) {
+  auto nic = std::find_if(vmi.interfaces.begin(), vmi.interfaces.end(),
+                          [](const cluster::VmiInterface& n) { return n.pod_network; });
+  if (nic != vmi.interfaces.end()) {
+    if (nic->addresses.empty()) {
+      nic->addresses.push_back(address);
+    }
+  } else if (!vmi.pod_network.empty()) {
+    vmi.interfaces.insert(vmi.interfaces.begin(), {vmi.pod_network, {address}, true});
+  }
+}
+
 }  // namespace
 
 PlanSnapshot build_plan_snapshot(const cluster::State& state, const std::vector<PlannedVmi>& plan,
@@ -52,6 +66,7 @@ PlanSnapshot build_plan_snapshot(const cluster::State& state, const std::vector<
     if (vmi.addresses.empty()) {
       vmi.addresses.push_back(placeholder(next++));
       out.placeholders.insert(vmi.addresses.back());
+      give_pod_network(vmi, vmi.addresses.back());
     }
     cluster::ObjectKey key = cluster::key_of(vmi.meta);
     out.addresses[key] = vmi.addresses;

@@ -32,6 +32,10 @@ std::vector<cluster::ServicePort> decode_ports(FieldReader& reader, const Field&
                                                PortsOf kind);
 // A hostname or subdomain field, which must be a DNS-1123 label when set.
 std::string decode_label_field(FieldReader& reader, const Field& field);
+// The name of the pod network of a VMI spec (a VM's spec.template.spec too): spec.networks' entry
+// with `pod: {}` or `multus: {default: true}`, or "default" without spec.networks unless
+// domain.devices.autoattachPodInterface is false; nullopt when the VMI is not attached to it.
+std::optional<std::string> decode_pod_network_name(FieldReader& reader, const Field& spec);
 // status.conditions as type -> status, e.g. {"Ready": "True", "Paused": "False"}.
 std::map<std::string, std::string> decode_conditions(FieldReader& reader, const Field& field);
 

@@ -47,6 +47,7 @@ std::optional<cluster::VirtualMachine> decode_vm(FieldReader& reader, const Fiel
   }
   vmi.dns_policy = decode_dns_policy(reader, template_spec["dnsPolicy"]);
   vmi.dns_config = decode_dns_config(reader, template_spec["dnsConfig"], vmi.dns_policy);
+  vmi.pod_network = decode_pod_network_name(reader, template_spec).value_or("");
   if (reader.failed()) {
     return std::nullopt;
   }

@@ -10,13 +10,11 @@
 #include "sources/kind_decoders.h"
 
 namespace vmdns::sources {
-namespace {
 
-// The name of the network that is the pod network: spec.networks' entry with `pod: {}` or
-// `multus: {default: true}`. Without spec.networks, KubeVirt's admission webhook attaches the pod
-// network as "default" (unless spec.domain.devices.autoattachPodInterface is false); an object
-// read from the API server already carries that entry.
-std::optional<std::string> pod_network_name(FieldReader& reader, const Field& spec) {
+// Without spec.networks, KubeVirt's admission webhook attaches the pod network as "default"
+// (unless spec.domain.devices.autoattachPodInterface is false); an object read from the API
+// server already carries that entry.
+std::optional<std::string> decode_pod_network_name(FieldReader& reader, const Field& spec) {
   Field networks = spec["networks"];
   if (!networks.present()) {
     Field devices = reader.map(reader.map(spec["domain"])["devices"]);
@@ -34,6 +32,8 @@ std::optional<std::string> pod_network_name(FieldReader& reader, const Field& sp
   }
   return std::nullopt;
 }
+
+namespace {
 
 // One entry of status.interfaces. Some clusters report "fd00::5/64": the prefix length is not
 // part of the address. A link-local address is only reachable on the VMI's own link, never from
@@ -131,7 +131,8 @@ std::optional<cluster::VirtualMachineInstance> decode_vmi(FieldReader& reader, c
   vmi.node_name = reader.string(status["nodeName"]).value_or("");
   vmi.migration = decode_migration_state(reader, status);
   std::map<std::string, std::string> conditions = decode_conditions(reader, status["conditions"]);
-  std::optional<std::string> pod_network = pod_network_name(reader, spec);
+  std::optional<std::string> pod_network = decode_pod_network_name(reader, spec);
+  vmi.pod_network = pod_network.value_or("");
   for (const Field& item : reader.list(status["interfaces"])) {
     vmi.interfaces.push_back(decode_interface(reader, item, pod_network));
   }

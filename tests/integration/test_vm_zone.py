@@ -22,7 +22,8 @@
   network's), secondary interfaces keep their names and PTRs; the PTR of a pod network address
   names the headless Service's hostname first, then the interface, at the cluster zone's TTL;
 - without the flag none of that: no pod network name, the cluster zone's PTR alone; the flag
-  without --vm-zone is refused; in a --config file it is switched on and off by SIGHUP.
+  without --vm-zone is refused; in a --config file it is switched on and off by SIGHUP;
+- `vmdns explain` lists these names for a running VMI and for a VM that has not started yet.
 """
 
 import ipaddress
@@ -196,6 +197,29 @@ class VmZonePodNetworkTest(unittest.TestCase):
 
 
 class VmZonePodNetworkSettingsTest(unittest.TestCase):
+    def test_explain_lists_the_pod_network_names(self):
+        with tempfile.TemporaryDirectory() as workdir:
+            vm = os.path.join(workdir, "vm.yaml")
+            with open(vm, "w") as f:
+                f.write("apiVersion: kubevirt.io/v1\nkind: VirtualMachine\n"
+                        "metadata: {name: app, namespace: shop}\n"
+                        "spec:\n  runStrategy: Always\n  template:\n    spec:\n"
+                        "      domain: {devices: {}}\n"
+                        "      networks: [{name: main, pod: {}}]\n")
+            for files in ([POD_NETWORK], [vm]):
+                on = run_vmdns("explain", *sum((["-f", p] for p in files), []), "--vm-zone",
+                               "vm", "--vm-zone-pod-network")
+                off = run_vmdns("explain", *sum((["-f", p] for p in files), []), "--vm-zone",
+                                "vm")
+                self.assertEqual(on.returncode, 0, on.stdout + on.stderr)
+                self.assertEqual(off.returncode, 0, off.stdout + off.stderr)
+                name, nic = (("db.shop.vm.", "default.db.shop.vm.") if files == [POD_NETWORK]
+                             else ("app.shop.vm.", "main.app.shop.vm."))
+                with self.subTest(files=files):
+                    self.assertIn(name, on.stdout)
+                    self.assertIn(nic, on.stdout)
+                    self.assertNotIn(name, off.stdout)
+
     def test_refused_without_a_vm_zone(self):
         out = run_vmdns("records", "-f", POD_NETWORK, "--vm-zone-pod-network")
         self.assertEqual(out.returncode, 2)

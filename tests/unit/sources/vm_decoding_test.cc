@@ -49,6 +49,32 @@ spec:
        ASSERT_TRUE(t.dns_config.has_value());
        EXPECT_EQ(t.dns_config->searches, (Strings{"corp.example"}));
        EXPECT_TRUE(r.state.vmis.empty());  // a plan, not a running VMI
+       EXPECT_EQ(t.pod_network, "default");  // KubeVirt's, without spec.networks
+     }},
+    {"the template's pod network is named as in its spec.networks",
+     R"(apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata: {name: x}
+spec:
+  template:
+    spec:
+      networks:
+      - {name: nic1, multus: {networkName: a}}
+      - {name: main, pod: {}}
+---
+apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata: {name: y}
+spec:
+  template:
+    spec:
+      networks: [{name: nic1, multus: {networkName: a}}]
+)",
+     {},
+     [](const LoadResult& r) {
+       ASSERT_EQ(r.state.vms.size(), 2u);
+       EXPECT_EQ(r.state.vms.at({"default", "x"}).vmi_template.pod_network, "main");
+       EXPECT_EQ(r.state.vms.at({"default", "y"}).vmi_template.pod_network, "");
      }},
     {"spec.running is read",
      R"(apiVersion: kubevirt.io/v1

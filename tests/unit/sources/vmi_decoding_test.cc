@@ -254,6 +254,7 @@ status:
        ASSERT_EQ(nics.size(), 2u);
        EXPECT_TRUE(nics[0].pod_network);
        EXPECT_FALSE(nics[1].pod_network);
+       EXPECT_EQ(only_vmi(r).pod_network, "main");
      }},
     {"without spec.networks KubeVirt attaches the pod network as default",
      R"(apiVersion: kubevirt.io/v1
@@ -274,6 +275,8 @@ status:
        ASSERT_EQ(r.state.vmis.size(), 2u);
        EXPECT_TRUE(r.state.vmis.at({"default", "x"}).interfaces.at(0).pod_network);
        EXPECT_FALSE(r.state.vmis.at({"default", "y"}).interfaces.at(0).pod_network);
+       EXPECT_EQ(r.state.vmis.at({"default", "x"}).pod_network, "default");
+       EXPECT_EQ(r.state.vmis.at({"default", "y"}).pod_network, "");
      }},
     {"a secondary interface name that is not a DNS-1123 label is a warning",
      R"(apiVersion: kubevirt.io/v1
