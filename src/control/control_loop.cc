@@ -86,9 +86,8 @@ void ControlLoop::enqueue(Change change) {
 
 void ControlLoop::replace_origin(const std::string& origin, cluster::State objects) {
   enqueue([this, origin, objects = std::move(objects)](ClusterStore& store, auto&) mutable {
-    // Copied, not moved: a source's objects lie scattered among what its parser freed (yaml-cpp
-    // keeps several times their size while a file is read), and pages holding even one of them
-    // stay resident. Copied here, they are packed in this thread's heap, and the source's
+    // Copied, not moved: a source's objects lie scattered among what its parser freed (each
+    // document's tree, each API page's JSON), and pages holding even one of them stay resident. Copied here, they are packed in this thread's heap, and the source's
     // arena empties and is given back by malloc_trim after the build.
     cluster::State copy(std::as_const(objects));
     objects = cluster::State();
@@ -331,9 +330,9 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
                      ? fmt::format("{} Service(s) rebuilt", builder_.last_services_rebuilt())
                      : std::string("full build"));
     if (count >= kTrimAfterChanges || builds_ == 0) {
-      // Reading many manifests leaves glibc's heap full of freed parser nodes (yaml-cpp keeps
-      // several times the objects' size while a file is read): give them back to the system so
-      // that the resident size after a load is the cluster's, not the parser's high-water mark.
+      // Reading many manifests or list pages leaves glibc's heap full of freed parser nodes
+      // (document trees, JSON pages): give them back to the system so that the resident size
+      // after a load is the cluster's, not the parser's high-water mark.
       malloc_trim(0);
     }
   } catch (const std::exception& e) {
