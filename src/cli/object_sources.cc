@@ -67,17 +67,10 @@ std::optional<LoadedObjects> load_objects(const ObjectSources& sources, bool all
   }
   LoadedObjects out;
   if (sources.live()) {
-    std::optional<kube::KubeConfig> config;
-    if (sources.in_cluster) {
-      config = kube::in_cluster_config(sources.service_account_dir.empty()
-                                           ? std::string(kube::kServiceAccountDir)
-                                           : sources.service_account_dir,
-                                       error);
-    } else {
-      config = kube::load_kubeconfig(
-          sources.kubeconfig.empty() ? default_kubeconfig() : sources.kubeconfig,
-          sources.context, error);
-    }
+    std::optional<kube::KubeConfig> config = kube::resolve_config(
+        sources.in_cluster, sources.service_account_dir,
+        sources.kubeconfig.empty() ? default_kubeconfig() : sources.kubeconfig, sources.context,
+        error);
     if (!config) {
       return std::nullopt;
     }

@@ -37,17 +37,11 @@ std::string restore_state(const std::string& state_dir, sources::ObjectSink& sin
 
 std::optional<std::optional<kube::KubeConfig>> api_config(const settings::ServeOptions& options,
                                                           std::string* error) {
-  std::optional<kube::KubeConfig> config;
-  if (options.in_cluster) {
-    config = kube::in_cluster_config(options.service_account_dir.empty()
-                                         ? std::string(kube::kServiceAccountDir)
-                                         : options.service_account_dir,
-                                     error);
-  } else if (!options.kubeconfig.empty()) {
-    config = kube::load_kubeconfig(options.kubeconfig, options.context, error);
-  } else {
-    return std::optional<kube::KubeConfig>();
+  if (!options.in_cluster && options.kubeconfig.empty()) {
+    return std::optional<kube::KubeConfig>();  // no API: manifests alone
   }
+  std::optional<kube::KubeConfig> config = kube::resolve_config(
+      options.in_cluster, options.service_account_dir, options.kubeconfig, options.context, error);
   if (!config) {
     return std::nullopt;
   }

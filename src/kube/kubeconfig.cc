@@ -382,4 +382,15 @@ std::optional<KubeConfig> in_cluster_config(const std::string& dir, std::string*
   return config;
 }
 
+std::optional<KubeConfig> resolve_config(bool in_cluster, const std::string& service_account_dir,
+                                         const std::string& kubeconfig_path,
+                                         const std::string& context, std::string* error) {
+  if (in_cluster) {
+    return in_cluster_config(
+        service_account_dir.empty() ? std::string(kServiceAccountDir) : service_account_dir,
+        error);
+  }
+  return load_kubeconfig(kubeconfig_path, context, error);
+}
+
 }  // namespace vmdns::kube

@@ -47,6 +47,13 @@ std::optional<KubeConfig> parse_kubeconfig(const std::string& text, const std::s
 inline constexpr const char* kServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
 std::optional<KubeConfig> in_cluster_config(const std::string& dir, std::string* error);
 
+// The API a command is pointed at: `in_cluster` (the service account of `service_account_dir`,
+// kServiceAccountDir when empty), else the kubeconfig at `kubeconfig_path` and its `context`.
+// serve's --in-cluster/--kubeconfig and explain's and check's are read through it.
+std::optional<KubeConfig> resolve_config(bool in_cluster, const std::string& service_account_dir,
+                                         const std::string& kubeconfig_path,
+                                         const std::string& context, std::string* error);
+
 // Standard base64 (RFC 4648 section 4), whitespace ignored; nullopt when malformed.
 std::optional<std::string> decode_base64(std::string_view text);
 
