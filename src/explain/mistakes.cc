@@ -5,6 +5,7 @@
 #include "cluster/dns1123.h"
 #include "cluster/kubevirt.h"
 #include "cluster/selector.h"
+#include "explain/plan_index.h"
 #include "explain/workload_plan.h"
 
 namespace vmdns::explain {
@@ -26,11 +27,13 @@ std::string service_object(const cluster::Service& service) {
 
 class Finder {
  public:
-  explicit Finder(const cluster::State& state) : state_(state), plan_(plan_vmis(state)) {}
+  explicit Finder(const cluster::State& state)
+      : state_(state), plan_(plan_vmis(state)), index_(state, plan_) {}
 
   std::vector<cluster::Diagnostic> run() {
-    for (const PlannedVmi& p : plan_) {
-      check_vm_labels(p);
+    for (size_t i = 0; i < plan_.size(); ++i) {
+      const PlannedVmi& p = plan_[i];
+      check_vm_labels(p, index_.launcher_labels(i));
       check_subdomain(p);
       check_hostname(p);
       check_dns_config(p);
@@ -53,19 +56,16 @@ class Finder {
   }
 
   // Labels the VM carries itself that a Service selector of its namespace needs on the VMI.
-  void check_vm_labels(const PlannedVmi& p) {
+  void check_vm_labels(const PlannedVmi& p, const cluster::Labels& launcher) {
     if (p.vm == nullptr) {
       return;
     }
     // A running VMI is checked with its real labels (a live cluster always has one): the VM's
     // own labels never reached it either, and the fix in the template takes effect at the next
-    // start.
-    cluster::Labels launcher = cluster::launcher_pod_labels(p.vmi);
-    for (const auto& [key, service] : state_.services) {
-      if (key.namespace_name != p.vmi.meta.namespace_name || !service.selector ||
-          service.selector->empty()) {
-        continue;
-      }
+    // start. A warning needs a selector pair on the VM's labels: only those Services are read.
+    for (const cluster::Service* candidate :
+         index_.services_with_pair(p.vmi.meta.namespace_name, p.vm->meta.labels)) {
+      const cluster::Service& service = *candidate;
       cluster::Labels needed;
       bool others_match = true;
       for (const auto& [label, value] : *service.selector) {
@@ -82,7 +82,7 @@ class Finder {
       }
       // Only when the VM's own labels would complete the selector, or the Service is named
       // like the subdomain: then the labels are clearly meant for it.
-      if (!needed.empty() && (others_match || p.vmi.subdomain == key.name)) {
+      if (!needed.empty() && (others_match || p.vmi.subdomain == service.meta.name)) {
         // At the VM, where the fix goes (not at its running VMI).
         out_.push_back(
             {cluster::Severity::Warning, p.vm->meta.origin, p.object(), "metadata.labels",
@@ -172,22 +172,11 @@ class Finder {
       return;
     }
     const std::string& ns = service.meta.namespace_name;
-    for (const auto& [key, slice] : state_.endpoint_slices) {
-      if (key.namespace_name == ns && slice.service_name == service.meta.name) {
-        return;  // endpoints come from its slices
-      }
+    if (index_.has_slices({ns, service.meta.name})) {
+      return;  // endpoints come from its slices
     }
-    for (const PlannedVmi& p : plan_) {
-      if (p.vmi.meta.namespace_name == ns &&
-          cluster::selector_matches(service.selector, cluster::launcher_pod_labels(p.vmi))) {
-        return;
-      }
-    }
-    for (const auto& [key, pod] : state_.pods) {
-      if (key.namespace_name == ns &&
-          cluster::selector_matches(service.selector, pod.meta.labels)) {
-        return;
-      }
+    if (!index_.selected_vmis(service).empty() || index_.selects_pod(service)) {
+      return;
     }
     warn(service, "spec.selector",
          pairs_text(*service.selector) +
@@ -203,10 +192,9 @@ class Finder {
       return;
     }
     std::map<std::string, const PlannedVmi*> seen;
-    for (const PlannedVmi& p : plan_) {
-      if (p.vmi.meta.namespace_name != service.meta.namespace_name ||
-          p.vmi.subdomain != service.meta.name ||
-          !cluster::selector_matches(service.selector, cluster::launcher_pod_labels(p.vmi))) {
+    for (size_t i : index_.with_subdomain(service.meta.namespace_name, service.meta.name)) {
+      const PlannedVmi& p = plan_[i];
+      if (!cluster::selector_matches(service.selector, index_.launcher_labels(i))) {
         continue;
       }
       std::string hostname = cluster::vmi_hostname(p.vmi);
@@ -223,6 +211,7 @@ class Finder {
 
   const cluster::State& state_;
   std::vector<PlannedVmi> plan_;
+  PlanIndex index_;  // over plan_: declared after it
   std::vector<cluster::Diagnostic> out_;
 };
 

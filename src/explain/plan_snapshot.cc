@@ -48,6 +48,23 @@ void give_pod_network(cluster::VirtualMachineInstance& vmi, const cluster::IpAdd
   }
 }
 
+// The bytes an A or AAAA record holding `address` carries.
+std::string rdata_of(const cluster::IpAddress& address) {
+  size_t length = address.is_v4() ? 4 : 16;
+  return std::string(address.bytes.begin(), address.bytes.begin() + length);
+}
+
+std::vector<std::string> sorted_text(std::vector<dns::Name> names) {
+  std::sort(names.begin(), names.end(), [](const dns::Name& a, const dns::Name& b) {
+    return dns::canonical_compare(a, b) < 0;
+  });
+  std::vector<std::string> out;
+  for (const dns::Name& name : names) {
+    out.push_back(name.to_text());
+  }
+  return out;
+}
+
 }  // namespace
 
 PlanSnapshot build_plan_snapshot(const cluster::State& state, const std::vector<PlannedVmi>& plan,
@@ -90,14 +107,57 @@ std::vector<std::string> names_with_addresses(const zone::Snapshot& snapshot,
       }
     });
   }
-  std::sort(names.begin(), names.end(), [](const dns::Name& a, const dns::Name& b) {
-    return dns::canonical_compare(a, b) < 0;
-  });
-  std::vector<std::string> out;
-  for (const dns::Name& name : names) {
-    out.push_back(name.to_text());
+  return sorted_text(std::move(names));
+}
+
+NamesByAddress::NamesByAddress(const zone::Snapshot& snapshot) {
+  for (const zone::Zone& zone : snapshot.zones()) {
+    zone.for_each_node([&](std::string_view wire, const zone::Node& node) {
+      std::vector<std::string> held;
+      for (dns::RrType type : {dns::RrType::A, dns::RrType::AAAA}) {
+        if (const zone::RrSet* set = node.find(type)) {
+          set->for_each([&](std::span<const uint8_t> rdata) {
+            if (rdata.size() == 4 || rdata.size() == 16) {
+              held.emplace_back(rdata.begin(), rdata.end());
+            }
+          });
+        }
+      }
+      if (held.empty()) {
+        return;
+      }
+      auto bytes = reinterpret_cast<const uint8_t*>(wire.data());
+      std::optional<dns::Name> name = dns::Name::from_wire({bytes, wire.size()});
+      if (!name) {
+        return;
+      }
+      std::sort(held.begin(), held.end());
+      held.erase(std::unique(held.begin(), held.end()), held.end());
+      for (std::string& rdata : held) {
+        by_rdata_[std::move(rdata)].push_back(names_.size());
+      }
+      names_.push_back(*name);
+    });
   }
-  return out;
+}
+
+std::vector<std::string> NamesByAddress::names_with(
+    const std::vector<cluster::IpAddress>& addresses) const {
+  std::vector<size_t> found;
+  for (const cluster::IpAddress& address : addresses) {
+    auto it = by_rdata_.find(rdata_of(address));
+    if (it != by_rdata_.end()) {
+      found.insert(found.end(), it->second.begin(), it->second.end());
+    }
+  }
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  std::vector<dns::Name> names;
+  names.reserve(found.size());
+  for (size_t i : found) {
+    names.push_back(names_[i]);
+  }
+  return sorted_text(std::move(names));
 }
 
 }  // namespace vmdns::explain

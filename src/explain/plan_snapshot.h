@@ -10,9 +10,12 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "cluster/model.h"
+#include "dns/name.h"
 #include "explain/workload_plan.h"
 #include "rules/zone_config.h"
 #include "zone/snapshot.h"
@@ -34,5 +37,20 @@ PlanSnapshot build_plan_snapshot(const cluster::State& state, const std::vector<
 // with a trailing dot, in canonical order.
 std::vector<std::string> names_with_addresses(const zone::Snapshot& snapshot,
                                               const std::vector<cluster::IpAddress>& addresses);
+
+// names_with_addresses for many VMIs: the snapshot is walked once, not once per VMI.
+//
+//   NamesByAddress names(*plan.snapshot);
+//   names.names_with(vmi.addresses);  // == names_with_addresses(*plan.snapshot, vmi.addresses)
+class NamesByAddress {
+ public:
+  explicit NamesByAddress(const zone::Snapshot& snapshot);
+  std::vector<std::string> names_with(const std::vector<cluster::IpAddress>& addresses) const;
+
+ private:
+  std::vector<dns::Name> names_;  // each node with an A or AAAA record, once
+  // The rdata of an A (4 bytes) or AAAA (16 bytes) record -> indexes into names_.
+  std::unordered_map<std::string, std::vector<size_t>> by_rdata_;
+};
 
 }  // namespace vmdns::explain

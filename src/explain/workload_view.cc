@@ -6,6 +6,7 @@
 #include "cluster/kubevirt.h"
 #include "cluster/selector.h"
 #include "explain/name_lookup.h"
+#include "explain/plan_index.h"
 #include "explain/plan_snapshot.h"
 #include "explain/workload_plan.h"
 #include "resolvconf/guest_dns.h"
@@ -66,21 +67,18 @@ std::vector<std::string> short_names_of(const std::string& fqdn,
 // <svc>.<ns>.svc.<zone>.: the Service's name, shared by every endpoint.
 bool is_service_name(const std::string& name, const cluster::State& state, const std::string& ns,
                      const rules::ZoneConfig& config) {
-  for (const auto& [key, service] : state.services) {
-    if (key.namespace_name != ns) {
-      continue;
-    }
-    for (const dns::Name& zone : config.zones) {
-      if (name == key.name + "." + ns + ".svc." + zone.to_text()) {
-        return true;
-      }
+  for (const dns::Name& zone : config.zones) {
+    std::string suffix = "." + ns + ".svc." + zone.to_text();
+    if (ends_with(name, suffix) &&
+        state.services.count({ns, name.substr(0, name.size() - suffix.size())}) != 0) {
+      return true;
     }
   }
   return false;
 }
 
-std::vector<std::string> notes_for(const PlannedVmi& p, const cluster::State& state,
-                                   bool selected) {
+std::vector<std::string> notes_for(const PlannedVmi& p, const cluster::Labels& launcher,
+                                   const cluster::State& state, bool selected) {
   std::vector<std::string> notes;
   const cluster::VirtualMachineInstance& vmi = p.vmi;
   if (vmi.hostname.empty()) {
@@ -100,8 +98,7 @@ std::vector<std::string> notes_for(const PlannedVmi& p, const cluster::State& st
   }
   auto own = state.services.find({vmi.meta.namespace_name, vmi.subdomain});
   if (own != state.services.end() && own->second.selector && !own->second.selector->empty() &&
-      !cluster::selector_matches(own->second.selector, cluster::launcher_pod_labels(vmi))) {
-    cluster::Labels launcher = cluster::launcher_pod_labels(vmi);
+      !cluster::selector_matches(own->second.selector, launcher)) {
     std::string missing;
     bool on_vm = false;
     for (const auto& [key, value] : *own->second.selector) {
@@ -131,8 +128,13 @@ std::vector<WorkloadView> workload_views(const cluster::State& state,
   std::vector<PlannedVmi> plan = plan_vmis(state);
   PlanSnapshot planned = build_plan_snapshot(state, plan, config);
   std::shared_ptr<const zone::Snapshot> current = builder::build(state, config);
+  // Built once: a scan of every Service and every name for each VMI is quadratic.
+  PlanIndex index(state, plan);
+  NamesByAddress planned_names(*planned.snapshot);
+  NamesByAddress current_names(*current);
   std::vector<WorkloadView> out;
-  for (const PlannedVmi& p : plan) {
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const PlannedVmi& p = plan[i];
     WorkloadView view;
     const std::string& ns = p.vmi.meta.namespace_name;
     view.object = p.object();
@@ -141,20 +143,19 @@ std::vector<WorkloadView> workload_views(const cluster::State& state,
     for (const cluster::IpAddress& address : p.vmi.addresses) {
       view.addresses.push_back(address.to_string());
     }
-    cluster::Labels labels = cluster::launcher_pod_labels(p.vmi);
-    for (const auto& [key, service] : state.services) {
-      if (key.namespace_name == ns && service.type != cluster::ServiceType::ExternalName &&
-          cluster::selector_matches(service.selector, labels)) {
-        view.services.push_back(key.namespace_name + "/" + key.name +
-                                (service.headless ? " (headless)" : " (cluster IP)"));
+    const cluster::Labels& labels = index.launcher_labels(i);
+    for (const cluster::Service* service : index.services_with_pair(ns, labels)) {
+      if (service->type != cluster::ServiceType::ExternalName &&
+          cluster::selector_matches(service->selector, labels)) {
+        view.services.push_back(ns + "/" + service->meta.name +
+                                (service->headless ? " (headless)" : " (cluster IP)"));
       }
     }
     auto planned_addresses = planned.addresses.find(cluster::key_of(p.vmi.meta));
     resolvconf::GuestDns guest = resolvconf::guest_dns(cluster, p.vmi);
     view.search = guest.conf.search;
     if (planned_addresses != planned.addresses.end()) {
-      for (const std::string& name :
-           names_with_addresses(*planned.snapshot, planned_addresses->second)) {
+      for (const std::string& name : planned_names.names_with(planned_addresses->second)) {
         std::string shown = shown_name(name, planned_addresses->second, planned.placeholders);
         view.names.push_back(shown);
         if (shown != name || is_service_name(name, state, ns, config)) {
@@ -169,8 +170,8 @@ std::vector<WorkloadView> workload_views(const cluster::State& state,
       }
     }
     view.served =
-        p.state == VmiState::Ready && !names_with_addresses(*current, p.vmi.addresses).empty();
-    view.notes = notes_for(p, state, !view.services.empty());
+        p.state == VmiState::Ready && !current_names.names_with(p.vmi.addresses).empty();
+    view.notes = notes_for(p, labels, state, !view.services.empty());
     out.push_back(std::move(view));
   }
   return out;
