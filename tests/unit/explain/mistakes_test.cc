@@ -49,6 +49,21 @@ std::string service(const std::string& cluster_ip = "None",
          "}\n  ports:\n  - {name: foo, port: 1234}\n---\n";
 }
 
+// A running Pod of namespace `ns`.
+std::string pod(const std::string& name, const std::string& ns, const std::string& labels,
+                const std::string& ip) {
+  return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  namespace: " + ns +
+         "\n  labels: {" + labels + "}\nspec: {}\nstatus:\n  phase: Running\n  podIPs: [{ip: " +
+         ip + "}]\n---\n";
+}
+
+// A headless Service of namespace `ns`.
+std::string service_in(const std::string& ns, const std::string& name,
+                       const std::string& selector) {
+  return "apiVersion: v1\nkind: Service\nmetadata:\n  name: " + name + "\n  namespace: " + ns +
+         "\nspec:\n  clusterIP: None\n  selector: {" + selector + "}\n---\n";
+}
+
 constexpr const char* kName = "myvmi.mysubdomain.default.svc.cluster.local";
 
 struct Case {
@@ -248,6 +263,41 @@ std::vector<Case> cases() {
         "spec.hostname gives hostname \"myvmi\", as VirtualMachineInstance default/vmi-copy "
         "does, under Service default/mysubdomain: myvmi.mysubdomain.default.svc.<zone> resolves "
         "to both; give each VM its own hostname"}},
+      {"a selector met by a Pod of its namespace only: a Pod of another namespace selects "
+       "nothing",
+       page_vmi() + service() + pod("db-0", "default", "app: db", "10.244.1.10") +
+           service("10.96.0.10", "app: db", "db") +
+           pod("db-0", "prod", "app: other", "10.244.1.11") + service_in("prod", "db", "app: db"),
+       kName,
+       "",
+       "resolves to A 10.244.0.57",
+       "",
+       {"t.yaml: document 6 (line 57): warning: Service prod/db: spec.selector app=db selects no "
+        "Pod, VirtualMachine or VirtualMachineInstance in namespace prod"}},
+      {"labels on the VM's metadata needed by two Services: a warning for each, in Service order",
+       vm("runStrategy: Always", "expose: me, tier: db", "kubevirt.io/domain: fedora") +
+           service() + service("None", "tier: db", "backend") +
+           service_in("prod", "backend", "tier: db"),
+       kName,
+       "",
+       "selector: Service default/mysubdomain selects expose=me; the VMI of " + vm_object +
+           " lacks expose=me (on the VM's own metadata.labels, which KubeVirt does not copy)",
+       "move label expose=me from metadata.labels to spec.template.metadata.labels",
+       {"t.yaml: document 1 (line 1): warning: " + vm_object +
+            ": metadata.labels tier=db is needed by Service default/backend's selector, but "
+            "KubeVirt copies only spec.template.metadata.labels to the VMI: move it to "
+            "spec.template.metadata.labels",
+        "t.yaml: document 1 (line 1): warning: " + vm_object +
+            ": metadata.labels expose=me is needed by Service default/mysubdomain's selector, "
+            "but KubeVirt copies only spec.template.metadata.labels to the VMI: move it to "
+            "spec.template.metadata.labels",
+        "t.yaml: document 3 (line 25): warning: Service default/backend: spec.selector tier=db "
+        "selects no Pod, VirtualMachine or VirtualMachineInstance in namespace default",
+        "t.yaml: document 2 (line 15): warning: Service default/mysubdomain: spec.selector "
+        "expose=me selects no Pod, VirtualMachine or VirtualMachineInstance in namespace "
+        "default",
+        "t.yaml: document 4 (line 35): warning: Service prod/backend: spec.selector tier=db "
+        "selects no Pod, VirtualMachine or VirtualMachineInstance in namespace prod"}},
       {"a subdomain with no Service of that name",
        page_vmi(),
        kName,
