@@ -205,11 +205,15 @@ std::vector<std::pair<std::string, VirtualMachineInstance>> AddressHolds::expire
   std::vector<std::pair<std::string, VirtualMachineInstance>> out;
   for (const cluster::ObjectKey& key : due) {
     auto served = state.vmis.find(key);
-    Entry entry = entries_.at(key);
+    auto held = entries_.find(key);
+    if (held == entries_.end()) {
+      continue;  // ended with a VMI gone, by forget_missing below for an earlier key
+    }
     if (served == state.vmis.end()) {
       forget_missing(state);
       continue;
     }
+    Entry entry = held->second;
     VirtualMachineInstance vmi = apply(entry.origin, std::move(entry.incoming), &served->second, now);
     out.emplace_back(std::move(entry.origin), std::move(vmi));
   }
