@@ -11,17 +11,6 @@
 namespace vmdns::rules {
 namespace {
 
-// "owner ttl IN TYPE rdata" with single spaces -> the tab-separated line zone_text writes.
-std::string rr(const std::string& spaced) {
-  std::string out = spaced;
-  size_t at = 0;
-  for (int field = 0; field < 4; ++field) {
-    at = out.find(' ', at);
-    out[at] = '\t';
-  }
-  return out + "\n";
-}
-
 std::string service(const std::string& name, const std::string& ns, const std::string& spec) {
   return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name + ", namespace: " + ns +
          "}\nspec: " + spec + "\n---\n";

@@ -17,17 +17,6 @@
 namespace vmdns::rules {
 namespace {
 
-// "owner ttl IN TYPE rdata" with single spaces -> the tab-separated line zone_text writes.
-std::string rr(const std::string& spaced) {
-  std::string out = spaced;
-  size_t at = 0;
-  for (int field = 0; field < 4; ++field) {
-    at = out.find(' ', at);
-    out[at] = '\t';
-  }
-  return out + "\n";
-}
-
 // A running VMI with spec.networks `networks` (omitted when empty) and status.interfaces
 // `interfaces`, both in YAML flow style.
 std::string vmi(const std::string& name, const std::string& ns, const std::string& networks,

@@ -32,4 +32,14 @@ std::string zones_text(const std::string& manifests, const Configure& configure)
   return out.str();
 }
 
+std::string rr(const std::string& spaced) {
+  std::string out = spaced;
+  size_t at = 0;
+  for (int field = 0; field < 4; ++field) {
+    at = out.find(' ', at);
+    out[at] = '\t';
+  }
+  return out + "\n";
+}
+
 }  // namespace vmdns::rules

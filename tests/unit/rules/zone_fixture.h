@@ -15,4 +15,8 @@ using Configure = std::function<void(ZoneConfig&)>;
 // after a "; zone <apex>" line, as `vmdns records` prints them.
 std::string zones_text(const std::string& manifests, const Configure& configure = {});
 
+// "owner ttl IN TYPE rdata" with single spaces -> the tab-separated line zones_text writes, so
+// that expected records read as they are written: rr("a.b. 5 IN A 10.0.0.1").
+std::string rr(const std::string& spaced);
+
 }  // namespace vmdns::rules
