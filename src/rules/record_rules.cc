@@ -1,9 +1,9 @@
 #include "rules/record_rules.h"
 
 #include <optional>
-#include <stdexcept>
 
 #include "dns/rdata.h"
+#include "rules/constant_name.h"
 #include "rules/dashed_name.h"
 #include "rules/srv_rules.h"
 
@@ -11,11 +11,7 @@ namespace vmdns::rules {
 namespace {
 
 const dns::Name& must(const std::optional<dns::Name>& name) {
-  // Our own constants ("svc", "ns.dns") always fit below a valid apex.
-  if (!name) {
-    throw std::logic_error("constant name does not fit the zone");
-  }
-  return *name;
+  return must_fit(name, "the zone");
 }
 
 }  // namespace

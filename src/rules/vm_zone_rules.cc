@@ -2,22 +2,18 @@
 
 #include <algorithm>
 #include <optional>
-#include <stdexcept>
 #include <string_view>
 
 #include "cluster/dns1123.h"
 #include "dns/rdata.h"
+#include "rules/constant_name.h"
 #include "zone/zone_builder.h"
 
 namespace vmdns::rules {
 namespace {
 
 const dns::Name& must(const std::optional<dns::Name>& name) {
-  // make_zone_config() refuses a --vm-zone too long for "hostmaster" below it.
-  if (!name) {
-    throw std::logic_error("constant name does not fit the vm zone");
-  }
-  return *name;
+  return must_fit(name, "the vm zone");
 }
 
 constexpr const char* kNameserverLabel = "ns";
