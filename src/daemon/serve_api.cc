@@ -75,6 +75,7 @@ ServeApi::ServeApi(const kube::KubeConfig& config, const settings::ServeOptions&
       .label_selector = options.labels,
       .pods = watch_pods,
       .resync_period = std::chrono::seconds(options.resync_seconds),
+      .page_size = options.api_page_size,
       .serving_restored_state = !restored.empty(),
       .on_error = std::move(on_error),
       .on_list_page = [this, &progress](size_t objects) {

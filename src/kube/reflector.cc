@@ -134,13 +134,23 @@ bool Reflector::list() {
       put(objects, std::move(object));
     }
   };
+  size_t passed_on = 0;
   callbacks.on_restart = [&] {
+    spdlog::info("kubernetes: listing {}: the continue token expired (410 Gone) after {} "
+                 "object(s); listing again from the start",
+                 describe(), passed_on);
     // What a relist already passed on stays (it was current); what it saw is forgotten, so
     // that an object deleted since is not taken for listed.
     objects = cluster::State();
     listed.clear();
+    passed_on = 0;
   };
-  callbacks.on_page = options_.on_page;
+  callbacks.on_page = [&](size_t count) {
+    passed_on += count;
+    if (options_.on_page) {
+      options_.on_page(count);
+    }
+  };
   callbacks.stopped = [this] { return stop_.stopped(); };
   ListOutcome outcome = list_collection(
       request, [this](const std::string& path) { return client_.get(path, kListTimeout); },

@@ -25,6 +25,11 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
                       "Seconds between full lists of every watched kind, which repair any "
                       "missed event",
                       1u, 86400u);
+  add_option_in_range(command, "--api-page-size", options.api_page_size,
+                      "Objects per page of the API's lists (`limit`; client-go's and kubectl's "
+                      "500): smaller pages hold less JSON at once, larger ones make fewer "
+                      "requests",
+                      1u, 100000u);
   command.add_option("--state-dir", options.state_dir,
                      "Keep the last synced API objects here and serve them at once on the "
                      "next start, until the API server answers");

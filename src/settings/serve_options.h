@@ -56,6 +56,7 @@ struct ServeOptions {
   std::string service_account_dir;  // --in-cluster's token, ca.crt, namespace; empty: the pod's
   std::string labels;
   unsigned resync_seconds = 600;
+  unsigned api_page_size = 500;
   std::string state_dir;
   // How long a running VMI's records keep an address its status stopped listing (the guest
   // agent restarting or late); "0": not at all.

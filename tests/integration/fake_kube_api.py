@@ -6,22 +6,32 @@ openssl CLI in a temporary directory:
 - GET /api/v1/namespaces, /api/v1/[namespaces/NS/]services|pods,
   /apis/discovery.k8s.io/v1/[namespaces/NS/]endpointslices,
   /apis/kubevirt.io/v1/[namespaces/NS/]virtualmachineinstances|virtualmachines;
-- lists: `{"kind": "ServiceList", "metadata": {"resourceVersion", "continue"}, "items": [...]}`
-  with items lacking kind and apiVersion, as the API server writes them; `limit` and
-  `continue` paginate; `labelSelector` (equality only) and `fieldSelector` (metadata.name,
-  metadata.namespace) filter;
+- lists: `{"kind": "ServiceList", "metadata": {"resourceVersion", "continue",
+  "remainingItemCount"}, "items": [...]}` with items lacking kind and apiVersion, as the API
+  server writes them; `limit` and `continue` paginate, every page of a list cut from the
+  snapshot its first page was (the resourceVersion of the first page, as etcd serves them),
+  `remainingItemCount` only when no selector filters; a continue token older than the history
+  kept (compact(), or too many lists since) is answered 410 Gone, reason Expired;
+  `labelSelector` (the whole grammar: `=`, `==`, `!=`, `in`, `notin`, `key`, `!key`) and
+  `fieldSelector` (metadata.name, metadata.namespace) filter;
 - watches (`watch=1&resourceVersion=RV`): HTTP/1.1 chunked streams of `{"type", "object"}`
   lines, replaying history after RV, then live events; BOOKMARKs when asked for
   (`allowWatchBookmarks`); an ERROR event with a 410 Status when RV is older than the history
   kept (compact()); `timeoutSeconds` ends the stream;
-- 401 with a Status body for a wrong bearer token.
+- 401 with a Status body for a wrong bearer token; with `client_certificates`, TLS that
+  requires a client certificate signed by its own client CA (client_certs()), which then
+  authenticates the request without a token.
 
 Tests script it: add/update/delete objects (each gets a resourceVersion), compact() the history,
 drop_watches() (connections reset mid-stream), garbage() into the streams, hang() to accept
 connections and never answer, answer_with() to answer every request with an HTTP error or a
 body that is not JSON, stop() and start() again on the same port (the server gone, then back),
 rotate_token(), set_silently() (a change no watch sees), `unserved` (resources answered 404,
-as a cluster without KubeVirt's CRDs).
+as a cluster without KubeVirt's CRDs), forbid() (403 for a verb on a resource, as RBAC
+without it), throttle() (429 with Retry-After), fail_requests() (5xx), expire_continues() (the
+next continue tokens answered 410 Expired), hold_continues() (pages after the first wait until
+released), drop_mid_page() (a page cut off after half its body) and drop_mid_event() (a watch
+cut off in the middle of an event).
 """
 
 import base64
@@ -63,25 +73,72 @@ def make_certificates(directory, address="127.0.0.1"):
     return {name: os.path.join(directory, name) for name in ("ca.crt", "server.crt", "server.key")}
 
 
+def make_client_certificates(directory, name="vmdns"):
+    """A client CA of its own (not the server's) and a client certificate it signed, for the
+    user `name`; plus a certificate for the same name that another CA signed."""
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=directory)
+    for ca in ("client-ca", "other-ca"):
+        run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-keyout", ca + ".key", "-out", ca + ".crt", "-days", "2", "-subj",
+            "/CN=" + ca)
+    with open(os.path.join(directory, "client.ext"), "w") as f:
+        f.write("extendedKeyUsage=clientAuth\n")
+    for cert, ca in (("client", "client-ca"), ("impostor", "other-ca")):
+        run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", cert + ".key", "-out", cert + ".csr", "-subj", "/O=vmdns/CN=" + name)
+        run("x509", "-req", "-in", cert + ".csr", "-CA", ca + ".crt", "-CAkey", ca + ".key",
+            "-CAcreateserial", "-out", cert + ".crt", "-days", "2", "-extfile", "client.ext")
+    return {n: os.path.join(directory, n) for n in (
+        "client-ca.crt", "client.crt", "client.key", "impostor.crt", "impostor.key")}
+
+
 def status(code, reason, message):
     return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
             "message": message, "reason": reason, "code": code}
 
 
+def selector_terms(selector):
+    """"a=b,c in (x,y),!d" -> ["a=b", "c in (x,y)", "!d"]: commas inside parentheses are part
+    of a set."""
+    terms, depth, current = [], 0, ""
+    for c in selector or "":
+        depth += c == "("
+        depth -= c == ")"
+        if c == "," and depth == 0:
+            terms.append(current.strip())
+            current = ""
+        else:
+            current += c
+    terms.append(current.strip())
+    return [t for t in terms if t]
+
+
+def matches_term(labels, term):
+    """One requirement of the label selector grammar (k8s.io/apimachinery labels.Parse):
+    `key`, `!key`, `key=v`, `key==v`, `key!=v` (true when the key is absent), `key in (a,b)`,
+    `key notin (a,b)` (true when the key is absent)."""
+    for op in (" notin ", " in "):
+        if op in term:
+            key, values = term.split(op, 1)
+            values = {v.strip() for v in values.strip().strip("()").split(",") if v.strip()}
+            if op == " in ":
+                return labels.get(key.strip()) in values
+            return labels.get(key.strip()) not in values
+    if term.startswith("!"):
+        return term[1:].strip() not in labels
+    if "!=" in term:
+        key, value = term.split("!=", 1)
+        return labels.get(key.strip()) != value.strip()
+    if "=" in term:
+        key, value = term.split("=", 1)
+        return labels.get(key.strip()) == value.lstrip("=").strip()
+    return term in labels
+
+
 def matches_labels(obj, selector):
     labels = obj.get("metadata", {}).get("labels") or {}
-    for term in filter(None, (selector or "").split(",")):
-        if "!=" in term:
-            key, value = term.split("!=", 1)
-            if labels.get(key) == value:
-                return False
-        elif "=" in term:
-            key, value = term.split("=", 1)
-            if labels.get(key.rstrip("=")) != value:
-                return False
-        elif term not in labels:
-            return False
-    return True
+    return all(matches_term(labels, term) for term in selector_terms(selector))
 
 
 def matches_fields(obj, selector):
@@ -93,13 +150,23 @@ def matches_fields(obj, selector):
     return True
 
 
+# Lists whose later pages can still be served; older continue tokens are answered 410 Expired,
+# as the API server does once etcd compacted the list's revision.
+SNAPSHOTS_KEPT = 32
+
+
 class FakeKubeApi:
-    def __init__(self, directory, token="token-1", address="127.0.0.1"):
+    def __init__(self, directory, token="token-1", address="127.0.0.1",
+                 client_certificates=False):
         """`address`: where it listens, and the IP its certificate names (a test pod's API
-        server is on the host side of its veth)."""
+        server is on the host side of its veth). `client_certificates`: TLS requires a
+        client certificate its client CA signed."""
         self.directory = directory
         self.address = address
         self.certs = make_certificates(directory, address)
+        if client_certificates:
+            self.certs.update(make_client_certificates(directory))
+        self.client_certificates = client_certificates
         self.lock = threading.Condition()
         self.objects = {}        # (resource, namespace, name) -> object
         self.history = []        # (rv, type, resource, object)
@@ -113,6 +180,14 @@ class FakeKubeApi:
         self.pending_garbage = 0
         self.bad_answer = None   # (HTTP status, body) for every request, when set
         self.unserved = set()    # resources answered 404, as a cluster without their CRD
+        self.forbidden = set()   # (resource, verb) answered 403
+        self.snapshots = {}      # list id -> the items of a paginated list, as its first page
+        self.next_list_id = 1
+        self.faults = {}         # fault -> how many requests it still hits (see _take_fault)
+        self.retry_after = 1
+        self.failure_code = 503
+        self.holding = False     # pages after the first wait while True
+        self.held = 0            # requests waiting for hold_continues(False)
         self.port = 0
         self.token_file = os.path.join(directory, "token")
         with open(self.token_file, "w") as f:
@@ -170,10 +245,62 @@ class FakeKubeApi:
             self.rv += 1
 
     def compact(self):
-        """Forgets the history: a watch from an older resourceVersion gets 410 Gone."""
+        """Forgets the history: a watch from an older resourceVersion, or a continue token of
+        a list cut before, gets 410 Gone."""
         with self.lock:
             self.oldest_rv = self.rv + 1
             self.history = []
+            self.snapshots = {}
+
+    def forbid(self, resource, verb="list", on=True):
+        """`verb` ("list" or "watch") on `resource` ("virtualmachineinstances") answers 403
+        Forbidden, as RBAC does when the ServiceAccount's role lacks it; on=False grants it."""
+        with self.lock:
+            (self.forbidden.add if on else self.forbidden.discard)((resource, verb))
+
+    def throttle(self, requests=1, retry_after=1):
+        """The next `requests` requests get 429 Too Many Requests with `Retry-After` seconds
+        (the API server's priority and fairness, or max-requests-inflight)."""
+        with self.lock:
+            self.faults["throttle"] = requests
+            self.retry_after = retry_after
+
+    def fail_requests(self, requests=1, code=503):
+        """The next `requests` requests get `code` (a 5xx) with a Status body."""
+        with self.lock:
+            self.faults["fail"] = requests
+            self.failure_code = code
+
+    def expire_continues(self, requests=1):
+        """The next `requests` requests with a continue token get 410 Expired, as when etcd
+        compacted the list's revision between two pages."""
+        with self.lock:
+            self.faults["expire"] = requests
+
+    def hold_continues(self, on=True):
+        """While on, requests for a list's later pages wait (`held` counts them)."""
+        with self.lock:
+            self.holding = on
+            self.lock.notify_all()
+
+    def drop_mid_page(self, requests=1):
+        """The next `requests` list pages send their headers and half their body, then the
+        connection is reset."""
+        with self.lock:
+            self.faults["drop_page"] = requests
+
+    def drop_mid_event(self, resource, events=1):
+        """The next `events` watch events of `resource` are cut off in their middle, each
+        followed by a reset of its connection."""
+        with self.lock:
+            self.faults["drop_event:" + resource] = events
+
+    def _take_fault(self, fault):
+        """True when `fault` hits this request (the caller holds the lock)."""
+        if self.faults.get(fault, 0) > 0:
+            self.faults[fault] -= 1
+            return True
+        return False
 
     def drop_watches(self):
         """Resets every open watch connection, mid-stream."""
@@ -216,6 +343,12 @@ class FakeKubeApi:
         with self.lock:
             return len(self.watch_sockets)
 
+    def lists(self, resource=None):
+        """List requests so far (first pages and later ones), of `resource` when given."""
+        with self.lock:
+            return [r for r in self.requests if "watch=1" not in r and
+                    (resource is None or "/%s?" % resource in r)]
+
     # --- serving -----------------------------------------------------------------------------
 
     def start(self):
@@ -235,6 +368,9 @@ class FakeKubeApi:
         self._server.daemon_threads = True
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.certs["server.crt"], self.certs["server.key"])
+        if self.client_certificates:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(self.certs["client-ca.crt"])
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
         self.url = "https://%s:%d" % (self.address, self.port)
@@ -249,16 +385,28 @@ class FakeKubeApi:
             self._server.server_close()
             self._server = None
 
-    def write_kubeconfig(self, path=None, token_file=True, ca_inline=True):
+    def write_kubeconfig(self, path=None, token_file=True, ca_inline=True, client_cert=None):
+        """`client_cert`: "data" (client-certificate-data, client-key-data), "file"
+        (client-certificate, client-key), or "impostor" (files of a certificate another CA
+        signed)."""
         path = path or os.path.join(self.directory, "kubeconfig")
-        with open(self.certs["ca.crt"], "rb") as f:
-            ca = base64.b64encode(f.read()).decode()
+
+        def data(name):
+            with open(self.certs[name], "rb") as f:
+                return base64.b64encode(f.read()).decode()
         cluster = {"server": self.url}
         if ca_inline:
-            cluster["certificate-authority-data"] = ca
+            cluster["certificate-authority-data"] = data("ca.crt")
         else:
             cluster["certificate-authority"] = self.certs["ca.crt"]
         user = {"tokenFile": "token"} if token_file else {}
+        if client_cert == "data":
+            user.update({"client-certificate-data": data("client.crt"),
+                         "client-key-data": data("client.key")})
+        elif client_cert in ("file", "impostor"):
+            name = "client" if client_cert == "file" else "impostor"
+            user.update({"client-certificate": self.certs[name + ".crt"],
+                         "client-key": self.certs[name + ".key"]})
         config = {
             "apiVersion": "v1", "kind": "Config", "current-context": "fake",
             "contexts": [{"name": "fake", "context": {"cluster": "fake", "user": "vmdns"}}],
@@ -269,12 +417,21 @@ class FakeKubeApi:
             json.dump(config, f)  # JSON is YAML
         return path
 
-    def _send_json(self, handler, code, body):
+    def _send_json(self, handler, code, body, headers=None, cut=False):
+        """`cut`: half the body is sent, then the connection is reset."""
         data = json.dumps(body).encode()
         handler.send_response(code)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
         handler.end_headers()
+        if cut:
+            handler.wfile.write(data[:len(data) // 2])
+            handler.wfile.flush()
+            handler.close_connection = True
+            handler.connection.shutdown(socket.SHUT_RDWR)
+            return
         handler.wfile.write(data)
 
     def _route(self, path):
@@ -311,11 +468,24 @@ class FakeKubeApi:
             return
         auth = handler.headers.get("Authorization", "")
         token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        # A verified client certificate authenticates the request as a token does (the API
+        # server takes the first authenticator that succeeds).
+        certified = self.client_certificates and handler.connection.getpeercert() is not None
         with self.lock:
             self.tokens_seen.append(token)
-            valid = token in self.valid_tokens
+            valid = certified or token in self.valid_tokens
+            throttled = valid and self._take_fault("throttle")
+            failing = valid and not throttled and self._take_fault("fail")
         if not valid:
             return self._send_json(handler, 401, status(401, "Unauthorized", "Unauthorized"))
+        if throttled:
+            body = status(429, "TooManyRequests", "Too many requests, please try again later.")
+            body["details"] = {"retryAfterSeconds": self.retry_after}
+            return self._send_json(handler, 429, body,
+                                   headers={"Retry-After": str(self.retry_after)})
+        if failing:
+            return self._send_json(handler, self.failure_code, status(
+                self.failure_code, "ServiceUnavailable", "the server is shutting down"))
         route = self._route(url.path)
         if route is None:
             return self._send_json(handler, 404, status(404, "NotFound", "the server could not "
@@ -324,7 +494,20 @@ class FakeKubeApi:
         if resource in self.unserved:
             return self._send_json(handler, 404, status(404, "NotFound", "the server could not "
                                                         "find the requested resource"))
-        if query.get("watch") in ("1", "true"):
+        verb = "watch" if query.get("watch") in ("1", "true") else "list"
+        with self.lock:
+            forbidden = (resource, verb) in self.forbidden
+        if forbidden:
+            kind, api_version, _ = RESOURCES[resource]
+            group = api_version.rpartition("/")[0]
+            scope = "in the namespace \"%s\"" % namespace if namespace else "at the cluster scope"
+            body = status(403, "Forbidden", "%s%s is forbidden: User \"system:serviceaccount:"
+                          "kube-system:vmdns\" cannot %s resource \"%s\" in API group \"%s\" %s"
+                          % (resource, "." + group if group else "", verb, resource, group,
+                             scope))
+            body["details"] = {"group": group, "kind": resource}
+            return self._send_json(handler, 403, body)
+        if verb == "watch":
             return self._watch(handler, resource, namespace, query)
         return self._list(handler, resource, namespace, query)
 
@@ -337,29 +520,48 @@ class FakeKubeApi:
 
     def _list(self, handler, resource, namespace, query):
         kind, api_version, _ = RESOURCES[resource]
-        with self.lock:
-            # The stored objects are replaced, never changed in place: a page shares their
-            # contents and copies only the top level of the items it returns (below).
-            items = [o for (r, _, _), o in sorted(self.objects.items())
-                     if r == resource and self._selected(resource, namespace, query, o)]
-            rv = self.rv
-        start = 0
-        if query.get("continue"):
-            token = json.loads(base64.b64decode(query["continue"]))
-            if token["rv"] < self.oldest_rv:
-                return self._send_json(handler, 410, status(
-                    410, "Expired", "The provided continue parameter is too old"))
-            start = token["start"]
-            rv = token["rv"]
         limit = int(query.get("limit", "0") or 0)
+        with self.lock:
+            if query.get("continue"):
+                # A later page: cut from the snapshot the first page was, whatever changed
+                # since, unless that snapshot is gone (compacted) or the test expires it.
+                token = json.loads(base64.b64decode(query["continue"]))
+                if self.holding:
+                    self.held += 1
+                    while self.holding:
+                        self.lock.wait()
+                    self.held -= 1
+                items = self.snapshots.get(token["list"])
+                if items is None or self._take_fault("expire"):
+                    body = status(410, "Expired", "The provided continue parameter is too old "
+                                  "to display a consistent list result. Start a new list "
+                                  "without the continue parameter.")
+                    return self._send_json(handler, 410, body)
+                start, rv, list_id = token["start"], token["rv"], token["list"]
+            else:
+                # The stored objects are replaced, never changed in place: a snapshot shares
+                # their contents and a page copies only the top level of its items (below).
+                items = [o for (r, _, _), o in sorted(self.objects.items())
+                         if r == resource and self._selected(resource, namespace, query, o)]
+                start, rv, list_id = 0, self.rv, None
+                if limit and limit < len(items):
+                    list_id = self.next_list_id
+                    self.next_list_id += 1
+                    self.snapshots[list_id] = items
+                    for old in sorted(self.snapshots)[:-SNAPSHOTS_KEPT]:
+                        del self.snapshots[old]
+            cut = self._take_fault("drop_page")
         page = [{k: v for k, v in item.items() if k not in ("kind", "apiVersion")}
                 for item in (items[start:start + limit] if limit else items[start:])]
         metadata = {"resourceVersion": str(rv)}
         if limit and start + limit < len(items):
-            metadata["continue"] = base64.b64encode(
-                json.dumps({"rv": rv, "start": start + limit}).encode()).decode()
+            metadata["continue"] = base64.b64encode(json.dumps(
+                {"rv": rv, "start": start + limit, "list": list_id}).encode()).decode()
+            # Known only when no selector filters the list (the API server's rule).
+            if not query.get("labelSelector") and not query.get("fieldSelector"):
+                metadata["remainingItemCount"] = len(items) - start - limit
         self._send_json(handler, 200, {"kind": kind + "List", "apiVersion": api_version,
-                                       "metadata": metadata, "items": page})
+                                       "metadata": metadata, "items": page}, cut=cut)
 
     def _watch(self, handler, resource, namespace, query):
         kind, api_version, _ = RESOURCES[resource]
@@ -401,6 +603,13 @@ class FakeKubeApi:
                     if not pending and not garbage:
                         self.lock.wait(0.2)
                 for rv, t, o in pending:
+                    with self.lock:
+                        cut = self._take_fault("drop_event:" + resource)
+                    if cut:
+                        data = json.dumps({"type": t, "object": o}).encode()
+                        chunk(data[:len(data) // 2])
+                        sock.shutdown(socket.SHUT_RDWR)
+                        return
                     event(t, o)
                     since = rv
                 if garbage:
