@@ -3,7 +3,9 @@
 // them. Whatever the bytes, neither the list nor the decoders may crash, throw or loop: every
 // list ends, complete or with its reason. The first byte picks the kind; the rest is the
 // server's pages, split at NUL bytes, each answered 200 unless it starts with "410 " (an
-// expired continue token, the rest its body). Past the last page, requests fail.
+// expired continue token, the rest its body) or "429 " (throttled: its first line is read as a
+// response header, Retry-After's parser included, and the page is asked for again up to three
+// times). Past the last page, requests fail.
 
 #include <spdlog/spdlog.h>
 
@@ -13,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kube/api_client.h"
 #include "kube/api_kind.h"
 #include "kube/collection_list.h"
 
@@ -47,6 +50,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       return result;
     }
     std::string_view page = pages[next++];
+    if (page.starts_with("429 ")) {
+      std::string_view answer = page.substr(4);
+      size_t end_of_line = answer.find('\n');
+      std::string_view header =
+          end_of_line == std::string_view::npos ? answer : answer.substr(0, end_of_line + 1);
+      result.status = 429;
+      result.retry_after = retry_after_seconds(header);
+      result.body = std::string(answer);
+      return result;
+    }
     result.status = page.starts_with("410 ") ? 410 : 200;
     result.body = std::string(result.status == 410 ? page.substr(4) : page);
     return result;
@@ -55,6 +68,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ListCallbacks callbacks;
   callbacks.on_object = [&objects](vmdns::sources::Object) { ++objects; };
   callbacks.on_restart = [&objects] { objects = 0; };
+  int retries = 0;
+  callbacks.retry = [&retries](const HttpResult& failed) {
+    return failed.status == 429 && ++retries <= 3;
+  };
   CollectionRequest request{&kind, kind.collection_path(""), "", 2, "fuzz"};
   ListOutcome out = list_collection(request, fetch, callbacks);
   if (out.complete() && out.objects != objects) {

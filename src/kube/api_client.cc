@@ -2,7 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <cctype>
 #include <mutex>
+#include <optional>
 
 namespace vmdns::kube {
 namespace {
@@ -48,6 +50,7 @@ struct ApiClient::Transfer {
   size_t max_body = 0;
   long status = 0;
   std::string body;
+  std::optional<std::chrono::seconds> retry_after;
   bool aborted = false;
   bool too_large = false;
   CURL* curl = nullptr;
@@ -80,9 +83,12 @@ size_t on_write(char* data, size_t size, size_t count, void* user) {
 
 // Called once per header line; the empty line ends the headers of a response. Interim
 // responses (100 Continue) have headers of their own, so only a final status is passed on.
-size_t on_header(char* /*data*/, size_t size, size_t count, void* user) {
+size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<ApiClient::Transfer*>(user);
   size_t bytes = size * count;
+  if (auto seconds = retry_after_seconds(std::string_view(data, bytes))) {
+    transfer->retry_after = seconds;
+  }
   if (bytes <= 2 && transfer->on_answer != nullptr) {
     long status = 0;
     curl_easy_getinfo(transfer->curl, CURLINFO_RESPONSE_CODE, &status);
@@ -92,6 +98,42 @@ size_t on_header(char* /*data*/, size_t size, size_t count, void* user) {
   }
   return bytes;
 }
+
+}  // namespace
+
+// "Retry-After: 3\r\n" -> 3 s; any other header line, or the date form -> nothing.
+std::optional<std::chrono::seconds> retry_after_seconds(std::string_view line) {
+  constexpr std::string_view kName = "retry-after:";
+  if (line.size() <= kName.size()) {
+    return std::nullopt;
+  }
+  for (size_t i = 0; i < kName.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(line[i])) != kName[i]) {
+      return std::nullopt;
+    }
+  }
+  std::string_view value = line.substr(kName.size());
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+    value.remove_prefix(1);
+  }
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' ||
+                            value.back() == ' ' || value.back() == '\t')) {
+    value.remove_suffix(1);
+  }
+  if (value.empty() || value.size() > 9) {
+    return std::nullopt;
+  }
+  long seconds = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') {
+      return std::nullopt;
+    }
+    seconds = seconds * 10 + (c - '0');
+  }
+  return std::chrono::seconds(seconds);
+}
+
+namespace {
 
 int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* transfer = static_cast<ApiClient::Transfer*>(user);
@@ -222,6 +264,7 @@ HttpResult ApiClient::perform(const std::string& path, std::chrono::seconds time
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
   result.body = std::move(transfer.body);
   result.aborted = transfer.aborted;
+  result.retry_after = transfer.retry_after;
   if (transfer.too_large) {
     result.error = "the response is larger than " + std::to_string(transfer.max_body) + " bytes";
   } else if (code != CURLE_OK && !transfer.aborted) {

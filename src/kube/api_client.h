@@ -11,6 +11,8 @@
 // TLS is verified (peer and host name) against the kubeconfig's CA, or the system's when it
 // names none; proxies from the environment are ignored, as the API server is reached directly.
 // A request ends early, with `aborted`, when `stop` becomes true or the callback returns false.
+// A 401 makes the bearer token's file be read again before the next request (a rotated token);
+// a `Retry-After` header in seconds is passed on in the result.
 
 #include <atomic>
 #include <chrono>
@@ -19,36 +21,24 @@
 #include <string>
 #include <string_view>
 
+#include "kube/api_transport.h"
 #include "kube/bearer_token.h"
 #include "kube/kubeconfig.h"
 
 namespace vmdns::kube {
 
-struct HttpResult {
-  long status = 0;     // the HTTP status; 0 when no response came (see `error`)
-  std::string body;    // get(): the body; stream(): the body only when the status is not 200
-  std::string error;   // a transport problem (connect, TLS, timeout) as curl words it
-  bool aborted = false;  // stopped by `stop` or by the stream callback
-
-  bool ok() const { return error.empty() && !aborted && status == 200; }
-};
-
-class ApiClient {
+class ApiClient : public ApiTransport {
  public:
   ApiClient(const KubeConfig& config, BearerToken& token, const std::atomic<bool>& stop);
   ~ApiClient();
   ApiClient(const ApiClient&) = delete;
   ApiClient& operator=(const ApiClient&) = delete;
 
-  // `path` is the path and query ("/api/v1/namespaces?limit=500"). Bodies above `max_body`
-  // bytes are refused.
   HttpResult get(const std::string& path, std::chrono::seconds timeout,
-                 size_t max_body = size_t{256} << 20);
-  // `on_answer` gets the status once the response headers are in; the body goes to `on_bytes`
-  // as it arrives when the status is 200; false from it aborts.
+                 size_t max_body = size_t{256} << 20) override;
   HttpResult stream(const std::string& path, std::chrono::seconds timeout,
                     const std::function<void(long)>& on_answer,
-                    const std::function<bool(std::string_view)>& on_bytes);
+                    const std::function<bool(std::string_view)>& on_bytes) override;
 
   const KubeConfig& config() const { return config_; }
 
@@ -62,6 +52,9 @@ class ApiClient {
   const std::atomic<bool>& stop_;
   void* curl_ = nullptr;
 };
+
+// "Retry-After: 3\r\n" -> 3 s: a response header line in the seconds form; else nothing.
+std::optional<std::chrono::seconds> retry_after_seconds(std::string_view header_line);
 
 // "a=b,c!=d" -> "a%3Db%2Cc%21%3Dd": a value for a URL query.
 std::string url_encode(std::string_view text);

@@ -62,6 +62,9 @@ ListOutcome list_collection(const CollectionRequest& request, const PageFetch& f
       continue_token.clear();
       continue;
     }
+    if (!page.ok() && callbacks.retry && callbacks.retry(page)) {
+      continue;
+    }
     if (!page.ok()) {
       out.end = ListOutcome::End::Failed;
       out.why = failure_text(page);

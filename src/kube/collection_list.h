@@ -43,6 +43,11 @@ struct ListCallbacks {
   std::function<void(size_t objects)> on_page = nullptr;
   // Checked after each page: true ends the list, Stopped.
   std::function<bool()> stopped = nullptr;
+  // A page that failed (not an expired continue token): true, once it has waited as long as
+  // it wants, asks for the same page again (a 429, a 5xx, a connection cut off mid-page: the
+  // continue token is still good); false ends the list, Failed. Nothing of a failed page is
+  // passed on. Empty: never retried.
+  std::function<bool(const HttpResult& failed)> retry = nullptr;
 };
 
 struct ListOutcome {

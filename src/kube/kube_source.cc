@@ -15,6 +15,7 @@ KubeSource::KubeSource(KubeConfig config, KubeSourceOptions options, sources::Ob
   auto state = sync_.lock();
   state->listed.assign(count, false);
   state->reachable.assign(count, true);
+  state->reported.assign(count, "");
 }
 
 KubeSource::~KubeSource() { stop(); }
@@ -76,11 +77,16 @@ void KubeSource::start() {
                config_.server, all.size());
   for (size_t i = 0; i < all.size(); ++i) {
     threads_.emplace_back([this, i, options = all[i], origin = names[i]] {
-      ApiClient client(config_, token_, stop_.flag());
-      Reflector reflector(options, client, sink_, origin, stop_,
-                          [this, i](ReflectorStatus status, const std::string& reason) {
-                            on_status(i, status, reason);
-                          });
+      std::unique_ptr<ApiTransport> transport =
+          options_.transport ? options_.transport(i)
+                             : std::make_unique<ApiClient>(config_, token_, stop_.flag());
+      std::unique_ptr<WaitClock> clock = options_.clock ? options_.clock(i) : nullptr;
+      Reflector reflector(
+          options, *transport, sink_, origin, stop_,
+          [this, i](ReflectorStatus status, const std::string& reason) {
+            on_status(i, status, reason);
+          },
+          clock.get());
       reflector.run();
     });
   }
@@ -103,7 +109,9 @@ bool KubeSource::synced() const {
 
 void KubeSource::on_status(size_t index, ReflectorStatus status, const std::string& reason) {
   std::string origin = origins()[index];
-  if (status == ReflectorStatus::Unreachable || status == ReflectorStatus::BadStream) {
+  bool unreachable =
+      status == ReflectorStatus::Unreachable || status == ReflectorStatus::Forbidden;
+  if (unreachable || status == ReflectorStatus::BadStream) {
     if (options_.on_error) {
       options_.on_error(origin);
     }
@@ -113,16 +121,22 @@ void KubeSource::on_status(size_t index, ReflectorStatus status, const std::stri
   }
   auto state = sync_.lock();
   bool was_reachable = state->reachable[index];
-  state->reachable[index] = status != ReflectorStatus::Unreachable;
+  state->reachable[index] = !unreachable;
+  auto report = [&](sources::SyncStatus sync, const std::string& why) {
+    state->reported[index] = why;
+    sink_.set_sync(origin, {sync, why});
+  };
   if (status == ReflectorStatus::Listed) {
     state->listed[index] = true;
-    sink_.set_sync(origin, {sources::SyncStatus::Synced, ""});
+    report(sources::SyncStatus::Synced, "");
   } else if (status == ReflectorStatus::Watching && !was_reachable) {
-    sink_.set_sync(origin, {sources::SyncStatus::Synced, ""});
-  } else if (status == ReflectorStatus::Unreachable && was_reachable) {
+    report(sources::SyncStatus::Synced, "");
+  } else if (unreachable && (was_reachable || (status == ReflectorStatus::Forbidden &&
+                                               state->reported[index] != reason))) {
+    // A 403 is reported even when the collection was already unreachable, so that /ready
+    // gives the reason that will last (the RBAC) rather than the first failure's.
     bool has_data = state->listed[index] || options_.serving_restored_state;
-    sink_.set_sync(origin, {has_data ? sources::SyncStatus::Lost : sources::SyncStatus::NotSynced,
-                            reason});
+    report(has_data ? sources::SyncStatus::Lost : sources::SyncStatus::NotSynced, reason);
   }
   bool all_listed =
       std::all_of(state->listed.begin(), state->listed.end(), [](bool b) { return b; });

@@ -15,7 +15,8 @@
 // there is one. The label selector is pushed down to the kinds that take it.
 //
 // A collection that loses the API server after its first list turns Lost: its last objects keep
-// serving. With `serving_restored_state` (--state-dir), a collection that has not listed yet is
+// serving. One the API server forbids (403) is reported with why ("forbidden: may not list
+// ..."), so that /ready names it while the other collections serve. With `serving_restored_state` (--state-dir), a collection that has not listed yet is
 // reported Lost rather than NotSynced too: the restored objects are trusted until the API answers.
 
 #include <functional>
@@ -47,6 +48,10 @@ struct KubeSourceOptions {
   std::function<void(const std::string& origin)> on_error = nullptr;
   // After each page of every list, with the objects it held; may be empty.
   std::function<void(size_t objects)> on_list_page = nullptr;
+  // Unit tests: each reflector's transport and clock instead of an ApiClient and the steady
+  // clock (called on the reflector's thread, with the collection's index in collections()).
+  std::function<std::unique_ptr<ApiTransport>(size_t collection)> transport = nullptr;
+  std::function<std::unique_ptr<WaitClock>(size_t collection)> clock = nullptr;
 };
 
 class KubeSource {
@@ -79,6 +84,7 @@ class KubeSource {
   struct Sync {
     std::vector<bool> listed;
     std::vector<bool> reachable;
+    std::vector<std::string> reported;  // the reason last passed to set_sync
     bool all_synced_logged = false;
     bool lost_logged = false;
   };

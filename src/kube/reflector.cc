@@ -15,6 +15,8 @@ namespace vmdns::kube {
 namespace {
 
 constexpr std::chrono::seconds kListTimeout{60};
+// A page asked for again after a 429, a 5xx or a body cut off, before the list fails.
+constexpr int kMaxPageRetries = 4;
 // Added to the watch's own timeoutSeconds before curl gives up on a silent server.
 constexpr std::chrono::seconds kWatchGrace{30};
 
@@ -34,9 +36,10 @@ cluster::ObjectKey key_of_object(const sources::Object& object) {
 
 }  // namespace
 
-Reflector::Reflector(ReflectorOptions options, ApiClient& client, sources::ObjectSink& sink,
+Reflector::Reflector(ReflectorOptions options, ApiTransport& client, sources::ObjectSink& sink,
                      std::string origin, StopSignal& stop,
-                     std::function<void(ReflectorStatus, const std::string&)> on_status)
+                     std::function<void(ReflectorStatus, const std::string&)> on_status,
+                     WaitClock* clock)
     : options_(std::move(options)),
       kind_(api_kind(options_.kind)),
       path_(kind_.collection_path(options_.namespace_scope)),
@@ -45,6 +48,8 @@ Reflector::Reflector(ReflectorOptions options, ApiClient& client, sources::Objec
       origin_(std::move(origin)),
       stop_(stop),
       on_status_(std::move(on_status)),
+      own_clock_(clock == nullptr ? std::make_unique<SteadyWaitClock>(stop) : nullptr),
+      clock_(clock == nullptr ? *own_clock_ : *clock),
       backoff_(options_.backoff_initial, options_.backoff_cap) {}
 
 std::string Reflector::describe() const {
@@ -74,10 +79,43 @@ std::string Reflector::query(bool watch_request) const {
   return out;
 }
 
-void Reflector::failed(const std::string& what, const HttpResult& result) {
+void Reflector::failed(const std::string& verb, const HttpResult& result) {
   std::string why = failure_text(result);
-  spdlog::warn("kubernetes: {} {}: {}", what, describe(), why);
-  on_status_(ReflectorStatus::Unreachable, what + " " + path_ + ": " + why);
+  retry_after_ = result.retry_after;
+  if (result.status == 403) {
+    // RBAC: the same answer until someone changes the role, so it is said once, plainly, and
+    // the retries that follow are quiet.
+    std::string resource = std::string(kind_.resource) +
+                           (kind_.group.empty() ? "" : "." + std::string(kind_.group));
+    std::string scope = !kind_.namespaced              ? "(cluster-scoped)"
+                        : options_.namespace_scope.empty() ? "in all namespaces"
+                                                           : "in namespace " +
+                                                                 options_.namespace_scope;
+    if (!forbidden_) {
+      spdlog::error("kubernetes: forbidden: may not {} {} {}: the service account's role needs "
+                    "the verb \"{}\" on \"{}\"; the other kinds keep serving, and this one is "
+                    "asked again with backoff ({})",
+                    verb, resource, scope, verb, resource, why);
+    } else {
+      spdlog::debug("kubernetes: {} {}: still forbidden", verb, describe());
+    }
+    forbidden_ = true;
+    on_status_(ReflectorStatus::Forbidden,
+               "forbidden: may not " + verb + " " + resource + " " + scope + " (RBAC)");
+    return;
+  }
+  spdlog::warn("kubernetes: cannot {} {}: {}{}", verb, describe(), why,
+               result.status == 401 ? "; the token is read again" : "");
+  on_status_(ReflectorStatus::Unreachable, verb + " " + path_ + ": " + why);
+}
+
+bool Reflector::wait_after_failure() {
+  auto wait = backoff_.next();
+  if (retry_after_ && *retry_after_ > wait) {
+    wait = std::chrono::duration_cast<Backoff::Duration>(*retry_after_);
+  }
+  retry_after_.reset();
+  return clock_.wait_for(wait);
 }
 
 void Reflector::run() {
@@ -85,7 +123,7 @@ void Reflector::run() {
   while (!stop_.stopped()) {
     if (need_list) {
       if (!list()) {
-        if (!stop_.wait_for(backoff_.next())) {
+        if (!wait_after_failure()) {
           return;
         }
         continue;
@@ -105,7 +143,7 @@ void Reflector::run() {
       case WatchEnd::Closed:
         break;
       case WatchEnd::Failed:
-        if (!stop_.wait_for(backoff_.next())) {
+        if (!wait_after_failure()) {
           return;
         }
         break;
@@ -120,7 +158,7 @@ bool Reflector::list() {
   const bool relist = listed_once_;
   cluster::State objects;
   std::set<cluster::ObjectKey> listed;
-  auto started = std::chrono::steady_clock::now();
+  auto started = clock_.now();
   std::string selectors = query(false);
   CollectionRequest request{&kind_, path_, selectors.empty() ? "" : selectors.substr(1),
                             options_.page_size, path_};
@@ -152,6 +190,20 @@ bool Reflector::list() {
     }
   };
   callbacks.stopped = [this] { return stop_.stopped(); };
+  int page_retries = 0;
+  callbacks.retry = [&](const HttpResult& page) {
+    // A 429, a 5xx, or a page cut off (a 200 whose body did not all come): the continue token
+    // is still good, so the same page is asked for again; nothing of the failed one was used.
+    bool cut_off = page.status == 200 && !page.error.empty() && !page.aborted;
+    if (!(page.status == 429 || page.status >= 500 || cut_off) ||
+        ++page_retries > kMaxPageRetries || stop_.stopped()) {
+      return false;
+    }
+    retry_after_ = page.retry_after;
+    spdlog::warn("kubernetes: listing {}: {}; asking for the page again", describe(),
+                 failure_text(page));
+    return wait_after_failure();
+  };
   ListOutcome outcome = list_collection(
       request, [this](const std::string& path) { return client_.get(path, kListTimeout); },
       callbacks);
@@ -159,7 +211,7 @@ bool Reflector::list() {
     case ListOutcome::End::Stopped:
       return false;
     case ListOutcome::End::Failed:
-      failed("cannot list", outcome.failure);
+      failed("list", outcome.failure);
       return false;
     case ListOutcome::End::NotJson:
       spdlog::warn("kubernetes: cannot list {}: the response is not a JSON object", describe());
@@ -178,10 +230,13 @@ bool Reflector::list() {
   }
   listed_once_ = true;
   resource_version_ = outcome.resource_version;
-  next_resync_ = std::chrono::steady_clock::now() + options_.resync_period;
+  next_resync_ = clock_.now() + options_.resync_period;
   backoff_.reset();
-  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started);
+  if (forbidden_) {
+    spdlog::info("kubernetes: {}: list allowed again", describe());
+    forbidden_ = false;
+  }
+  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - started);
   spdlog::info("kubernetes: listed {}: {} object(s) at resourceVersion {} ({} ms)", describe(),
                outcome.objects, resource_version_, elapsed.count());
   on_status_(ReflectorStatus::Listed, "");
@@ -190,7 +245,7 @@ bool Reflector::list() {
 
 Reflector::WatchEnd Reflector::watch() {
   using namespace std::chrono;
-  auto now = steady_clock::now();
+  auto now = clock_.now();
   if (now >= next_resync_) {
     return WatchEnd::Resync;
   }
@@ -239,6 +294,10 @@ Reflector::WatchEnd Reflector::watch() {
   auto on_answer = [&](long status) {
     if (status == 200 && !answered) {
       answered = true;
+      if (forbidden_) {
+        spdlog::info("kubernetes: {}: watch allowed again", describe());
+        forbidden_ = false;
+      }
       on_status_(ReflectorStatus::Watching, "");
     }
   };
@@ -252,7 +311,7 @@ Reflector::WatchEnd Reflector::watch() {
     if (expired) {
       return false;  // the server closes after a 410 event anyway; do not wait for it
     }
-    if (steady_clock::now() >= next_resync_) {
+    if (clock_.now() >= next_resync_) {
       resync = true;
       return false;
     }
@@ -265,7 +324,7 @@ Reflector::WatchEnd Reflector::watch() {
   if (expired || result.status == 410) {
     return WatchEnd::Expired;
   }
-  if (resync || steady_clock::now() >= next_resync_) {
+  if (resync || clock_.now() >= next_resync_) {
     return WatchEnd::Resync;
   }
   if (!decoder.error().empty()) {
@@ -275,7 +334,7 @@ Reflector::WatchEnd Reflector::watch() {
     return WatchEnd::Failed;
   }
   if (result.status != 200 || !result.error.empty()) {
-    failed("cannot watch", result);
+    failed("watch", result);
     return WatchEnd::Failed;
   }
   if (!decoder.at_boundary()) {
@@ -285,9 +344,9 @@ Reflector::WatchEnd Reflector::watch() {
     on_status_(ReflectorStatus::BadStream, "watch " + path_ + ": dropped mid-event");
     return WatchEnd::Failed;
   }
-  if (decoder.events() == 0 && steady_clock::now() - now < seconds(1)) {
+  if (decoder.events() == 0 && clock_.now() - now < seconds(1)) {
     // A watch that ends at once with nothing in it: not a failure, but do not spin on it.
-    stop_.wait_for(backoff_.next());
+    clock_.wait_for(backoff_.next());
   }
   return WatchEnd::Closed;
 }

@@ -17,7 +17,14 @@
 // - `410 Gone` (an ERROR event or the HTTP status: the resourceVersion is older than the
 //   server's history) relists at once; so does a continue token that expired mid-list.
 // - A dropped connection, a server error or garbage in the stream re-watches from the last
-//   resourceVersion after a capped exponential backoff with jitter.
+//   resourceVersion after a capped exponential backoff with jitter; a `Retry-After` (429, 503)
+//   is waited at least. A list page that fails with 429, 5xx or a body cut off is asked for
+//   again (same continue token, nothing of it applied), up to four times, before the list
+//   fails and starts over after the backoff.
+// - 403 Forbidden (RBAC lacks the verb or the kind) is logged once, as an error naming the
+//   verb, the kind and the scope, reported Forbidden (so /ready says why), and retried with
+//   the backoff: fixing the role brings the collection back without a restart. 401 makes the
+//   token file be read again before the next try (ApiClient).
 // - Every `resync_period` the collection is listed again in full, which repairs any event that
 //   was missed.
 //
@@ -28,11 +35,15 @@
 #include <functional>
 #include <string>
 
-#include "kube/api_client.h"
+#include <memory>
+#include <optional>
+
 #include "kube/api_kind.h"
+#include "kube/api_transport.h"
 #include "kube/backoff.h"
-#include "sources/object_sink.h"
 #include "kube/stop_signal.h"
+#include "kube/wait_clock.h"
+#include "sources/object_sink.h"
 
 namespace vmdns::kube {
 
@@ -56,14 +67,17 @@ enum class ReflectorStatus {
   Listed,       // a full list was delivered
   Watching,     // a watch request was answered 200
   Unreachable,  // a request failed (connection, TLS, timeout, server error)
+  Forbidden,    // 403: the client may not list or watch the collection (RBAC)
   BadStream,    // a watch stream held garbage, an error event, or ended mid-event; watched again
 };
 
 class Reflector {
  public:
-  Reflector(ReflectorOptions options, ApiClient& client, sources::ObjectSink& sink,
+  // `clock`: null for the steady clock, whose waits end at `stop`.
+  Reflector(ReflectorOptions options, ApiTransport& client, sources::ObjectSink& sink,
             std::string origin, StopSignal& stop,
-            std::function<void(ReflectorStatus, const std::string&)> on_status);
+            std::function<void(ReflectorStatus, const std::string&)> on_status,
+            WaitClock* clock = nullptr);
 
   void run();
   // "Service in all namespaces", for logs.
@@ -75,19 +89,26 @@ class Reflector {
   bool list();
   WatchEnd watch();
   std::string query(bool watch_request) const;
-  void failed(const std::string& what, const HttpResult& result);
+  // A list or watch that failed: logged, reported, and its Retry-After kept for the wait.
+  void failed(const std::string& verb, const HttpResult& result);
+  // After a failure: the backoff, or the Retry-After when longer; false when stopped.
+  bool wait_after_failure();
 
   ReflectorOptions options_;
   const ApiKind& kind_;
   std::string path_;
-  ApiClient& client_;
+  ApiTransport& client_;
   sources::ObjectSink& sink_;
   std::string origin_;
   StopSignal& stop_;
   std::function<void(ReflectorStatus, const std::string&)> on_status_;
+  std::unique_ptr<WaitClock> own_clock_;
+  WaitClock& clock_;
   Backoff backoff_;
+  std::optional<std::chrono::seconds> retry_after_;
+  bool forbidden_ = false;  // the last failure was a 403, already logged
   std::string resource_version_;
-  std::chrono::steady_clock::time_point next_resync_;
+  WaitClock::TimePoint next_resync_;
   bool listed_once_ = false;  // the sink holds this collection: the next list is a relist
 };
 

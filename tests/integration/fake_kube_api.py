@@ -26,8 +26,8 @@ Tests script it: add/update/delete objects (each gets a resourceVersion), compac
 drop_watches() (connections reset mid-stream), garbage() into the streams, hang() to accept
 connections and never answer, answer_with() to answer every request with an HTTP error or a
 body that is not JSON, stop() and start() again on the same port (the server gone, then back),
-rotate_token(), set_silently() (a change no watch sees), `unserved` (resources answered 404,
-as a cluster without KubeVirt's CRDs), forbid() (403 for a verb on a resource, as RBAC
+rotate_token() (and rotate_token_unseen(): only a 401 tells), set_silently() (a change no
+watch sees), `unserved` (resources answered 404, as a cluster without KubeVirt's CRDs), forbid() (403 for a verb on a resource, as RBAC
 without it), throttle() (429 with Retry-After), fail_requests() (5xx), expire_continues() (the
 next continue tokens answered 410 Expired), hold_continues() (pages after the first wait until
 released), drop_mid_page() (a page cut off after half its body) and drop_mid_event() (a watch
@@ -175,6 +175,7 @@ class FakeKubeApi:
         self.valid_tokens = {token}
         self.tokens_seen = []
         self.requests = []       # "GET /path?query"
+        self.request_times = []  # time.monotonic() of each request, as `requests`
         self.hanging = False
         self.watch_sockets = set()
         self.pending_garbage = 0
@@ -184,6 +185,7 @@ class FakeKubeApi:
         self.snapshots = {}      # list id -> the items of a paginated list, as its first page
         self.next_list_id = 1
         self.faults = {}         # fault -> how many requests it still hits (see _take_fault)
+        self.faulted = []        # (fault, "GET /path?query") of each request a fault hit
         self.retry_after = 1
         self.failure_code = 503
         self.holding = False     # pages after the first wait while True
@@ -295,10 +297,11 @@ class FakeKubeApi:
         with self.lock:
             self.faults["drop_event:" + resource] = events
 
-    def _take_fault(self, fault):
-        """True when `fault` hits this request (the caller holds the lock)."""
+    def _take_fault(self, fault, request=""):
+        """True when `fault` hits `request` (the caller holds the lock)."""
         if self.faults.get(fault, 0) > 0:
             self.faults[fault] -= 1
+            self.faulted.append((fault, request))
             return True
         return False
 
@@ -338,6 +341,18 @@ class FakeKubeApi:
         with open(tmp, "w") as f:
             f.write(new_token + "\n")
         os.replace(tmp, self.token_file)
+
+    def rotate_token_unseen(self, new_token):
+        """Only `new_token` is accepted from now on, and the token file holds it, rewritten in
+        place with its size and modification time unchanged: only a 401 can tell a client
+        that watches the file's inode, size and time to read it again."""
+        with self.lock:
+            self.valid_tokens = {new_token}
+        before = os.stat(self.token_file)
+        with open(self.token_file, "r+") as f:
+            f.write(new_token + "\n")
+            f.truncate()
+        os.utime(self.token_file, ns=(before.st_atime_ns, before.st_mtime_ns))
 
     def watchers(self):
         with self.lock:
@@ -454,6 +469,7 @@ class FakeKubeApi:
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         with self.lock:
             self.requests.append("GET " + handler.path)
+            self.request_times.append(time.monotonic())
             while self.hanging:
                 self.lock.wait()
         with self.lock:
@@ -474,8 +490,8 @@ class FakeKubeApi:
         with self.lock:
             self.tokens_seen.append(token)
             valid = certified or token in self.valid_tokens
-            throttled = valid and self._take_fault("throttle")
-            failing = valid and not throttled and self._take_fault("fail")
+            throttled = valid and self._take_fault("throttle", "GET " + handler.path)
+            failing = valid and not throttled and self._take_fault("fail", "GET " + handler.path)
         if not valid:
             return self._send_json(handler, 401, status(401, "Unauthorized", "Unauthorized"))
         if throttled:
@@ -550,7 +566,7 @@ class FakeKubeApi:
                     self.snapshots[list_id] = items
                     for old in sorted(self.snapshots)[:-SNAPSHOTS_KEPT]:
                         del self.snapshots[old]
-            cut = self._take_fault("drop_page")
+            cut = self._take_fault("drop_page", "GET " + handler.path)
         page = [{k: v for k, v in item.items() if k not in ("kind", "apiVersion")}
                 for item in (items[start:start + limit] if limit else items[start:])]
         metadata = {"resourceVersion": str(rv)}

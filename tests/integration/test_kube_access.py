@@ -6,7 +6,11 @@ Against the fake API server (fake_kube_api.py), with dig:
   can point it at its own), lists and watches, and answers for the cluster's VMIs;
 - --in-cluster without the variables, or without a token, is a clear error;
 - tls-server-name: the server's certificate is verified against that name rather than the
-  URL's host: a name the certificate holds syncs, a name it does not hold never does.
+  URL's host: a name the certificate holds syncs, a name it does not hold never does;
+- client certificates: against an API server whose TLS requires one (certificates made with
+  openssl at test time), a kubeconfig's client-certificate-data/client-key-data and
+  client-certificate/client-key files authenticate with no token; no certificate, or one
+  another CA signed, never gets a request through.
 """
 
 import json
@@ -104,6 +108,43 @@ class KubeAccessTest(unittest.TestCase):
         result = run_vmdns("serve", "--kubeconfig", path, "--no-upstream")
         self.assertEqual(result.returncode, 2)
         self.assertIn('cluster.tls-server-name "not a/name" is not a host name', result.stderr)
+
+
+class KubeClientCertificateTest(unittest.TestCase):
+    def setUp(self):
+        require_tools("dig", "openssl")
+        self.dir = tempfile.mkdtemp(prefix="vmdns-kube-cert-")
+        self.api = FakeKubeApi(self.dir, client_certificates=True).start()
+        for obj in load_objects(CLUSTER):
+            self.api.add(obj)
+        self.servers = []
+
+    def tearDown(self):
+        for server in self.servers:
+            server.stop()
+        self.api.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def serve(self, client_cert, name):
+        path = self.api.write_kubeconfig(os.path.join(self.dir, name), token_file=False,
+                                         client_cert=client_cert)
+        server = VmdnsServer([], ["--kubeconfig", path])
+        self.servers.append(server)
+        return server
+
+    def test_client_certificate_data_and_files(self):
+        for form in ("data", "file"):
+            server = self.serve(form, "kubeconfig-" + form)
+            self.assertTrue(wait_for(lambda: server.dig(MYVMI).rdatas("A") == ["10.244.0.57"],
+                                     10), form + "\n" + server.log())
+        self.assertEqual(set(self.api.tokens_seen), {""})  # the certificate alone
+
+    def test_no_certificate_or_another_cas_is_refused(self):
+        for form in (None, "impostor"):
+            server = self.serve(form, "kubeconfig-%s" % form)
+            self.assertTrue(wait_for(lambda: "cannot list" in server.log(), 10), server.log())
+            self.assertEqual(server.dig(MYVMI).status, "SERVFAIL")
+        self.assertEqual(self.api.requests, [])
 
 
 if __name__ == "__main__":

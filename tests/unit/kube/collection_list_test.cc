@@ -175,7 +175,7 @@ TEST(CollectionListTest, StopEndsTheListBetweenPages) {
   int fetched = 0;
   PageFetch fetch = [&](const std::string&) {
     ++fetched;
-    return HttpResult{200, service_list({"a"}, "more"), "", false};
+    return HttpResult{200, service_list({"a"}, "more"), "", false, {}};
   };
   ListCallbacks callbacks;
   callbacks.on_object = [](sources::Object) {};
@@ -193,7 +193,7 @@ TEST(CollectionListTest, InvalidItemsAreSkippedWithADiagnostic) {
         R"({"metadata":{"resourceVersion":"3"},"items":[)"
         R"({"metadata":{"name":"Bad_Name","namespace":"prod"},"spec":{"clusterIP":"None"}},)"
         R"({"metadata":{"name":"good","namespace":"prod"},"spec":{"clusterIP":"None"}}]})",
-        "", false};
+        "", false, {}};
   };
   std::vector<std::string> names;
   ListCallbacks callbacks;

@@ -1,0 +1,211 @@
+// The reflector over a scripted API server and a clock that only moves when it waits: what it
+// asks for, what it tells the sink, what it reports, and how long it waits, for each way the
+// API server answers (pages, watch events cut anywhere, 410 in a list and in a watch, 429 with
+// Retry-After, 5xx, a page cut off, 401, 403).
+
+#include "kube/reflector.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "scripted_api.h"
+
+namespace vmdns::kube {
+namespace {
+
+using testing::FakeClock;
+using testing::RecordingSink;
+using testing::ScriptedTransport;
+using testing::service_event;
+using testing::service_list;
+using testing::status_body;
+using Ms = WaitClock::Duration;
+
+constexpr const char* kFirstPage = "/api/v1/services?limit=2";
+
+std::string watch_from(const std::string& version) {
+  return "/api/v1/services?watch=1&resourceVersion=" + version +
+         "&allowWatchBookmarks=true&timeoutSeconds=";
+}
+
+// One reflector of Services in all namespaces, two objects a page, backoff from 200 ms.
+class ReflectorTest : public ::testing::Test {
+ protected:
+  ReflectorTest() : api(stop), clock(stop) {}
+
+  void run(Kind kind = Kind::Service, std::string namespace_scope = "") {
+    ReflectorOptions options;
+    options.kind = kind;
+    options.namespace_scope = std::move(namespace_scope);
+    options.page_size = 2;
+    options.backoff_initial = Ms(200);
+    options.backoff_cap = Ms(30000);
+    Reflector reflector(
+        options, api, sink, "origin", stop,
+        [this](ReflectorStatus status, const std::string& reason) {
+          statuses.push_back(status);
+          reasons.push_back(reason);
+        },
+        &clock);
+    reflector.run();
+    EXPECT_TRUE(api.played_out());
+  }
+
+  StopSignal stop;
+  ScriptedTransport api;
+  FakeClock clock;
+  RecordingSink sink;
+  std::vector<ReflectorStatus> statuses;
+  std::vector<std::string> reasons;
+};
+
+void expect_between(Ms wait, Ms low, Ms high) {
+  EXPECT_GE(wait, low);
+  EXPECT_LE(wait, high);
+}
+
+TEST_F(ReflectorTest, ListsPageByPageThenWatchesFromTheListsVersion) {
+  std::string deleted = service_event("DELETED", "a", "9");
+  api.page(kFirstPage, 200, service_list({"a", "b"}, "t", "7"))
+      .page("/api/v1/services?limit=2&continue=t", 200, service_list({"c"}, "", "7"))
+      // Events arrive cut anywhere; a BOOKMARK moves the version on without a change.
+      .watch(watch_from("7"), {service_event("ADDED", "d", "8") + deleted.substr(0, 10),
+                               deleted.substr(10), service_event("BOOKMARK", "", "12")});
+  run();
+  EXPECT_EQ(api.asked().back().rfind("WATCH " + watch_from("12"), 0), 0u) << api.asked().back();
+  EXPECT_EQ(sink.lines(), (std::vector<std::string>{
+                              "replace Service prod/a Service prod/b Service prod/c",
+                              "upsert Service prod/d", "remove Service prod/a"}));
+  EXPECT_EQ(statuses, (std::vector<ReflectorStatus>{ReflectorStatus::Listed,
+                                                    ReflectorStatus::Watching}));
+  EXPECT_TRUE(clock.waits().empty());
+}
+
+TEST_F(ReflectorTest, RetryAfterIsWaitedAndTheSamePageAskedAgain) {
+  api.page(kFirstPage, 200, service_list({"a", "b"}, "t", "7"))
+      .page("/api/v1/services?limit=2&continue=t", 429,
+            status_body(429, "TooManyRequests", "slow down"), std::chrono::seconds(3))
+      .page("/api/v1/services?limit=2&continue=t", 503, status_body(503, "", "unavailable"))
+      .page("/api/v1/services?limit=2&continue=t", 200, service_list({"c"}, "", "7"))
+      .watch(watch_from("7"), {}, 429);
+  run();
+  std::vector<Ms> waits = clock.waits();
+  ASSERT_EQ(waits.size(), 3u);
+  EXPECT_EQ(waits[0], Ms(3000));            // Retry-After: 3, longer than the backoff
+  expect_between(waits[1], Ms(200), Ms(400));  // a 503 without one: the backoff, doubled
+  expect_between(waits[2], Ms(100), Ms(200));  // a 429 without Retry-After: the backoff,
+                                               // started over by the good list
+  EXPECT_EQ(sink.lines(), (std::vector<std::string>{
+                              "replace Service prod/a Service prod/b Service prod/c"}));
+}
+
+TEST_F(ReflectorTest, AWatchsRetryAfterIsHonoured) {
+  api.page(kFirstPage, 200, service_list({"a"}, "", "7"))
+      .watch(watch_from("7"), {}, 429, "", std::chrono::seconds(7));
+  run();
+  EXPECT_EQ(clock.waits(), std::vector<Ms>{Ms(7000)});
+}
+
+TEST_F(ReflectorTest, ServerErrorsBackOffThenTheListStartsOver) {
+  for (int i = 0; i < 5; ++i) {
+    api.page(kFirstPage, 503, status_body(503, "ServiceUnavailable", "shutting down"));
+  }
+  api.page(kFirstPage, 200, service_list({"a"}, "", "7"));
+  run();
+  std::vector<Ms> waits = clock.waits();
+  ASSERT_EQ(waits.size(), 5u);
+  for (size_t i = 0; i < waits.size(); ++i) {
+    Ms ceiling = Ms(200) * (1 << i);
+    expect_between(waits[i], ceiling / 2, ceiling);  // four page retries, then the list's
+  }
+  EXPECT_EQ(statuses,
+            (std::vector<ReflectorStatus>{ReflectorStatus::Unreachable, ReflectorStatus::Listed}));
+  EXPECT_EQ(reasons[0], "list /api/v1/services: HTTP 503: ServiceUnavailable: shutting down");
+}
+
+TEST_F(ReflectorTest, APageCutOffIsAskedAgainAndNothingOfItIsUsed) {
+  std::string second = service_list({"c", "d"}, "", "7");
+  HttpResult cut;
+  cut.status = 200;
+  cut.body = second.substr(0, second.size() / 2);
+  cut.error = "transfer closed with 80 bytes remaining to read";
+  api.page(kFirstPage, 200, service_list({"a", "b"}, "t", "7"))
+      .failed_page("/api/v1/services?limit=2&continue=t", cut)
+      .page("/api/v1/services?limit=2&continue=t", 200, second);
+  run();
+  EXPECT_EQ(sink.lines(),
+            (std::vector<std::string>{
+                "replace Service prod/a Service prod/b Service prod/c Service prod/d"}));
+  ASSERT_EQ(clock.waits().size(), 1u);
+}
+
+TEST_F(ReflectorTest, AnExpiredContinueInARelistStartsItOverWithoutLosingDeletions) {
+  api.page(kFirstPage, 200, service_list({"a", "b"}, "", "7"))
+      .watch(watch_from("7"),
+             {R"({"type":"ERROR","object":)" + status_body(410, "Expired", "too old") + "}\n"})
+      // The relist: a and b passed on, then the token expires; b alone is left, and c is new.
+      .page(kFirstPage, 200, service_list({"a", "b"}, "t", "20"))
+      .page("/api/v1/services?limit=2&continue=t", 410,
+            status_body(410, "Expired", "The provided continue parameter is too old"))
+      .page(kFirstPage, 200, service_list({"b"}, "u", "21"))
+      .page("/api/v1/services?limit=2&continue=u", 200, service_list({"c"}, "", "21"));
+  run();
+  EXPECT_EQ(api.asked().back().rfind("WATCH " + watch_from("21"), 0), 0u) << api.asked().back();
+  EXPECT_EQ(sink.lines(),
+            (std::vector<std::string>{"replace Service prod/a Service prod/b",
+                                      "upsert Service prod/a", "upsert Service prod/b",
+                                      "upsert Service prod/b", "upsert Service prod/c",
+                                      "retain Service prod/b Service prod/c"}));
+  EXPECT_TRUE(clock.waits().empty());
+}
+
+TEST_F(ReflectorTest, ForbiddenIsReportedWithTheVerbKindAndScopeThenRetried) {
+  std::string path = "/apis/kubevirt.io/v1/namespaces/prod/virtualmachineinstances?limit=2";
+  std::string forbidden = status_body(403, "Forbidden", "virtualmachineinstances is forbidden");
+  api.page(path, 403, forbidden).page(path, 403, forbidden);
+  api.page(path, 200, R"({"metadata":{"resourceVersion":"5"},"items":[]})");
+  run(Kind::VirtualMachineInstance, "prod");
+  EXPECT_EQ(statuses, (std::vector<ReflectorStatus>{ReflectorStatus::Forbidden,
+                                                    ReflectorStatus::Forbidden,
+                                                    ReflectorStatus::Listed}));
+  EXPECT_EQ(reasons[0],
+            "forbidden: may not list virtualmachineinstances.kubevirt.io in namespace prod "
+            "(RBAC)");
+  std::vector<Ms> waits = clock.waits();
+  ASSERT_EQ(waits.size(), 2u);  // a 403 is not retried as a page: the backoff, growing
+  expect_between(waits[0], Ms(100), Ms(200));
+  expect_between(waits[1], Ms(200), Ms(400));
+  EXPECT_EQ(sink.lines(), (std::vector<std::string>{"replace"}));
+}
+
+TEST_F(ReflectorTest, UnauthorizedWatchIsWatchedAgainFromTheSameVersion) {
+  api.page(kFirstPage, 200, service_list({"a"}, "", "7"))
+      .watch(watch_from("7"), {}, 401)
+      .watch(watch_from("7"), {service_event("ADDED", "b", "8")});
+  run();
+  EXPECT_EQ(statuses, (std::vector<ReflectorStatus>{ReflectorStatus::Listed,
+                                                    ReflectorStatus::Unreachable,
+                                                    ReflectorStatus::Watching}));
+  EXPECT_EQ(reasons[1], "watch /api/v1/services: HTTP 401: Failure: watch refused");
+  EXPECT_EQ(sink.lines(),
+            (std::vector<std::string>{"replace Service prod/a", "upsert Service prod/b"}));
+}
+
+TEST_F(ReflectorTest, AWatchCutMidEventResumesAfterTheLastWholeEvent) {
+  std::string cut_event = service_event("ADDED", "e", "9");
+  api.page(kFirstPage, 200, service_list({"a"}, "", "7"))
+      .watch(watch_from("7"),
+             {service_event("ADDED", "d", "8") + cut_event.substr(0, cut_event.size() / 2)},
+             200, "transfer closed with outstanding read data remaining")
+      .watch(watch_from("8"), {cut_event});
+  run();
+  EXPECT_EQ(sink.lines(), (std::vector<std::string>{"replace Service prod/a",
+                                                    "upsert Service prod/d",
+                                                    "upsert Service prod/e"}));
+  ASSERT_EQ(clock.waits().size(), 1u);
+}
+
+}  // namespace
+}  // namespace vmdns::kube
