@@ -5,6 +5,14 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 LISTEN     ?= 127.0.0.1:5353
 CMAKE_GEN  := -G Ninja
+# Debug information of the release build: full by default, so that `make run`'s binary is
+# debuggable; line tables only in CI, whose builds are thrown away (a third less compile time).
+# The sanitizer build keeps line tables only: its reports need no more.
+ifeq ($(CI),true)
+DEBUG_INFO ?= lines
+else
+DEBUG_INFO ?= full
+endif
 
 .PHONY: all bootstrap build run test test-release test-sanitize clean
 
@@ -14,7 +22,8 @@ bootstrap:
 	@scripts/bootstrap
 
 build: bootstrap
-	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DVMDNS_DEBUG_INFO=$(DEBUG_INFO) > /dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: build
@@ -40,7 +49,8 @@ test-release: build
 
 test-sanitize: bootstrap
 	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug \
-		-DCMAKE_CXX_COMPILER=clang++ -DVMDNS_SANITIZE=ON -DVMDNS_FUZZ=ON > /dev/null
+		-DCMAKE_CXX_COMPILER=clang++ -DVMDNS_SANITIZE=ON -DVMDNS_FUZZ=ON \
+		-DVMDNS_DEBUG_INFO=lines > /dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) --output-junit ctest-junit.xml
 
