@@ -27,12 +27,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<vmdns::cluster::Diagnostic> diagnostics;
   auto on_event = [&](vmdns::kube::WatchEvent&& event) {
     for (const vmdns::kube::ApiKind& kind : vmdns::kube::api_kinds()) {
-      nlohmann::json object = event.object;
-      (void)vmdns::kube::decode_api_object(object, kind, "fuzz", diagnostics);
-      (void)vmdns::kube::key_of(object, kind);
+      (void)vmdns::kube::decode_api_object(event.object, kind, "fuzz", diagnostics);
+      (void)vmdns::kube::key_of(event.object, kind);
     }
     (void)vmdns::kube::resource_version_of(event.object);
     (void)vmdns::kube::status_message(event.object);
+    (void)vmdns::kube::status_code(event.object);
   };
   for (size_t at = 0; at < stream.size(); at += piece) {
     if (!decoder.feed(stream.substr(at, piece), on_event)) {

@@ -4,18 +4,8 @@
 namespace vmdns::kube {
 namespace {
 
-const nlohmann::json* member(const nlohmann::json& object, const char* key) {
-  if (!object.is_object()) {
-    return nullptr;
-  }
-  auto found = object.find(key);
-  return found == object.end() ? nullptr : &*found;
-}
-
-std::string string_member(const nlohmann::json& object, const char* key) {
-  const nlohmann::json* value = member(object, key);
-  return value != nullptr && value->is_string() ? value->get<std::string>() : std::string();
-}
+using sources::json_string_member;
+using sources::JsonValue;
 
 }  // namespace
 
@@ -62,22 +52,15 @@ void put(cluster::State& state, sources::Object object) {
       std::move(object));
 }
 
-std::optional<sources::Object> decode_api_object(nlohmann::json& item, const ApiKind& kind,
+std::optional<sources::Object> decode_api_object(const JsonValue& item, const ApiKind& kind,
                                                  const std::string& origin,
                                                  std::vector<cluster::Diagnostic>& diagnostics) {
-  if (item.is_object()) {
-    if (!item.contains("kind")) {
-      item["kind"] = kind.name;
-    }
-    if (!item.contains("apiVersion")) {
-      item["apiVersion"] = kind.api_version();
-    }
-  }
   // Lists and watch events hold one object each: its size in bytes bounds its nodes anyway, so
   // the budget only guards against a pathological object.
   sources::ReadBudget budget(size_t{1} << 22);
   sources::DecodedObject decoded =
-      sources::decode_object(item, cluster::Origin{origin, 0, 0}, budget, diagnostics);
+      sources::decode_object(item, cluster::Origin{origin, 0, 0}, budget, diagnostics,
+                             kind.name, kind.api_version());
   if (decoded.status != sources::DecodedObject::Status::Loaded || !decoded.object ||
       kind_of(*decoded.object) != kind.kind) {
     return std::nullopt;
@@ -85,18 +68,15 @@ std::optional<sources::Object> decode_api_object(nlohmann::json& item, const Api
   return std::move(decoded.object);
 }
 
-std::optional<cluster::ObjectKey> key_of(const nlohmann::json& object, const ApiKind& kind) {
-  const nlohmann::json* metadata = member(object, "metadata");
-  if (metadata == nullptr) {
-    return std::nullopt;
-  }
-  std::string name = string_member(*metadata, "name");
+std::optional<cluster::ObjectKey> key_of(const JsonValue& object, const ApiKind& kind) {
+  JsonValue metadata = object.member("metadata");
+  std::string name = json_string_member(metadata, "name");
   if (name.empty()) {
     return std::nullopt;
   }
   std::string namespace_name;
   if (kind.namespaced) {
-    namespace_name = string_member(*metadata, "namespace");
+    namespace_name = json_string_member(metadata, "namespace");
     if (namespace_name.empty()) {
       namespace_name = "default";
     }
@@ -104,19 +84,18 @@ std::optional<cluster::ObjectKey> key_of(const nlohmann::json& object, const Api
   return cluster::ObjectKey{std::move(namespace_name), std::move(name)};
 }
 
-std::string resource_version_of(const nlohmann::json& object) {
-  const nlohmann::json* metadata = member(object, "metadata");
-  return metadata == nullptr ? std::string() : string_member(*metadata, "resourceVersion");
+std::string resource_version_of(const JsonValue& object) {
+  return json_string_member(object.member("metadata"), "resourceVersion");
 }
 
-int status_code(const nlohmann::json& status) {
-  const nlohmann::json* code = member(status, "code");
-  return code != nullptr && code->is_number_integer() ? code->get<int>() : 0;
+int status_code(const JsonValue& status) {
+  std::optional<int64_t> code = status.member("code").int64();
+  return code && *code >= 0 && *code < 1000 ? static_cast<int>(*code) : 0;
 }
 
-std::string status_message(const nlohmann::json& status) {
-  std::string message = string_member(status, "message");
-  std::string reason = string_member(status, "reason");
+std::string status_message(const JsonValue& status) {
+  std::string message = json_string_member(status, "message");
+  std::string reason = json_string_member(status, "reason");
   if (message.empty()) {
     return reason;
   }

@@ -5,7 +5,6 @@
 //
 //   auto object = decode_api_object(item, api_kind(Kind::Service), "/api/v1/services");
 
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "cluster/diagnostic.h"
 #include "cluster/model.h"
 #include "kube/api_kind.h"
+#include "sources/json_value.h"
 #include "sources/object_decoder.h"
 
 namespace vmdns::kube {
@@ -20,7 +20,7 @@ namespace vmdns::kube {
 // `item` may lack kind and apiVersion (the API server leaves them out of list items); they are
 // filled in from `kind`. nullopt when the object is invalid (diagnostics go to `diagnostics`)
 // or of another kind.
-std::optional<sources::Object> decode_api_object(nlohmann::json& item, const ApiKind& kind,
+std::optional<sources::Object> decode_api_object(const sources::JsonValue& item, const ApiKind& kind,
                                                  const std::string& origin,
                                                  std::vector<cluster::Diagnostic>& diagnostics);
 
@@ -32,13 +32,13 @@ void put(cluster::State& state, sources::Object object);
 
 // metadata.namespace and metadata.name, without any other check (for DELETED events, whose
 // object need not be valid to be removed). The namespace is "" for a cluster-scoped kind.
-std::optional<cluster::ObjectKey> key_of(const nlohmann::json& object, const ApiKind& kind);
+std::optional<cluster::ObjectKey> key_of(const sources::JsonValue& object, const ApiKind& kind);
 
 // metadata.resourceVersion; "" when absent.
-std::string resource_version_of(const nlohmann::json& object);
+std::string resource_version_of(const sources::JsonValue& object);
 
 // A Status object's code (410 for Gone) and message; 0 and "" when it is not one.
-int status_code(const nlohmann::json& status);
-std::string status_message(const nlohmann::json& status);
+int status_code(const sources::JsonValue& status);
+std::string status_message(const sources::JsonValue& status);
 
 }  // namespace vmdns::kube

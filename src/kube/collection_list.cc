@@ -1,6 +1,5 @@
 #include "kube/collection_list.h"
 
-#include <nlohmann/json.hpp>
 
 #include "kube/api_object.h"
 
@@ -9,13 +8,8 @@ namespace {
 
 constexpr int kMaxExpiredContinues = 3;
 
-std::string continue_of(const nlohmann::json& list) {
-  auto metadata = list.find("metadata");
-  if (metadata == list.end() || !metadata->is_object()) {
-    return "";
-  }
-  auto token = metadata->find("continue");
-  return token != metadata->end() && token->is_string() ? token->get<std::string>() : "";
+std::string continue_of(const sources::JsonValue& list) {
+  return sources::json_string_member(list.member("metadata"), "continue");
 }
 
 }  // namespace
@@ -24,8 +18,8 @@ std::string failure_text(const HttpResult& result) {
   if (!result.error.empty()) {
     return result.error;
   }
-  nlohmann::json status = nlohmann::json::parse(result.body, nullptr, false);
-  std::string message = status.is_discarded() ? std::string() : status_message(status);
+  sources::JsonDocument status;
+  std::string message = status.parse(result.body) ? status_message(status.root()) : std::string();
   if (message.empty()) {
     message = result.body.substr(0, 200);
   }
@@ -37,6 +31,7 @@ ListOutcome list_collection(const CollectionRequest& request, const PageFetch& f
   ListOutcome out;
   std::string continue_token;
   int expired_continues = 0;
+  sources::JsonDocument parsed;  // one parser for every page: its buffers are reused
   auto stopped = [&callbacks] { return callbacks.stopped && callbacks.stopped(); };
   // Not a do-while: a restart (continue below) must fetch the first page again, not end the loop
   // on the token it just cleared.
@@ -72,31 +67,28 @@ ListOutcome list_collection(const CollectionRequest& request, const PageFetch& f
       out.failure = std::move(page);
       return out;
     }
-    nlohmann::json parsed = nlohmann::json::parse(page.body, nullptr, false);
-    page.body = std::string();
-    if (parsed.is_discarded() || !parsed.is_object()) {
+    // The page's text is dropped once parsed: the document holds a padded copy (reused from
+    // page to page) and the values, all dropped after the list.
+    if (!parsed.parse(page.body) || !parsed.root().is_object()) {
       out.end = ListOutcome::End::NotJson;
       out.failed_path = request.path + query;
       out.why = "the response is not a JSON object";
       return out;
     }
+    page.body = std::string();
     size_t page_count = 0;
-    if (auto items = parsed.find("items"); items != parsed.end() && items->is_array()) {
-      for (nlohmann::json& item : *items) {
-        if (auto object = decode_api_object(item, *request.kind, request.origin,
-                                            out.diagnostics)) {
-          callbacks.on_object(std::move(*object));
-          ++page_count;
-        }
-        item = nullptr;  // drop each item's JSON as soon as it is decoded
+    for (const sources::JsonValue& item : parsed.root().member("items").items()) {
+      if (auto object = decode_api_object(item, *request.kind, request.origin, out.diagnostics)) {
+        callbacks.on_object(std::move(*object));
+        ++page_count;
       }
     }
     out.objects += page_count;
     if (callbacks.on_page) {
       callbacks.on_page(page_count);
     }
-    out.resource_version = resource_version_of(parsed);
-    continue_token = continue_of(parsed);
+    out.resource_version = resource_version_of(parsed.root());
+    continue_token = continue_of(parsed.root());
     if (continue_token.empty()) {
       break;
     }

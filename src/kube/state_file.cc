@@ -266,15 +266,15 @@ std::string encode_state(const cluster::State& state) {
 
 std::optional<cluster::State> decode_state(const std::string& text, const std::string& origin,
                                            std::string* error) {
-  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("items") ||
-      !parsed["items"].is_array()) {
+  sources::JsonDocument parsed;
+  sources::JsonValue items = parsed.parse(text) ? parsed.root().member("items") : sources::JsonValue();
+  if (!items.is_array()) {
     *error = origin + ": not a JSON List";
     return std::nullopt;
   }
   cluster::State state;
   std::vector<cluster::Diagnostic> diagnostics;
-  for (json& item : parsed["items"]) {
+  for (const sources::JsonValue& item : items.items()) {
     for (const ApiKind& kind : api_kinds()) {
       auto object = decode_api_object(item, kind, origin, diagnostics);
       if (!object) {
@@ -283,7 +283,6 @@ std::optional<cluster::State> decode_state(const std::string& text, const std::s
       put(state, std::move(*object));
       break;
     }
-    item = nullptr;
   }
   for (const cluster::Diagnostic& d : diagnostics) {
     if (d.severity == cluster::Severity::Error) {

@@ -1,5 +1,6 @@
 #include "kube/watch_stream.h"
 
+
 namespace vmdns::kube {
 namespace {
 
@@ -97,32 +98,32 @@ bool WatchStreamDecoder::feed(std::string_view bytes,
 }
 
 bool WatchStreamDecoder::emit(const std::function<void(WatchEvent&&)>& on_event) {
-  // The scan above only balanced brackets; the parser checks everything else. It cannot recurse
-  // deeper than kMaxDepth, because brackets inside strings do not nest.
-  nlohmann::json parsed = nlohmann::json::parse(pending_, nullptr, /*allow_exceptions=*/false);
+  // The scan above only balanced brackets; the parser checks everything else (and walks
+  // nesting without recursion).
+  bool valid = document_.parse(pending_);
   pending_.clear();
   if (pending_.capacity() > (1 << 20)) {
     pending_.shrink_to_fit();  // do not keep a big event's buffer for the small ones after it
   }
-  if (parsed.is_discarded()) {
-    return fail("not valid JSON");
+  if (!valid) {
+    return fail("not valid JSON (" + document_.error() + ")");
   }
+  sources::JsonValue parsed = document_.root();
   if (!parsed.is_object()) {
     return fail("not an object");
   }
-  auto type = parsed.find("type");
-  if (type == parsed.end() || !type->is_string()) {
+  sources::JsonValue type = parsed.member("type");
+  WatchEvent event;
+  if (!type.is_string()) {
     return fail("\"type\" is missing or not a string");
   }
-  WatchEvent event;
-  if (!parse_event_type(type->get_ref<const std::string&>(), &event.type)) {
-    return fail("unknown type \"" + type->get<std::string>().substr(0, 32) + "\"");
+  if (!parse_event_type(type.string(), &event.type)) {
+    return fail("unknown type \"" + std::string(type.string().substr(0, 32)) + "\"");
   }
-  auto object = parsed.find("object");
-  if (object == parsed.end() || !object->is_object()) {
+  event.object = parsed.member("object");
+  if (!event.object.is_object()) {
     return fail("\"object\" is missing or not an object");
   }
-  event.object = std::move(*object);
   ++events_;
   on_event(std::move(event));
   return true;

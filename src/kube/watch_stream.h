@@ -16,16 +16,19 @@
 
 #include <cstddef>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+
+#include "sources/json_value.h"
 
 namespace vmdns::kube {
 
 struct WatchEvent {
   enum class Type { Added, Modified, Deleted, Bookmark, Error };
   Type type = Type::Added;
-  nlohmann::json object;  // the object; for Error, a Status ({"code": 410, "reason": ...})
+  // The object; for Error, a Status ({"code": 410, "reason": ...}). A view into the decoder's
+  // document: valid during the on_event call that hands the event over.
+  sources::JsonValue object;
 };
 
 class WatchStreamDecoder {
@@ -51,6 +54,7 @@ class WatchStreamDecoder {
   bool emit(const std::function<void(WatchEvent&&)>& on_event);
 
   size_t max_event_bytes_;
+  sources::JsonDocument document_;  // the event being handed over; its buffers are reused
   std::string pending_;  // the bytes of the event being received
   size_t depth_ = 0;
   bool in_string_ = false;

@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <limits>
-#include <nlohmann/json.hpp>
 
 namespace vmdns::sources {
 namespace {
@@ -22,19 +21,17 @@ std::string_view type_name(const YamlNode* node) {
   }
 }
 
-std::string_view type_name(const nlohmann::json& value) {
+std::string_view type_name(const JsonValue& value) {
   switch (value.type()) {
-    case nlohmann::json::value_t::object:
+    case JsonValue::Type::Object:
       return "a map";
-    case nlohmann::json::value_t::array:
+    case JsonValue::Type::Array:
       return "a list";
-    case nlohmann::json::value_t::string:
+    case JsonValue::Type::String:
       return "a string";
-    case nlohmann::json::value_t::boolean:
+    case JsonValue::Type::Boolean:
       return "a boolean";
-    case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned:
-    case nlohmann::json::value_t::number_float:
+    case JsonValue::Type::Number:
       return "a number";
     default:
       return "null";
@@ -42,7 +39,7 @@ std::string_view type_name(const nlohmann::json& value) {
 }
 
 std::string_view type_name(const Field& field) {
-  return field.json != nullptr ? type_name(*field.json) : type_name(field.node);
+  return field.json.exists() ? type_name(field.json) : type_name(field.node);
 }
 
 // Digits after the last '/' of an address, as in "fd00::5/64".
@@ -61,26 +58,21 @@ bool is_prefix_suffix(std::string_view text) {
 }  // namespace
 
 bool Field::present() const {
-  if (json != nullptr) {
-    return !json->is_null();
+  if (json.exists()) {
+    return !json.is_null();
   }
   return node != nullptr && !node->is_null();
 }
 
 bool Field::is_map() const {
-  return json != nullptr ? json->is_object() : node != nullptr && node->is_map();
+  return json.exists() ? json.is_object() : node != nullptr && node->is_map();
 }
 
 Field Field::operator[](const char* key) const {
   std::string child_path = path.empty() ? std::string(key) : path + "." + key;
-  if (json != nullptr) {
+  if (json.exists()) {
     // A missing key reads as an absent field: a null YAML node and no JSON value.
-    if (!json->is_object()) {
-      return {nullptr, std::move(child_path)};
-    }
-    auto found = json->find(key);
-    return found == json->end() ? Field{nullptr, std::move(child_path)}
-                                : Field{nullptr, std::move(child_path), &*found};
+    return {nullptr, std::move(child_path), json.member(key)};
   }
   return {node != nullptr ? node->find(key) : nullptr, std::move(child_path)};
 }
@@ -135,7 +127,7 @@ Field FieldReader::map(const Field& field) {
   if (!field.present()) {
     return {nullptr, field.path};
   }
-  if (field.json != nullptr ? !field.json->is_object() : !field.node->is_map()) {
+  if (field.json.exists() ? !field.json.is_object() : !field.node->is_map()) {
     type_error(field, "a map");
     return {nullptr, field.path};
   }
@@ -147,17 +139,17 @@ std::vector<Field> FieldReader::list(const Field& field) {
   if (!field.present()) {
     return items;
   }
-  if (field.json != nullptr ? !field.json->is_array() : !field.node->is_sequence()) {
+  if (field.json.exists() ? !field.json.is_array() : !field.node->is_sequence()) {
     type_error(field, "a list");
     return items;
   }
   size_t index = 0;
-  if (field.json != nullptr) {
-    for (const nlohmann::json& item : *field.json) {
+  if (field.json.exists()) {
+    for (const JsonValue& item : field.json.items()) {
       if (!take_node()) {
         break;
       }
-      items.push_back({nullptr, field.path + "[" + std::to_string(index++) + "]", &item});
+      items.push_back({nullptr, field.path + "[" + std::to_string(index++) + "]", item});
     }
     return items;
   }
@@ -174,12 +166,12 @@ std::optional<std::string> FieldReader::string(const Field& field) {
   if (!field.present()) {
     return std::nullopt;
   }
-  if (field.json != nullptr) {
-    if (!field.json->is_string()) {
+  if (field.json.exists()) {
+    if (!field.json.is_string()) {
       type_error(field, "a string");
       return std::nullopt;
     }
-    return field.json->get_ref<const std::string&>();
+    return std::string(field.json.string());
   }
   if (!field.node->is_scalar()) {
     type_error(field, "a string");
@@ -192,16 +184,14 @@ std::optional<int64_t> FieldReader::integer(const Field& field) {
   if (!field.present()) {
     return std::nullopt;
   }
-  if (field.json != nullptr) {
-    if (field.json->is_number_integer() && !field.json->is_number_unsigned()) {
-      return field.json->get<int64_t>();
+  if (field.json.exists()) {
+    // A number with a fraction or an exponent is a double, even when it is whole ("1.0"), and
+    // one beyond int64 too: neither is an integer for the API server's decoder.
+    if (std::optional<int64_t> value = field.json.int64()) {
+      return value;
     }
-    if (field.json->is_number_unsigned() &&
-        field.json->get<uint64_t>() <= uint64_t{std::numeric_limits<int64_t>::max()}) {
-      return static_cast<int64_t>(field.json->get<uint64_t>());
-    }
-    if (field.json->is_number()) {
-      error(field.path, field.json->dump() + " is not an integer");
+    if (field.json.is_number()) {
+      error(field.path, field.json.text() + " is not an integer");
     } else {
       type_error(field, "an integer");
     }
@@ -225,11 +215,11 @@ std::optional<FieldReader::IntOrString> FieldReader::int_or_string(const Field& 
   if (!field.present()) {
     return std::nullopt;
   }
-  if (field.json != nullptr) {
-    if (field.json->is_string()) {
-      return IntOrString{std::nullopt, field.json->get<std::string>()};
+  if (field.json.exists()) {
+    if (field.json.is_string()) {
+      return IntOrString{std::nullopt, std::string(field.json.string())};
     }
-    if (!field.json->is_number()) {
+    if (!field.json.is_number()) {
       type_error(field, "an integer or a string");
       return std::nullopt;
     }
@@ -258,12 +248,12 @@ std::optional<bool> FieldReader::boolean(const Field& field) {
   if (!field.present()) {
     return std::nullopt;
   }
-  if (field.json != nullptr) {
-    if (!field.json->is_boolean()) {
+  if (field.json.exists()) {
+    if (!field.json.is_bool()) {
       type_error(field, "a boolean");
       return std::nullopt;
     }
-    return field.json->get<bool>();
+    return field.json.boolean();
   }
   // YAML 1.1's spellings (true/yes/on...), as the YAML library of kubectl takes them.
   if (!field.node->is_scalar()) {
@@ -283,12 +273,14 @@ std::optional<cluster::Labels> FieldReader::string_map(const Field& field) {
     return std::nullopt;
   }
   cluster::Labels labels;
-  if (checked.json != nullptr) {
-    for (const auto& [key, json_value] : checked.json->items()) {
+  if (checked.json.exists()) {
+    // A key given twice keeps its last value, as JsonValue::member reads it.
+    for (const auto& [name, json_value] : checked.json.members()) {
       if (!take_node()) {
         break;
       }
-      Field value{nullptr, field.path + "[" + sources::quoted(key) + "]", &json_value};
+      std::string key(name);
+      Field value{nullptr, field.path + "[" + sources::quoted(key) + "]", json_value};
       if (!value.present()) {
         labels[key] = "";
       } else if (std::optional<std::string> text = string(value)) {

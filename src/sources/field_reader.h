@@ -10,12 +10,10 @@
 // mismatch into an error diagnostic naming the field's path.
 // Absent and null fields read as "unset", the way Kubernetes decodes JSON null.
 //
-// The same reader walks a YamlNode (manifest files, see yaml_stream.h) or an nlohmann::json
-// value (objects from the Kubernetes API), so that both sources share every field rule of the
+// The same reader walks a YamlNode (manifest files, see yaml_stream.h) or a JSON value
+// (objects from the Kubernetes API, see json_value.h), so that both sources share every field rule of the
 // kind decoders. JSON values are typed: a number where a string belongs is an error, as the API
 // server's own decoder has it; YAML scalars are untyped text and convert as kubectl reads them.
-
-#include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -26,20 +24,21 @@
 #include "cluster/diagnostic.h"
 #include "cluster/ip_address.h"
 #include "cluster/model.h"
+#include "sources/json_value.h"
 #include "sources/yaml_stream.h"
 
 namespace vmdns::sources {
 
-// A node and the path that reached it ("spec.ports[0].port"). Both pointers are null when the
-// field is absent. A field of a JSON object has `json` set (possibly to a null value), a field
-// of a YAML document `node`. The tree they point into must outlive the Field.
+// A node and the path that reached it ("spec.ports[0].port"). Neither is set when the field is
+// absent. A field of a JSON object has `json` set (possibly to a null value), a field of a YAML
+// document `node`. The tree or document they point into must outlive the Field.
 struct Field {
   const YamlNode* node = nullptr;
   std::string path;
-  const nlohmann::json* json = nullptr;
+  JsonValue json = {};
 
-  // The root of a JSON object: `value` must outlive every Field read from it.
-  static Field of_json(const nlohmann::json& value) { return {nullptr, "", &value}; }
+  // The root of a JSON object: its document must outlive every Field read from it.
+  static Field of_json(const JsonValue& value) { return {nullptr, "", value}; }
 
   bool present() const;
   bool is_map() const;

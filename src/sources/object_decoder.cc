@@ -156,11 +156,22 @@ std::string object_name(std::string_view kind, const cluster::ObjectMeta& meta) 
 namespace {
 
 // The kind and apiVersion check and the kind's decoder, for a root already known to be a map.
-DecodedObject decode_root(FieldReader& reader, const Field& root, const cluster::Origin& origin) {
-  std::optional<std::string> kind = reader.string(root["kind"]);
-  std::optional<std::string> api_version = reader.string(root["apiVersion"]);
+// `default_kind` and `default_api_version` stand for absent fields when not empty.
+DecodedObject decode_root(FieldReader& reader, const Field& root, const cluster::Origin& origin,
+                          std::string_view default_kind = {},
+                          std::string_view default_api_version = {}) {
+  Field kind_field = root["kind"];
+  Field api_version_field = root["apiVersion"];
+  std::optional<std::string> kind = reader.string(kind_field);
+  std::optional<std::string> api_version = reader.string(api_version_field);
   if (reader.failed()) {
     return {};
+  }
+  if (!default_kind.empty() && !kind_field.json.exists()) {
+    kind = std::string(default_kind);
+  }
+  if (!default_api_version.empty() && !api_version_field.json.exists()) {
+    api_version = std::string(default_api_version);
   }
   if (!kind || kind->empty()) {
     reader.error("kind", "is required");
@@ -198,8 +209,9 @@ DecodedObject decode_object(const YamlNode& node, const cluster::Origin& origin,
   return {};
 }
 
-DecodedObject decode_object(const nlohmann::json& object, const cluster::Origin& origin,
-                            ReadBudget& budget, std::vector<cluster::Diagnostic>& diagnostics) {
+DecodedObject decode_object(const JsonValue& object, const cluster::Origin& origin,
+                            ReadBudget& budget, std::vector<cluster::Diagnostic>& diagnostics,
+                            std::string_view kind, std::string_view api_version) {
   FieldReader reader(origin, budget, diagnostics);
   try {
     Field root = Field::of_json(object);
@@ -207,7 +219,7 @@ DecodedObject decode_object(const nlohmann::json& object, const cluster::Origin&
       reader.error("", "not an object: expected a map with apiVersion, kind and metadata");
       return {};
     }
-    return decode_root(reader, root, origin);
+    return decode_root(reader, root, origin, kind, api_version);
   } catch (const std::exception& e) {
     reader.error("", std::string("object could not be read: ") + e.what());
   }

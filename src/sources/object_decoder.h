@@ -10,8 +10,6 @@
 // Never throws on bad input: every problem is a diagnostic, and an object with an error is not
 // returned, so one bad object never stops the rest of its file.
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +19,7 @@
 #include "cluster/diagnostic.h"
 #include "cluster/model.h"
 #include "sources/field_reader.h"
+#include "sources/json_value.h"
 #include "sources/object_sink.h"
 #include "sources/yaml_stream.h"
 
@@ -43,8 +42,11 @@ DecodedObject decode_object(const YamlNode& node, const cluster::Origin& origin,
 
 // The same for an object of the Kubernetes API, as JSON: the same kinds and the same field rules.
 // `budget` bounds the list items and map entries read (the size of the JSON text will do).
-DecodedObject decode_object(const nlohmann::json& object, const cluster::Origin& origin,
-                            ReadBudget& budget, std::vector<cluster::Diagnostic>& diagnostics);
+// `kind` and `api_version`, when not empty, stand for the object's own when it has none (the
+// API server leaves them out of a list's items).
+DecodedObject decode_object(const JsonValue& object, const cluster::Origin& origin,
+                            ReadBudget& budget, std::vector<cluster::Diagnostic>& diagnostics,
+                            std::string_view kind = {}, std::string_view api_version = {});
 
 // "Service default/web", or "Namespace web" for the cluster-scoped Namespace.
 std::string object_name(std::string_view kind, const cluster::ObjectMeta& meta);

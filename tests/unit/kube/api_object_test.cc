@@ -3,7 +3,6 @@
 
 #include "kube/api_object.h"
 
-
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -12,15 +11,22 @@
 namespace vmdns::kube {
 namespace {
 
-nlohmann::json testdata(const std::string& name) {
+sources::JsonDocument parse(const std::string& text) {
+  sources::JsonDocument document;
+  EXPECT_TRUE(document.parse(text)) << document.error();
+  return document;
+}
+
+sources::JsonDocument testdata(const std::string& name) {
   std::ifstream in(std::string(VMDNS_TESTDATA) + "/" + name);
   std::stringstream text;
   text << in.rdbuf();
-  return nlohmann::json::parse(text.str());
+  return parse(text.str());
 }
 
 TEST(ApiObjectTest, KubectlVmi) {
-  nlohmann::json item = testdata("vmi-fedora.json");
+  sources::JsonDocument document = testdata("vmi-fedora.json");
+  const sources::JsonValue& item = document.root();
   std::vector<cluster::Diagnostic> diagnostics;
   auto object = decode_api_object(item, api_kind(Kind::VirtualMachineInstance),
                                   "/apis/kubevirt.io/v1/virtualmachineinstances", diagnostics);
@@ -37,9 +43,10 @@ TEST(ApiObjectTest, KubectlVmi) {
 }
 
 TEST(ApiObjectTest, ListItemsLackKindAndApiVersion) {
-  nlohmann::json item = nlohmann::json::parse(
+  sources::JsonDocument document = parse(
       R"({"metadata": {"name": "web", "namespace": "shop", "resourceVersion": "9"},
           "spec": {"clusterIP": "10.96.0.7", "ports": [{"port": 80}]}})");
+  const sources::JsonValue& item = document.root();
   std::vector<cluster::Diagnostic> diagnostics;
   auto object = decode_api_object(item, api_kind(Kind::Service), "/api/v1/services", diagnostics);
   ASSERT_TRUE(object);
@@ -49,32 +56,33 @@ TEST(ApiObjectTest, ListItemsLackKindAndApiVersion) {
 }
 
 TEST(ApiObjectTest, AnObjectOfAnotherKindIsNotTaken) {
-  nlohmann::json item = nlohmann::json::parse(
+  sources::JsonDocument document = parse(
       R"({"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": "web"}})");
+  const sources::JsonValue& item = document.root();
   std::vector<cluster::Diagnostic> diagnostics;
   EXPECT_FALSE(decode_api_object(item, api_kind(Kind::Service), "/api/v1/services", diagnostics));
 }
 
 TEST(ApiObjectTest, KeysOfDeletedObjects) {
-  auto key = key_of(nlohmann::json::parse(R"({"metadata": {"name": "x"}})"),
+  auto key = key_of(parse(R"({"metadata": {"name": "x"}})").root(),
                     api_kind(Kind::Pod));
   ASSERT_TRUE(key);
   EXPECT_EQ(key->namespace_name, "default");
-  key = key_of(nlohmann::json::parse(R"({"metadata": {"name": "ns", "namespace": "x"}})"),
+  key = key_of(parse(R"({"metadata": {"name": "ns", "namespace": "x"}})").root(),
                api_kind(Kind::Namespace));
   ASSERT_TRUE(key);
   EXPECT_EQ(key->namespace_name, "");
-  EXPECT_FALSE(key_of(nlohmann::json::parse(R"({"metadata": {}})"), api_kind(Kind::Pod)));
-  EXPECT_FALSE(key_of(nlohmann::json::parse(R"([1])"), api_kind(Kind::Pod)));
+  EXPECT_FALSE(key_of(parse(R"({"metadata": {}})").root(), api_kind(Kind::Pod)));
+  EXPECT_FALSE(key_of(parse(R"([1])").root(), api_kind(Kind::Pod)));
 }
 
 TEST(ApiObjectTest, StatusBodies) {
-  auto gone = nlohmann::json::parse(
+  sources::JsonDocument gone = parse(
       R"json({"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 410,
           "reason": "Expired", "message": "too old resource version: 5 (10)"})json");
-  EXPECT_EQ(status_code(gone), 410);
-  EXPECT_EQ(status_message(gone), "Expired: too old resource version: 5 (10)");
-  EXPECT_EQ(status_code(nlohmann::json::parse("{}")), 0);
+  EXPECT_EQ(status_code(gone.root()), 410);
+  EXPECT_EQ(status_message(gone.root()), "Expired: too old resource version: 5 (10)");
+  EXPECT_EQ(status_code(parse("{}").root()), 0);
 }
 
 TEST(ApiKindTest, Paths) {

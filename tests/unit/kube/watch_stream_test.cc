@@ -30,9 +30,9 @@ Fed feed(const std::string& stream, size_t piece, size_t max_bytes = 1 << 20) {
   Fed fed;
   for (size_t at = 0; at < stream.size() && fed.ok; at += piece) {
     fed.ok = decoder.feed(std::string_view(stream).substr(at, piece), [&](WatchEvent&& e) {
-      auto name = e.object["metadata"]["name"];
-      fed.events.push_back(type_name(e.type) + " " + (name.is_string() ? name.get<std::string>()
-                                                                       : std::string("-")));
+      sources::JsonValue name = e.object.member("metadata").member("name");
+      fed.events.push_back(type_name(e.type) + " " +
+                           (name.is_string() ? std::string(name.string()) : std::string("-")));
     });
   }
   fed.error = decoder.error();
@@ -71,7 +71,8 @@ TEST(WatchStreamTest, BrokenStreams) {
       {"garbage between events", kTwoEvents + "garbage\n", "watch event 3: expected '{' to "
                                                           "start an event, found 'g'", 2},
       {"a closing bracket first", "]", "watch event 1: expected '{' to start an event, found ']'"},
-      {"invalid JSON", "{\"type\":\"ADDED\" \"object\":{}}", "watch event 1: not valid JSON"},
+      {"invalid JSON", "{\"type\":\"ADDED\" \"object\":{}}", "watch event 1: not valid JSON (The JSON document has an improper structure: "
+       "missing or superfluous commas, braces, missing keys, etc.)"},
       {"unknown type", "{\"type\":\"SPLIT\",\"object\":{}}", "watch event 1: unknown type \"SPLIT\""},
       {"no type", "{\"object\":{}}", "watch event 1: \"type\" is missing or not a string"},
       {"object not an object", "{\"type\":\"ADDED\",\"object\":[]}",

@@ -4,8 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include "sources/object_decoder.h"
 
 namespace vmdns::sources {
@@ -117,6 +115,19 @@ const JsonCase kCases[] = {
      }},
     {"not an object", R"(["a"])",
      {"api: not an object: expected a map with apiVersion, kind and metadata"}, nullptr},
+    {"a key given twice: the last one counts, as for Go's decoder",
+     R"({"apiVersion": "v1", "kind": "Namespace",
+         "metadata": {"name": "first", "name": "last", "labels": {"a": "1", "a": "2"}}})",
+     {},
+     [](const DecodedObject& d) {
+       const auto& ns = std::get<cluster::Namespace>(*d.object);
+       EXPECT_EQ(ns.meta.name, "last");
+       EXPECT_EQ(ns.meta.labels, (cluster::Labels{{"a", "2"}}));
+     }},
+    {"a whole number written as a double is not an integer",
+     R"({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+         "spec": {"ports": [{"port": 8e1}]}})",
+     {"api: Service default/web: spec.ports[0].port 80.0 is not an integer"}, nullptr},
     {"another group's kind is skipped",
      R"({"apiVersion": "serving.knative.dev/v1", "kind": "Service", "metadata": {"name": "x"}})",
      {}, [](const DecodedObject& d) { EXPECT_EQ(d.status, DecodedObject::Status::Skipped); }},
@@ -126,10 +137,12 @@ class JsonDecodingTest : public ::testing::TestWithParam<JsonCase> {};
 
 TEST_P(JsonDecodingTest, Case) {
   const JsonCase& c = GetParam();
-  nlohmann::json value = nlohmann::json::parse(c.json);
+  JsonDocument value;
+  ASSERT_TRUE(value.parse(c.json)) << value.error();
   std::vector<cluster::Diagnostic> diagnostics;
   ReadBudget budget(1000);
-  DecodedObject decoded = decode_object(value, cluster::Origin{"api", 0, 0}, budget, diagnostics);
+  DecodedObject decoded =
+      decode_object(value.root(), cluster::Origin{"api", 0, 0}, budget, diagnostics);
   std::vector<std::string> texts;
   for (const cluster::Diagnostic& d : diagnostics) {
     texts.push_back(d.to_string());
