@@ -16,6 +16,7 @@
 #include <span>
 
 #include "net/transport.h"
+#include "server/reply_stream.h"
 
 namespace vmdns::net {
 struct ReplyRoute;
@@ -27,6 +28,9 @@ class QueryHandler {
  public:
   // Returned by handle_deferrable(): the reply will be sent later through the route.
   static constexpr size_t kDeferred = std::numeric_limits<size_t>::max();
+  // Returned by handle_deferrable() over TCP: the reply is a stream of messages, which
+  // take_stream() hands over at once (reply_stream.h).
+  static constexpr size_t kStream = std::numeric_limits<size_t>::max() - 1;
 
   virtual ~QueryHandler() = default;
   // Writes the response to `query` into `out` and returns its length, or 0 to send nothing.
@@ -45,6 +49,9 @@ class QueryHandler {
   // read for it (a UDP worker calls this for every query of a batch before answering the
   // first). Must not block, allocate or answer. The default does nothing.
   virtual void prefetch(std::span<const uint8_t> /*query*/) {}
+
+  // The stream of the query just answered kStream; the TCP loop calls it once, right after.
+  virtual std::unique_ptr<ReplyStream> take_stream() { return nullptr; }
 
   // A batch of queries: the UDP worker's datagrams of one recvmmsg, the TCP loop's work of one
   // wake-up. The caller reads the clock once for the batch and hands it to the handler, which

@@ -25,6 +25,7 @@
 #include "net/client_table.h"
 #include "net/deadline_queue.h"
 #include "net/socket_util.h"
+#include "server/reply_stream.h"
 
 namespace vmdns::server {
 
@@ -70,7 +71,8 @@ struct TcpConnection {
   // query being answered (complete, deferred, or its reply not all sent): it is never closed
   // for another.
   std::optional<std::pair<int, std::chrono::steady_clock::time_point>> eviction_rank() const {
-    if (closing || deferred > 0 || pending_output() > 0 || has_complete_message()) {
+    if (closing || deferred > 0 || pending_output() > 0 || has_complete_message() || stream ||
+        lent) {
       return std::nullopt;
     }
     // The idle deadline is the last activity plus a timeout every connection shares.
@@ -98,6 +100,11 @@ struct TcpConnection {
   // Queries the handler deferred whose replies have not come back yet; the connection stays
   // open for them after the client closes its side.
   size_t deferred = 0;
+  // A streamed reply (a zone transfer) waiting for the replies before it to be sent; then the
+  // connection is lent to the StreamPump (`lent`) until the stream ends, and not read, timed
+  // out or closed by the loop meanwhile.
+  std::unique_ptr<ReplyStream> stream;
+  bool lent = false;
 
   // Since the last complete query or reply (the idle timeout, RFC 7766 section 6.2.3).
   net::DeadlineQueue<TcpConnection>::Link idle;

@@ -41,7 +41,8 @@ TcpLoop::TcpLoop(net::UniqueFd listener, std::unique_ptr<QueryHandler> handler, 
                   .client_ipv6_prefix = limits.client_ipv6_prefix},
                  &Connection::client, counters),
       reply_(std::make_unique_for_overwrite<uint8_t[]>(kMaxMessage)),
-      completions_(std::make_unique<net::TcpCompletions>()) {
+      completions_(std::make_unique<net::TcpCompletions>()),
+      pump_(std::chrono::milliseconds(limits.idle_timeout_ms)) {
   route_.transport = net::Transport::Tcp;
   route_.tcp = completions_.get();
 }
@@ -58,7 +59,10 @@ bool TcpLoop::init(std::string* error) {
     *error = "eventfd: " + net::errno_text(errno);
     return false;
   }
-  for (int fd : {listener_.get(), stop_fd_, completions_->fd()}) {
+  if (!pump_.init(error)) {
+    return false;
+  }
+  for (int fd : {listener_.get(), stop_fd_, completions_->fd(), pump_.returned_fd()}) {
     epoll_event event{};
     event.events = EPOLLIN;
     event.data.fd = fd;
@@ -95,6 +99,8 @@ void TcpLoop::run() {
         stop = true;
       } else if (fd == completions_->fd()) {
         complete_deferred(now);
+      } else if (fd == pump_.returned_fd()) {
+        take_back(now);
       } else if (fd == listener_.get()) {
         accept_connections(now);
       } else if (static_cast<size_t>(fd) < connections_.size() && connections_[fd]) {
@@ -110,6 +116,8 @@ void TcpLoop::run() {
       set_listener_enabled(true);
     }
   }
+  // The pump writes to lent connections: it stops before any of them closes.
+  pump_.stop();
   timeouts_.clear();
   connections_.clear();
   admission_.clear();
@@ -230,9 +238,14 @@ bool TcpLoop::progress(Connection* connection, Clock::time_point now) {
     }
     // Answering stops while the output is backed up. If the send made room, go on with the
     // queries already buffered: no new read would bring them back to our attention.
-    if (connection->closing || connection->backed_up() || !connection->has_complete_message()) {
+    if (connection->closing || connection->stream || connection->backed_up() ||
+        !connection->has_complete_message()) {
       break;
     }
+  }
+  if (connection->stream) {
+    timeouts_.track_partial_message(connection, now, answered);
+    return lend_when_ready(connection);
   }
   bool done =
       (connection->closing && connection->deferred == 0) ||
@@ -249,7 +262,7 @@ bool TcpLoop::answer_queries(Connection* connection, Clock::time_point now) {
   size_t offset = 0;
   bool answered = false;
   const uint8_t* input = connection->input.get();
-  while (!connection->closing) {
+  while (!connection->closing && !connection->stream) {
     size_t available = connection->input_length - offset;
     if (available < 2) {
       break;
@@ -276,6 +289,13 @@ bool TcpLoop::answer_queries(Connection* connection, Clock::time_point now) {
     if (reply_length == QueryHandler::kDeferred) {
       ++connection->deferred;
       continue;
+    }
+    if (reply_length == QueryHandler::kStream) {
+      connection->stream = handler_->take_stream();
+      if (!connection->stream) {
+        connection->closing = true;  // a handler bug: nothing to send
+      }
+      break;
     }
     if (reply_length == 0) {
       // The handler's way to say this client gets nothing more on this connection.

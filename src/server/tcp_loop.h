@@ -7,7 +7,9 @@
 // the query timeout to send the rest of a message it has begun (a slow-loris client). Since no
 // socket call blocks, a slow client never holds up the others. A query the handler defers
 // (kDeferred) is answered when its reply arrives through the loop's TcpCompletions, possibly after
-// later queries' replies (RFC 7766 section 7: responses may be sent out of order).
+// later queries' replies (RFC 7766 section 7: responses may be sent out of order). A query the
+// handler answers with a stream of messages (kStream: a zone transfer) lends the connection to
+// a StreamPump thread until the stream ends; the queries after it wait in the input buffer.
 
 #include <atomic>
 #include <chrono>
@@ -23,6 +25,7 @@
 #include "net/socket_util.h"
 #include "server/query_handler.h"
 #include "server/tcp_connection.h"
+#include "server/stream_pump.h"
 #include "server/tcp_timeouts.h"
 
 namespace vmdns::server {
@@ -75,6 +78,10 @@ class TcpLoop {
   int next_timeout_ms(Clock::time_point now) const;
   void set_listener_enabled(bool enabled);
   void complete_deferred(Clock::time_point now);
+  // Streamed replies (reply_stream.h): the connection goes to the pump once what was queued
+  // before is sent, and comes back when the stream ends.
+  bool lend_when_ready(Connection* connection);
+  void take_back(Clock::time_point now);
 
   net::UniqueFd listener_;
   std::unique_ptr<QueryHandler> handler_;
@@ -104,6 +111,9 @@ class TcpLoop {
   std::vector<net::TcpCompletions::Completion> completed_;
   uint32_t next_serial_ = 1;
   net::ReplyRoute route_;
+
+  StreamPump pump_;
+  std::vector<StreamPump::Returned> returned_;
 };
 
 }  // namespace vmdns::server
