@@ -296,10 +296,12 @@ bool Name::operator==(const Name& other) const {
 }
 
 int canonical_compare(const Name& a, const Name& b) {
+  return canonical_compare_wire(a.wire(), b.wire());
+}
+
+int canonical_compare_wire(std::span<const uint8_t> wa, std::span<const uint8_t> wb) {
   std::array<uint8_t, kMaxLabels> la{};
   std::array<uint8_t, kMaxLabels> lb{};
-  std::span<const uint8_t> wa = a.wire();
-  std::span<const uint8_t> wb = b.wire();
   size_t na = label_offsets(wa, la);
   size_t nb = label_offsets(wb, lb);
   // RFC 4034 section 6.1: compare the rightmost labels first; within a label, octet by octet

@@ -89,6 +89,8 @@ class Name {
 // RFC 4034 section 6.1 canonical order (label by label from the right, case-insensitive),
 // negative / zero / positive like strcmp. Used to print zones sorted.
 int canonical_compare(const Name& a, const Name& b);
+// The same for two valid uncompressed wire names (a zone's keys, without copying them).
+int canonical_compare_wire(std::span<const uint8_t> a, std::span<const uint8_t> b);
 
 // ASCII lowercase of wire-form bytes; label length octets are never letters so the whole
 // buffer can be folded in one pass.

@@ -54,6 +54,7 @@ enum class Rcode : uint16_t {
   NxDomain = 3,
   NotImp = 4,
   Refused = 5,
+  NotAuth = 9,  // RFC 2136 section 2.2; RFC 5936 section 2.2.1: not authoritative for the zone
   BadVers = 16,
 };
 

@@ -132,6 +132,7 @@ class Zone {
 
  private:
   friend class ZoneBuilder;
+  friend struct ZoneDiffAccess;  // zone_diff.cc compares parts by identity
   friend class ShardTable;  // its routes keep a copy of where a shard's name table slots are
   // Copies the builder's nodes, sets and rdatas into records_, pointing each at its new place,
   // and moves the name table's slots and keys to the front of records_.

@@ -1,0 +1,142 @@
+#include "zone/zone_diff.h"
+
+#include <algorithm>
+
+#include "zone/pod_leaves.h"
+
+namespace vmdns::zone {
+namespace {
+
+bool same_data(const RrSet& a, const RrSet& b) {
+  std::span<const uint8_t> x = a.data();
+  std::span<const uint8_t> y = b.data();
+  return a.ttl() == b.ttl() && x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin());
+}
+
+bool holds(const RrSet& set, std::span<const uint8_t> rdata) {
+  bool found = false;
+  set.for_each([&](std::span<const uint8_t> r) {
+    found = found || (r.size() == rdata.size() && std::equal(r.begin(), r.end(), rdata.begin()));
+  });
+  return found;
+}
+
+// Records of `from` that `to` (null: none) does not hold, reported as `added`.
+void one_way(bool added, std::string_view owner, const RrSet& from, const RrSet* to,
+             const DiffSink& sink) {
+  bool all = to == nullptr || to->ttl() != from.ttl();
+  from.for_each([&](std::span<const uint8_t> rdata) {
+    if (all || !holds(*to, rdata)) {
+      sink(added, owner, from, rdata);
+    }
+  });
+}
+
+void diff_nodes(std::string_view owner, const Node* before, const Node* after,
+                const DiffSink& sink) {
+  static const Node kNone{};
+  const Node& a = before != nullptr ? *before : kNone;
+  const Node& b = after != nullptr ? *after : kNone;
+  for (const RrSet& set : a.rrsets) {
+    if (set.type() == dns::RrType::SOA) {
+      continue;  // the transfer writes both versions' SOAs itself
+    }
+    const RrSet* other = b.find(set.type());
+    if (other == nullptr || !same_data(set, *other)) {
+      one_way(false, owner, set, other, sink);
+    }
+  }
+  for (const RrSet& set : b.rrsets) {
+    if (set.type() == dns::RrType::SOA) {
+      continue;
+    }
+    const RrSet* other = a.find(set.type());
+    if (other == nullptr || !same_data(set, *other)) {
+      one_way(true, owner, set, other, sink);
+    }
+  }
+}
+
+}  // namespace
+
+// Zone's parts are private: this is its friend.
+struct ZoneDiffAccess {
+  // The names a part holds in its own table (not its shards' or leaves').
+  static void own_names(const Zone* before, const Zone* after, const DiffSink& sink) {
+    if (before != nullptr) {
+      for (uint32_t i = 0; i < before->nodes_.size(); ++i) {
+        std::string_view key = before->names_.key(i);
+        const Node* other = nullptr;
+        if (after != nullptr) {
+          uint32_t j = after->names_.find(key);
+          other = j == NameTable::kMissing ? nullptr : &after->nodes_[j];
+        }
+        diff_nodes(key, &before->nodes_[i], other, sink);
+      }
+    }
+    if (after != nullptr) {
+      for (uint32_t i = 0; i < after->nodes_.size(); ++i) {
+        std::string_view key = after->names_.key(i);
+        if (before == nullptr || before->names_.find(key) == NameTable::kMissing) {
+          diff_nodes(key, nullptr, &after->nodes_[i], sink);
+        }
+      }
+    }
+  }
+
+  static void shards(const Zone* before, const Zone* after, const DiffSink& sink) {
+    const ShardTable* a = before != nullptr ? before->shards_.get() : nullptr;
+    const ShardTable* b = after != nullptr ? after->shards_.get() : nullptr;
+    if (a == b) {
+      return;  // one table shared (or none on either side)
+    }
+    if (a != nullptr) {
+      for (const auto& shard : a->zones()) {
+        if (!shard) {
+          continue;
+        }
+        const Zone* other = b != nullptr ? b->find(shard->apex().wire_view()) : nullptr;
+        if (other != shard.get()) {
+          diff(shard.get(), other, sink);
+        }
+      }
+    }
+    if (b != nullptr) {
+      for (const auto& shard : b->zones()) {
+        if (shard && (a == nullptr || a->find(shard->apex().wire_view()) == nullptr)) {
+          diff(nullptr, shard.get(), sink);
+        }
+      }
+    }
+  }
+
+  static void leaves(const Zone* before, const Zone* after, const DiffSink& sink) {
+    const PodLeaves* a = before != nullptr ? before->leaves_.get() : nullptr;
+    const PodLeaves* b = after != nullptr ? after->leaves_.get() : nullptr;
+    if (a == b) {
+      return;
+    }
+    for (size_t i = 0; i < PodLeaves::kBuckets; ++i) {
+      const Zone* x = a != nullptr ? a->buckets[i].get() : nullptr;
+      const Zone* y = b != nullptr ? b->buckets[i].get() : nullptr;
+      if (x != y) {
+        diff(x, y, sink);
+      }
+    }
+  }
+
+  static void diff(const Zone* before, const Zone* after, const DiffSink& sink) {
+    if (before == after) {
+      return;
+    }
+    own_names(before, after, sink);
+    shards(before, after, sink);
+    leaves(before, after, sink);
+  }
+};
+
+void diff_zones(const Zone* before, const Zone* after, const DiffSink& sink) {
+  ZoneDiffAccess::diff(before, after, sink);
+}
+
+}  // namespace vmdns::zone
