@@ -112,6 +112,10 @@ bool Daemon::start_components(const settings::ServeOptions& options, const Setti
     return refuse(error, exit_code);
   }
   auto allowed = std::make_shared<const net::ClientNetworks>(std::move(*allow_forward));
+  auto allow_transfer = transfer_clients(options, &error);
+  if (!allow_transfer) {
+    return refuse(error, exit_code);
+  }
   auto kube_config = api_config(options, &error);
   if (!kube_config) {
     return refuse(error, exit_code);
@@ -152,12 +156,28 @@ bool Daemon::start_components(const settings::ServeOptions& options, const Setti
   }
   stack_.push(std::move(http));
 
+  // Zone transfers: refused (and counted) unless --allow-transfer; the journal of differences
+  // is kept only for clients that may ask for it.
+  bool transfers_allowed = !allow_transfer->empty();
+  transfers_ = std::make_unique<xfr::Transfers>(xfr::TransferOptions{
+      .allow = std::make_shared<const net::ClientNetworks>(std::move(*allow_transfer)),
+      .auth = nullptr,
+      .max_streams = 32});
+  metrics.set_transfers(transfers_.get());
+  auto on_publish = publish_to_ops(metrics, serving_);
+  if (transfers_allowed) {
+    on_publish = [this, ops_update = std::move(on_publish)](const control::PublishReport& r) {
+      ops_update(r);
+      transfers_->publish(holder_.current());
+    };
+  }
+
   // The control thread publishes a new snapshot whenever a source changes; each publish updates
   // /metrics and /ready.
   auto& control = stack_.emplace<control::ControlLoop>(
       holder_, config,
       control::ControlOptions{
-          .on_publish = publish_to_ops(metrics, serving_),
+          .on_publish = std::move(on_publish),
           .address_hold = settings::parse_duration(options.address_hold)
                               .value_or(std::chrono::milliseconds(0))});
   control.start();
@@ -249,7 +269,8 @@ bool Daemon::start_components(const settings::ServeOptions& options, const Setti
                                       .hosts = hosts.enabled() ? &hosts.holder() : nullptr,
                                       .loadbalance = options.loadbalance,
                                       .limiter = limiter,
-                                      .log_queries = &log_queries_},
+                                      .log_queries = &log_queries_,
+                                      .transfers = transfers_.get()},
           metrics));
   // The forwarder's thread replies through the server's sockets: it ends before they close.
   if (forwarder != nullptr) {

@@ -101,6 +101,20 @@ std::optional<net::ClientNetworks> allowed_clients(const settings::ServeOptions&
   return out;
 }
 
+std::optional<net::ClientNetworks> transfer_clients(const settings::ServeOptions& options,
+                                                    std::string* error) {
+  net::ClientNetworks out;
+  for (const std::string& text : options.allow_transfer) {
+    auto network = net::ClientNetworks::parse_network(text, error);
+    if (!network) {
+      *error = "--allow-transfer: " + *error;
+      return std::nullopt;
+    }
+    out.add(*network);
+  }
+  return out;
+}
+
 std::unique_ptr<forward::Forwarder> start_forwarder(const settings::ServeOptions& options,
                                                     const std::vector<forward::Upstream>& upstreams,
                                                     const ForwardRoutes& routes,

@@ -41,6 +41,9 @@ std::optional<ForwardRoutes> forward_routes_of(const settings::ServeOptions& opt
                                                const net::ListenAddress& listen,
                                                std::string* error);
 
+// --allow-transfer: the clients allowed zone transfers (none when not given).
+std::optional<net::ClientNetworks> transfer_clients(const settings::ServeOptions& options,
+                                                    std::string* error);
 // --allow-forward: the clients names outside our zones are forwarded for.
 std::optional<net::ClientNetworks> allowed_clients(const settings::ServeOptions& options,
                                                    std::string* error);

@@ -134,6 +134,9 @@ std::string ServeMetrics::render(const ops::ServingState& serving) const {
     forward::write_forward_metrics(forwarder_->metrics(), upstreams_, out, server_);
   }
 
+  if (transfers_ != nullptr) {
+    transfers_->write_metrics(out);
+  }
   out.family("vmdns_build_info", "gauge", "A metric with a constant 1 labelled by the version.");
   out.sample("vmdns_build_info", Labels{{"version", VMDNS_VERSION}}, uint64_t{1});
   {

@@ -20,6 +20,7 @@
 #include "forward/forwarder.h"
 #include "metrics/query_counters.h"
 #include "ops/serving_state.h"
+#include "xfr/transfers.h"
 #include "zone/snapshot.h"
 
 namespace vmdns::daemon {
@@ -46,12 +47,16 @@ class ServeMetrics {
   void add_http_listener(std::string paths,
                          std::shared_ptr<const net::ConnectionCounters> counters);
 
+  // Zone transfers' counters (vmdns_transfers_total, ...); set once, before the server starts.
+  void set_transfers(const xfr::Transfers* transfers) { transfers_ = transfers; }
+
   std::string render(const ops::ServingState& serving) const;
 
  private:
   std::string server_;
   metrics::QueryMetrics queries_;
   const forward::Forwarder* forwarder_ = nullptr;
+  const xfr::Transfers* transfers_ = nullptr;
   std::vector<forward::Upstream> upstreams_;
 
   mutable std::mutex mutex_;  // guards the connection sources and the snapshot figures below

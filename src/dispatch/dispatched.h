@@ -25,6 +25,8 @@ enum class Outcome : uint8_t {
 
 struct Dispatched {
   static constexpr size_t kDeferred = std::numeric_limits<size_t>::max();
+  // A zone transfer streamed over TCP (server::QueryHandler::kStream): counted by xfr/.
+  static constexpr size_t kStream = std::numeric_limits<size_t>::max() - 1;
 
   size_t length = 0;   // of the reply written; 0: nothing to send; kDeferred: sent later
   uint16_t qtype = 0;  // the question's type, 0 when there is none
@@ -34,7 +36,8 @@ struct Dispatched {
   metrics::Family family = metrics::Family::Ipv4;  // of the client
 
   bool deferred() const { return length == kDeferred; }
-  bool replied() const { return length != 0 && length != kDeferred; }
+  bool streamed() const { return length == kStream; }
+  bool replied() const { return length != 0 && length != kDeferred && length != kStream; }
 };
 
 }  // namespace vmdns::dispatch

@@ -35,7 +35,8 @@ Dispatcher::Dispatcher(const zone::SnapshotHolder& holder, DispatcherOptions opt
                                       : nullptr),
       loadbalance_(options.loadbalance),
       limiter_(std::move(options.limiter)),
-      metering_(options.counters, options.log_queries) {}
+      metering_(options.counters, options.log_queries),
+      transfers_(options.transfers) {}
 
 void Dispatcher::begin_batch(Clock::time_point now) {
   in_batch_ = true;
@@ -134,6 +135,8 @@ Dispatched Dispatcher::dispatch(std::span<const uint8_t> query, std::span<uint8_
     d.outcome = Outcome::Dropped;
   } else if (d.deferred()) {
     d.outcome = Outcome::Forwarded;
+  } else if (d.streamed()) {
+    d.outcome = Outcome::Answered;
   } else {
     d.rcode = dns::rcode_low(out);
   }
@@ -180,6 +183,19 @@ size_t Dispatcher::resolve(const Parsed& q, std::span<uint8_t> out, const net::R
                            Dispatched& d) {
   const zone::Snapshot* snapshot = snapshot_;
   net::Transport transport = route.transport;
+  if (transfers_ != nullptr && q.status == dns::ParseStatus::Ok && q.query.has_question &&
+      (q.query.question.type == dns::RrType::AXFR || q.query.question.type == dns::RrType::IXFR) &&
+      q.query.header.opcode() == dns::Opcode::Query && q.query.question.qclass == 1 &&
+      !(q.query.edns.present && q.query.edns.version != 0)) {
+    // Zone transfers may allocate and take a lock: they are not the query path.
+    xfr::Transfers::Answer answer = transfers_->answer(q.wire, route, out);
+    d.outcome = Outcome::Answered;
+    if (answer.stream) {
+      stream_ = std::move(answer.stream);
+      return Dispatched::kStream;
+    }
+    return answer.length;
+  }
   forward_ = forwarder_client_ && (!allow_forward_ || allow_forward_->contains(route.peer))
                  ? forwarder_client_.get()
                  : nullptr;

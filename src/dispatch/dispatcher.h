@@ -38,6 +38,7 @@
 #include "net/response_rate_limiter.h"
 #include "query/answer.h"
 #include "server/query_handler.h"
+#include "xfr/transfers.h"
 #include "zone/snapshot_holder.h"
 
 namespace vmdns::dispatch {
@@ -61,6 +62,9 @@ struct DispatcherOptions {
   std::shared_ptr<net::ResponseRateLimiter> limiter = nullptr;
   metrics::QueryCounters* counters = nullptr;      // this worker's; null: not counted
   const std::atomic<bool>* log_queries = nullptr;  // --log-queries, flipped by a reload
+  // Zone transfers (AXFR, IXFR); null: REFUSED, as every zone transfer without
+  // --allow-transfer.
+  xfr::Transfers* transfers = nullptr;
 };
 
 class Dispatcher : public server::QueryHandler {
@@ -84,6 +88,8 @@ class Dispatcher : public server::QueryHandler {
   // Parses the query (kept for dispatch(), which then does not parse it again) and starts
   // loading what its answer will read.
   void prefetch(std::span<const uint8_t> query) override;
+  // The zone transfer just answered QueryHandler::kStream.
+  std::unique_ptr<server::ReplyStream> take_stream() override { return std::move(stream_); }
   void begin_batch(Clock::time_point now) override;
   void end_batch(Clock::time_point now) override;
 
@@ -145,6 +151,8 @@ class Dispatcher : public server::QueryHandler {
   size_t taken_ = 0;                // of those, the ones dispatch() has used
   bool prefetched_levels_ = false;  // prefetch_batch() ran for this batch
   Parsed scratch_;                  // a query prefetch() did not see
+  xfr::Transfers* transfers_ = nullptr;
+  std::unique_ptr<server::ReplyStream> stream_;  // of the last query answered kStream
 };
 
 }  // namespace vmdns::dispatch

@@ -90,6 +90,10 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
                      "CIDR of clients whose names outside our zones are forwarded; others get "
                      "REFUSED (repeatable; default: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, "
                      "100.64.0.0/10, 127.0.0.0/8, fc00::/7, fe80::/10, ::1)");
+  command.add_option("--allow-transfer", options.allow_transfer,
+                     "CIDR of clients allowed zone transfers (AXFR, IXFR) of every zone we "
+                     "serve; others get REFUSED (repeatable; default: none, every transfer "
+                     "refused; CoreDNS: transfer's to)");
   add_option_with_default(command, "--rrl", options.rrl,
                           "UDP responses a second to each client /24 (IPv4) or /56 (IPv6); past "
                           "it replies are dropped or slipped (0: no limit)");

@@ -1,0 +1,272 @@
+"""vmdns as the primary of real secondaries: zone transfers out (AXFR, RFC 5936; IXFR, RFC 1995).
+
+One vmdns serves the examples, the --vm-zone fixtures and a watched directory with one VMI, with
+--allow-transfer 127.0.0.1/32; one Knot DNS is its secondary for every zone it serves (the
+configuration the README shows under "Publishing VM names outside the cluster").
+- `kdig AXFR` of each zone gives exactly the records `vmdns records` prints, between two copies
+  of the SOA;
+- Knot DNS transfers every zone and answers what vmdns answers;
+- the VMI migrates (its address changes in the manifest): once vmdns serves the new serial, a
+  refresh of the secondary (knotc zone-refresh, until NOTIFY drives it) is an IXFR, and Knot DNS
+  answers the new address;
+- IXFR with our serial gets our SOA alone (up to date), over TCP and over UDP; IXFR from a serial
+  we never had gets the whole zone; AXFR over UDP gets FORMERR, as Knot DNS and BIND answer;
+- a client outside --allow-transfer (127.0.0.2) gets REFUSED, and the refusal is counted on
+  /metrics (vmdns_transfers_total{result="refused"}).
+Refreshes are driven with `knotc -b` (blocking until the transfer ends) and changes are awaited
+on the SOA serial, never on a sleep.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.request
+
+from vmdns_harness import (EXAMPLES, FIXTURES, VmdnsServer, peer_port, require_tools, run_vmdns,
+                           wait_for)
+
+NS = "xfr"
+NAME = "myvmi.sub.%s.svc.cluster.local." % NS
+ZONE_ARGS = ["--vm-zone", "vm", "--reverse-zone", "10.10.0.0/16"]
+
+SERVICE = """apiVersion: v1
+kind: Service
+metadata: {name: sub, namespace: %s}
+spec:
+  clusterIP: None
+  selector: {app: myvmi}
+""" % NS
+
+
+def vmi(ip):
+    return ("apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\n"
+            "metadata: {name: vm1, namespace: %s, labels: {app: myvmi}}\n"
+            "spec: {hostname: myvmi, subdomain: sub}\n"
+            "status:\n  phase: Running\n  conditions:\n  - {type: Ready, status: \"True\"}\n"
+            "  interfaces:\n  - {name: default, ipAddress: %s}\n" % (NS, ip))
+
+
+def kdig(port, name, rtype, *extra, source=None):
+    args = ["kdig", "@127.0.0.1", "-p", str(port), name, rtype, "+time=5", "+retry=1",
+            "+nostats", "+noquestion"] + list(extra)
+    if source:
+        args += ["-b", source]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    return out.stdout + out.stderr  # kdig reports a failed transfer's rcode on stderr
+
+
+def records_of(text):
+    """kdig's or `vmdns records`' record lines -> [(owner, ttl, type, rdata)], SOA serials
+    replaced (vmdns stamps each snapshot's build time)."""
+    out = []
+    for line in text.splitlines():
+        if not line or line.startswith(";"):
+            continue
+        parts = line.split(None, 4)
+        if len(parts) < 5 or parts[2] != "IN":
+            continue
+        owner, ttl, _, rtype, rdata = parts
+        rdata = " ".join(rdata.split()).lower()
+        if rtype == "SOA":
+            fields = rdata.split()
+            fields[2] = "SERIAL"
+            rdata = " ".join(fields)
+        out.append((owner.lower(), int(ttl), rtype, rdata))
+    return out
+
+
+def zones_of(records_text):
+    """`vmdns records` -> {apex: zone text}, split at its "; zone <apex>" lines."""
+    zones, apex = {}, None
+    for line in records_text.splitlines(keepends=True):
+        if line.startswith("; zone "):
+            apex = line[len("; zone "):].strip()
+            zones[apex] = ""
+        elif apex is not None:
+            zones[apex] += line
+    return zones
+
+
+def soa_serial(port, zone):
+    m = re.search(r"\tSOA\t\S+ \S+ (\d+) ", kdig(port, zone, "SOA", "+tcp"))
+    return int(m.group(1)) if m else None
+
+
+class KnotSecondary:
+    """knotd as a secondary of the primary at 127.0.0.1@`primary_port` for `zones`."""
+
+    def __init__(self, primary_port, zones):
+        self.dir = tempfile.mkdtemp(prefix="vmdns-knot-")
+        self.port = peer_port()
+        self.socket = os.path.join(self.dir, "knot.sock")
+        zone_conf = "".join("  - domain: %s\n    master: vmdns\n    acl: [vmdns_notify, local_axfr]\n"
+                            % z for z in zones)
+        self.conf = os.path.join(self.dir, "knot.conf")
+        with open(self.conf, "w") as f:
+            f.write(f"""server:
+    listen: 127.0.0.1@{self.port}
+    rundir: {self.dir}
+control:
+    listen: {self.socket}
+database:
+    storage: {self.dir}
+log:
+  - target: stderr
+    any: info
+remote:
+  - id: vmdns
+    address: 127.0.0.1@{primary_port}
+acl:
+  - id: vmdns_notify
+    address: 127.0.0.1
+    action: notify
+  - id: local_axfr
+    address: 127.0.0.1
+    action: transfer
+template:
+  - id: default
+    storage: {self.dir}
+    zonefile-sync: -1
+    zonefile-load: none
+    journal-content: changes
+zone:
+{zone_conf}""")
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(["knotd", "-c", self.conf], stdout=subprocess.DEVNULL,
+                                     stderr=self.log)
+        wait_for(lambda: os.path.exists(self.socket), timeout=10)
+
+    def knotc(self, *args):
+        return subprocess.run(["knotc", "-s", self.socket, "-t", "30", *args],
+                              capture_output=True, text=True, timeout=60)
+
+    def text_log(self):
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.log.close()
+        shutil.rmtree(self.dir, True)
+
+
+class TransferTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        require_tools("kdig", "knotd", "knotc")
+        cls.dir = tempfile.mkdtemp(prefix="vmdns-xfr-")
+        cls.watched = os.path.join(cls.dir, "manifests")
+        os.mkdir(cls.watched)
+        cls.write("service.yaml", SERVICE)
+        cls.write("vmi.yaml", vmi("10.10.7.1"))
+        cls.paths = [EXAMPLES, os.path.join(FIXTURES, "vm-zone"), cls.watched]
+        cls.metrics_port = peer_port()
+        cls.vmdns = VmdnsServer(cls.paths, ZONE_ARGS + [
+            "--allow-transfer", "127.0.0.1/32",
+            "--metrics-listen", "127.0.0.1:%d" % cls.metrics_port])
+        cls.zones = sorted(zones_of(cls.records()))
+        cls.knot = KnotSecondary(cls.vmdns.port, cls.zones)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.knot.stop()
+        cls.vmdns.stop()
+        shutil.rmtree(cls.dir, True)
+
+    @classmethod
+    def write(cls, name, text):
+        tmp = os.path.join(cls.watched, "." + name + ".tmp")
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.rename(tmp, os.path.join(cls.watched, name))
+
+    @classmethod
+    def records(cls):
+        args = ["records"] + ZONE_ARGS
+        for p in cls.paths:
+            args += ["-f", p]
+        out = run_vmdns(*args)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    def metric(self, name, labels):
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.metrics_port,
+                                    timeout=10) as r:
+            text = r.read().decode()
+        m = re.search(r"^%s\{%s\} (\S+)$" % (re.escape(name), re.escape(labels)), text, re.M)
+        return float(m.group(1)) if m else None
+
+    def refresh(self, zone, command="zone-refresh"):
+        done = self.knot.knotc("-b", command, zone)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr + self.knot.text_log())
+
+    def test_1_axfr_is_the_zone_between_two_soas(self):
+        expected = zones_of(self.records())
+        self.assertIn("cluster.local.", expected)
+        self.assertIn("10.10.in-addr.arpa.", expected)
+        for apex in self.zones:
+            with self.subTest(zone=apex):
+                got = records_of(kdig(self.vmdns.port, apex, "AXFR"))
+                self.assertGreater(len(got), 2)
+                self.assertEqual(got[0][2], "SOA")
+                self.assertEqual(got[-1], got[0])
+                self.assertEqual(sorted(got[1:-1]),
+                                 sorted(r for r in records_of(expected[apex]) if r[2] != "SOA"))
+
+    def test_2_knot_transfers_every_zone_and_follows_a_migration(self):
+        for apex in self.zones:
+            self.refresh(apex, "zone-retransfer")
+            with self.subTest(zone=apex):
+                self.assertEqual(sorted(records_of(kdig(self.knot.port, apex, "AXFR"))),
+                                 sorted(records_of(kdig(self.vmdns.port, apex, "AXFR"))))
+        self.assertIn("10.10.7.1", kdig(self.knot.port, NAME, "A"))
+
+        before = soa_serial(self.vmdns.port, "cluster.local.")
+        self.write("vmi.yaml", vmi("10.10.8.2"))
+        wait_for(lambda: soa_serial(self.vmdns.port, "cluster.local.") != before, timeout=10)
+        for apex in ("cluster.local.", "10.10.in-addr.arpa."):
+            self.refresh(apex)
+        answer = kdig(self.knot.port, NAME, "A")
+        self.assertIn("10.10.8.2", answer)
+        self.assertNotIn("10.10.7.1", answer)
+        self.assertIn("myvmi.sub.xfr.svc.cluster.local.",
+                      kdig(self.knot.port, "2.8.10.10.in-addr.arpa.", "PTR"))
+        self.assertIn("incremental, from %d" % before, self.vmdns.log())
+        self.assertEqual(sorted(records_of(kdig(self.knot.port, "cluster.local.", "AXFR"))),
+                         sorted(records_of(kdig(self.vmdns.port, "cluster.local.", "AXFR"))))
+
+    def test_ixfr_answers(self):
+        serial = soa_serial(self.vmdns.port, "cluster.local.")
+        for transport in ("+tcp", "+notcp"):
+            with self.subTest(transport=transport):
+                got = records_of(kdig(self.vmdns.port, "cluster.local.", "IXFR=%d" % serial,
+                                      transport))
+                self.assertEqual([r[2] for r in got], ["SOA"])
+        # a serial we never had: the whole zone, as an AXFR
+        got = records_of(kdig(self.vmdns.port, "cluster.local.", "IXFR=1", "+tcp"))
+        self.assertEqual(sorted(got[1:-1]),
+                         sorted(records_of(kdig(self.vmdns.port, "cluster.local.", "AXFR"))[1:-1]))
+
+    def test_axfr_over_udp_is_formerr(self):
+        out = kdig(self.vmdns.port, "cluster.local.", "AXFR", "+notcp")
+        self.assertIn("FORMERR", out)
+
+    def test_not_our_zone_is_notauth(self):
+        self.assertIn("NOTAUTH", kdig(self.vmdns.port, "example.org.", "AXFR"))
+
+    def test_client_not_allowed_is_refused_and_counted(self):
+        before = self.metric("vmdns_transfers_total", 'result="refused"') or 0
+        out = kdig(self.vmdns.port, "cluster.local.", "AXFR", source="127.0.0.2")
+        self.assertIn("REFUSED", out)
+        self.assertNotIn("\tSOA\t", out)
+        self.assertEqual(self.metric("vmdns_transfers_total", 'result="refused"'), before + 1)
+        self.assertIn("127.0.0.2", self.vmdns.log())
+
+
+if __name__ == "__main__":
+    unittest.main()
