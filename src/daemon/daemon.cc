@@ -18,6 +18,7 @@
 #include "daemon/serve_forward.h"
 #include "daemon/serve_hosts.h"
 #include "daemon/serve_ops.h"
+#include "daemon/serial_file.h"
 #include "forward/forwarder.h"
 #include "net/client_networks.h"
 #include "net/response_rate_limiter.h"
@@ -164,13 +165,21 @@ bool Daemon::start_components(const settings::ServeOptions& options, const Setti
       .auth = nullptr,
       .max_streams = 32});
   metrics.set_transfers(transfers_.get());
-  auto on_publish = publish_to_ops(metrics, serving_);
-  if (transfers_allowed) {
-    on_publish = [this, ops_update = std::move(on_publish)](const control::PublishReport& r) {
-      ops_update(r);
-      transfers_->publish(holder_.current());
-    };
+  // Serials only grow across restarts with --state-dir: the next one follows the last kept.
+  std::string state_dir = options.state_dir;
+  if (!state_dir.empty()) {
+    config.serial = serial_after_restart(state_dir, config.serial);
   }
+  auto on_publish = [this, ops_update = publish_to_ops(metrics, serving_), transfers_allowed,
+                     state_dir](const control::PublishReport& r) {
+    ops_update(r);
+    if (transfers_allowed) {
+      transfers_->publish(holder_.current());
+    }
+    if (!state_dir.empty()) {
+      keep_serial(state_dir, r.snapshot.serial());
+    }
+  };
 
   // The control thread publishes a new snapshot whenever a source changes; each publish updates
   // /metrics and /ready.

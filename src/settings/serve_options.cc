@@ -32,7 +32,8 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
                       1u, 100000u);
   command.add_option("--state-dir", options.state_dir,
                      "Keep the last synced API objects here and serve them at once on the "
-                     "next start, until the API server answers");
+                     "next start, until the API server answers; and the last SOA serial, so "
+                     "that serials only grow across restarts");
   add_option_with_default(command, "--address-hold", options.address_hold,
                           "How long a running VMI's names keep an address its status no longer "
                           "lists (the guest agent restarting or reporting late): a duration "

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 
 namespace vmdns::xfr {
 
@@ -15,6 +16,10 @@ namespace vmdns::xfr {
 inline bool serial_newer(uint32_t s1, uint32_t s2) {
   return s1 != s2 && static_cast<uint32_t>(s1 - s2) < (uint32_t{1} << 31);
 }
+
+// A serial as text: decimal digits, 0 to 4294967295, one trailing newline allowed (the
+// --state-dir file that keeps serials growing across restarts); nullopt otherwise.
+std::optional<uint32_t> parse_serial_text(std::string_view text);
 
 // The SERIAL field of uncompressed SOA rdata (RFC 1035 section 3.3.13): after MNAME and RNAME.
 std::optional<uint32_t> soa_serial(std::span<const uint8_t> rdata);

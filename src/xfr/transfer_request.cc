@@ -7,6 +7,26 @@
 
 namespace vmdns::xfr {
 
+std::optional<uint32_t> parse_serial_text(std::string_view text) {
+  if (!text.empty() && text.back() == '\n') {
+    text.remove_suffix(1);
+  }
+  if (text.empty() || text.size() > 10) {
+    return std::nullopt;
+  }
+  uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') {
+      return std::nullopt;
+    }
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (value > UINT32_MAX) {
+    return std::nullopt;
+  }
+  return static_cast<uint32_t>(value);
+}
+
 std::optional<uint32_t> soa_serial(std::span<const uint8_t> rdata) {
   dns::Reader reader(rdata);
   uint32_t serial = 0;

@@ -13,10 +13,14 @@ configuration the README shows under "Publishing VM names outside the cluster").
   we never had gets the whole zone; AXFR over UDP gets FORMERR, as Knot DNS and BIND answer;
 - a client outside --allow-transfer (127.0.0.2) gets REFUSED, and the refusal is counted on
   /metrics (vmdns_transfers_total{result="refused"}).
-Refreshes are driven with `knotc -b` (blocking until the transfer ends) and changes are awaited
-on the SOA serial, never on a sleep.
+BIND 9 (`named`) as a secondary of its own vmdns (the README's configuration): it transfers
+every zone, and after the migration a `rndc refresh` is an IXFR and named answers the new address.
+Refreshes are driven with `knotc -b` (blocking until the transfer ends) and `rndc refresh`
+(awaited on named's "transferred serial" log line); changes are awaited on the SOA serial,
+never on a sleep.
 """
 
+import base64
 import os
 import re
 import shutil
@@ -155,10 +159,66 @@ zone:
         shutil.rmtree(self.dir, True)
 
 
-class TransferTest(unittest.TestCase):
+class BindSecondary:
+    """named as a secondary of the primary at 127.0.0.1 port `primary_port` for `zones`,
+    with rndc on a loopback port of its own."""
+
+    def __init__(self, primary_port, zones):
+        self.dir = tempfile.mkdtemp(prefix="vmdns-named-")
+        self.port = peer_port()
+        self.rndc_port = peer_port()
+        secret = base64.b64encode(os.urandom(32)).decode()
+        key = 'key "rndc-key" { algorithm hmac-sha256; secret "%s"; };\n' % secret
+        zone_conf = "".join('zone "%s" {\n    type secondary;\n    primaries { 127.0.0.1 port %d; };\n'
+                            '    file "%sdb";\n};\n' % (z, primary_port, z) for z in zones)
+        self.conf = os.path.join(self.dir, "named.conf")
+        with open(self.conf, "w") as f:
+            f.write(key + f"""controls {{
+    inet 127.0.0.1 port {self.rndc_port} allow {{ 127.0.0.1; }} keys {{ "rndc-key"; }};
+}};
+options {{
+    directory "{self.dir}";
+    pid-file "{self.dir}/named.pid";
+    listen-on port {self.port} {{ 127.0.0.1; }};
+    listen-on-v6 {{ none; }};
+    recursion no;
+    dnssec-validation no;
+    notify no;
+    allow-transfer {{ 127.0.0.1; }};
+}};
+""" + zone_conf)
+        self.rndc_conf = os.path.join(self.dir, "rndc.conf")
+        with open(self.rndc_conf, "w") as f:
+            f.write(key + 'options { default-key "rndc-key"; default-server 127.0.0.1; '
+                    'default-port %d; };\n' % self.rndc_port)
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(["named", "-g", "-c", self.conf], stdout=subprocess.DEVNULL,
+                                     stderr=self.log)
+
+    def text_log(self):
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def transferred(self, zone, serial):
+        return "zone %s/IN: transferred serial %d" % (zone.rstrip("."), serial) in self.text_log()
+
+    def rndc(self, *args):
+        return subprocess.run(["rndc", "-c", self.rndc_conf, *args], capture_output=True,
+                              text=True, timeout=30)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.log.close()
+        shutil.rmtree(self.dir, True)
+
+
+class Primary(unittest.TestCase):
+    """One vmdns with --allow-transfer 127.0.0.1/32, serving the examples, the --vm-zone
+    fixtures and a watched directory with one VMI, per test class."""
+
     @classmethod
-    def setUpClass(cls):
-        require_tools("kdig", "knotd", "knotc")
+    def start_primary(cls):
         cls.dir = tempfile.mkdtemp(prefix="vmdns-xfr-")
         cls.watched = os.path.join(cls.dir, "manifests")
         os.mkdir(cls.watched)
@@ -170,11 +230,9 @@ class TransferTest(unittest.TestCase):
             "--allow-transfer", "127.0.0.1/32",
             "--metrics-listen", "127.0.0.1:%d" % cls.metrics_port])
         cls.zones = sorted(zones_of(cls.records()))
-        cls.knot = KnotSecondary(cls.vmdns.port, cls.zones)
 
     @classmethod
-    def tearDownClass(cls):
-        cls.knot.stop()
+    def stop_primary(cls):
         cls.vmdns.stop()
         shutil.rmtree(cls.dir, True)
 
@@ -194,12 +252,33 @@ class TransferTest(unittest.TestCase):
         assert out.returncode == 0, out.stderr
         return out.stdout
 
+    def migrate(self):
+        """The VMI moves to 10.10.8.2; returns the serial before, once vmdns serves a newer."""
+        before = soa_serial(self.vmdns.port, "cluster.local.")
+        self.write("vmi.yaml", vmi("10.10.8.2"))
+        self.assertTrue(wait_for(lambda: soa_serial(self.vmdns.port, "cluster.local.") != before,
+                                 timeout=10), self.vmdns.log())
+        return before
+
     def metric(self, name, labels):
         with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.metrics_port,
                                     timeout=10) as r:
             text = r.read().decode()
         m = re.search(r"^%s\{%s\} (\S+)$" % (re.escape(name), re.escape(labels)), text, re.M)
         return float(m.group(1)) if m else None
+
+
+class TransferTest(Primary):
+    @classmethod
+    def setUpClass(cls):
+        require_tools("kdig", "knotd", "knotc")
+        cls.start_primary()
+        cls.knot = KnotSecondary(cls.vmdns.port, cls.zones)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.knot.stop()
+        cls.stop_primary()
 
     def refresh(self, zone, command="zone-refresh"):
         done = self.knot.knotc("-b", command, zone)
@@ -226,9 +305,7 @@ class TransferTest(unittest.TestCase):
                                  sorted(records_of(kdig(self.vmdns.port, apex, "AXFR"))))
         self.assertIn("10.10.7.1", kdig(self.knot.port, NAME, "A"))
 
-        before = soa_serial(self.vmdns.port, "cluster.local.")
-        self.write("vmi.yaml", vmi("10.10.8.2"))
-        wait_for(lambda: soa_serial(self.vmdns.port, "cluster.local.") != before, timeout=10)
+        before = self.migrate()
         for apex in ("cluster.local.", "10.10.in-addr.arpa."):
             self.refresh(apex)
         answer = kdig(self.knot.port, NAME, "A")
@@ -266,6 +343,81 @@ class TransferTest(unittest.TestCase):
         self.assertNotIn("\tSOA\t", out)
         self.assertEqual(self.metric("vmdns_transfers_total", 'result="refused"'), before + 1)
         self.assertIn("127.0.0.2", self.vmdns.log())
+
+
+class BindTransferTest(Primary):
+    @classmethod
+    def setUpClass(cls):
+        require_tools("kdig", "named", "rndc")
+        cls.start_primary()
+        cls.serial = soa_serial(cls.vmdns.port, "cluster.local.")
+        cls.named = BindSecondary(cls.vmdns.port, cls.zones)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.named.stop()
+        cls.stop_primary()
+
+    def test_named_transfers_every_zone_and_follows_a_migration(self):
+        for apex in self.zones:
+            self.assertTrue(wait_for(lambda: self.named.transferred(apex, self.serial),
+                                     timeout=20), self.named.text_log())
+            with self.subTest(zone=apex):
+                self.assertEqual(sorted(records_of(kdig(self.named.port, apex, "AXFR"))),
+                                 sorted(records_of(kdig(self.vmdns.port, apex, "AXFR"))))
+        self.assertIn("10.10.7.1", kdig(self.named.port, NAME, "A"))
+
+        before = self.migrate()
+        now = soa_serial(self.vmdns.port, "cluster.local.")
+        for apex in ("cluster.local.", "10.10.in-addr.arpa."):
+            done = self.named.rndc("refresh", apex.rstrip("."))
+            self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+            self.assertTrue(wait_for(lambda: self.named.transferred(apex, now), timeout=20),
+                            self.named.text_log())
+        answer = kdig(self.named.port, NAME, "A")
+        self.assertIn("10.10.8.2", answer)
+        self.assertNotIn("10.10.7.1", answer)
+        self.assertIn("myvmi.sub.xfr.svc.cluster.local.",
+                      kdig(self.named.port, "2.8.10.10.in-addr.arpa.", "PTR"))
+        self.assertIn("incremental, from %d" % before, self.vmdns.log())
+        self.assertEqual(sorted(records_of(kdig(self.named.port, "cluster.local.", "AXFR"))),
+                         sorted(records_of(kdig(self.vmdns.port, "cluster.local.", "AXFR"))))
+
+
+class SerialAcrossRestartsTest(unittest.TestCase):
+    """With --state-dir, a restarted vmdns serves a serial above every one it served before,
+    even when a burst of changes had pushed the serials ahead of the clock (each build takes
+    the last serial + 1 when that is above the seconds since the epoch)."""
+
+    def test_serial_grows_across_a_restart(self):
+        require_tools("kdig")
+        work = tempfile.mkdtemp(prefix="vmdns-serial-")
+        self.addCleanup(shutil.rmtree, work, True)
+        watched = os.path.join(work, "manifests")
+        os.mkdir(watched)
+        state = os.path.join(work, "state")
+        args = ["--state-dir", state]
+
+        def write(ip):
+            with open(os.path.join(watched, ".vmi.tmp"), "w") as f:
+                f.write(vmi(ip))
+            os.rename(os.path.join(watched, ".vmi.tmp"), os.path.join(watched, "vmi.yaml"))
+
+        write("10.10.9.0")
+        server = VmdnsServer([watched], args)
+        self.addCleanup(server.stop)
+        serial = soa_serial(server.port, "cluster.local.")
+        for i in range(1, 21):
+            write("10.10.9.%d" % i)
+            self.assertTrue(wait_for(lambda: soa_serial(server.port, "cluster.local.") != serial))
+            serial = soa_serial(server.port, "cluster.local.")
+        self.assertGreater(serial, time.time())  # ahead of the clock after the burst
+        server.stop()
+        with open(os.path.join(state, "serial")) as f:
+            self.assertEqual(int(f.read()), serial)
+        again = VmdnsServer([watched], args)
+        self.addCleanup(again.stop)
+        self.assertGreater(soa_serial(again.port, "cluster.local."), serial)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ Bytes ixfr(const std::string& zone, const std::string& owner, uint32_t serial,
            dns::RrType type = dns::RrType::SOA) {
   Bytes q = vmdns::testing::make_query({.name = zone, .type = dns::RrType::IXFR});
   q[9] = 1;  // NSCOUNT
-  auto o = testing::name(owner).wire();
+  dns::Name owner_name = testing::name(owner);
+  auto o = owner_name.wire();
   q.insert(q.end(), o.begin(), o.end());
   put16(q, static_cast<uint16_t>(type));
   put16(q, 1);
