@@ -101,9 +101,12 @@ bool WatchStreamDecoder::emit(const std::function<void(WatchEvent&&)>& on_event)
   // The scan above only balanced brackets; the parser checks everything else (and walks
   // nesting without recursion).
   bool valid = document_.parse(pending_);
+  // Do not keep a big event's buffers (ours, and the parser's sized to it) for the small ones
+  // after it: they are dropped once the event has been handed over.
+  bool big = pending_.size() > (1 << 20);
   pending_.clear();
-  if (pending_.capacity() > (1 << 20)) {
-    pending_.shrink_to_fit();  // do not keep a big event's buffer for the small ones after it
+  if (big) {
+    pending_.shrink_to_fit();
   }
   if (!valid) {
     return fail("not valid JSON (" + document_.error() + ")");
@@ -126,6 +129,9 @@ bool WatchStreamDecoder::emit(const std::function<void(WatchEvent&&)>& on_event)
   }
   ++events_;
   on_event(std::move(event));
+  if (big) {
+    document_ = sources::JsonDocument();
+  }
   return true;
 }
 
