@@ -19,6 +19,7 @@
 #include "daemon/serve_hosts.h"
 #include "daemon/serve_ops.h"
 #include "daemon/serial_file.h"
+#include "daemon/serve_tsig.h"
 #include "forward/forwarder.h"
 #include "net/client_networks.h"
 #include "net/response_rate_limiter.h"
@@ -116,6 +117,14 @@ bool Daemon::start_components(const settings::ServeOptions& options, const Setti
   auto allow_transfer = transfer_clients(options, &error);
   if (!allow_transfer) {
     return refuse(error, exit_code);
+  }
+  auto keys = tsig_keys(options, &error);
+  if (!keys) {
+    return refuse(error, exit_code);
+  }
+  tsig_keys_ = std::move(*keys);
+  if (!tsig_keys_.empty()) {
+    spdlog::info("{} TSIG key(s) loaded", tsig_keys_.keys().size());
   }
   auto kube_config = api_config(options, &error);
   if (!kube_config) {

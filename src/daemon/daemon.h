@@ -35,6 +35,7 @@
 #include "settings/serve_options.h"
 #include "rules/zone_config.h"
 #include "xfr/transfers.h"
+#include "tsig/key.h"
 #include "zone/snapshot_holder.h"
 
 namespace vmdns::control {
@@ -105,6 +106,7 @@ class Daemon {
   net::ListenAddress listen_;
   net::ListenAddress bound_;
   std::optional<rules::ZoneConfig> config_;
+  tsig::KeyRing tsig_keys_;  // --tsig-key, --tsig-key-file: fixed for the process's life
   const SettingsSource* source_ = nullptr;
 
   // Set while started, owned by the stack.

@@ -11,7 +11,7 @@ struct TypeName {
   std::string_view name;
 };
 
-constexpr std::array<TypeName, 14> kTypeNames = {{
+constexpr std::array<TypeName, 15> kTypeNames = {{
     {RrType::A, "A"},
     {RrType::NS, "NS"},
     {RrType::CNAME, "CNAME"},
@@ -23,6 +23,7 @@ constexpr std::array<TypeName, 14> kTypeNames = {{
     {RrType::AAAA, "AAAA"},
     {RrType::SRV, "SRV"},
     {RrType::OPT, "OPT"},
+    {RrType::TSIG, "TSIG"},
     {RrType::IXFR, "IXFR"},
     {RrType::AXFR, "AXFR"},
     {RrType::ANY, "ANY"},
@@ -34,13 +35,14 @@ struct RcodeName {
 };
 
 // Spelled as dig prints them in its ";; ->>HEADER<<-" line.
-constexpr std::array<RcodeName, 7> kRcodeNames = {{
+constexpr std::array<RcodeName, 8> kRcodeNames = {{
     {Rcode::NoError, "NOERROR"},
     {Rcode::FormErr, "FORMERR"},
     {Rcode::ServFail, "SERVFAIL"},
     {Rcode::NxDomain, "NXDOMAIN"},
     {Rcode::NotImp, "NOTIMP"},
     {Rcode::Refused, "REFUSED"},
+    {Rcode::NotAuth, "NOTAUTH"},
     {Rcode::BadVers, "BADVERS"},
 }};
 

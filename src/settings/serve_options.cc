@@ -141,6 +141,13 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
       ->check([](const std::string& text) {
         return parse_duration(text) ? std::string() : "not a duration such as 5s: " + text;
       });
+  command.add_option("--tsig-key", options.tsig_keys,
+                     "NAME:ALGORITHM:BASE64: a TSIG key (RFC 8945; hmac-sha256 or hmac-sha512) "
+                     "that zone transfers must be signed with and NOTIFY is signed with "
+                     "(repeatable; as tsig-keygen's secret)");
+  command.add_option("--tsig-key-file", options.tsig_key_files,
+                     "A file of TSIG keys in BIND's syntax, key \"NAME\" { algorithm ALG; "
+                     "secret \"BASE64\"; }; as tsig-keygen writes it (repeatable)");
   command.add_flag("--loadbalance", options.loadbalance,
                    "Rotate the A, AAAA and MX records of our answers: each reply starts one "
                    "record further on, so clients that take the first spread over all of them "

@@ -46,6 +46,9 @@ struct ServeOptions {
   std::string hosts_file;
   uint32_t hosts_ttl = 3600;
   std::string hosts_reload = "5s";  // 0: the file is read at start (and on SIGHUP) only
+  // TSIG keys (RFC 8945): NAME:ALGORITHM:BASE64, and files of BIND `key` statements.
+  std::vector<std::string> tsig_keys;
+  std::vector<std::string> tsig_key_files;
   bool loadbalance = false;
   bool autopath = false;
   bool expand_short_names = false;
