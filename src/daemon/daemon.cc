@@ -20,6 +20,7 @@
 #include "daemon/serve_ops.h"
 #include "daemon/serial_file.h"
 #include "daemon/serve_tsig.h"
+#include "daemon/transfer_tsig.h"
 #include "forward/forwarder.h"
 #include "net/client_networks.h"
 #include "net/response_rate_limiter.h"
@@ -171,7 +172,7 @@ bool Daemon::start_components(const settings::ServeOptions& options, const Setti
   bool transfers_allowed = !allow_transfer->empty();
   transfers_ = std::make_unique<xfr::Transfers>(xfr::TransferOptions{
       .allow = std::make_shared<const net::ClientNetworks>(std::move(*allow_transfer)),
-      .auth = nullptr,
+      .auth = tsig_keys_.empty() ? nullptr : std::make_shared<const TsigTransferAuth>(tsig_keys_),
       .max_streams = 32});
   metrics.set_transfers(transfers_.get());
   // Serials only grow across restarts with --state-dir: the next one follows the last kept.

@@ -23,7 +23,7 @@ constexpr std::array<TypeName, 15> kTypeNames = {{
     {RrType::AAAA, "AAAA"},
     {RrType::SRV, "SRV"},
     {RrType::OPT, "OPT"},
-    {RrType::TSIG, "TSIG"},
+    {static_cast<RrType>(250), "TSIG"},  // RFC 8945
     {RrType::IXFR, "IXFR"},
     {RrType::AXFR, "AXFR"},
     {RrType::ANY, "ANY"},

@@ -23,7 +23,6 @@ enum class RrType : uint16_t {
   AAAA = 28,
   SRV = 33,
   OPT = 41,
-  TSIG = 250,
   IXFR = 251,
   AXFR = 252,
   ANY = 255,
@@ -55,7 +54,7 @@ enum class Rcode : uint16_t {
   NxDomain = 3,
   NotImp = 4,
   Refused = 5,
-  NotAuth = 9,  // RFC 2136 section 2.2; RFC 5936 section 2.2.1; RFC 8945 section 5.2 (TSIG)
+  NotAuth = 9,  // RFC 2136 section 2.2; RFC 5936 section 2.2.1: not authoritative for the zone
   BadVers = 16,
 };
 

@@ -197,9 +197,9 @@ bool MessageWriter::write_rr(Section section, const Name& owner, RrType type, ui
     compression_entries_ = entries;
     return false;
   };
-  // A TSIG record's owner is the key's name, which the MAC covers in canonical form: written
-  // whole, as other implementations write it (RFC 8945 section 4.2).
-  if (!write_name(owner.wire(), type != RrType::TSIG) || !put_u16(static_cast<uint16_t>(type)) ||
+  // A TSIG record's (type 250, RFC 8945 section 4.2) owner is the key's name, which the MAC
+  // covers in canonical form: written whole, as other implementations write it.
+  if (!write_name(owner.wire(), static_cast<uint16_t>(type) != 250) || !put_u16(static_cast<uint16_t>(type)) ||
       !put_u16(rclass) ||
       !put_u32(ttl)) {
     return undo();

@@ -57,8 +57,6 @@ class MessageWriter {
   // The room left before `limit`.
   size_t remaining() const { return size_ < limit_ ? limit_ - size_ : 0; }
   size_t size() const { return size_; }
-  // The octets written so far (the header as of the last finish()): what a TSIG signs.
-  std::span<const uint8_t> written() const { return buffer_.first(size_); }
   // Reserves `bytes` at the end (e.g. for the OPT record that must still fit); 0 to release.
   void reserve_tail(size_t bytes);
 

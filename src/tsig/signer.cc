@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "dns/header.h"
+
 namespace vmdns::tsig {
 
 Signer::Signer(const Key& key, uint16_t fudge) : key_(&key), fudge_(fudge) {}
@@ -18,22 +20,24 @@ size_t Signer::space(size_t other_size) const {
          mac_size(key_->algorithm) + other_size;
 }
 
-size_t Signer::sign(dns::MessageWriter& w, uint64_t time_signed, uint16_t error,
-                    std::span<const uint8_t> other) {
+size_t Signer::sign(dns::MessageWriter& w, std::span<uint8_t> buffer, uint64_t time_signed,
+                    uint16_t error, std::span<const uint8_t> other) {
   w.reserve_tail(0);
-  size_t size = w.finish();
-  if (size == 0) {
+  size_t length = w.finish();
+  return length == 0 ? 0 : sign(buffer, length, time_signed, error, other);
+}
+
+size_t Signer::sign(std::span<uint8_t> buffer, size_t length, uint64_t time_signed,
+                    uint16_t error, std::span<const uint8_t> other) {
+  dns::Header header;
+  if (length > buffer.size() || !dns::read_header(buffer.first(length), header)) {
     return 0;
   }
-  std::span<const uint8_t> message = w.written();
   Hmac hmac(key_->algorithm, key_->secret);
-  // A response, and every later message of a stream, covers the MAC before it: the request's
-  // first, then each message's own (RFC 8945 sections 4.3.1 and 5.3.1).
   if (mac_size_ != 0) {
     digest_prior_mac(hmac, mac());
   }
-  uint16_t id = w.header().id;
-  digest_message(hmac, message, id, w.header().arcount);
+  digest_message(hmac, buffer.first(length), header.id, header.arcount);
   Variables variables{&key_->name, &algorithm_name(key_->algorithm), time_signed, fudge_, error,
                       other};
   digest_variables(hmac, variables, /*timers_only=*/!first_);
@@ -42,29 +46,23 @@ size_t Signer::sign(dns::MessageWriter& w, uint64_t time_signed, uint16_t error,
   if (computed_size == 0) {
     return 0;
   }
-  std::array<uint8_t, kMaxTsigRdata> rdata;
-  size_t rdata_size = write_tsig_rdata(rdata, algorithm_name(key_->algorithm), time_signed, fudge_,
-                                       {computed.data(), computed_size}, id, error, other);
-  if (!w.write_rr(dns::Section::Additional, key_->name, dns::RrType::TSIG, kClassAny, 0,
-                  {rdata.data(), rdata_size})) {
-    return 0;
+  size_t n = append_tsig(buffer, length, key_->name, algorithm_name(key_->algorithm), time_signed,
+                         fudge_, {computed.data(), computed_size}, header.id, error, other);
+  if (n != 0) {
+    std::copy_n(computed.begin(), computed_size, mac_.begin());
+    mac_size_ = computed_size;
+    first_ = false;
   }
-  std::copy_n(computed.begin(), computed_size, mac_.begin());
-  mac_size_ = computed_size;
-  first_ = false;
-  return w.finish();
+  return n;
 }
 
-size_t finish_unsigned_error(dns::MessageWriter& w, const TsigRecord& request, TsigError error) {
+size_t finish_unsigned_error(dns::MessageWriter& w, std::span<uint8_t> buffer,
+                             const TsigRecord& request, TsigError error) {
   w.reserve_tail(0);
   w.header().set_rcode_low(static_cast<uint16_t>(dns::Rcode::NotAuth));
-  std::array<uint8_t, kMaxTsigRdata> rdata;
-  size_t rdata_size =
-      write_tsig_rdata(rdata, request.algorithm, request.time_signed, request.fudge, {},
-                       request.original_id, static_cast<uint16_t>(error), {});
-  w.write_rr(dns::Section::Additional, request.key_name, dns::RrType::TSIG, kClassAny, 0,
-             {rdata.data(), rdata_size});
-  return w.finish();
+  size_t length = w.finish();
+  return append_tsig(buffer, length, request.key_name, request.algorithm, request.time_signed,
+                     request.fudge, {}, request.original_id, static_cast<uint16_t>(error), {});
 }
 
 std::array<uint8_t, 6> time48(uint64_t seconds) {

@@ -7,7 +7,7 @@
 //   dns::MessageWriter w(buffer, 65535);
 //   w.reserve_tail(signer.space());          // room for the TSIG record, written last
 //   ...question, records...
-//   size_t n = signer.sign(w, now);          // the TSIG appended, the message finished
+//   size_t n = signer.sign(w, buffer, now);  // the message finished, the TSIG appended
 //   ...next message of the stream: a new writer, the same signer...
 //
 // Not on the query path: an HMAC context is made per message.
@@ -34,11 +34,16 @@ class Signer {
   // the records, so that the signature always fits.
   size_t space(size_t other_size = 0) const;
 
-  // Signs the message built in `w` (its header's ID is the original ID) at `time_signed`,
-  // releases the tail reserve, appends the TSIG record and finishes the message. Returns its
-  // size; 0 when the record did not fit or the HMAC failed. `error` and `other` are the TSIG
-  // error fields (BADTIME carries the server's time in `other`, RFC 8945 section 5.2.3).
-  size_t sign(dns::MessageWriter& w, uint64_t time_signed, uint16_t error = 0,
+  // Finishes the message built in `w` over `buffer` (its header's ID is the original ID) and
+  // signs it at `time_signed`: the TSIG record appended. Returns the message's size; 0 when the
+  // record did not fit or the HMAC failed. `error` and `other` are the TSIG error fields
+  // (BADTIME carries the server's time in `other`, RFC 8945 section 5.2.3).
+  size_t sign(dns::MessageWriter& w, std::span<uint8_t> buffer, uint64_t time_signed,
+              uint16_t error = 0, std::span<const uint8_t> other = {});
+  // The same for a message already complete in `buffer[0, length)`, its header written (a
+  // stream's writer finishes each message itself): the TSIG appended, ARCOUNT raised. Returns
+  // the new length; 0 when the record does not fit in `buffer` or the HMAC failed.
+  size_t sign(std::span<uint8_t> buffer, size_t length, uint64_t time_signed, uint16_t error = 0,
               std::span<const uint8_t> other = {});
 
   // The MAC of the last message signed: a request's, for verifying its answer.
@@ -56,7 +61,8 @@ class Signer {
 // An unsigned error answer to a request whose key or MAC failed (BADKEY, BADSIG): the TSIG
 // record names the request's key and algorithm, carries no MAC, and the rcode is NOTAUTH (RFC
 // 8945 section 5.3.2: such an answer must not be signed). Finishes `w`; returns its size.
-size_t finish_unsigned_error(dns::MessageWriter& w, const TsigRecord& request, TsigError error);
+size_t finish_unsigned_error(dns::MessageWriter& w, std::span<uint8_t> buffer,
+                             const TsigRecord& request, TsigError error);
 
 // Six octets of a 48-bit time, as BADTIME's Other Data carries the server's clock.
 std::array<uint8_t, 6> time48(uint64_t seconds);

@@ -1,5 +1,7 @@
 #include "tsig/tsig_record.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "dns/header.h"
@@ -39,7 +41,7 @@ TsigPresence find_tsig(const dns::MessageView& message, TsigRecord& out) {
   bool found = false;
   for (const dns::RecordView& rr : message.records()) {
     ++index;
-    if (rr.type != dns::RrType::TSIG) {
+    if (rr.type != kTsigType) {
       continue;
     }
     if (found || index != total || rr.section != dns::Section::Additional ||
@@ -118,6 +120,39 @@ size_t write_tsig_rdata(std::span<uint8_t> out, const dns::Name& algorithm, uint
   put16(static_cast<uint16_t>(other.size()));
   put(other);
   return at;
+}
+
+size_t append_tsig(std::span<uint8_t> buffer, size_t length, const dns::Name& key_name,
+                   const dns::Name& algorithm, uint64_t time_signed, uint16_t fudge,
+                   std::span<const uint8_t> mac, uint16_t original_id, uint16_t error,
+                   std::span<const uint8_t> other) {
+  std::array<uint8_t, kMaxTsigRdata> rdata;
+  size_t rdata_size =
+      write_tsig_rdata(rdata, algorithm, time_signed, fudge, mac, original_id, error, other);
+  dns::Name owner = key_name.lowercased();
+  size_t record = owner.wire_length() + 10 + rdata_size;
+  dns::Header header;
+  if (rdata_size == 0 || length > buffer.size() || buffer.size() - length < record ||
+      !dns::read_header(buffer.first(length), header) || header.arcount == 0xFFFF) {
+    return 0;
+  }
+  uint8_t* at = buffer.data() + length;
+  auto put16 = [&](uint16_t v) {
+    *at++ = static_cast<uint8_t>(v >> 8);
+    *at++ = static_cast<uint8_t>(v);
+  };
+  std::copy(owner.wire().begin(), owner.wire().end(), at);
+  at += owner.wire_length();
+  put16(static_cast<uint16_t>(kTsigType));
+  put16(kClassAny);
+  put16(0);  // TTL, 32 bits
+  put16(0);
+  put16(static_cast<uint16_t>(rdata_size));
+  std::copy_n(rdata.begin(), rdata_size, at);
+  uint16_t arcount = header.arcount + 1;
+  buffer[10] = static_cast<uint8_t>(arcount >> 8);
+  buffer[11] = static_cast<uint8_t>(arcount);
+  return length + record;
 }
 
 }  // namespace vmdns::tsig

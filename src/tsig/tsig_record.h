@@ -29,6 +29,7 @@ enum class TsigError : uint16_t {
   BadTrunc = 22,
 };
 
+inline constexpr dns::RrType kTsigType = static_cast<dns::RrType>(250);  // RFC 8945 section 4.2
 inline constexpr uint16_t kClassAny = 255;
 inline constexpr uint16_t kDefaultFudge = 300;  // RFC 8945 section 10's recommendation
 
@@ -77,5 +78,13 @@ size_t write_tsig_rdata(std::span<uint8_t> out, const dns::Name& algorithm, uint
                         uint16_t fudge, std::span<const uint8_t> mac, uint16_t original_id,
                         uint16_t error, std::span<const uint8_t> other);
 inline constexpr size_t kMaxTsigRdata = 255 + 16 + kMaxMacSize + 6;
+
+// Appends a TSIG record with these fields to the complete message `buffer[0, length)` and raises
+// its ARCOUNT; the new length, 0 when it does not fit. An empty `mac` makes the unsigned error
+// record of RFC 8945 section 5.3.2.
+size_t append_tsig(std::span<uint8_t> buffer, size_t length, const dns::Name& key_name,
+                   const dns::Name& algorithm, uint64_t time_signed, uint16_t fudge,
+                   std::span<const uint8_t> mac, uint16_t original_id, uint16_t error,
+                   std::span<const uint8_t> other);
 
 }  // namespace vmdns::tsig

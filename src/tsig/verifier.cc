@@ -128,9 +128,10 @@ RequestCheck check_request(std::span<const uint8_t> message, const KeyRing& keys
   return check;
 }
 
-size_t answer_error(const RequestCheck& check, dns::MessageWriter& w, uint64_t now) {
+size_t answer_error(const RequestCheck& check, dns::MessageWriter& w, std::span<uint8_t> buffer,
+                    uint64_t now) {
   if (check.key == nullptr) {
-    return finish_unsigned_error(w, check.record, tsig_error(check.status));
+    return finish_unsigned_error(w, buffer, check.record, tsig_error(check.status));
   }
   w.header().set_rcode_low(static_cast<uint16_t>(dns::Rcode::NotAuth));
   Signer signer(*check.key, check.mac(), check.record.fudge);
@@ -138,10 +139,10 @@ size_t answer_error(const RequestCheck& check, dns::MessageWriter& w, uint64_t n
     // The request's Time Signed, and ours in Other Data, so that the client can see the skew
     // (RFC 8945 section 5.2.3).
     std::array<uint8_t, 6> ours = time48(now);
-    return signer.sign(w, check.record.time_signed, static_cast<uint16_t>(TsigError::BadTime),
+    return signer.sign(w, buffer, check.record.time_signed, static_cast<uint16_t>(TsigError::BadTime),
                        ours);
   }
-  return signer.sign(w, now, static_cast<uint16_t>(tsig_error(check.status)));
+  return signer.sign(w, buffer, now, static_cast<uint16_t>(tsig_error(check.status)));
 }
 
 ResponseVerifier::ResponseVerifier(const Key& key, std::span<const uint8_t> request_mac)

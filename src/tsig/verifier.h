@@ -8,7 +8,7 @@
 //     case Status::Unsigned: ...policy: a key required?...
 //     case Status::Ok: { Signer signer(*check.key, check.mac()); ...sign the answer... }
 //     case Status::FormErr: ...FORMERR...
-//     default: ...answer_error(check, w, now): NOTAUTH and the TSIG error...
+//     default: ...answer_error(check, w, buffer, now): NOTAUTH and the TSIG error...
 //   }
 //
 //   ResponseVerifier verifier(key, signer.mac());   // after sending a signed NOTIFY
@@ -57,7 +57,8 @@ RequestCheck check_request(std::span<const uint8_t> message, const KeyRing& keys
 // question and header already in `w`: NOTAUTH, and the TSIG error in the TSIG record, unsigned
 // for BADKEY and BADSIG, signed for BADTIME (the server's time in Other Data) and BADTRUNC
 // (RFC 8945 section 5.3.2). Finishes `w`; returns the message size.
-size_t answer_error(const RequestCheck& check, dns::MessageWriter& w, uint64_t now);
+size_t answer_error(const RequestCheck& check, dns::MessageWriter& w, std::span<uint8_t> buffer,
+                    uint64_t now);
 
 // The checks of a client on the answers to its signed request: every message must be signed
 // with the key; each covers the MAC before it (RFC 8945 section 5.3.1).

@@ -40,7 +40,7 @@ std::vector<uint8_t> request(Signer* signer, uint64_t time, const char* zone = "
     w.reserve_tail(signer->space());
   }
   w.write_question(*dns::Name::from_text(zone), dns::RrType::SOA, 1);
-  size_t n = signer != nullptr ? signer->sign(w, time) : w.finish();
+  size_t n = signer != nullptr ? signer->sign(w, buf, time) : w.finish();
   return finish(w, buf, n);
 }
 
@@ -57,7 +57,7 @@ std::vector<uint8_t> answer(Signer& signer, uint64_t time, int records = 1) {
     uint8_t a[4] = {192, 0, 2, static_cast<uint8_t>(i)};
     w.write_rr(dns::Section::Answer, owner, dns::RrType::A, 1, 5, a);
   }
-  return finish(w, buf, signer.sign(w, time));
+  return finish(w, buf, signer.sign(w, buf, time));
 }
 
 struct RequestCase {
@@ -148,7 +148,7 @@ std::vector<uint8_t> truncated_request(const Key& k, size_t length) {
   std::array<uint8_t, kMaxTsigRdata> rdata;
   size_t rdata_size = write_tsig_rdata(rdata, algorithm_name(k.algorithm), kNow, kDefaultFudge,
                                        {mac.data(), length}, 7, 0, {});
-  w.write_rr(dns::Section::Additional, k.name, dns::RrType::TSIG, kClassAny, 0,
+  w.write_rr(dns::Section::Additional, k.name, kTsigType, kClassAny, 0,
              {rdata.data(), rdata_size});
   n = w.finish();
   return {buf.begin(), buf.begin() + static_cast<long>(n)};
@@ -258,7 +258,7 @@ TEST(AnswerError, EachErrorAsTheRfcSays) {
     w.header().set(dns::Header::kQr, true);
     w.header().set_opcode(dns::Opcode::Notify);
     w.write_question(*dns::Name::from_text("cluster.local."), dns::RrType::SOA, 1);
-    size_t n = answer_error(check, w, c.now);
+    size_t n = answer_error(check, w, buf, c.now);
     ASSERT_GT(n, 0u);
     std::vector<uint8_t> reply(buf.begin(), buf.begin() + static_cast<long>(n));
     dns::MessageView view(reply);
@@ -288,7 +288,7 @@ TEST(Signer, RefusesWhatDoesNotFitAndKeepsTheReserve) {
   ASSERT_TRUE(w.write_question(owner, dns::RrType::A, 1));
   uint8_t a[4] = {192, 0, 2, 1};
   EXPECT_FALSE(w.write_rr(dns::Section::Answer, owner, dns::RrType::A, 1, 5, a));
-  size_t n = signer.sign(w, kNow);
+  size_t n = signer.sign(w, buf, kNow);
   ASSERT_GT(n, 0u);
   EXPECT_LE(n, 160u);
   KeyRing ring;
