@@ -27,24 +27,29 @@ drop_watches() (connections reset mid-stream), garbage() into the streams, hang(
 connections and never answer, answer_with() to answer every request with an HTTP error or a
 body that is not JSON, stop() and start() again on the same port (the server gone, then back),
 rotate_token() (and rotate_token_unseen(): only a 401 tells), set_silently() (a change no
-watch sees), `unserved` (resources answered 404, as a cluster without KubeVirt's CRDs), forbid() (403 for a verb on a resource, as RBAC
-without it), throttle() (429 with Retry-After), fail_requests() (5xx), expire_continues() (the
+watch sees), `unserved` (resources answered 404, as a cluster without KubeVirt's CRDs),
+forbid() (403 for a verb on a resource, as RBAC without it), throttle() (429 with Retry-After), fail_requests() (5xx), expire_continues() (the
 next continue tokens answered 410 Expired), hold_continues() (pages after the first wait until
 released), drop_mid_page() (a page cut off after half its body) and drop_mid_event() (a watch
 cut off in the middle of an event).
+
+Its certificates are made by fake_kube_tls.py, its selectors read by fake_kube_selectors.py.
 """
 
 import base64
+import bisect
 import copy
 import json
 import os
 import socket
 import ssl
-import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+from fake_kube_selectors import matches_fields, matches_labels
+from fake_kube_tls import make_certificates, make_client_certificates
 
 # resource -> (kind, group/version as written in apiVersion, namespaced)
 RESOURCES = {
@@ -58,96 +63,9 @@ RESOURCES = {
 KIND_TO_RESOURCE = {kind: resource for resource, (kind, _, _) in RESOURCES.items()}
 
 
-def make_certificates(directory, address="127.0.0.1"):
-    """A CA and a server certificate for `address`, made with the openssl CLI."""
-    def run(*args):
-        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=directory)
-    run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=fake-kube-ca")
-    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=kube-apiserver")
-    with open(os.path.join(directory, "san.ext"), "w") as f:
-        f.write("subjectAltName=IP:%s,DNS:localhost\n" % address)
-    run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-        "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "san.ext")
-    return {name: os.path.join(directory, name) for name in ("ca.crt", "server.crt", "server.key")}
-
-
-def make_client_certificates(directory, name="vmdns"):
-    """A client CA of its own (not the server's) and a client certificate it signed, for the
-    user `name`; plus a certificate for the same name that another CA signed."""
-    def run(*args):
-        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=directory)
-    for ca in ("client-ca", "other-ca"):
-        run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-nodes", "-keyout", ca + ".key", "-out", ca + ".crt", "-days", "2", "-subj",
-            "/CN=" + ca)
-    with open(os.path.join(directory, "client.ext"), "w") as f:
-        f.write("extendedKeyUsage=clientAuth\n")
-    for cert, ca in (("client", "client-ca"), ("impostor", "other-ca")):
-        run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", cert + ".key", "-out", cert + ".csr", "-subj", "/O=vmdns/CN=" + name)
-        run("x509", "-req", "-in", cert + ".csr", "-CA", ca + ".crt", "-CAkey", ca + ".key",
-            "-CAcreateserial", "-out", cert + ".crt", "-days", "2", "-extfile", "client.ext")
-    return {n: os.path.join(directory, n) for n in (
-        "client-ca.crt", "client.crt", "client.key", "impostor.crt", "impostor.key")}
-
-
 def status(code, reason, message):
     return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
             "message": message, "reason": reason, "code": code}
-
-
-def selector_terms(selector):
-    """"a=b,c in (x,y),!d" -> ["a=b", "c in (x,y)", "!d"]: commas inside parentheses are part
-    of a set."""
-    terms, depth, current = [], 0, ""
-    for c in selector or "":
-        depth += c == "("
-        depth -= c == ")"
-        if c == "," and depth == 0:
-            terms.append(current.strip())
-            current = ""
-        else:
-            current += c
-    terms.append(current.strip())
-    return [t for t in terms if t]
-
-
-def matches_term(labels, term):
-    """One requirement of the label selector grammar (k8s.io/apimachinery labels.Parse):
-    `key`, `!key`, `key=v`, `key==v`, `key!=v` (true when the key is absent), `key in (a,b)`,
-    `key notin (a,b)` (true when the key is absent)."""
-    for op in (" notin ", " in "):
-        if op in term:
-            key, values = term.split(op, 1)
-            values = {v.strip() for v in values.strip().strip("()").split(",") if v.strip()}
-            if op == " in ":
-                return labels.get(key.strip()) in values
-            return labels.get(key.strip()) not in values
-    if term.startswith("!"):
-        return term[1:].strip() not in labels
-    if "!=" in term:
-        key, value = term.split("!=", 1)
-        return labels.get(key.strip()) != value.strip()
-    if "=" in term:
-        key, value = term.split("=", 1)
-        return labels.get(key.strip()) == value.lstrip("=").strip()
-    return term in labels
-
-
-def matches_labels(obj, selector):
-    labels = obj.get("metadata", {}).get("labels") or {}
-    return all(matches_term(labels, term) for term in selector_terms(selector))
-
-
-def matches_fields(obj, selector):
-    meta = obj.get("metadata", {})
-    for term in filter(None, (selector or "").split(",")):
-        key, value = term.split("=", 1)
-        if meta.get(key.replace("metadata.", "", 1)) != value:
-            return False
-    return True
 
 
 # Lists whose later pages can still be served; older continue tokens are answered 410 Expired,
@@ -610,8 +528,11 @@ class FakeKubeApi:
             last_bookmark = time.monotonic()
             while time.monotonic() < deadline:
                 with self.lock:
-                    pending = [(rv, t, o) for rv, t, r, o in self.history
-                               if rv > since and r == resource and
+                    # The history is in resourceVersion order: only its tail is read, so
+                    # that a long history (a soak's) costs nothing to a watch that is current.
+                    after = bisect.bisect_right(self.history, since, key=lambda h: h[0])
+                    pending = [(rv, t, o) for rv, t, r, o in self.history[after:]
+                               if r == resource and
                                self._selected(resource, namespace, query, o)]
                     garbage = self.pending_garbage > garbage_seen
                     garbage_seen = self.pending_garbage

@@ -180,6 +180,20 @@ TEST_F(ReflectorTest, ForbiddenIsReportedWithTheVerbKindAndScopeThenRetried) {
   EXPECT_EQ(sink.lines(), (std::vector<std::string>{"replace"}));
 }
 
+TEST_F(ReflectorTest, AForbiddenWatchNamesTheVerb) {
+  api.page(kFirstPage, 200, service_list({"a"}, "", "7"))
+      .watch(watch_from("7"), {}, 403)
+      .watch(watch_from("7"), {}, 403)
+      .watch(watch_from("7"), {service_event("ADDED", "b", "8")});
+  run();
+  EXPECT_EQ(statuses, (std::vector<ReflectorStatus>{
+                          ReflectorStatus::Listed, ReflectorStatus::Forbidden,
+                          ReflectorStatus::Forbidden, ReflectorStatus::Watching}));
+  EXPECT_EQ(reasons[1], "forbidden: may not watch services in all namespaces (RBAC)");
+  EXPECT_EQ(sink.lines(),
+            (std::vector<std::string>{"replace Service prod/a", "upsert Service prod/b"}));
+}
+
 TEST_F(ReflectorTest, UnauthorizedWatchIsWatchedAgainFromTheSameVersion) {
   api.page(kFirstPage, 200, service_list({"a"}, "", "7"))
       .watch(watch_from("7"), {}, 401)
