@@ -172,6 +172,8 @@ bool Reflector::list() {
     }
   };
   size_t passed_on = 0;
+  size_t pages = 0;
+  int page_retries = 0;
   callbacks.on_restart = [&] {
     spdlog::info("kubernetes: listing {}: the continue token expired (410 Gone) after {} "
                  "object(s); listing again from the start",
@@ -181,20 +183,26 @@ bool Reflector::list() {
     objects = cluster::State();
     listed.clear();
     passed_on = 0;
+    pages = 0;
   };
   callbacks.on_page = [&](size_t count) {
     passed_on += count;
+    ++pages;
+    page_retries = 0;
     if (options_.on_page) {
       options_.on_page(count);
     }
   };
   callbacks.stopped = [this] { return stop_.stopped(); };
-  int page_retries = 0;
   callbacks.retry = [&](const HttpResult& page) {
-    // A 429, a 5xx, or a page cut off (a 200 whose body did not all come): the continue token
-    // is still good, so the same page is asked for again; nothing of the failed one was used.
+    // A 429, a 5xx, a page cut off (a 200 whose body did not all come), or, past the first
+    // page, no answer at all (an API server restarting): the continue token is still good (it
+    // names an etcd revision, which outlives the API server), so the same page is asked for
+    // again; nothing of the failed one was used. A long list thus survives a restart instead
+    // of starting over.
     bool cut_off = page.status == 200 && !page.error.empty() && !page.aborted;
-    if (!(page.status == 429 || page.status >= 500 || cut_off) ||
+    bool unanswered = page.status == 0 && !page.error.empty() && !page.aborted && pages > 0;
+    if (!(page.status == 429 || page.status >= 500 || cut_off || unanswered) ||
         ++page_retries > kMaxPageRetries || stop_.stopped()) {
       return false;
     }

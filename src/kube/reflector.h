@@ -18,9 +18,10 @@
 //   server's history) relists at once; so does a continue token that expired mid-list.
 // - A dropped connection, a server error or garbage in the stream re-watches from the last
 //   resourceVersion after a capped exponential backoff with jitter; a `Retry-After` (429, 503)
-//   is waited at least. A list page that fails with 429, 5xx or a body cut off is asked for
-//   again (same continue token, nothing of it applied), up to four times, before the list
-//   fails and starts over after the backoff.
+//   is waited at least. A list page that fails with 429, 5xx or a body cut off, or (past the
+//   first page) gets no answer, is asked for again (same continue token, nothing of it
+//   applied), up to four times in a row, before the list fails and starts over after the
+//   backoff.
 // - 403 Forbidden (RBAC lacks the verb or the kind) is logged once, as an error naming the
 //   verb, the kind and the scope, reported Forbidden (so /ready says why), and retried with
 //   the backoff: fixing the role brings the collection back without a restart. 401 makes the

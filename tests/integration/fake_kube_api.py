@@ -164,13 +164,15 @@ class FakeKubeApi:
             self.objects.pop((resource, namespace if RESOURCES[resource][2] else "", name))
             self.rv += 1
 
-    def compact(self):
-        """Forgets the history: a watch from an older resourceVersion, or a continue token of
-        a list cut before, gets 410 Gone."""
+    def compact(self, lists=True):
+        """Forgets the history: a watch from an older resourceVersion gets 410 Gone, and so
+        does the continue token of a list cut before, unless `lists` is False (the real API
+        server's watch cache forgets sooner than etcd compacts the revisions lists read)."""
         with self.lock:
             self.oldest_rv = self.rv + 1
             self.history = []
-            self.snapshots = {}
+            if lists:
+                self.snapshots = {}
 
     def forbid(self, resource, verb="list", on=True):
         """`verb` ("list" or "watch") on `resource` ("virtualmachineinstances") answers 403

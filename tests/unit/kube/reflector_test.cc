@@ -141,6 +141,32 @@ TEST_F(ReflectorTest, APageCutOffIsAskedAgainAndNothingOfItIsUsed) {
   ASSERT_EQ(clock.waits().size(), 1u);
 }
 
+TEST_F(ReflectorTest, AListSurvivesTheServerGoneBetweenTwoPages) {
+  HttpResult refused;
+  refused.error = "Failed to connect to 10.0.0.1 port 6443: Connection refused";
+  api.page(kFirstPage, 200, service_list({"a", "b"}, "t", "7"))
+      .failed_page("/api/v1/services?limit=2&continue=t", refused)
+      .failed_page("/api/v1/services?limit=2&continue=t", refused)
+      .page("/api/v1/services?limit=2&continue=t", 200, service_list({"c", "d"}, "u", "7"))
+      // Four in a row after a good page are still retried; the count starts over per page.
+      .failed_page("/api/v1/services?limit=2&continue=u", refused)
+      .page("/api/v1/services?limit=2&continue=u", 200, service_list({"e"}, "", "7"));
+  run();
+  EXPECT_EQ(sink.lines(), (std::vector<std::string>{
+                              "replace Service prod/a Service prod/b Service prod/c "
+                              "Service prod/d Service prod/e"}));
+  EXPECT_EQ(clock.waits().size(), 3u);
+}
+
+TEST_F(ReflectorTest, NoAnswerToTheFirstPageIsAFailedList) {
+  HttpResult refused;
+  refused.error = "Failed to connect to 10.0.0.1 port 6443: Connection refused";
+  api.failed_page(kFirstPage, refused).page(kFirstPage, 200, service_list({"a"}, "", "7"));
+  run();
+  EXPECT_EQ(statuses,
+            (std::vector<ReflectorStatus>{ReflectorStatus::Unreachable, ReflectorStatus::Listed}));
+}
+
 TEST_F(ReflectorTest, AnExpiredContinueInARelistStartsItOverWithoutLosingDeletions) {
   api.page(kFirstPage, 200, service_list({"a", "b"}, "", "7"))
       .watch(watch_from("7"),
