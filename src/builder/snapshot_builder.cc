@@ -202,6 +202,8 @@ void SnapshotBuilder::rebuild_service(const cluster::Service& service,
   cluster::ObjectKey key = cluster::key_of(service.meta);
   std::vector<rules::Endpoint>& endpoints = services_[key];
   endpoints = index.endpoints_of(service);
+  // Kept until the Service changes: exact size (five endpoints grew to eight slots).
+  endpoints.shrink_to_fit();
   const auto& advertised = config_.nameserver_addresses;
   if (std::any_of(endpoints.begin(), endpoints.end(), [&advertised](const rules::Endpoint& e) {
         return std::find(advertised.begin(), advertised.end(), e.address) != advertised.end();

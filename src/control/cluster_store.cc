@@ -22,11 +22,6 @@ auto key_of(const T& object) {
 
 }  // namespace
 
-size_t ClusterStore::OriginKeys::size() const {
-  return vmis.size() + pods.size() + services.size() + endpoint_slices.size() + namespaces.size() +
-         vms.size();
-}
-
 ClusterStore::Rank ClusterStore::rank_of(const std::string& origin) {
   auto [it, added] = ranks_.try_emplace(origin, static_cast<Rank>(origins_.size()));
   if (added) {
@@ -38,20 +33,36 @@ ClusterStore::Rank ClusterStore::rank_of(const std::string& origin) {
 }
 
 template <typename T, typename Fn>
-void ClusterStore::with_kind(OriginKeys& keys, Fn&& fn) {
+void ClusterStore::with_kind(Fn&& fn) {
   if constexpr (std::is_same_v<T, cluster::VirtualMachineInstance>) {
-    fn(state_.vmis, vmis_, keys.vmis);
+    fn(state_.vmis, vmis_);
   } else if constexpr (std::is_same_v<T, cluster::Pod>) {
-    fn(state_.pods, pods_, keys.pods);
+    fn(state_.pods, pods_);
   } else if constexpr (std::is_same_v<T, cluster::Service>) {
-    fn(state_.services, services_, keys.services);
+    fn(state_.services, services_);
   } else if constexpr (std::is_same_v<T, cluster::EndpointSlice>) {
-    fn(state_.endpoint_slices, endpoint_slices_, keys.endpoint_slices);
+    fn(state_.endpoint_slices, endpoint_slices_);
   } else if constexpr (std::is_same_v<T, cluster::VirtualMachine>) {
-    fn(state_.vms, vms_, keys.vms);
+    fn(state_.vms, vms_);
   } else {
-    fn(state_.namespaces, namespaces_, keys.namespaces);
+    fn(state_.namespaces, namespaces_);
   }
+}
+
+template <typename Key, typename T>
+std::vector<Key> ClusterStore::keys_of(Rank rank, const std::map<Key, T>& winners,
+                                       const Table<Key, T>& table) {
+  std::vector<Key> out;
+  for (const auto& [key, object] : winners) {
+    if (table.winner_rank.at(&key) == rank) {
+      out.push_back(key);
+    }
+  }
+  for (auto it = table.shadowed.lower_bound({rank, Key{}});
+       it != table.shadowed.end() && it->first.first == rank; ++it) {
+    out.push_back(it->first.second);
+  }
+  return out;
 }
 
 void ClusterStore::warn_duplicate(std::string_view kind, const cluster::ObjectMeta& meta,
@@ -80,100 +91,120 @@ void ClusterStore::note_change(const Key& key) {
 }
 
 template <typename Key, typename T>
-void ClusterStore::set(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table,
-                       std::set<Key>& keys, Key key, T object) {
-  std::vector<Rank>& definers = table.definers[key];
-  auto at = std::lower_bound(definers.begin(), definers.end(), rank);
-  bool known = at != definers.end() && *at == rank;
+void ClusterStore::set(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, Key key,
+                       T object) {
+  auto current = winners.find(key);
+  if (current == winners.end()) {
+    note_change<Key, T>(key);
+    ++origins_[rank].objects;
+    auto added = winners.emplace(std::move(key), std::move(object)).first;
+    table.winner_rank[&added->first] = rank;
+    return;
+  }
+  Rank& winner = table.winner_rank.at(&current->first);
+  auto contested = table.contested.find(key);
+  bool known = contested == table.contested.end()
+                   ? winner == rank
+                   : std::binary_search(contested->second.begin(), contested->second.end(), rank);
   // The same definition again (a relist, a re-read file): nothing changes, and no record has
   // to be rebuilt for it.
   if (known) {
-    if (rank == definers.back()) {
-      if (auto current = winners.find(key); current != winners.end() && current->second == object) {
+    if (rank == winner) {
+      if (current->second == object) {
         return;
       }
-    } else if (auto current = table.shadowed.find({rank, key});
-               current != table.shadowed.end() && current->second == object) {
+    } else if (auto shadowed = table.shadowed.find({rank, key});
+               shadowed != table.shadowed.end() && shadowed->second == object) {
       return;
     }
   }
   note_change<Key, T>(key);
   if (!known) {
-    at = definers.insert(at, rank);
-    keys.insert(key);
+    ++origins_[rank].objects;
+    if (contested == table.contested.end()) {
+      contested = table.contested.emplace(key, std::vector<Rank>{winner}).first;
+    }
+    std::vector<Rank>& definers = contested->second;
+    definers.insert(std::lower_bound(definers.begin(), definers.end(), rank), rank);
   }
-  if (rank != definers.back()) {
+  Rank top = contested == table.contested.end() ? winner : contested->second.back();
+  if (rank != top) {
     if (!known) {
-      warn_duplicate(cluster::kind_name<T>(), object.meta, definers.back(), rank);
+      warn_duplicate(cluster::kind_name<T>(), object.meta, top, rank);
     }
     table.shadowed.insert_or_assign({rank, std::move(key)}, std::move(object));
     return;
   }
-  if (!known && definers.size() > 1) {
+  if (rank != winner) {
     // This origin takes the object over: keep the previous winner's definition aside.
-    Rank previous = definers[definers.size() - 2];
-    warn_duplicate(cluster::kind_name<T>(), object.meta, rank, previous);
-    auto node = winners.extract(key);
-    table.shadowed.insert_or_assign({previous, key}, std::move(node.mapped()));
+    warn_duplicate(cluster::kind_name<T>(), object.meta, rank, winner);
+    table.shadowed.insert_or_assign({winner, key}, std::move(current->second));
+    winner = rank;
   }
-  winners.insert_or_assign(std::move(key), std::move(object));
+  current->second = std::move(object);
 }
 
 template <typename Key, typename T>
 void ClusterStore::erase(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table,
-                         std::set<Key>& keys, const Key& key) {
-  auto found = table.definers.find(key);
-  if (found == table.definers.end()) {
+                         const Key& key) {
+  auto current = winners.find(key);
+  if (current == winners.end()) {
     return;
   }
-  std::vector<Rank>& definers = found->second;
+  auto winner = table.winner_rank.find(&current->first);
+  auto contested = table.contested.find(key);
+  if (contested == table.contested.end()) {
+    if (winner->second != rank) {
+      return;
+    }
+    note_change<Key, T>(key);
+    --origins_[rank].objects;
+    table.winner_rank.erase(winner);
+    winners.erase(current);
+    return;
+  }
+  std::vector<Rank>& definers = contested->second;
   auto at = std::lower_bound(definers.begin(), definers.end(), rank);
   if (at == definers.end() || *at != rank) {
     return;
   }
   note_change<Key, T>(key);
-  keys.erase(key);
+  --origins_[rank].objects;
   if (rank != definers.back()) {
     definers.erase(at);
     table.shadowed.erase({rank, key});
-    return;
+  } else {
+    // The next origin's definition is served again.
+    definers.pop_back();
+    auto node = table.shadowed.extract({definers.back(), key});
+    current->second = std::move(node.mapped());
+    winner->second = definers.back();
   }
-  definers.pop_back();
-  if (definers.empty()) {
-    winners.erase(key);
-    table.definers.erase(found);
-    return;
+  if (definers.size() == 1) {
+    table.contested.erase(contested);
   }
-  // The next origin's definition is served again.
-  auto node = table.shadowed.extract({definers.back(), key});
-  winners.insert_or_assign(key, std::move(node.mapped()));
 }
 
 template <typename Key, typename T>
 void ClusterStore::replace(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table,
-                           std::set<Key>& keys, std::map<Key, T> objects) {
-  std::vector<Key> gone;
-  for (const Key& key : keys) {
+                           std::map<Key, T> objects) {
+  for (const Key& key : keys_of(rank, winners, table)) {
     if (!objects.contains(key)) {
-      gone.push_back(key);
+      erase(rank, winners, table, key);
     }
-  }
-  for (const Key& key : gone) {
-    erase(rank, winners, table, keys, key);
   }
   while (!objects.empty()) {
     auto node = objects.extract(objects.begin());
-    set(rank, winners, table, keys, std::move(node.key()), std::move(node.mapped()));
+    set(rank, winners, table, std::move(node.key()), std::move(node.mapped()));
   }
 }
 
 void ClusterStore::replace_origin(const std::string& origin, cluster::State objects) {
   Rank rank = rank_of(origin);
-  OriginKeys& keys = origins_[rank];
   auto replace_kind = [&](auto& incoming) {
     using T = typename std::remove_reference_t<decltype(incoming)>::mapped_type;
-    with_kind<T>(keys, [&](auto& winners, auto& table, auto& key_set) {
-      replace(rank, winners, table, key_set, std::move(incoming));
+    with_kind<T>([&](auto& winners, auto& table) {
+      replace(rank, winners, table, std::move(incoming));
     });
   };
   replace_kind(objects.vmis);
@@ -186,13 +217,12 @@ void ClusterStore::replace_origin(const std::string& origin, cluster::State obje
 
 void ClusterStore::upsert(const std::string& origin, sources::Object object) {
   Rank rank = rank_of(origin);
-  OriginKeys& keys = origins_[rank];
   std::visit(
       [&](auto& typed) {
         using T = std::remove_reference_t<decltype(typed)>;
         auto key = key_of(typed);  // before `typed` is moved from
-        with_kind<T>(keys, [&](auto& winners, auto& table, auto& key_set) {
-          set(rank, winners, table, key_set, std::move(key), std::move(typed));
+        with_kind<T>([&](auto& winners, auto& table) {
+          set(rank, winners, table, std::move(key), std::move(typed));
         });
       },
       object);
@@ -206,11 +236,11 @@ void ClusterStore::remove(const std::string& origin, const sources::ObjectRef& r
   Rank rank = found->second;
   sources::with_kind_type(ref.kind, [&](auto type) {
     using T = typename decltype(type)::type;
-    with_kind<T>(origins_[rank], [&](auto& winners, auto& table, auto& key_set) {
+    with_kind<T>([&](auto& winners, auto& table) {
       if constexpr (std::is_same_v<T, cluster::Namespace>) {
-        erase(rank, winners, table, key_set, ref.key.name);
+        erase(rank, winners, table, ref.key.name);
       } else {
-        erase(rank, winners, table, key_set, ref.key);
+        erase(rank, winners, table, ref.key);
       }
     });
   });
@@ -226,10 +256,10 @@ size_t ClusterStore::retain(const std::string& origin, sources::ObjectKind kind,
   size_t removed = 0;
   sources::with_kind_type(kind, [&](auto type) {
     using T = typename decltype(type)::type;
-    with_kind<T>(origins_[rank], [&](auto& winners, auto& table, auto& key_set) {
-      using Key = typename std::remove_reference_t<decltype(key_set)>::key_type;
+    with_kind<T>([&](auto& winners, auto& table) {
+      using Key = typename std::remove_reference_t<decltype(winners)>::key_type;
       std::vector<Key> gone;
-      for (const Key& key : key_set) {
+      for (const Key& key : keys_of(rank, winners, table)) {
         bool kept;
         if constexpr (std::is_same_v<T, cluster::Namespace>) {
           kept = keep.contains(cluster::ObjectKey{"", key});
@@ -241,7 +271,7 @@ size_t ClusterStore::retain(const std::string& origin, sources::ObjectKind kind,
         }
       }
       for (const Key& key : gone) {
-        erase(rank, winners, table, key_set, key);
+        erase(rank, winners, table, key);
       }
       removed = gone.size();
     });
@@ -259,12 +289,12 @@ void ClusterStore::forget_origin(const std::string& origin) {
 
 size_t ClusterStore::object_count(const std::string& origin) const {
   auto found = ranks_.find(origin);
-  return found == ranks_.end() ? 0 : origins_[found->second].size();
+  return found == ranks_.end() ? 0 : origins_[found->second].objects;
 }
 
 std::vector<std::string> ClusterStore::origins() const {
   std::vector<std::string> out;
-  for (const OriginKeys& keys : origins_) {
+  for (const OriginInfo& keys : origins_) {
     if (!keys.forgotten) {
       out.push_back(keys.name);
     }

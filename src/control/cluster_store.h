@@ -16,6 +16,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -54,33 +55,39 @@ class ClusterStore {
   using Rank = uint32_t;  // order an origin was first seen in; the higher wins a conflict
 
   // One kind's bookkeeping. The objects themselves live in state_ (winners) and `shadowed`.
+  // Most keys are defined by one origin: they cost a rank in `winner_rank` and no copy of the
+  // key (the store's bookkeeping was 260 bytes an object with a key set per origin and a
+  // definer list per key; BENCHMARKS.md, memory per object).
   template <typename Key, typename T>
   struct Table {
-    // Origins defining each key, ascending; the last one's definition is in state_.
-    std::map<Key, std::vector<Rank>> definers;
+    // The origin of the definition served, by the address of its key in state_'s map node
+    // (a std::map node never moves while it is in the map).
+    std::unordered_map<const Key*, Rank> winner_rank;
+    // The keys several origins define: every definer, ascending (the last one is served).
+    std::map<Key, std::vector<Rank>> contested;
     std::map<std::pair<Rank, Key>, T> shadowed;  // overridden definitions
   };
 
-  struct OriginKeys {
+  struct OriginInfo {
     std::string name;
-    std::set<cluster::ObjectKey> vmis, pods, services, endpoint_slices, vms;
-    std::set<std::string> namespaces;
+    size_t objects = 0;  // the objects it defines, shadowed ones included
     bool forgotten = false;
-    size_t size() const;
   };
 
   Rank rank_of(const std::string& origin);
-  // Calls fn(winners, table, origin's key set) with the containers of T's kind.
+  // Calls fn(winners, table) with the containers of T's kind.
   template <typename T, typename Fn>
-  void with_kind(OriginKeys& keys, Fn&& fn);
+  void with_kind(Fn&& fn);
+  // The keys `rank` defines (served or shadowed), in no particular order.
   template <typename Key, typename T>
-  void set(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, std::set<Key>& keys, Key key,
-           T object);
+  static std::vector<Key> keys_of(Rank rank, const std::map<Key, T>& winners,
+                                  const Table<Key, T>& table);
   template <typename Key, typename T>
-  void erase(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, std::set<Key>& keys,
-             const Key& key);
+  void set(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, Key key, T object);
   template <typename Key, typename T>
-  void replace(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, std::set<Key>& keys,
+  void erase(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, const Key& key);
+  template <typename Key, typename T>
+  void replace(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table,
                std::map<Key, T> objects);
   void warn_duplicate(std::string_view kind, const cluster::ObjectMeta& meta, Rank winner,
                       Rank other) const;
@@ -97,7 +104,7 @@ class ClusterStore {
   Table<std::string, cluster::Namespace> namespaces_;
   Table<cluster::ObjectKey, cluster::VirtualMachine> vms_;
   std::map<std::string, Rank> ranks_;
-  std::vector<OriginKeys> origins_;  // indexed by rank
+  std::vector<OriginInfo> origins_;  // indexed by rank
 };
 
 }  // namespace vmdns::control
