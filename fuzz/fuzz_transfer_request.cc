@@ -44,7 +44,8 @@ vmdns::xfr::Transfers& transfers() {
     auto allow = std::make_shared<vmdns::net::ClientNetworks>();
     std::string error;
     allow->add(*vmdns::net::ClientNetworks::parse_network("0.0.0.0/0", &error));
-    auto* made = new vmdns::xfr::Transfers({.allow = allow, .auth = nullptr, .max_streams = 4});
+    auto* made = new vmdns::xfr::Transfers({.allow = allow, .auth = nullptr, .max_streams = 4,
+                                                  .holder = nullptr});
     made->publish(snapshot(1, 1));  // serials 1, 2, 3: IXFR from 1 or 2 is incremental
     made->publish(snapshot(2, 2));
     made->publish(snapshot(3, 3));

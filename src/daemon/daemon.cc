@@ -173,7 +173,8 @@ bool Daemon::start_components(const settings::ServeOptions& options, const Setti
   transfers_ = std::make_unique<xfr::Transfers>(xfr::TransferOptions{
       .allow = std::make_shared<const net::ClientNetworks>(std::move(*allow_transfer)),
       .auth = tsig_keys_.empty() ? nullptr : std::make_shared<const TsigTransferAuth>(tsig_keys_),
-      .max_streams = 32});
+      .max_streams = 32,
+      .holder = &holder_});
   metrics.set_transfers(transfers_.get());
   // Serials only grow across restarts with --state-dir: the next one follows the last kept.
   std::string state_dir = options.state_dir;

@@ -128,6 +128,17 @@ class TransferStream : public server::ReplyStream {
 Transfers::Transfers(TransferOptions options)
     : options_(std::move(options)), counters_(std::make_shared<TransferCounters>()) {}
 
+void Transfers::publish(std::shared_ptr<const zone::Snapshot> snapshot) {
+  auto started = std::chrono::steady_clock::now();
+  uint32_t serial = snapshot ? snapshot->serial() : 0;
+  journal_.publish(std::move(snapshot));
+  spdlog::debug("transfer journal: serial {} in {} us, {} octets held", serial,
+                std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - started)
+                    .count(),
+                journal_.bytes());
+}
+
 Transfers::Answer Transfers::answer(std::span<const uint8_t> query, const net::ReplyRoute& route,
                                     std::span<uint8_t> out) {
   Answer answer;
@@ -168,6 +179,23 @@ Transfers::Answer Transfers::answer(std::span<const uint8_t> query, const net::R
   }
   dns::Name apex = request.zone.lowercased();
   Journal::View view = journal_.view(apex.wire_view(), request.client_serial);
+  if (options_.holder != nullptr) {
+    std::shared_ptr<const zone::Snapshot> newest = options_.holder->current();
+    if (newest && newest != view.snapshot) {
+      // Published, not yet in the journal: the newest snapshot, whole.
+      Journal::View whole;
+      whole.snapshot = std::move(newest);
+      for (const zone::Zone& z : whole.snapshot->zones()) {
+        if (z.apex().wire_view() == apex.wire_view()) {
+          whole.zone = &z;
+        }
+      }
+      if (whole.zone != nullptr) {
+        whole.serial = soa_serial(first_rdata(whole.zone->soa())).value_or(0);
+      }
+      view = std::move(whole);
+    }
+  }
   if (view.zone == nullptr) {
     // RFC 5936 section 2.2.1: not authoritative for the zone.
     spdlog::info("transfer to {}: {} {}: NOTAUTH (not a zone we serve)", client, type,

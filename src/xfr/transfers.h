@@ -28,6 +28,7 @@
 #include "server/reply_stream.h"
 #include "xfr/journal.h"
 #include "xfr/transfer_auth.h"
+#include "zone/snapshot_holder.h"
 
 namespace vmdns::xfr {
 
@@ -38,6 +39,11 @@ struct TransferOptions {
   std::shared_ptr<const TransferAuth> auth;
   // Transfers streaming at once; one more is answered SERVFAIL (the secondary retries).
   size_t max_streams = 32;
+  // The snapshots the workers serve. The journal learns of a publish just after the workers
+  // do: for that moment a transfer reads the holder's newest snapshot (a whole zone for IXFR),
+  // so that no secondary is told "up to date" with a serial older than the SOA we answer.
+  // Null: the journal's newest.
+  const zone::SnapshotHolder* holder = nullptr;
 };
 
 // What the transfers did, for /metrics. Written by the workers and the pump, read by HTTP.
@@ -65,9 +71,7 @@ class Transfers {
   explicit Transfers(TransferOptions options);
 
   // The control thread, after each publish (Journal::publish).
-  void publish(std::shared_ptr<const zone::Snapshot> snapshot) {
-    journal_.publish(std::move(snapshot));
-  }
+  void publish(std::shared_ptr<const zone::Snapshot> snapshot);
 
   struct Answer {
     size_t length = 0;  // of a reply written to `out`; 0 with `stream`, or nothing to send
