@@ -99,8 +99,8 @@ class Daemon {
   zone::SnapshotHolder holder_;
   ops::ServingState serving_;
   std::unique_ptr<ServeMetrics> metrics_;
-  ExplainEndpoint explain_;
-  std::unique_ptr<xfr::Transfers> transfers_;  // AXFR/IXFR: the TCP loop's streams read it  // GET /explain/<name>, answered by the control loop while it runs
+  ExplainEndpoint explain_;  // GET /explain/<name>, answered by the control loop while it runs
+  std::unique_ptr<xfr::Transfers> transfers_;  // AXFR/IXFR: the TCP loop's streams read it
   std::atomic<bool> log_queries_;
   std::atomic<int64_t> lameduck_ms_;
   net::ListenAddress listen_;
