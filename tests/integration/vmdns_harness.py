@@ -166,7 +166,8 @@ class VmdnsServer:
 
     def stop(self):
         """Stops the server (SIGTERM, then SIGKILL after 10 s) and closes its stdout pipe and
-        stderr file, keeping the log; returns the exit status. Stopping twice is harmless."""
+        stderr file, keeping the log; returns the exit status. Stopping twice is harmless. Fails
+        when the log holds a sanitizer report (a sanitizer build's leak shows only at exit)."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -174,11 +175,14 @@ class VmdnsServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if not self.stderr.closed:
+        first_stop = not self.stderr.closed
+        if first_stop:
             self.final_log = self.log()
             self.stderr.close()
         if self.proc.stdout is not None:
             self.proc.stdout.close()
+        if first_stop:
+            check_sanitizer_reports(self.final_log, "vmdns serve (port %s)" % getattr(self, "port", "?"))
         return self.proc.returncode
 
     def dig(self, name, rtype="A", tcp=False, edns=True, tool="dig", extra=()):
@@ -222,8 +226,27 @@ def peer_port():
 
 
 def run_vmdns(*args, input_text=None):
-    return subprocess.run([VMDNS, *args], capture_output=True, text=True, input=input_text,
-                          timeout=60)
+    out = subprocess.run([VMDNS, *args], capture_output=True, text=True, input=input_text,
+                         timeout=60)
+    check_sanitizer_reports(out.stderr, "vmdns " + " ".join(args[:1]))
+    return out
+
+
+# What AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer and ThreadSanitizer print
+# when they find something. make test runs suites against the sanitizer builds of vmdns
+# (tests/integration/CMakeLists.txt); a leak is only reported when the process exits, in a
+# log no test assertion reads, so every stopped server's log is checked here.
+SANITIZER_REPORT = re.compile(
+    r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error: |WARNING: ThreadSanitizer")
+
+
+def check_sanitizer_reports(log, what):
+    """Fails (AssertionError) when `log`, the stderr of `what`, holds a sanitizer report."""
+    m = SANITIZER_REPORT.search(log)
+    if m:
+        start = log.rfind("\n", 0, max(m.start() - 1, 0)) + 1
+        raise AssertionError("%s: sanitizer report in vmdns's stderr:\n%s"
+                             % (what, log[start:start + 8000]))
 
 
 class RequirementMissing(AssertionError):
