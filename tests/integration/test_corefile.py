@@ -35,7 +35,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 import unittest
 
 from test_forwarding import Knot, raw_query
@@ -84,6 +83,18 @@ class ConsulServer:
             self.proc.wait(timeout=10)
         self.dir.cleanup()
 
+# A VMI the examples' headless Service (mysubdomain, expose: me) selects.
+LATER = "later.mysubdomain.default.svc.cluster.local"
+LATER_VMI = """apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: later, namespace: default, labels: {expose: me}}
+spec: {hostname: later, subdomain: mysubdomain}
+status:
+  phase: Running
+  interfaces:
+  - {name: default, ipAddress: 10.244.0.90}
+"""
+
 HANDWRITTEN = """# A Corefile of plugins vmdns maps one to one.
 .:53 {
     errors
@@ -129,8 +140,8 @@ class CorefileTest(unittest.TestCase):
             f.write(text)
         os.replace(tmp, os.path.join(self.dir, name))
 
-    def serve(self, *extra):
-        server = VmdnsServer([EXAMPLES], ["--corefile", self.path, *extra],
+    def serve(self, *extra, paths=(EXAMPLES,)):
+        server = VmdnsServer(list(paths), ["--corefile", self.path, *extra],
                              env={"TEST_UPSTREAM": "127.0.0.1:%d" % self.knot.port,
                                   "CONSUL_UPSTREAM": "127.0.0.1:%d" % self.consul.port},
                              upstream_from_corefile=True)
@@ -224,10 +235,15 @@ class CorefileTest(unittest.TestCase):
 
     def test_sighup_reloads_without_the_reload_plugin(self):
         self.write(HANDWRITTEN % {"ttl": 30, "reload": ""})
-        server = self.serve()
+        manifests = os.path.join(self.dir, "manifests")
+        os.mkdir(manifests)
+        server = self.serve(paths=(EXAMPLES, manifests))
         self.assertEqual(self.ttl(server), 30)
         self.write(HANDWRITTEN % {"ttl": 31, "reload": ""})
-        time.sleep(0.3)  # not watched: nothing changes until the signal
+        # Not watched: nothing changes until the signal. A later change that is watched (a VMI
+        # added), once served, shows the server has gone past the edit without taking it.
+        self.write(LATER_VMI, "manifests/later.yaml")
+        self.assertTrue(wait_for(lambda: server.dig(LATER).status == "NOERROR"), server.log())
         self.assertEqual(self.ttl(server), 30)
         server.proc.send_signal(signal.SIGHUP)
         self.assertTrue(wait_for(lambda: self.ttl(server) == 31), server.log())
