@@ -23,7 +23,8 @@ import time
 import unittest
 
 from dns_batch import ask_all
-from vmdns_harness import peer_port, EXAMPLES, FIXTURES, SOURCE_DIR, VmdnsServer, require_tools, run_vmdns
+from vmdns_harness import (peer_port, EXAMPLES, FIXTURES, SOURCE_DIR, VmdnsServer, require_tools, run_vmdns,
+                           split_zones)
 
 
 def normalize(records):
@@ -35,19 +36,6 @@ def normalize(records):
             rdata = " ".join(fields)
         out.add((owner, ttl, klass, rtype, rdata.lower()))
     return out
-
-
-def split_zones(records_text):
-    """`vmdns records` output -> {apex: zone text}, split at its "; zone <apex>" lines."""
-    zones = {}
-    apex = None
-    for line in records_text.splitlines(keepends=True):
-        if line.startswith("; zone "):
-            apex = line[len("; zone "):].strip()
-            zones[apex] = ""
-        elif apex is not None:
-            zones[apex] += line
-    return zones
 
 
 class KnotServer:

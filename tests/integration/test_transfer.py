@@ -31,7 +31,7 @@ import unittest
 import urllib.request
 
 from vmdns_harness import (EXAMPLES, FIXTURES, VmdnsServer, peer_port, require_tools, run_vmdns,
-                           wait_for)
+                           split_zones, wait_for)
 
 NS = "xfr"
 NAME = "myvmi.sub.%s.svc.cluster.local." % NS
@@ -81,18 +81,6 @@ def records_of(text):
             rdata = " ".join(fields)
         out.append((owner.lower(), int(ttl), rtype, rdata))
     return out
-
-
-def zones_of(records_text):
-    """`vmdns records` -> {apex: zone text}, split at its "; zone <apex>" lines."""
-    zones, apex = {}, None
-    for line in records_text.splitlines(keepends=True):
-        if line.startswith("; zone "):
-            apex = line[len("; zone "):].strip()
-            zones[apex] = ""
-        elif apex is not None:
-            zones[apex] += line
-    return zones
 
 
 def soa_serial(port, zone):
@@ -229,7 +217,7 @@ class Primary(unittest.TestCase):
         cls.vmdns = VmdnsServer(cls.paths, ZONE_ARGS + [
             "--allow-transfer", "127.0.0.1/32",
             "--metrics-listen", "127.0.0.1:%d" % cls.metrics_port])
-        cls.zones = sorted(zones_of(cls.records()))
+        cls.zones = sorted(split_zones(cls.records()))
 
     @classmethod
     def stop_primary(cls):
@@ -285,7 +273,7 @@ class TransferTest(Primary):
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr + self.knot.text_log())
 
     def test_1_axfr_is_the_zone_between_two_soas(self):
-        expected = zones_of(self.records())
+        expected = split_zones(self.records())
         self.assertIn("cluster.local.", expected)
         self.assertIn("10.10.in-addr.arpa.", expected)
         for apex in self.zones:

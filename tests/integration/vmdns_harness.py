@@ -232,6 +232,17 @@ def run_vmdns(*args, input_text=None):
     return out
 
 
+def split_zones(records_text):
+    """`vmdns records` output -> {apex: zone text}, split at its "; zone <apex>" lines."""
+    zones, apex = {}, None
+    for line in records_text.splitlines(keepends=True):
+        if line.startswith("; zone "):
+            apex = line[len("; zone "):].strip()
+            zones[apex] = ""
+        elif apex is not None:
+            zones[apex] += line
+    return zones
+
 # What AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer and ThreadSanitizer print
 # when they find something. make test runs suites against the sanitizer builds of vmdns
 # (tests/integration/CMakeLists.txt); a leak is only reported when the process exits, in a
