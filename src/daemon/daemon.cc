@@ -19,6 +19,7 @@
 #include "daemon/serve_hosts.h"
 #include "daemon/serve_ops.h"
 #include "daemon/serial_file.h"
+#include "daemon/serve_notify.h"
 #include "daemon/serve_tsig.h"
 #include "daemon/transfer_tsig.h"
 #include "forward/forwarder.h"
@@ -127,6 +128,10 @@ bool Daemon::start_components(const settings::ServeOptions& options, const Setti
   if (!tsig_keys_.empty()) {
     spdlog::info("{} TSIG key(s) loaded", tsig_keys_.keys().size());
   }
+  auto notify_targets = notify_peers(options, tsig_keys_, &error);
+  if (!notify_targets) {
+    return refuse(error, exit_code);
+  }
   auto kube_config = api_config(options, &error);
   if (!kube_config) {
     return refuse(error, exit_code);
@@ -176,6 +181,19 @@ bool Daemon::start_components(const settings::ServeOptions& options, const Setti
       .max_streams = 32,
       .holder = &holder_});
   metrics.set_transfers(transfers_.get());
+  // NOTIFY: each new serial of a zone told to every --notify target, from a thread of its own.
+  if (!notify_targets->empty()) {
+    if (!transfers_allowed) {
+      spdlog::warn("--notify without --allow-transfer: the secondaries told cannot transfer");
+    }
+    notifier_ = std::make_unique<notify::Notifier>(std::move(*notify_targets),
+                                                   notify::ScheduleOptions{});
+    if (!notifier_->ok()) {
+      spdlog::critical("{}", notifier_->error());
+      return false;
+    }
+    metrics.set_notifier(notifier_.get());
+  }
   // Serials only grow across restarts with --state-dir: the next one follows the last kept.
   std::string state_dir = options.state_dir;
   if (!state_dir.empty()) {
@@ -186,6 +204,9 @@ bool Daemon::start_components(const settings::ServeOptions& options, const Setti
     ops_update(r);
     if (transfers_allowed) {
       transfers_->publish(holder_.current());
+    }
+    if (notifier_) {
+      notifier_->publish(r.snapshot);
     }
     if (!state_dir.empty()) {
       keep_serial(state_dir, r.snapshot.serial());

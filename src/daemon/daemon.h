@@ -30,6 +30,7 @@
 #include "daemon/ops_explain.h"
 #include "daemon/serve_metrics.h"
 #include "net/listen_address.h"
+#include "notify/notifier.h"
 #include "ops/serving_state.h"
 #include "settings/serve_config.h"
 #include "settings/serve_options.h"
@@ -107,6 +108,7 @@ class Daemon {
   net::ListenAddress bound_;
   std::optional<rules::ZoneConfig> config_;
   tsig::KeyRing tsig_keys_;  // --tsig-key, --tsig-key-file: fixed for the process's life
+  std::unique_ptr<notify::Notifier> notifier_;  // --notify; on_publish feeds it
   const SettingsSource* source_ = nullptr;
 
   // Set while started, owned by the stack.

@@ -137,6 +137,9 @@ std::string ServeMetrics::render(const ops::ServingState& serving) const {
   if (transfers_ != nullptr) {
     transfers_->write_metrics(out);
   }
+  if (notifier_ != nullptr) {
+    notifier_->write_metrics(out);
+  }
   out.family("vmdns_build_info", "gauge", "A metric with a constant 1 labelled by the version.");
   out.sample("vmdns_build_info", Labels{{"version", VMDNS_VERSION}}, uint64_t{1});
   {

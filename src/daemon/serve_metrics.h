@@ -20,6 +20,7 @@
 #include "forward/forwarder.h"
 #include "metrics/query_counters.h"
 #include "ops/serving_state.h"
+#include "notify/notifier.h"
 #include "xfr/transfers.h"
 #include "zone/snapshot.h"
 
@@ -49,6 +50,8 @@ class ServeMetrics {
 
   // Zone transfers' counters (vmdns_transfers_total, ...); set once, before the server starts.
   void set_transfers(const xfr::Transfers* transfers) { transfers_ = transfers; }
+  // NOTIFY's counters (vmdns_notifies_total); set once, before the first publish, with --notify.
+  void set_notifier(const notify::Notifier* notifier) { notifier_ = notifier; }
 
   std::string render(const ops::ServingState& serving) const;
 
@@ -57,6 +60,7 @@ class ServeMetrics {
   metrics::QueryMetrics queries_;
   const forward::Forwarder* forwarder_ = nullptr;
   const xfr::Transfers* transfers_ = nullptr;
+  const notify::Notifier* notifier_ = nullptr;
   std::vector<forward::Upstream> upstreams_;
 
   mutable std::mutex mutex_;  // guards the connection sources and the snapshot figures below

@@ -95,6 +95,11 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
                      "CIDR of clients allowed zone transfers (AXFR, IXFR) of every zone we "
                      "serve; others get REFUSED (repeatable; default: none, every transfer "
                      "refused; CoreDNS: transfer's to)");
+  command.add_option("--notify", options.notify,
+                     "ADDR:PORT[,key=NAME] of a secondary sent a NOTIFY (RFC 1996) for each new "
+                     "serial of each zone, retried until it answers, signed with the --tsig-key "
+                     "(the one NAME names when there are several) (repeatable; CoreDNS: "
+                     "transfer's to)");
   add_option_with_default(command, "--rrl", options.rrl,
                           "UDP responses a second to each client /24 (IPv4) or /56 (IPv6); past "
                           "it replies are dropped or slipped (0: no limit)");

@@ -32,6 +32,7 @@ struct ServeOptions {
   std::vector<std::string> forward_except;  // zones the default upstreams do not get
   std::vector<std::string> allow_forward;   // empty: the private and loopback ranges
   std::vector<std::string> allow_transfer;  // CIDRs that may AXFR/IXFR; empty: none
+  std::vector<std::string> notify;          // ADDR:PORT[,key=NAME]: secondaries to NOTIFY
   uint32_t rrl = 0;                         // UDP responses a second per client network; 0: off
   uint32_t rrl_slip = 2;
   unsigned upstream_timeout_ms = 1500;

@@ -91,9 +91,10 @@ def soa_serial(port, zone):
 class KnotSecondary:
     """knotd as a secondary of the primary at 127.0.0.1@`primary_port` for `zones`."""
 
-    def __init__(self, primary_port, zones):
+    def __init__(self, primary_port, zones, port=None):
+        """`port`: the port to listen on (a primary that notifies it must know it first)."""
         self.dir = tempfile.mkdtemp(prefix="vmdns-knot-")
-        self.port = peer_port()
+        self.port = port or peer_port()
         self.socket = os.path.join(self.dir, "knot.sock")
         zone_conf = "".join("  - domain: %s\n    master: vmdns\n    acl: [vmdns_notify, local_axfr]\n"
                             % z for z in zones)
@@ -206,7 +207,7 @@ class Primary(unittest.TestCase):
     fixtures and a watched directory with one VMI, per test class."""
 
     @classmethod
-    def start_primary(cls):
+    def start_primary(cls, extra_args=()):
         cls.dir = tempfile.mkdtemp(prefix="vmdns-xfr-")
         cls.watched = os.path.join(cls.dir, "manifests")
         os.mkdir(cls.watched)
@@ -216,7 +217,7 @@ class Primary(unittest.TestCase):
         cls.metrics_port = peer_port()
         cls.vmdns = VmdnsServer(cls.paths, ZONE_ARGS + [
             "--allow-transfer", "127.0.0.1/32",
-            "--metrics-listen", "127.0.0.1:%d" % cls.metrics_port])
+            "--metrics-listen", "127.0.0.1:%d" % cls.metrics_port] + list(extra_args))
         cls.zones = sorted(split_zones(cls.records()))
 
     @classmethod
