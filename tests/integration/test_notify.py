@@ -8,18 +8,23 @@ with one VMI, --allow-transfer 127.0.0.1/32) with two --notify targets:
 - a UDP listener of this test that ignores the first NOTIFY of each zone and answers the next:
   vmdns sends it again with the same ID (RFC 1996 section 3.6) and counts the retry and the
   acknowledgement on /metrics (vmdns_notifies_total{target,result}).
+With --tsig-key (SignedNotifyTest, its own vmdns and Knot DNS), the NOTIFY is signed: Knot DNS's
+notify ACL requires the key, and the migration reaches it all the same; its signed answer
+verifies (acknowledged). A bad --notify stops `serve` with exit code 2 naming it (BadNotifyTest).
 Everything is awaited on an answer, a log line or a metric, never on a sleep.
 """
 
 import re
 import socket
 import struct
+import tempfile
 import threading
 import unittest
 
 from dns_wire import read_name
 from test_transfer import NAME, KnotSecondary, Primary, kdig
-from vmdns_harness import peer_port, require_tools, wait_for
+from test_tsig import SECRET
+from vmdns_harness import EXAMPLES, peer_port, require_tools, run_vmdns, wait_for
 
 
 class IgnoresFirstNotify:
@@ -76,8 +81,12 @@ class NotifyTest(Primary):
         require_tools("kdig", "knotd", "knotc")
         cls.listener = IgnoresFirstNotify()
         knot_port = peer_port()
-        cls.start_primary(["--notify", "127.0.0.1:%d" % knot_port,
-                           "--notify", "127.0.0.1:%d" % cls.listener.port])
+        # Both targets from the --config file's notify: key (SignedNotifyTest uses the flag).
+        cls.config = tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix="vmdns-notify-")
+        cls.config.write("notify: [127.0.0.1:%d, 127.0.0.1:%d]\n" % (knot_port,
+                                                                    cls.listener.port))
+        cls.config.flush()
+        cls.start_primary(["--config", cls.config.name])
         cls.knot = KnotSecondary(cls.vmdns.port, cls.zones, port=knot_port)
 
     @classmethod
@@ -85,6 +94,7 @@ class NotifyTest(Primary):
         cls.knot.stop()
         cls.stop_primary()
         cls.listener.stop()
+        cls.config.close()
 
     def test_knot_follows_a_migration_through_notify_and_ixfr(self):
         self.assertTrue(wait_for(lambda: "10.10.7.1" in kdig(self.knot.port, NAME, "A"),
@@ -114,6 +124,61 @@ class NotifyTest(Primary):
             "vmdns_notifies_total", target + ',result="acknowledged"') or 0) >= zones,
             timeout=30), self.vmdns.log())
         self.assertEqual(self.metric("vmdns_notifies_total", target + ',result="failed"'), 0)
+
+
+class SignedNotifyTest(Primary):
+    """With --tsig-key, the NOTIFY is signed: Knot DNS's notify ACL names the key (an unsigned
+    NOTIFY would be denied), and its signed answer verifies, counted acknowledged."""
+
+    @classmethod
+    def setUpClass(cls):
+        require_tools("kdig", "knotd", "knotc")
+        knot_port = peer_port()
+        cls.start_primary(["--notify", "127.0.0.1:%d" % knot_port,
+                           "--tsig-key", "xfr.example:hmac-sha256:" + SECRET])
+        cls.knot = KnotSecondary(cls.vmdns.port, cls.zones, port=knot_port,
+                                 key=("xfr.example", SECRET))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.knot.stop()
+        cls.stop_primary()
+
+    def test_knot_follows_a_migration_through_signed_notify(self):
+        self.assertTrue(wait_for(lambda: "10.10.7.1" in kdig(self.knot.port, NAME, "A"),
+                                 timeout=60), self.knot.text_log())
+        before = len(self.knot.text_log())
+        self.migrate()
+        self.assertTrue(wait_for(lambda: "10.10.8.2" in kdig(self.knot.port, NAME, "A"),
+                                 timeout=60), self.knot.text_log() + self.vmdns.log())
+        log = self.knot.text_log()[before:]
+        self.assertRegex(log, r"\[cluster\.local\.\] notify, incoming")
+        self.assertNotIn("denied", log)
+        self.assertTrue(wait_for(lambda: (self.metric(
+            "vmdns_notifies_total",
+            'target="127.0.0.1:%d",result="acknowledged"' % self.knot.port) or 0) >= 1))
+        self.assertNotIn("answer's TSIG", self.vmdns.log())
+
+
+class BadNotifyTest(unittest.TestCase):
+    def test_bad_targets_stop_serve(self):
+        key = "xfr.example:hmac-sha256:" + SECRET
+        cases = [
+            (["--notify", "127.0.0.1:0"], '--notify "127.0.0.1:0": port 0'),
+            (["--notify", "127.0.0.1:53,kee=x"], 'unknown option "kee=x" (key=NAME)'),
+            (["--notify", "127.0.0.1:53,key=other.example", "--tsig-key", key],
+             '--notify "127.0.0.1:53,key=other.example": no --tsig-key or --tsig-key-file key '
+             'named other.example.'),
+            (["--notify", "127.0.0.1:53", "--tsig-key", key,
+              "--tsig-key", "two.example:hmac-sha256:" + SECRET],
+             "2 TSIG keys are configured: name the one to sign with (ADDR:PORT,key=NAME)"),
+        ]
+        for args, expected in cases:
+            with self.subTest(args=args):
+                out = run_vmdns("serve", "--listen", "127.0.0.1:0", "--no-upstream", "-f",
+                                EXAMPLES, *args)
+                self.assertEqual(out.returncode, 2, out.stderr)
+                self.assertIn(expected, out.stderr)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ configuration the README shows under "Publishing VM names outside the cluster").
   of the SOA;
 - Knot DNS transfers every zone and answers what vmdns answers;
 - the VMI migrates (its address changes in the manifest): once vmdns serves the new serial, a
-  refresh of the secondary (knotc zone-refresh, until NOTIFY drives it) is an IXFR, and Knot DNS
+  refresh of the secondary (knotc zone-refresh; test_notify.py has NOTIFY drive it) is an IXFR, and Knot DNS
   answers the new address;
 - IXFR with our serial gets our SOA alone (up to date), over TCP and over UDP; IXFR from a serial
   we never had gets the whole zone; AXFR over UDP gets FORMERR, as Knot DNS and BIND answer;
@@ -91,9 +91,15 @@ def soa_serial(port, zone):
 class KnotSecondary:
     """knotd as a secondary of the primary at 127.0.0.1@`primary_port` for `zones`."""
 
-    def __init__(self, primary_port, zones, port=None):
-        """`port`: the port to listen on (a primary that notifies it must know it first)."""
+    def __init__(self, primary_port, zones, port=None, key=None):
+        """`port`: the port to listen on (a primary that notifies it must know it first).
+        `key`: (name, secret) of an hmac-sha256 TSIG key that signs the transfers and that
+        the NOTIFY must be signed with."""
         self.dir = tempfile.mkdtemp(prefix="vmdns-knot-")
+        key_conf = key_ref = ""
+        if key:
+            key_conf = "key:\n  - id: %s\n    algorithm: hmac-sha256\n    secret: %s\n" % key
+            key_ref = "    key: %s\n" % key[0]
         self.port = port or peer_port()
         self.socket = os.path.join(self.dir, "knot.sock")
         zone_conf = "".join("  - domain: %s\n    master: vmdns\n    acl: [vmdns_notify, local_axfr]\n"
@@ -110,14 +116,14 @@ database:
 log:
   - target: stderr
     any: info
-remote:
+{key_conf}remote:
   - id: vmdns
     address: 127.0.0.1@{primary_port}
-acl:
+{key_ref}acl:
   - id: vmdns_notify
     address: 127.0.0.1
     action: notify
-  - id: local_axfr
+{key_ref}  - id: local_axfr
     address: 127.0.0.1
     action: transfer
 template:
