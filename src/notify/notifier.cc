@@ -21,7 +21,9 @@
 namespace vmdns::notify {
 namespace {
 
-uint64_t wall_seconds() { return static_cast<uint64_t>(std::time(nullptr)); }
+uint64_t wall_seconds() {
+  return static_cast<uint64_t>(std::time(nullptr));
+}
 
 bool same_address(const sockaddr_storage& from, const net::ListenAddress& peer) {
   net::ListenAddress a;
@@ -195,9 +197,9 @@ void Notifier::send(const NotifySend& s) {
     return;
   }
   int fd = peer.address.family() == AF_INET6 ? socket6_.get() : socket4_.get();
-  ssize_t sent = ::sendto(fd, buffer.data(), length, 0,
-                          reinterpret_cast<const sockaddr*>(&peer.address.storage),
-                          peer.address.length);
+  ssize_t sent =
+      ::sendto(fd, buffer.data(), length, 0,
+               reinterpret_cast<const sockaddr*>(&peer.address.storage), peer.address.length);
   NotifyCounters& counters = counters_[s.target];
   counters.sent.fetch_add(1, std::memory_order_relaxed);
   if (s.kind == NotifySend::Kind::Retry) {
@@ -259,7 +261,7 @@ void Notifier::receive(int fd, Clock::time_point now) {
       if (view.rcode() == 0) {
         counters_[t].acknowledged.fetch_add(1, std::memory_order_relaxed);
         spdlog::debug("NOTIFY {} serial {} to {}: acknowledged", zone.to_text(), serial,
-                     peers_[t].address.to_string());
+                      peers_[t].address.to_string());
       } else {
         counters_[t].failed.fetch_add(1, std::memory_order_relaxed);
         spdlog::warn("NOTIFY {} serial {} to {}: answered {}", zone.to_text(), serial,

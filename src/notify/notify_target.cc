@@ -24,9 +24,8 @@ std::optional<NotifyTarget> parse_notify_target(std::string_view text, std::stri
   NotifyTarget target{*address, std::nullopt};
   while (comma != std::string_view::npos) {
     size_t next = text.find(',', comma + 1);
-    std::string_view option = text.substr(comma + 1, next == std::string_view::npos
-                                                         ? std::string_view::npos
-                                                         : next - comma - 1);
+    std::string_view option = text.substr(
+        comma + 1, next == std::string_view::npos ? std::string_view::npos : next - comma - 1);
     comma = next;
     if (!option.starts_with("key=")) {
       return fail("unknown option \"" + std::string(option) + "\" (key=NAME)");

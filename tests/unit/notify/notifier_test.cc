@@ -5,11 +5,10 @@
 #include "notify/notifier.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <ctime>
@@ -27,13 +26,15 @@ namespace {
 
 using std::chrono::milliseconds;
 
-dns::Name name(const char* text) { return *dns::Name::from_text(text); }
+dns::Name name(const char* text) {
+  return *dns::Name::from_text(text);
+}
 
 std::shared_ptr<const zone::Snapshot> snapshot(uint32_t serial) {
   zone::ZoneBuilder b(name("example."));
   b.add(name("example."), dns::RrType::SOA, 30,
-        dns::rdata::soa(name("ns.example."), name("hostmaster.example."), serial, 7200, 1800,
-                        86400, 5));
+        dns::rdata::soa(name("ns.example."), name("hostmaster.example."), serial, 7200, 1800, 86400,
+                        5));
   std::vector<zone::Zone> zones;
   zones.push_back(std::move(b).finish());
   return std::make_shared<const zone::Snapshot>(std::move(zones), serial);
@@ -63,8 +64,8 @@ struct Secondary {
   Secondary() {
     std::string error;
     address = *net::parse_listen_address("127.0.0.1:0", &error);
-    EXPECT_EQ(::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address.storage),
-                     address.length), 0);
+    EXPECT_EQ(::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address.storage), address.length),
+              0);
     address.length = sizeof(address.storage);
     ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address.storage), &address.length);
   }

@@ -31,8 +31,8 @@ struct Step {
   Op op;
   int at_ms;
   size_t zone = 0;
-  uint32_t serial = 0;  // Serial
-  size_t target = 0;    // Answer, WrongAnswer
+  uint32_t serial = 0;             // Serial
+  size_t target = 0;               // Answer, WrongAnswer
   std::vector<Expect> sends = {};  // Due
   bool ends = true;                // Answer: what answered() returns
 };
@@ -43,14 +43,18 @@ struct Case {
   std::vector<Step> steps;
 };
 
-Step serial(int at, size_t zone, uint32_t s) { return {Step::Serial, at, zone, s}; }
+Step serial(int at, size_t zone, uint32_t s) {
+  return {Step::Serial, at, zone, s};
+}
 Step answer(int at, size_t zone, size_t target, bool ends = true) {
   return {Step::Answer, at, zone, 0, target, {}, ends};
 }
 Step wrong_answer(int at, size_t zone, size_t target) {
   return {Step::WrongAnswer, at, zone, 0, target, {}, false};
 }
-Step due(int at, std::vector<Expect> sends = {}) { return {Step::Due, at, 0, 0, 0, std::move(sends)}; }
+Step due(int at, std::vector<Expect> sends = {}) {
+  return {Step::Due, at, 0, 0, 0, std::move(sends)};
+}
 
 // first_retry 1 s, max_retry 4 s, 4 tries.
 const ScheduleOptions kOptions{milliseconds(1000), milliseconds(4000), 4};
@@ -58,8 +62,7 @@ const ScheduleOptions kOptions{milliseconds(1000), milliseconds(4000), 4};
 const Case kCases[] = {
     {"first send at once, an answer ends it",
      1,
-     {serial(0, 0, 10), due(0, {{Kind::First, 0, 0, 10, 1}}), answer(5, 0, 0),
-      due(5000, {})}},
+     {serial(0, 0, 10), due(0, {{Kind::First, 0, 0, 10, 1}}), answer(5, 0, 0), due(5000, {})}},
     {"backoff doubles up to the bound, then the exchange fails",
      1,
      {serial(0, 0, 10), due(0, {{Kind::First, 0, 0, 10, 1}}), due(999, {}),
@@ -70,16 +73,16 @@ const Case kCases[] = {
     {"serials arriving in flight coalesce: the newest is sent once answered",
      1,
      {serial(0, 0, 10), due(0, {{Kind::First, 0, 0, 10, 1}}), serial(100, 0, 11),
-      serial(100, 0, 12), due(100, {}), answer(200, 0, 0),
-      due(200, {{Kind::First, 0, 0, 12, 1}}), answer(300, 0, 0), due(9000, {})}},
+      serial(100, 0, 12), due(100, {}), answer(200, 0, 0), due(200, {{Kind::First, 0, 0, 12, 1}}),
+      answer(300, 0, 0), due(9000, {})}},
     {"a retry carries the newest serial",
      1,
      {serial(0, 0, 10), due(0, {{Kind::First, 0, 0, 10, 1}}), serial(500, 0, 11),
       due(1000, {{Kind::Retry, 0, 0, 11, 2}}), answer(1100, 0, 0), due(9000, {})}},
     {"the serial in flight again is not sent again",
      1,
-     {serial(0, 0, 10), due(0, {{Kind::First, 0, 0, 10, 1}}), serial(10, 0, 10),
-      answer(20, 0, 0), due(20, {}), due(9000, {})}},
+     {serial(0, 0, 10), due(0, {{Kind::First, 0, 0, 10, 1}}), serial(10, 0, 10), answer(20, 0, 0),
+      due(20, {}), due(9000, {})}},
     {"an answer with another ID ends nothing",
      1,
      {serial(0, 0, 10), due(0, {{Kind::First, 0, 0, 10, 1}}), wrong_answer(10, 0, 0),
@@ -109,8 +112,8 @@ const Case kCases[] = {
 std::string describe(const NotifySend& s) {
   const char* kinds[] = {"First", "Retry", "Failed"};
   return std::string(kinds[static_cast<int>(s.kind)]) + " zone " + std::to_string(s.zone) +
-         " target " + std::to_string(s.target) + " serial " + std::to_string(s.serial) +
-         " try " + std::to_string(s.attempt);
+         " target " + std::to_string(s.target) + " serial " + std::to_string(s.serial) + " try " +
+         std::to_string(s.attempt);
 }
 
 class ScheduleCase : public ::testing::TestWithParam<Case> {};
