@@ -148,7 +148,7 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
       });
   command.add_option("--tsig-key", options.tsig_keys,
                      "NAME:ALGORITHM:BASE64: a TSIG key (RFC 8945; hmac-sha256 or hmac-sha512) "
-                     "that zone transfers must be signed with "
+                     "that zone transfers must be signed with and NOTIFY is signed with "
                      "(repeatable; as tsig-keygen's secret)");
   command.add_option("--tsig-key-file", options.tsig_key_files,
                      "A file of TSIG keys in BIND's syntax, key \"NAME\" { algorithm ALG; "
