@@ -82,6 +82,7 @@ xfr::TransferAuth::Verdict TsigTransferAuth::check(std::span<const uint8_t> requ
                                                     const sockaddr_storage& /*peer*/) const {
   tsig::RequestCheck check = tsig::check_request(request, *keys_, now_());
   Verdict verdict;
+  verdict.signed_request = check.status != tsig::Status::Unsigned;
   auto notauth = static_cast<uint16_t>(dns::Rcode::NotAuth);
   switch (check.status) {
     case tsig::Status::Ok:

@@ -2,10 +2,12 @@
 
 #include <netinet/in.h>
 
+#include "dns/edns.h"
 #include "dns/header.h"
 #include "hosts/hosts_answer.h"
 #include "query/server_search.h"
 #include "query/truncated_reply.h"
+#include "xfr/signed_query.h"
 
 namespace vmdns::dispatch {
 namespace {
@@ -195,6 +197,24 @@ size_t Dispatcher::resolve(const Parsed& q, std::span<uint8_t> out, const net::R
       return Dispatched::kStream;
     }
     return answer.length;
+  }
+  // A query with more than an OPT in its additional section may be signed (TSIG): a
+  // secondary's SOA query, whose answer must be signed too. Only our zones answer it.
+  const xfr::TransferAuth* auth = transfers_ != nullptr ? transfers_->auth() : nullptr;
+  if (auth != nullptr && q.status == dns::ParseStatus::Ok &&
+      q.query.header.arcount > (q.query.edns.present ? 1 : 0)) {
+    xfr::SignedQuery signed_query(*auth, q.query, q.wire, route.peer);
+    if (signed_query.is_signed()) {
+      d.outcome = Outcome::Answered;
+      if (!signed_query.accepted()) {
+        return signed_query.refuse(out);
+      }
+      size_t limit = transport == net::Transport::Tcp ? dns::kMaxMessageSize
+                                                      : dns::udp_reply_limit(q.query.edns);
+      query::Result result =
+          query::answer(snapshot, q.status, q.query, signed_query.room(out, limit), transport, 0);
+      return signed_query.sign(out, result.length);
+    }
   }
   forward_ = forwarder_client_ && (!allow_forward_ || allow_forward_->contains(route.peer))
                  ? forwarder_client_.get()

@@ -40,6 +40,9 @@ class TransferAuth {
     uint16_t rcode = 0;  // refused: the reply's rcode (RFC 8945 section 5.2: NOTAUTH, ...)
     std::unique_ptr<MessageSigner> signer;  // signs the reply, or the error reply; may be null
     std::string why;                        // for the transfer log
+    // The request carried a signature (any verdict): a query that is not a transfer is checked
+    // only then (signed_query.h); an unsigned one is answered as any query.
+    bool signed_request = false;
   };
   virtual ~TransferAuth() = default;
   // `request` is the whole request as received; called on the thread that answers it.

@@ -82,6 +82,8 @@ class Transfers {
   Answer answer(std::span<const uint8_t> query, const net::ReplyRoute& route,
                 std::span<uint8_t> out);
 
+  // The TSIG check of transfers, which signed queries get too (signed_query.h); null: none.
+  const TransferAuth* auth() const { return options_.auth.get(); }
   const TransferCounters& counters() const { return *counters_; }
   const Journal& journal() const { return journal_; }
   // The vmdns_transfer* families.
