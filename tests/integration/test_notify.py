@@ -10,10 +10,14 @@ with one VMI, --allow-transfer 127.0.0.1/32) with two --notify targets:
   acknowledgement on /metrics (vmdns_notifies_total{target,result}).
 With --tsig-key (SignedNotifyTest, its own vmdns and Knot DNS), the NOTIFY is signed: Knot DNS's
 notify ACL requires the key, and the migration reaches it all the same; its signed answer
-verifies (acknowledged). A bad --notify stops `serve` with exit code 2 naming it (BadNotifyTest).
+verifies (acknowledged). BIND 9 (BindNotifyTest, its own vmdns and named, the README's BIND
+configuration with the key) follows a migration through the signed NOTIFY and an IXFR, no rndc
+command given; with a wrong secret, named rejects the NOTIFY and vmdns its refresh, and named
+keeps the address it had. A bad --notify stops `serve` with exit code 2 naming it (BadNotifyTest).
 Everything is awaited on an answer, a log line or a metric, never on a sleep.
 """
 
+import base64
 import re
 import socket
 import struct
@@ -22,7 +26,8 @@ import threading
 import unittest
 
 from dns_wire import read_name
-from test_transfer import NAME, KnotSecondary, Primary, kdig
+from test_transfer import (NAME, BindSecondary, KnotSecondary, Primary, kdig, soa_serial,
+                           vmi)
 from test_tsig import SECRET
 from vmdns_harness import EXAMPLES, peer_port, require_tools, run_vmdns, wait_for
 
@@ -158,6 +163,75 @@ class SignedNotifyTest(Primary):
             "vmdns_notifies_total",
             'target="127.0.0.1:%d",result="acknowledged"' % self.knot.port) or 0) >= 1))
         self.assertNotIn("answer's TSIG", self.vmdns.log())
+
+
+class BindNotifyTest(Primary):
+    """BIND 9 (named) as a secondary with the README's TSIG configuration (the key statement and
+    `primaries { ... key "xfr.example"; }`, bind_zones_conf):
+    - vmdns's signed NOTIFY brings it a migration through an IXFR, no rndc command given (its
+      SOA query before the IXFR is signed too, and so is vmdns's answer, or named drops it);
+    - with a wrong secret for the key (named.conf rewritten, `rndc reconfig`), named rejects the
+      NOTIFY (BADSIG), vmdns refuses its transfer (NOTAUTH, BADSIG), and named keeps serving the
+      address it had."""
+
+    @classmethod
+    def setUpClass(cls):
+        require_tools("kdig", "named", "rndc")
+        bind_port = peer_port()
+        cls.start_primary(["--notify", "127.0.0.1:%d" % bind_port,
+                           "--tsig-key", "xfr.example:hmac-sha256:" + SECRET])
+        cls.named = BindSecondary(cls.vmdns.port, cls.zones, port=bind_port,
+                                  key=("xfr.example", SECRET))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.named.stop()
+        cls.stop_primary()
+
+    def test_1_named_follows_a_migration_through_signed_notify(self):
+        serial = soa_serial(self.vmdns.port, "cluster.local.")
+        # named drops queries until it runs: wait for its log, then ask.
+        self.assertTrue(wait_for(lambda: self.named.transferred("cluster.local.", serial),
+                                 timeout=60), self.named.text_log() + self.vmdns.log())
+        self.assertIn("10.10.7.1", kdig(self.named.port, NAME, "A"))
+        before = len(self.named.text_log())
+        self.migrate()
+        self.assertTrue(wait_for(lambda: "10.10.8.2" in kdig(self.named.port, NAME, "A"),
+                                 timeout=60), self.named.text_log() + self.vmdns.log())
+        log = self.named.text_log()[before:]
+        self.assertRegex(log, r"received notify for zone 'cluster\.local': TSIG 'xfr\.example'")
+        self.assertRegex(log, r"zone cluster\.local/IN: transferred serial \d+: TSIG 'xfr\.example'")
+        self.assertRegex(self.vmdns.log(), r"cluster\.local\. IXFR serial \d+ \(incremental")
+        self.assertTrue(wait_for(lambda: (self.metric(
+            "vmdns_notifies_total",
+            'target="127.0.0.1:%d",result="acknowledged"' % self.named.port) or 0) >= 1))
+        self.assertNotIn("answer's TSIG", self.vmdns.log())
+
+    def test_2_a_wrong_key_is_refused_both_ways(self):
+        self.assertTrue(wait_for(lambda: "10.10.8.2" in kdig(self.named.port, NAME, "A"),
+                                 timeout=60), self.named.text_log())
+        wrong = base64.b64encode(b"not-the-secret-of-xfr.example-0").decode()
+        self.named.write_conf(("xfr.example", wrong))
+        done = self.named.rndc("reconfig")
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        # vmdns's NOTIFY of the next serial fails named's check, and vmdns says so.
+        self.write("vmi.yaml", vmi("10.10.9.3"))
+        self.assertTrue(wait_for(lambda: re.search(
+            r"NOTIFY cluster\.local\. to 127\.0\.0\.1:%d: the answer's TSIG: BADSIG"
+            % self.named.port, self.vmdns.log()), timeout=30), self.vmdns.log())
+        self.assertRegex(self.named.text_log(), r"tsig verify failure \(BADSIG\)")
+        # named's refresh, its SOA query signed with the wrong secret, is refused.
+        done = self.named.rndc("refresh", "cluster.local")
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertTrue(wait_for(lambda: re.search(
+            r"signed query from 127\.0\.0\.1#\d+: cluster\.local\. SOA refused: TSIG BADSIG",
+            self.vmdns.log()), timeout=30), self.vmdns.log())
+        self.assertTrue(wait_for(lambda: re.search(
+            r"zone cluster\.local/IN: refresh: failure trying primary .*: tsig indicates error",
+            self.named.text_log()), timeout=30), self.named.text_log())
+        answer = kdig(self.named.port, NAME, "A")
+        self.assertIn("10.10.8.2", answer)
+        self.assertNotIn("10.10.9.3", answer)
 
 
 class BadNotifyTest(unittest.TestCase):

@@ -15,6 +15,7 @@ configuration the README shows under "Publishing VM names outside the cluster").
   /metrics (vmdns_transfers_total{result="refused"}).
 BIND 9 (`named`) as a secondary of its own vmdns (the README's configuration): it transfers
 every zone, and after the migration a `rndc refresh` is an IXFR and named answers the new address.
+The README's named.conf blocks are checked to be what BindSecondary writes (ReadmeBindConfigTest).
 Refreshes are driven with `knotc -b` (blocking until the transfer ends) and `rndc refresh`
 (awaited on named's "transferred serial" log line); changes are awaited on the SOA serial,
 never on a sleep.
@@ -30,8 +31,9 @@ import time
 import unittest
 import urllib.request
 
-from vmdns_harness import (EXAMPLES, FIXTURES, VmdnsServer, peer_port, require_tools, run_vmdns,
-                           split_zones, wait_for)
+from test_tsig import SECRET
+from vmdns_harness import (EXAMPLES, FIXTURES, SOURCE_DIR, VmdnsServer, peer_port, require_tools,
+                           run_vmdns, split_zones, wait_for)
 
 NS = "xfr"
 NAME = "myvmi.sub.%s.svc.cluster.local." % NS
@@ -154,21 +156,49 @@ zone:
         shutil.rmtree(self.dir, True)
 
 
+def bind_zones_conf(primary_port, zones, key=None):
+    """named.conf's zone statements for `zones`, secondaries of 127.0.0.1 port `primary_port`,
+    as the README shows them; with `key` (name, secret), its key statement first and the
+    transfers and NOTIFY signed with it."""
+    conf = key_ref = ""
+    if key:
+        conf = 'key "%s" {\n    algorithm hmac-sha256;\n    secret "%s";\n};\n' % key
+        key_ref = ' key "%s"' % key[0]
+    for z in zones:
+        z = z.rstrip(".")
+        conf += ('zone "%s" {\n    type secondary;\n    primaries { 127.0.0.1 port %d%s; };\n'
+                 '    file "%s.db";\n};\n' % (z, primary_port, key_ref, z))
+    return conf
+
+
 class BindSecondary:
     """named as a secondary of the primary at 127.0.0.1 port `primary_port` for `zones`,
-    with rndc on a loopback port of its own."""
+    with rndc on a loopback port of its own. `port`: the port to listen on (a primary that
+    notifies it must know it first); `key`: (name, secret) of an hmac-sha256 TSIG key that signs
+    the transfers and the NOTIFY."""
 
-    def __init__(self, primary_port, zones):
+    def __init__(self, primary_port, zones, port=None, key=None):
         self.dir = tempfile.mkdtemp(prefix="vmdns-named-")
-        self.port = peer_port()
+        self.primary_port = primary_port
+        self.zones = zones
+        self.port = port or peer_port()
         self.rndc_port = peer_port()
         secret = base64.b64encode(os.urandom(32)).decode()
-        key = 'key "rndc-key" { algorithm hmac-sha256; secret "%s"; };\n' % secret
-        zone_conf = "".join('zone "%s" {\n    type secondary;\n    primaries { 127.0.0.1 port %d; };\n'
-                            '    file "%sdb";\n};\n' % (z, primary_port, z) for z in zones)
+        self.rndc_key = 'key "rndc-key" { algorithm hmac-sha256; secret "%s"; };\n' % secret
         self.conf = os.path.join(self.dir, "named.conf")
+        self.write_conf(key)
+        self.rndc_conf = os.path.join(self.dir, "rndc.conf")
+        with open(self.rndc_conf, "w") as f:
+            f.write(self.rndc_key + 'options { default-key "rndc-key"; default-server 127.0.0.1; '
+                    'default-port %d; };\n' % self.rndc_port)
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(["named", "-g", "-c", self.conf], stdout=subprocess.DEVNULL,
+                                     stderr=self.log)
+
+    def write_conf(self, key):
+        """named.conf with the zones signed by `key`; `rndc reconfig` applies a rewritten one."""
         with open(self.conf, "w") as f:
-            f.write(key + f"""controls {{
+            f.write(self.rndc_key + f"""controls {{
     inet 127.0.0.1 port {self.rndc_port} allow {{ 127.0.0.1; }} keys {{ "rndc-key"; }};
 }};
 options {{
@@ -181,14 +211,7 @@ options {{
     notify no;
     allow-transfer {{ 127.0.0.1; }};
 }};
-""" + zone_conf)
-        self.rndc_conf = os.path.join(self.dir, "rndc.conf")
-        with open(self.rndc_conf, "w") as f:
-            f.write(key + 'options { default-key "rndc-key"; default-server 127.0.0.1; '
-                    'default-port %d; };\n' % self.rndc_port)
-        self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(["named", "-g", "-c", self.conf], stdout=subprocess.DEVNULL,
-                                     stderr=self.log)
+""" + bind_zones_conf(self.primary_port, self.zones, key))
 
     def text_log(self):
         self.log.seek(0)
@@ -377,6 +400,22 @@ class BindTransferTest(Primary):
         self.assertIn("incremental, from %d" % before, self.vmdns.log())
         self.assertEqual(sorted(records_of(kdig(self.named.port, "cluster.local.", "AXFR"))),
                          sorted(records_of(kdig(self.vmdns.port, "cluster.local.", "AXFR"))))
+
+
+class ReadmeBindConfigTest(unittest.TestCase):
+    """The named.conf blocks of the README's "BIND 9 as a secondary" are what bind_zones_conf
+    writes for BindSecondary (test_notify.py's BindNotifyTest runs the signed one), with the
+    README's port 5353 and key."""
+
+    def test_readme_shows_the_configuration_the_tests_run(self):
+        with open(os.path.join(SOURCE_DIR, "README.md")) as f:
+            readme = f.read()
+        section = readme[readme.index("### BIND 9 as a secondary"):]
+        section = section[:section.index("\n## ")]
+        blocks = re.findall(r"^```\n(.*?)^```$", section, re.S | re.M)
+        zones = ["cluster.local.", "10.10.in-addr.arpa.", "vm."]
+        self.assertEqual(blocks, [bind_zones_conf(5353, zones),
+                                  bind_zones_conf(5353, zones, ("xfr.example", SECRET))])
 
 
 class SerialAcrossRestartsTest(unittest.TestCase):
