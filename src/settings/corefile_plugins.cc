@@ -122,6 +122,9 @@ bool translate_kubernetes(Translation& t, const Directive& d, const BlockZones& 
   if (cluster_zones.empty()) {
     return t.fail(d.name, "kubernetes: no cluster zone (such as cluster.local) among its zones");
   }
+  for (const std::string& zone : all) {
+    gathered.served.push_back(zone.find('/') != std::string::npos ? zone : normalize_zone(zone));
+  }
   if (!t.add("--zone", cluster_zones, d.name, "kubernetes zones")) {
     return false;
   }

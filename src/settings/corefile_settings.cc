@@ -165,6 +165,9 @@ class Walk {
     if (name == "hosts") {
       return translate_hosts(t_, d, zones);
     }
+    if (name == "transfer") {
+      return translate_transfer(t_, d, zones, gathered_);
+    }
     if (name == "health" || name == "ready" || name == "prometheus") {
       return listener(d);
     }
@@ -280,6 +283,9 @@ class Walk {
       return t_.fail(first,
                      "no kubernetes plugin: vmdns serves a cluster's names, and needs "
                      "its zone (kubernetes cluster.local in-addr.arpa ip6.arpa)");
+    }
+    if (!finish_transfer(t_, gathered_)) {
+      return false;
     }
     std::string host = "0.0.0.0";
     if (bind_) {

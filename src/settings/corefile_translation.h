@@ -59,6 +59,16 @@ struct Gathered {
   bool root_forward = false;   // `forward .` in the root block
   std::optional<Token> cache;  // the first cache directive
   std::string cache_text;      // its words, to compare with other blocks' caches
+  // The kubernetes plugin's zones: "cluster.local.", or a reverse zone's CIDR as written.
+  std::vector<std::string> served;
+  // Each transfer plugin: where, its zones (as `served`), its addresses as flags.
+  struct Transfer {
+    Token at;
+    std::vector<std::string> zones;
+    std::vector<std::string> allow;   // --allow-transfer
+    std::vector<std::string> notify;  // --notify
+  };
+  std::vector<Transfer> transfers;
 };
 
 bool translate_kubernetes(Translation& t, const Directive& d, const BlockZones& zones,
@@ -68,6 +78,11 @@ bool translate_forward(Translation& t, const Directive& d, const BlockZones& zon
 bool translate_cache(Translation& t, const Directive& d, const BlockZones& zones,
                      Gathered& gathered);
 bool translate_hosts(Translation& t, const Directive& d, const BlockZones& zones);
+// transfer [ZONES...] { to ADDRESS... } -> --allow-transfer and --notify (corefile_transfer.cc);
+// finish_transfer checks, once every block is read, that the zones are those vmdns serves.
+bool translate_transfer(Translation& t, const Directive& d, const BlockZones& zones,
+                        Gathered& gathered);
+bool finish_transfer(Translation& t, const Gathered& gathered);
 
 // "example.com." -> "example.com", "." stays.
 std::string flag_zone(const std::string& zone);

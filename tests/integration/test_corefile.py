@@ -15,7 +15,9 @@ address is given on the command line, which wins over the Corefile's `.:53`. Che
 - a plugin or an option vmdns does not have stops serve at start, exit 2, with the file, line
   and plugin; --corefile with --config is refused;
 - with the reload plugin, an edit of the Corefile applies without a signal; an edit that vmdns
-  refuses keeps the settings in force and names file and line; without it, SIGHUP reloads.
+  refuses keeps the settings in force and names file and line; without it, SIGHUP reloads;
+- transfer { to 127.0.0.1:PORT }: kdig's AXFR from 127.0.0.1 gets the zone, from 127.0.0.2
+  REFUSED, and a NOTIFY for each zone reaches PORT.
 
 The Corefiles that distributions ship (fixtures/corefile/, each naming its source), served as
 they are, answer as CoreDNS does with them (DistributionCorefileTest):
@@ -38,6 +40,8 @@ import tempfile
 import unittest
 
 from test_forwarding import Knot, raw_query
+from test_notify import IgnoresFirstNotify
+from test_transfer import kdig
 from vmdns_harness import (EXAMPLES, FIXTURES, VmdnsServer, peer_port, require_tools, run_vmdns,
                            wait_for)
 
@@ -247,6 +251,21 @@ class CorefileTest(unittest.TestCase):
         self.assertEqual(self.ttl(server), 30)
         server.proc.send_signal(signal.SIGHUP)
         self.assertTrue(wait_for(lambda: self.ttl(server) == 31), server.log())
+
+    def test_transfer_plugin_allows_and_notifies(self):
+        require_tools("kdig")
+        listener = IgnoresFirstNotify()
+        self.addCleanup(listener.stop)
+        self.write(HANDWRITTEN.replace("    loop\n", "    loop\n    transfer {\n"
+                                       "        to 127.0.0.1:%d\n    }\n" % listener.port)
+                   % {"ttl": 30, "reload": ""})
+        server = self.serve()
+        axfr = kdig(server.port, "cluster.local.", "AXFR")
+        self.assertIn(MYVMI + ".", axfr)
+        refused = kdig(server.port, "cluster.local.", "AXFR", source="127.0.0.2")
+        self.assertIn("REFUSED", refused)
+        for zone in ("cluster.local.", "in-addr.arpa.", "ip6.arpa."):
+            self.assertTrue(wait_for(lambda: listener.tries(zone), timeout=10), server.log())
 
 
 def reverse_name(address):
