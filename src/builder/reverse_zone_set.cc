@@ -15,7 +15,8 @@ constexpr size_t kIpv4BlockOctets = 3;
 constexpr size_t kIpv6BlockNibbles = 28;
 
 void add_ptrs(zone::ZoneBuilder& builder, rules::PtrTargets* targets,
-              const std::map<std::string, std::vector<rules::AddressName>>* more, uint32_t ttl) {
+              const std::map<cluster::ObjectKey, std::vector<rules::AddressName>>* more,
+              uint32_t ttl) {
   if (targets != nullptr) {
     // The targets of one address come one after the other: its owner is computed once.
     std::optional<cluster::IpAddress> last;
@@ -169,13 +170,16 @@ void ReverseZoneSet::set_service(const cluster::ObjectKey& key, const cluster::S
   }
 }
 
-void ReverseZoneSet::set_more(const std::string& group,
+void ReverseZoneSet::set_more(const cluster::ObjectKey& group,
                               const std::vector<rules::AddressName>& more) {
   std::map<Block, std::vector<rules::AddressName>> grouped;
   for (const rules::AddressName& ptr : more) {
     if (Block block; block_of(ptr.address, block)) {
       grouped[block].push_back(ptr);
     }
+  }
+  if (grouped.empty() && !blocks_of_group_.contains(group)) {
+    return;  // none before, none now: most VMIs without a reverse zone for their addresses
   }
   std::set<Block>& blocks = blocks_of_group_[group];
   for (const Block& block : blocks) {

@@ -5,7 +5,7 @@
 //   ReverseZoneSet reverse(config);                      // empty, for these --reverse-zone apexes
 //   reverse.set_service(key, &service, &endpoints);     // each Service, again when it changes
 //   reverse.set_service(key, nullptr, nullptr);         // a Service removed
-//   reverse.set_more(vm_interface_ptrs);                // the --vm-zone's PTRs, all of them
+//   reverse.set_more(vmi_key, vm_interface_ptrs);       // a VMI's --vm-zone PTRs, again on change
 //   std::vector<Zone> zones = reverse.zones(config, state, endpoints);   // for a snapshot
 //
 // Each reverse zone is a top (apex SOA and NS, the empty non-terminals above the blocks) joined
@@ -43,9 +43,9 @@ class ReverseZoneSet {
   // it is gone). The pointers are only read by this call.
   void set_service(const cluster::ObjectKey& key, const cluster::Service* service,
                    const std::vector<rules::Endpoint>* endpoints);
-  // The PTRs from outside the cluster zones of `group` (the --vm-zone names of one namespace),
-  // replacing that group's last ones.
-  void set_more(const std::string& group, const std::vector<rules::AddressName>& more);
+  // The PTRs from outside the cluster zones of `group` (the --vm-zone names of one VMI),
+  // replacing that group's last ones. The PTRs of one address come in the order of the groups.
+  void set_more(const cluster::ObjectKey& group, const std::vector<rules::AddressName>& more);
 
   // Every reverse zone, with the blocks changed since the last call rebuilt. `state` and
   // `endpoints` hold the current Service and endpoints of every key last given to set_service
@@ -91,8 +91,8 @@ class ReverseZoneSet {
   };
   std::map<cluster::ObjectKey, std::vector<BlockShare>> blocks_of_service_;
   // The PTRs of set_more in each block, by group; and the blocks each group has PTRs in.
-  std::map<Block, std::map<std::string, std::vector<rules::AddressName>>> more_in_block_;
-  std::map<std::string, std::set<Block>> blocks_of_group_;
+  std::map<Block, std::map<cluster::ObjectKey, std::vector<rules::AddressName>>> more_in_block_;
+  std::map<cluster::ObjectKey, std::set<Block>> blocks_of_group_;
   std::set<Block> changed_blocks_;
   bool all_changed_ = true;  // nothing built yet: every block is new
   size_t last_blocks_rebuilt_ = 0;

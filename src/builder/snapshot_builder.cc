@@ -11,7 +11,6 @@
 #include "rules/nameserver_rules.h"
 #include "rules/record_rules.h"
 #include "rules/reverse_rules.h"
-#include "rules/vm_zone_rules.h"
 #include "zone/client_search_index.h"
 #include "zone/zone_builder.h"
 
@@ -65,13 +64,11 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::build(const cluster::Stat
     reverse_ = ReverseZoneSet(config_);
     pods_ = PodZoneSet(config_);
     clients_ = ClientSearchSet(config_);
-    std::set<std::string> vmi_namespaces;
     for (const auto& [key, vmi] : state.vmis) {
       pods_.set_workload(WorkloadKind::Vmi, key, &vmi);
       if (config_.client_search) {
         clients_.set_workload(key, &vmi, cluster::guest_pod_addresses(state, vmi));
       }
-      vmi_namespaces.insert(vmi_namespaces.end(), key.namespace_name);
     }
     for (const auto& [key, pod] : state.pods) {
       pods_.set_workload(WorkloadKind::Pod, key, &pod);
@@ -95,10 +92,10 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::build(const cluster::Stat
     }
     rebuild_services(state, all, true);
     rebuild_pod_shards();
-    vm_shards_ = zone::ShardTable();
+    vms_ = config_.vm_zone ? VmZoneSet(config_) : VmZoneSet();
     if (config_.vm_zone) {
-      for (const std::string& namespace_name : vmi_namespaces) {
-        rebuild_vm_namespace(state, namespace_name);
+      for (const auto& [key, vmi] : state.vmis) {
+        set_vm_zone_vmi(key, &vmi);
       }
     }
   } else {
@@ -106,13 +103,14 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::build(const cluster::Stat
     std::set<cluster::ObjectKey> affected =
         affected_services(state, *changed, workloads_or_namespaces_changed);
     rebuild_services(state, affected, false);
-    std::set<std::string> vmi_namespaces;
     for (const cluster::ObjectKey& key : changed->vmis) {
       auto vmi = state.vmis.find(key);
       const cluster::VirtualMachineInstance* now =
           vmi == state.vmis.end() ? nullptr : &vmi->second;
       pods_.set_workload(WorkloadKind::Vmi, key, now);
-      vmi_namespaces.insert(key.namespace_name);
+      if (config_.vm_zone) {
+        set_vm_zone_vmi(key, now);
+      }
     }
     for (const cluster::ObjectKey& key : changed->pods) {
       auto pod = state.pods.find(key);
@@ -141,11 +139,6 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::build(const cluster::Stat
     }
     if (workloads_or_namespaces_changed) {
       rebuild_pod_shards();
-    }
-    if (config_.vm_zone) {
-      for (const std::string& namespace_name : vmi_namespaces) {
-        rebuild_vm_namespace(state, namespace_name);
-      }
     }
   }
   std::shared_ptr<const zone::Snapshot> snapshot = assemble(state);
@@ -235,25 +228,15 @@ void SnapshotBuilder::rebuild_pod_shards() {
   }
 }
 
-void SnapshotBuilder::rebuild_vm_namespace(const cluster::State& state,
-                                           const std::string& namespace_name) {
-  std::vector<rules::VmZoneName> names;
-  if (namespaces_.contains(namespace_name)) {
-    names = rules::vm_zone_names(state, config_, namespace_name);
+void SnapshotBuilder::set_vm_zone_vmi(const cluster::ObjectKey& key,
+                                      const cluster::VirtualMachineInstance* vmi) {
+  // A namespace that does not exist (--namespaces) has no names.
+  if (!namespaces_.contains(key.namespace_name)) {
+    vmi = nullptr;
   }
   std::vector<rules::AddressName> ptrs;
-  for (const rules::VmZoneName& name : names) {
-    if (name.is_interface) {
-      ptrs.push_back({name.address, name.owner, config_.vm_zone_ttl});
-    }
-  }
-  reverse_.set_more(namespace_name, ptrs);
-  if (auto apex = rules::vm_zone_shard_apex(config_, namespace_name)) {
-    vm_shards_.set(*apex, names.empty()
-                              ? nullptr
-                              : std::make_shared<const zone::Zone>(
-                                    rules::build_vm_zone_shard(config_, namespace_name, names)));
-  }
+  vms_.set_vmi(key, vmi, ptrs);
+  reverse_.set_more(key, ptrs);
 }
 
 std::shared_ptr<const zone::Snapshot> SnapshotBuilder::assemble(const cluster::State& state) {
@@ -278,9 +261,7 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::assemble(const cluster::S
                                {kServiceShardDepth, kPodShardDepth}));
   }
   if (config_.vm_zone) {
-    zones.push_back(zone::Zone::join(rules::build_vm_zone_top(config_, vm_shards_),
-                               std::make_shared<const zone::ShardTable>(vm_shards_),
-                               {rules::kVmZoneShardDepth}));
+    zones.push_back(vms_.zone(config_, state));
   }
   for (zone::Zone& reverse : reverse_.zones(config_, state, services_)) {
     zones.push_back(std::move(reverse));

@@ -19,8 +19,8 @@
 // zones keep their blocks of addresses (reverse_zone_set.h): a Service rebuilt also rebuilds the
 // blocks it has PTRs in, before and after. The client search index keeps its buckets of
 // addresses (client_search_set.h): a Pod or VMI that changes rebuilds the buckets of the
-// addresses it drops or gains. The --vm-zone has a shard per namespace (vm_zone_rules.h): a VMI
-// that changes rebuilds its namespace's, and that namespace's PTRs in the reverse zones.
+// addresses it drops or gains. The --vm-zone keeps its VMIs' names in buckets (vm_zone_set.h):
+// a VMI that changes rebuilds its own bucket, and its own PTRs' blocks in the reverse zones.
 //
 // An incremental build yields exactly the records a full one does. A full build happens on the
 // first call, without `changed`, when the config changes in anything but its serial and sync
@@ -37,6 +37,7 @@
 #include "builder/client_search_set.h"
 #include "builder/pod_zone_set.h"
 #include "builder/reverse_zone_set.h"
+#include "builder/vm_zone_set.h"
 #include "cluster/model.h"
 #include "rules/endpoints.h"
 #include "rules/zone_config.h"
@@ -56,6 +57,7 @@ class SnapshotBuilder {
   size_t last_reverse_blocks_rebuilt() const { return reverse_.last_blocks_rebuilt(); }
   size_t last_pod_buckets_rebuilt() const { return pods_.last_buckets_rebuilt(); }
   size_t last_client_buckets_rebuilt() const { return clients_.last_buckets_rebuilt(); }
+  size_t last_vm_buckets_rebuilt() const { return vms_.last_buckets_rebuilt(); }
 
  private:
 
@@ -71,8 +73,8 @@ class SnapshotBuilder {
   void rebuild_service(const cluster::Service& service, const rules::EndpointIndex& index);
   void remove_service(const cluster::ObjectKey& key);
   void rebuild_pod_shards();
-  // The --vm-zone shard of one namespace, and its PTRs in the reverse zones.
-  void rebuild_vm_namespace(const cluster::State& state, const std::string& namespace_name);
+  // The --vm-zone names of one VMI (nullptr: gone), and its PTRs in the reverse zones.
+  void set_vm_zone_vmi(const cluster::ObjectKey& key, const cluster::VirtualMachineInstance* vmi);
   std::shared_ptr<const zone::Snapshot> assemble(const cluster::State& state);
 
   rules::ZoneConfig config_;
@@ -90,7 +92,7 @@ class SnapshotBuilder {
   ReverseZoneSet reverse_;
   PodZoneSet pods_;
   ClientSearchSet clients_;  // with config_.client_search
-  zone::ShardTable vm_shards_;     // with config_.vm_zone: a shard per namespace
+  VmZoneSet vms_;            // with config_.vm_zone
   bool last_incremental_ = false;
   size_t last_services_rebuilt_ = 0;
 };

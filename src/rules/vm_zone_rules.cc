@@ -89,80 +89,69 @@ void add_address(zone::ZoneBuilder& builder, const dns::Name& owner, uint32_t tt
 
 }  // namespace
 
-std::vector<VmZoneName> vm_zone_names(const cluster::State& state, const ZoneConfig& config,
-                                      const std::string& namespace_name) {
-  std::vector<VmZoneName> out;
-  std::optional<dns::Name> ns = vm_zone_shard_apex(config, namespace_name);
-  if (!ns) {
-    return out;  // no --vm-zone, or a namespace too long for it
+void add_vm_zone_names(const cluster::VirtualMachineInstance& vmi, const ZoneConfig& config,
+                       std::vector<VmZoneName>& out) {
+  if (!config.vm_zone || is_terminal(vmi.phase) || !cluster::is_dns1123_label(vmi.meta.name)) {
+    return;
   }
-  for (auto it = state.vmis.lower_bound(cluster::ObjectKey{namespace_name, ""});
-       it != state.vmis.end() && it->first.namespace_name == namespace_name; ++it) {
-    const cluster::VirtualMachineInstance& vmi = it->second;
-    if (is_terminal(vmi.phase) || !cluster::is_dns1123_label(vmi.meta.name)) {
+  auto ns = config.vm_zone->prepend(vmi.meta.namespace_name);
+  auto vmi_name = ns ? ns->prepend(vmi.meta.name) : std::nullopt;
+  if (!vmi_name) {
+    return;  // longer than 255 octets with a long zone
+  }
+  for (const cluster::VmiInterface& nic : vmi.interfaces) {
+    if (!is_named(nic, config)) {
       continue;
     }
-    auto vmi_name = ns->prepend(vmi.meta.name);
-    if (!vmi_name) {
-      continue;  // longer than 255 octets with a long zone
-    }
-    for (const cluster::VmiInterface& nic : vmi.interfaces) {
-      if (!is_named(nic, config)) {
-        continue;
-      }
-      if (auto nic_name = vmi_name->prepend(nic.name)) {
-        for (const cluster::IpAddress& address : nic.addresses) {
-          out.push_back({*nic_name, address, true});
-        }
+    if (auto nic_name = vmi_name->prepend(nic.name)) {
+      for (const cluster::IpAddress& address : nic.addresses) {
+        out.push_back({*nic_name, address, true});
       }
     }
-    if (const cluster::VmiInterface* pod = pod_network_interface(vmi, config)) {
-      // --vm-zone-pod-network: the address the cluster routes to, A and AAAA.
-      for (const cluster::IpAddress& address : pod->addresses) {
-        out.push_back({*vmi_name, address, false});
-      }
-      continue;
+  }
+  if (const cluster::VmiInterface* pod = pod_network_interface(vmi, config)) {
+    // --vm-zone-pod-network: the address the cluster routes to, A and AAAA.
+    for (const cluster::IpAddress& address : pod->addresses) {
+      out.push_back({*vmi_name, address, false});
     }
-    // The default name: A from the first interface (by name) with an IPv4 address, as
-    // KubeSecondaryDNS; AAAA from the first with an IPv6 one.
-    for (bool v4 : {true, false}) {
-      if (const cluster::VmiInterface* nic = default_interface(vmi, v4)) {
-        for (const cluster::IpAddress& address : nic->addresses) {
-          if (address.is_v4() == v4) {
-            out.push_back({*vmi_name, address, false});
-          }
+    return;
+  }
+  // The default name: A from the first interface (by name) with an IPv4 address, as
+  // KubeSecondaryDNS; AAAA from the first with an IPv6 one.
+  for (bool v4 : {true, false}) {
+    if (const cluster::VmiInterface* nic = default_interface(vmi, v4)) {
+      for (const cluster::IpAddress& address : nic->addresses) {
+        if (address.is_v4() == v4) {
+          out.push_back({*vmi_name, address, false});
         }
       }
     }
   }
-  return out;
 }
 
-std::optional<dns::Name> vm_zone_shard_apex(const ZoneConfig& config,
-                                            const std::string& namespace_name) {
-  return config.vm_zone ? config.vm_zone->prepend(namespace_name) : std::nullopt;
-}
-
-zone::Zone build_vm_zone_shard(const ZoneConfig& config, const std::string& namespace_name,
-                         const std::vector<VmZoneName>& names) {
-  zone::ZoneBuilder builder(must(vm_zone_shard_apex(config, namespace_name)));
-  if (namespace_name == kNameserverLabel) {
-    dns::Name ns_name = must(config.vm_zone->prepend(kNameserverLabel));
-    for (const cluster::IpAddress& address : config.nameserver_addresses) {
-      add_address(builder, ns_name, config.vm_zone_ttl, address);
+std::string vm_zone_bucket_label(const cluster::ObjectKey& vmi) {
+  std::string label = vmi.name;
+  for (char& c : label) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
     }
   }
+  return label;
+}
+
+zone::Zone build_vm_zone_bucket(const ZoneConfig& config, const std::vector<VmZoneName>& names) {
+  zone::ZoneBuilder builder(*config.vm_zone);
   for (const VmZoneName& name : names) {
     add_address(builder, name.owner, config.vm_zone_ttl, name.address);
   }
   return std::move(builder).finish_shard();
 }
 
-zone::Zone build_vm_zone_top(const ZoneConfig& config, const zone::ShardTable& shards) {
+zone::Zone build_vm_zone_top(const ZoneConfig& config, const std::set<std::string>& namespaces) {
   const dns::Name& apex = *config.vm_zone;
   // KubeSecondaryDNS names its nameserver ns.<zone>. Unlike ns.dns.<zone> of the cluster zone, it
   // cannot be a VMI's name here: those have at least two labels below the apex. It can be a
-  // namespace's shard, which then holds its addresses.
+  // namespace's name, which then also has VMIs' names below it.
   dns::Name ns_name = must(apex.prepend(kNameserverLabel));
   dns::Name hostmaster = must(apex.prepend("hostmaster"));
   zone::ZoneBuilder builder(apex);
@@ -171,9 +160,12 @@ zone::Zone build_vm_zone_top(const ZoneConfig& config, const zone::ShardTable& s
       apex, dns::RrType::SOA, config.negative_ttl,
       dns::rdata::soa(ns_name, hostmaster, config.serial, 7200, 1800, 86400, config.negative_ttl));
   builder.add(apex, dns::RrType::NS, config.vm_zone_ttl, dns::rdata::name(ns_name));
-  if (shards.find(ns_name.lowercased().wire_view()) == nullptr) {
-    for (const cluster::IpAddress& address : config.nameserver_addresses) {
-      add_address(builder, ns_name, config.vm_zone_ttl, address);
+  for (const cluster::IpAddress& address : config.nameserver_addresses) {
+    add_address(builder, ns_name, config.vm_zone_ttl, address);
+  }
+  for (const std::string& namespace_name : namespaces) {
+    if (auto name = apex.prepend(namespace_name)) {
+      builder.add_name(*name);
     }
   }
   return std::move(builder).finish();

@@ -24,15 +24,19 @@
 // default. The PTRs of an address that also has cluster-zone PTRs come after them
 // (reverse_rules.h).
 //
-// The zone is built in parts, so that a change rebuilds only its namespace's names: a top with
-// the apex records, and a shard per namespace, <namespace>.<zone> (Zone::join at depth 1).
+// The zone is built in parts, so that a change rebuilds only its own VMI's names: a top with
+// the apex records, ns.<zone> and the namespaces' names (<namespace>.<zone>, empty
+// non-terminals), and the names of the VMIs, <vmi>.<namespace>.<zone> and below, in leaf buckets
+// by the VMI's label (zone/pod_leaves.h, `subtrees`), whatever the size of the namespace.
 //
-//   std::vector<VmZoneName> names = vm_zone_names(state, config, "default");
-//   table.set(*shard_apex, make_shared<const Zone>(build_vm_zone_shard(config, "default", names)));
-//   Zone zone = Zone::join(build_vm_zone_top(config, table), table_ptr, {kVmZoneShardDepth});
+//   std::vector<VmZoneName> names;
+//   add_vm_zone_names(vmi, config, names);            // each VMI of a bucket
+//   leaves->buckets[b] = make_shared<const Zone>(build_vm_zone_bucket(config, names));
+//   Zone zone = Zone::with_leaves(build_vm_zone_top(config, namespaces_with_names), leaves);
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,24 +53,21 @@ struct VmZoneName {
   bool is_interface = false;  // <interface>.<vmi>.<ns>.<zone>, the name a PTR points to
 };
 
-// The depth below the apex of the shards' apexes, <namespace>.<zone>.
-constexpr uint8_t kVmZoneShardDepth = 1;
+// The names of `vmi` in config.vm_zone (none without one, or when its namespace or name makes
+// no name), appended to `out`.
+void add_vm_zone_names(const cluster::VirtualMachineInstance& vmi, const ZoneConfig& config,
+                       std::vector<VmZoneName>& out);
 
-// Every name of config.vm_zone (empty without one) of the VMIs in namespace `namespace_name`.
-std::vector<VmZoneName> vm_zone_names(const cluster::State& state, const ZoneConfig& config,
-                                      const std::string& namespace_name);
+// The label of a VMI's names two below the apex that a leaf bucket is chosen by: its name,
+// lowercased.
+std::string vm_zone_bucket_label(const cluster::ObjectKey& vmi);
 
-// <namespace>.<zone>, the apex of a namespace's shard; nullopt when too long.
-std::optional<dns::Name> vm_zone_shard_apex(const ZoneConfig& config,
-                                            const std::string& namespace_name);
+// One leaf bucket: the names of the VMIs in it (add_vm_zone_names), under the zone's apex.
+// Requires config.vm_zone.
+zone::Zone build_vm_zone_bucket(const ZoneConfig& config, const std::vector<VmZoneName>& names);
 
-// One namespace's shard: `names`, and for a namespace named "ns" the nameserver's addresses
-// (ns.<zone> is then that shard's apex). Requires config.vm_zone.
-zone::Zone build_vm_zone_shard(const ZoneConfig& config, const std::string& namespace_name,
-                         const std::vector<VmZoneName>& names);
-
-// The top: SOA, NS and the nameserver's addresses, unless `shards` has a shard for a namespace
-// named "ns", which holds them. Requires config.vm_zone.
-zone::Zone build_vm_zone_top(const ZoneConfig& config, const zone::ShardTable& shards);
+// The top: SOA, NS, the nameserver's addresses at ns.<zone>, and <namespace>.<zone> for each of
+// `namespaces` (those with a VMI's name). Requires config.vm_zone.
+zone::Zone build_vm_zone_top(const ZoneConfig& config, const std::set<std::string>& namespaces);
 
 }  // namespace vmdns::rules

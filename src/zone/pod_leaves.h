@@ -1,8 +1,12 @@
 #pragma once
-// The names under pod.<zone> with --pods verified (pod_rules.h), <address>.<namespace>.pod.<zone>,
-// kept in buckets by their first label so that a change of one workload rebuilds one bucket,
-// not every name. (--pods insecure has no leaves: Zone::with_dashed_addresses makes its names
-// at query time.)
+// Names two labels or more below a zone's apex, kept in buckets by the label two below the apex
+// so that a change of one workload rebuilds one bucket, not every name:
+// - pod.<zone> with --pods verified: <address>.<namespace>.pod.<zone>, exactly two labels
+//   below, by the address's label. (--pods insecure has no leaves: Zone::with_dashed_addresses
+//   makes its names at query time.)
+// - the --vm-zone (`subtrees`): <vmi>.<namespace>.<zone> and every name below it
+//   (<interface>.<vmi>.<namespace>.<zone>), by the VMI's label, so that a VMI's names are in
+//   one bucket whatever the size of its namespace.
 //
 //   auto leaves = std::make_shared<PodLeaves>();
 //   leaves->buckets[PodLeaves::bucket_of("10-0-0-1")] = zone_of_that_bucket;
@@ -22,9 +26,13 @@ struct PodLeaves {
   // The bucket of a name whose first label is `label` (lowercased, without its length octet).
   static size_t bucket_of(std::string_view label);
 
-  // kBuckets entries, nullptr for an empty bucket; each a Zone whose apex is pod.<zone>,
-  // holding <address>.<namespace>.pod.<zone> names.
+  // kBuckets entries, nullptr for an empty bucket; each a Zone whose apex is the apex of the
+  // zone they are the leaves of (pod.<zone>), holding <label>.<namespace>.<apex> names and,
+  // with `subtrees`, the names below them.
   std::vector<std::shared_ptr<const Zone>> buckets = std::vector<std::shared_ptr<const Zone>>(kBuckets);
+  // false: only names exactly two labels below the apex, whose parent the top holds (pod.<zone>);
+  // true: whole subtrees two labels below the apex (the --vm-zone's VMIs).
+  bool subtrees = false;
 };
 
 }  // namespace vmdns::zone

@@ -77,12 +77,36 @@ size_t Zone::leaf_label_end(std::string_view name) const {
   return label_end;
 }
 
-const Node* Zone::find_leaf(std::string_view name) const {
-  size_t label_end = leaf_label_end(name);
-  if (label_end == 0) {
-    return nullptr;
+size_t Zone::subtree_label_at(std::string_view name) const {
+  LabelStarts starts;
+  size_t labels = label_starts(name, starts);
+  size_t apex_labels = apex_.label_count();
+  if (labels < apex_labels + 2) {
+    return std::string_view::npos;
   }
-  const Zone* leaf = leaves_->buckets[PodLeaves::bucket_of(name.substr(1, label_end - 1))].get();
+  size_t apex_at = apex_labels > 0 ? starts[labels - apex_labels] : name.size() - 1;
+  if (name.substr(apex_at) != apex_.wire_view()) {
+    return std::string_view::npos;
+  }
+  return starts[labels - apex_labels - 2];
+}
+
+const Node* Zone::find_leaf(std::string_view name) const {
+  std::string_view label;
+  if (leaves_->subtrees) {
+    size_t at = subtree_label_at(name);
+    if (at == std::string_view::npos) {
+      return nullptr;
+    }
+    label = name.substr(at + 1, static_cast<uint8_t>(name[at]));
+  } else {
+    size_t label_end = leaf_label_end(name);
+    if (label_end == 0) {
+      return nullptr;
+    }
+    label = name.substr(1, label_end - 1);
+  }
+  const Zone* leaf = leaves_->buckets[PodLeaves::bucket_of(label)].get();
   if (leaf == nullptr) {
     return nullptr;
   }
@@ -107,15 +131,18 @@ void Zone::for_each_namespace(const std::function<void(std::string_view)>& f) co
 }
 
 void Zone::for_each_leaf(const std::function<void(std::string_view, const Node&)>& f) const {
-  // A leaf is two labels below the apex; the buckets' apexes and namespaces are not leaves.
+  // A leaf is two labels below the apex (or more, with subtrees); the buckets' apexes and
+  // namespaces are not leaves: the top holds those.
   size_t leaf_labels = apex_.label_count() + 2;
+  bool subtrees = leaves_->subtrees;
   for (const auto& bucket : leaves_->buckets) {
     if (!bucket) {
       continue;
     }
     for (uint32_t i = 0; i < bucket->nodes_.size(); ++i) {
       std::string_view key = bucket->names_.key(i);
-      if (label_count(key) == leaf_labels) {
+      size_t labels = label_count(key);
+      if (labels == leaf_labels || (subtrees && labels > leaf_labels)) {
         f(key, bucket->nodes_[i]);
       }
     }
@@ -208,7 +235,8 @@ size_t Zone::node_count() const {
         continue;
       }
       for (uint32_t i = 0; i < bucket->names_.size(); ++i) {
-        count += label_count(bucket->names_.key(i)) == leaf_labels ? 1 : 0;
+        size_t labels = label_count(bucket->names_.key(i));
+        count += labels == leaf_labels || (leaves_->subtrees && labels > leaf_labels) ? 1 : 0;
       }
     }
   }

@@ -50,7 +50,9 @@ class Zone {
                    std::vector<uint8_t> shard_depths);
   // A zone (pod.<zone>) whose names two labels below the apex, <address>.<namespace>.<apex>,
   // are in `leaves` (pod_leaves.h), while `top` holds the apex and the namespaces' names: a name
-  // is there when its namespace's name is in `top` and its leaf bucket holds it.
+  // is there when its namespace's name is in `top` and its leaf bucket holds it. With
+  // leaves->subtrees (the --vm-zone), every name two labels or more below the apex that `top`
+  // does not hold is looked up in the bucket of its label two below the apex.
   static Zone with_leaves(Zone top, std::shared_ptr<const PodLeaves> leaves);
   // A zone (pod.<zone> with --pods insecure) whose names two labels below the apex,
   // <label>.<namespace>.<apex>, are made at query time: a name is there when its namespace's
@@ -146,6 +148,9 @@ class Zone {
   size_t leaf_label_end(std::string_view name) const;
   // find() for a name not in names_ of a zone with leaves.
   const Node* find_leaf(std::string_view lowercased_wire) const;
+  // The offset in `name` of its label two below the apex (a leaves->subtrees bucket's key), or
+  // npos when `name` is not two labels or more below the apex.
+  size_t subtree_label_at(std::string_view name) const;
   // find() for a name not in names_ of a zone with dashed addresses: names it in `query_time`
   // when it has the shape of one made at query time.
   void find_query_time(std::string_view lowercased_wire, QueryTimeName& query_time) const;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <functional>
@@ -19,6 +20,8 @@
 #include "builder/snapshot_builder.h"
 #include "control/cluster_store.h"
 #include "query/synthesized_node.h"
+#include "zone/pod_leaves.h"
+#include "zone/zone_diff.h"
 #include "zone/zone_text.h"
 
 namespace vmdns::control {
@@ -649,10 +652,12 @@ TEST(IncrementalBuild, ClientSearchFollowsTheLauncherPodThatRunsTheGuest) {
   EXPECT_EQ(step("the target pod goes")->clients().find(target), nullptr);
 }
 
-// The --vm-zone: a VMI's change rebuilds its namespace's shard only; a namespace named "ns"
-// holds the nameserver's name, ns.<zone>, which keeps its addresses whatever that namespace
-// holds.
-TEST(IncrementalBuild, VmZoneRebuildsOnlyTheNamespaceAChangeTouches) {
+// The --vm-zone keeps its VMIs' names in buckets by the VMI's name: a VMI's change rebuilds its
+// own bucket, not its namespace, however many VMIs the namespace holds; the other buckets are
+// the very same objects in the next snapshot, and a zone transfer's diff reads only the
+// rebuilt one. A namespace named "ns" shares its name with the nameserver's, ns.<zone>, which
+// keeps its addresses whatever that namespace holds.
+TEST(IncrementalBuild, VmZoneRebuildsOnlyTheBucketOfTheVmiThatChanged) {
   ClusterStore store;
   auto vmi = [](const std::string& ns, const std::string& name, const std::string& address) {
     cluster::VirtualMachineInstance v;
@@ -664,8 +669,11 @@ TEST(IncrementalBuild, VmZoneRebuildsOnlyTheNamespaceAChangeTouches) {
     v.interfaces.push_back({"net1", {ip(address)}, false});
     return v;
   };
-  store.upsert("api", vmi("a", "v1", "10.1.0.1"));
-  store.upsert("api", vmi("b", "v2", "10.1.0.2"));
+  for (int i = 0; i < 300; ++i) {
+    store.upsert("api", vmi("a", "v" + std::to_string(i),
+                            "10.2." + std::to_string(i / 200) + "." + std::to_string(i % 200 + 1)));
+  }
+  store.upsert("api", vmi("b", "w", "10.1.0.2"));
   store.upsert("api", vmi("ns", "v3", "10.1.0.3"));
   rules::ZoneConfig config = base_config();
   config.vm_zone = *dns::Name::from_text("vm");
@@ -676,34 +684,163 @@ TEST(IncrementalBuild, VmZoneRebuildsOnlyTheNamespaceAChangeTouches) {
   auto vm_zone = [](const zone::Snapshot& snapshot) {
     return snapshot.find_zone(*dns::Name::from_text("vm"));
   };
-  auto answers = [&](const zone::Snapshot& snapshot, const char* name) {
-    const zone::Node* node = vm_zone(snapshot)->find(*dns::Name::from_text(name));
-    return node != nullptr && !node->rrsets.empty();
+  auto node = [&](const zone::Snapshot& snapshot, const char* name) {
+    return vm_zone(snapshot)->find(*dns::Name::from_text(name));
   };
-  auto shard = [&](const zone::Snapshot& snapshot, const char* apex) {
-    return vm_zone(snapshot)->shards()->find(
-        dns::Name::from_text(apex)->lowercased().wire_view());
+  auto answers = [&](const zone::Snapshot& snapshot, const char* name) {
+    const zone::Node* n = node(snapshot, name);
+    return n != nullptr && !n->rrsets.empty();
   };
   ASSERT_NE(vm_zone(*before), nullptr);
   EXPECT_TRUE(answers(*before, "ns.vm"));
   EXPECT_TRUE(answers(*before, "v3.ns.vm"));
   EXPECT_TRUE(answers(*before, "net1.v1.a.vm"));
+  EXPECT_TRUE(answers(*before, "v299.a.vm"));
 
   store.upsert("api", vmi("a", "v1", "10.1.0.9"));  // v1 moves on its secondary network
   store.remove("api", {sources::ObjectKind::VirtualMachineInstance, {"ns", "v3"}});
   changed = store.take_changes();
   auto after = builder.build(store.state(), config, &changed);
   ASSERT_TRUE(builder.last_build_was_incremental());
+  EXPECT_LE(builder.last_vm_buckets_rebuilt(), 2u);
   EXPECT_EQ(zones_text(*after), zones_text(*builder::build(store.state(), config)));
-  EXPECT_EQ(shard(*after, "b.vm"), shard(*before, "b.vm"));  // shared, not rebuilt
-  EXPECT_NE(shard(*after, "a.vm"), shard(*before, "a.vm"));
-  EXPECT_EQ(shard(*after, "ns.vm"), nullptr);
-  EXPECT_TRUE(answers(*after, "ns.vm"));  // from the top now
-  EXPECT_FALSE(answers(*after, "v3.ns.vm"));
+  // Names in untouched buckets are the same nodes: their buckets are shared.
+  size_t shared = 0;
+  for (auto [name, vmi_label] : {std::pair{"v2.a.vm", "v2"},
+                                 {"net1.v299.a.vm", "v299"},
+                                 {"net1.w.b.vm", "w"},
+                                 {"v150.a.vm", "v150"}}) {
+    SCOPED_TRACE(name);
+    ASSERT_NE(node(*before, name), nullptr);
+    size_t bucket = zone::PodLeaves::bucket_of(vmi_label);
+    if (bucket != zone::PodLeaves::bucket_of("v1") && bucket != zone::PodLeaves::bucket_of("v3")) {
+      EXPECT_EQ(node(*after, name), node(*before, name));
+      ++shared;
+    }
+  }
+  EXPECT_GE(shared, 3u);
+  EXPECT_TRUE(answers(*after, "ns.vm"));
+  EXPECT_NE(node(*after, "ns.vm"), nullptr);
+  EXPECT_EQ(node(*after, "v3.ns.vm"), nullptr);
+  EXPECT_NE(node(*after, "a.vm"), nullptr);  // an empty non-terminal
   EXPECT_TRUE(answers(*after, "net1.v1.a.vm"));
+  EXPECT_EQ(node(*after, "x.net1.v1.a.vm"), nullptr);
   std::string text = zones_text(*after);
   EXPECT_NE(text.find("9.0.1.10.in-addr.arpa.\t"), std::string::npos) << text;
   EXPECT_EQ(text.find("1.0.1.10.in-addr.arpa.\t"), std::string::npos) << text;
+  // What IXFR sends: v1's old and new addresses, v3's old ones, nothing of the other VMIs.
+  std::vector<std::string> diff;
+  zone::diff_zones(vm_zone(*before), vm_zone(*after),
+                   [&diff](bool added, std::string_view owner, const zone::RrSet&,
+                           std::span<const uint8_t> rdata) {
+                     auto name = dns::Name::from_wire(
+                         std::span(reinterpret_cast<const uint8_t*>(owner.data()), owner.size()));
+                     diff.push_back(fmt::format("{}{} {}", added ? "+" : "-", name->to_text(),
+                                                fmt::join(rdata, ".")));
+                   });
+  std::sort(diff.begin(), diff.end());
+  EXPECT_EQ(diff, (std::vector<std::string>{"+net1.v1.a.vm. 10.1.0.9", "+v1.a.vm. 10.1.0.9",
+                                            "-net1.v1.a.vm. 10.2.0.2", "-net1.v3.ns.vm. 10.1.0.3",
+                                            "-v1.a.vm. 10.2.0.2", "-v3.ns.vm. 10.1.0.3"}));
+}
+
+// The changes a VMI goes through, one row each, in a namespace of a hundred VMIs with a
+// secondary interface each: an incremental build gives the records of a full one, rebuilding
+// only the buckets of the VMIs that changed (a rename: the old name's and the new one's).
+struct VmZoneChange {
+  const char* name;
+  bool pod_network;  // --vm-zone-pod-network
+  std::function<void(ClusterStore&)> change;
+  size_t buckets;  // at most this many rebuilt
+};
+
+cluster::VirtualMachineInstance vm_zone_vmi(const std::string& name, const std::string& pod,
+                                            const std::string& net1) {
+  cluster::VirtualMachineInstance v;
+  v.meta.namespace_name = "a";
+  v.meta.name = name;
+  v.phase = "Running";
+  v.addresses = {ip(pod)};
+  v.interfaces.push_back({"default", v.addresses, true});
+  if (!net1.empty()) {
+    v.interfaces.push_back({"net1", {ip(net1)}, false});
+  }
+  return v;
+}
+
+TEST(IncrementalBuild, VmZoneChangesEqualAFullBuild) {
+  auto remove = [](ClusterStore& store, const char* name) {
+    store.remove("api", {sources::ObjectKind::VirtualMachineInstance, {"a", name}});
+  };
+  const std::vector<VmZoneChange> rows = {
+      {"a VMI added", false,
+       [](ClusterStore& s) { s.upsert("api", vm_zone_vmi("new", "10.244.9.9", "10.3.0.1")); }, 1},
+      {"a VMI moves on its secondary network", false,
+       [](ClusterStore& s) { s.upsert("api", vm_zone_vmi("v7", "10.244.0.8", "10.3.0.2")); }, 1},
+      {"a VMI moves on the pod network, without --vm-zone-pod-network: no name changes", false,
+       [](ClusterStore& s) { s.upsert("api", vm_zone_vmi("v7", "10.244.9.8", "10.2.0.8")); }, 1},
+      {"a VMI moves on the pod network, with --vm-zone-pod-network", true,
+       [](ClusterStore& s) { s.upsert("api", vm_zone_vmi("v7", "10.244.9.8", "10.2.0.8")); }, 1},
+      {"a VMI deleted", false, [remove](ClusterStore& s) { remove(s, "v7"); }, 1},
+      {"a VMI deleted, with --vm-zone-pod-network", true,
+       [remove](ClusterStore& s) { remove(s, "v7"); }, 1},
+      {"a VMI renamed", false,
+       [remove](ClusterStore& s) {
+         remove(s, "v7");
+         s.upsert("api", vm_zone_vmi("v7-renamed", "10.244.0.8", "10.2.0.8"));
+       },
+       2},
+      {"a second secondary interface, and a dual-stack one", false,
+       [](ClusterStore& s) {
+         cluster::VirtualMachineInstance v = vm_zone_vmi("v7", "10.244.0.8", "10.2.0.8");
+         v.interfaces.push_back({"net0", {ip("10.4.0.1"), ip("fd00::4")}, false});
+         s.upsert("api", v);
+       },
+       1},
+      {"the secondary interface goes: the VMI has no name left", false,
+       [](ClusterStore& s) { s.upsert("api", vm_zone_vmi("v7", "10.244.0.8", "")); }, 1},
+      {"the secondary interface goes, with --vm-zone-pod-network: the pod network's names stay",
+       true, [](ClusterStore& s) { s.upsert("api", vm_zone_vmi("v7", "10.244.0.8", "")); }, 1},
+      {"the VMI succeeds: its names go", false,
+       [](ClusterStore& s) {
+         cluster::VirtualMachineInstance v = vm_zone_vmi("v7", "10.244.0.8", "10.2.0.8");
+         v.phase = "Succeeded";
+         s.upsert("api", v);
+       },
+       1},
+      {"the last VMIs of a namespace go: its name goes", false,
+       [](ClusterStore& s) {
+         s.remove("api", {sources::ObjectKind::VirtualMachineInstance, {"b", "w"}});
+       },
+       1},
+  };
+  for (const VmZoneChange& row : rows) {
+    SCOPED_TRACE(row.name);
+    ClusterStore store;
+    for (int i = 0; i < 120; ++i) {
+      std::string host = std::to_string(i % 250 + 1);
+      store.upsert("api", vm_zone_vmi("v" + std::to_string(i), "10.244.0." + host,
+                                      "10.2." + std::to_string(i / 250) + "." + host));
+    }
+    cluster::VirtualMachineInstance w = vm_zone_vmi("w", "10.244.1.1", "10.1.0.1");
+    w.meta.namespace_name = "b";
+    store.upsert("api", w);
+    rules::ZoneConfig config = base_config();
+    config.vm_zone = *dns::Name::from_text("vm");
+    config.vm_zone_pod_network = row.pod_network;
+    config.reverse_zones.push_back(*dns::Name::from_text("in-addr.arpa"));
+    builder::SnapshotBuilder builder;
+    builder::ChangedObjects changed = store.take_changes();
+    builder.build(store.state(), config, &changed);
+    row.change(store);
+    config.serial = 2;
+    changed = store.take_changes();
+    auto after = builder.build(store.state(), config, &changed);
+    ASSERT_TRUE(builder.last_build_was_incremental());
+    EXPECT_LE(builder.last_vm_buckets_rebuilt(), row.buckets);
+    EXPECT_EQ(zones_text(*after), zones_text(*builder::build(store.state(), config)));
+    EXPECT_EQ(after->record_count(), builder::build(store.state(), config)->record_count());
+  }
 }
 
 }  // namespace
