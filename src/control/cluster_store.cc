@@ -186,11 +186,27 @@ void ClusterStore::erase(Rank rank, std::map<Key, T>& winners, Table<Key, T>& ta
 }
 
 template <typename Key, typename T>
+bool ClusterStore::defines(Rank rank, const std::map<Key, T>& winners, const Table<Key, T>& table,
+                           const Key& key) {
+  auto current = winners.find(key);
+  if (current == winners.end()) {
+    return false;
+  }
+  auto contested = table.contested.find(key);
+  if (contested == table.contested.end()) {
+    return table.winner_rank.at(&current->first) == rank;
+  }
+  return std::binary_search(contested->second.begin(), contested->second.end(), rank);
+}
+
+template <typename Key, typename T>
 void ClusterStore::replace(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table,
-                           std::map<Key, T> objects) {
-  for (const Key& key : keys_of(rank, winners, table)) {
-    if (!objects.contains(key)) {
-      erase(rank, winners, table, key);
+                           std::map<Key, T> objects, bool drops) {
+  if (drops) {
+    for (const Key& key : keys_of(rank, winners, table)) {
+      if (!objects.contains(key)) {
+        erase(rank, winners, table, key);
+      }
     }
   }
   while (!objects.empty()) {
@@ -201,10 +217,29 @@ void ClusterStore::replace(Rank rank, std::map<Key, T>& winners, Table<Key, T>& 
 
 void ClusterStore::replace_origin(const std::string& origin, cluster::State objects) {
   Rank rank = rank_of(origin);
+  // A file read again mostly defines what it did: when it still defines every object it did,
+  // none has to go, and the look at every key of each kind (the whole cluster, for a file of
+  // one VMI) is skipped.
+  size_t still_defined = 0;
+  auto count_kind = [&](const auto& incoming) {
+    using T = typename std::remove_reference_t<decltype(incoming)>::mapped_type;
+    with_kind<T>([&](auto& winners, auto& table) {
+      for (const auto& [key, object] : incoming) {
+        still_defined += defines(rank, winners, table, key) ? 1 : 0;
+      }
+    });
+  };
+  count_kind(objects.vmis);
+  count_kind(objects.pods);
+  count_kind(objects.services);
+  count_kind(objects.endpoint_slices);
+  count_kind(objects.namespaces);
+  count_kind(objects.vms);
+  bool drops = still_defined != origins_[rank].objects;
   auto replace_kind = [&](auto& incoming) {
     using T = typename std::remove_reference_t<decltype(incoming)>::mapped_type;
     with_kind<T>([&](auto& winners, auto& table) {
-      replace(rank, winners, table, std::move(incoming));
+      replace(rank, winners, table, std::move(incoming), drops);
     });
   };
   replace_kind(objects.vmis);

@@ -82,13 +82,18 @@ class ClusterStore {
   template <typename Key, typename T>
   static std::vector<Key> keys_of(Rank rank, const std::map<Key, T>& winners,
                                   const Table<Key, T>& table);
+  // Whether `rank` defines `key` (served or shadowed).
+  template <typename Key, typename T>
+  static bool defines(Rank rank, const std::map<Key, T>& winners, const Table<Key, T>& table,
+                      const Key& key);
   template <typename Key, typename T>
   void set(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, Key key, T object);
   template <typename Key, typename T>
   void erase(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, const Key& key);
+  // `drops` false: `rank` defines nothing `objects` lacks, so nothing is looked for to erase.
   template <typename Key, typename T>
-  void replace(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table,
-               std::map<Key, T> objects);
+  void replace(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, std::map<Key, T> objects,
+               bool drops);
   void warn_duplicate(std::string_view kind, const cluster::ObjectMeta& meta, Rank winner,
                       Rank other) const;
   template <typename Key, typename T>

@@ -109,19 +109,22 @@ EndpointIndex::EndpointIndex(const cluster::State& state, const std::string& nam
                              const std::vector<const cluster::Service*>& services)
     : vmis_(&state.vmis) {
   std::set<std::pair<std::string_view, std::string_view>> wanted;
+  std::set<std::string_view> names;
   for (const cluster::Service* service : services) {
+    names.insert(service->meta.name);
     if (service->selector) {
       for (const auto& [key, value] : *service->selector) {
         wanted.emplace(key, value);
       }
     }
   }
-  index(state, cluster::ObjectKey{namespace_name, ""}, &namespace_name, &wanted);
+  index(state, cluster::ObjectKey{namespace_name, ""}, &namespace_name, &wanted, &names);
 }
 
 void EndpointIndex::index(const cluster::State& state, const cluster::ObjectKey& first,
                           const std::string* only_namespace,
-                          const std::set<std::pair<std::string_view, std::string_view>>* wanted) {
+                          const std::set<std::pair<std::string_view, std::string_view>>* wanted,
+                          const std::set<std::string_view>* services) {
   auto add = [&](std::string_view ns, std::string_view key, std::string_view value, uint32_t i) {
     if (wanted == nullptr || wanted->contains({key, value})) {
       by_label_[{ns, key, value}].push_back(i);
@@ -137,19 +140,58 @@ void EndpointIndex::index(const cluster::State& state, const cluster::ObjectKey&
     }
   };
   each(state.endpoint_slices, [&](const cluster::ObjectKey& key, const auto& slice) {
-    slices_[{key.namespace_name, slice.service_name}].push_back(&slice);
+    if (services == nullptr || services->contains(slice.service_name)) {
+      slices_[{key.namespace_name, slice.service_name}].push_back(&slice);
+    }
   });
-  size_t count = 0;
-  each(state.vmis, [&](const auto&, const auto&) { ++count; });
-  each(state.pods, [&](const auto&, const auto&) { ++count; });
-  workloads_.reserve(count);  // stable addresses below
-  each(state.vmis, [&](const auto&, const cluster::VirtualMachineInstance& vmi) {
-    workloads_.push_back(
-        {&vmi, nullptr, cluster::vmi_id_label_value(vmi.meta.name), cluster::vmi_hostname(vmi)});
-  });
-  each(state.pods, [&](const auto&, const cluster::Pod& pod) {
-    workloads_.push_back({nullptr, &pod, "", ""});
-  });
+  if (wanted == nullptr) {
+    size_t count = 0;
+    each(state.vmis, [&](const auto&, const auto&) { ++count; });
+    each(state.pods, [&](const auto&, const auto&) { ++count; });
+    workloads_.reserve(count);
+    each(state.vmis, [&](const auto&, const cluster::VirtualMachineInstance& vmi) {
+      workloads_.push_back(
+          {&vmi, nullptr, cluster::vmi_id_label_value(vmi.meta.name), cluster::vmi_hostname(vmi)});
+    });
+    each(state.pods, [&](const auto&, const cluster::Pod& pod) {
+      workloads_.push_back({nullptr, &pod, "", ""});
+    });
+  } else {
+    // Only the workloads that carry one of the wanted pairs can be selected: the others are
+    // looked at, not kept, so that a change in a namespace of 100,000 VMIs costs a look at
+    // their labels (the launcher's own computed only when a selector asks for them).
+    std::set<std::string_view> keys;
+    for (const auto& [key, value] : *wanted) {
+      keys.insert(key);
+    }
+    bool want_launcher = wanted->contains({kLauncherKey, kLauncherValue});
+    bool want_id = keys.contains(kIdKey);
+    bool want_name = keys.contains(kNameKey);
+    auto carries = [&](const cluster::Labels& labels, bool vmi) {
+      return std::any_of(labels.begin(), labels.end(), [&](const auto& label) {
+        const auto& [key, value] = label;
+        if (vmi && (key == kLauncherKey || key == kIdKey || key == kNameKey)) {
+          return false;  // the launcher's own value wins
+        }
+        return keys.contains(key) && wanted->contains({key, value});
+      });
+    };
+    each(state.vmis, [&](const auto&, const cluster::VirtualMachineInstance& vmi) {
+      bool keep = want_launcher || carries(vmi.meta.labels, true);
+      std::string id = keep || want_id ? cluster::vmi_id_label_value(vmi.meta.name) : "";
+      keep = keep || (want_id && wanted->contains({kIdKey, id}));
+      std::string hostname = keep || want_name ? cluster::vmi_hostname(vmi) : "";
+      keep = keep || (want_name && wanted->contains({kNameKey, hostname}));
+      if (keep) {
+        workloads_.push_back({&vmi, nullptr, std::move(id), std::move(hostname)});
+      }
+    });
+    each(state.pods, [&](const auto&, const cluster::Pod& pod) {
+      if (carries(pod.meta.labels, false)) {
+        workloads_.push_back({nullptr, &pod, "", ""});
+      }
+    });
+  }
   for (uint32_t i = 0; i < workloads_.size(); ++i) {
     const Workload& w = workloads_[i];
     const cluster::ObjectMeta& meta = w.vmi ? w.vmi->meta : w.pod->meta;

@@ -87,10 +87,12 @@ class EndpointIndex {
   };
   std::optional<std::string_view> label(const Workload& workload, const std::string& key) const;
   // Indexes the objects of `state` from key `first` on, all of them or those of `only_namespace`.
-  // `wanted`, when given: the only (key, value) pairs to index.
+  // `wanted`, when given: the only (key, value) pairs to index, and only the workloads that
+  // carry one are kept. `services`, when given: the only Services whose slices are kept.
   void index(const cluster::State& state, const cluster::ObjectKey& first,
              const std::string* only_namespace,
-             const std::set<std::pair<std::string_view, std::string_view>>* wanted = nullptr);
+             const std::set<std::pair<std::string_view, std::string_view>>* wanted = nullptr,
+             const std::set<std::string_view>* services = nullptr);
 
   const std::map<cluster::ObjectKey, cluster::VirtualMachineInstance>* vmis_;
   std::vector<Workload> workloads_;

@@ -225,6 +225,26 @@ const StoreCase kCases[] = {
       forget("a.yaml"), replace("a.yaml", vmi("x", "10.0.0.3"))},
      {"vmi x 10.0.0.2 @b.yaml"},
      {{"a.yaml", 1}, {"b.yaml", 1}}},
+    // A file read again that still defines all it did drops nothing without looking at the
+    // other keys; one that lacks any of them, of whatever kind, drops it.
+    {"a file read again with every object it had, and one more",
+     {replace("a.yaml", vmi("x", "10.0.0.1") + service("web")),
+      replace("b.yaml", vmi("y", "10.0.0.2")),
+      replace("a.yaml", vmi("x", "10.0.0.1") + service("web") + vmi("z", "10.0.0.3"))},
+     {"vmi x 10.0.0.1 @a.yaml", "vmi y 10.0.0.2 @b.yaml", "vmi z 10.0.0.3 @a.yaml",
+      "service web @a.yaml"},
+     {{"a.yaml", 3}, {"b.yaml", 1}}},
+    {"a file read again with as many objects, one of another kind instead",
+     {replace("a.yaml", vmi("x", "10.0.0.1") + vmi("y", "10.0.0.2")),
+      replace("a.yaml", vmi("x", "10.0.0.1") + service("web"))},
+     {"vmi x 10.0.0.1 @a.yaml", "service web @a.yaml"},
+     {{"a.yaml", 2}}},
+    {"a file read again without a definition another origin shadows",
+     {replace("a.yaml", vmi("x", "10.0.0.1") + vmi("y", "10.0.0.2")),
+      replace("b.yaml", vmi("x", "10.0.0.5")), replace("a.yaml", vmi("y", "10.0.0.2")),
+      forget("b.yaml")},
+     {"vmi y 10.0.0.2 @a.yaml"},
+     {{"a.yaml", 1}, {"b.yaml", 0}}},
 };
 
 class ClusterStoreTest : public testing::TestWithParam<StoreCase> {};
