@@ -200,10 +200,9 @@ size_t Dispatcher::resolve(const Parsed& q, std::span<uint8_t> out, const net::R
   }
   // A query with more than an OPT in its additional section may be signed (TSIG): a
   // secondary's SOA query, whose answer must be signed too. Only our zones answer it.
-  const xfr::TransferAuth* auth = transfers_ != nullptr ? transfers_->auth() : nullptr;
-  if (auth != nullptr && q.status == dns::ParseStatus::Ok &&
-      q.query.header.arcount > (q.query.edns.present ? 1 : 0)) {
-    xfr::SignedQuery signed_query(*auth, q.query, q.wire, route.peer);
+  if (q.query.header.arcount > (q.query.edns.present ? 1 : 0) && transfers_ != nullptr &&
+      transfers_->auth() != nullptr && q.status == dns::ParseStatus::Ok) {
+    xfr::SignedQuery signed_query(*transfers_->auth(), q.query, q.wire, route.peer);
     if (signed_query.is_signed()) {
       d.outcome = Outcome::Answered;
       if (!signed_query.accepted()) {

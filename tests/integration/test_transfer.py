@@ -14,7 +14,8 @@ configuration the README shows under "Publishing VM names outside the cluster").
 - a client outside --allow-transfer (127.0.0.2) gets REFUSED, and the refusal is counted on
   /metrics (vmdns_transfers_total{result="refused"}).
 BIND 9 (`named`) as a secondary of its own vmdns (the README's configuration): it transfers
-every zone, and after the migration a `rndc refresh` is an IXFR and named answers the new address.
+every zone, and after the migration a `rndc refresh` is an IXFR and named answers the new address
+(test_notify.py's BindNotifyTest has a signed NOTIFY drive it, with the README's TSIG key).
 The README's named.conf blocks are checked to be what BindSecondary writes (ReadmeBindConfigTest).
 Refreshes are driven with `knotc -b` (blocking until the transfer ends) and `rndc refresh`
 (awaited on named's "transferred serial" log line); changes are awaited on the SOA serial,
