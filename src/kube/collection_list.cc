@@ -88,6 +88,9 @@ ListOutcome list_collection(const CollectionRequest& request, const PageFetch& f
       callbacks.on_page(page_count);
     }
     out.resource_version = resource_version_of(parsed.root());
+    if (callbacks.on_version) {
+      callbacks.on_version(out.resource_version);
+    }
     continue_token = continue_of(parsed.root());
     if (continue_token.empty()) {
       break;

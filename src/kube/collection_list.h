@@ -41,6 +41,9 @@ struct ListCallbacks {
   std::function<void()> on_restart = nullptr;
   // After each page, with the objects decoded from it.
   std::function<void(size_t objects)> on_page = nullptr;
+  // After each page, with its resourceVersion (the list's: every page is cut from one
+  // snapshot): a relist starts its watch from the first page's.
+  std::function<void(const std::string& resource_version)> on_version = nullptr;
   // Checked after each page: true ends the list, Stopped.
   std::function<bool()> stopped = nullptr;
   // A page that failed (not an expired continue token): true, once it has waited as long as

@@ -77,16 +77,20 @@ void KubeSource::start() {
                config_.server, all.size());
   for (size_t i = 0; i < all.size(); ++i) {
     threads_.emplace_back([this, i, options = all[i], origin = names[i]] {
-      std::unique_ptr<ApiTransport> transport =
-          options_.transport ? options_.transport(i)
-                             : std::make_unique<ApiClient>(config_, token_, stop_.flag());
+      // Two connections: a relist's watch runs beside its list.
+      auto make = [&]() -> std::unique_ptr<ApiTransport> {
+        return options_.transport ? options_.transport(i)
+                                  : std::make_unique<ApiClient>(config_, token_, stop_.flag());
+      };
+      std::unique_ptr<ApiTransport> lists = make();
+      std::unique_ptr<ApiTransport> watches = make();
       std::unique_ptr<WaitClock> clock = options_.clock ? options_.clock(i) : nullptr;
       Reflector reflector(
-          options, *transport, sink_, origin, stop_,
+          options, *lists, sink_, origin, stop_,
           [this, i](ReflectorStatus status, const std::string& reason) {
             on_status(i, status, reason);
           },
-          clock.get());
+          clock.get(), watches.get());
       reflector.run();
     });
   }

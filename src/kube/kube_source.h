@@ -49,7 +49,8 @@ struct KubeSourceOptions {
   // After each page of every list, with the objects it held; may be empty.
   std::function<void(size_t objects)> on_list_page = nullptr;
   // Unit tests: each reflector's transport and clock instead of an ApiClient and the steady
-  // clock (called on the reflector's thread, with the collection's index in collections()).
+  // clock (called on the reflector's thread, with the collection's index in collections();
+  // `transport` twice: one for the lists, one for the watches).
   std::function<std::unique_ptr<ApiTransport>(size_t collection)> transport = nullptr;
   std::function<std::unique_ptr<WaitClock>(size_t collection)> clock = nullptr;
 };

@@ -2,13 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <random>
-#include <set>
-#include <variant>
+#include <thread>
 
 #include "kube/api_object.h"
 #include "kube/collection_list.h"
-#include "kube/watch_stream.h"
 
 namespace vmdns::kube {
 namespace {
@@ -16,10 +13,9 @@ namespace {
 constexpr std::chrono::seconds kListTimeout{60};
 // A page asked for again after a 429, a 5xx or a body cut off, before the list fails.
 constexpr int kMaxPageRetries = 4;
-// Added to the watch's own timeoutSeconds before curl gives up on a silent server.
-constexpr std::chrono::seconds kWatchGrace{30};
+}  // namespace
 
-void log_diagnostics(const std::vector<cluster::Diagnostic>& diagnostics) {
+void Reflector::log_diagnostics(const std::vector<cluster::Diagnostic>& diagnostics) {
   for (const cluster::Diagnostic& d : diagnostics) {
     if (d.severity == cluster::Severity::Error) {
       spdlog::warn("{} (skipped)", d.to_string());
@@ -29,27 +25,23 @@ void log_diagnostics(const std::vector<cluster::Diagnostic>& diagnostics) {
   }
 }
 
-cluster::ObjectKey key_of_object(const sources::Object& object) {
-  return std::visit([](const auto& typed) { return cluster::key_of(typed.meta); }, object);
-}
-
-}  // namespace
-
 Reflector::Reflector(ReflectorOptions options, ApiTransport& client, sources::ObjectSink& sink,
                      std::string origin, StopSignal& stop,
                      std::function<void(ReflectorStatus, const std::string&)> on_status,
-                     WaitClock* clock)
+                     WaitClock* clock, ApiTransport* watch_client)
     : options_(std::move(options)),
       kind_(api_kind(options_.kind)),
       path_(kind_.collection_path(options_.namespace_scope)),
       client_(client),
+      watch_client_(watch_client == nullptr ? client : *watch_client),
       sink_(sink),
       origin_(std::move(origin)),
       stop_(stop),
       on_status_(std::move(on_status)),
       own_clock_(clock == nullptr ? std::make_unique<SteadyWaitClock>(stop) : nullptr),
       clock_(clock == nullptr ? *own_clock_ : *clock),
-      backoff_(options_.backoff_initial, options_.backoff_cap) {}
+      list_pacing_{Backoff(options_.backoff_initial, options_.backoff_cap), std::nullopt},
+      watch_pacing_{Backoff(options_.backoff_initial, options_.backoff_cap), std::nullopt} {}
 
 std::string Reflector::describe() const {
   std::string scope = kind_.namespaced ? (options_.namespace_scope.empty()
@@ -78,9 +70,9 @@ std::string Reflector::query(bool watch_request) const {
   return out;
 }
 
-void Reflector::failed(const std::string& verb, const HttpResult& result) {
+void Reflector::failed(const std::string& verb, const HttpResult& result, Pacing& pacing) {
   std::string why = failure_text(result);
-  retry_after_ = result.retry_after;
+  pacing.retry_after = result.retry_after;
   if (result.status == 403) {
     // RBAC: the same answer until someone changes the role, so it is said once, plainly, and
     // the retries that follow are quiet.
@@ -90,7 +82,7 @@ void Reflector::failed(const std::string& verb, const HttpResult& result) {
                         : options_.namespace_scope.empty() ? "in all namespaces"
                                                            : "in namespace " +
                                                                  options_.namespace_scope;
-    if (!forbidden_) {
+    if (!forbidden_.exchange(true)) {
       spdlog::error("kubernetes: forbidden: may not {} {} {}: the service account's role needs "
                     "the verb \"{}\" on \"{}\"; the other kinds keep serving, and this one is "
                     "asked again with backoff ({})",
@@ -98,7 +90,6 @@ void Reflector::failed(const std::string& verb, const HttpResult& result) {
     } else {
       spdlog::debug("kubernetes: {} {}: still forbidden", verb, describe());
     }
-    forbidden_ = true;
     on_status_(ReflectorStatus::Forbidden,
                "forbidden: may not " + verb + " " + resource + " " + scope + " (RBAC)");
     return;
@@ -108,69 +99,42 @@ void Reflector::failed(const std::string& verb, const HttpResult& result) {
   on_status_(ReflectorStatus::Unreachable, verb + " " + path_ + ": " + why);
 }
 
-bool Reflector::wait_after_failure() {
-  auto wait = backoff_.next();
-  if (retry_after_ && *retry_after_ > wait) {
-    wait = std::chrono::duration_cast<Backoff::Duration>(*retry_after_);
+bool Reflector::wait_after_failure(Pacing& pacing) {
+  auto wait = pacing.backoff.next();
+  if (pacing.retry_after && *pacing.retry_after > wait) {
+    wait = std::chrono::duration_cast<Backoff::Duration>(*pacing.retry_after);
   }
-  retry_after_.reset();
+  pacing.retry_after.reset();
   return clock_.wait_for(wait);
 }
 
 void Reflector::run() {
-  bool need_list = true;
+  while (!first_list()) {
+    if (!wait_after_failure(list_pacing_)) {
+      return;
+    }
+  }
+  WatchEnd end = watch_loop(nullptr);
   while (!stop_.stopped()) {
-    if (need_list) {
-      if (!list()) {
-        if (!wait_after_failure()) {
-          return;
-        }
-        continue;
-      }
-      need_list = false;
+    if (end == WatchEnd::Expired) {
+      spdlog::info("kubernetes: {}: resourceVersion {} expired (410 Gone), listing again",
+                   describe(), resource_version_);
+    } else {
+      spdlog::debug("kubernetes: {}: periodic full list", describe());
     }
-    switch (watch()) {
-      case WatchEnd::Expired:
-        spdlog::info("kubernetes: {}: resourceVersion {} expired (410 Gone), listing again",
-                     describe(), resource_version_);
-        need_list = true;
-        break;
-      case WatchEnd::Resync:
-        spdlog::debug("kubernetes: {}: periodic full list", describe());
-        need_list = true;
-        break;
-      case WatchEnd::Closed:
-        break;
-      case WatchEnd::Failed:
-        if (!wait_after_failure()) {
-          return;
-        }
-        break;
-    }
+    end = relist();
   }
 }
 
-bool Reflector::list() {
-  // The first list goes to the sink whole (nothing is held there yet, so there is one copy);
-  // a relist is passed on object by object, and only the keys it saw are kept until its end,
-  // so that the collection is never held twice.
-  const bool relist = listed_once_;
-  cluster::State objects;
-  std::set<cluster::ObjectKey> listed;
-  auto started = clock_.now();
+ListOutcome Reflector::list_pages(const std::function<void(sources::Object)>& on_object,
+                                  const std::function<void()>& on_restart,
+                                  const std::function<void(const std::string&)>& on_version,
+                                  const std::function<bool()>& abandon) {
   std::string selectors = query(false);
   CollectionRequest request{&kind_, path_, selectors.empty() ? "" : selectors.substr(1),
                             options_.page_size, path_};
   ListCallbacks callbacks;
-  callbacks.on_object = [&](sources::Object object) {
-    if (relist) {
-      // Unchanged objects cost the sink a comparison, not a rebuild.
-      listed.insert(key_of_object(object));
-      sink_.upsert(origin_, std::move(object));
-    } else {
-      put(objects, std::move(object));
-    }
-  };
+  callbacks.on_object = on_object;
   size_t passed_on = 0;
   size_t pages = 0;
   int page_retries = 0;
@@ -178,10 +142,7 @@ bool Reflector::list() {
     spdlog::info("kubernetes: listing {}: the continue token expired (410 Gone) after {} "
                  "object(s); listing again from the start",
                  describe(), passed_on);
-    // What a relist already passed on stays (it was current); what it saw is forgotten, so
-    // that an object deleted since is not taken for listed.
-    objects = cluster::State();
-    listed.clear();
+    on_restart();
     passed_on = 0;
     pages = 0;
   };
@@ -193,7 +154,8 @@ bool Reflector::list() {
       options_.on_page(count);
     }
   };
-  callbacks.stopped = [this] { return stop_.stopped(); };
+  callbacks.on_version = on_version;
+  callbacks.stopped = [&] { return stop_.stopped() || (abandon && abandon()); };
   callbacks.retry = [&](const HttpResult& page) {
     // A 429, a 5xx, a page cut off (a 200 whose body did not all come), or, past the first
     // page, no answer at all (an API server restarting): the continue token is still good (it
@@ -203,159 +165,127 @@ bool Reflector::list() {
     bool cut_off = page.status == 200 && !page.error.empty() && !page.aborted;
     bool unanswered = page.status == 0 && !page.error.empty() && !page.aborted && pages > 0;
     if (!(page.status == 429 || page.status >= 500 || cut_off || unanswered) ||
-        ++page_retries > kMaxPageRetries || stop_.stopped()) {
+        ++page_retries > kMaxPageRetries || callbacks.stopped()) {
       return false;
     }
-    retry_after_ = page.retry_after;
+    list_pacing_.retry_after = page.retry_after;
     spdlog::warn("kubernetes: listing {}: {}; asking for the page again", describe(),
                  failure_text(page));
-    return wait_after_failure();
+    return wait_after_failure(list_pacing_);
   };
   ListOutcome outcome = list_collection(
       request, [this](const std::string& path) { return client_.get(path, kListTimeout); },
       callbacks);
   switch (outcome.end) {
     case ListOutcome::End::Stopped:
-      return false;
+    case ListOutcome::End::Complete:
+      break;
     case ListOutcome::End::Failed:
-      failed("list", outcome.failure);
-      return false;
+      failed("list", outcome.failure, list_pacing_);
+      break;
     case ListOutcome::End::NotJson:
       spdlog::warn("kubernetes: cannot list {}: the response is not a JSON object", describe());
       on_status_(ReflectorStatus::Unreachable, "list " + path_ + ": not a JSON object");
-      return false;
-    case ListOutcome::End::Complete:
       break;
   }
+  return outcome;
+}
+
+void Reflector::listed(const ListOutcome& outcome, WaitClock::TimePoint started,
+                       size_t watched) {
   log_diagnostics(outcome.diagnostics);
-  if (relist) {
-    // What the sink holds and the list does not was deleted while no watch told (or is
-    // invalid now): the list is the whole truth.
-    sink_.retain(origin_, object_kind(kind_.kind), std::move(listed));
-  } else {
-    sink_.replace_origin(origin_, std::move(objects));
-  }
-  listed_once_ = true;
-  resource_version_ = outcome.resource_version;
-  next_resync_ = clock_.now() + options_.resync_period;
-  backoff_.reset();
-  if (forbidden_) {
+  list_pacing_.backoff.reset();
+  if (forbidden_.exchange(false)) {
     spdlog::info("kubernetes: {}: list allowed again", describe());
-    forbidden_ = false;
   }
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - started);
-  spdlog::info("kubernetes: listed {}: {} object(s) at resourceVersion {} ({} ms)", describe(),
-               outcome.objects, resource_version_, elapsed.count());
+  spdlog::info("kubernetes: listed {}: {} object(s) at resourceVersion {} ({} ms){}", describe(),
+               outcome.objects, outcome.resource_version, elapsed.count(),
+               watched == 0 ? std::string()
+                            : fmt::format("; {} changed meanwhile, as the watch told",
+                                          watched));
   on_status_(ReflectorStatus::Listed, "");
+}
+
+bool Reflector::first_list() {
+  // Nothing is held in the sink yet: the list goes there whole, in one change.
+  cluster::State objects;
+  auto started = clock_.now();
+  ListOutcome outcome = list_pages([&](sources::Object object) { put(objects, std::move(object)); },
+                                   [&] { objects = cluster::State(); }, nullptr, nullptr);
+  if (!outcome.complete()) {
+    return false;
+  }
+  sink_.replace_origin(origin_, std::move(objects));
+  resource_version_ = outcome.resource_version;
+  next_resync_ = clock_.now() + options_.resync_period;
+  listed(outcome, started, 0);
   return true;
 }
 
-Reflector::WatchEnd Reflector::watch() {
-  using namespace std::chrono;
-  auto now = clock_.now();
-  if (now >= next_resync_) {
-    return WatchEnd::Resync;
-  }
-  // client-go draws the watch timeout from [t, 2t) so that watches do not all end together.
-  static thread_local std::mt19937 random(std::random_device{}());
-  auto timeout = seconds(options_.watch_timeout.count() +
-                         std::uniform_int_distribution<long>(0, options_.watch_timeout.count())(
-                             random));
-  auto until_resync = duration_cast<seconds>(next_resync_ - now) + seconds(1);
-  timeout = std::min(timeout, until_resync);
-  std::string path = path_ + query(true) + "&timeoutSeconds=" + std::to_string(timeout.count());
-
-  WatchStreamDecoder decoder;
-  bool expired = false;
-  bool resync = false;
-  bool answered = false;
-  std::vector<cluster::Diagnostic> diagnostics;
-  auto on_event = [&](WatchEvent&& event) {
-    if (event.type == WatchEvent::Type::Error) {
-      if (status_code(event.object) == 410) {
-        expired = true;
-      } else {
-        spdlog::warn("kubernetes: watch {}: error event: {}", describe(),
-                     status_message(event.object));
-        on_status_(ReflectorStatus::BadStream, "watch " + path_ + ": error event");
-      }
+Reflector::WatchEnd Reflector::relist() {
+  auto started = clock_.now();
+  next_resync_ = started + options_.resync_period;  // before the watch thread reads it
+  RelistMerge merge(sink_, origin_, object_kind(kind_.kind));
+  std::thread watcher;
+  std::atomic<bool> watch_ended{false};
+  WatchEnd watch_end = WatchEnd::Closed;
+  auto join = [&] {
+    if (watcher.joinable()) {
+      watcher.join();
+    }
+  };
+  // The first page's resourceVersion is the whole list's: the watch starts there, beside the
+  // pages still to come, and goes on after the list as the collection's watch.
+  auto start_watch = [&](const std::string& version) {
+    if (watcher.joinable() || version.empty()) {
       return;
     }
-    std::string version = resource_version_of(event.object);
-    if (event.type == WatchEvent::Type::Deleted) {
-      if (auto key = key_of(event.object, kind_)) {
-        sink_.remove(origin_, sources::ObjectRef{object_kind(kind_.kind), *key});
-      }
-    } else if (event.type != WatchEvent::Type::Bookmark) {
-      // A MODIFIED object that is now invalid keeps its last good version.
-      diagnostics.clear();
-      if (auto object = decode_api_object(event.object, kind_, path_, diagnostics)) {
-        sink_.upsert(origin_, std::move(*object));
-      }
-      log_diagnostics(diagnostics);
-    }
-    if (!version.empty()) {
-      resource_version_ = std::move(version);
-    }
+    resource_version_ = version;
+    watcher = std::thread([&] {
+      watch_end = watch_loop(&merge);
+      watch_ended = true;
+    });
   };
-  auto on_answer = [&](long status) {
-    if (status == 200 && !answered) {
-      answered = true;
-      if (forbidden_) {
-        spdlog::info("kubernetes: {}: watch allowed again", describe());
-        forbidden_ = false;
+  for (;;) {
+    ListOutcome outcome =
+        list_pages([&](sources::Object object) { merge.listed(std::move(object)); },
+                   [&] { merge.list_restarted(); }, start_watch,
+                   [&] { return watch_ended.load() || merge.expired(); });
+    if (outcome.complete()) {
+      size_t watched = merge.finish();
+      if (!watcher.joinable()) {
+        resource_version_ = outcome.resource_version;  // a list without versions: watch now
       }
-      on_status_(ReflectorStatus::Watching, "");
+      listed(outcome, started, watched);
+      break;
     }
-  };
-  auto on_bytes = [&](std::string_view bytes) {
-    if (!decoder.feed(bytes, on_event)) {
-      return false;
+    if (stop_.stopped()) {
+      join();
+      return WatchEnd::Closed;
     }
-    if (decoder.events() > 0) {
-      backoff_.reset();
+    if (watch_ended || merge.expired()) {
+      // The watch's resourceVersion expired (410 Gone) while the list ran: it cannot say what
+      // changed while it was away, so neither its keys nor the list's snapshot are trusted
+      // any more. Both start over, the list from its first page.
+      join();
+      watch_ended = false;
+      spdlog::info("kubernetes: listing {}: the watch beside the list expired (410 Gone); "
+                   "listing again from the start",
+                   describe());
+      merge.restart();
+      continue;
     }
-    if (expired) {
-      return false;  // the server closes after a 410 event anyway; do not wait for it
+    if (!wait_after_failure(list_pacing_)) {
+      join();
+      return WatchEnd::Closed;
     }
-    if (clock_.now() >= next_resync_) {
-      resync = true;
-      return false;
-    }
-    return true;
-  };
-  HttpResult result = client_.stream(path, timeout + kWatchGrace, on_answer, on_bytes);
-  if (stop_.stopped()) {
-    return WatchEnd::Closed;
   }
-  if (expired || result.status == 410) {
-    return WatchEnd::Expired;
+  if (!watcher.joinable()) {
+    return watch_loop(&merge);
   }
-  if (resync || clock_.now() >= next_resync_) {
-    return WatchEnd::Resync;
-  }
-  if (!decoder.error().empty()) {
-    spdlog::warn("kubernetes: watch {}: {}; watching again from resourceVersion {}", describe(),
-                 decoder.error(), resource_version_);
-    on_status_(ReflectorStatus::BadStream, "watch " + path_ + ": " + decoder.error());
-    return WatchEnd::Failed;
-  }
-  if (result.status != 200 || !result.error.empty()) {
-    failed("watch", result);
-    return WatchEnd::Failed;
-  }
-  if (!decoder.at_boundary()) {
-    spdlog::warn("kubernetes: watch {}: the connection dropped in the middle of an event; "
-                 "watching again from resourceVersion {}",
-                 describe(), resource_version_);
-    on_status_(ReflectorStatus::BadStream, "watch " + path_ + ": dropped mid-event");
-    return WatchEnd::Failed;
-  }
-  if (decoder.events() == 0 && clock_.now() - now < seconds(1)) {
-    // A watch that ends at once with nothing in it: not a failure, but do not spin on it.
-    clock_.wait_for(backoff_.next());
-  }
-  return WatchEnd::Closed;
+  join();
+  return watch_end;
 }
 
 }  // namespace vmdns::kube

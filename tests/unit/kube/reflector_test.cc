@@ -7,7 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "scripted_api.h"
@@ -35,6 +39,21 @@ class ReflectorTest : public ::testing::Test {
  protected:
   ReflectorTest() : api(stop), clock(stop) {}
 
+  // Runs the reflector until `lists` lists are complete, then stops it: a relist's watch stays
+  // open (held) after the script, as a real one does.
+  void run_until_listed(int lists) {
+    std::thread reflector([this] { run(); });
+    {
+      std::unique_lock lock(mutex);
+      reported.wait(lock, [&] {
+        return std::count(statuses.begin(), statuses.end(), ReflectorStatus::Listed) >= lists;
+      });
+    }
+    api.wait_played_out();  // the watch beside the relist asks again after its events
+    stop.stop();
+    reflector.join();
+  }
+
   void run(Kind kind = Kind::Service, std::string namespace_scope = "") {
     ReflectorOptions options;
     options.kind = kind;
@@ -45,8 +64,12 @@ class ReflectorTest : public ::testing::Test {
     Reflector reflector(
         options, api, sink, "origin", stop,
         [this](ReflectorStatus status, const std::string& reason) {
-          statuses.push_back(status);
-          reasons.push_back(reason);
+          {
+            std::lock_guard lock(mutex);  // a relist's watch reports from its own thread
+            statuses.push_back(status);
+            reasons.push_back(reason);
+          }
+          reported.notify_all();
         },
         &clock);
     reflector.run();
@@ -57,6 +80,8 @@ class ReflectorTest : public ::testing::Test {
   ScriptedTransport api;
   FakeClock clock;
   RecordingSink sink;
+  std::mutex mutex;
+  std::condition_variable reported;
   std::vector<ReflectorStatus> statuses;
   std::vector<std::string> reasons;
 };
@@ -167,24 +192,154 @@ TEST_F(ReflectorTest, NoAnswerToTheFirstPageIsAFailedList) {
             (std::vector<ReflectorStatus>{ReflectorStatus::Unreachable, ReflectorStatus::Listed}));
 }
 
+TEST_F(ReflectorTest, ListsAndWatchesGoOverTheirOwnConnections) {
+  // A relist's watch runs beside its list: each has its own connection (a curl handle serves
+  // one request at a time).
+  ScriptedTransport watches(stop);
+  api.page(kFirstPage, 200, service_list({"a"}, "", "7"));
+  watches.watch(watch_from("7"), {service_event("ADDED", "b", "8")});
+  ReflectorOptions options;
+  options.page_size = 2;
+  Reflector reflector(
+      options, api, sink, "origin", stop, [](ReflectorStatus, const std::string&) {}, &clock,
+      &watches);
+  reflector.run();
+  EXPECT_TRUE(api.played_out());
+  EXPECT_TRUE(watches.played_out());
+  EXPECT_EQ(api.asked(), std::vector<std::string>{"GET " + std::string(kFirstPage)});
+  EXPECT_EQ(sink.lines(),
+            (std::vector<std::string>{"replace Service prod/a", "upsert Service prod/b"}));
+}
+
+std::string expired_event() {
+  return R"({"type":"ERROR","object":)" + status_body(410, "Expired", "too old") + "}\n";
+}
+
 TEST_F(ReflectorTest, AnExpiredContinueInARelistStartsItOverWithoutLosingDeletions) {
   api.page(kFirstPage, 200, service_list({"a", "b"}, "", "7"))
-      .watch(watch_from("7"),
-             {R"({"type":"ERROR","object":)" + status_body(410, "Expired", "too old") + "}\n"})
+      .watch(watch_from("7"), {expired_event()})
       // The relist: a and b passed on, then the token expires; b alone is left, and c is new.
       .page(kFirstPage, 200, service_list({"a", "b"}, "t", "20"))
       .page("/api/v1/services?limit=2&continue=t", 410,
             status_body(410, "Expired", "The provided continue parameter is too old"))
       .page(kFirstPage, 200, service_list({"b"}, "u", "21"))
-      .page("/api/v1/services?limit=2&continue=u", 200, service_list({"c"}, "", "21"));
-  run();
-  EXPECT_EQ(api.asked().back().rfind("WATCH " + watch_from("21"), 0), 0u) << api.asked().back();
+      .page("/api/v1/services?limit=2&continue=u", 200, service_list({"c"}, "", "21"))
+      // The watch beside the relist, from its first page's version: still good, kept.
+      .watch(watch_from("20"), {})
+      .held();
+  run_until_listed(2);
   EXPECT_EQ(sink.lines(),
             (std::vector<std::string>{"replace Service prod/a Service prod/b",
                                       "upsert Service prod/a", "upsert Service prod/b",
                                       "upsert Service prod/b", "upsert Service prod/c",
                                       "retain Service prod/b Service prod/c"}));
+  EXPECT_EQ(sink.held(), "Service prod/b@21 Service prod/c@21");
   EXPECT_TRUE(clock.waits().empty());
+}
+
+// A relist of a, b (page 1) and c (page 2) at resourceVersion 20, with the watch beside it
+// from 20 telling `events` between the two pages: what the sink is told, and what it holds.
+struct RelistCase {
+  const char* name;
+  std::vector<std::string> events;
+  std::vector<std::string> told;  // after the first list and the relist's first page
+  std::string held;
+  std::string last_version;  // the watch's, when it is watched again
+};
+
+void PrintTo(const RelistCase& c, std::ostream* out) { *out << c.name; }
+
+class RelistTest : public ReflectorTest, public ::testing::WithParamInterface<RelistCase> {};
+
+TEST_P(RelistTest, TheWatchBesideARelistIsServedAtOnceAndWinsOverTheList) {
+  const RelistCase& c = GetParam();
+  std::string events;
+  for (const std::string& event : c.events) {
+    events += event;
+  }
+  testing::Gate watched;
+  api.page(kFirstPage, 200, service_list({"a", "b"}, "", "7"))
+      .watch(watch_from("7"), {expired_event()})
+      .page(kFirstPage, 200, service_list({"a", "b"}, "t", "20"))
+      .watch(watch_from("20"), {events})
+      .then_open(watched)
+      // The second page comes once the watch's events are in: they are served before the
+      // list ends.
+      .page("/api/v1/services?limit=2&continue=t", 200, service_list({"c"}, "", "20"))
+      .after(watched)
+      .watch(watch_from(c.last_version), {})
+      .held();
+  run_until_listed(2);
+  std::vector<std::string> lines = sink.lines();
+  std::vector<std::string> expected = {"replace Service prod/a Service prod/b",
+                                       "upsert Service prod/a", "upsert Service prod/b"};
+  expected.insert(expected.end(), c.told.begin(), c.told.end());
+  EXPECT_EQ(lines, expected);
+  EXPECT_EQ(sink.held(), c.held);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), ReflectorStatus::Listed), 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, RelistTest,
+    ::testing::Values(
+        RelistCase{"AChangeIsServedBeforeTheRelistEnds",
+                   {service_event("MODIFIED", "a", "21")},
+                   {"upsert Service prod/a", "upsert Service prod/c",
+                    "retain Service prod/a Service prod/b Service prod/c"},
+                   "Service prod/a@21 Service prod/b@20 Service prod/c@20", "21"},
+        RelistCase{"ADeleteIsServedBeforeTheRelistEnds",
+                   {service_event("DELETED", "b", "21")},
+                   {"remove Service prod/b", "upsert Service prod/c",
+                    "retain Service prod/a Service prod/b Service prod/c"},
+                   "Service prod/a@20 Service prod/c@20", "21"},
+        // c changed after the list's snapshot, before its page came: the page's c is older.
+        RelistCase{"AnObjectTheWatchChangedKeepsTheWatchsVersionOverALaterPage",
+                   {service_event("MODIFIED", "c", "21")},
+                   {"upsert Service prod/c",
+                    "retain Service prod/a Service prod/b Service prod/c"},
+                   "Service prod/a@20 Service prod/b@20 Service prod/c@21", "21"},
+        RelistCase{"AnObjectTheWatchDeletedIsNotBroughtBackByALaterPage",
+                   {service_event("DELETED", "c", "21")},
+                   {"remove Service prod/c",
+                    "retain Service prod/a Service prod/b Service prod/c"},
+                   "Service prod/a@20 Service prod/b@20", "21"},
+        RelistCase{"AnObjectAddedDuringTheRelistIsKept",
+                   {service_event("ADDED", "d", "21"), service_event("MODIFIED", "d", "22")},
+                   {"upsert Service prod/d", "upsert Service prod/d", "upsert Service prod/c",
+                    "retain Service prod/a Service prod/b Service prod/c Service prod/d"},
+                   "Service prod/a@20 Service prod/b@20 Service prod/c@20 Service prod/d@22", "22"},
+        RelistCase{"AnObjectDeletedAndAddedAgainIsTheWatchsLast",
+                   {service_event("DELETED", "a", "21"), service_event("ADDED", "a", "22")},
+                   {"remove Service prod/a", "upsert Service prod/a", "upsert Service prod/c",
+                    "retain Service prod/a Service prod/b Service prod/c"},
+                   "Service prod/a@22 Service prod/b@20 Service prod/c@20", "22"}),
+    [](const ::testing::TestParamInfo<RelistCase>& info) { return info.param.name; });
+
+TEST_F(ReflectorTest, AWatchBesideARelistThatExpiresStartsBothOver) {
+  testing::Gate expired;
+  testing::Gate second_page;
+  api.page(kFirstPage, 200, service_list({"a", "b"}, "", "7"))
+      .watch(watch_from("7"), {expired_event()})
+      .page(kFirstPage, 200, service_list({"a", "b"}, "t", "20"))
+      .watch(watch_from("20"), {expired_event()})
+      .after(second_page)
+      .then_open(expired)
+      // Asked for before the watch expires, answered after: not used.
+      .page("/api/v1/services?limit=2&continue=t", 200, service_list({"c"}, "", "20"))
+      .when_asked_open(second_page)
+      .after(expired)
+      .page(kFirstPage, 200, service_list({"a", "c"}, "u", "30"))
+      .watch(watch_from("30"), {})
+      .held()
+      .page("/api/v1/services?limit=2&continue=u", 200, service_list({"d"}, "", "30"));
+  run_until_listed(2);
+  EXPECT_EQ(sink.lines(),
+            (std::vector<std::string>{"replace Service prod/a Service prod/b",
+                                      "upsert Service prod/a", "upsert Service prod/b",
+                                      "upsert Service prod/a", "upsert Service prod/c",
+                                      "upsert Service prod/d",
+                                      "retain Service prod/a Service prod/c Service prod/d"}));
+  EXPECT_EQ(sink.held(), "Service prod/a@30 Service prod/c@30 Service prod/d@30");
 }
 
 TEST_F(ReflectorTest, ForbiddenIsReportedWithTheVerbKindAndScopeThenRetried) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <variant>
 
 namespace vmdns::kube::testing {
@@ -37,19 +38,68 @@ ScriptedTransport& ScriptedTransport::watch(std::string path_prefix,
   return *this;
 }
 
+void Gate::wait(StopSignal& stop) {
+  while (!opened_.stopped() && !stop.stopped()) {
+    opened_.wait_for(std::chrono::milliseconds(5));
+  }
+}
+
+ScriptedTransport& ScriptedTransport::after(Gate& gate) {
+  std::lock_guard lock(mutex_);
+  script_.back().waits_for = &gate;
+  return *this;
+}
+
+ScriptedTransport& ScriptedTransport::then_open(Gate& gate) {
+  std::lock_guard lock(mutex_);
+  script_.back().opens = &gate;
+  return *this;
+}
+
+ScriptedTransport& ScriptedTransport::when_asked_open(Gate& gate) {
+  std::lock_guard lock(mutex_);
+  script_.back().asked = &gate;
+  return *this;
+}
+
+ScriptedTransport& ScriptedTransport::held() {
+  std::lock_guard lock(mutex_);
+  script_.back().held = true;
+  return *this;
+}
+
 std::optional<Answer> ScriptedTransport::next(bool watch, const std::string& path) {
+  std::optional<Answer> answer;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     asked_.push_back((watch ? "WATCH " : "GET ") + path);
-    if (!script_.empty()) {
-      Answer answer = std::move(script_.front());
-      script_.pop_front();
-      bool matches = answer.watch == watch && (watch ? path.rfind(answer.path, 0) == 0
-                                                     : path == answer.path);
-      EXPECT_TRUE(matches) << "asked " << (watch ? "WATCH " : "GET ") << path << ", scripted "
-                           << (answer.watch ? "WATCH " : "GET ") << answer.path;
-      return answer;
+    for (;;) {
+      auto it = std::find_if(script_.begin(), script_.end(),
+                             [&](const Answer& a) { return a.watch == watch; });
+      if (it != script_.end()) {
+        answer = std::move(*it);
+        script_.erase(it);
+        break;
+      }
+      if (script_.empty() || stop_.stopped()) {
+        break;
+      }
+      // The other thread's answers are still to come: this one waits for the script's end.
+      played_.wait_for(lock, std::chrono::milliseconds(5));
     }
+    played_.notify_all();
+  }
+  if (answer) {
+    bool matches = watch ? path.rfind(answer->path, 0) == 0 : path == answer->path;
+    EXPECT_TRUE(matches) << "asked " << (watch ? "WATCH " : "GET ") << path << ", scripted "
+                         << (answer->watch ? "WATCH " : "GET ") << answer->path;
+    if (answer->asked != nullptr) {
+      answer->asked->open();
+    }
+    if (answer->waits_for != nullptr) {
+      answer->waits_for->wait(stop_);
+    }
+    return answer;
   }
   if (release_ != nullptr) {
     release_->wait_for(std::chrono::hours(1));
@@ -63,6 +113,9 @@ HttpResult ScriptedTransport::get(const std::string& path, std::chrono::seconds,
   std::optional<Answer> answer = next(false, path);
   if (!answer) {
     return HttpResult{0, "", "", true, {}};
+  }
+  if (answer->opens != nullptr) {
+    answer->opens->open();
   }
   return answer->result;
 }
@@ -86,12 +139,25 @@ HttpResult ScriptedTransport::stream(const std::string& path, std::chrono::secon
       }
     }
   }
+  if (answer->opens != nullptr) {
+    answer->opens->open();
+  }
+  if (answer->held && !result.aborted) {
+    while (stop_.wait_for(std::chrono::hours(1))) {
+    }
+    result.aborted = true;
+  }
   return result;
 }
 
 std::vector<std::string> ScriptedTransport::asked() const {
   std::lock_guard lock(mutex_);
   return asked_;
+}
+
+void ScriptedTransport::wait_played_out() const {
+  std::unique_lock lock(mutex_);
+  played_.wait(lock, [&] { return script_.empty(); });
 }
 
 bool ScriptedTransport::played_out() const {
@@ -152,6 +218,11 @@ std::string object_text(const sources::Object& object) {
       object);
 }
 
+std::string label_v(const cluster::ObjectMeta& meta) {
+  auto it = meta.labels.find("v");
+  return it == meta.labels.end() ? "" : it->second;
+}
+
 }  // namespace
 
 void RecordingSink::add(const std::string& origin, std::string line) {
@@ -164,27 +235,62 @@ void RecordingSink::add(const std::string& origin, std::string line) {
 
 void RecordingSink::replace_origin(const std::string& origin, cluster::State objects) {
   std::string line = "replace";
+  std::map<std::string, std::string> held;
   for (const auto& [key, service] : objects.services) {
-    line += " " + key_text(sources::ObjectKind::Service, key);
+    std::string text = key_text(sources::ObjectKind::Service, key);
+    line += " " + text;
+    held[text] = label_v(service.meta);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    held_ = std::move(held);
   }
   add(origin, line);
 }
 
 void RecordingSink::upsert(const std::string& origin, sources::Object object) {
-  add(origin, "upsert " + object_text(object));
+  std::string text = object_text(object);
+  {
+    std::lock_guard lock(mutex_);
+    held_[text] = std::visit([](const auto& typed) { return label_v(typed.meta); }, object);
+  }
+  add(origin, "upsert " + text);
 }
 
 void RecordingSink::remove(const std::string& origin, sources::ObjectRef ref) {
-  add(origin, "remove " + key_text(ref.kind, ref.key));
+  std::string text = key_text(ref.kind, ref.key);
+  {
+    std::lock_guard lock(mutex_);
+    held_.erase(text);
+  }
+  add(origin, "remove " + text);
 }
 
 void RecordingSink::retain(const std::string& origin, sources::ObjectKind kind,
                            std::set<cluster::ObjectKey> keep) {
   std::string line = "retain";
+  std::set<std::string> kept;
   for (const cluster::ObjectKey& key : keep) {
+    kept.insert(key_text(kind, key));
     line += " " + key_text(kind, key);
   }
+  std::string prefix = key_text(kind, {"", ""});  // "Service "
+  {
+    std::lock_guard lock(mutex_);
+    std::erase_if(held_, [&](const auto& entry) {
+      return entry.first.rfind(prefix, 0) == 0 && kept.count(entry.first) == 0;
+    });
+  }
   add(origin, line);
+}
+
+std::string RecordingSink::held() const {
+  std::lock_guard lock(mutex_);
+  std::string out;
+  for (const auto& [text, v] : held_) {
+    out += (out.empty() ? "" : " ") + text + "@" + v;
+  }
+  return out;
 }
 
 void RecordingSink::forget_origin(const std::string& origin) { add(origin, "forget"); }
@@ -237,7 +343,8 @@ std::string service_list(const std::vector<std::string>& names, const std::strin
   std::string items;
   for (const std::string& name : names) {
     items += std::string(items.empty() ? "" : ",") + R"({"metadata":{"name":")" + name +
-             R"(","namespace":"prod"},"spec":{"clusterIP":"None","selector":{"a":"b"}}})";
+             R"(","namespace":"prod","labels":{"v":")" + version +
+             R"("}},"spec":{"clusterIP":"None","selector":{"a":"b"}}})";
   }
   std::string metadata = R"({"resourceVersion":")" + version + "\"" +
                          (continue_token.empty() ? "" : R"(,"continue":")" + continue_token + "\"") +
@@ -255,7 +362,8 @@ std::string service_event(const std::string& type, const std::string& name,
   }
   return R"({"type":")" + type + R"(","object":{"kind":"Service","apiVersion":"v1",)" +
          R"("metadata":{"name":")" + name + R"(","namespace":"prod","resourceVersion":")" +
-         version + R"("},"spec":{"clusterIP":"None","selector":{"a":"b"}}}})" + "\n";
+         version + R"(","labels":{"v":")" + version +
+         R"("}},"spec":{"clusterIP":"None","selector":{"a":"b"}}}})" + "\n";
 }
 
 std::string status_body(int code, const std::string& reason, const std::string& message) {

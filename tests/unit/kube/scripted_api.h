@@ -11,6 +11,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -23,6 +24,18 @@
 
 namespace vmdns::kube::testing {
 
+// Orders two threads' requests (a relist's pages and the watch beside it): an answer can wait
+// for a gate, and open one once played.
+class Gate {
+ public:
+  void open() { opened_.stop(); }
+  // Until open() or `stop`.
+  void wait(StopSignal& stop);
+
+ private:
+  StopSignal opened_;
+};
+
 // One answer: to a GET of `path` (a list page), or to a watch whose path starts with `path`
 // (the watch's timeoutSeconds is random). `chunks` are a watch's body, as they arrive.
 struct Answer {
@@ -30,11 +43,17 @@ struct Answer {
   std::string path;
   HttpResult result;
   std::vector<std::string> chunks;
+  Gate* waits_for = nullptr;  // answered once this is open
+  Gate* opens = nullptr;      // opened once answered (a watch: once its chunks are read)
+  Gate* asked = nullptr;      // opened once asked for, before waiting for `waits_for`
+  bool held = false;          // a watch that stays open, silent, until stop
 };
 
-// Plays the answers in order; a request that is not the next one's fails the test. Once the
-// script is played out, the next request stops `stop` (or, with `block_at_end`, waits for
-// `release` first) and is answered as aborted.
+// Plays the answers in order, the pages and the watches each in their own order (a relist
+// asks for both at once, from two threads); a request that is not the next one of its type
+// fails the test. A request when no answer of its type is left waits until the script is
+// played out (or stop). Once the script is played out, the next request stops `stop` (or,
+// with `release`, waits for it first) and is answered as aborted.
 class ScriptedTransport : public ApiTransport {
  public:
   explicit ScriptedTransport(StopSignal& stop, StopSignal* release = nullptr)
@@ -46,6 +65,11 @@ class ScriptedTransport : public ApiTransport {
   ScriptedTransport& watch(std::string path_prefix, std::vector<std::string> chunks,
                            long status = 200, std::string error = "",
                            std::optional<std::chrono::seconds> retry_after = std::nullopt);
+  // The answer scripted last waits for `gate`; opens `gate`; (a watch) stays open until stop.
+  ScriptedTransport& after(Gate& gate);
+  ScriptedTransport& then_open(Gate& gate);
+  ScriptedTransport& when_asked_open(Gate& gate);
+  ScriptedTransport& held();
 
   HttpResult get(const std::string& path, std::chrono::seconds timeout,
                  size_t max_body) override;
@@ -56,6 +80,7 @@ class ScriptedTransport : public ApiTransport {
   // Every request, in order ("GET /api/v1/services?limit=2", "WATCH /api/v1/...").
   std::vector<std::string> asked() const;
   bool played_out() const;
+  void wait_played_out() const;
 
  private:
   std::optional<Answer> next(bool watch, const std::string& path);
@@ -63,6 +88,7 @@ class ScriptedTransport : public ApiTransport {
   StopSignal& stop_;
   StopSignal* release_;
   mutable std::mutex mutex_;
+  mutable std::condition_variable played_;
   std::deque<Answer> script_;
   std::vector<std::string> asked_;
 };
@@ -96,6 +122,9 @@ class RecordingSink : public sources::ObjectSink {
   void set_sync(const std::string& origin, sources::SyncState state) override;
 
   std::vector<std::string> lines() const;
+  // What the calls add up to: each object held, with its label "v" (the scripts' objects carry
+  // their resourceVersion there): "Service prod/a@7 Service prod/c@9".
+  std::string held() const;
   // The lines of `origin` only, without the origin.
   std::vector<std::string> lines_of(const std::string& origin) const;
   // Waits until `origin` has been told `line`.
@@ -108,6 +137,7 @@ class RecordingSink : public sources::ObjectSink {
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   std::vector<std::pair<std::string, std::string>> lines_;
+  std::map<std::string, std::string> held_;  // "Service prod/a" -> its label "v"
 };
 
 // JSON for the script: a ServiceList page, a watch event line, a Status.
