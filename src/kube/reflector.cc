@@ -225,7 +225,6 @@ bool Reflector::first_list() {
 
 Reflector::WatchEnd Reflector::relist() {
   auto started = clock_.now();
-  next_resync_ = started + options_.resync_period;  // before the watch thread reads it
   RelistMerge merge(sink_, origin_, object_kind(kind_.kind));
   std::thread watcher;
   std::atomic<bool> watch_ended{false};
@@ -242,6 +241,7 @@ Reflector::WatchEnd Reflector::relist() {
       return;
     }
     resource_version_ = version;
+    next_resync_ = clock_.now() + options_.resync_period;  // read by the watch thread
     watcher = std::thread([&] {
       watch_end = watch_loop(&merge);
       watch_ended = true;
@@ -256,6 +256,7 @@ Reflector::WatchEnd Reflector::relist() {
       size_t watched = merge.finish();
       if (!watcher.joinable()) {
         resource_version_ = outcome.resource_version;  // a list without versions: watch now
+        next_resync_ = clock_.now() + options_.resync_period;
       }
       listed(outcome, started, watched);
       break;

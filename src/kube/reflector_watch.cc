@@ -41,7 +41,9 @@ Reflector::WatchEnd Reflector::watch_loop(RelistMerge* merge) {
 Reflector::WatchEnd Reflector::watch(RelistMerge* merge) {
   using namespace std::chrono;
   auto now = clock_.now();
-  if (now >= next_resync_) {
+  // A watch beside a list does not end for a resync: the list is one.
+  const bool may_resync = merge == nullptr || !merge->listing();
+  if (may_resync && now >= next_resync_) {
     return WatchEnd::Resync;
   }
   // client-go draws the watch timeout from [t, 2t) so that watches do not all end together.
@@ -49,8 +51,9 @@ Reflector::WatchEnd Reflector::watch(RelistMerge* merge) {
   auto timeout = seconds(options_.watch_timeout.count() +
                          std::uniform_int_distribution<long>(0, options_.watch_timeout.count())(
                              random));
-  auto until_resync = duration_cast<seconds>(next_resync_ - now) + seconds(1);
-  timeout = std::min(timeout, until_resync);
+  if (may_resync) {
+    timeout = std::min(timeout, duration_cast<seconds>(next_resync_ - now) + seconds(1));
+  }
   std::string path = path_ + query(true) + "&timeoutSeconds=" + std::to_string(timeout.count());
 
   WatchStreamDecoder decoder;
@@ -122,7 +125,7 @@ Reflector::WatchEnd Reflector::watch(RelistMerge* merge) {
     if (expired) {
       return false;  // the server closes after a 410 event anyway; do not wait for it
     }
-    if (clock_.now() >= next_resync_) {
+    if (may_resync && clock_.now() >= next_resync_) {
       resync = true;
       return false;
     }
@@ -138,7 +141,7 @@ Reflector::WatchEnd Reflector::watch(RelistMerge* merge) {
     }
     return WatchEnd::Expired;
   }
-  if (resync || clock_.now() >= next_resync_) {
+  if (resync || (may_resync && clock_.now() >= next_resync_)) {
     return WatchEnd::Resync;
   }
   if (!decoder.error().empty()) {

@@ -61,6 +61,7 @@ class ReflectorTest : public ::testing::Test {
     options.page_size = 2;
     options.backoff_initial = Ms(200);
     options.backoff_cap = Ms(30000);
+    options.resync_period = resync_period;
     Reflector reflector(
         options, api, sink, "origin", stop,
         [this](ReflectorStatus status, const std::string& reason) {
@@ -80,6 +81,7 @@ class ReflectorTest : public ::testing::Test {
   ScriptedTransport api;
   FakeClock clock;
   RecordingSink sink;
+  std::chrono::seconds resync_period{600};
   std::mutex mutex;
   std::condition_variable reported;
   std::vector<ReflectorStatus> statuses;
@@ -340,6 +342,29 @@ TEST_F(ReflectorTest, AWatchBesideARelistThatExpiresStartsBothOver) {
                                       "upsert Service prod/d",
                                       "retain Service prod/a Service prod/c Service prod/d"}));
   EXPECT_EQ(sink.held(), "Service prod/a@30 Service prod/c@30 Service prod/d@30");
+}
+
+TEST_F(ReflectorTest, AWatchBesideARelistDoesNotEndForAResync) {
+  // The relist outlasts the resync period (a page throttled for 3 s, the period 1 s): the
+  // watch beside it goes on, as the list is the resync.
+  resync_period = std::chrono::seconds(1);
+  testing::Gate retried;
+  testing::Gate watched;
+  api.page(kFirstPage, 200, service_list({"a", "b"}, "", "7"))
+      .watch(watch_from("7"), {expired_event()})
+      .page(kFirstPage, 200, service_list({"a", "b"}, "t", "20"))
+      .watch(watch_from("20"), {service_event("MODIFIED", "a", "21")})
+      .after(retried)
+      .then_open(watched)
+      .held()
+      .page("/api/v1/services?limit=2&continue=t", 429, status_body(429, "", "slow down"),
+            std::chrono::seconds(3))
+      .page("/api/v1/services?limit=2&continue=t", 200, service_list({"c"}, "", "20"))
+      .when_asked_open(retried)
+      .after(watched);
+  run_until_listed(2);
+  EXPECT_EQ(sink.held(), "Service prod/a@21 Service prod/b@20 Service prod/c@20");
+  EXPECT_EQ(clock.waits(), std::vector<Ms>{Ms(3000)});
 }
 
 TEST_F(ReflectorTest, ForbiddenIsReportedWithTheVerbKindAndScopeThenRetried) {
