@@ -2,6 +2,7 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 LISTEN     ?= 127.0.0.1:5353
 CMAKE_GEN  := -G Ninja
@@ -14,7 +15,7 @@ else
 DEBUG_INFO ?= full
 endif
 
-.PHONY: all bootstrap build run test test-release test-sanitize clean
+.PHONY: all bootstrap build run test test-release test-sanitize test-thread clean
 
 all: build
 
@@ -38,11 +39,14 @@ run: build
 	@echo
 	@exec $(BUILD)/vmdns serve -f examples --listen $(LISTEN)
 
-# Every test: the release build's unit and integration tests, then the unit tests and bounded
-# fuzzer runs under AddressSanitizer and UndefinedBehaviorSanitizer (clang); last, how many
-# tests were skipped (a skip is not a pass; under CI=true any skip fails).
-test: test-release test-sanitize
-	@tests/testing/skip_count.py $(BUILD)/ctest-junit.xml $(ASAN_BUILD)/ctest-junit.xml
+# Every test: the release build's unit and integration tests; then under AddressSanitizer and
+# UndefinedBehaviorSanitizer (clang) the unit tests, bounded fuzzer runs and the integration
+# suites that exercise threads and parsers; then under ThreadSanitizer (clang) the unit tests of
+# the modules that run threads and the daemon stress test; last, how many tests were skipped (a
+# skip is not a pass; under CI=true any skip fails).
+test: test-release test-sanitize test-thread
+	@tests/testing/skip_count.py $(BUILD)/ctest-junit.xml $(ASAN_BUILD)/ctest-junit.xml \
+		$(TSAN_BUILD)/ctest-junit.xml
 
 test-release: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --output-junit ctest-junit.xml
@@ -54,5 +58,14 @@ test-sanitize: bootstrap
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) --output-junit ctest-junit.xml
 
+# Only the test binaries (target thread_tests), not the binary, the fuzzers or the tests of
+# modules without threads: ThreadSanitizer sees races, which need threads to happen.
+test-thread: bootstrap
+	@cmake -S . -B $(TSAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug \
+		-DCMAKE_CXX_COMPILER=clang++ -DVMDNS_SANITIZE_THREAD=ON \
+		-DVMDNS_DEBUG_INFO=lines > /dev/null
+	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target thread_tests
+	@cd $(TSAN_BUILD) && ctest --output-on-failure -j $(JOBS) --output-junit ctest-junit.xml
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

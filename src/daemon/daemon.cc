@@ -386,6 +386,11 @@ void Daemon::reload() {
 }
 
 void Daemon::flush() {
+  // A reload's manifests are read on the watcher's thread: wait for them to reach the control
+  // loop before flushing it, or flush() could return with the files not yet read.
+  if (watcher_ != nullptr) {
+    watcher_->wait_for_reloads();
+  }
   control_->flush();
 }
 

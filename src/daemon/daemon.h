@@ -79,7 +79,7 @@ class Daemon {
   // SIGHUP: reads the settings file (if any) again, then the manifests and the hosts file, and
   // rebuilds the snapshot in full. Returns once the work is queued; flush() waits for it.
   void reload();
-  // Blocks until every change queued so far is served.
+  // Blocks until every change queued so far is served, the manifests of a reload() included.
   void flush();
 
   // --lameduck as last (re)loaded.

@@ -55,16 +55,30 @@ RescanSummary ManifestWatcher::start() {
   if (options_.on_errors && !summary.errors.empty()) {
     options_.on_errors(summary.errors);
   }
+  {
+    std::lock_guard lock(reload_mutex_);
+    running_ = true;
+  }
   thread_ = std::thread([this] { run(); });
   return summary;
 }
 
 void ManifestWatcher::reload() {
+  {
+    std::lock_guard lock(reload_mutex_);
+    ++reloads_asked_;
+  }
   reload_requested_ = true;
   uint64_t one = 1;
   if (wake_fd_ >= 0) {
     [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
   }
+}
+
+void ManifestWatcher::wait_for_reloads() {
+  std::unique_lock lock(reload_mutex_);
+  uint64_t ticket = reloads_asked_;
+  reload_done_.wait(lock, [&] { return reloads_done_ >= ticket || !running_; });
 }
 
 void ManifestWatcher::stop() {
@@ -75,6 +89,11 @@ void ManifestWatcher::stop() {
   uint64_t one = 1;
   [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
   thread_.join();
+  {
+    std::lock_guard lock(reload_mutex_);
+    running_ = false;
+  }
+  reload_done_.notify_all();
 }
 
 void ManifestWatcher::update_watches() {
@@ -145,6 +164,7 @@ void ManifestWatcher::drain_events(bool& rescan_needed, bool& reread_all) {
 void ManifestWatcher::run() {
   bool pending = false;
   bool reread_all = false;
+  uint64_t reload_ticket = 0;  // the last reload() the next full re-read serves
   Clock::time_point first{}, last{};
   while (!stop_requested_) {
     int timeout = -1;
@@ -163,6 +183,8 @@ void ManifestWatcher::run() {
       uint64_t count = 0;
       [[maybe_unused]] ssize_t n = ::read(wake_fd_, &count, sizeof count);
       if (reload_requested_.exchange(false)) {
+        std::lock_guard lock(reload_mutex_);
+        reload_ticket = reloads_asked_;  // every reload asked so far is served by this re-read
         reread_all = true;
         pending = true;
         first = last = Clock::now() - options_.max_delay;  // now: a reload waits for nothing
@@ -190,6 +212,11 @@ void ManifestWatcher::run() {
       }
       if (reread_all) {
         spdlog::info("reloaded {} file(s): {} object(s)", summary.read, summary.objects);
+        {
+          std::lock_guard lock(reload_mutex_);
+          reloads_done_ = std::max(reloads_done_, reload_ticket);
+        }
+        reload_done_.notify_all();
       }
       pending = reread_all = false;
     }

@@ -4,6 +4,7 @@
 //   ManifestWatcher watcher({"examples/"}, sink);
 //   watcher.start();     // reads every file now, then watches from its own thread
 //   watcher.reload();    // SIGHUP: re-read every file
+//   watcher.wait_for_reloads();   // the files re-read and delivered to the sink
 //   watcher.stop();
 //
 // Watched: every -f directory and its subdirectories, and the parent of every -f path (so a
@@ -15,8 +16,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -43,7 +47,12 @@ class ManifestWatcher {
   // Sets up the watches, reads every file on the caller's thread (delivered before it
   // returns), and starts the watching thread. Returns what the first read found.
   RescanSummary start();
+  // Asks the watching thread to re-read every file; returns at once.
   void reload();
+  // Blocks until every reload() asked before the call has re-read the files and delivered
+  // them to the sink (at once when the watching thread does not run), so that a flush of the
+  // sink after it sees them.
+  void wait_for_reloads();
   void stop();
 
  private:
@@ -57,6 +66,12 @@ class ManifestWatcher {
   int wake_fd_ = -1;  // eventfd: reload or stop
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> reload_requested_{false};
+  // reload() tickets: asked, and the last one whose re-read was delivered.
+  std::mutex reload_mutex_;
+  std::condition_variable reload_done_;
+  uint64_t reloads_asked_ = 0;
+  uint64_t reloads_done_ = 0;
+  bool running_ = false;  // the watching thread runs: someone will serve the tickets
   bool limit_warned_ = false;  // the inotify watch limit was reported
   // watch descriptor -> its directory and the names in it that matter (empty: all)
   std::map<int, std::pair<std::string, std::set<std::string>>> watches_;

@@ -2,6 +2,10 @@
 // operator delete frees. All forms are replaced together: the standard library mixes them (for
 // example std::get_temporary_buffer takes memory with the nothrow new and returns it with plain
 // delete), and AddressSanitizer reports a new/free mismatch if only some were.
+//
+// Under ThreadSanitizer, whose runtime defines operator new and delete itself (linked whole: a
+// replacement would be defined twice), the runtime's allocation hook counts instead: every
+// allocation of the program, malloc's included, which proves at least as much.
 
 #include "testing/allocation_counter.h"
 
@@ -9,11 +13,30 @@
 #include <cstdlib>
 #include <new>
 
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define VMDNS_COUNT_WITH_SANITIZER_HOOK 1
+#include <sanitizer/allocator_interface.h>
+#endif
+#endif
+
 namespace {
 
 std::atomic<size_t> g_allocations{0};
 thread_local size_t t_allocations = 0;
 
+#ifdef VMDNS_COUNT_WITH_SANITIZER_HOOK
+void count_allocation(const volatile void*, size_t) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  ++t_allocations;
+}
+
+void ignore_free(const volatile void*) {}
+
+// Installed before main, as the replaced operators are in effect before main.
+[[maybe_unused]] const int g_hooks =
+    __sanitizer_install_malloc_and_free_hooks(count_allocation, ignore_free);
+#else
 void* counted_malloc(size_t size) noexcept {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   ++t_allocations;
@@ -26,6 +49,7 @@ void* counted_or_throw(size_t size) {
   }
   throw std::bad_alloc();
 }
+#endif
 
 }  // namespace
 
@@ -34,6 +58,7 @@ size_t allocations() { return g_allocations.load(std::memory_order_relaxed); }
 size_t allocations_on_this_thread() { return t_allocations; }
 }  // namespace vmdns::testing
 
+#ifndef VMDNS_COUNT_WITH_SANITIZER_HOOK
 #if defined(__GNUC__) && !defined(__clang__)
 // GCC sees free() on memory from operator new and warns, not knowing that this file replaces
 // operator new with malloc.
@@ -53,3 +78,4 @@ void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
+#endif  // VMDNS_COUNT_WITH_SANITIZER_HOOK
