@@ -1,5 +1,5 @@
 // The TCP loop's streamed replies (reply_stream.h): lending a connection to the StreamPump and
-// taking it back. Apart from tcp_loop.cc, which answers one reply per query.
+// taking it back. Apart from tcp_loop_io.cc, which answers one reply per query.
 
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
