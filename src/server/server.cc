@@ -177,7 +177,8 @@ bool Server::Impl::start_locked(net::ListenAddress* bound, std::string* error) {
                                                      options.max_tcp_connections_per_client,
                                                  .client_ipv6_prefix = options.client_ipv6_prefix,
                                                  .idle_timeout_ms = options.tcp_idle_timeout_ms,
-                                                 .query_timeout_ms = options.tcp_query_timeout_ms},
+                                                 .query_timeout_ms = options.tcp_query_timeout_ms,
+                                                 .clock = options.clock},
                                        stop_fd.get(), &stopping, tcp_counters.get());
   if (!tcp_loop->init(error)) {
     udp_workers.clear();
@@ -232,6 +233,13 @@ void Server::stop() {
 
 std::shared_ptr<const net::ConnectionCounters> Server::tcp_counters() const {
   return impl_->tcp_counters;
+}
+
+void Server::tick() {
+  std::lock_guard lock(impl_->lifecycle);
+  if (impl_->tcp_loop) {
+    impl_->tcp_loop->tick();
+  }
 }
 
 void Server::request_stop() {

@@ -59,7 +59,11 @@ bool TcpLoop::init(std::string* error) {
   if (!pump_.init(error)) {
     return false;
   }
-  for (int fd : {listener_.get(), stop_fd_, completions_->fd(), pump_.returned_fd()}) {
+  if (!tick_.valid()) {
+    *error = "eventfd: " + net::errno_text(errno);
+    return false;
+  }
+  for (int fd : {listener_.get(), stop_fd_, completions_->fd(), pump_.returned_fd(), tick_.fd()}) {
     epoll_event event{};
     event.events = EPOLLIN;
     event.data.fd = fd;
@@ -76,7 +80,7 @@ void TcpLoop::run() {
   // stop() sets the flag and then makes the eventfd readable, which wakes epoll_wait; the flag
   // check covers a stop that happened before we first wait.
   while (!stopping_->load(std::memory_order_acquire)) {
-    int timeout = next_timeout_ms(Clock::now());
+    int timeout = next_timeout_ms(clock_now());
     int ready = epoll_wait(epoll_.get(), events, kMaxEvents, timeout);
     if (ready < 0) {
       if (errno == EINTR) {
@@ -86,10 +90,13 @@ void TcpLoop::run() {
       spdlog::critical("tcp: epoll_wait: {}", net::errno_text(errno));
       std::abort();
     }
-    // One clock reading per wake-up, handed to the handler for the queries it answers.
-    Clock::time_point now = Clock::now();
-    handler_->begin_batch(now);
+    // One clock reading per wake-up, handed to the handler for the queries it answers: the
+    // steady clock always, as it times real work; the timeouts' clock may be a test's.
+    Clock::time_point woke = Clock::now();
+    Clock::time_point now = limits_.clock ? limits_.clock() : woke;
+    handler_->begin_batch(woke);
     bool stop = false;
+    uint64_t ticket = 0;
     for (int i = 0; i < ready; ++i) {
       int fd = events[i].data.fd;
       if (fd == stop_fd_) {
@@ -100,6 +107,9 @@ void TcpLoop::run() {
         take_back(now);
       } else if (fd == listener_.get()) {
         accept_connections(now);
+      } else if (fd == tick_.fd()) {
+        ticket = tick_.take();
+        now = clock_now();  // the time the tick was asked at, or later
       } else if (static_cast<size_t>(fd) < connections_.size() && connections_[fd]) {
         on_event(connections_[fd].get(), events[i].events, now);
       }
@@ -112,7 +122,9 @@ void TcpLoop::run() {
     if (!listener_enabled_ && now >= listener_resume_at_) {
       set_listener_enabled(true);
     }
+    tick_.served(ticket);
   }
+  tick_.close();
   // The pump writes to lent connections: it stops before any of them closes.
   pump_.stop();
   timeouts_.clear();

@@ -15,12 +15,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "net/connection_admission.h"
 #include "net/connection_counters.h"
+#include "net/loop_tick.h"
 #include "net/reply_route.h"
 #include "net/socket_util.h"
 #include "server/query_handler.h"
@@ -41,6 +43,9 @@ struct TcpLimits {
   // A message whose first octet has arrived must be complete this long after; a client that
   // trickles a query in (slow loris) is cut off.
   unsigned query_timeout_ms = 2000;
+  // The clock the timeouts (and the listener's pause) are timed by; empty:
+  // std::chrono::steady_clock. A test passes its own and calls TcpLoop::tick() after moving it.
+  std::function<std::chrono::steady_clock::time_point()> clock = nullptr;
 };
 
 class TcpLoop {
@@ -61,6 +66,9 @@ class TcpLoop {
   bool init(std::string* error);
   // The thread body: returns once the server stops, after closing every connection.
   void run();
+  // Any other thread: returns once the loop has run a round with its clock's time read after
+  // the call, every connection that time expires closed (net/loop_tick.h).
+  void tick() { tick_.tick(); }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -78,6 +86,7 @@ class TcpLoop {
   int next_timeout_ms(Clock::time_point now) const;
   void set_listener_enabled(bool enabled);
   void complete_deferred(Clock::time_point now);
+  Clock::time_point clock_now() const { return limits_.clock ? limits_.clock() : Clock::now(); }
   // Streamed replies (reply_stream.h): the connection goes to the pump once what was queued
   // before is sent, and comes back when the stream ends.
   bool lend_when_ready(Connection* connection);
@@ -114,6 +123,8 @@ class TcpLoop {
 
   StreamPump pump_;
   std::vector<StreamPump::Returned> returned_;
+
+  net::LoopTick tick_;
 };
 
 }  // namespace vmdns::server
