@@ -22,6 +22,7 @@ namespace {
 // epoll tags besides a connection's fd.
 constexpr uint64_t kStopTag = ~uint64_t{0};
 constexpr uint64_t kListenerTag = ~uint64_t{0} - 1;
+constexpr uint64_t kTickTag = ~uint64_t{0} - 2;
 constexpr int kMaxEvents = 32;
 // Connections accepted per readiness event, so that a connection storm does not starve the
 // requests of connections already open.
@@ -73,7 +74,7 @@ bool HttpListener::start(std::string* error) {
   }
   epoll_.reset(epoll_create1(EPOLL_CLOEXEC));
   stop_fd_.reset(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-  if (!epoll_.valid() || !stop_fd_.valid()) {
+  if (!epoll_.valid() || !stop_fd_.valid() || !tick_.valid()) {
     *error = "epoll/eventfd: " + net::errno_text(errno);
     return false;
   }
@@ -83,6 +84,9 @@ bool HttpListener::start(std::string* error) {
   epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, stop_fd_.get(), &event);
   event.data.u64 = kListenerTag;
   epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, socket_.get(), &event);
+  event.data.u64 = kTickTag;
+  epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, tick_.fd(), &event);
+  tick_.open();
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "vmdns-http");
     run();
@@ -103,7 +107,7 @@ void HttpListener::stop() {
 void HttpListener::run() {
   epoll_event events[kMaxEvents];
   for (;;) {
-    Clock::time_point now = Clock::now();
+    Clock::time_point now = clock_now();
     std::optional<Clock::time_point> next;
     Clock::time_point deadline;
     if (idle_.next_deadline(&deadline)) {
@@ -120,14 +124,18 @@ void HttpListener::run() {
       spdlog::error("http {}: epoll_wait: {}", paths_, net::errno_text(errno));
       break;
     }
-    now = Clock::now();
+    now = clock_now();
     bool stopping = false;
+    uint64_t ticket = 0;
     for (int i = 0; i < ready; ++i) {
       uint64_t tag = events[i].data.u64;
       if (tag == kStopTag) {
         stopping = true;
       } else if (tag == kListenerTag) {
         accept_all(now);
+      } else if (tag == kTickTag) {
+        ticket = tick_.take();
+        now = clock_now();  // the time the tick was asked at, or later
       } else {
         on_connection(static_cast<int>(tag), events[i].events, now);
       }
@@ -139,7 +147,9 @@ void HttpListener::run() {
     if (!listening_ && now >= resume_at_) {
       set_listening(true, now);
     }
+    tick_.served(ticket);
   }
+  tick_.close();
   idle_.clear();
   request_.clear();
   connections_.clear();

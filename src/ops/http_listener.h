@@ -21,6 +21,7 @@
 #include "net/connection_counters.h"
 #include "net/deadline_queue.h"
 #include "net/listen_address.h"
+#include "net/loop_tick.h"
 #include "net/socket_util.h"
 #include "ops/http_server.h"
 
@@ -36,6 +37,9 @@ class HttpListener {
 
   bool start(std::string* error);
   void stop();
+  // Returns once the listener's thread has read its clock and closed what the time expires
+  // (HttpLimits::clock moved by a test); at once when it does not run.
+  void tick() { tick_.tick(); }
 
   const net::ListenAddress& bound() const { return bound_; }
   const std::string& paths() const { return paths_; }
@@ -65,6 +69,7 @@ class HttpListener {
   void expire(Clock::time_point now);
   void watch(int fd, uint32_t events, int op);
   void set_listening(bool on, Clock::time_point now);
+  Clock::time_point clock_now() const { return limits_.clock ? limits_.clock() : Clock::now(); }
 
   net::UniqueFd socket_;
   net::ListenAddress bound_;
@@ -84,6 +89,7 @@ class HttpListener {
   // Taken out of epoll for a moment when accept runs out of descriptors or memory.
   bool listening_ = true;
   Clock::time_point resume_at_{};
+  net::LoopTick tick_;
 };
 
 }  // namespace vmdns::ops

@@ -55,6 +55,15 @@ bool HttpServer::start(std::string* error) {
   return true;
 }
 
+void HttpServer::tick() {
+  if (!running_) {
+    return;
+  }
+  for (auto& listener : listeners_) {
+    listener->tick();
+  }
+}
+
 void HttpServer::stop() {
   for (auto& listener : listeners_) {
     listener->stop();

@@ -54,6 +54,9 @@ struct HttpLimits {
   std::chrono::milliseconds request_timeout{5000};
   // How much of an IPv6 client's address names the client (IPv4: the whole address).
   unsigned client_ipv6_prefix = 128;
+  // The clock the timeouts are timed by; empty: std::chrono::steady_clock. A test passes its
+  // own and calls HttpServer::tick() after moving it.
+  std::function<std::chrono::steady_clock::time_point()> clock = nullptr;
 };
 
 class HttpListener;
@@ -80,6 +83,8 @@ class HttpServer {
 
   bool start(std::string* error);
   void stop();  // idempotent
+  // Returns once every listener has read its clock and closed what the time expires.
+  void tick();
 
  private:
   HttpLimits limits_;

@@ -8,21 +8,28 @@
 //   - a full listener closes the oldest unanswered connection of the client holding the most
 //     for a client holding fewer, and refuses a client holding as many as anyone;
 //   - a connection that sends nothing is closed after the idle timeout; one that trickles a
-//     request in is closed the request timeout after its first octet, however often it sends;
+//     request in is closed the request timeout after its first octet, however often it sends
+//     (on a clock the test moves: a table of scripts);
 //   - the counters follow.
 
 #include "ops/http_server.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <map>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "net/listen_address.h"
 
@@ -160,6 +167,18 @@ TEST_F(HttpServerTest, ClientThatSendsNothingDoesNotBlockOthers) {
 
 using namespace std::chrono_literals;
 
+// Polls `done` until it holds; the bound only ends a hang, whatever the machine's load.
+template <typename F>
+bool eventually(F done) {
+  for (int i = 0; i < 20000; ++i) {
+    if (done()) {
+      return true;
+    }
+    std::this_thread::sleep_for(1ms);
+  }
+  return done();
+}
+
 // A connection from `source` (a loopback address) to `port`.
 class Client {
  public:
@@ -186,6 +205,14 @@ class Client {
   bool send_text(const std::string& text) {
     return ::send(fd_, text.data(), text.size(), MSG_NOSIGNAL) ==
            static_cast<ssize_t>(text.size());
+  }
+  // Sends and waits until the server's kernel has acknowledged every octet: the octets are in
+  // the server's socket, where the listener's next round reads them.
+  bool send_acknowledged(const std::string& text) {
+    return send_text(text) && eventually([&] {
+             int unacknowledged = 0;
+             return ioctl(fd_, SIOCOUTQ, &unacknowledged) == 0 && unacknowledged == 0;
+           });
   }
   // The status line of the response to `request`; empty when the connection was closed.
   std::string get(const std::string& path) {
@@ -234,7 +261,28 @@ class HttpLimitsTest : public ::testing::Test {
     return *http_->counters(listener);
   }
 
-  std::unique_ptr<HttpServer> http_;
+  // A clock that moves only when the test says (HttpLimits::clock).
+  std::function<std::chrono::steady_clock::time_point()> clock() {
+    return [this] { return kStart + std::chrono::milliseconds(elapsed_ms_.load()); };
+  }
+  int64_t elapsed_ms() const { return elapsed_ms_.load(); }
+  // Moves the clock on, then waits for a round of every listener at the new time.
+  void move_clock(std::chrono::milliseconds by) {
+    elapsed_ms_ += by.count();
+    http_->tick();
+  }
+  // Ticks until `listener` has accepted `count` connections, at the clock's present time.
+  bool accepted_at_present_time(size_t listener, uint64_t count) {
+    return eventually([&] {
+      http_->tick();
+      return counters(listener).accepted.load() >= count;
+    });
+  }
+
+  static constexpr std::chrono::steady_clock::time_point kStart =
+      std::chrono::steady_clock::time_point{} + std::chrono::seconds(1000);
+  std::atomic<int64_t> elapsed_ms_{0};
+  std::unique_ptr<HttpServer> http_;  // after the clock it reads
 };
 
 TEST_F(HttpLimitsTest, PerClientLimitAndListenersApart) {
@@ -255,21 +303,16 @@ TEST_F(HttpLimitsTest, PerClientLimitAndListenersApart) {
 }
 
 TEST_F(HttpLimitsTest, FullListenerMakesRoomForALighterClient) {
-  start({.max_connections = 3, .max_connections_per_client = 3});
+  start({.max_connections = 3, .max_connections_per_client = 3, .clock = clock()});
   Client a1(port(0), "127.0.0.2");
   ASSERT_TRUE(a1.send_text("GET /health HTTP/1.1\r\n"));  // begun, unanswered
-  // a1 accepted before a2 connects, so that a2's activity is later on the loop's clock (a
-  // fixed 5 ms let a slow loop accept both in one wake-up, at one time).
-  for (int i = 0; i < 1000 && counters(0).accepted.load() != 1; ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
-  std::this_thread::sleep_for(5ms);
+  // a1 accepted before a2 connects, and the clock moved on, so that a2's activity is later on
+  // the listener's clock.
+  ASSERT_TRUE(accepted_at_present_time(0, 1));
+  move_clock(5ms);
   Client a2(port(0), "127.0.0.2");
   Client b(port(0), "127.0.0.3");
-  // All three accepted: waited for on the listener's counter, not for a time.
-  for (int i = 0; i < 1000 && counters(0).accepted.load() != 3; ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
+  ASSERT_TRUE(accepted_at_present_time(0, 3));
   ASSERT_EQ(counters(0).accepted.load(), 3u);
   EXPECT_EQ(Client(port(0), "127.0.0.4").get("/health"), "HTTP/1.1 200 OK");
   EXPECT_TRUE(a1.closed_by_server(2000ms)) << "the oldest of the heaviest client's";
@@ -282,25 +325,93 @@ TEST_F(HttpLimitsTest, FullListenerMakesRoomForALighterClient) {
   EXPECT_EQ(counters(0).evicted.load(), 1u);
 }
 
-TEST_F(HttpLimitsTest, IdleAndRequestTimeouts) {
-  start({.idle_timeout = 300ms, .request_timeout = 600ms});
-  auto began = std::chrono::steady_clock::now();
-  Client silent(port(0), "127.0.0.2");
-  Client trickle(port(0), "127.0.0.3");
-  ASSERT_TRUE(trickle.send_text("GET /health HTTP/1.1\r\n"));
-  EXPECT_TRUE(silent.closed_by_server(3000ms));
-  EXPECT_GE(std::chrono::steady_clock::now() - began, 250ms);
-  // One octet every 100 ms does not keep the request open past 600 ms from its first octet.
-  bool closed = false;
-  for (int i = 0; i < 30 && !closed; ++i) {
-    closed = !trickle.send_text("X") || trickle.closed_by_server(100ms);
+// The timeouts on a clock the test moves (HttpLimits::clock): a script of clients connecting
+// and sending, and of the clock moving on (each move followed by HttpServer::tick(), one round
+// of every listener), with what must be open and closed after each move. Nothing depends on
+// how fast the machine is.
+enum class Why { Idle, Request };
+
+struct Step {
+  enum Kind { Connect, Send, After, Open, Closed, Get } kind;
+  int client = 0;
+  const char* text = "";          // Send
+  std::chrono::milliseconds by{};  // After
+  Why why = Why::Idle;             // Closed
+};
+
+Step connect_from(int client) { return {Step::Connect, client}; }
+Step send_(int client, const char* text) { return {Step::Send, client, text}; }
+Step after(std::chrono::milliseconds by) { return {.kind = Step::After, .by = by}; }
+Step open(int client) { return {Step::Open, client}; }
+Step closed(int client, Why why) { return {.kind = Step::Closed, .client = client, .why = why}; }
+Step get(int client) { return {Step::Get, client}; }
+
+struct TimeoutCase {
+  const char* name;
+  std::vector<Step> steps;
+};
+
+// Idle timeout 300 ms, request timeout 600 ms.
+const TimeoutCase kTimeoutCases[] = {
+    {"idle_closes_a_silent_connection",
+     {connect_from(0), after(299ms), open(0), after(1ms), closed(0, Why::Idle), get(1)}},
+    {"a_trickle_is_closed_the_request_timeout_after_its_first_octet",
+     {connect_from(0), send_(0, "GET /health HTTP/1.1\r\n"), after(100ms), send_(0, "X"),
+      after(100ms), send_(0, "X"), after(200ms), send_(0, "X"), after(199ms), open(0),
+      after(1ms), closed(0, Why::Request), get(1)}},
+    {"each_its_own_clock",
+     {connect_from(0), connect_from(1), send_(1, "GET /health HTTP/1.1\r\n"), after(300ms),
+      closed(0, Why::Idle), open(1), after(300ms), closed(1, Why::Request), get(2)}},
+};
+
+class HttpTimeoutsTest : public HttpLimitsTest,
+                         public ::testing::WithParamInterface<TimeoutCase> {};
+
+TEST_P(HttpTimeoutsTest, Script) {
+  start({.idle_timeout = 300ms, .request_timeout = 600ms, .clock = clock()});
+  std::map<int, std::unique_ptr<Client>> clients;
+  uint64_t accepted = 0, idle = 0, request = 0;
+  int index = 0;
+  for (const Step& step : GetParam().steps) {
+    SCOPED_TRACE("step " + std::to_string(index++) + ", at " + std::to_string(elapsed_ms()) +
+                 " ms");
+    std::string source = "127.0.0." + std::to_string(step.client + 2);
+    switch (step.kind) {
+      case Step::Connect:
+        clients[step.client] = std::make_unique<Client>(port(0), source.c_str());
+        ++accepted;
+        ASSERT_TRUE(accepted_at_present_time(0, accepted));
+        break;
+      case Step::Send:
+        ASSERT_TRUE(clients[step.client]->send_acknowledged(step.text));
+        http_->tick();  // read at the clock's present time
+        break;
+      case Step::After:
+        move_clock(step.by);
+        break;
+      case Step::Open:
+        EXPECT_EQ(counters(0).timed_out_idle.load(), idle);
+        EXPECT_EQ(counters(0).timed_out_request.load(), request);
+        EXPECT_FALSE(clients[step.client]->closed_by_server(0ms)) << "client " << step.client;
+        break;
+      case Step::Closed:
+        ++(step.why == Why::Idle ? idle : request);
+        EXPECT_TRUE(clients[step.client]->closed_by_server(20s)) << "client " << step.client;
+        break;
+      case Step::Get:
+        ++accepted;
+        EXPECT_EQ(Client(port(0), source.c_str()).get("/health"), "HTTP/1.1 200 OK");
+        break;
+    }
   }
-  EXPECT_TRUE(closed);
-  EXPECT_GE(std::chrono::steady_clock::now() - began, 550ms);
-  EXPECT_EQ(counters(0).timed_out_idle.load(), 1u);
-  EXPECT_EQ(counters(0).timed_out_request.load(), 1u);
-  EXPECT_EQ(Client(port(0), "127.0.0.3").get("/health"), "HTTP/1.1 200 OK");
+  EXPECT_EQ(counters(0).timed_out_idle.load(), idle);
+  EXPECT_EQ(counters(0).timed_out_request.load(), request);
 }
+
+INSTANTIATE_TEST_SUITE_P(Table, HttpTimeoutsTest, ::testing::ValuesIn(kTimeoutCases),
+                         [](const ::testing::TestParamInfo<TimeoutCase>& info) {
+                           return std::string(info.param.name);
+                         });
 
 }  // namespace
 }  // namespace vmdns::ops
