@@ -144,7 +144,7 @@ class TimeoutTest(unittest.TestCase):
             with connect(server.port) as loris:
                 sent = 0
                 cut_off = False
-                began = time.monotonic()
+                began = time.monotonic()  # before the first octet
                 while sent < len(wire) and time.monotonic() - began < 10:
                     try:
                         loris.sendall(wire[sent:sent + 1])
@@ -159,7 +159,9 @@ class TimeoutTest(unittest.TestCase):
                         break
                 self.assertTrue(cut_off, "the slow client was never cut off")
                 self.assertLess(sent, len(wire))
-                self.assertGreaterEqual(sent, 2)  # it had its 2 seconds
+                # It had its 2 seconds: a lower bound only, which a loaded machine cannot
+                # break (the exact deadline is unit-tested on a clock the test moves).
+                self.assertGreaterEqual(time.monotonic() - began, 2.0)
         finally:
             server.stop()
 
