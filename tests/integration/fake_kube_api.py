@@ -354,7 +354,23 @@ class FakeKubeApi:
 
     def _send_json(self, handler, code, body, headers=None, cut=False):
         """`cut`: half the body is sent, then the connection is reset."""
-        data = json.dumps(body).encode()
+        self._send_body(handler, code, json.dumps(body).encode(), headers, cut)
+
+    # The encodings of objects, overridden by a bench whose objects are made from a template
+    # (bench/kube_chaos): encoding is most of what serving costs here.
+
+    def _event_line(self, kind_of_event, obj):
+        """A watch event's line."""
+        return json.dumps({"type": kind_of_event, "object": obj}).encode() + b"\n"
+
+    def _list_body(self, kind, api_version, metadata, items):
+        """A list page: its items lack kind and apiVersion, as the API server writes them."""
+        page = [{k: v for k, v in item.items() if k not in ("kind", "apiVersion")}
+                for item in items]
+        return json.dumps({"kind": kind + "List", "apiVersion": api_version,
+                           "metadata": metadata, "items": page}).encode()
+
+    def _send_body(self, handler, code, data, headers=None, cut=False):
         handler.send_response(code)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(data)))
@@ -448,6 +464,9 @@ class FakeKubeApi:
         return self._list(handler, resource, namespace, query)
 
     def _selected(self, resource, namespace, query, obj):
+        if namespace is None and not query.get("labelSelector") and not query.get(
+                "fieldSelector"):
+            return True  # nothing to select by (a list or watch of every object)
         meta = obj["metadata"]
         if namespace is not None and meta.get("namespace") != namespace:
             return False
@@ -477,18 +496,30 @@ class FakeKubeApi:
             else:
                 # The stored objects are replaced, never changed in place: a snapshot shares
                 # their contents and a page copies only the top level of its items (below).
-                items = [o for (r, _, _), o in sorted(self.objects.items())
-                         if r == resource and self._selected(resource, namespace, query, o)]
+                # Only the references are taken under the lock; they are filtered and sorted
+                # outside it, so that writers and watches are not held up by a large list.
+                everything = list(self.objects.items())
                 start, rv, list_id = 0, self.rv, None
-                if limit and limit < len(items):
+                if limit:
+                    # Its place is taken now: a compact() before it is filled forgets it.
                     list_id = self.next_list_id
                     self.next_list_id += 1
-                    self.snapshots[list_id] = items
-                    for old in sorted(self.snapshots)[:-SNAPSHOTS_KEPT]:
-                        del self.snapshots[old]
+                    self.snapshots[list_id] = None
             cut = self._take_fault("drop_page", "GET " + handler.path)
-        page = [{k: v for k, v in item.items() if k not in ("kind", "apiVersion")}
-                for item in (items[start:start + limit] if limit else items[start:])]
+        if not query.get("continue"):
+            everything.sort(key=lambda kv: kv[0])
+            items = [o for (r, _, _), o in everything
+                     if r == resource and self._selected(resource, namespace, query, o)]
+            del everything
+            if list_id is not None:
+                with self.lock:
+                    if limit < len(items) and list_id in self.snapshots:
+                        self.snapshots[list_id] = items
+                        for old in sorted(self.snapshots)[:-SNAPSHOTS_KEPT]:
+                            del self.snapshots[old]
+                    else:
+                        self.snapshots.pop(list_id, None)
+        page = items[start:start + limit] if limit else items[start:]
         metadata = {"resourceVersion": str(rv)}
         if limit and start + limit < len(items):
             metadata["continue"] = base64.b64encode(json.dumps(
@@ -496,8 +527,8 @@ class FakeKubeApi:
             # Known only when no selector filters the list (the API server's rule).
             if not query.get("labelSelector") and not query.get("fieldSelector"):
                 metadata["remainingItemCount"] = len(items) - start - limit
-        self._send_json(handler, 200, {"kind": kind + "List", "apiVersion": api_version,
-                                       "metadata": metadata, "items": page}, cut=cut)
+        self._send_body(handler, 200, self._list_body(kind, api_version, metadata, page),
+                        cut=cut)
 
     def _watch(self, handler, resource, namespace, query):
         kind, api_version, _ = RESOURCES[resource]
@@ -515,7 +546,7 @@ class FakeKubeApi:
             handler.wfile.flush()
 
         def event(kind_of_event, obj):
-            chunk(json.dumps({"type": kind_of_event, "object": obj}).encode() + b"\n")
+            chunk(self._event_line(kind_of_event, obj))
 
         with self.lock:
             self.watch_sockets.add(sock)
@@ -528,29 +559,48 @@ class FakeKubeApi:
                 chunk(b"")
                 return
             last_bookmark = time.monotonic()
+            scanned = since  # the history up to this resourceVersion has been read
             while time.monotonic() < deadline:
                 with self.lock:
-                    # The history is in resourceVersion order: only its tail is read, so
-                    # that a long history (a soak's) costs nothing to a watch that is current.
-                    after = bisect.bisect_right(self.history, since, key=lambda h: h[0])
-                    pending = [(rv, t, o) for rv, t, r, o in self.history[after:]
+                    # The history is in resourceVersion order: only the tail not read yet is
+                    # read, so that a long history (a soak's) and the changes of other
+                    # resources cost nothing to a watch that is current.
+                    after = bisect.bisect_right(self.history, scanned, key=lambda h: h[0])
+                    tail = self.history[after:]
+                    pending = [(rv, t, o) for rv, t, r, o in tail
                                if r == resource and
                                self._selected(resource, namespace, query, o)]
+                    if tail:
+                        scanned = tail[-1][0]
                     garbage = self.pending_garbage > garbage_seen
                     garbage_seen = self.pending_garbage
                     current_rv = self.rv
+                    # The first event written while the fault is on is the one cut off.
+                    cut = bool(pending) and self._take_fault("drop_event:" + resource)
                     if not pending and not garbage:
                         self.lock.wait(0.2)
+                if cut:
+                    rv, t, o = pending[0]
+                    data = self._event_line(t, o)
+                    chunk(data[:len(data) // 2])
+                    sock.shutdown(socket.SHUT_RDWR)
+                    return
+                # One chunk an event, as the API server writes them, but a backlog's chunks
+                # in one write: a write a chunk gives the interpreter lock away each time,
+                # and under load (a list being encoded) getting it back is what limits the
+                # rate, not encoding.
+                out, size = [], 0
                 for rv, t, o in pending:
-                    with self.lock:
-                        cut = self._take_fault("drop_event:" + resource)
-                    if cut:
-                        data = json.dumps({"type": t, "object": o}).encode()
-                        chunk(data[:len(data) // 2])
-                        sock.shutdown(socket.SHUT_RDWR)
-                        return
-                    event(t, o)
+                    data = self._event_line(t, o)
+                    out.append(b"%x\r\n%s\r\n" % (len(data), data))
+                    size += len(data)
                     since = rv
+                    if size > 1 << 20:
+                        handler.wfile.write(b"".join(out))
+                        out, size = [], 0
+                if out:
+                    handler.wfile.write(b"".join(out))
+                    handler.wfile.flush()
                 if garbage:
                     chunk(b"this is not json\n")
                 if bookmarks and time.monotonic() - last_bookmark > 0.5:
