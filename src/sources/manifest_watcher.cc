@@ -55,19 +55,13 @@ RescanSummary ManifestWatcher::start() {
   if (options_.on_errors && !summary.errors.empty()) {
     options_.on_errors(summary.errors);
   }
-  {
-    std::lock_guard lock(reload_mutex_);
-    running_ = true;
-  }
+  reloads_.lock()->running = true;
   thread_ = std::thread([this] { run(); });
   return summary;
 }
 
 void ManifestWatcher::reload() {
-  {
-    std::lock_guard lock(reload_mutex_);
-    ++reloads_asked_;
-  }
+  ++reloads_.lock()->asked;
   reload_requested_ = true;
   uint64_t one = 1;
   if (wake_fd_ >= 0) {
@@ -76,9 +70,9 @@ void ManifestWatcher::reload() {
 }
 
 void ManifestWatcher::wait_for_reloads() {
-  std::unique_lock lock(reload_mutex_);
-  uint64_t ticket = reloads_asked_;
-  reload_done_.wait(lock, [&] { return reloads_done_ >= ticket || !running_; });
+  auto reloads = reloads_.lock();
+  uint64_t ticket = reloads->asked;
+  reloads.wait(reload_done_, [&](const Reloads& r) { return r.done >= ticket || !r.running; });
 }
 
 void ManifestWatcher::stop() {
@@ -89,10 +83,7 @@ void ManifestWatcher::stop() {
   uint64_t one = 1;
   [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
   thread_.join();
-  {
-    std::lock_guard lock(reload_mutex_);
-    running_ = false;
-  }
+  reloads_.lock()->running = false;
   reload_done_.notify_all();
 }
 
@@ -183,8 +174,7 @@ void ManifestWatcher::run() {
       uint64_t count = 0;
       [[maybe_unused]] ssize_t n = ::read(wake_fd_, &count, sizeof count);
       if (reload_requested_.exchange(false)) {
-        std::lock_guard lock(reload_mutex_);
-        reload_ticket = reloads_asked_;  // every reload asked so far is served by this re-read
+        reload_ticket = reloads_.lock()->asked;  // every reload asked so far: this re-read's
         reread_all = true;
         pending = true;
         first = last = Clock::now() - options_.max_delay;  // now: a reload waits for nothing
@@ -213,8 +203,8 @@ void ManifestWatcher::run() {
       if (reread_all) {
         spdlog::info("reloaded {} file(s): {} object(s)", summary.read, summary.objects);
         {
-          std::lock_guard lock(reload_mutex_);
-          reloads_done_ = std::max(reloads_done_, reload_ticket);
+          auto reloads = reloads_.lock();
+          reloads->done = std::max(reloads->done, reload_ticket);
         }
         reload_done_.notify_all();
       }

@@ -20,7 +20,6 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -28,6 +27,7 @@
 
 #include "sources/manifest_files.h"
 #include "sources/object_sink.h"
+#include "sync/guarded.h"
 
 namespace vmdns::sources {
 
@@ -67,11 +67,13 @@ class ManifestWatcher {
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> reload_requested_{false};
   // reload() tickets: asked, and the last one whose re-read was delivered.
-  std::mutex reload_mutex_;
+  struct Reloads {
+    uint64_t asked = 0;
+    uint64_t done = 0;
+    bool running = false;  // the watching thread runs: someone will serve the tickets
+  };
+  sync::Guarded<Reloads> reloads_;
   std::condition_variable reload_done_;
-  uint64_t reloads_asked_ = 0;
-  uint64_t reloads_done_ = 0;
-  bool running_ = false;  // the watching thread runs: someone will serve the tickets
   bool limit_warned_ = false;  // the inotify watch limit was reported
   // watch descriptor -> its directory and the names in it that matter (empty: all)
   std::map<int, std::pair<std::string, std::set<std::string>>> watches_;
