@@ -10,7 +10,9 @@
 #include <type_traits>
 #include <vector>
 
+#include "cluster/boxed.h"
 #include "cluster/ip_address.h"
+#include "cluster/shared_text.h"
 
 namespace vmdns::cluster {
 
@@ -18,7 +20,7 @@ using Labels = std::map<std::string, std::string>;
 
 // Where an object was read from, for error messages ("file: document 2 (line 14)").
 struct Origin {
-  std::string file;   // path as given, "-" for stdin, or an API URL
+  SharedText file;    // path as given, "-" for stdin, or an API URL; one copy per file
   int document = 0;   // 1-based index of the YAML document in the file; 0 if unknown
   int line = 0;       // 1-based line of the object in the file; 0 if unknown
   bool operator==(const Origin&) const = default;
@@ -101,12 +103,12 @@ struct VirtualMachineInstance {
   std::string pod_network;
   std::string phase;       // status.phase
   std::string node_name;   // status.nodeName: the node that runs the VM now
-  std::optional<MigrationState> migration;  // status.migrationState; nullopt when absent
+  Boxed<MigrationState> migration;  // status.migrationState; unset when absent (most VMIs)
   bool ready = false;      // Ready condition True; or phase Running with no conditions at all
   bool paused = false;     // Paused condition True
   // spec.dnsPolicy: ClusterFirst (also when empty), ClusterFirstWithHostNet, Default or None.
   std::string dns_policy;
-  std::optional<PodDnsConfig> dns_config;  // spec.dnsConfig; nullopt when absent
+  Boxed<PodDnsConfig> dns_config;  // spec.dnsConfig; unset when absent (most VMIs)
   // The addresses above (and in `interfaces`) that the status no longer lists and that are held
   // (--address-hold); empty for a VMI as read.
   std::vector<HeldAddress> held;
@@ -135,7 +137,7 @@ struct Pod {
   std::string phase;
   bool ready = false;     // Ready condition True
   std::string dns_policy;                  // spec.dnsPolicy, as for a VMI
-  std::optional<PodDnsConfig> dns_config;  // spec.dnsConfig
+  Boxed<PodDnsConfig> dns_config;  // spec.dnsConfig; unset when absent
   bool operator==(const Pod&) const = default;
 };
 

@@ -50,7 +50,7 @@ json condition(const char* type, bool value) {
 }
 
 void add_dns_fields(json& spec, const std::string& policy,
-                    const std::optional<cluster::PodDnsConfig>& config) {
+                    const cluster::Boxed<cluster::PodDnsConfig>& config) {
   if (!policy.empty()) {
     spec["dnsPolicy"] = policy;
   }

@@ -74,7 +74,7 @@ std::vector<std::string> fit_search_limits(std::vector<std::string> search,
 }
 
 PodDns pod_dns(const ClusterDns& cluster, const std::string& ns, const std::string& policy,
-               const std::optional<cluster::PodDnsConfig>& config) {
+               const cluster::Boxed<cluster::PodDnsConfig>& config) {
   PodDns out;
   ResolvConf& conf = out.conf;
   if (policy.empty() || policy == "ClusterFirst" || policy == "ClusterFirstWithHostNet") {

@@ -58,6 +58,6 @@ std::vector<std::string> fit_search_limits(std::vector<std::string> search,
 
 // The resolv.conf of a pod in namespace `ns` with `policy` (spec.dnsPolicy) and `config`.
 PodDns pod_dns(const ClusterDns& cluster, const std::string& ns, const std::string& policy,
-               const std::optional<cluster::PodDnsConfig>& config);
+               const cluster::Boxed<cluster::PodDnsConfig>& config);
 
 }  // namespace vmdns::resolvconf

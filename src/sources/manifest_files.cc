@@ -31,6 +31,13 @@ std::chrono::microseconds process_cpu_time() {
 namespace fs = std::filesystem;
 
 
+cluster::Diagnostic file_error(const std::string& path, std::string message) {
+  cluster::Diagnostic d;
+  d.origin.file = path;
+  d.message = std::move(message);
+  return d;
+}
+
 void log_diagnostics(const std::vector<cluster::Diagnostic>& diagnostics) {
   for (const cluster::Diagnostic& d : diagnostics) {
     if (d.severity == cluster::Severity::Error) {
@@ -82,20 +89,18 @@ void ManifestFiles::read(const std::string& path, File& file, Rescan mode, Resca
   if (text) {
     loaded = load_manifest_text(*text, path);
   } else {
-    loaded.diagnostics.push_back(
-        {cluster::Severity::Error, {path, 0, 0}, "", "", "cannot read the file"});
+    loaded.diagnostics.push_back(file_error(path, "cannot read the file"));
   }
   summary.load_time += std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
   summary.load_cpu_time += process_cpu_time() - started_cpu;
   bool ends_with_line_break = text && !text->empty() && text->back() == '\n';
   if (text && !ends_with_line_break && file.delivered && file.ends_with_line_break) {
-    loaded.diagnostics.push_back(
-        {cluster::Severity::Error, {path, 0, 0}, "", "",
-         text->empty() ? "is empty, as its last version was not: cut short or still being "
-                         "written (remove the file to withdraw its objects)"
-                       : "ends in the middle of a line, as its last version did not: cut "
-                         "short or still being written"});
+    loaded.diagnostics.push_back(file_error(
+        path, text->empty() ? "is empty, as its last version was not: cut short or still being "
+                              "written (remove the file to withdraw its objects)"
+                            : "ends in the middle of a line, as its last version did not: cut "
+                              "short or still being written"));
   }
   log_diagnostics(loaded.diagnostics);
   size_t errors = std::count_if(
