@@ -19,7 +19,7 @@ namespace vmdns::cluster {
 class SharedText {
  public:
   SharedText() = default;
-  SharedText(std::string_view text);  // NOLINT: reads like a string
+  SharedText(std::string_view text) : text_(intern(text)) {}  // NOLINT: reads like a string
   SharedText(const std::string& text) : SharedText(std::string_view(text)) {}  // NOLINT
   SharedText(const char* text) : SharedText(std::string_view(text)) {}  // NOLINT
 
@@ -49,6 +49,11 @@ class SharedText {
   }
 
  private:
+  // The shared copy of `text` (null when empty). Out of line, so that the compiler does not
+  // follow the thread's last text into every aggregate that holds an Origin; the constructor
+  // stays inline, so that it sees text_ made (GCC 12 otherwise warns of an uninitialized
+  // shared_ptr in static tables of Origins).
+  static std::shared_ptr<const std::string> intern(std::string_view text);
   static const std::string& none() {
     static const std::string none;
     return none;

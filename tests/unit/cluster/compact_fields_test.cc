@@ -20,8 +20,10 @@ TEST(Boxed, ReadsLikeAnOptional) {
     std::optional<MigrationState> a, b;
     bool equal;
   };
-  MigrationState to_b{.target_node = "b"};
-  MigrationState to_c{.target_node = "c"};
+  MigrationState to_b;
+  to_b.target_node = "b";
+  MigrationState to_c;
+  to_c.target_node = "c";
   const Case cases[] = {
       {"both unset", std::nullopt, std::nullopt, true},
       {"one set", to_b, std::nullopt, false},
@@ -45,7 +47,9 @@ TEST(Boxed, ReadsLikeAnOptional) {
 }
 
 TEST(Boxed, CopiesItsValue) {
-  Boxed<MigrationState> a = MigrationState{.target_node = "b"};
+  MigrationState to_b;
+  to_b.target_node = "b";
+  Boxed<MigrationState> a = to_b;
   Boxed<MigrationState> copy = a;
   copy->target_node = "c";
   EXPECT_EQ(a->target_node, "b");
