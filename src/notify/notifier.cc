@@ -32,16 +32,6 @@ bool same_address(const sockaddr_storage& from, const net::ListenAddress& peer) 
   return a.to_string() == peer.to_string();
 }
 
-std::vector<uint8_t> first_rdata(const zone::RrSet& set) {
-  std::vector<uint8_t> out;
-  set.for_each([&](std::span<const uint8_t> rdata) {
-    if (out.empty()) {
-      out.assign(rdata.begin(), rdata.end());
-    }
-  });
-  return out;
-}
-
 void wake(const net::UniqueFd& fd) {
   uint64_t one = 1;
   if (fd.valid()) {
@@ -88,7 +78,8 @@ Notifier::~Notifier() {
 void Notifier::publish(const zone::Snapshot& snapshot) {
   std::vector<Pending> pending;
   for (const zone::Zone& z : snapshot.zones()) {
-    std::vector<uint8_t> soa = first_rdata(z.soa());
+    std::span<const uint8_t> rdata = z.soa().first();
+    std::vector<uint8_t> soa(rdata.begin(), rdata.end());
     std::optional<uint32_t> serial = xfr::soa_serial(soa);
     if (!serial) {
       continue;

@@ -15,16 +15,6 @@ uint32_t get16(const uint8_t* p) {
   return (uint32_t{p[0]} << 8) | p[1];
 }
 
-std::vector<uint8_t> first_rdata(const zone::RrSet& set) {
-  std::vector<uint8_t> out;
-  set.for_each([&](std::span<const uint8_t> rdata) {
-    if (out.empty()) {
-      out.assign(rdata.begin(), rdata.end());
-    }
-  });
-  return out;
-}
-
 const zone::Zone* zone_with_apex(const zone::Snapshot* snapshot, std::string_view apex_wire) {
   if (snapshot == nullptr) {
     return nullptr;
@@ -71,10 +61,12 @@ bool Delta::read(std::span<const uint8_t> packed, size_t& offset, DeltaRecord& o
 Delta make_delta(const zone::Zone* before, const zone::Zone& after) {
   Delta delta;
   if (before != nullptr) {
-    delta.from_soa = first_rdata(before->soa());
+    std::span<const uint8_t> from = before->soa().first();
+    delta.from_soa.assign(from.begin(), from.end());
     delta.from_serial = soa_serial(delta.from_soa).value_or(0);
   }
-  delta.to_soa = first_rdata(after.soa());
+  std::span<const uint8_t> to = after.soa().first();
+  delta.to_soa.assign(to.begin(), to.end());
   delta.to_serial = soa_serial(delta.to_soa).value_or(0);
   zone::diff_zones(before, &after,
                    [&](bool added, std::string_view owner, const zone::RrSet& set,
@@ -143,7 +135,7 @@ Journal::View Journal::view(std::string_view apex_wire,
   if (view.zone == nullptr) {
     return view;
   }
-  view.serial = soa_serial(first_rdata(view.zone->soa())).value_or(0);
+  view.serial = soa_serial(view.zone->soa().first()).value_or(0);
   if (!client_serial) {
     return view;
   }

@@ -15,14 +15,6 @@ namespace {
 
 using Result = TransferCounters::Result;
 
-std::span<const uint8_t> first_rdata(const zone::RrSet& set) {
-  std::span<const uint8_t> data = set.data();
-  if (data.size() < 2) {
-    return {};
-  }
-  return data.subspan(2, (size_t{data[0]} << 8) | data[1]);
-}
-
 void count(TransferCounters& counters, Result result) {
   counters.results[result].fetch_add(1, std::memory_order_relaxed);
 }
@@ -76,7 +68,7 @@ class TransferStream : public server::ReplyStream {
     prepared_ = true;
     const zone::Zone& z = *view_.zone;
     std::string_view apex = z.apex().wire_view();
-    std::span<const uint8_t> soa = first_rdata(z.soa());
+    std::span<const uint8_t> soa = z.soa().first();
     uint32_t ttl = z.soa().ttl();
     records_.add_soa(apex, soa, ttl);
     if (incremental_) {
@@ -175,7 +167,7 @@ Transfers::Answer Transfers::answer(std::span<const uint8_t> query, const net::R
         }
       }
       if (whole.zone != nullptr) {
-        whole.serial = soa_serial(first_rdata(whole.zone->soa())).value_or(0);
+        whole.serial = soa_serial(whole.zone->soa().first()).value_or(0);
       }
       view = std::move(whole);
     }
@@ -196,7 +188,7 @@ Transfers::Answer Transfers::answer(std::span<const uint8_t> query, const net::R
     // RFC 1995 section 2: over UDP, our SOA alone tells the client to come over TCP (or that
     // it is up to date); over TCP the one SOA means up to date.
     RecordSequence soa;
-    soa.add_soa(view.zone->apex().wire_view(), first_rdata(view.zone->soa()),
+    soa.add_soa(view.zone->apex().wire_view(), view.zone->soa().first(),
                 view.zone->soa().ttl());
     count(*counters_, tcp ? Result::kUpToDate : Result::kUdpSoa);
     TransferWriter writer(request, signer.get());

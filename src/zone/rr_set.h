@@ -27,6 +27,17 @@ class RrSet {
   // The length-prefixed rdatas, back to back.
   std::span<const uint8_t> data() const { return {data_, length_}; }
 
+  // The first rdata (an SOA set's only one); empty for an empty set. The length prefix is
+  // checked against the data, so a set cut short never reads past it.
+  std::span<const uint8_t> first() const {
+    if (length_ < 2) {
+      return {};
+    }
+    size_t len = (size_t{data_[0]} << 8) | data_[1];
+    return len + 2 <= length_ ? std::span<const uint8_t>(data_ + 2, len)
+                              : std::span<const uint8_t>();
+  }
+
   // Calls f(std::span<const uint8_t>) for each rdata in insertion order.
   template <typename F>
   void for_each(F&& f) const {
