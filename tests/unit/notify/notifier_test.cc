@@ -17,6 +17,7 @@
 #include "dns/message_view.h"
 #include "dns/rdata.h"
 #include "dns/writer.h"
+#include "testing/eventually.h"
 #include "tsig/signer.h"
 #include "tsig/verifier.h"
 #include "zone/zone_builder.h"
@@ -103,13 +104,7 @@ struct Secondary {
   }
 };
 
-template <typename F>
-bool eventually(F condition) {
-  for (int i = 0; i < 2000 && !condition(); ++i) {
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-  return condition();
-}
+using testing::eventually;
 
 // Three quick tries, to see an exchange fail.
 const ScheduleOptions kFast{milliseconds(50), milliseconds(100), 3};

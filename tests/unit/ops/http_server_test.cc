@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "net/listen_address.h"
+#include "testing/eventually.h"
 
 namespace vmdns::ops {
 namespace {
@@ -167,17 +168,7 @@ TEST_F(HttpServerTest, ClientThatSendsNothingDoesNotBlockOthers) {
 
 using namespace std::chrono_literals;
 
-// Polls `done` until it holds; the bound only ends a hang, whatever the machine's load.
-template <typename F>
-bool eventually(F done) {
-  for (int i = 0; i < 20000; ++i) {
-    if (done()) {
-      return true;
-    }
-    std::this_thread::sleep_for(1ms);
-  }
-  return done();
-}
+using testing::eventually;
 
 // A connection from `source` (a loopback address) to `port`.
 class Client {

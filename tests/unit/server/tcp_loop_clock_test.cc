@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "server/server.h"
+#include "testing/eventually.h"
 
 namespace vmdns::server {
 namespace {
@@ -84,17 +85,7 @@ Bytes stream_of(int client) {
   return stream;
 }
 
-// Polls `done` until it holds; the bound only ends a hang, whatever the machine's load.
-template <typename F>
-bool eventually(F done) {
-  for (int i = 0; i < 20000; ++i) {
-    if (done()) {
-      return true;
-    }
-    std::this_thread::sleep_for(1ms);
-  }
-  return done();
-}
+using testing::eventually;
 
 class Connection {
  public:
