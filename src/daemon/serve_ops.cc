@@ -35,23 +35,31 @@ std::function<void(const control::PublishReport&)> publish_to_ops(ServeMetrics& 
   };
 }
 
-void lameduck(std::chrono::milliseconds period, const sigset_t& signals,
+LameduckClock signal_waits(const sigset_t& signals) {
+  return {.now = [] { return std::chrono::steady_clock::now(); },
+          .wait = [signals](std::chrono::nanoseconds timeout) {
+            auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+            timespec wait{static_cast<time_t>(seconds.count()),
+                          static_cast<long>((timeout - seconds).count())};
+            int signal = sigtimedwait(&signals, nullptr, &wait);
+            return signal > 0 ? signal : 0;  // EAGAIN (the time is up) or EINTR
+          }};
+}
+
+void lameduck(std::chrono::milliseconds period, const LameduckClock& clock,
               ops::ServingState& serving) {
   serving.enter_lameduck();
-  if (period.count() == 0) {
+  if (period.count() <= 0) {
     return;
   }
   spdlog::info("lame duck: answering queries for {} ms more", period.count());
-  auto end = std::chrono::steady_clock::now() + period;
+  auto end = clock.now() + period;
   for (;;) {
-    auto left = end - std::chrono::steady_clock::now();
+    auto left = end - clock.now();
     if (left <= std::chrono::nanoseconds::zero()) {
       return;
     }
-    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(left);
-    timespec timeout{static_cast<time_t>(seconds.count()),
-                     static_cast<long>((left - seconds) / std::chrono::nanoseconds(1))};
-    int signal = sigtimedwait(&signals, nullptr, &timeout);
+    int signal = clock.wait(std::chrono::duration_cast<std::chrono::nanoseconds>(left));
     if (signal == SIGINT || signal == SIGTERM) {
       spdlog::info("signal {}: ending the lame duck period early", signal);
       return;

@@ -4,7 +4,7 @@
 //
 //   control::ControlLoop control(holder, config, {.on_publish = publish_to_ops(metrics, serving)});
 //   ...
-//   lameduck(std::chrono::seconds(5), signals, serving);   // SIGTERM
+//   lameduck(std::chrono::seconds(5), signal_waits(signals), serving);   // SIGTERM
 
 #include <signal.h>
 
@@ -22,10 +22,23 @@ namespace vmdns::daemon {
 std::function<void(const control::PublishReport&)> publish_to_ops(ServeMetrics& metrics,
                                                                   ops::ServingState& serving);
 
+// How the lame-duck period reads the time and waits for signals. The program's
+// (signal_waits()) is the steady clock and sigtimedwait; a unit test's is a script on a clock
+// it moves itself.
+struct LameduckClock {
+  std::function<std::chrono::steady_clock::time_point()> now;
+  // Waits at most `timeout` for a signal: the signal taken, or 0 when none came (a timeout, or
+  // a wait cut short).
+  std::function<int(std::chrono::nanoseconds timeout)> wait;
+};
+
+// The steady clock, and sigtimedwait for `signals` (blocked in every thread; copied).
+LameduckClock signal_waits(const sigset_t& signals);
+
 // SIGTERM: /health and /ready fail at once, so that load balancers and kubelet take this
 // replica out of rotation, while queries keep being answered for `period` (CoreDNS's health
-// lameduck). A second SIGTERM or a SIGINT among `signals` (blocked, waited for) ends it early.
-void lameduck(std::chrono::milliseconds period, const sigset_t& signals,
+// lameduck). A second SIGTERM or a SIGINT ends it early; another signal (SIGHUP) is ignored.
+void lameduck(std::chrono::milliseconds period, const LameduckClock& clock,
               ops::ServingState& serving);
 
 }  // namespace vmdns::daemon

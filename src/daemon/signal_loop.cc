@@ -28,7 +28,7 @@ void SignalLoop::run(Daemon& daemon) {
     }
     spdlog::info("signal {}: shutting down", signal);
     if (signal == SIGTERM) {
-      lameduck(daemon.lameduck_period(), signals_, daemon.serving());
+      lameduck(daemon.lameduck_period(), signal_waits(signals_), daemon.serving());
     }
     return;
   }
