@@ -9,7 +9,9 @@
 - a watched directory removed and made again is read again;
 - a ConfigMap volume, updated the way the kubelet does (a new `..<version>` directory, `..data`
   switched to it by a rename), is read again through its links, without duplicate warnings;
-- SIGHUP re-reads every file, even one whose change no watch can see (through a symlink);
+- SIGHUP re-reads every file, even one whose change no watch can see (through a symlink, its
+  size and modification time kept, so that its stamp does not show it either): a file the watch
+  does see, changed later, is served first while the hidden one still is not;
 - `-f -` (standard input) is read once, and its objects stay while the files change;
 - the time from a write to the new answer is printed (never asserted).
 """
@@ -33,6 +35,17 @@ metadata: {name: sub, namespace: default}
 spec:
   clusterIP: None
   selector: {app: myvmi}
+"""
+
+# A Service in a file of its own: a change the watch sees.
+CANARY_NAME = "canary.default.svc.cluster.local"
+CANARY = """apiVersion: v1
+kind: Service
+metadata: {name: canary, namespace: default}
+spec:
+  clusterIP: 10.96.0.99
+  ports:
+  - {name: dns, port: 53, protocol: UDP}
 """
 
 
@@ -81,16 +94,16 @@ class LiveFilesTest(unittest.TestCase):
             f.write(text)
         os.rename(self.path("." + name + ".swp"), self.path(name))
 
-    def expect(self, server, rcode, addresses, timeout=10.0):
-        """Polls until the answer is (rcode, addresses); records the time it took."""
+    def expect(self, server, rcode, addresses, timeout=10.0, name=NAME):
+        """Polls until the answer for `name` is (rcode, addresses); records the time it took."""
         started = time.monotonic()
         got = None
         while time.monotonic() - started < timeout:
-            got = ask_a(server.port, NAME)
+            got = ask_a(server.port, name)
             if got == (rcode, addresses):
                 LiveFilesTest.delays_ms.append((time.monotonic() - started) * 1000)
                 # dig, a real resolver's client, agrees
-                reply = server.dig(NAME)
+                reply = server.dig(name)
                 self.assertEqual(reply.status, {NOERROR: "NOERROR", NXDOMAIN: "NXDOMAIN"}[rcode])
                 self.assertEqual(reply.rdatas("A"), addresses)
                 return
@@ -187,21 +200,27 @@ class LiveFilesTest(unittest.TestCase):
 
     def test_sighup_rereads_what_no_watch_sees(self):
         # The -f path is a symlink to a file in a directory that is not watched: a change there
-        # raises no event, and only SIGHUP brings it in.
-        hidden = os.path.join(self.dir, "elsewhere")
-        os.mkdir(hidden)
-        with open(os.path.join(hidden, "vmi.yaml"), "w") as f:
+        # raises no event. Its size and modification time are kept, so that a rescan for another
+        # file's event does not read it either (its stamp is unchanged): only SIGHUP brings it in.
+        hidden = os.path.join(self.dir, "elsewhere", "vmi.yaml")
+        os.mkdir(os.path.dirname(hidden))
+        with open(hidden, "w") as f:
             f.write(vmi("10.244.0.57"))
-        os.symlink(os.path.join(hidden, "vmi.yaml"), self.path("vmi.yaml"))
+        os.symlink(hidden, self.path("vmi.yaml"))
         server = self.serve()
         self.expect(server, NOERROR, ["10.244.0.57"])
-        with open(os.path.join(hidden, "vmi.yaml"), "w") as f:
-            f.write(vmi("10.244.0.70"))
-        time.sleep(0.3)
+        stamp = os.stat(hidden)
+        with open(hidden, "w") as f:
+            f.write(vmi("10.244.0.70"))  # as long as the old text
+        os.utime(hidden, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        # A positive signal first: a file the watch does see, written after the hidden change,
+        # is served; the snapshot that serves it still has the old address.
+        self.write("canary.yaml", CANARY)
+        self.expect(server, NOERROR, ["10.96.0.99"], name=CANARY_NAME)
         self.assertEqual(ask_a(server.port, NAME), (NOERROR, ["10.244.0.57"]))
         server.proc.send_signal(signal.SIGHUP)
         self.expect(server, NOERROR, ["10.244.0.70"])
-        self.wait_for_log(server, "reloaded 2 file(s)")
+        self.wait_for_log(server, "reloaded 3 file(s)")
 
     def test_stdin_is_read_once(self):
         os.unlink(self.path("service.yaml"))
