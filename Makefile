@@ -58,8 +58,9 @@ test-sanitize: bootstrap
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) --output-junit ctest-junit.xml
 
-# Only the test binaries (target thread_tests), not the binary, the fuzzers or the tests of
-# modules without threads: ThreadSanitizer sees races, which need threads to happen.
+# Only the test binaries (target thread_tests), not the binary, the fuzzers, the tests of
+# modules without threads or the test files marked THREAD_FREE: ThreadSanitizer sees races,
+# which need threads to happen.
 test-thread: bootstrap
 	@cmake -S . -B $(TSAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug \
 		-DCMAKE_CXX_COMPILER=clang++ -DVMDNS_SANITIZE_THREAD=ON \
