@@ -70,6 +70,16 @@ void ShardTable::set(const dns::Name& apex, std::shared_ptr<const Zone> shard) {
   if (shard && shard->empty()) {
     shard.reset();
   }
+  // The running sum: a shard's count (its own part's few numbers, or a pod.<zone>'s buckets')
+  // out with it, the new one's in.
+  auto count = [this](const Zone& zone, int sign) {
+    RecordCounts counts;
+    zone.add_record_counts(counts);
+    merge_record_counts(counts_, counts, sign);
+  };
+  if (shard) {
+    count(*shard, 1);
+  }
   std::string_view key = apex.wire_view();
   uint32_t index = apexes_.find(key);
   if (index == NameTable::kMissing) {
@@ -79,6 +89,9 @@ void ShardTable::set(const dns::Name& apex, std::shared_ptr<const Zone> shard) {
       route(key, index);
     }
     return;
+  }
+  if (zones_[index]) {
+    count(*zones_[index], -1);
   }
   if (zones_[index] && !shard) {
     ++removed_;

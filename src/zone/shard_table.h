@@ -17,6 +17,7 @@
 
 #include "dns/name.h"
 #include "zone/name_table.h"
+#include "zone/record_counts.h"
 
 namespace vmdns::zone {
 
@@ -40,6 +41,8 @@ class ShardTable {
   // it names and that shard's slot for `name_hash`; nullptr when no route has the apex's hash.
   void prefetch_route(uint32_t apex_hash) const;
   const Zone* prefetch_shard(uint32_t apex_hash, uint32_t name_hash) const;
+  // The records of every shard by type (Zone::add_record_counts), kept as shards are set.
+  const RecordCounts& record_counts() const { return counts_; }
   // Every shard, in no set order; removed ones are nullptr.
   const std::vector<std::shared_ptr<const Zone>>& zones() const { return zones_; }
   size_t memory_bytes() const {
@@ -69,6 +72,7 @@ class ShardTable {
   std::vector<std::shared_ptr<const Zone>> zones_;
   std::vector<Route> routes_;  // a power of two in size, at most 3/4 full
   size_t removed_ = 0;  // nullptr entries in zones_
+  RecordCounts counts_;  // the sum of the shards' records by type
 };
 
 }  // namespace vmdns::zone

@@ -77,6 +77,14 @@ size_t Snapshot::memory_bytes() const {
   return bytes;
 }
 
+RecordCounts Snapshot::record_counts() const {
+  RecordCounts counts;
+  for (const Zone& zone : zones_) {
+    zone.add_record_counts(counts);
+  }
+  return counts;
+}
+
 size_t Snapshot::record_count() const {
   size_t count = 0;
   for (const Zone& zone : zones_) {

@@ -49,6 +49,8 @@ class Snapshot {
            (mode == Fallthrough::Below && below_fallthrough(lowercased_wire));
   }
   size_t record_count() const;
+  // Every zone's records by type (Zone::add_record_counts): a read of each part's counts.
+  RecordCounts record_counts() const;
   // The search lists of the workloads that may ask us, by address (empty unless the snapshot
   // was built with ZoneConfig::client_search).
   const ClientSearchIndex& clients() const { return clients_; }

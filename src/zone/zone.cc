@@ -244,21 +244,37 @@ size_t Zone::node_count() const {
 }
 
 size_t Zone::record_count() const {
-  size_t count = record_count_;
-  for_each_shard([&count](const Zone& shard) { count += shard.record_count(); });
-  if (leaves_) {
-    for (const auto& bucket : leaves_->buckets) {
-      if (bucket) {
-        count += bucket->record_count_;
-      }
-    }
+  RecordCounts counts;
+  add_record_counts(counts);
+  size_t count = 0;
+  for (const auto& [type, n] : counts) {
+    count += n;
   }
   return count;
 }
 
+void Zone::add_record_counts(RecordCounts& counts) const {
+  auto add_own = [&counts](const Zone& part) {
+    for (const auto& [type, n] : part.type_counts_) {
+      add_record_count(counts, type, n);
+    }
+  };
+  add_own(*this);
+  if (shards_) {
+    merge_record_counts(counts, shards_->record_counts());
+  }
+  if (leaves_) {
+    for (const auto& bucket : leaves_->buckets) {
+      if (bucket) {
+        add_own(*bucket);
+      }
+    }
+  }
+}
+
 size_t Zone::memory_bytes() const {
   size_t bytes = names_.memory_bytes() + records_bytes_ +
-                 (shards_ ? shards_->memory_bytes() : 0);
+                 type_counts_.capacity() * sizeof(type_counts_[0]) + (shards_ ? shards_->memory_bytes() : 0);
   for_each_shard([&bytes](const Zone& shard) { bytes += sizeof(Zone) + shard.memory_bytes(); });
   if (leaves_) {
     bytes += leaves_->buckets.capacity() * sizeof(leaves_->buckets[0]);

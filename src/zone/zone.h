@@ -20,12 +20,14 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dns/name.h"
 #include "zone/lookup_prefetch.h"
 #include "zone/name_table.h"
 #include "zone/node.h"
+#include "zone/record_counts.h"
 #include "zone/rr_set.h"
 #include "zone/shard_table.h"
 
@@ -112,6 +114,11 @@ class Zone {
   const RrSet& soa() const { return soa_; }
   size_t node_count() const;
   size_t record_count() const;
+  // Adds this zone's records by type to `counts`, its shards' and leaves' included: each part
+  // keeps its own count from its build and a shard table the sum of its shards', so this reads
+  // a few numbers per part rather than every node (a snapshot's metrics after each change).
+  //   RecordCounts counts; zone.add_record_counts(counts);   // {{A, 120}, {SOA, 1}, ...}
+  void add_record_counts(RecordCounts& counts) const;
   // No name of its own: a shard built without records (ZoneBuilder::finish_shard).
   bool empty() const { return nodes_.empty(); }
   // Heap bytes held by this zone's index and records, its shards' included (a shard shared
@@ -181,7 +188,8 @@ class Zone {
   std::unique_ptr<std::byte[]> records_;
   size_t records_bytes_ = 0;
   RrSet soa_;                  // a copy of the apex SOA set, kept at hand
-  size_t record_count_ = 0;
+  // This part's own records by type (not its shards' or leaves'), ascending type, exact size.
+  std::vector<std::pair<dns::RrType, uint32_t>> type_counts_;
   // Shards (Zone::join), and the depths below apex_ at which their apexes are (deepest first;
   // 0 ends the list).
   std::shared_ptr<const ShardTable> shards_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <map>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_set>
@@ -148,6 +149,7 @@ void ZoneBuilder::freeze_sets() {
 
   std::vector<Record> kept;
   std::unordered_set<std::string_view> seen;
+  std::map<dns::RrType, uint32_t> counts;  // the zone's records by type, for its metrics
   for (size_t node = 0; node < node_count; ++node) {
     auto begin = by_node.begin() + first[node];
     auto end = by_node.begin() + first[node + 1];
@@ -182,7 +184,7 @@ void ZoneBuilder::freeze_sets() {
       sets.emplace_back(set_begin->type, set_begin->ttl, static_cast<uint32_t>(kept.size()),
                         std::span<const uint8_t>(data.data() + data_begin,
                                                  data.size() - data_begin));
-      zone_.record_count_ += kept.size();
+      counts[set_begin->type] += static_cast<uint32_t>(kept.size());
       set_begin = set_end;
     }
     nodes[node].rrsets =
@@ -190,6 +192,7 @@ void ZoneBuilder::freeze_sets() {
   }
   rdata_.clear();
   rdata_.shrink_to_fit();
+  zone_.type_counts_.assign(counts.begin(), counts.end());
   zone_.adopt_records(nodes, sets, data);
 }
 
