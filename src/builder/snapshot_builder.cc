@@ -86,6 +86,7 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::build(const cluster::Stat
       }
     }
     namespaces_ = known_namespaces(state, config_);
+    selection_.rebuild(state);
     std::set<cluster::ObjectKey> all;
     for (const auto& [key, service] : state.services) {
       all.insert(all.end(), key);
@@ -149,6 +150,7 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::build(const cluster::Stat
 void SnapshotBuilder::rebuild_services(const cluster::State& state,
                                        const std::set<cluster::ObjectKey>& keys, bool all) {
   last_services_rebuilt_ = keys.size();
+  last_endpoint_candidates_ = 0;
   // Namespace by namespace (the keys are in namespace order), with one endpoint index each.
   for (auto run = keys.begin(); run != keys.end();) {
     const std::string& ns = run->namespace_name;
@@ -164,14 +166,35 @@ void SnapshotBuilder::rebuild_services(const cluster::State& state,
         services.push_back(&found->second);
       }
     }
-    if (!services.empty()) {
-      // A full build indexes every label; a change only those its Services select by.
-      std::unique_ptr<rules::EndpointIndex> index =
-          all ? std::make_unique<rules::EndpointIndex>(state, ns)
-              : std::make_unique<rules::EndpointIndex>(state, ns, services);
+    if (services.empty()) {
+      run = run_end;
+      continue;
+    }
+    std::unique_ptr<rules::EndpointIndex> index;
+    if (all) {
+      index = std::make_unique<rules::EndpointIndex>(state, ns);  // every label
+    } else {
+      // A change: only the workloads its Services may select (selection_ knows them).
+      std::set<std::string> vmi_names;
+      std::set<std::string> pod_names;
       for (const cluster::Service* service : services) {
-        rebuild_service(*service, *index);
+        selection_.add_candidates(*service, vmi_names, pod_names);
       }
+      std::vector<const cluster::VirtualMachineInstance*> vmis;
+      vmis.reserve(vmi_names.size());
+      for (const std::string& name : vmi_names) {
+        vmis.push_back(&state.vmis.at({ns, name}));
+      }
+      std::vector<const cluster::Pod*> pods;
+      pods.reserve(pod_names.size());
+      for (const std::string& name : pod_names) {
+        pods.push_back(&state.pods.at({ns, name}));
+      }
+      last_endpoint_candidates_ += vmis.size() + pods.size();
+      index = std::make_unique<rules::EndpointIndex>(state, ns, services, vmis, pods);
+    }
+    for (const cluster::Service* service : services) {
+      rebuild_service(*service, *index);
     }
     run = run_end;
   }

@@ -13,8 +13,8 @@
 // the Services that may name the apex NS (nameserver_rules.h) are kept aside for it.
 // A Service's subtree is rebuilt when the Service changes, when one of its EndpointSlices does
 // (before or after the change), or when a Pod or VMI of its namespace that it selected before
-// the change, or selects after it, changes; its endpoints are computed from its namespace
-// alone. pod.<zone> keeps its names in buckets (pod_leaves.h): a Pod or VMI that changes rebuilds
+// the change, or selects after it, changes; both are found, and its endpoints computed, through
+// the index of the label pairs selectors name (selector_index.h), not a walk of the namespace. pod.<zone> keeps its names in buckets (pod_leaves.h): a Pod or VMI that changes rebuilds
 // the buckets of the addresses it drops or gains, and its top of namespaces. The reverse
 // zones keep their blocks of addresses (reverse_zone_set.h): a Service rebuilt also rebuilds the
 // blocks it has PTRs in, before and after. The client search index keeps its buckets of
@@ -37,6 +37,7 @@
 #include "builder/client_search_set.h"
 #include "builder/pod_zone_set.h"
 #include "builder/reverse_zone_set.h"
+#include "builder/selector_index.h"
 #include "builder/vm_zone_set.h"
 #include "cluster/model.h"
 #include "rules/endpoints.h"
@@ -58,6 +59,10 @@ class SnapshotBuilder {
   size_t last_pod_buckets_rebuilt() const { return pods_.last_buckets_rebuilt(); }
   size_t last_client_buckets_rebuilt() const { return clients_.last_buckets_rebuilt(); }
   size_t last_vm_buckets_rebuilt() const { return vms_.last_buckets_rebuilt(); }
+  // Workloads the endpoint indexes of the last incremental build held (the candidates its
+  // Services may select), and those walks of a namespace looked at since the last full build.
+  size_t last_endpoint_candidates() const { return last_endpoint_candidates_; }
+  size_t workloads_walked() const { return selection_.workloads_walked(); }
 
  private:
 
@@ -93,8 +98,12 @@ class SnapshotBuilder {
   PodZoneSet pods_;
   ClientSearchSet clients_;  // with config_.client_search
   VmZoneSet vms_;            // with config_.vm_zone
+  // The Services' selected label pairs and the workloads that carry them: what a change of a
+  // workload affects, and what the Services it affects may select.
+  SelectorIndex selection_;
   bool last_incremental_ = false;
   size_t last_services_rebuilt_ = 0;
+  size_t last_endpoint_candidates_ = 0;
 };
 
 }  // namespace vmdns::builder

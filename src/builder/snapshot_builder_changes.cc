@@ -10,14 +10,9 @@
 #include "builder/snapshot_builder.h"
 #include "cluster/kubevirt.h"
 #include "cluster/migration.h"
-#include "cluster/selector.h"
 
 namespace vmdns::builder {
 namespace {
-
-// Past this many changed workloads in one namespace, every Service of the namespace is rebuilt
-// rather than each checked against each workload.
-constexpr size_t kWorkloadsCheckedOneByOne = 32;
 
 // The fields that decide records: all of ZoneConfig but the serial, the sync flag and the
 // fallthrough names, which only the top parts (SOA) and the snapshot itself carry.
@@ -109,59 +104,27 @@ std::set<cluster::ObjectKey> SnapshotBuilder::affected_services(
     }
   }
 
-  // Pods and VMIs, by namespace: a selector never leaves its namespace.
-  std::map<std::string, std::set<std::string>> workloads;  // namespace -> changed names
-  for (const auto* keys : {&changed.vmis, &changed.pods}) {
+  // Pods and VMIs: the Services that selected one before the change and those that select it
+  // after, found through the index of selected label pairs rather than by a walk of the
+  // namespace. The Services that changed move their pairs in between (their new selector may
+  // name pairs the workloads that changed carry now, not before).
+  for (const auto& [kind, keys] : {std::pair{WorkloadKind::Vmi, &changed.vmis},
+                                   std::pair{WorkloadKind::Pod, &changed.pods}}) {
     for (const cluster::ObjectKey& key : *keys) {
-      workloads[key.namespace_name].insert(key.name);
+      selection_.add_selecting(state, kind, key, affected);
     }
   }
-  workloads_or_namespaces_changed |= !workloads.empty();
-  for (const auto& entry : workloads) {
-    const std::string& ns = entry.first;  // named: clang 14 cannot capture structured bindings
-    const std::set<std::string>& names = entry.second;
-    auto first = services_.lower_bound(cluster::ObjectKey{ns, ""});
-    auto first_now = state.services.lower_bound(cluster::ObjectKey{ns, ""});
-    auto in_ns = [&ns](const auto& it, const auto& end) {
-      return it != end && it->first.namespace_name == ns;
-    };
-    if (names.size() > kWorkloadsCheckedOneByOne) {
-      for (auto it = first; in_ns(it, services_.end()); ++it) {
-        affected.insert(it->first);
-      }
-      for (auto it = first_now; in_ns(it, state.services.end()); ++it) {
-        affected.insert(it->first);
-      }
-      continue;
-    }
-    // Before the change: the Services that had one of them as an endpoint.
-    for (auto it = first; in_ns(it, services_.end()); ++it) {
-      const std::vector<rules::Endpoint>& endpoints = it->second;
-      if (std::any_of(endpoints.begin(), endpoints.end(), [&names](const rules::Endpoint& e) {
-            return names.contains(e.workload_name);
-          })) {
-        affected.insert(it->first);
-      }
-    }
-    // After: the Services whose selector picks one of them (a VMI through its launcher pod).
-    std::vector<cluster::Labels> labels;
-    for (const std::string& name : names) {
-      if (auto vmi = state.vmis.find({ns, name}); vmi != state.vmis.end()) {
-        labels.push_back(cluster::launcher_pod_labels(vmi->second));
-      }
-      if (auto pod = state.pods.find({ns, name}); pod != state.pods.end()) {
-        labels.push_back(pod->second.meta.labels);
-      }
-    }
-    for (auto it = first_now; in_ns(it, state.services.end()); ++it) {
-      const cluster::Service& service = it->second;
-      if (std::any_of(labels.begin(), labels.end(), [&service](const cluster::Labels& l) {
-            return cluster::selector_matches(service.selector, l);
-          })) {
-        affected.insert(it->first);
-      }
+  for (const cluster::ObjectKey& key : changed.services) {
+    selection_.set_service(state, key);
+  }
+  for (const auto& [kind, keys] : {std::pair{WorkloadKind::Vmi, &changed.vmis},
+                                   std::pair{WorkloadKind::Pod, &changed.pods}}) {
+    for (const cluster::ObjectKey& key : *keys) {
+      selection_.set_workload(state, kind, key);
+      selection_.add_selecting(state, kind, key, affected);
     }
   }
+  workloads_or_namespaces_changed |= !changed.vmis.empty() || !changed.pods.empty();
   return affected;
 }
 

@@ -97,16 +97,38 @@ std::vector<cluster::ServicePort> endpoint_ports(const cluster::Service& service
 }
 
 EndpointIndex::EndpointIndex(const cluster::State& state) : vmis_(&state.vmis) {
-  index(state, cluster::ObjectKey{}, nullptr);
+  index_slices(state, cluster::ObjectKey{}, nullptr);
+  workloads_.reserve(state.vmis.size() + state.pods.size());
+  for (const auto& [key, vmi] : state.vmis) {
+    add_vmi(vmi);
+  }
+  for (const auto& [key, pod] : state.pods) {
+    workloads_.push_back({nullptr, &pod, "", ""});
+  }
+  index_labels(nullptr);
 }
 
 EndpointIndex::EndpointIndex(const cluster::State& state, const std::string& namespace_name)
     : vmis_(&state.vmis) {
-  index(state, cluster::ObjectKey{namespace_name, ""}, &namespace_name);
+  cluster::ObjectKey first{namespace_name, ""};
+  index_slices(state, first, &namespace_name);
+  auto in_namespace = [&namespace_name](const auto& it, const auto& end) {
+    return it != end && it->first.namespace_name == namespace_name;
+  };
+  for (auto it = state.vmis.lower_bound(first); in_namespace(it, state.vmis.end()); ++it) {
+    add_vmi(it->second);
+  }
+  for (auto it = state.pods.lower_bound(first); in_namespace(it, state.pods.end()); ++it) {
+    workloads_.push_back({nullptr, &it->second, "", ""});
+  }
+  workloads_.shrink_to_fit();
+  index_labels(nullptr);
 }
 
 EndpointIndex::EndpointIndex(const cluster::State& state, const std::string& namespace_name,
-                             const std::vector<const cluster::Service*>& services)
+                             const std::vector<const cluster::Service*>& services,
+                             const std::vector<const cluster::VirtualMachineInstance*>& vmis,
+                             const std::vector<const cluster::Pod*>& pods)
     : vmis_(&state.vmis) {
   std::set<std::pair<std::string_view, std::string_view>> wanted;
   std::set<std::string_view> names;
@@ -118,80 +140,45 @@ EndpointIndex::EndpointIndex(const cluster::State& state, const std::string& nam
       }
     }
   }
-  index(state, cluster::ObjectKey{namespace_name, ""}, &namespace_name, &wanted, &names);
+  index_slices(state, cluster::ObjectKey{namespace_name, ""}, &namespace_name, &names);
+  workloads_.reserve(vmis.size() + pods.size());
+  for (const cluster::VirtualMachineInstance* vmi : vmis) {
+    add_vmi(*vmi);
+  }
+  for (const cluster::Pod* pod : pods) {
+    workloads_.push_back({nullptr, pod, "", ""});
+  }
+  index_labels(&wanted);
 }
 
-void EndpointIndex::index(const cluster::State& state, const cluster::ObjectKey& first,
-                          const std::string* only_namespace,
-                          const std::set<std::pair<std::string_view, std::string_view>>* wanted,
-                          const std::set<std::string_view>* services) {
+void EndpointIndex::add_vmi(const cluster::VirtualMachineInstance& vmi) {
+  workloads_.push_back(
+      {&vmi, nullptr, cluster::vmi_id_label_value(vmi.meta.name), cluster::vmi_hostname(vmi)});
+}
+
+void EndpointIndex::index_slices(const cluster::State& state, const cluster::ObjectKey& first,
+                                 const std::string* only_namespace,
+                                 const std::set<std::string_view>* services) {
+  // The maps are ordered by namespace first: one namespace is one contiguous range.
+  for (auto it = state.endpoint_slices.lower_bound(first); it != state.endpoint_slices.end();
+       ++it) {
+    if (only_namespace != nullptr && it->first.namespace_name != *only_namespace) {
+      break;
+    }
+    const cluster::EndpointSlice& slice = it->second;
+    if (services == nullptr || services->contains(slice.service_name)) {
+      slices_[{it->first.namespace_name, slice.service_name}].push_back(&slice);
+    }
+  }
+}
+
+void EndpointIndex::index_labels(
+    const std::set<std::pair<std::string_view, std::string_view>>* wanted) {
   auto add = [&](std::string_view ns, std::string_view key, std::string_view value, uint32_t i) {
     if (wanted == nullptr || wanted->contains({key, value})) {
       by_label_[{ns, key, value}].push_back(i);
     }
   };
-  // The maps are ordered by namespace first: one namespace is one contiguous range.
-  auto each = [&](const auto& objects, auto&& f) {
-    for (auto it = objects.lower_bound(first); it != objects.end(); ++it) {
-      if (only_namespace != nullptr && it->first.namespace_name != *only_namespace) {
-        break;
-      }
-      f(it->first, it->second);
-    }
-  };
-  each(state.endpoint_slices, [&](const cluster::ObjectKey& key, const auto& slice) {
-    if (services == nullptr || services->contains(slice.service_name)) {
-      slices_[{key.namespace_name, slice.service_name}].push_back(&slice);
-    }
-  });
-  if (wanted == nullptr) {
-    size_t count = 0;
-    each(state.vmis, [&](const auto&, const auto&) { ++count; });
-    each(state.pods, [&](const auto&, const auto&) { ++count; });
-    workloads_.reserve(count);
-    each(state.vmis, [&](const auto&, const cluster::VirtualMachineInstance& vmi) {
-      workloads_.push_back(
-          {&vmi, nullptr, cluster::vmi_id_label_value(vmi.meta.name), cluster::vmi_hostname(vmi)});
-    });
-    each(state.pods, [&](const auto&, const cluster::Pod& pod) {
-      workloads_.push_back({nullptr, &pod, "", ""});
-    });
-  } else {
-    // Only the workloads that carry one of the wanted pairs can be selected: the others are
-    // looked at, not kept, so that a change in a namespace of 100,000 VMIs costs a look at
-    // their labels (the launcher's own computed only when a selector asks for them).
-    std::set<std::string_view> keys;
-    for (const auto& [key, value] : *wanted) {
-      keys.insert(key);
-    }
-    bool want_launcher = wanted->contains({kLauncherKey, kLauncherValue});
-    bool want_id = keys.contains(kIdKey);
-    bool want_name = keys.contains(kNameKey);
-    auto carries = [&](const cluster::Labels& labels, bool vmi) {
-      return std::any_of(labels.begin(), labels.end(), [&](const auto& label) {
-        const auto& [key, value] = label;
-        if (vmi && (key == kLauncherKey || key == kIdKey || key == kNameKey)) {
-          return false;  // the launcher's own value wins
-        }
-        return keys.contains(key) && wanted->contains({key, value});
-      });
-    };
-    each(state.vmis, [&](const auto&, const cluster::VirtualMachineInstance& vmi) {
-      bool keep = want_launcher || carries(vmi.meta.labels, true);
-      std::string id = keep || want_id ? cluster::vmi_id_label_value(vmi.meta.name) : "";
-      keep = keep || (want_id && wanted->contains({kIdKey, id}));
-      std::string hostname = keep || want_name ? cluster::vmi_hostname(vmi) : "";
-      keep = keep || (want_name && wanted->contains({kNameKey, hostname}));
-      if (keep) {
-        workloads_.push_back({&vmi, nullptr, std::move(id), std::move(hostname)});
-      }
-    });
-    each(state.pods, [&](const auto&, const cluster::Pod& pod) {
-      if (carries(pod.meta.labels, false)) {
-        workloads_.push_back({nullptr, &pod, "", ""});
-      }
-    });
-  }
   for (uint32_t i = 0; i < workloads_.size(); ++i) {
     const Workload& w = workloads_[i];
     const cluster::ObjectMeta& meta = w.vmi ? w.vmi->meta : w.pod->meta;

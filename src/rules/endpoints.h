@@ -59,10 +59,14 @@ class EndpointIndex {
   // indexes that namespace's workloads and slices alone, so that an incremental build pays for
   // the namespace a change is in, not for the cluster.
   EndpointIndex(const cluster::State& state, const std::string& namespace_name);
-  // Only for `services`, all in `namespace_name`: the workloads are indexed by the label pairs
-  // their selectors use and no other, which is what one change costs an incremental build.
+  // Only for `services`, all in `namespace_name`, among the workloads `vmis` and `pods` (each
+  // in key order): a superset of those their selectors select, which the caller keeps
+  // (builder::SelectorIndex), so that one change costs what its Services select, not its
+  // namespace. The workloads are indexed by the label pairs the selectors use and no other.
   EndpointIndex(const cluster::State& state, const std::string& namespace_name,
-                const std::vector<const cluster::Service*>& services);
+                const std::vector<const cluster::Service*>& services,
+                const std::vector<const cluster::VirtualMachineInstance*>& vmis,
+                const std::vector<const cluster::Pod*>& pods);
   EndpointIndex(const EndpointIndex&) = delete;  // the index points into itself
   EndpointIndex& operator=(const EndpointIndex&) = delete;
 
@@ -86,13 +90,14 @@ class EndpointIndex {
     std::string hostname;  // a VMI's cluster::vmi_hostname, also vm.kubevirt.io/name
   };
   std::optional<std::string_view> label(const Workload& workload, const std::string& key) const;
-  // Indexes the objects of `state` from key `first` on, all of them or those of `only_namespace`.
-  // `wanted`, when given: the only (key, value) pairs to index, and only the workloads that
-  // carry one are kept. `services`, when given: the only Services whose slices are kept.
-  void index(const cluster::State& state, const cluster::ObjectKey& first,
-             const std::string* only_namespace,
-             const std::set<std::pair<std::string_view, std::string_view>>* wanted = nullptr,
-             const std::set<std::string_view>* services = nullptr);
+  // Keeps the slices of `state` from key `first` on, all of them or those of `only_namespace`;
+  // `services`, when given: only those of these Services.
+  void index_slices(const cluster::State& state, const cluster::ObjectKey& first,
+                    const std::string* only_namespace,
+                    const std::set<std::string_view>* services = nullptr);
+  // Indexes workloads_ by label; `wanted`, when given: the only (key, value) pairs to index.
+  void index_labels(const std::set<std::pair<std::string_view, std::string_view>>* wanted);
+  void add_vmi(const cluster::VirtualMachineInstance& vmi);
 
   const std::map<cluster::ObjectKey, cluster::VirtualMachineInstance>* vmis_;
   std::vector<Workload> workloads_;

@@ -128,6 +128,10 @@ class RandomCluster {
     if (pick(2) == 0) {
       out["tier"] = one_of({"front", "back"});
     }
+    if (pick(6) == 0) {
+      // A label KubeVirt overrides on a VMI's launcher pod, and a Pod may carry itself.
+      out["kubevirt.io"] = one_of({"virt-launcher", "other"});
+    }
     return out;
   }
   std::vector<cluster::IpAddress> addresses() {
@@ -223,6 +227,12 @@ class RandomCluster {
       }
       if (pick(5) == 0) {
         selector["vm.kubevirt.io/name"] = one_of({"h1", "v2"});
+      }
+      if (pick(6) == 0) {
+        selector["kubevirt.io"] = "virt-launcher";
+      }
+      if (pick(8) == 0) {
+        selector["vmi.kubevirt.io/id"] = one_of({"v0", "v1"});
       }
       s.selector = selector;
     }
@@ -433,6 +443,80 @@ TEST(IncrementalBuild, SharesTheShardsOfUnchangedServices) {
   EXPECT_NE(shard(*first, "web.default.svc.cluster.local."),
             shard(*second, "web.default.svc.cluster.local."));
   EXPECT_EQ(zones_text(*second), zones_text(*builder::build(store.state(), config)));
+}
+
+// A namespace of many VMIs: a VMI's change, its relabeling and a Service's new selector each look
+// at the workloads the affected Services select (found through the index of selected label
+// pairs), not at the namespace; a selector by a pair no Service had walks it once.
+TEST(IncrementalBuild, AChangeLooksAtWhatItsServicesSelectNotTheNamespace) {
+  constexpr int kGroups = 100;
+  constexpr int kPerGroup = 4;
+  ClusterStore store;
+  auto service = [](const std::string& name, cluster::Labels selector) {
+    cluster::Service s;
+    s.meta.namespace_name = "default";
+    s.meta.name = name;
+    s.headless = true;
+    s.selector = std::move(selector);
+    return s;
+  };
+  auto vmi = [](int group, int i, const std::string& address) {
+    cluster::VirtualMachineInstance v;
+    v.meta.namespace_name = "default";
+    v.meta.name = fmt::format("g{}-vmi-{}", group, i);
+    v.meta.labels = {{"group", fmt::format("g{}", group)}};
+    v.addresses = {ip(address)};
+    v.phase = "Running";
+    v.ready = true;
+    return v;
+  };
+  for (int g = 0; g < kGroups; ++g) {
+    store.upsert("api", service(fmt::format("g{}", g), {{"group", fmt::format("g{}", g)}}));
+    for (int i = 0; i < kPerGroup; ++i) {
+      store.upsert("api", vmi(g, i, fmt::format("10.1.{}.{}", g, i + 1)));
+    }
+  }
+  rules::ZoneConfig config = base_config();
+  builder::SnapshotBuilder builder;
+  builder::ChangedObjects changed = store.take_changes();
+  builder.build(store.state(), config, &changed);
+
+  struct Step {
+    const char* what;
+    std::function<void()> change;
+    size_t services_rebuilt;
+    size_t workloads_looked_at;  // candidates of the endpoint index and workloads walked
+  };
+  const std::vector<Step> steps = {
+      {"a VMI's address", [&] { store.upsert("api", vmi(7, 1, "10.2.0.1")); }, 1, kPerGroup},
+      {"a VMI moves to another group",
+       [&] {
+         cluster::VirtualMachineInstance v = vmi(7, 1, "10.2.0.1");
+         v.meta.labels["group"] = "g8";
+         store.upsert("api", v);
+       },
+       2, 2 * kPerGroup},
+      {"a VMI goes", [&] { store.remove("api", {sources::ObjectKind::VirtualMachineInstance,
+                                                {"default", "g9-vmi-0"}}); },
+       1, kPerGroup - 1},
+      {"a Service selects by a known pair",
+       [&] { store.upsert("api", service("g3", {{"group", "g4"}})); }, 1, kPerGroup},
+      {"a Service selects by a new pair: one walk",
+       [&] { store.upsert("api", service("g3", {{"tier", "db"}})); }, 1,
+       kGroups * kPerGroup - 1},
+  };
+  for (const Step& step : steps) {
+    SCOPED_TRACE(step.what);
+    size_t walked = builder.workloads_walked();
+    step.change();
+    changed = store.take_changes();
+    auto updated = builder.build(store.state(), config, &changed);
+    ASSERT_TRUE(builder.last_build_was_incremental());
+    EXPECT_EQ(builder.last_services_rebuilt(), step.services_rebuilt);
+    EXPECT_EQ(builder.last_endpoint_candidates() + builder.workloads_walked() - walked,
+              step.workloads_looked_at);
+    EXPECT_EQ(zones_text(*updated), zones_text(*builder::build(store.state(), config)));
+  }
 }
 
 // A reverse zone is a top and one shard per /24 (or IPv6 /112): a migration rebuilds the blocks
