@@ -35,8 +35,8 @@ struct ServerOptions {
   unsigned client_ipv6_prefix = 128;  // the bits of an IPv6 address that name one client
   unsigned tcp_idle_timeout_ms = 10000;
   unsigned tcp_query_timeout_ms = 2000;  // to receive the rest of a message once begun
-  // The clock the TCP timeouts are timed by; empty: std::chrono::steady_clock. A test passes
-  // its own and calls Server::tick() after moving it.
+  // The clock the TCP timeouts (and a stalled stream's) are timed by; empty:
+  // std::chrono::steady_clock. A test passes its own and calls Server::tick() after moving it.
   std::function<std::chrono::steady_clock::time_point()> clock = nullptr;
 };
 
@@ -55,8 +55,9 @@ class Server {
   // Only asks the threads to finish, without joining; async-signal-safe, so a signal handler may
   // call it. stop() (or the destructor) still joins.
   void request_stop();
-  // Returns once the TCP loop has read its clock and closed what the time expires (a test
-  // that moved ServerOptions::clock); at once when the server is not running.
+  // Returns once the TCP loop has read its clock and closed what the time expires, a stream
+  // whose client stalled included (a test that moved ServerOptions::clock); at once when the
+  // server is not running.
   void tick();
   const net::ListenAddress& bound_address() const { return bound_; }
   // What the TCP loop did with its connections, across restarts; valid after the server is gone.

@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
+
+#include "net/epoll_timeout.h"
 
 namespace vmdns::server {
 namespace {
@@ -39,10 +42,12 @@ struct StreamPump::Job {
   size_t length = 0;  // framed octets in buffer
   size_t sent = 0;
   bool exhausted = false;  // next() returned 0
-  std::chrono::steady_clock::time_point progress;
+  StreamPump::Clock::time_point progress;  // when the socket last took octets, or the lend
 };
 
-StreamPump::StreamPump(std::chrono::milliseconds stall_timeout) : stall_timeout_(stall_timeout) {}
+StreamPump::StreamPump(std::chrono::milliseconds stall_timeout,
+                       std::function<Clock::time_point()> clock)
+    : stall_timeout_(stall_timeout), clock_(std::move(clock)) {}
 
 StreamPump::~StreamPump() {
   stop();
@@ -52,18 +57,28 @@ bool StreamPump::init(std::string* error) {
   epoll_.reset(epoll_create1(EPOLL_CLOEXEC));
   wake_event_.reset(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   returned_event_.reset(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-  if (!epoll_.valid() || !wake_event_.valid() || !returned_event_.valid()) {
+  if (!epoll_.valid() || !wake_event_.valid() || !returned_event_.valid() || !tick_.valid()) {
     *error = "stream pump: " + net::errno_text(errno);
     return false;
   }
   epoll_event event{};
   event.events = EPOLLIN;
   event.data.ptr = nullptr;  // the wake eventfd
-  if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_event_.get(), &event) != 0) {
+  epoll_event tick{};
+  tick.events = EPOLLIN;
+  tick.data.ptr = &tick_;
+  if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_event_.get(), &event) != 0 ||
+      epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, tick_.fd(), &tick) != 0) {
     *error = "stream pump: epoll_ctl: " + net::errno_text(errno);
     return false;
   }
   return true;
+}
+
+void StreamPump::tick() {
+  if (started_.load()) {
+    tick_.tick();
+  }
 }
 
 void StreamPump::lend(int fd, uint64_t connection, std::unique_ptr<ReplyStream> stream) {
@@ -102,9 +117,8 @@ void StreamPump::stop() {
 
 void StreamPump::run() {
   epoll_event events[kMaxEvents];
+  int timeout = -1;
   for (;;) {
-    // A wake-up at least once a stall timeout while streams run, to give up stalled ones.
-    int timeout = jobs_.empty() ? -1 : static_cast<int>(std::min<int64_t>(stall_timeout_.count(), 1000));
     int ready = epoll_wait(epoll_.get(), events, kMaxEvents, timeout);
     if (ready < 0) {
       if (errno == EINTR) {
@@ -113,9 +127,14 @@ void StreamPump::run() {
       spdlog::critical("stream pump: epoll_wait: {}", net::errno_text(errno));
       std::abort();
     }
+    uint64_t ticket = 0;
     for (int i = 0; i < ready; ++i) {
       if (events[i].data.ptr == nullptr) {
         drain_event(wake_event_.get());
+        continue;
+      }
+      if (events[i].data.ptr == &tick_) {
+        ticket = tick_.take();  // the clock is read after this, below
         continue;
       }
       Job& job = *static_cast<Job*>(events[i].data.ptr);
@@ -128,27 +147,35 @@ void StreamPump::run() {
       break;
     }
     adopt_new_jobs();
-    auto now = std::chrono::steady_clock::now();
-    for (size_t i = 0; i < jobs_.size();) {
-      if (now - jobs_[i]->progress > stall_timeout_) {
-        spdlog::info("stream: the client read nothing for {} ms; given up",
-                     stall_timeout_.count());
-        end(*jobs_[i], false);  // removes it from jobs_
-      } else {
-        ++i;
-      }
-    }
+    timeout = give_up_stalled(now());
+    tick_.served(ticket);
   }
+  tick_.close();
   while (!jobs_.empty()) {
     end(*jobs_.back(), false);
   }
+}
+
+int StreamPump::give_up_stalled(Clock::time_point now) {
+  std::optional<Clock::time_point> next;
+  for (size_t i = 0; i < jobs_.size();) {
+    Clock::time_point deadline = jobs_[i]->progress + stall_timeout_;
+    if (now >= deadline) {
+      spdlog::info("stream: the client read nothing for {} ms; given up", stall_timeout_.count());
+      end(*jobs_[i], false);  // removes it from jobs_
+      continue;
+    }
+    next = next ? std::min(*next, deadline) : deadline;
+    ++i;
+  }
+  return net::epoll_timeout_ms(next, now);
 }
 
 void StreamPump::adopt_new_jobs() {
   std::vector<std::unique_ptr<Job>> fresh = std::move(inbox_.lock()->jobs);
   for (auto& job : fresh) {
     Job& j = *job;
-    j.progress = std::chrono::steady_clock::now();
+    j.progress = now();
     jobs_.push_back(std::move(job));
     epoll_event event{};
     event.events = EPOLLOUT;
@@ -173,7 +200,7 @@ bool StreamPump::pump(Job& job, bool* complete) {
                          MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n > 0) {
         job.sent += static_cast<size_t>(n);
-        job.progress = std::chrono::steady_clock::now();
+        job.progress = now();
         continue;
       }
       if (n < 0 && errno == EINTR) {

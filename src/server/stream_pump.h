@@ -4,7 +4,8 @@
 // The pump makes a message only when the previous one is wholly in the socket's buffer, so a
 // transfer proceeds at the client's pace and holds one message (64 KiB) of output at a time;
 // several streams share the thread, a message each in turn. A stream whose client reads
-// nothing for the stall timeout is given up.
+// nothing for the stall timeout is given up. The stall timeout runs on the clock given (the
+// steady clock unless a test passes its own, moves it, and calls tick()).
 //
 //   StreamPump pump(std::chrono::seconds(10));
 //   pump.init(&error);                      // its eventfds; the thread starts on the first lend
@@ -19,11 +20,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "net/loop_tick.h"
 #include "net/socket_util.h"
 #include "server/reply_stream.h"
 #include "sync/guarded.h"
@@ -37,7 +40,11 @@ class StreamPump {
     bool complete = false;  // every message sent; false: the connection is to be closed
   };
 
-  explicit StreamPump(std::chrono::milliseconds stall_timeout);
+  using Clock = std::chrono::steady_clock;
+
+  // `clock`: the time the stall timeout is measured on; empty: Clock::now.
+  explicit StreamPump(std::chrono::milliseconds stall_timeout,
+                      std::function<Clock::time_point()> clock = nullptr);
   ~StreamPump();  // stop()
   StreamPump(const StreamPump&) = delete;
   StreamPump& operator=(const StreamPump&) = delete;
@@ -50,6 +57,10 @@ class StreamPump {
   void take_returned(std::vector<Returned>* out);
   // Ends every stream still running and joins the thread. Idempotent.
   void stop();
+  // Any other thread: returns once the pump has run a round with its clock's time read after
+  // the call, every stream that time stalls given up (net/loop_tick.h); at once when no stream
+  // was ever lent or the pump has stopped.
+  void tick();
 
  private:
   struct Job;
@@ -59,8 +70,13 @@ class StreamPump {
   // when the job is over (done or failed; `complete` says which).
   bool pump(Job& job, bool* complete);
   void end(Job& job, bool complete);
+  // Gives up the streams whose client read nothing for the stall timeout; epoll_wait's timeout
+  // until the next one would be.
+  int give_up_stalled(Clock::time_point now);
+  Clock::time_point now() const { return clock_ ? clock_() : Clock::now(); }
 
   std::chrono::milliseconds stall_timeout_;
+  std::function<Clock::time_point()> clock_;
   net::UniqueFd epoll_;
   net::UniqueFd wake_event_;      // lend() and stop() write it
   net::UniqueFd returned_event_;  // the pump writes it
@@ -73,6 +89,7 @@ class StreamPump {
   std::vector<std::unique_ptr<Job>> jobs_;  // the pump thread's
   std::thread thread_;
   std::atomic<bool> started_{false};
+  net::LoopTick tick_;
 };
 
 }  // namespace vmdns::server

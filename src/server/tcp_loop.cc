@@ -39,7 +39,7 @@ TcpLoop::TcpLoop(net::UniqueFd listener, std::unique_ptr<QueryHandler> handler, 
                  &Connection::client, counters),
       reply_(std::make_unique_for_overwrite<uint8_t[]>(kMaxMessage)),
       completions_(std::make_unique<net::TcpCompletions>()),
-      pump_(std::chrono::milliseconds(limits.idle_timeout_ms)) {
+      pump_(std::chrono::milliseconds(limits.idle_timeout_ms), limits.clock) {
   route_.transport = net::Transport::Tcp;
   route_.tcp = completions_.get();
 }

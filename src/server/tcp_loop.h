@@ -43,8 +43,9 @@ struct TcpLimits {
   // A message whose first octet has arrived must be complete this long after; a client that
   // trickles a query in (slow loris) is cut off.
   unsigned query_timeout_ms = 2000;
-  // The clock the timeouts (and the listener's pause) are timed by; empty:
-  // std::chrono::steady_clock. A test passes its own and calls TcpLoop::tick() after moving it.
+  // The clock the timeouts (and the pump's stall timeout, and the listener's pause) are timed
+  // by; empty: std::chrono::steady_clock. A test passes its own and calls TcpLoop::tick()
+  // after moving it.
   std::function<std::chrono::steady_clock::time_point()> clock = nullptr;
 };
 
@@ -67,8 +68,12 @@ class TcpLoop {
   // The thread body: returns once the server stops, after closing every connection.
   void run();
   // Any other thread: returns once the loop has run a round with its clock's time read after
-  // the call, every connection that time expires closed (net/loop_tick.h).
-  void tick() { tick_.tick(); }
+  // the call, every connection that time expires closed (net/loop_tick.h). The pump's round
+  // comes first, so that a stream it gives up is a connection this round closes.
+  void tick() {
+    pump_.tick();
+    tick_.tick();
+  }
 
  private:
   using Clock = std::chrono::steady_clock;
