@@ -308,9 +308,7 @@ TEST_F(HttpLimitsTest, FullListenerMakesRoomForALighterClient) {
   EXPECT_EQ(Client(port(0), "127.0.0.4").get("/health"), "HTTP/1.1 200 OK");
   EXPECT_TRUE(a1.closed_by_server(2000ms)) << "the oldest of the heaviest client's";
   // Once 127.0.0.4's answered connection has gone, there is room without closing another.
-  for (int i = 0; i < 1000 && counters(0).open.load() != 2; ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
+  ASSERT_TRUE(eventually([&] { return counters(0).open.load() == 2; }));
   EXPECT_EQ(Client(port(0), "127.0.0.5").get("/health"), "HTTP/1.1 200 OK");
   EXPECT_EQ(a2.get("/health"), "HTTP/1.1 200 OK");
   EXPECT_EQ(counters(0).evicted.load(), 1u);

@@ -15,6 +15,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -25,6 +26,7 @@
 
 #include "net/reply_route.h"
 #include "server/server.h"
+#include "testing/eventually.h"
 
 namespace vmdns::server {
 namespace {
@@ -50,6 +52,8 @@ class Completer {
     pending_.push_back({route, std::move(reply), std::chrono::steady_clock::now() + delay_});
     ready_.notify_all();
   }
+  // Replies handed to send_reply() so far.
+  int sent() const { return sent_.load(); }
 
  private:
   struct Pending {
@@ -69,6 +73,7 @@ class Completer {
       lock.unlock();
       std::this_thread::sleep_until(next.at);
       net::send_reply(next.route, next.reply);
+      ++sent_;
       lock.lock();
     }
   }
@@ -77,6 +82,7 @@ class Completer {
   std::condition_variable ready_;
   std::deque<Pending> pending_;
   bool done_ = false;
+  std::atomic<int> sent_{0};
   std::thread thread_;
 };
 
@@ -215,7 +221,9 @@ TEST_F(DeferredReplyTest, ReplyForAClosedConnectionIsDropped) {
   Bytes f = framed(make_query(0x0301));
   ASSERT_EQ(send(fd, f.data(), f.size(), MSG_NOSIGNAL), ssize_t(f.size()));
   close(fd);
-  std::this_thread::sleep_for(250ms);  // the deferred reply arrives for a closed connection
+  // The deferred reply arrives for a closed connection: once it has, a new connection (which
+  // may have the same descriptor) asks, and gets its own reply alone.
+  ASSERT_TRUE(testing::eventually([&] { return completer_->sent() == 1; }));
   int again = connect_to(server, SOCK_STREAM);
   Bytes g = framed(make_query(0x0302));
   ASSERT_EQ(send(again, g.data(), g.size(), MSG_NOSIGNAL), ssize_t(g.size()));

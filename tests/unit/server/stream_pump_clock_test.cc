@@ -12,14 +12,10 @@
 //   - reading starts the timeout again;
 //   - each stream has its own: one given up leaves a later one running.
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -32,6 +28,7 @@
 #include <vector>
 
 #include "server/server.h"
+#include "server_end.h"
 #include "testing/eventually.h"
 
 namespace vmdns::server {
@@ -84,9 +81,7 @@ struct Streams {
 class StreamEverything : public QueryHandler {
  public:
   explicit StreamEverything(Streams* streams) : streams_(streams) {}
-  size_t handle(std::span<const uint8_t>, std::span<uint8_t>, net::Transport) override {
-    return 0;
-  }
+  size_t handle(std::span<const uint8_t>, std::span<uint8_t>, net::Transport) override { return 0; }
   size_t handle_deferrable(std::span<const uint8_t> query, std::span<uint8_t>,
                            const net::ReplyRoute&) override {
     return query.size() >= 12 ? kStream : 0;
@@ -103,33 +98,6 @@ class StreamEverything : public QueryHandler {
  private:
   Streams* streams_;
 };
-
-sockaddr_in local_of(int fd) {
-  sockaddr_in address{};
-  socklen_t length = sizeof(address);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  return address;
-}
-
-// The server's end of the connection whose client end is `client` (the server runs in this
-// process): the socket whose peer is the client's address.
-int server_end_of(int client) {
-  sockaddr_in mine = local_of(client);
-  for (int fd = 3; fd < 4096; ++fd) {
-    struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || fd == client) {
-      continue;
-    }
-    sockaddr_in peer{};
-    socklen_t length = sizeof(peer);
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0 &&
-        length == sizeof(peer) && peer.sin_port == mine.sin_port &&
-        peer.sin_addr.s_addr == mine.sin_addr.s_addr) {
-      return fd;
-    }
-  }
-  return -1;
-}
 
 class Client {
  public:
@@ -185,27 +153,30 @@ class Client {
   int fd_;
 };
 
-// The server's socket takes no more octets and has none in flight: nothing more can be
-// written (and stamped with the clock) until the client reads.
-bool full(int server_fd) {
-  pollfd p{server_fd, POLLOUT, 0};
-  int queued = 0, unsent = 0;
-  return poll(&p, 1, 0) == 0 && ioctl(server_fd, SIOCOUTQ, &queued) == 0 &&
-         ioctl(server_fd, SIOCOUTQNSD, &unsent) == 0 && queued == unsent;
-}
-
 struct Step {
   enum Kind { Ask, Full, After, Read, Running, GivenUp } kind;
   int client = 0;
   Clock::duration by{};  // After
 };
 
-Step ask(int client) { return {Step::Ask, client}; }
-Step full_(int client) { return {Step::Full, client}; }
-Step after(Clock::duration by) { return {.kind = Step::After, .by = by}; }
-Step read_(int client) { return {Step::Read, client}; }
-Step running(int client) { return {Step::Running, client}; }
-Step given_up(int client) { return {Step::GivenUp, client}; }
+Step ask(int client) {
+  return {Step::Ask, client};
+}
+Step full_(int client) {
+  return {Step::Full, client};
+}
+Step after(Clock::duration by) {
+  return {.kind = Step::After, .by = by};
+}
+Step read_(int client) {
+  return {Step::Read, client};
+}
+Step running(int client) {
+  return {Step::Running, client};
+}
+Step given_up(int client) {
+  return {Step::GivenUp, client};
+}
 
 struct Case {
   const char* name;
@@ -260,12 +231,12 @@ TEST_P(StreamPumpClockTest, Script) {
         ASSERT_TRUE(clients[step.client]->ask());
         ASSERT_TRUE(eventually([&] { return streams.size() == before + 1; }));
         ASSERT_EQ(static_cast<int>(before), step.client) << "clients ask in their order";
-        server_ends[step.client] = server_end_of(clients[step.client]->fd());
+        server_ends[step.client] = test::server_end_of(clients[step.client]->fd());
         ASSERT_GE(server_ends[step.client], 0);
         break;
       }
       case Step::Full:
-        ASSERT_TRUE(eventually([&] { return full(server_ends[step.client]); }));
+        ASSERT_TRUE(eventually([&] { return test::cannot_send(server_ends[step.client]); }));
         server.tick();  // the pump's round that found it full has ended
         break;
       case Step::After:

@@ -18,9 +18,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
-#include <thread>
 #include <vector>
 
 #include "server/server.h"
@@ -143,13 +143,18 @@ class TcpFairnessTest : public ::testing::Test {
         ServerOptions{.listen = *listen,
                       .threads = 1,
                       .max_tcp_connections = max,
-                      .max_tcp_connections_per_client = per_client},
+                      .max_tcp_connections_per_client = per_client,
+                      .clock = [this] { return start_ + Clock::duration(elapsed_.load()); }},
         [] { return std::make_unique<Echo>(); });
     EXPECT_TRUE(server_->start(&error)) << error;
     return server_->bound_address();
   }
   const net::ConnectionCounters& counters() const { return *server_->tcp_counters(); }
+  // Moves the loop's clock on: what the loop does next happens later by `by`.
+  void later(Clock::duration by) { elapsed_ += by.count(); }
 
+  const Clock::time_point start_ = Clock::time_point{} + 1000s;
+  std::atomic<Clock::rep> elapsed_{0};
   std::unique_ptr<Server> server_;
 };
 
@@ -176,7 +181,7 @@ TEST_F(TcpFairnessTest, FullTableEvictsTheHeaviestClientsLeastRecentlyActiveIdle
   Client b(server, "127.0.0.3");
   ASSERT_TRUE(a1.round_trip(1));
   ASSERT_TRUE(b.round_trip(2));
-  std::this_thread::sleep_for(5ms);  // a2's activity is later than a1's on the loop's clock
+  later(5ms);  // a2's activity is later than a1's on the loop's clock
   ASSERT_TRUE(a2.round_trip(3));
   // Full. 127.0.0.4 holds none, 127.0.0.2 two: a1 makes room.
   Client c(server, "127.0.0.4");
