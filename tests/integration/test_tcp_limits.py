@@ -17,9 +17,10 @@ of why it closed (`vmdns_tcp_connections_timed_out_total`); the exact deadlines 
 a clock the test moves (tests/unit/server/tcp_loop_clock_test.cc).
 """
 
+import fcntl
 import socket
 import struct
-import time
+import termios
 import unittest
 
 from dns_wire import A, SOA, Message, parse, tcp_read_message, udp_exchange
@@ -46,6 +47,11 @@ def closed_by_server(sock, timeout):
         return True
     except socket.timeout:
         return False
+
+
+def unacknowledged(sock):
+    """Octets sent on `sock` that the peer's kernel has not acknowledged yet (SIOCOUTQ)."""
+    return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0" * 4))[0]
 
 
 def round_trip_udp(port, qid):
@@ -88,10 +94,12 @@ class PipeliningTest(unittest.TestCase):
     def test_queries_split_and_glued_across_writes(self):
         wire = b"".join(framed(Message(qid=200 + i).question(FQDN).wire()) for i in range(4))
         with connect(self.server.port) as s:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             for cut in (1, 20, 50, 51, 100):
                 s.sendall(wire[:cut])
                 wire = wire[cut:]
-                time.sleep(0.05)
+                # In the server's socket before the next piece is sent: acknowledged.
+                self.assertTrue(wait_for(lambda: unacknowledged(s) == 0))
             s.sendall(wire)
             self.assertEqual([parse(tcp_read_message(s)).qid for _ in range(4)],
                              [200, 201, 202, 203])
