@@ -46,6 +46,13 @@ inline bool cannot_send(int fd) {
          ioctl(fd, SIOCOUTQNSD, &unsent) == 0 && queued == unsent;
 }
 
+// Every octet sent on `fd` has been acknowledged by the peer's kernel: it is in the peer's
+// socket, where the server's next read finds it.
+inline bool acknowledged(int fd) {
+  int octets = 0;
+  return ioctl(fd, SIOCOUTQ, &octets) == 0 && octets == 0;
+}
+
 // Octets that arrived and were not read.
 inline int unread(int fd) {
   int octets = 0;

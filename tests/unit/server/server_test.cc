@@ -478,7 +478,7 @@ TEST_F(ServerTest, TcpQuerySplitAcrossWrites) {
   // The length prefix itself split, then the message split.
   for (size_t cut : {size_t{1}, size_t{9}}) {
     ASSERT_TRUE(write_all(client, wire.data(), cut));
-    std::this_thread::sleep_for(50ms);
+    ASSERT_TRUE(testing::eventually([&] { return test::acknowledged(client.get()); }));
     ASSERT_TRUE(write_all(client, wire.data() + cut, wire.size() - cut));
     EXPECT_EQ(tcp_read_message(client), expected_reply(query, 'T'));
   }
@@ -491,7 +491,7 @@ TEST_F(ServerTest, TcpLargestMessages) {
   Bytes wire = framed(query);
   size_t half = wire.size() / 2;
   ASSERT_TRUE(write_all(client, wire.data(), half));
-  std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(testing::eventually([&] { return test::acknowledged(client.get()); }));
   ASSERT_TRUE(write_all(client, wire.data() + half, wire.size() - half));
   EXPECT_EQ(tcp_read_message(client), expected_reply(query, 'T'));
   // And a small one after it on the same connection.
@@ -542,15 +542,16 @@ TEST_F(ServerTest, TcpQueryTimeoutWaitsForAClientThatDoesNotRead) {
   // Odd-sized queries, so that messages straddle the server's reads.
   NonReadingClient slow(server, 300, 30001);
   // Backed up: more than the sockets hold, so the server cannot send its replies and has
-  // stopped reading the queries. Each round of the loop that finds queries unread while it
-  // still reads answers one at least (30 KB), so after 8 such rounds its output (256 KiB) is
-  // full for sure. Then four query timeouts go by on the loop's clock.
+  // stopped reading the queries. A round of the loop that finds a whole query's worth unread
+  // (30,015 octets; its input buffer has room for that beside any part of a query it holds)
+  // while it still reads answers one query at least, so after 8 such rounds its output
+  // (256 KiB) is full for sure. Then four query timeouts go by on its clock.
   int server_fd = -1;
   ASSERT_TRUE(
       testing::eventually([&] { return (server_fd = test::server_end_of(slow.fd())) >= 0; }));
   for (int round = 0; round < 8; ++round) {
     ASSERT_TRUE(testing::eventually(
-        [&] { return test::unread(server_fd) > 0 && test::cannot_send(server_fd); }));
+        [&] { return test::unread(server_fd) >= 30015 && test::cannot_send(server_fd); }));
     server_->tick();
   }
   later(800ms);
