@@ -129,6 +129,7 @@ std::unique_ptr<forward::Forwarder> start_forwarder(const settings::ServeOptions
       .stub_domains = routes.stubs,
       .except = routes.except,
       .timeout = std::chrono::milliseconds(options.upstream_timeout_ms),
+      .deadline = std::chrono::milliseconds(options.forward_deadline_ms),
       .max_in_flight = std::max<size_t>(options.max_forwards, 1),
       .cache_entries = options.cache_size,
       .cache_ttls = {.success_max = options.cache_max_ttl,

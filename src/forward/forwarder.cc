@@ -166,7 +166,7 @@ void Forwarder::Impl::run() {
       int index = oldest;
       spdlog::debug("forward: {} timed out after {} ms", upstream_of(slots[index]).to_string(),
                     options.timeout.count());
-      next_upstream(index, now);
+      next_upstream(index, now, true);
     }
   }
 }
@@ -240,6 +240,8 @@ void Forwarder::Impl::take(const Submission& submission, const std::shared_ptr<C
   // the workers submit only names that have some (Client::forwards), and none left is SERVFAIL.
   slot.upstreams = zones.route(client.question.name);
   slot.upstream = 0;
+  slot.give_up = now + options.deadline;
+  slot.round_timed_out = false;
   do {
     slot.id = random_id();
   } while (by_id[slot.id] >= 0);

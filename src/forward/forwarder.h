@@ -16,7 +16,9 @@
 // looks the question up in the worker's cache shard, or sends it over UDP from a new connect()ed
 // socket (a random source port from the kernel) with a random ID, to the first upstream; on TC it
 // asks the same upstream over TCP; on a timeout or an error it moves to the next upstream; when
-// none is left the client gets SERVFAIL. Responses are matched by source (the connected socket), ID
+// none is left after a timeout it goes round them again while an attempt can still end within
+// `deadline` (a lost datagram is retried, as CoreDNS's forward does), else the client gets
+// SERVFAIL. Responses are matched by source (the connected socket), ID
 // and question. See README.md for the loop protection.
 
 #include <chrono>
@@ -49,7 +51,13 @@ struct ForwarderOptions {
   std::vector<StubDomain> stub_domains = {};
   // ... and names at or under these, when no stub domain takes them, are not forwarded.
   std::vector<dns::Name> except = {};
-  std::chrono::milliseconds timeout{1500};  // per upstream
+  std::chrono::milliseconds timeout{1500};  // per attempt
+  // How long a query is tried at most, from its arrival here. When every upstream of its route
+  // has failed and one of them by a timeout, the route is tried again in order, each attempt
+  // started only when it can end by then. CoreDNS's forward keeps trying for 5 s too; without
+  // it, one datagram lost on the way to a single upstream is a SERVFAIL. An upstream that only
+  // refuses (ICMP, a reset) is not tried again: nothing listens there.
+  std::chrono::milliseconds deadline{5000};
   size_t max_in_flight = 1024;      // queries submitted and not yet answered
   size_t cache_entries = 10000;     // 0: no cache (and upstream TTLs passed on as they are)
   CacheTtls cache_ttls = {};          // how long answers are cached and the TTLs they are served with

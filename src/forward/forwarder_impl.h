@@ -67,6 +67,8 @@ struct Forwarder::Impl {
     uint16_t id = 0;
     std::span<const uint16_t> upstreams;  // indices into zones.upstreams(), tried in order
     size_t upstream = 0;                  // the attempt's position in `upstreams`
+    Clock::time_point give_up{};          // ForwarderOptions::deadline after the query came
+    bool round_timed_out = false;         // an attempt of this round through `upstreams` did
     bool tcp = false;
     UniqueFd fd;
     Clock::time_point deadline{};
@@ -129,7 +131,9 @@ struct Forwarder::Impl {
   void take(const Submission& submission, const std::shared_ptr<Client::Ring>& ring,
             Clock::time_point now);
   void start_attempt(int index, bool tcp, Clock::time_point now);
-  void next_upstream(int index, Clock::time_point now);
+  // The attempt failed, by its timeout or by an error: the next upstream, round the route again
+  // when the deadline allows, or SERVFAIL.
+  void next_upstream(int index, Clock::time_point now, bool timed_out = false);
   void on_event(int index, uint32_t events, Clock::time_point now);
   void on_udp(int index, Clock::time_point now);
   void on_tcp(int index, uint32_t events, Clock::time_point now);

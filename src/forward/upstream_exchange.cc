@@ -1,5 +1,6 @@
-// One forwarded query's exchange with the upstreams: a UDP attempt per upstream in order, a
-// TCP retry when the answer is truncated, the timeout list, and the random IDs.
+// One forwarded query's exchange with the upstreams: a UDP attempt per upstream in order (and
+// round again after a timeout while the deadline allows), a TCP retry when the answer is
+// truncated, the timeout list, and the random IDs.
 
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
@@ -64,8 +65,19 @@ void Forwarder::Impl::start_attempt(int index, bool tcp, Clock::time_point now) 
   fail(index);
 }
 
-void Forwarder::Impl::next_upstream(int index, Clock::time_point now) {
-  ++slots[index].upstream;
+void Forwarder::Impl::next_upstream(int index, Clock::time_point now, bool timed_out) {
+  Slot& slot = slots[index];
+  slot.round_timed_out = slot.round_timed_out || timed_out;
+  ++slot.upstream;
+  // A round that ended with a timeout in it may have lost a datagram: another round, when its
+  // first attempt can still end in time. A round of errors alone would only fail again at once.
+  if (slot.upstream == slot.upstreams.size() && slot.round_timed_out &&
+      now + options.timeout <= slot.give_up) {
+    spdlog::debug("forward: {} again: every upstream failed, one by a timeout",
+                  slot.client.question.name.to_text());
+    slot.upstream = 0;
+    slot.round_timed_out = false;
+  }
   start_attempt(index, false, now);
 }
 

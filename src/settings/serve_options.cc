@@ -109,6 +109,11 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
                       0u, 100u);
   add_option_in_range(command, "--upstream-timeout", options.upstream_timeout_ms,
                       "Milliseconds to wait for one upstream before trying the next", 1u, 60000u);
+  add_option_in_range(command, "--forward-deadline", options.forward_deadline_ms,
+                      "Milliseconds a forwarded query is tried at most: after a round of the "
+                      "upstreams with a timeout in it, they are asked again in order while an "
+                      "attempt can end in time (CoreDNS: forward's fixed 5 s)",
+                      1u, 60000u);
   add_option_in_range(command, "--max-forwards", options.max_forwards,
                       "Forwarded queries in flight at once; beyond it, SERVFAIL", size_t{1},
                       size_t{65536});

@@ -36,6 +36,7 @@ struct ServeOptions {
   uint32_t rrl = 0;                         // UDP responses a second per client network; 0: off
   uint32_t rrl_slip = 2;
   unsigned upstream_timeout_ms = 1500;
+  unsigned forward_deadline_ms = 5000;  // CoreDNS's forward: tries for 5 s
   size_t max_forwards = 1024;
   size_t cache_size = 10000;
   uint32_t cache_max_ttl = 3600;  // CoreDNS cache's defaults

@@ -16,7 +16,7 @@
   data keeps being served, and the first good answer brings the changes. (An API server that
   accepts connections and never answers is in test_kube_api.py.)
 - upstreams that answer garbage (bytes that are not DNS, a reply with the wrong ID, a reply cut
-  in its question): the client gets SERVFAIL, within the upstream timeout;
+  in its question): the client gets SERVFAIL when the --forward-deadline ends;
 - an upstream that does not answer yet: while forwarded queries wait for it, cluster names are
   still answered, every one of them before any forwarded query is (no worker blocked); then it
   answers them all, and each client gets its answer.
@@ -381,10 +381,12 @@ class UpstreamFaultsTest(unittest.TestCase):
         upstream.start()
         self.addCleanup(upstream.close)
         server = VmdnsServer([EXAMPLES], ["--upstream", "127.0.0.1:%d" % upstream.port,
-                                          "--upstream-timeout", "500"])
+                                          "--upstream-timeout", "500",
+                                          "--forward-deadline", "1000"])
         self.addCleanup(server.stop)
         for i in range(6):
-            # SERVFAIL when the upstream timeout ends, garbage ignored; +time=5 bounds a hang.
+            # SERVFAIL when the deadline ends (two rounds of 500 ms), garbage ignored; +time=5
+            # bounds a hang.
             reply = server.dig("garbage-%d.example.test" % i, "A", extra=["+time=5"])
             self.assertEqual(reply.status, "SERVFAIL", reply.raw + server.log())
         self.assertGreaterEqual(upstream.queries, 6)

@@ -13,7 +13,8 @@ in 1232 octets, names with short TTLs) and 2.0.192.in-addr.arpa; vmdns forwards 
   asks it again over TCP and a TCP client gets the whole set;
 - an upstream port with nothing listening and an upstream that never answers are passed over
   for the next, which answers; with every upstream dead the client gets SERVFAIL within a few
-  seconds;
+  seconds (--forward-deadline); the only upstream losing the first datagram of every question
+  is asked again, and the client gets its answer, as with CoreDNS's forward;
 - `--no-upstream` (what the harness passes by default) answers REFUSED, as before forwarding;
 - the cache: after Knot stops, an answer seen before is still given, with the TTL counting down,
   until its TTL expires (a 3-second one does, while a 300-second one is still given);
@@ -31,6 +32,7 @@ import socket
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -245,6 +247,43 @@ class ExternalNameWithoutUpstreamTest(unittest.TestCase):
             vmdns.stop()
 
 
+class LossyRelay(threading.Thread):
+    """A UDP relay to an upstream that drops the first datagram of each question and passes the
+    rest through: a lossy path to a single upstream."""
+
+    def __init__(self, upstream_port):
+        super().__init__(daemon=True)
+        self.upstream_port = upstream_port
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.seen = set()
+        self.dropped = 0
+        self.start()
+
+    def run(self):
+        while True:
+            try:
+                packet, peer = self.sock.recvfrom(4096)
+            except OSError:
+                return
+            question = packet[12:].lower()
+            if question not in self.seen:
+                self.seen.add(question)
+                self.dropped += 1
+                continue
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as upstream:
+                upstream.settimeout(5)
+                upstream.sendto(packet, ("127.0.0.1", self.upstream_port))
+                try:
+                    self.sock.sendto(upstream.recv(65535), peer)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.sock.close()
+
+
 class UpstreamFailureTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -295,8 +334,20 @@ class UpstreamFailureTest(unittest.TestCase):
         timed_out = "forward: 127.0.0.1:%d timed out after 2000 ms" % self.silent_port
         self.assertTrue(wait_for(lambda: timed_out in server.log()), server.log())
 
+    def test_lost_datagram_is_asked_again(self):
+        relay = LossyRelay(self.knot.port)
+        self.addCleanup(relay.close)
+        # The lost datagram's attempt ends after 500 ms; the next round has 4.5 s more.
+        server = self.serve(relay.port, timeout_ms=500)
+        for name in ("www.example.test", "brief.example.test"):
+            reply = server.dig(name, "A", extra=["+time=5", "+tries=1"])
+            self.assertEqual(reply.status, "NOERROR", reply.raw + server.log())
+        self.assertEqual(relay.dropped, 2)
+
     def test_all_upstreams_dead_is_servfail(self):
-        server = self.serve(self.closed_port, self.silent_port, timeout_ms=500)
+        # Rounds of 500 ms for 1.5 s at most, well inside dig's +time=5.
+        server = self.serve(self.closed_port, self.silent_port, timeout_ms=500,
+                            extra=["--forward-deadline", "1500"])
         for tcp in (False, True):
             # The SERVFAIL itself is the proof that the client was not left waiting; dig's
             # +time=5 only bounds a hang.

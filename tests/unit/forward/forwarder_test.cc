@@ -6,7 +6,9 @@
 // worker itself from its own shard (without allocating) when it asks reply_from_cache(), every
 // worker's shard holding the answer, while rewritten queries are left to the forwarder thread; an
 // upstream with nothing listening (ICMP refused) and one that never answers (timeout) are
-// passed over for the next; with every upstream dead the client gets SERVFAIL; a query that
+// passed over for the next; a datagram lost on the way to the only upstream is sent again while
+// the deadline allows, an upstream that only refuses is not; with every upstream dead the
+// client gets SERVFAIL; a query that
 // carries the ID and question of one we sent upstream, or our loop marker option under another
 // ID (our own query come back) gets SERVFAIL;
 // past max_in_flight submit() refuses; a datagram with the wrong ID is ignored; a stopped
@@ -99,6 +101,7 @@ class ForwarderTest : public ::testing::Test {
                                                               .stub_domains = std::move(stubs),
                                                               .except = std::move(except),
                                                               .timeout = timeout,
+                                                              .deadline = deadline_,
                                                               .max_in_flight = max_in_flight,
                                                               .cache_entries = 100,
                                                               .local_answer = local_answer_});
@@ -122,6 +125,7 @@ class ForwarderTest : public ::testing::Test {
     return vmdns::testing::parse_response(d.bytes);
   }
 
+  std::chrono::milliseconds deadline_ = 5000ms;  // ForwarderOptions::deadline for start()
   UniqueFd server_fd_, client_fd_;
   net::ListenAddress server_address_, client_address_;
   net::ReplyRoute route_;
@@ -346,6 +350,7 @@ TEST_F(ForwarderTest, DeadUpstreamsArePassedOver) {
 TEST_F(ForwarderTest, AllUpstreamsDeadGivesServfail) {
   Upstream silent_address;
   UniqueFd silent = bound_udp(&silent_address);
+  deadline_ = 500ms;  // tried again at most once more: a round of 200 ms must end by then
   start({silent_address}, 16, 200ms);
   ASSERT_TRUE(submitter_->submit(client("x.example.test", dns::RrType::AAAA, false), route_));
   auto reply = client_reply();
@@ -353,6 +358,38 @@ TEST_F(ForwarderTest, AllUpstreamsDeadGivesServfail) {
   EXPECT_EQ(reply->rcode, dns::Rcode::ServFail);
   EXPECT_EQ(reply->id, 0xBEEF);
   EXPECT_EQ(reply->question, "x.example.test. AAAA");
+}
+
+// A single upstream that lost the first datagram (a timeout) is asked again, under the same ID
+// from a new socket, and its answer reaches the client: CoreDNS's forward retries so too.
+TEST_F(ForwarderTest, ALostDatagramIsSentAgainWithinTheDeadline) {
+  Upstream lossy_address;
+  UniqueFd lossy = bound_udp(&lossy_address);
+  start({lossy_address}, 16, 200ms);
+  ASSERT_TRUE(submitter_->submit(client("x.example.test"), route_));
+  Datagram lost = receive(lossy);
+  ASSERT_FALSE(lost.bytes.empty());
+  Datagram again = receive(lossy);
+  ASSERT_FALSE(again.bytes.empty());
+  EXPECT_EQ(id_of(again.bytes), id_of(lost.bytes));
+  answer(lossy, again, id_of(again.bytes));
+  auto reply = client_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->rcode, dns::Rcode::NoError);
+  EXPECT_EQ(reply->id, 0xBEEF);
+}
+
+// Nothing listens (ICMP refused, no timeout in the round): SERVFAIL at once, not after the
+// 5 s deadline of asking the same closed port again and again.
+TEST_F(ForwarderTest, AnUpstreamThatOnlyRefusesIsNotAskedAgain) {
+  Upstream refused;
+  { UniqueFd gone = bound_udp(&refused); }
+  deadline_ = 60000ms;  // a retry would keep the client past client_reply()'s 3 s
+  start({refused}, 16, 200ms);
+  ASSERT_TRUE(submitter_->submit(client("x.example.test"), route_));
+  auto reply = client_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->rcode, dns::Rcode::ServFail);
 }
 
 TEST_F(ForwarderTest, OurOwnQueryComingBackIsALoop) {
