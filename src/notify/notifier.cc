@@ -177,10 +177,17 @@ void Notifier::send(const NotifySend& s) {
   }
   size_t length = signer ? signer->sign(w, buffer, wall_seconds()) : w.finish();
   InFlight& flight = in_flight_[s.zone * peers_.size() + s.target];
+  if (flight.id != s.id || s.kind != NotifySend::Kind::Retry) {
+    flight.request_macs.clear();  // a new exchange: answers to the old one's tries are late
+  }
   flight.id = s.id;
-  flight.request_mac.clear();
-  if (signer) {
-    flight.request_mac.assign(signer->mac().begin(), signer->mac().end());
+  // Tries signed in the same second carry the same MAC: kept once.
+  if (signer && (flight.request_macs.empty() ||
+                 !std::ranges::equal(flight.request_macs.back(), signer->mac()))) {
+    if (flight.request_macs.size() == kTriesVerified) {
+      flight.request_macs.erase(flight.request_macs.begin());
+    }
+    flight.request_macs.emplace_back(signer->mac().begin(), signer->mac().end());
   }
   if (length == 0) {
     spdlog::warn("NOTIFY {} to {}: cannot sign the message", zone.to_text(),
@@ -237,8 +244,18 @@ void Notifier::receive(int fd, Clock::time_point now) {
         continue;  // not the exchange in flight (a late answer to an earlier one, or forged)
       }
       if (peers_[t].key) {
-        tsig::ResponseVerifier verifier(*peers_[t].key, flight.request_mac);
-        tsig::Status status = verifier.verify(message, wall_seconds());
+        // The answer to any of the last tries, newest first; the newest's verdict otherwise.
+        tsig::Status status = tsig::Status::BadSig;
+        for (auto mac = flight.request_macs.rbegin(); mac != flight.request_macs.rend(); ++mac) {
+          tsig::Status tried = tsig::ResponseVerifier(*peers_[t].key, *mac)
+                                   .verify(message, wall_seconds());
+          if (mac == flight.request_macs.rbegin() || tried == tsig::Status::Ok) {
+            status = tried;
+          }
+          if (status == tsig::Status::Ok) {
+            break;
+          }
+        }
         if (status != tsig::Status::Ok) {
           // An answer we cannot trust ends nothing: the retries go on.
           spdlog::warn("NOTIFY {} to {}: the answer's TSIG: {}", zone.to_text(),

@@ -71,8 +71,11 @@ class Notifier {
   };
   struct InFlight {
     uint16_t id = 0;
-    std::vector<uint8_t> request_mac;  // to verify a signed answer
+    // The last distinct MACs of the exchange's tries (oldest first), to verify a signed answer:
+    // a secondary's answer to one try may cross the next try, whose MAC differs (its time).
+    std::vector<std::vector<uint8_t>> request_macs;
   };
+  static constexpr size_t kTriesVerified = 4;
   void run();
   void send(const NotifySend& s);
   void receive(int fd, Clock::time_point now);
