@@ -71,6 +71,16 @@ size_t target_offset(RrType type) { return type == RrType::SRV ? 6 : 0; }
 // the additional section once (CoreDNS's isDuplicate). Targets are compared octet by octet,
 // case-insensitively; nothing is allocated.
 bool earlier_target(const zone::RrSet& set, size_t index, std::span<const uint8_t> target) {
+  if (set.targets_referenced()) {
+    // Targets stored once in the zone (zone/rr_set.h): the same name is the same reference.
+    const uint8_t* mine = set.referenced_target(index);
+    for (size_t i = 0; i < index; ++i) {
+      if (set.referenced_target(i) == mine) {
+        return true;
+      }
+    }
+    return false;
+  }
   const size_t offset = target_offset(set.type());
   bool found = false;
   size_t at = 0;

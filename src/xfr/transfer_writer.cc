@@ -105,12 +105,11 @@ bool RecordSequence::peek(DeltaRecord& out) {
     }
     case Segment::Kind::Zone: {
       const zone::RrSet& set = owners_[offset_].node->rrsets[set_];
-      std::span<const uint8_t> data = set.data();
-      size_t length = (size_t{data[rdata_]} << 8) | data[rdata_ + 1];
+      size_t at = rdata_;
       out.owner_wire = owners_[offset_].name;
       out.type = set.type();
       out.ttl = set.ttl();
-      out.rdata = data.subspan(rdata_ + 2, length);
+      out.rdata = set.next(at, rdata_buffer_);
       return true;
     }
   }
@@ -133,8 +132,7 @@ void RecordSequence::advance() {
       break;
     }
     case Segment::Kind::Zone: {
-      std::span<const uint8_t> data = owners_[offset_].node->rrsets[set_].data();
-      rdata_ += 2 + ((size_t{data[rdata_]} << 8) | data[rdata_ + 1]);
+      owners_[offset_].node->rrsets[set_].next(rdata_, rdata_buffer_);
       break;
     }
   }

@@ -62,6 +62,8 @@ class RecordSequence {
   size_t offset_ = 0;  // Packed: octets read; Zone: owner index
   size_t set_ = 0;     // Zone: set index in the owner's node
   size_t rdata_ = 0;   // Zone: octet offset in the set's data
+  // Zone: the rdata peek() gives when the set references its targets (zone/rr_set.h).
+  zone::RrSet::RdataBuffer rdata_buffer_;
   size_t given_ = 0;
 };
 

@@ -192,6 +192,19 @@ const Zone* Zone::part_for(std::string_view name, uint32_t name_hash) const {
   return this;
 }
 
+// The entries of a set of referenced targets hold their target's node index (ZoneBuilder):
+// each becomes the offset of that node's key, in this zone's frozen table, from the entry.
+void Zone::resolve_references(uint8_t* entries, size_t length) {
+  for (size_t at = 0; at + RrSet::kReferenceEntry <= length; at += RrSet::kReferenceEntry) {
+    uint8_t* reference = entries + at + 2 + RrSet::kSrvFixed;
+    uint32_t node;
+    std::memcpy(&node, reference, sizeof node);
+    auto relative = static_cast<int32_t>(
+        reinterpret_cast<const uint8_t*>(names_.key(node).data()) - (entries + at));
+    std::memcpy(reference, &relative, sizeof relative);
+  }
+}
+
 void Zone::adopt_records(std::span<const Node> nodes, std::span<const RrSet> sets,
                          std::span<const uint8_t> data) {
   static_assert(alignof(Node) <= alignof(std::max_align_t) && sizeof(Node) % alignof(RrSet) == 0);
@@ -215,7 +228,11 @@ void Zone::adopt_records(std::span<const Node> nodes, std::span<const RrSet> set
     const RrSet& set = sets[i];
     size_t at = static_cast<size_t>(set.data().data() - data.data());
     std::construct_at(new_sets + i, set.type(), set.ttl(), static_cast<uint32_t>(set.size()),
-                      std::span<const uint8_t>(new_data + at, set.data().size()));
+                      std::span<const uint8_t>(new_data + at, set.data().size()),
+                      set.targets_referenced());
+    if (set.targets_referenced()) {
+      resolve_references(new_data + at, set.data().size());
+    }
   }
   for (size_t i = 0; i < nodes.size(); ++i) {
     std::span<const RrSet> own = nodes[i].rrsets;

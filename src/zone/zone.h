@@ -147,6 +147,7 @@ class Zone {
   // and moves the name table's slots and keys to the front of records_.
   void adopt_records(std::span<const Node> nodes, std::span<const RrSet> sets,
                      std::span<const uint8_t> data);
+  void resolve_references(uint8_t* entries, size_t length);
   // The part that holds `lowercased_wire` if it is in this zone: the shard whose apex is a
   // suffix of it, else the top (this).
   const Zone* part_for(std::string_view lowercased_wire, uint32_t name_hash) const;

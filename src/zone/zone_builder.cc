@@ -114,6 +114,34 @@ bool ZoneBuilder::add_name(std::string_view owner) {
   return node != NameTable::kMissing;
 }
 
+// Whether every record of `kept`, an SRV set, names a target that is a name of this zone, as
+// its key spells it (then `nodes` holds their indexes): the set then stores each target as a
+// reference to the key (rr_set.h). A target of at least 4 octets makes the reference no longer
+// than the name.
+bool ZoneBuilder::targets_in_zone(const std::vector<Record>& kept,
+                                  std::vector<uint32_t>& nodes) const {
+  nodes.clear();
+  if (kept.empty() || kept.front().type != dns::RrType::SRV) {
+    return false;
+  }
+  for (const Record& r : kept) {
+    if (r.length < RrSet::kSrvFixed + 4) {
+      return false;
+    }
+    std::string_view target(reinterpret_cast<const char*>(rdata_.data()) + r.offset +
+                                RrSet::kSrvFixed,
+                            r.length - RrSet::kSrvFixed);
+    // The table holds lowercased names: a target in another case is not found, and stays
+    // inline, so that answers keep its octets.
+    uint32_t node = zone_.names_.find(target);
+    if (node == NameTable::kMissing) {
+      return false;
+    }
+    nodes.push_back(node);
+  }
+  return true;
+}
+
 // Groups the records into sets: a stable counting sort by node keeps the order records were
 // added in, then each node's few records are sorted by type (stable again), duplicates dropped,
 // and every rdata copied once into the zone's buffer with its length prefix.
@@ -148,6 +176,7 @@ void ZoneBuilder::freeze_sets() {
   sets.reserve(by_node.size());
 
   std::vector<Record> kept;
+  std::vector<uint32_t> target_nodes;
   std::unordered_set<std::string_view> seen;
   std::map<dns::RrType, uint32_t> counts;  // the zone's records by type, for its metrics
   for (size_t node = 0; node < node_count; ++node) {
@@ -174,16 +203,27 @@ void ZoneBuilder::freeze_sets() {
         }
       }
       size_t data_begin = data.size();
-      for (const Record& r : kept) {
+      bool referenced = targets_in_zone(kept, target_nodes);
+      for (size_t i = 0; i < kept.size(); ++i) {
+        const Record& r = kept[i];
         size_t at = data.size();
-        data.resize(at + 2 + r.length);  // within the reserved capacity
+        // Within the reserved capacity: a referenced entry is no longer than the rdata's.
+        data.resize(at + (referenced ? RrSet::kReferenceEntry : 2 + r.length));
         data[at] = static_cast<uint8_t>(r.length >> 8);
         data[at + 1] = static_cast<uint8_t>(r.length & 0xFF);
-        std::memcpy(data.data() + at + 2, rdata_.data() + r.offset, r.length);
+        if (referenced) {
+          // The target's node index for now; Zone::adopt_records makes it a reference.
+          std::memcpy(data.data() + at + 2, rdata_.data() + r.offset, RrSet::kSrvFixed);
+          std::memcpy(data.data() + at + 2 + RrSet::kSrvFixed, &target_nodes[i],
+                      sizeof(uint32_t));
+        } else {
+          std::memcpy(data.data() + at + 2, rdata_.data() + r.offset, r.length);
+        }
       }
       sets.emplace_back(set_begin->type, set_begin->ttl, static_cast<uint32_t>(kept.size()),
                         std::span<const uint8_t>(data.data() + data_begin,
-                                                 data.size() - data_begin));
+                                                 data.size() - data_begin),
+                        referenced);
       counts[set_begin->type] += static_cast<uint32_t>(kept.size());
       set_begin = set_end;
     }

@@ -55,6 +55,7 @@ class ZoneBuilder {
     dns::RrType type;
   };
 
+  bool targets_in_zone(const std::vector<Record>& kept, std::vector<uint32_t>& nodes) const;
   // The node index of `owner`, creating it and its empty non-terminals; NameTable::kMissing
   // when `owner` is outside the zone.
   uint32_t node_for(std::string_view owner);

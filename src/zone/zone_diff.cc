@@ -8,9 +8,27 @@ namespace vmdns::zone {
 namespace {
 
 bool same_data(const RrSet& a, const RrSet& b) {
-  std::span<const uint8_t> x = a.data();
-  std::span<const uint8_t> y = b.data();
-  return a.ttl() == b.ttl() && x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin());
+  if (a.ttl() != b.ttl() || a.size() != b.size()) {
+    return false;
+  }
+  if (!a.targets_referenced() && !b.targets_referenced()) {
+    std::span<const uint8_t> x = a.data();
+    std::span<const uint8_t> y = b.data();
+    return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin());
+  }
+  // References point into each set's own zone: compare the rdatas they stand for.
+  RrSet::RdataBuffer buffer_a;
+  RrSet::RdataBuffer buffer_b;
+  size_t at_a = 0;
+  size_t at_b = 0;
+  while (a.has_entry(at_a) && b.has_entry(at_b)) {
+    std::span<const uint8_t> x = a.next(at_a, buffer_a);
+    std::span<const uint8_t> y = b.next(at_b, buffer_b);
+    if (x.size() != y.size() || !std::equal(x.begin(), x.end(), y.begin())) {
+      return false;
+    }
+  }
+  return !a.has_entry(at_a) && !b.has_entry(at_b);
 }
 
 bool holds(const RrSet& set, std::span<const uint8_t> rdata) {
