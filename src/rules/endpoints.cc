@@ -248,6 +248,21 @@ bool EndpointIndex::runs_guest(const std::string& namespace_name,
   return true;
 }
 
+EndpointPorts EndpointIndex::shared_ports(const std::vector<cluster::ServicePort>& ports) const {
+  // The lists made last first: Services of one application come together and mostly share
+  // theirs. A few are enough; looking further would make a namespace of distinct lists cost
+  // quadratic time.
+  constexpr size_t kLooked = 8;
+  for (size_t i = port_lists_.size(); i > 0 && port_lists_.size() - i < kLooked; --i) {
+    if (*port_lists_[i - 1] == ports) {
+      return port_lists_[i - 1];
+    }
+  }
+  // A copy, of the list's exact size.
+  port_lists_.push_back(std::make_shared<const std::vector<cluster::ServicePort>>(ports));
+  return port_lists_.back();
+}
+
 std::vector<Endpoint> EndpointIndex::from_slices(const cluster::Service& service) const {
   std::vector<Endpoint> out;
   const std::string& ns = service.meta.namespace_name;
@@ -260,7 +275,7 @@ std::vector<Endpoint> EndpointIndex::from_slices(const cluster::Service& service
     if (slice.address_type == "FQDN" || slice.endpoints.empty()) {
       continue;
     }
-    auto ports = std::make_shared<const std::vector<cluster::ServicePort>>(slice.ports);
+    EndpointPorts ports = shared_ports(slice.ports);
     for (const auto& endpoint : slice.endpoints) {
       if (!runs_guest(ns, endpoint)) {
         continue;  // a launcher pod of a migrating VMI that does not run its guest
@@ -292,7 +307,7 @@ std::vector<Endpoint> EndpointIndex::from_selector(const cluster::Service& servi
   }
 
   const std::string& svc = service.meta.name;
-  auto ports = std::make_shared<const std::vector<cluster::ServicePort>>(endpoint_ports(service));
+  EndpointPorts ports = shared_ports(endpoint_ports(service));
   for (uint32_t i : *candidates) {
     const Workload& w = workloads_[i];
     bool selected = true;
