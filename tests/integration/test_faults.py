@@ -237,14 +237,15 @@ class ApiServerFaultsTest(ApiFaultsBase):
         self.wait_answer(server, MYVMI, ["10.244.0.57"])
         log_before = len(server.log())
         self.api.stop()
-        self.move_vmi("10.244.0.71")  # while it is away
+        # vmdns has seen it go (its connection failed): no watch of the old server is left to
+        # bring the change below, so what is served until it is back is the old data.
         self.assertTrue(wait_for(lambda: "onnect" in server.log()[log_before:], 10),
                         server.log())
+        self.move_vmi("10.244.0.71")  # while it is away
         for _ in range(5):
             self.assertEqual(ask_a(server.port, MYVMI), (NOERROR, ["10.244.0.57"]))
             self.assertEqual(ask_a(server.port, "nosuchvm.mysubdomain.default.svc.cluster.local"),
                              (NXDOMAIN, []))
-            time.sleep(0.1)
         self.api.start()
         self.wait_answer(server, MYVMI, ["10.244.0.71"], timeout=40)
 
