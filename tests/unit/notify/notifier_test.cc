@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <memory>
 #include <thread>
 
 #include "dns/message_view.h"
@@ -179,46 +180,46 @@ TEST(Notifier, NeverAnsweredIsFailed) {
   EXPECT_EQ(notifier.counters(0).acknowledged.load(), 0u);
 }
 
-TEST(Notifier, SignedWithTheKeyAndOnlyASignedAnswerCounts) {
-  std::string error;
-  tsig::Key key = *tsig::parse_key_spec(
-      "xfr.example:hmac-sha256:c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTAx", &error);
-  tsig::KeyRing ring;
-  ASSERT_TRUE(ring.add(key, &error));
-  Secondary secondary;
-  Notifier notifier({{secondary.address, key}}, kSteady);
-  notifier.publish(*snapshot(9));
+// A secondary that shares the key "xfr.example" with a Notifier, which has told it of serial 9.
+class SignedNotifyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    key = *tsig::parse_key_spec("xfr.example:hmac-sha256:c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTAx",
+                                &error);
+    ASSERT_TRUE(ring.add(key, &error)) << error;
+    notifier = std::make_unique<Notifier>(std::vector<Peer>{{secondary.address, key}}, kSteady);
+    notifier->publish(*snapshot(9));
+  }
+  tsig::RequestCheck check(const std::vector<uint8_t>& request) {
+    return tsig::check_request(request, ring, static_cast<uint64_t>(std::time(nullptr)));
+  }
 
+  tsig::Key key;
+  tsig::KeyRing ring;
+  Secondary secondary;
+  std::unique_ptr<Notifier> notifier;
+};
+
+TEST_F(SignedNotifyTest, SignedWithTheKeyAndOnlyASignedAnswerCounts) {
   std::vector<uint8_t> first = secondary.receive();
-  tsig::RequestCheck check =
-      tsig::check_request(first, ring, static_cast<uint64_t>(std::time(nullptr)));
-  ASSERT_EQ(check.status, tsig::Status::Ok);
+  ASSERT_EQ(check(first).status, tsig::Status::Ok);
   secondary.answer(first);  // unsigned: not trusted, the retries go on
   std::vector<uint8_t> second = secondary.receive();
   ASSERT_FALSE(second.empty());
-  check = tsig::check_request(second, ring, static_cast<uint64_t>(std::time(nullptr)));
-  ASSERT_EQ(check.status, tsig::Status::Ok);
-  tsig::Signer signer(key, check.mac());
+  tsig::RequestCheck verdict = check(second);
+  ASSERT_EQ(verdict.status, tsig::Status::Ok);
+  tsig::Signer signer(key, verdict.mac());
   secondary.answer(second, 0, &signer);
-  EXPECT_TRUE(eventually([&] { return notifier.counters(0).acknowledged.load() == 1; }));
-  EXPECT_EQ(notifier.counters(0).failed.load(), 0u);
+  EXPECT_TRUE(eventually([&] { return notifier->counters(0).acknowledged.load() == 1; }));
+  EXPECT_EQ(notifier->counters(0).failed.load(), 0u);
 }
 
 // A secondary's answer to a try that a later try, signed in a later second (another MAC), has
 // crossed: still the answer to this exchange.
-TEST(Notifier, AnAnswerToAnEarlierTrySignedAnotherSecondCounts) {
-  std::string error;
-  tsig::Key key = *tsig::parse_key_spec(
-      "xfr.example:hmac-sha256:c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTAx", &error);
-  tsig::KeyRing ring;
-  ASSERT_TRUE(ring.add(key, &error));
-  Secondary secondary;
-  Notifier notifier({{secondary.address, key}}, kSteady);
-  notifier.publish(*snapshot(9));
-
+TEST_F(SignedNotifyTest, AnAnswerToAnEarlierTrySignedAnotherSecondCounts) {
   std::vector<uint8_t> first = secondary.receive();
-  tsig::RequestCheck first_check =
-      tsig::check_request(first, ring, static_cast<uint64_t>(std::time(nullptr)));
+  tsig::RequestCheck first_check = check(first);
   ASSERT_EQ(first_check.status, tsig::Status::Ok);
   std::vector<uint8_t> first_mac(first_check.mac().begin(), first_check.mac().end());
   sockaddr_storage first_from = secondary.from;
@@ -227,10 +228,9 @@ TEST(Notifier, AnAnswerToAnEarlierTrySignedAnotherSecondCounts) {
   for (;;) {
     std::vector<uint8_t> later = secondary.receive();
     ASSERT_FALSE(later.empty());
-    tsig::RequestCheck check =
-        tsig::check_request(later, ring, static_cast<uint64_t>(std::time(nullptr)));
-    ASSERT_EQ(check.status, tsig::Status::Ok);
-    if (!std::ranges::equal(check.mac(), first_mac)) {
+    tsig::RequestCheck verdict = check(later);
+    ASSERT_EQ(verdict.status, tsig::Status::Ok);
+    if (!std::ranges::equal(verdict.mac(), first_mac)) {
       break;
     }
   }
@@ -238,8 +238,8 @@ TEST(Notifier, AnAnswerToAnEarlierTrySignedAnotherSecondCounts) {
   secondary.from_length = first_from_length;
   tsig::Signer signer(key, first_mac);
   secondary.answer(first, 0, &signer);
-  EXPECT_TRUE(eventually([&] { return notifier.counters(0).acknowledged.load() == 1; }));
-  EXPECT_EQ(notifier.counters(0).failed.load(), 0u);
+  EXPECT_TRUE(eventually([&] { return notifier->counters(0).acknowledged.load() == 1; }));
+  EXPECT_EQ(notifier->counters(0).failed.load(), 0u);
 }
 
 }  // namespace
