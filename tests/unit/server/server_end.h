@@ -5,33 +5,56 @@
 //   int server_fd = server_end_of(client.get());
 //   ASSERT_TRUE(eventually([&] { return cannot_send(server_fd); }));
 
+#include <arpa/inet.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 namespace vmdns::server::test {
 
 // The socket of this process whose peer is the local address of `client` (IPv4), or -1.
+// Found through /proc (the connection's inode in /proc/self/net/tcp, then the descriptor whose
+// link names it), never by calling fstat or getpeername on the server's descriptors: those
+// are the server thread's, and ThreadSanitizer takes such a call racing its accept() for a race.
 inline int server_end_of(int client) {
   sockaddr_in mine{};
   socklen_t length = sizeof(mine);
   if (getsockname(client, reinterpret_cast<sockaddr*>(&mine), &length) != 0) {
     return -1;
   }
-  for (int fd = 3; fd < 4096; ++fd) {
-    struct stat st {};
-    if (fd == client || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
-      continue;
+  // Addresses as the kernel prints them: the address's four octets as one host-order hex
+  // number, the port in hex.
+  char wanted[16];
+  std::snprintf(wanted, sizeof(wanted), "%08X:%04X", mine.sin_addr.s_addr, ntohs(mine.sin_port));
+  std::ifstream tcp("/proc/self/net/tcp");
+  std::string line;
+  std::string inode;
+  std::getline(tcp, line);  // the heading
+  while (inode.empty() && std::getline(tcp, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, node;
+    fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+        timeout >> node;
+    if (remote == wanted && node != "0") {  // 0: an earlier connection's TIME_WAIT
+      inode = node;
     }
-    sockaddr_in peer{};
-    length = sizeof(peer);
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0 &&
-        length == sizeof(peer) && peer.sin_family == AF_INET && peer.sin_port == mine.sin_port &&
-        peer.sin_addr.s_addr == mine.sin_addr.s_addr) {
-      return fd;
+  }
+  if (inode.empty()) {
+    return -1;
+  }
+  std::string target = "socket:[" + inode + "]";
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code error;
+    if (std::filesystem::read_symlink(entry.path(), error).string() == target) {
+      return std::stoi(entry.path().filename().string());
     }
   }
   return -1;
