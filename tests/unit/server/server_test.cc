@@ -38,6 +38,7 @@
 
 #include "server_end.h"
 #include "testing/eventually.h"
+#include "testing/moved_clock.h"
 
 namespace vmdns::server {
 namespace {
@@ -264,17 +265,16 @@ class ServerTest : public ::testing::Test {
                   .threads = 1,
                   .tcp_idle_timeout_ms = 20000,
                   .tcp_query_timeout_ms = query_timeout_ms,
-                  .clock = [this] { return clock_start_ + Clock::duration(elapsed_.load()); }});
+                  .clock = clock_.source()});
   }
   // Moves the clock of a server from start_with_query_timeout() on, and waits for the TCP
   // loop's round at the new time.
   void later(Clock::duration by) {
-    elapsed_ += by.count();
+    clock_.advance(by);
     server_->tick();
   }
 
-  const Clock::time_point clock_start_ = Clock::time_point{} + 1000s;
-  std::atomic<Clock::rep> elapsed_{0};
+  vmdns::testing::MovedClock clock_;
   Factory factory_;
   std::unique_ptr<Server> server_;
 };

@@ -30,6 +30,7 @@
 #include "server/server.h"
 #include "server_end.h"
 #include "testing/eventually.h"
+#include "testing/moved_clock.h"
 
 namespace vmdns::server {
 namespace {
@@ -203,8 +204,7 @@ class StreamPumpClockTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(StreamPumpClockTest, Script) {
   const Case& c = GetParam();
-  std::atomic<Clock::rep> elapsed{0};
-  const Clock::time_point start = Clock::time_point{} + 1000s;
+  vmdns::testing::MovedClock clock;
   std::string error;
   auto listen = net::parse_listen_address("127.0.0.1:0", &error);
   ASSERT_TRUE(listen) << error;
@@ -212,7 +212,7 @@ TEST_P(StreamPumpClockTest, Script) {
   Server server({.listen = *listen,
                  .threads = 1,
                  .tcp_idle_timeout_ms = c.idle_ms,
-                 .clock = [&] { return start + Clock::duration(elapsed.load()); }},
+                 .clock = clock.source()},
                 [&] { return std::make_unique<StreamEverything>(&streams); });
   ASSERT_TRUE(server.start(&error)) << error;
 
@@ -221,10 +221,7 @@ TEST_P(StreamPumpClockTest, Script) {
   int index = 0;
   for (const Step& step : c.steps) {
     SCOPED_TRACE("step " + std::to_string(index++) + ", at " +
-                 std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    Clock::duration(elapsed.load()))
-                                    .count()) +
-                 " ms");
+                 std::to_string(clock.elapsed_ms()) + " ms");
     switch (step.kind) {
       case Step::Ask: {
         size_t before = streams.size();
@@ -241,7 +238,7 @@ TEST_P(StreamPumpClockTest, Script) {
         server.tick();  // the pump's round that found it full has ended
         break;
       case Step::After:
-        elapsed += step.by.count();
+        clock.advance(step.by);
         server.tick();
         break;
       case Step::Read: {

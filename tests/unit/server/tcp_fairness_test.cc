@@ -25,6 +25,7 @@
 
 #include "server/server.h"
 #include "server/tcp_connection.h"
+#include "testing/moved_clock.h"
 
 namespace vmdns::server {
 namespace {
@@ -144,17 +145,16 @@ class TcpFairnessTest : public ::testing::Test {
                       .threads = 1,
                       .max_tcp_connections = max,
                       .max_tcp_connections_per_client = per_client,
-                      .clock = [this] { return start_ + Clock::duration(elapsed_.load()); }},
+                      .clock = clock_.source()},
         [] { return std::make_unique<Echo>(); });
     EXPECT_TRUE(server_->start(&error)) << error;
     return server_->bound_address();
   }
   const net::ConnectionCounters& counters() const { return *server_->tcp_counters(); }
   // Moves the loop's clock on: what the loop does next happens later by `by`.
-  void later(Clock::duration by) { elapsed_ += by.count(); }
+  void later(Clock::duration by) { clock_.advance(by); }
 
-  const Clock::time_point start_ = Clock::time_point{} + 1000s;
-  std::atomic<Clock::rep> elapsed_{0};
+  vmdns::testing::MovedClock clock_;
   std::unique_ptr<Server> server_;
 };
 

@@ -32,6 +32,7 @@
 
 #include "server/server.h"
 #include "testing/eventually.h"
+#include "testing/moved_clock.h"
 
 namespace vmdns::server {
 namespace {
@@ -235,8 +236,7 @@ class TcpLoopClockTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(TcpLoopClockTest, Script) {
   const Case& c = GetParam();
-  std::atomic<Clock::rep> elapsed{0};
-  const Clock::time_point start = Clock::time_point{} + 1000s;
+  vmdns::testing::MovedClock clock;
   std::string error;
   auto listen = net::parse_listen_address("127.0.0.1:0", &error);
   ASSERT_TRUE(listen) << error;
@@ -244,7 +244,7 @@ TEST_P(TcpLoopClockTest, Script) {
                  .threads = 1,
                  .tcp_idle_timeout_ms = c.idle_ms,
                  .tcp_query_timeout_ms = c.query_ms,
-                 .clock = [&] { return start + Clock::duration(elapsed.load()); }},
+                 .clock = clock.source()},
                 [] { return std::make_unique<Echo>(); });
   ASSERT_TRUE(server.start(&error)) << error;
   const net::ListenAddress address = server.bound_address();
@@ -258,10 +258,7 @@ TEST_P(TcpLoopClockTest, Script) {
   int index = 0;
   for (const Step& step : c.steps) {
     SCOPED_TRACE("step " + std::to_string(index++) + ", at " +
-                 std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    Clock::duration(elapsed.load()))
-                                    .count()) +
-                 " ms");
+                 std::to_string(clock.elapsed_ms()) + " ms");
     switch (step.kind) {
       case Step::Connect:
         clients[step.client] = std::make_unique<Connection>(address);
@@ -288,7 +285,7 @@ TEST_P(TcpLoopClockTest, Script) {
         EXPECT_TRUE(udp_round_trip(address, ++udp_id));
         break;
       case Step::After:
-        elapsed += step.by.count();
+        clock.advance(step.by);
         server.tick();
         break;
       case Step::Open:
