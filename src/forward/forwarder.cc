@@ -26,6 +26,10 @@ Forwarder::~Forwarder() {
   stop();
 }
 
+void Forwarder::tick() {
+  impl_->tick.tick();
+}
+
 const ForwardMetrics& Forwarder::metrics() const {
   return impl_->counters;
 }
@@ -66,11 +70,12 @@ bool Forwarder::start(std::string* error) {
   f.wake_fd.reset(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   f.stop_fd.reset(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   f.epoll.reset(epoll_create1(EPOLL_CLOEXEC));
-  if (!f.wake_fd.valid() || !f.stop_fd.valid() || !f.epoll.valid()) {
+  if (!f.wake_fd.valid() || !f.stop_fd.valid() || !f.epoll.valid() || !f.tick.valid()) {
     *error = "eventfd/epoll: " + net::errno_text(errno);
     return false;
   }
-  for (auto [fd, tag] : {std::pair{f.stop_fd.get(), kStopTag}, {f.wake_fd.get(), kWakeTag}}) {
+  for (auto [fd, tag] : {std::pair{f.stop_fd.get(), kStopTag}, {f.wake_fd.get(), kWakeTag},
+                         {f.tick.fd(), kTickTag}}) {
     epoll_event event{};
     event.events = EPOLLIN;
     event.data.u64 = tag;
@@ -92,10 +97,12 @@ bool Forwarder::start(std::string* error) {
       f.loop_marker = (f.loop_marker << 16) | f.random_id();
     }
   }
+  f.tick.open();
   f.running.store(true, std::memory_order_release);
   f.thread = std::thread([&f] {
     pthread_setname_np(pthread_self(), "vmdns-forward");
     f.run();
+    f.tick.close();
   });
   return true;
 }
@@ -128,7 +135,7 @@ void Forwarder::stop() {
 void Forwarder::Impl::run() {
   epoll_event events[kMaxEvents];
   for (;;) {
-    int ready = epoll_wait(epoll.get(), events, kMaxEvents, next_timeout_ms(Clock::now()));
+    int ready = epoll_wait(epoll.get(), events, kMaxEvents, next_timeout_ms(now()));
     if (ready < 0) {
       if (errno == EINTR) {
         continue;
@@ -136,7 +143,15 @@ void Forwarder::Impl::run() {
       spdlog::critical("forward: epoll_wait: {}", net::errno_text(errno));
       std::abort();
     }
-    Clock::time_point now = Clock::now();
+    // A tick is taken before the clock is read, so that the time a test set before
+    // Forwarder::tick() is the time this round expires by.
+    uint64_t ticket = 0;
+    for (int i = 0; i < ready; ++i) {
+      if (events[i].data.u64 == kTickTag) {
+        ticket = tick.take();
+      }
+    }
+    Clock::time_point now = this->now();
     bool wake = false;
     for (int i = 0; i < ready; ++i) {
       uint64_t tag = events[i].data.u64;
@@ -145,6 +160,9 @@ void Forwarder::Impl::run() {
       }
       if (tag == kWakeTag) {
         wake = true;
+        continue;
+      }
+      if (tag == kTickTag) {
         continue;
       }
       int index = static_cast<int>(tag & 0xffffffff);
@@ -168,6 +186,7 @@ void Forwarder::Impl::run() {
                     options.timeout.count());
       next_upstream(index, now, true);
     }
+    tick.served(ticket);
   }
 }
 
@@ -291,7 +310,7 @@ void Forwarder::Impl::fail(int index) {
                       ? local_reply(slot.client)
                       : servfail_reply(slot.client, out_span());
   reply_to(slot.client, slot.route, slot.received, {out.get(), length}, metrics::Responder::Forward,
-           Clock::now());
+           now());
   release(index);
 }
 

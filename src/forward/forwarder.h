@@ -68,6 +68,10 @@ struct ForwarderOptions {
   // Where each Client gets the counters of the replies its worker sends from its cache shard
   // (Client::reply_from_cache); null: not counted.
   metrics::QueryMetrics* worker_reply_metrics = nullptr;
+  // The clock the timeouts, the deadline, the cache's TTLs and the reply durations are timed by;
+  // empty: std::chrono::steady_clock. A test passes its own and calls Forwarder::tick() after
+  // moving it, so that an upstream's timeout expires at the step the test chose.
+  std::function<std::chrono::steady_clock::time_point()> clock = nullptr;
 };
 
 class Forwarder {
@@ -86,6 +90,12 @@ class Forwarder {
 
   // A submitter for one worker thread. Must not outlive the Forwarder.
   std::unique_ptr<Client> make_client();
+
+  // Any other thread: returns once the forwarder thread has run a round with its clock's time
+  // read after the call, so that whatever a moved ForwarderOptions::clock expires (an attempt's
+  // timeout, the deadline) has been acted on: the next upstream asked, or SERVFAIL sent. At once
+  // when the thread does not run.
+  void tick();
 
   // Upstream and cache counters, readable from any thread at any time.
   const ForwardMetrics& metrics() const;

@@ -34,7 +34,7 @@ bool Forwarder::Client::submit(const ClientQuery& query, const net::ReplyRoute& 
     f->counters.max_concurrent_rejects.add();
     return false;
   }
-  if (!ring_->items.push(Submission{query, route, Clock::now()})) {
+  if (!ring_->items.push(Submission{query, route, f->now()})) {
     f->in_flight.fetch_sub(1, std::memory_order_acq_rel);
     f->counters.max_concurrent_rejects.add();
     return false;
@@ -60,7 +60,7 @@ bool Forwarder::Client::reply_from_cache(const ClientQuery& query, const net::Re
       query.alias || !f->running.load(std::memory_order_acquire)) {
     return false;
   }
-  Clock::time_point now = Clock::now();
+  Clock::time_point now = f->now();
   Cache::KeyBuffer buffer;
   std::string_view key = Cache::key_of(query, buffer);
   size_t length = 0;
@@ -79,7 +79,7 @@ bool Forwarder::Client::reply_from_cache(const ClientQuery& query, const net::Re
         .add();
   }
   if (reply_counters_ != nullptr) {
-    auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - now);
+    auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(f->now() - now);
     reply_counters_->count_response(
         metrics::Responder::Cache, dns::rcode_low(out), static_cast<uint16_t>(query.question.type),
         static_cast<uint64_t>(elapsed.count()),

@@ -16,6 +16,7 @@
 #include "forward/cache.h"
 #include "forward/forwarder.h"
 #include "forward/spsc_ring.h"
+#include "net/loop_tick.h"
 #include "net/socket_util.h"
 
 namespace vmdns::forward {
@@ -25,9 +26,10 @@ using Clock = std::chrono::steady_clock;
 
 inline constexpr size_t kMaxMessage = 65535;
 inline constexpr int kMaxEvents = 64;
-// epoll tags of the two eventfds; every other tag is (generation << 32) | slot.
+// epoll tags of the three eventfds; every other tag is (generation << 32) | slot.
 inline constexpr uint64_t kStopTag = ~uint64_t{0};
 inline constexpr uint64_t kWakeTag = ~uint64_t{0} - 1;
+inline constexpr uint64_t kTickTag = ~uint64_t{0} - 2;
 
 // A query on its way from a worker to the forwarder thread.
 struct Submission {
@@ -90,6 +92,7 @@ struct Forwarder::Impl {
   UniqueFd wake_fd;
   UniqueFd stop_fd;
   UniqueFd epoll;
+  net::LoopTick tick;  // Forwarder::tick(), for a test that moved options.clock
   std::thread thread;
   std::mutex lifecycle;
 
@@ -111,13 +114,16 @@ struct Forwarder::Impl {
 
   explicit Impl(ForwarderOptions o)
       : options(std::move(o)), zones(make_zones(options, &zones_error)),
-        counters(zones.upstreams().size()) {}
+        counters(zones.upstreams().size()) {
+    tick.close();  // until start(): Forwarder::tick() returns at once
+  }
 
   static ForwardZones make_zones(const ForwarderOptions& options, std::string* error) {
     auto zones =
         ForwardZones::make(options.upstreams, options.stub_domains, options.except, error);
     return zones ? std::move(*zones) : ForwardZones{};
   }
+  Clock::time_point now() const { return options.clock ? options.clock() : Clock::now(); }
   // The upstream of the slot's current attempt, and its counters.
   const Upstream& upstream_of(const Slot& slot) const {
     return zones.upstreams()[slot.upstreams[slot.upstream]];
