@@ -185,12 +185,17 @@ void ControlLoop::answer_inspections() {
 }
 
 void ControlLoop::tick() {
-  enqueue([](ClusterStore&, auto&) {});  // every batch first ends the holds due
+  std::unique_lock lock(mutex_);
+  uint64_t ticket = ++ticks_asked_;
+  wake_.notify_all();
+  published_.wait(lock, [&] { return ticks_served_ >= ticket || !running_; });
 }
 
 void ControlLoop::flush() {
   std::unique_lock lock(mutex_);
   uint64_t target = queued_;
+  flushes_wanted_ = std::max(flushes_wanted_, target);
+  wake_.notify_all();
   published_.wait(lock, [&] { return applied_ >= target || !running_; });
 }
 
@@ -213,40 +218,65 @@ uint64_t ControlLoop::builds() const {
 
 void ControlLoop::run() {
   std::unique_lock lock(mutex_);
+  // Serves the tick() calls asked before the clock was last read (`ticket`), and returns the
+  // ticket of the next reading: the tick()s asked so far.
+  auto serve_ticks = [&](uint64_t ticket) {
+    if (ticket > ticks_served_) {
+      ticks_served_ = ticket;
+      published_.notify_all();
+    }
+    return ticks_asked_;
+  };
   for (;;) {
-    auto woken = [&] { return stopping_ || !queue_.empty(); };
+    auto woken = [&] { return stopping_ || !queue_.empty() || ticks_asked_ != ticks_served_; };
     if (next_expiry_) {
       // A hold ends then: serve its VMI without the address, even if nothing else changes.
-      if (!wake_.wait_for(lock, *next_expiry_ - now(), woken)) {
-        lock.unlock();
-        apply_and_publish({}, queued_);
-        lock.lock();
-        continue;
-      }
+      wake_.wait_for(lock, *next_expiry_ - now(), woken);
     } else {
       wake_.wait(lock, woken);
     }
+    uint64_t ticket = ticks_asked_;
     if (queue_.empty()) {
-      break;  // stopping, and nothing left to apply
+      if (next_expiry_ && now() >= *next_expiry_) {
+        lock.unlock();
+        apply_and_publish({}, queued_);
+        lock.lock();
+      }
+      serve_ticks(ticket);
+      if (stopping_) {
+        break;  // nothing left to apply
+      }
+      continue;
     }
-    // Coalesce a burst: wait for `settle` of quiet, at most `max_delay` after the first change.
-    Clock::time_point first = Clock::now();
+    // Coalesce a burst: wait for `settle` of quiet, at most `max_delay` after the first change,
+    // on the loop's clock; stop(), or a flush() waiting for what is queued, ends it at once.
+    Clock::time_point first = now();
+    Clock::time_point last = first;
     uint64_t seen = queued_;
-    while (!stopping_) {
-      Clock::time_point deadline =
-          std::min(Clock::now() + options_.settle, first + options_.max_delay);
-      wake_.wait_until(lock, deadline, [&] { return stopping_ || queued_ != seen; });
-      if (queued_ == seen || Clock::now() >= first + options_.max_delay) {
+    while (!stopping_ && flushes_wanted_ <= applied_) {
+      ticket = ticks_asked_;
+      Clock::time_point at = now();
+      if (queued_ != seen) {
+        seen = queued_;
+        last = at;
+      }
+      Clock::time_point due = std::min(last + options_.settle, first + options_.max_delay);
+      if (at >= due) {
         break;
       }
-      seen = queued_;
+      serve_ticks(ticket);
+      wake_.wait_for(lock, due - at, [&] {
+        return stopping_ || queued_ != seen || ticks_asked_ != ticket ||
+               flushes_wanted_ > applied_;
+      });
     }
     std::deque<Change> changes;
     changes.swap(queue_);
-    uint64_t last = queued_;
+    uint64_t last_sequence = queued_;
     lock.unlock();
-    apply_and_publish(std::move(changes), last);
+    apply_and_publish(std::move(changes), last_sequence);
     lock.lock();
+    serve_ticks(ticket);
   }
   running_ = false;
   published_.notify_all();

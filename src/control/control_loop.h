@@ -13,8 +13,9 @@
 //   loop.stop();
 //
 // Coalescing: a change wakes the thread, which waits until no change has come for `settle`
-// (default 5 ms), but never more than `max_delay` (default 50 ms) after the first one, then
-// applies everything queued and builds one snapshot. A batch that changed nothing (objects
+// (default 5 ms), but never more than `max_delay` (default 50 ms) after the first one, on the
+// loop's clock (ControlOptions::clock), then applies everything queued and builds one snapshot;
+// a flush() waiting for the changes ends the wait at once. A batch that changed nothing (objects
 // defined again as they were, sync states as they were) builds none, and the serial stays. A
 // build that fails (throws) keeps the last good snapshot served; the next change tries again.
 // Snapshots carry a serial that moves with every build (the SOA serial: seconds since the
@@ -81,8 +82,9 @@ struct ControlOptions {
   // How long a running VMI's records keep an address its status no longer lists
   // (control/address_holds.h); 0: not at all.
   std::chrono::milliseconds address_hold{0};
-  // The clock the holds are timed by; empty: std::chrono::steady_clock. A test passes its own
-  // and calls ControlLoop::tick() after moving it.
+  // The clock the holds and the coalescing window are timed by; empty:
+  // std::chrono::steady_clock. A test passes its own and calls ControlLoop::tick() after moving
+  // it.
   std::function<std::chrono::steady_clock::time_point()> clock = nullptr;
 };
 
@@ -111,13 +113,16 @@ class ControlLoop : public sources::ObjectSink {
   // nothing (SIGHUP: the operator asks for it).
   void rebuild();
 
-  // Serves again, after the changes queued so far, the VMIs whose address holds ended by the
-  // clock's now. The loop does it by itself when the earliest hold ends by its clock; a test
-  // that moves its own clock calls this, then flush().
+  // Returns once the control thread has read its clock after the call and acted on the time:
+  // the VMIs whose address holds ended by then served again without the address, a burst whose
+  // window closed by then applied and served. The loop does so by itself on the steady clock; a
+  // test that moves its own clock calls this after each move. At once when the loop does not
+  // run.
   void tick();
 
   // Blocks until every change queued before the call is applied and served (unless the build
-  // failed), or the loop is not running.
+  // failed), or the loop is not running. Whoever waits ends the coalescing wait at once: the
+  // changes are applied without waiting for `settle`.
   void flush();
 
   // Runs `look` on the control thread once the changes queued before the call are served, and
@@ -166,12 +171,15 @@ class ControlLoop : public sources::ObjectSink {
   std::optional<std::chrono::steady_clock::time_point> next_expiry_;
 
   mutable std::mutex mutex_;           // guards everything below
-  std::condition_variable wake_;       // a change was queued, or stop
-  std::condition_variable published_;  // applied_ moved
+  std::condition_variable wake_;       // a change was queued, a tick, a flush, or stop
+  std::condition_variable published_;  // applied_ or ticks_served_ moved
   std::deque<Change> queue_;
   uint64_t queued_ = 0;   // sequence number of the last change queued
   uint64_t applied_ = 0;  // sequence number of the last change served
   uint64_t builds_ = 0;
+  uint64_t flushes_wanted_ = 0;  // the highest sequence a flush() waits for
+  uint64_t ticks_asked_ = 0;     // tick() calls so far
+  uint64_t ticks_served_ = 0;    // ... answered: the clock read after them, acted on
   std::vector<OriginStatus> origins_;  // as of the last publish
   bool stopping_ = false;
   bool running_ = false;  // the thread runs; flush() waits for nothing otherwise

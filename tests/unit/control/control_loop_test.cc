@@ -1,5 +1,7 @@
 // The control thread: changes from any thread become one published snapshot per burst, and
-// origins report their sync state once their objects are served.
+// origins report their sync state once their objects are served. The burst's window and the
+// address holds run on a clock the test moves (ControlOptions::clock, then tick()), so no
+// assertion depends on how fast the machine is.
 
 #include "control/control_loop.h"
 
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "sources/manifest_loader.h"
+#include "testing/moved_clock.h"
 #include "zone/zone_text.h"
 
 namespace vmdns::control {
@@ -179,26 +182,89 @@ TEST(ControlLoop, InterfacesInAnotherOrderBuildNoSnapshot) {
   EXPECT_EQ(holder.current()->serial(), serial);
 }
 
+// On a clock that never moves the window never closes by itself, however slowly the burst is
+// queued: flush() ends it, and the burst is one snapshot.
 TEST(ControlLoop, CoalescesABurstIntoOneSnapshot) {
   zone::SnapshotHolder holder;
-  // The burst is parsed before it is queued, and the settle delay is far longer than queuing
-  // takes, even on a loaded machine under a sanitizer.
   std::vector<cluster::State> burst;
   for (int i = 1; i <= 100; ++i) {
     burst.push_back(load(vmi("10.0.1." + std::to_string(i))));
   }
   cluster::State service = load(kHeadless);
-  ControlLoop loop(
-      holder, config(),
-      {.settle = std::chrono::milliseconds(1000), .max_delay = std::chrono::milliseconds(1000)});
+  vmdns::testing::MovedClock clock;
+  ControlLoop loop(holder, config(), {.clock = clock.source()});
   loop.start();
   loop.replace_origin("svc.yaml", std::move(service));
   for (cluster::State& state : burst) {
     loop.replace_origin("vmi.yaml", std::move(state));
   }
+  loop.tick();  // the loop has seen the burst and waits
+  EXPECT_EQ(loop.builds(), 0u);
   loop.flush();
   EXPECT_EQ(loop.builds(), 1u);
   EXPECT_EQ(served_a(holder), Strings{"10.0.1.100"});
+}
+
+// One step of a WindowCase: the clock moved to `at`, a change queued when `change`, the loop's
+// round at that time (tick()), and the snapshots built by then.
+struct WindowStep {
+  std::chrono::milliseconds at;
+  bool change;
+  uint64_t builds;
+};
+
+struct WindowCase {
+  const char* name;
+  std::chrono::milliseconds settle;
+  std::chrono::milliseconds max_delay;
+  std::vector<WindowStep> steps;
+};
+
+// The window of a burst on the loop's clock: applied once no change has come for `settle`, and
+// no later than `max_delay` after its first change, not a millisecond before either.
+TEST(ControlLoop, TheWindowRunsOnTheLoopsClock) {
+  using namespace std::chrono_literals;
+  std::vector<WindowCase> cases = {
+      {"quiet for settle", 5ms, 50ms, {{0ms, true, 0}, {4ms, false, 0}, {5ms, false, 1}}},
+      {"a change within settle waits again",
+       5ms,
+       50ms,
+       {{0ms, true, 0}, {4ms, true, 0}, {8ms, false, 0}, {9ms, false, 1}}},
+      {"a burst that never settles is applied max_delay after its first change",
+       5ms,
+       50ms,
+       {{0ms, true, 0},  {4ms, true, 0},  {8ms, true, 0},  {12ms, true, 0}, {16ms, true, 0},
+        {20ms, true, 0}, {24ms, true, 0}, {28ms, true, 0}, {32ms, true, 0}, {36ms, true, 0},
+        {40ms, true, 0}, {44ms, true, 0}, {48ms, true, 0}, {49ms, false, 0}, {50ms, false, 1}}},
+      {"a window of 1 s, and the next burst's",
+       1000ms,
+       1000ms,
+       {{0ms, true, 0},
+        {999ms, false, 0},
+        {1000ms, false, 1},
+        {1001ms, true, 1},
+        {2000ms, false, 1},
+        {2001ms, false, 2}}},
+  };
+  for (const WindowCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    zone::SnapshotHolder holder;
+    vmdns::testing::MovedClock clock;
+    ControlLoop loop(holder, config(),
+                     {.settle = c.settle, .max_delay = c.max_delay, .clock = clock.source()});
+    loop.start();
+    int changes = 0;
+    for (const WindowStep& step : c.steps) {
+      SCOPED_TRACE("at " + std::to_string(step.at.count()) + " ms");
+      clock.advance(step.at - clock.elapsed());
+      if (step.change) {
+        ++changes;
+        loop.replace_origin("vmi.yaml", load(vmi("10.0.2." + std::to_string(changes))));
+      }
+      loop.tick();
+      EXPECT_EQ(loop.builds(), step.builds);
+    }
+  }
 }
 
 TEST(ControlLoop, ChangesFromManyThreadsAllArrive) {
