@@ -34,11 +34,12 @@ namespace {
 using Bytes = std::vector<uint8_t>;
 using namespace std::chrono_literals;
 
-// Queries with an odd ID are deferred and answered by a helper thread after `delay`; even IDs
-// are answered at once. The reply is the query with QR set.
+// Queries with an odd ID are deferred and answered by a helper thread once the test releases
+// them (release()), so that "after" means after an event the test saw, not after a delay the
+// machine may outlast; even IDs are answered at once. The reply is the query with QR set.
 class Completer {
  public:
-  explicit Completer(std::chrono::milliseconds delay) : delay_(delay), thread_([this] { run(); }) {}
+  Completer() : thread_([this] { run(); }) {}
   ~Completer() {
     {
       std::lock_guard lock(mutex_);
@@ -49,40 +50,47 @@ class Completer {
   }
   void add(const net::ReplyRoute& route, Bytes reply) {
     std::lock_guard lock(mutex_);
-    pending_.push_back({route, std::move(reply), std::chrono::steady_clock::now() + delay_});
+    pending_.push_back({route, std::move(reply)});
+    ++deferred_;
     ready_.notify_all();
   }
-  // Replies handed to send_reply() so far.
+  // The replies deferred so far, and any deferred later, are sent.
+  void release() {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    ready_.notify_all();
+  }
+  // Replies handed to send_reply() so far, and deferred so far.
   int sent() const { return sent_.load(); }
+  int deferred() const { return deferred_.load(); }
 
  private:
   struct Pending {
     net::ReplyRoute route;
     Bytes reply;
-    std::chrono::steady_clock::time_point at;
   };
   void run() {
     std::unique_lock lock(mutex_);
     for (;;) {
-      ready_.wait(lock, [this] { return done_ || !pending_.empty(); });
+      ready_.wait(lock, [this] { return done_ || (released_ && !pending_.empty()); });
       if (done_) {
         return;
       }
       Pending next = pending_.front();
       pending_.pop_front();
       lock.unlock();
-      std::this_thread::sleep_until(next.at);
       net::send_reply(next.route, next.reply);
       ++sent_;
       lock.lock();
     }
   }
-  std::chrono::milliseconds delay_;
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<Pending> pending_;
   bool done_ = false;
+  bool released_ = false;
   std::atomic<int> sent_{0};
+  std::atomic<int> deferred_{0};
   std::thread thread_;
 };
 
@@ -171,7 +179,7 @@ class DeferredReplyTest : public ::testing::Test {
     server_.reset();
   }
 
-  std::unique_ptr<Completer> completer_ = std::make_unique<Completer>(100ms);
+  std::unique_ptr<Completer> completer_ = std::make_unique<Completer>();
   std::unique_ptr<Server> server_;
 };
 
@@ -187,6 +195,7 @@ TEST_F(DeferredReplyTest, UdpDeferredReplyArrivesAfterImmediateOne) {
   ASSERT_GT(n, 0);
   buffer.resize(n);
   EXPECT_EQ(buffer, reply_of(immediate));
+  completer_->release();
   buffer.resize(512);
   n = recv(fd, buffer.data(), buffer.size(), 0);
   ASSERT_GT(n, 0);
@@ -208,6 +217,7 @@ TEST_F(DeferredReplyTest, TcpRepliesOutOfOrderAndAfterHalfClose) {
   // The two immediate replies first, in order, then the two deferred ones.
   EXPECT_EQ(read_framed(fd), reply_of(make_query(0x0202)));
   EXPECT_EQ(read_framed(fd), reply_of(make_query(0x0204)));
+  completer_->release();
   EXPECT_EQ(read_framed(fd), reply_of(make_query(0x0201)));
   EXPECT_EQ(read_framed(fd), reply_of(make_query(0x0203)));
   uint8_t byte;
@@ -220,7 +230,10 @@ TEST_F(DeferredReplyTest, ReplyForAClosedConnectionIsDropped) {
   int fd = connect_to(server, SOCK_STREAM);
   Bytes f = framed(make_query(0x0301));
   ASSERT_EQ(send(fd, f.data(), f.size(), MSG_NOSIGNAL), ssize_t(f.size()));
+  // The deferred query reached the handler; the client goes before its reply is sent.
+  ASSERT_TRUE(testing::eventually([&] { return completer_->deferred() == 1; }));
   close(fd);
+  completer_->release();
   // The deferred reply arrives for a closed connection: once it has, a new connection (which
   // may have the same descriptor) asks, and gets its own reply alone.
   ASSERT_TRUE(testing::eventually([&] { return completer_->sent() == 1; }));
