@@ -44,7 +44,7 @@ std::string exchange(uint16_t port, const std::string& request) {
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval timeout{5, 0};
+  timeval timeout{20, 0};  // ends a hang: every read expects its data
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
     close(fd);
@@ -182,7 +182,7 @@ class Client {
     to.sin_family = AF_INET;
     to.sin_port = htons(port);
     to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval timeout{5, 0};
+    timeval timeout{20, 0};  // ends a hang: every read expects its data
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
     if (bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof(from)) != 0 ||
         connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0) {
@@ -281,7 +281,7 @@ TEST_F(HttpLimitsTest, PerClientLimitAndListenersApart) {
   Client a1(port(1), "127.0.0.2");
   Client a2(port(1), "127.0.0.2");
   Client a3(port(1), "127.0.0.2");
-  EXPECT_TRUE(a3.closed_by_server(2000ms));
+  EXPECT_TRUE(a3.closed_by_server(20000ms));
   EXPECT_EQ(Client(port(1), "127.0.0.3").get("/metrics"), "HTTP/1.1 200 OK");
   // The other listener's budget is its own: 127.0.0.2 is welcome there.
   Client h1(port(0), "127.0.0.2");
@@ -306,7 +306,7 @@ TEST_F(HttpLimitsTest, FullListenerMakesRoomForALighterClient) {
   ASSERT_TRUE(accepted_at_present_time(0, 3));
   ASSERT_EQ(counters(0).accepted.load(), 3u);
   EXPECT_EQ(Client(port(0), "127.0.0.4").get("/health"), "HTTP/1.1 200 OK");
-  EXPECT_TRUE(a1.closed_by_server(2000ms)) << "the oldest of the heaviest client's";
+  EXPECT_TRUE(a1.closed_by_server(20000ms)) << "the oldest of the heaviest client's";
   // Once 127.0.0.4's answered connection has gone, there is room without closing another.
   ASSERT_TRUE(eventually([&] { return counters(0).open.load() == 2; }));
   EXPECT_EQ(Client(port(0), "127.0.0.5").get("/health"), "HTTP/1.1 200 OK");
