@@ -26,7 +26,9 @@ def ask_all(port, questions, tcp=False, edns=True, parallel=1):
         path = f.name
     try:
         args = ["dig", "@127.0.0.1", "-p", str(port), "+nocmd", "+noall", "+comments", "+answer",
-                "+authority", "+nocookie", "+tries=2", "+time=2",
+                # Over UDP, 5 tries of 2 s, as a resolver retries: a datagram lost or late on a
+                # loaded machine costs a retry, not the test (a reply costs no wait).
+                "+authority", "+nocookie", "+tries=5", "+time=2",
                 # One TCP connection for the whole batch (RFC 7766 section 6.2.1): a connection
                 # per question leaves thousands of sockets in TIME_WAIT and runs out of ports.
                 "+tcp" if tcp else "+notcp", "+keepopen" if tcp else "+nokeepopen",
