@@ -12,11 +12,10 @@
 
 #include "cluster/boxed.h"
 #include "cluster/ip_address.h"
+#include "cluster/labels.h"
 #include "cluster/shared_text.h"
 
 namespace vmdns::cluster {
-
-using Labels = std::map<std::string, std::string>;
 
 // Where an object was read from, for error messages ("file: document 2 (line 14)").
 struct Origin {

@@ -19,13 +19,21 @@ namespace {
 
 using nlohmann::json;
 
+json string_map(const cluster::Labels& labels) {
+  json out = json::object();
+  for (const auto& [key, value] : labels) {
+    out[key.str()] = value.str();
+  }
+  return out;
+}
+
 json metadata(const cluster::ObjectMeta& meta, bool namespaced) {
   json out = {{"name", meta.name}};
   if (namespaced) {
     out["namespace"] = meta.namespace_name;
   }
   if (!meta.labels.empty()) {
-    out["labels"] = meta.labels;
+    out["labels"] = string_map(meta.labels);
   }
   return out;
 }
@@ -196,7 +204,7 @@ json encode(const cluster::Service& service) {
   json out = object_head(Kind::Service, service.meta);
   json spec = {{"type", type_name(service.type)}, {"ports", ports(service.ports)}};
   if (service.selector) {
-    spec["selector"] = *service.selector;
+    spec["selector"] = string_map(*service.selector);
   }
   json ips = addresses(service.cluster_ips);
   if (service.headless) {

@@ -1,13 +1,15 @@
-// Boxed<T> and SharedText, the model's compact fields: they read and compare as the
-// std::optional and std::string they replace, and copies share what they should.
+// Boxed<T>, SharedText and Labels, the model's compact fields: they read and compare as the
+// std::optional, std::string and std::map they replace, and copies share what they should.
 
 #include <gtest/gtest.h>
 
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cluster/boxed.h"
+#include "cluster/labels.h"
 #include "cluster/model.h"
 #include "cluster/shared_text.h"
 
@@ -80,19 +82,82 @@ TEST(SharedText, ReadsLikeAString) {
   EXPECT_EQ(SharedText("a.yaml"), SharedText(std::string_view("a.yaml")));
 }
 
-TEST(SharedText, OneCopyOfTheSameFileName) {
+TEST(SharedText, OneCopyOfTheSameText) {
   // What a loader does: each object's origin made from the file's name in turn.
   SharedText first = std::string("/var/lib/manifests/cluster.yaml");
   SharedText second = std::string("/var/lib/manifests/cluster.yaml");
   EXPECT_EQ(first.c_str(), second.c_str());
   SharedText other = std::string("/var/lib/manifests/other.yaml");
   EXPECT_NE(other.c_str(), first.c_str());
-  // Made on another thread: its own copy, equal all the same.
+  EXPECT_NE(other, first);
+  // Made on another thread: the same copy.
   SharedText elsewhere;
   std::thread([&elsewhere] { elsewhere = std::string("/var/lib/manifests/cluster.yaml"); }).join();
-  EXPECT_EQ(elsewhere, first);
+  EXPECT_EQ(elsewhere.c_str(), first.c_str());
   Origin a{first, 1, 1}, b{elsewhere, 1, 1};
   EXPECT_EQ(a, b);
+  static_assert(sizeof(SharedText) == sizeof(void*));
+}
+
+TEST(SharedText, TheLastHolderFreesTheText) {
+  size_t before = SharedText::distinct();
+  {
+    SharedText a = "a text no other test makes";
+    SharedText b = a;
+    SharedText c = std::string("a text no other test makes");
+    EXPECT_EQ(SharedText::distinct(), before + 1);
+    SharedText moved = std::move(a);
+    b = SharedText();
+    EXPECT_EQ(SharedText::distinct(), before + 1);
+    EXPECT_EQ(moved, c);
+  }
+  EXPECT_EQ(SharedText::distinct(), before);
+  // Made and dropped on several threads at once: each text counted and freed once.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([] {
+      for (int i = 0; i < 2000; ++i) {
+        SharedText text = std::string("shared-") + std::to_string(i % 7);
+        SharedText copy = text;
+      }
+    });
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  EXPECT_EQ(SharedText::distinct(), before);
+}
+
+TEST(Labels, ReadsLikeAMapInKeyOrder) {
+  Labels labels = {{"tier", "front"}, {"app", "web"}, {"tier", "back"}};
+  ASSERT_EQ(labels.size(), 2u);
+  EXPECT_EQ(labels.begin()->first, "app");
+  EXPECT_EQ(labels.at("tier"), "back");  // the last of a key given twice
+  EXPECT_EQ(labels.count("app"), 1u);
+  EXPECT_EQ(labels.count("ap"), 0u);
+  EXPECT_EQ(labels.find("zone"), labels.end());
+  EXPECT_THROW(labels.at("zone"), std::out_of_range);
+
+  labels["kubevirt.io"] = "virt-launcher";
+  EXPECT_FALSE(labels.emplace("app", "other").second);
+  EXPECT_TRUE(labels.emplace("zz", "last").second);
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : labels) {
+    keys.push_back(key);
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"app", "kubevirt.io", "tier", "zz"}));
+  EXPECT_EQ(labels.at("app"), "web");
+
+  Labels copy = labels;
+  EXPECT_EQ(copy, labels);
+  EXPECT_EQ(copy.erase("kubevirt.io"), 1u);
+  EXPECT_EQ(copy.erase("kubevirt.io"), 0u);
+  EXPECT_NE(copy, labels);
+  EXPECT_EQ(copy, (Labels{{"app", "web"}, {"tier", "back"}, {"zz", "last"}}));
+  EXPECT_EQ(Labels(), Labels{});
+  EXPECT_TRUE(Labels().empty());
+  // Two pairs: the array and its size, the texts shared.
+  static_assert(sizeof(Labels) == 2 * sizeof(void*));
 }
 
 }  // namespace
