@@ -62,6 +62,15 @@ void Dispatcher::end_batch(Clock::time_point now) {
   taken_ = 0;
 }
 
+void Dispatcher::idle() {
+  snapshot_ = nullptr;
+  hosts_table_ = nullptr;
+  local_.release();
+  if (hosts_) {
+    hosts_->release();
+  }
+}
+
 void Dispatcher::prefetch(std::span<const uint8_t> query) {
   if (!in_batch_ || prefetched_ == kParsedSlots) {
     return;

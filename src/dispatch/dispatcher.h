@@ -92,6 +92,8 @@ class Dispatcher : public server::QueryHandler {
   std::unique_ptr<server::ReplyStream> take_stream() override { return std::move(stream_); }
   void begin_batch(Clock::time_point now) override;
   void end_batch(Clock::time_point now) override;
+  // Drops the snapshot and hosts table references; the next batch takes the newest.
+  void idle() override;
 
   // What the forwarder calls (forward::LocalAnswer) for a query it gives back: autopath gave up
   // (the client's own NXDOMAIN), or a short name the upstream does not have.

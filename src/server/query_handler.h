@@ -59,6 +59,12 @@ class QueryHandler {
   // the last query of the batch, before its replies are sent. The defaults do nothing.
   virtual void begin_batch(std::chrono::steady_clock::time_point /*now*/) {}
   virtual void end_batch(std::chrono::steady_clock::time_point /*now*/) {}
+
+  // The worker has had no query for a while and goes to sleep: the handler lets go of what it
+  // holds that a newer version may have replaced (its snapshot pointer), so that an idle worker
+  // does not keep an old snapshot alive until its next query. Never called inside a batch. The
+  // default does nothing.
+  virtual void idle() {}
 };
 
 // Called once per worker thread (and once for the TCP loop) at start.

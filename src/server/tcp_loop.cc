@@ -81,6 +81,11 @@ void TcpLoop::run() {
   // check covers a stop that happened before we first wait.
   while (!stopping_->load(std::memory_order_acquire)) {
     int timeout = next_timeout_ms(clock_now());
+    if (timeout < 0) {
+      // Nothing to time (no connection): the loop may sleep for long, so the handler lets go of
+      // its snapshot rather than keep an old one alive until the next TCP query.
+      handler_->idle();
+    }
     int ready = epoll_wait(epoll_.get(), events, kMaxEvents, timeout);
     if (ready < 0) {
       if (errno == EINTR) {

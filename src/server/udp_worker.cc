@@ -53,13 +53,22 @@ void UdpWorker::prepare_receive() {
 // read, so it stays readable and wakes every worker, whether it is polling now or later. This
 // needs no timeout (no periodic wake-ups on an idle server) and, unlike shutdown() on a UDP
 // socket, does not rely on unspecified behaviour. Returns false when the server stops.
+// The first kIdleRelease of a wait is timed: if no query comes in it, the handler lets go of its
+// snapshot before the worker sleeps for good (one wake-up per quiet spell, not periodic), so
+// that a worker no client hashes to does not keep an old snapshot alive.
 bool UdpWorker::wait_readable() {
+  bool released = false;
   for (;;) {
     if (stopping_->load(std::memory_order_acquire)) {
       return false;
     }
     pollfd fds[2] = {{socket_.get(), POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    int ready = poll(fds, 2, -1);
+    int ready = poll(fds, 2, released ? -1 : static_cast<int>(kIdleRelease.count()));
+    if (ready == 0) {
+      handler_->idle();
+      released = true;
+      continue;
+    }
     if (ready < 0) {
       if (errno != EINTR) {
         spdlog::warn("udp worker: poll: {}", net::errno_text(errno));

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <chrono>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -32,6 +33,8 @@ class UdpWorker {
   // Reply slot: the largest UDP payload. The handler limits itself to the client's EDNS(0)
   // payload size (RFC 6891 section 6.2.5) or 512 without EDNS (RFC 1035 section 4.2.1).
   static constexpr size_t kReplySlot = 65535;
+  // A worker with no query for this long tells its handler it is idle (QueryHandler::idle).
+  static constexpr std::chrono::milliseconds kIdleRelease{1000};
 
   // `stop_fd` becomes readable when the server stops; `stopping` is set just before.
   UdpWorker(net::UniqueFd socket, std::unique_ptr<QueryHandler> handler, bool use_pktinfo,

@@ -7,6 +7,7 @@
 //
 //   LocalCopy<Snapshot> local(holder);     // one per reader thread
 //   const Snapshot* s = local.get();       // lock-free unless a new value was published
+//   local.release();                       // idle: an old value is not kept for the next read
 //
 // GCC 12's std::atomic<std::shared_ptr> takes a lock inside, and a shared_ptr copy per read
 // would bounce its reference count between cores; so each reader keeps its own shared_ptr and
@@ -50,6 +51,14 @@ class LocalCopy {
       seen_ = generation;
     }
     return local_.get();
+  }
+
+  // Drops the reader's reference (pointers from get() become invalid); the next get() takes the
+  // newest value. A reader that goes idle calls it, so that it does not keep an old value (a
+  // whole zone snapshot) alive until its next read.
+  void release() {
+    local_.reset();
+    seen_ = 0;
   }
 
  private:

@@ -29,8 +29,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -363,6 +365,46 @@ TEST_F(ServerTest, UdpRoundTripWithTwoWorkers) {
       EXPECT_EQ(udp_receive(client), expected_reply(query, 'U'));
     }
   }
+}
+
+// Echoes, and tells when it is told it is idle after having answered over UDP.
+class IdleHandler : public EchoHandler {
+ public:
+  struct Seen {
+    std::mutex mutex;
+    std::condition_variable changed;
+    int idle_after_udp = 0;
+  };
+  explicit IdleHandler(std::shared_ptr<Seen> seen) : seen_(std::move(seen)) {}
+  size_t handle(std::span<const uint8_t> query, std::span<uint8_t> out,
+                net::Transport transport) override {
+    answered_udp_ = answered_udp_ || transport == net::Transport::Udp;
+    return EchoHandler::handle(query, out, transport);
+  }
+  void idle() override {
+    if (answered_udp_) {
+      std::lock_guard lock(seen_->mutex);
+      ++seen_->idle_after_udp;
+      seen_->changed.notify_all();
+    }
+  }
+
+ private:
+  std::shared_ptr<Seen> seen_;
+  bool answered_udp_ = false;
+};
+
+TEST_F(ServerTest, AUdpWorkerWithNoQueryLeftTellsItsHandlerItIsIdle) {
+  // So that a worker no client hashes to lets go of its snapshot (QueryHandler::idle).
+  auto seen = std::make_shared<IdleHandler::Seen>();
+  server_ = std::make_unique<Server>(ServerOptions{.listen = address_of("127.0.0.1:0"), .threads = 1},
+                                     [seen] { return std::make_unique<IdleHandler>(seen); });
+  std::string error;
+  ASSERT_TRUE(server_->start(&error)) << error;
+  expect_udp_round_trip(server_->bound_address(), 7);
+  std::unique_lock lock(seen->mutex);
+  seen->changed.wait(lock, [&] { return seen->idle_after_udp > 0; });
+  EXPECT_EQ(seen->idle_after_udp, 1);  // once, then it sleeps without a timeout
 }
 
 TEST_F(ServerTest, UdpBurstIsAnsweredInBatches) {
