@@ -1,5 +1,6 @@
 #include "kube/reflector.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <thread>
@@ -150,6 +151,10 @@ ListOutcome Reflector::list_pages(const std::function<void(sources::Object)>& on
     passed_on += count;
     ++pages;
     page_retries = 0;
+    // The server answers again: the next failure waits from the start of the backoff, not
+    // from where the last page's retries left it (a long relist through restarts and 429s
+    // otherwise reached the 30 s cap and waited it at every page retried after).
+    list_pacing_.backoff.reset();
     if (options_.on_page) {
       options_.on_page(count);
     }
@@ -243,6 +248,8 @@ Reflector::WatchEnd Reflector::relist() {
     resource_version_ = version;
     next_resync_ = clock_.now() + options_.resync_period;  // read by the watch thread
     watcher = std::thread([&] {
+      std::string name = "watch " + std::string(kind_.name);
+      pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
       watch_end = watch_loop(&merge);
       watch_ended = true;
     });

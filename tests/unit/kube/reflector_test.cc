@@ -185,6 +185,27 @@ TEST_F(ReflectorTest, AListSurvivesTheServerGoneBetweenTwoPages) {
   EXPECT_EQ(clock.waits().size(), 3u);
 }
 
+TEST_F(ReflectorTest, EachPageAnsweredStartsTheBackoffOver) {
+  // A long list through several restarts of the API server waits from the start of the backoff
+  // at each, not from where the last page's retries left it.
+  HttpResult refused;
+  refused.error = "Failed to connect to 10.0.0.1 port 6443: Connection refused";
+  api.page(kFirstPage, 200, service_list({"a", "b"}, "t", "7"))
+      .failed_page("/api/v1/services?limit=2&continue=t", refused)
+      .failed_page("/api/v1/services?limit=2&continue=t", refused)
+      .failed_page("/api/v1/services?limit=2&continue=t", refused)
+      .page("/api/v1/services?limit=2&continue=t", 200, service_list({"c", "d"}, "u", "7"))
+      .failed_page("/api/v1/services?limit=2&continue=u", refused)
+      .page("/api/v1/services?limit=2&continue=u", 200, service_list({"e"}, "", "7"));
+  run();
+  std::vector<Ms> waits = clock.waits();
+  ASSERT_EQ(waits.size(), 4u);
+  expect_between(waits[0], Ms(100), Ms(200));
+  expect_between(waits[1], Ms(200), Ms(400));
+  expect_between(waits[2], Ms(400), Ms(800));
+  expect_between(waits[3], Ms(100), Ms(200));  // the next page's first retry
+}
+
 TEST_F(ReflectorTest, NoAnswerToTheFirstPageIsAFailedList) {
   HttpResult refused;
   refused.error = "Failed to connect to 10.0.0.1 port 6443: Connection refused";
