@@ -1,6 +1,7 @@
 #include "control/control_loop.h"
 
 #include <malloc.h>
+#include <pthread.h>
 
 #include <spdlog/spdlog.h>
 
@@ -18,8 +19,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A publish after this many changes (a load, a relist) returns the freed heap to the system.
-constexpr size_t kTrimAfterChanges = 1000;
 
 // CPU time of the calling thread: what a rebuild costs, whatever else the machine runs.
 std::chrono::nanoseconds thread_cpu_time() {
@@ -60,7 +59,10 @@ void ControlLoop::start() {
   std::lock_guard lock(mutex_);
   if (!thread_.joinable() && !stopping_) {
     running_ = true;
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "vmdns-control");
+      run();
+    });
   }
 }
 
@@ -91,6 +93,7 @@ void ControlLoop::replace_origin(const std::string& origin, cluster::State objec
     // arena empties and is given back by malloc_trim after the build.
     cluster::State copy(std::as_const(objects));
     objects = cluster::State();
+    large_batch_ = true;
     if (holds_.enabled()) {
       for (auto& [key, vmi] : copy.vmis) {
         vmi = held(origin, store, std::move(vmi));
@@ -102,10 +105,16 @@ void ControlLoop::replace_origin(const std::string& origin, cluster::State objec
 
 void ControlLoop::upsert(const std::string& origin, sources::Object object) {
   enqueue([this, origin, object = std::move(object)](ClusterStore& store, auto&) mutable {
-    if (auto* vmi = std::get_if<cluster::VirtualMachineInstance>(&object)) {
+    // Copied, not moved, for the reason replace_origin copies: a watch's or relist's object was
+    // decoded on its reflector thread, amid that thread's page buffers and parser nodes, and
+    // kept there it pins their pages after they are freed (the soak's resident size grew by the
+    // reflector arenas' free space). The copy also sheds the decoder's spare capacity.
+    sources::Object copy(std::as_const(object));
+    object = sources::Object();
+    if (auto* vmi = std::get_if<cluster::VirtualMachineInstance>(&copy)) {
       *vmi = held(origin, store, std::move(*vmi));
     }
-    store.upsert(origin, std::move(object));
+    store.upsert(origin, std::move(copy));
   });
 }
 
@@ -115,7 +124,8 @@ void ControlLoop::remove(const std::string& origin, sources::ObjectRef ref) {
 }
 
 void ControlLoop::forget_origin(const std::string& origin) {
-  enqueue([origin](ClusterStore& store, auto& sync) {
+  enqueue([this, origin](ClusterStore& store, auto& sync) {
+    large_batch_ = true;
     store.forget_origin(origin);
     sync.erase(origin);
   });
@@ -123,7 +133,8 @@ void ControlLoop::forget_origin(const std::string& origin) {
 
 void ControlLoop::retain(const std::string& origin, sources::ObjectKind kind,
                          std::set<cluster::ObjectKey> keep) {
-  enqueue([origin, kind, keep = std::move(keep)](ClusterStore& store, auto&) {
+  enqueue([this, origin, kind, keep = std::move(keep)](ClusterStore& store, auto&) {
+    large_batch_ = true;  // a list's end: its pages, key sets and replaced objects are freed
     if (size_t removed = store.retain(origin, kind, keep); removed > 0) {
       spdlog::info("{}: {} object(s) no longer listed (deleted without a watch event), removed",
                    origin, removed);
@@ -232,6 +243,16 @@ void ControlLoop::run() {
     if (next_expiry_) {
       // A hold ends then: serve its VMI without the address, even if nothing else changes.
       wake_.wait_for(lock, *next_expiry_ - now(), woken);
+    } else if (std::optional<Clock::time_point> due = trimmer_.next_check()) {
+      // Quiet since the last batch: what it made old has been let go by now (a snapshot by
+      // the workers), and the heap it freed can go back to the system. The heap's time is the
+      // steady clock's, whatever clock the loop's changes are timed by.
+      if (!wake_.wait_until(lock, *due, woken)) {
+        lock.unlock();
+        trimmer_.check(Clock::now());
+        lock.lock();
+        continue;
+      }
     } else {
       wake_.wait(lock, woken);
     }
@@ -309,6 +330,7 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
   const std::map<std::string, sources::SyncState> sync_before = pending_sync_;
   config_replaced_ = false;
   rebuild_requested_ = false;
+  large_batch_ = builds_ == 0;
   for (auto& [origin, vmi] : holds_.expire(now(), store_.state())) {
     store_.upsert(origin, std::move(vmi));
   }
@@ -326,10 +348,13 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
                   config_.serial);
     std::vector<OriginStatus> statuses = origin_statuses();  // an empty origin may be new
     answer_inspections();
-    std::lock_guard lock(mutex_);
-    origins_ = std::move(statuses);
-    applied_ = last_sequence;
-    published_.notify_all();
+    {
+      std::lock_guard lock(mutex_);
+      origins_ = std::move(statuses);
+      applied_ = last_sequence;
+      published_.notify_all();
+    }
+    trimmer_.after_batch(large_batch_, Clock::now());
     return;
   }
 
@@ -359,12 +384,6 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
                  builder_.last_build_was_incremental()
                      ? fmt::format("{} Service(s) rebuilt", builder_.last_services_rebuilt())
                      : std::string("full build"));
-    if (count >= kTrimAfterChanges || builds_ == 0) {
-      // Reading many manifests or list pages leaves glibc's heap full of freed parser nodes
-      // (document trees, JSON pages): give them back to the system so that the resident size
-      // after a load is the cluster's, not the parser's high-water mark.
-      malloc_trim(0);
-    }
   } catch (const std::exception& e) {
     spdlog::error("cannot build the zones ({}); the last good snapshot is still served", e.what());
   }
@@ -377,13 +396,19 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
   }
   answer_inspections();
 
-  std::lock_guard lock(mutex_);
-  applied_ = last_sequence;
-  if (built) {
-    ++builds_;
-    origins_ = std::move(statuses);
+  {
+    std::lock_guard lock(mutex_);
+    applied_ = last_sequence;
+    if (built) {
+      ++builds_;
+      origins_ = std::move(statuses);
+    }
+    published_.notify_all();
   }
-  published_.notify_all();
+  // Reading many manifests or list pages leaves glibc's heap full of freed parser nodes
+  // (document trees, JSON pages), and a relist or a replaced snapshot frees as much: given back
+  // to the system, the resident size after a load is the cluster's, not a high-water mark.
+  trimmer_.after_batch(large_batch_, Clock::now());
 }
 
 }  // namespace vmdns::control

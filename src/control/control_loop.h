@@ -40,6 +40,7 @@
 #include "builder/snapshot_builder.h"
 #include "control/address_holds.h"
 #include "control/cluster_store.h"
+#include "control/heap_trimmer.h"
 #include "rules/zone_config.h"
 #include "sources/object_sink.h"
 #include "zone/snapshot_holder.h"
@@ -164,6 +165,8 @@ class ControlLoop : public sources::ObjectSink {
   std::map<std::string, sources::SyncState> pending_sync_;
   bool config_replaced_ = false;    // by a change of the batch being applied
   bool rebuild_requested_ = false;  // by a change of the batch being applied
+  bool large_batch_ = false;        // a whole list or a list's end: the heap looked at now
+  HeapTrimmer trimmer_;
   AddressHolds holds_;
   // inspect()'s questions, answered once the batch that carried them is served.
   std::vector<std::function<void(const Inspection&)>> inspections_;

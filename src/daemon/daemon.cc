@@ -11,6 +11,7 @@
 
 #include "control/control_loop.h"
 #include "daemon/config_watcher.h"
+#include "daemon/heap_settings.h"
 #include "daemon/load_progress.h"
 #include "daemon/ops_http.h"
 #include "daemon/query_pipeline.h"
@@ -74,6 +75,7 @@ Daemon::~Daemon() = default;
 
 std::unique_ptr<Daemon> Daemon::start(const settings::ServeOptions& options,
                                       const SettingsSource* source, int* exit_code) {
+  configure_heap();  // before the first thread
   std::unique_ptr<Daemon> daemon(new Daemon(options));
   if (!daemon->start_components(options, source, exit_code)) {
     return nullptr;  // what was started is stopped, in reverse
