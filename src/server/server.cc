@@ -163,7 +163,8 @@ bool Server::Impl::start_locked(net::ListenAddress* bound, std::string* error) {
       return false;
     }
     udp_workers.push_back(std::make_unique<UdpWorker>(std::move(socket), std::move(handler),
-                                                      pktinfo, stop_fd.get(), &stopping));
+                                                      pktinfo, stop_fd.get(), &stopping,
+                                                      options.clock));
   }
   std::unique_ptr<QueryHandler> tcp_handler = factory();
   if (!tcp_handler) {

@@ -35,7 +35,8 @@ struct ServerOptions {
   unsigned client_ipv6_prefix = 128;  // the bits of an IPv6 address that name one client
   unsigned tcp_idle_timeout_ms = 10000;
   unsigned tcp_query_timeout_ms = 2000;  // to receive the rest of a message once begun
-  // The clock the TCP timeouts (and a stalled stream's) are timed by; empty:
+  // The clock the TCP timeouts (and a stalled stream's) are timed by, and each UDP batch (the
+  // time handed to QueryHandler::begin_batch, which --rrl counts seconds by); empty:
   // std::chrono::steady_clock. A test passes its own and calls Server::tick() after moving it.
   std::function<std::chrono::steady_clock::time_point()> clock = nullptr;
 };

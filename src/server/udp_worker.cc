@@ -20,12 +20,14 @@ std::string peer_text(const sockaddr_storage& peer, socklen_t length) {
 }  // namespace
 
 UdpWorker::UdpWorker(net::UniqueFd socket, std::unique_ptr<QueryHandler> handler, bool use_pktinfo,
-                     int stop_fd, const std::atomic<bool>* stopping)
+                     int stop_fd, const std::atomic<bool>* stopping,
+                     std::function<Clock::time_point()> clock)
     : socket_(std::move(socket)),
       handler_(std::move(handler)),
       use_pktinfo_(use_pktinfo),
       stop_fd_(stop_fd),
       stopping_(stopping),
+      clock_(std::move(clock)),
       queries_(std::make_unique_for_overwrite<uint8_t[]>(kBatch * kQuerySlot)),
       replies_(std::make_unique_for_overwrite<uint8_t[]>(kBatch * kReplySlot)) {
   route_.transport = net::Transport::Udp;
@@ -112,7 +114,7 @@ void UdpWorker::run() {
 
 size_t UdpWorker::answer_batch(size_t received) {
   // One clock reading for the batch, handed down: the handler times its queries from it.
-  handler_->begin_batch(std::chrono::steady_clock::now());
+  handler_->begin_batch(now());
   // The batch's lookups are independent: started together, their cache misses overlap instead
   // of each query waiting for its own in turn.
   for (size_t i = 0; i < received; ++i) {
@@ -160,7 +162,7 @@ size_t UdpWorker::answer_batch(size_t received) {
     }
     ++out;
   }
-  handler_->end_batch(std::chrono::steady_clock::now());
+  handler_->end_batch(now());
   return out;
 }
 

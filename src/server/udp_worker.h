@@ -11,8 +11,10 @@
 #include <array>
 #include <chrono>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "net/reply_route.h"
@@ -36,9 +38,14 @@ class UdpWorker {
   // A worker with no query for this long tells its handler it is idle (QueryHandler::idle).
   static constexpr std::chrono::milliseconds kIdleRelease{1000};
 
-  // `stop_fd` becomes readable when the server stops; `stopping` is set just before.
+  using Clock = std::chrono::steady_clock;
+
+  // `stop_fd` becomes readable when the server stops; `stopping` is set just before. `clock`
+  // (ServerOptions::clock) times each batch, which the rate limiter counts by; empty: the
+  // steady clock.
   UdpWorker(net::UniqueFd socket, std::unique_ptr<QueryHandler> handler, bool use_pktinfo,
-            int stop_fd, const std::atomic<bool>* stopping);
+            int stop_fd, const std::atomic<bool>* stopping,
+            std::function<Clock::time_point()> clock = nullptr);
   UdpWorker(const UdpWorker&) = delete;
   UdpWorker& operator=(const UdpWorker&) = delete;
 
@@ -56,12 +63,14 @@ class UdpWorker {
   size_t answer_batch(size_t received);
   void send_replies(size_t count);
   void set_source(size_t out);
+  Clock::time_point now() const { return clock_ ? clock_() : Clock::now(); }
 
   net::UniqueFd socket_;
   std::unique_ptr<QueryHandler> handler_;
   bool use_pktinfo_;
   int stop_fd_;
   const std::atomic<bool>* stopping_;
+  std::function<Clock::time_point()> clock_;
 
   // Allocated once (default-initialised, so untouched pages of the large reply area never
   // become resident).
