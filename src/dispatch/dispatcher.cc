@@ -178,8 +178,10 @@ size_t Dispatcher::limit_rate(const Parsed& q, size_t length, std::span<uint8_t>
       return length;
     case net::RateVerdict::Slip:
       d.outcome = Outcome::Slipped;
+      metering_.rate_limited(true);
       return query::truncated_reply(q.status, q.query, out);
     case net::RateVerdict::Drop:
+      metering_.rate_limited(false);
       break;
   }
   return 0;

@@ -42,6 +42,12 @@ class Metering {
     }
   }
   void reply(const Dispatched& d);
+  // A reply over the --rrl rate, slipped (sent truncated) or dropped.
+  void rate_limited(bool slipped) {
+    if (counters_ != nullptr) {
+      counters_->count_rate_limited(slipped);
+    }
+  }
   void end_batch(Clock::time_point now);
 
   bool logging() const {

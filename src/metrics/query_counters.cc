@@ -82,6 +82,7 @@ QueryCounters& QueryMetrics::add_thread() {
 void QueryMetrics::write(Exposition& out, const std::string& server) const {
   std::array<std::array<std::array<uint64_t, kTypeLabels>, kFamilies>, kProtos> requests{};
   std::array<std::array<uint64_t, kRcodes>, kResponders> responses{};
+  std::array<uint64_t, 2> rate_limited{};
   std::vector<HistogramTotals> duration(kTypeLabels, HistogramTotals(kDurationBuckets));
   std::vector<HistogramTotals> request_size(kProtos, HistogramTotals(kSizeBuckets));
   std::vector<HistogramTotals> response_size(kProtos, HistogramTotals(kSizeBuckets));
@@ -96,6 +97,9 @@ void QueryMetrics::write(Exposition& out, const std::string& server) const {
         }
         thread->request_size_[p].add_to(request_size[p]);
         thread->response_size_[p].add_to(response_size[p]);
+      }
+      for (size_t a = 0; a < rate_limited.size(); ++a) {
+        rate_limited[a] += thread->rate_limited_[a].value();
       }
       for (size_t r = 0; r < kResponders; ++r) {
         for (size_t c = 0; c < kRcodes; ++c) {
@@ -139,6 +143,19 @@ void QueryMetrics::write(Exposition& out, const std::string& server) const {
       labels.push_back({"rcode", std::string(rcode_label(c))});
       labels.push_back({"plugin", std::string(responder_label(static_cast<Responder>(r)))});
       out.sample("coredns_dns_responses_total", labels, responses[r][c]);
+    }
+  }
+  // The name of CoreDNS's rrl plugin, without its client_ip label (a flood from spoofed
+  // addresses would make a series of each) and with the action taken: a TC reply or none.
+  if (rate_limited[0] + rate_limited[1] > 0) {
+    out.family("coredns_rrl_responses_exceeded_total", "counter",
+               "Counter of responses exceeding the --rrl rate, by the action taken.");
+    static constexpr std::array<std::string_view, 2> kActions = {"drop", "slip"};
+    for (size_t a = 0; a < rate_limited.size(); ++a) {
+      if (rate_limited[a] > 0) {
+        out.sample("coredns_rrl_responses_exceeded_total",
+                   Labels{{"action", std::string(kActions[a])}}, rate_limited[a]);
+      }
     }
   }
   out.family("coredns_dns_request_duration_seconds", "histogram",

@@ -58,6 +58,8 @@ class QueryCounters {
     requests_[static_cast<size_t>(proto)][static_cast<size_t>(family)][type].add();
     request_size_[static_cast<size_t>(proto)].observe(size);
   }
+  // A UDP reply over the --rrl rate: sent truncated (`slipped`) or not sent at all.
+  void count_rate_limited(bool slipped) { rate_limited_[slipped ? 1 : 0].add(); }
   void count_response(Responder responder, uint8_t rcode, uint16_t qtype, uint64_t elapsed_ns,
                       Proto proto, size_t size) {
     responses_[static_cast<size_t>(responder)][rcode & 0x0f].add();
@@ -69,6 +71,7 @@ class QueryCounters {
   friend class QueryMetrics;
   std::array<std::array<std::array<Counter, kTypeLabels>, kFamilies>, kProtos> requests_;
   std::array<std::array<Counter, kRcodes>, kResponders> responses_;
+  std::array<Counter, 2> rate_limited_;  // dropped, slipped
   std::vector<Histogram> duration_;       // by type label
   std::vector<Histogram> request_size_;   // by proto
   std::vector<Histogram> response_size_;  // by proto
@@ -80,7 +83,8 @@ class QueryMetrics {
   // survive the thread (a restarted server keeps its totals).
   QueryCounters& add_thread();
 
-  // The coredns_dns_* families, summed over every thread. `server` is CoreDNS's server label
+  // The coredns_dns_* families and coredns_rrl_responses_exceeded_total, summed over every
+  // thread. `server` is CoreDNS's server label
   // ("dns://:53"); the zone label is "." (one server block for the root) and view is empty.
   void write(Exposition& out, const std::string& server) const;
 

@@ -8,7 +8,9 @@
 //     (TC, no records), and so on;
 //   - a batch later in the same second (999 ms on) shares its budget; the next second, one
 //     millisecond after, starts afresh; another /24 has a budget of its own;
-//   - over TCP nothing is limited.
+//   - over TCP nothing is limited;
+//   - coredns_rrl_responses_exceeded_total counts each reply over the rate by what became of
+//     it (action "drop" or "slip").
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -21,6 +23,8 @@
 
 #include "builder/build.h"
 #include "dispatch/dispatcher.h"
+#include "metrics/exposition.h"
+#include "metrics/query_counters.h"
 #include "net/reply_route.h"
 #include "net/response_rate_limiter.h"
 #include "sources/manifest_loader.h"
@@ -67,7 +71,8 @@ TEST(RateLimit, CountsEachReplyInTheSecondOfItsBatch) {
   holder.publish(builder::build(loaded.state, config));
   auto limiter = std::make_shared<net::ResponseRateLimiter>(
       net::RateLimit{.responses_per_second = 5, .slip = 2});
-  Dispatcher handler(holder, {.limiter = limiter});
+  metrics::QueryMetrics metrics;
+  Dispatcher handler(holder, {.limiter = limiter, .counters = &metrics.add_thread()});
   const std::vector<uint8_t> query =
       testing::make_query({.name = "web.shop.svc.cluster.local", .type = dns::RrType::A});
   // Far from the clock's epoch, on a second's boundary.
@@ -100,6 +105,15 @@ TEST(RateLimit, CountsEachReplyInTheSecondOfItsBatch) {
     handler.end_batch(second + batch.at);
     EXPECT_EQ(replies, batch.expected);
   }
+  metrics::Exposition out_text;
+  metrics.write(out_text, "dns://:53");
+  const std::string text = out_text.text();
+  EXPECT_NE(text.find("coredns_rrl_responses_exceeded_total{action=\"drop\"} 6\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("coredns_rrl_responses_exceeded_total{action=\"slip\"} 4\n"),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace
