@@ -5,15 +5,21 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 namespace vmdns::daemon {
 
 ConfigWatcher::ConfigWatcher(std::string path, std::function<void()> on_change,
-                             std::chrono::milliseconds settle)
-    : path_(std::move(path)), on_change_(std::move(on_change)), settle_(settle) {
+                             std::chrono::milliseconds settle,
+                             std::function<Clock::time_point()> clock)
+    : path_(std::move(path)),
+      on_change_(std::move(on_change)),
+      settle_(settle),
+      clock_(std::move(clock)) {
   std::filesystem::path normal = std::filesystem::path(path_).lexically_normal();
   directory_ = normal.parent_path().empty() ? "." : normal.parent_path().string();
   name_ = normal.filename().string();
@@ -38,12 +44,18 @@ bool ConfigWatcher::start(std::string* error) {
     stop();
     return false;
   }
+  stopping_ = false;
+  {
+    std::lock_guard lock(ticks_mutex_);
+    running_ = true;
+  }
   thread_ = std::thread([this] { run(); });
   return true;
 }
 
 void ConfigWatcher::stop() {
   if (thread_.joinable()) {
+    stopping_ = true;
     uint64_t one = 1;
     [[maybe_unused]] ssize_t written = write(wake_fd_, &one, sizeof one);
     thread_.join();
@@ -56,7 +68,7 @@ void ConfigWatcher::stop() {
   }
 }
 
-bool ConfigWatcher::drain() {
+bool ConfigWatcher::drain(bool* any) {
   bool concerned = false;
   alignas(inotify_event) char buffer[4096];
   for (;;) {
@@ -64,6 +76,7 @@ bool ConfigWatcher::drain() {
     if (n <= 0) {
       return concerned;
     }
+    *any = true;
     for (ssize_t offset = 0; offset < n;) {
       const auto* event = reinterpret_cast<const inotify_event*>(buffer + offset);
       std::string name = event->len > 0 ? std::string(event->name) : std::string();
@@ -76,27 +89,67 @@ bool ConfigWatcher::drain() {
   }
 }
 
+void ConfigWatcher::tick() {
+  std::unique_lock lock(ticks_mutex_);
+  if (!running_) {
+    return;
+  }
+  uint64_t ticket = ++ticks_asked_;
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t written = write(wake_fd_, &one, sizeof one);
+  ticks_done_.wait(lock, [&] { return ticks_served_ >= ticket || !running_; });
+}
+
+void ConfigWatcher::serve_ticks(uint64_t ticket) {
+  {
+    std::lock_guard lock(ticks_mutex_);
+    ticks_served_ = std::max(ticks_served_, ticket);
+  }
+  ticks_done_.notify_all();
+}
+
 void ConfigWatcher::run() {
   pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
-  bool pending = false;
-  for (;;) {
-    int timeout = pending ? static_cast<int>(settle_.count()) : -1;
+  // While a change is pending: the time of the directory's last event.
+  std::optional<Clock::time_point> last;
+  while (!stopping_) {
+    int timeout = -1;
+    if (last) {
+      auto wait = std::chrono::ceil<std::chrono::milliseconds>(*last + settle_ - now()).count();
+      timeout = static_cast<int>(std::max<int64_t>(wait, 0));
+    }
     int ready = poll(fds, 2, timeout);
     if (ready < 0 && errno != EINTR) {
-      return;
+      break;
     }
-    if (fds[0].revents != 0) {
-      return;
+    if (ready > 0 && fds[0].revents != 0) {
+      uint64_t count = 0;
+      [[maybe_unused]] ssize_t n = read(wake_fd_, &count, sizeof count);
     }
-    if (ready > 0 && fds[1].revents != 0) {
-      pending = drain() || pending;
-      continue;  // wait for `settle` of quiet
+    // The tick()s asked so far: their events are in the queue drained next.
+    uint64_t ticket = 0;
+    {
+      std::lock_guard lock(ticks_mutex_);
+      ticket = ticks_asked_;
     }
-    if (ready == 0 && pending) {
-      pending = false;
+    if (ready > 0) {  // read even when only woken: a tick() must see what came before it
+      // Any event in the directory while a change is pending keeps the window open.
+      bool any = false;
+      if (drain(&any) || (any && last)) {
+        last = now();
+      }
+    }
+    if (last && now() >= *last + settle_) {
+      last.reset();
       on_change_();
     }
+    serve_ticks(ticket);
   }
+  {
+    std::lock_guard lock(ticks_mutex_);
+    running_ = false;
+  }
+  ticks_done_.notify_all();
 }
 
 }  // namespace vmdns::daemon

@@ -75,6 +75,22 @@ void ManifestWatcher::wait_for_reloads() {
   reloads.wait(reload_done_, [&](const Reloads& r) { return r.done >= ticket || !r.running; });
 }
 
+void ManifestWatcher::tick() {
+  auto reloads = reloads_.lock();
+  if (!reloads->running) {
+    return;
+  }
+  uint64_t ticket = ++reloads->ticks_asked;
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+  reloads.wait(reload_done_,
+               [&](const Reloads& r) { return r.ticks_served >= ticket || !r.running; });
+}
+
+Clock::time_point ManifestWatcher::now() const {
+  return options_.clock ? options_.clock() : Clock::now();
+}
+
 void ManifestWatcher::stop() {
   if (!thread_.joinable()) {
     return;
@@ -161,7 +177,7 @@ void ManifestWatcher::run() {
     int timeout = -1;
     if (pending) {
       auto due = std::min(last + options_.settle, first + options_.max_delay);
-      auto wait = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now()).count();
+      auto wait = std::chrono::ceil<std::chrono::milliseconds>(due - now()).count();
       timeout = static_cast<int>(std::max<int64_t>(wait, 0));
     }
     pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
@@ -177,22 +193,24 @@ void ManifestWatcher::run() {
         reload_ticket = reloads_.lock()->asked;  // every reload asked so far: this re-read's
         reread_all = true;
         pending = true;
-        first = last = Clock::now() - options_.max_delay;  // now: a reload waits for nothing
+        first = last = now() - options_.max_delay;  // now: a reload waits for nothing
       }
     }
-    if (ready > 0 && inotify_fd_ >= 0 && (fds[1].revents & POLLIN)) {
+    // The tick()s asked so far: the events that came before them are in the queue read next.
+    uint64_t tick_ticket = reloads_.lock()->ticks_asked;
+    // Read even when only woken, so that a tick() sees the events that came before it.
+    if (ready > 0 && inotify_fd_ >= 0) {
       bool relevant = false;
       drain_events(relevant, reread_all);
       if (relevant) {
-        last = Clock::now();
+        last = now();
         if (!pending) {
           first = last;
           pending = true;
         }
       }
     }
-    Clock::time_point now = Clock::now();
-    if (pending && now >= std::min(last + options_.settle, first + options_.max_delay)) {
+    if (pending && now() >= std::min(last + options_.settle, first + options_.max_delay)) {
       if (inotify_fd_ >= 0) {
         update_watches();
       }
@@ -202,14 +220,16 @@ void ManifestWatcher::run() {
       }
       if (reread_all) {
         spdlog::info("reloaded {} file(s): {} object(s)", summary.read, summary.objects);
-        {
-          auto reloads = reloads_.lock();
-          reloads->done = std::max(reloads->done, reload_ticket);
-        }
-        reload_done_.notify_all();
+        auto reloads = reloads_.lock();
+        reloads->done = std::max(reloads->done, reload_ticket);
       }
       pending = reread_all = false;
     }
+    {
+      auto reloads = reloads_.lock();
+      reloads->ticks_served = std::max(reloads->ticks_served, tick_ticket);
+    }
+    reload_done_.notify_all();
   }
 }
 

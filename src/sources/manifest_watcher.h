@@ -12,7 +12,12 @@
 // -f directory removed and made again, are all seen). Events are gathered until the files have
 // been quiet for `settle` (at most `max_delay` after the first), then ManifestFiles re-reads
 // only the files that changed. Without inotify (its limits reached), files are read once and
-// SIGHUP still reloads.
+// SIGHUP still reloads. The window is timed by WatchOptions::clock; a test that moves its own
+// clock calls tick() after each move:
+//
+//   ManifestWatcher watcher({dir}, sink, {.clock = clock.source()});
+//   ...write a file...; clock.advance(10ms);
+//   watcher.tick();      // the events read, the window closed: the file delivered
 
 #include <atomic>
 #include <chrono>
@@ -37,6 +42,8 @@ struct WatchOptions {
   // After each read of the files (the first included) that met errors; may be empty. Called on
   // the caller's thread from start(), then on the watching thread.
   std::function<void(const std::map<std::string, size_t>& errors_by_file)> on_errors = nullptr;
+  // What `settle` and `max_delay` are timed by; empty: std::chrono::steady_clock.
+  std::function<std::chrono::steady_clock::time_point()> clock = nullptr;
 };
 
 class ManifestWatcher {
@@ -53,12 +60,17 @@ class ManifestWatcher {
   // them to the sink (at once when the watching thread does not run), so that a flush of the
   // sink after it sees them.
   void wait_for_reloads();
+  // Returns once the watching thread has read the events that came before the call and its
+  // clock after it, and acted on both (the files whose window closed by then re-read and
+  // delivered); at once when the thread does not run.
+  void tick();
   void stop();
 
  private:
   void run();
   void drain_events(bool& rescan_needed, bool& reread_all);
   void update_watches();
+  std::chrono::steady_clock::time_point now() const;
 
   ManifestFiles files_;
   const WatchOptions options_;
@@ -70,6 +82,8 @@ class ManifestWatcher {
   struct Reloads {
     uint64_t asked = 0;
     uint64_t done = 0;
+    uint64_t ticks_asked = 0;   // tick() calls so far
+    uint64_t ticks_served = 0;  // ... answered
     bool running = false;  // the watching thread runs: someone will serve the tickets
   };
   sync::Guarded<Reloads> reloads_;
