@@ -306,7 +306,7 @@ std::vector<zone::Zone> ReverseZoneSet::zones(
     size_t apex_length = zone.apex.wire_length();
     for (const auto& block : zone.blocks.zones()) {
       if (block) {
-        std::string_view wire = block->apex().wire_view();
+        std::string_view wire = block->apex_wire();
         std::string_view parent = wire.substr(1 + static_cast<uint8_t>(wire[0]));
         if (parent.size() > apex_length) {
           top.add_name(parent);

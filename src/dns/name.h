@@ -47,6 +47,15 @@ class Name {
   // Takes an uncompressed wire-form name; rejects anything malformed or with trailing bytes.
   static std::optional<Name> from_wire(std::span<const uint8_t> wire);
 
+  // An uncompressed wire name its holder keeps valid (a zone's own apex, stored as wire octets):
+  // copied, not checked again.
+  static Name from_valid_wire(std::string_view wire) {
+    Name name;
+    name.length_ = static_cast<uint8_t>(wire.size());
+    std::memcpy(name.wire_.data(), wire.data(), wire.size());
+    return name;
+  }
+
   std::span<const uint8_t> wire() const { return {wire_.data(), length_}; }
   // The wire bytes as a string_view, for hashing and map keys.
   std::string_view wire_view() const {

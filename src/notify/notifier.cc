@@ -84,7 +84,7 @@ void Notifier::publish(const zone::Snapshot& snapshot) {
     if (!serial) {
       continue;
     }
-    auto [it, added] = published_.try_emplace(std::string(z.apex().wire_view()), *serial);
+    auto [it, added] = published_.try_emplace(std::string(z.apex_wire()), *serial);
     if (!added && it->second == *serial) {
       continue;  // this zone did not change
     }

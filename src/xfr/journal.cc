@@ -20,7 +20,7 @@ const zone::Zone* zone_with_apex(const zone::Snapshot* snapshot, std::string_vie
     return nullptr;
   }
   for (const zone::Zone& z : snapshot->zones()) {
-    if (z.apex().wire_view() == apex_wire) {
+    if (z.apex_wire() == apex_wire) {
       return &z;
     }
   }
@@ -88,7 +88,7 @@ void Journal::publish(std::shared_ptr<const zone::Snapshot> snapshot) {
   // transfers go on reading the previous snapshot meanwhile.
   std::vector<std::pair<std::string, std::shared_ptr<const Delta>>> deltas;
   for (const zone::Zone& z : snapshot->zones()) {
-    std::string apex(z.apex().wire_view());
+    std::string apex(z.apex_wire());
     const zone::Zone* before = zone_with_apex(previous.get(), apex);
     if (before == nullptr) {
       deltas.emplace_back(std::move(apex), nullptr);  // a zone new to us: no history

@@ -67,7 +67,7 @@ class TransferStream : public server::ReplyStream {
   void prepare() {
     prepared_ = true;
     const zone::Zone& z = *view_.zone;
-    std::string_view apex = z.apex().wire_view();
+    std::string_view apex = z.apex_wire();
     std::span<const uint8_t> soa = z.soa().first();
     uint32_t ttl = z.soa().ttl();
     records_.add_soa(apex, soa, ttl);
@@ -162,7 +162,7 @@ Transfers::Answer Transfers::answer(std::span<const uint8_t> query, const net::R
       Journal::View whole;
       whole.snapshot = std::move(newest);
       for (const zone::Zone& z : whole.snapshot->zones()) {
-        if (z.apex().wire_view() == apex.wire_view()) {
+        if (z.apex_wire() == apex.wire_view()) {
           whole.zone = &z;
         }
       }
@@ -188,7 +188,7 @@ Transfers::Answer Transfers::answer(std::span<const uint8_t> query, const net::R
     // RFC 1995 section 2: over UDP, our SOA alone tells the client to come over TCP (or that
     // it is up to date); over TCP the one SOA means up to date.
     RecordSequence soa;
-    soa.add_soa(view.zone->apex().wire_view(), view.zone->soa().first(),
+    soa.add_soa(view.zone->apex_wire(), view.zone->soa().first(),
                 view.zone->soa().ttl());
     count(*counters_, tcp ? Result::kUpToDate : Result::kUdpSoa);
     TransferWriter writer(request, signer.get());

@@ -10,24 +10,24 @@
 namespace vmdns::zone {
 
 void ShardTable::prefetch_route(uint32_t apex_hash) const {
-  if (!routes_.empty()) {
-    __builtin_prefetch(&routes_[apex_hash & (routes_.size() - 1)]);
+  if (routes_ != nullptr) {
+    __builtin_prefetch(&routes_[apex_hash & route_mask_]);
   }
 }
 
 const Zone* ShardTable::prefetch_shard(uint32_t apex_hash, uint32_t name_hash) const {
-  if (routes_.empty()) {
+  if (routes_ == nullptr) {
     return nullptr;
   }
-  size_t mask = routes_.size() - 1;
+  size_t mask = route_mask_;
   for (size_t i = apex_hash & mask;; i = (i + 1) & mask) {
     const Route& route = routes_[i];
     if (route.index == kNoRoute) {
       return nullptr;
     }
-    if (route.hash == apex_hash && route.zone != nullptr) {
+    if (route.hash == apex_hash) {
       __builtin_prefetch(route.zone);
-      __builtin_prefetch(reinterpret_cast<const char*>(route.zone) + 64);
+      __builtin_prefetch(route.apex);
       if (route.slots != nullptr) {
         __builtin_prefetch(route.slots + (name_hash & route.slot_mask));
       }
@@ -49,7 +49,7 @@ void Zone::prefetch_first(std::string_view name, LookupPrefetch& p) const {
          at += 1 + static_cast<uint8_t>(name[at])) {
       starts[labels++] = static_cast<uint8_t>(at);
     }
-    size_t apex_labels = apex_.label_count();
+    size_t apex_labels = apex_labels_;
     for (uint8_t depth : shard_depths_) {
       if (depth == 0) {
         break;

@@ -40,18 +40,62 @@ uint32_t NameTable::hash(std::string_view key) {
   return static_cast<uint32_t>(mix(h) >> 32);
 }
 
+NameTable::NameTable(const NameTable& other)
+    : slots_(other.slots_),
+      keys_(other.keys_),
+      offsets_(other.offsets_),
+      slot_count_(other.slot_count_),
+      size_(other.size_) {
+  if (other.growing_) {
+    growing_ = std::make_unique<Growing>(*other.growing_);
+    refresh();
+  }
+}
+
+NameTable& NameTable::operator=(const NameTable& other) {
+  if (this != &other) {
+    NameTable copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+void NameTable::refresh() {
+  slots_ = growing_->slots.data();
+  keys_ = growing_->keys.data();
+  offsets_ = growing_->offsets.data();
+  slot_count_ = static_cast<uint32_t>(growing_->slots.size());
+  size_ = static_cast<uint32_t>(growing_->offsets.size());
+}
+
+void NameTable::shrink_to_fit() {
+  if (growing_) {
+    growing_->keys.shrink_to_fit();
+    growing_->offsets.shrink_to_fit();
+    refresh();
+  }
+}
+
+size_t NameTable::memory_bytes() const {
+  if (!growing_) {
+    return 0;
+  }
+  return growing_->keys.capacity() + growing_->offsets.capacity() * sizeof(uint32_t) +
+         growing_->slots.capacity() * sizeof(uint64_t);
+}
+
 uint32_t NameTable::index_at(size_t entry) const {
   uint32_t index;
-  std::memcpy(&index, key_data() + entry, kIndexSize);
+  std::memcpy(&index, keys_ + entry, kIndexSize);
   return index;
 }
 
 uint32_t NameTable::first_entry(uint32_t h) const {
-  size_t count = slot_count();
+  size_t count = slot_count_;
   if (count == 0) {
     return UINT32_MAX;
   }
-  const uint64_t* slots = slot_data();
+  const uint64_t* slots = slots_;
   size_t mask = count - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     uint64_t slot = slots[i];
@@ -65,11 +109,11 @@ uint32_t NameTable::first_entry(uint32_t h) const {
 }
 
 uint32_t NameTable::find(std::string_view key, uint32_t h) const {
-  size_t count = slot_count();
+  size_t count = slot_count_;
   if (count == 0) {
     return kMissing;
   }
-  const uint64_t* slots = slot_data();
+  const uint64_t* slots = slots_;
   size_t mask = count - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     uint64_t slot = slots[i];
@@ -88,17 +132,21 @@ uint32_t NameTable::find(std::string_view key, uint32_t h) const {
 }
 
 std::pair<uint32_t, bool> NameTable::insert(std::string_view key) {
-  if (frozen_slots_ != nullptr) {
-    throw std::logic_error("insert into a frozen name table");  // our own invariant
+  if (!growing_) {
+    if (slots_ != nullptr) {
+      throw std::logic_error("insert into a frozen name table");  // our own invariant
+    }
+    growing_ = std::make_unique<Growing>();
   }
-  if ((offsets_.size() + 1) * 4 > slots_.size() * 3) {
-    resize_slots(slots_.empty() ? kInitialSlots : slots_.size() * 2);
+  Growing& g = *growing_;
+  if ((g.offsets.size() + 1) * 4 > g.slots.size() * 3) {
+    resize_slots(g.slots.empty() ? kInitialSlots : g.slots.size() * 2);
   }
   uint32_t h = hash(key);
-  size_t mask = slots_.size() - 1;
+  size_t mask = g.slots.size() - 1;
   size_t i = h & mask;
   for (;; i = (i + 1) & mask) {
-    uint64_t slot = slots_[i];
+    uint64_t slot = g.slots[i];
     if (slot == 0) {
       break;
     }
@@ -111,63 +159,80 @@ std::pair<uint32_t, bool> NameTable::insert(std::string_view key) {
       }
     }
   }
-  auto index = static_cast<uint32_t>(offsets_.size());
-  auto entry = static_cast<uint32_t>(keys_.size());
-  offsets_.push_back(entry);
-  keys_.append(reinterpret_cast<const char*>(&index), kIndexSize);
-  keys_.push_back(static_cast<char>(key.size()));  // a wire name is at most 255 octets
-  keys_.append(key);
-  slots_[i] = (uint64_t{h} << 32) | (uint64_t{entry} + 1);
+  auto index = static_cast<uint32_t>(g.offsets.size());
+  auto entry = static_cast<uint32_t>(g.keys.size());
+  g.offsets.push_back(entry);
+  g.keys.append(reinterpret_cast<const char*>(&index), kIndexSize);
+  g.keys.push_back(static_cast<char>(key.size()));  // a wire name is at most 255 octets
+  g.keys.append(key);
+  g.slots[i] = (uint64_t{h} << 32) | (uint64_t{entry} + 1);
+  refresh();
   return {index, true};
 }
 
 void NameTable::reserve(size_t names, size_t key_bytes) {
-  keys_.reserve(key_bytes + names * (kIndexSize + 1));
-  offsets_.reserve(names);
-  size_t wanted = slots_.empty() ? kInitialSlots : slots_.size();
+  if (!growing_) {
+    if (slots_ != nullptr) {
+      return;  // frozen
+    }
+    growing_ = std::make_unique<Growing>();
+  }
+  Growing& g = *growing_;
+  g.keys.reserve(key_bytes + names * (kIndexSize + 1));
+  g.offsets.reserve(names);
+  size_t wanted = g.slots.empty() ? kInitialSlots : g.slots.size();
   while (names * 4 > wanted * 3) {
     wanted *= 2;
   }
-  if (wanted != slots_.size()) {
+  if (wanted != g.slots.size()) {
     resize_slots(wanted);
   }
+  refresh();
 }
 
 // Every slot keeps its tag, which is where its probe starts: no key is read, none hashed.
 void NameTable::resize_slots(size_t count) {
   std::vector<uint64_t> old(count, 0);
-  old.swap(slots_);
+  old.swap(growing_->slots);
+  std::vector<uint64_t>& slots = growing_->slots;
   size_t mask = count - 1;
   for (uint64_t slot : old) {
     if (slot == 0) {
       continue;
     }
     size_t i = (slot >> 32) & mask;
-    while (slots_[i] != 0) {
+    while (slots[i] != 0) {
       i = (i + 1) & mask;
     }
-    slots_[i] = slot;
+    slots[i] = slot;
   }
+  refresh();
 }
 
-}  // namespace vmdns::zone
-
-namespace vmdns::zone {
+size_t NameTable::frozen_bytes() const {
+  return size_t{slot_count_} * sizeof(uint64_t) + padded(size_t{size_} * sizeof(uint32_t)) +
+         padded(growing_ ? growing_->keys.size() : 0);
+}
 
 void NameTable::freeze_into(std::byte* at) {
-  size_t slot_bytes = slots_.size() * sizeof(uint64_t);
-  if (!slots_.empty()) {
-    std::memcpy(at, slots_.data(), slot_bytes);
+  size_t slot_bytes = size_t{slot_count_} * sizeof(uint64_t);
+  size_t offset_bytes = size_t{size_} * sizeof(uint32_t);
+  if (growing_) {
+    if (slot_bytes > 0) {
+      std::memcpy(at, growing_->slots.data(), slot_bytes);
+    }
+    if (offset_bytes > 0) {
+      std::memcpy(at + slot_bytes, growing_->offsets.data(), offset_bytes);
+    }
+    if (!growing_->keys.empty()) {
+      std::memcpy(at + slot_bytes + padded(offset_bytes), growing_->keys.data(),
+                  growing_->keys.size());
+    }
   }
-  if (!keys_.empty()) {
-    std::memcpy(at + slot_bytes, keys_.data(), keys_.size());
-  }
-  frozen_slot_count_ = slots_.size();
-  frozen_slots_ = reinterpret_cast<const uint64_t*>(at);
-  frozen_keys_ = reinterpret_cast<const char*>(at + slot_bytes);
-  std::vector<uint64_t>().swap(slots_);
-  std::string().swap(keys_);
-  offsets_.shrink_to_fit();
+  slots_ = reinterpret_cast<const uint64_t*>(at);
+  offsets_ = reinterpret_cast<const uint32_t*>(at + slot_bytes);
+  keys_ = reinterpret_cast<const char*>(at + slot_bytes + padded(offset_bytes));
+  growing_.reset();
 }
 
 }  // namespace vmdns::zone

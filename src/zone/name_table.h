@@ -14,11 +14,13 @@
 // std::unordered_map<std::string, ...>: three allocations and three cache misses per name).
 // A name's slot comes from the same 32 hash bits the slot stores, so that growing the table
 // moves slots without reading a key or hashing again.
-// Once no name will be added, freeze_into() moves the slots and the keys into memory its owner
-// holds (a zone's record block), next to the records a lookup reads after them.
+// Once no name will be added, freeze_into() moves the slots, the offsets and the keys into
+// memory its owner holds (a zone's record block), next to the records a lookup reads after
+// them: a frozen table is five fields (40 octets) and no allocation of its own.
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +32,12 @@ class NameTable {
  public:
   static constexpr uint32_t kMissing = UINT32_MAX;
 
+  NameTable() = default;
+  NameTable(const NameTable& other);
+  NameTable& operator=(const NameTable& other);
+  NameTable(NameTable&&) noexcept = default;
+  NameTable& operator=(NameTable&&) noexcept = default;
+
   uint32_t find(std::string_view key) const { return find(key, hash(key)); }
   // find() for a key whose hash() the caller already has.
   uint32_t find(std::string_view key, uint32_t key_hash) const;
@@ -39,55 +47,59 @@ class NameTable {
   void reserve(size_t names, size_t key_bytes);
 
   // The octets freeze_into() needs: a multiple of 8.
-  size_t frozen_bytes() const { return slots_.size() * sizeof(uint64_t) + padded(keys_.size()); }
-  // Moves the slots and the keys to `at` (frozen_bytes() octets, 8-aligned), which the caller
-  // keeps alive and in place as long as this table; no name may be inserted afterwards. A
-  // frozen table is moved with the memory it points into, never copied (Zone owns both).
+  size_t frozen_bytes() const;
+  // Moves the slots, the index -> key offsets and the keys to `at` (frozen_bytes() octets,
+  // 8-aligned), which the caller keeps alive and in place as long as this table; no name may
+  // be inserted afterwards, and the table then holds no memory of its own (a zone's is a few
+  // pointers). A frozen table is moved with the memory it points into, never copied (Zone owns
+  // both).
   void freeze_into(std::byte* at);
 
-  size_t size() const { return offsets_.size(); }
+  size_t size() const { return size_; }
   // The slots (a power of two of them): a lookup of a key whose hash is h reads
-  // slot_data()[h & (slot_count() - 1)] first. The vector while names are added, the owner's
-  // memory once frozen.
-  const uint64_t* slot_data() const { return frozen_slots_ ? frozen_slots_ : slots_.data(); }
-  size_t slot_count() const { return frozen_slots_ ? frozen_slot_count_ : slots_.size(); }
+  // slot_data()[h & (slot_count() - 1)] first. The table's own while names are added, the
+  // owner's memory once frozen.
+  const uint64_t* slot_data() const { return slots_; }
+  size_t slot_count() const { return slot_count_; }
   std::string_view key(uint32_t index) const { return key_at(offsets_[index]); }
   // For a staged prefetch: the entry of the first slot of `key_hash`'s probe that holds that
   // hash (the key to compare first), loading it; UINT32_MAX when the probe ends first.
   uint32_t first_entry(uint32_t key_hash) const;
-  const char* entry_data(uint32_t entry) const { return key_data() + entry; }
+  const char* entry_data(uint32_t entry) const { return keys_ + entry; }
   uint32_t entry_index(uint32_t entry) const { return index_at(entry); }
   // The 32 hash bits a key is filed under; the same for every table.
   static uint32_t hash(std::string_view key);
   // Gives back the growth slack of the key buffer once no more names will be added.
-  void shrink_to_fit() { keys_.shrink_to_fit(); offsets_.shrink_to_fit(); }
-  size_t memory_bytes() const {
-    return keys_.capacity() + offsets_.capacity() * sizeof(uint32_t) +
-           slots_.capacity() * sizeof(uint64_t);
-  }
+  void shrink_to_fit();
+  // The heap bytes of a table still growing; a frozen one's are its owner's.
+  size_t memory_bytes() const;
 
  private:
-  // An entry of keys_: the index (4 octets, host order), the length octet, the key.
+  // An entry of the keys: the index (4 octets, host order), the length octet, the key.
   static constexpr size_t kIndexSize = 4;
   std::string_view key_at(size_t entry) const {
-    const char* keys = key_data();
-    return {keys + entry + kIndexSize + 1, static_cast<uint8_t>(keys[entry + kIndexSize])};
+    return {keys_ + entry + kIndexSize + 1, static_cast<uint8_t>(keys_[entry + kIndexSize])};
   }
   static size_t padded(size_t bytes) { return (bytes + 7) & ~size_t{7}; }
-  // The keys: the string while names are added, the owner's memory once frozen.
-  const char* key_data() const { return frozen_keys_ ? frozen_keys_ : keys_.data(); }
   uint32_t index_at(size_t entry) const;
   void resize_slots(size_t count);
+  // Points the read fields at growing_'s containers (after they may have moved).
+  void refresh();
 
-  // Set by freeze_into(); slots_ and keys_ are then empty. First: what find() reads first.
-  const uint64_t* frozen_slots_ = nullptr;
-  size_t frozen_slot_count_ = 0;
-  const char* frozen_keys_ = nullptr;
-  // hash << 32 | (offset of the key's entry in keys_ + 1); 0 marks an empty slot. A power of
-  // two in size, at most 3/4 full; a name's probe starts at hash & (size - 1).
-  std::vector<uint64_t> slots_;
-  std::string keys_;               // <index><length octet><key> per name
-  std::vector<uint32_t> offsets_;  // index -> offset of its entry in keys_, for key(index)
+  // What a lookup reads, first: the growing table's containers, or the owner's memory once
+  // frozen.
+  const uint64_t* slots_ = nullptr;  // hash << 32 | (offset of the key's entry + 1); 0: empty
+  const char* keys_ = nullptr;       // <index><length octet><key> per name
+  const uint32_t* offsets_ = nullptr;  // index -> offset of its entry in keys_, for key(index)
+  uint32_t slot_count_ = 0;  // a power of two, at most 3/4 full; a probe starts at hash & (count - 1)
+  uint32_t size_ = 0;
+  // While names are added; null once frozen (and before the first insert).
+  struct Growing {
+    std::vector<uint64_t> slots;
+    std::string keys;
+    std::vector<uint32_t> offsets;
+  };
+  std::unique_ptr<Growing> growing_;
 };
 
 }  // namespace vmdns::zone

@@ -13,7 +13,7 @@ Snapshot::Snapshot(std::vector<Zone> zones, uint32_t serial, ClientSearchIndex c
       fallthrough_(std::move(fallthrough)) {
   // Longest apex first, so that the first zone a name is in is the most specific one.
   std::stable_sort(zones_.begin(), zones_.end(), [](const Zone& a, const Zone& b) {
-    return a.apex().label_count() > b.apex().label_count();
+    return a.apex_label_count() > b.apex_label_count();
   });
   fallthrough_modes_.reserve(zones_.size());
   for (const Zone& zone : zones_) {
@@ -58,7 +58,7 @@ const Zone* Snapshot::find_zone(std::string_view name) const {
   for (size_t at = 0; at < name.size(); at += 1 + static_cast<uint8_t>(name[at])) {
     std::string_view suffix = name.substr(at);
     for (const Zone& zone : zones_) {
-      if (zone.apex().wire_view() == suffix) {
+      if (zone.apex_wire() == suffix) {
         return &zone;
       }
     }

@@ -35,6 +35,16 @@ size_t label_count(std::string_view wire) {
 
 }  // namespace
 
+Zone::Zone(const dns::Name& apex) {
+  dns::Name lowered = apex.lowercased();
+  std::string_view wire = lowered.wire_view();
+  records_bytes_ = static_cast<uint32_t>((wire.size() + 1 + 7) & ~size_t{7});
+  records_ = std::unique_ptr<std::byte[]>(new std::byte[records_bytes_]());
+  records_[0] = static_cast<std::byte>(wire.size());
+  std::memcpy(records_.get() + 1, wire.data(), wire.size());
+  apex_labels_ = static_cast<uint8_t>(lowered.label_count());
+}
+
 Zone Zone::join(Zone top, std::shared_ptr<const ShardTable> shards,
                 std::vector<uint8_t> shard_depths) {
   if (shard_depths.size() > kMaxShardDepths) {
@@ -59,7 +69,7 @@ Zone Zone::with_dashed_addresses(Zone top, uint32_t ttl) {
 
 size_t Zone::leaf_label_end(std::string_view name) const {
   // <label>.<namespace>.<apex>, and <namespace>.<apex> one of our own names.
-  std::string_view apex = apex_.wire_view();
+  std::string_view apex = apex_wire();
   if (name.size() <= apex.size() + 1) {
     return 0;
   }
@@ -80,12 +90,12 @@ size_t Zone::leaf_label_end(std::string_view name) const {
 size_t Zone::subtree_label_at(std::string_view name) const {
   LabelStarts starts;
   size_t labels = label_starts(name, starts);
-  size_t apex_labels = apex_.label_count();
+  size_t apex_labels = apex_labels_;
   if (labels < apex_labels + 2) {
     return std::string_view::npos;
   }
   size_t apex_at = apex_labels > 0 ? starts[labels - apex_labels] : name.size() - 1;
-  if (name.substr(apex_at) != apex_.wire_view()) {
+  if (name.substr(apex_at) != apex_wire()) {
     return std::string_view::npos;
   }
   return starts[labels - apex_labels - 2];
@@ -122,7 +132,7 @@ void Zone::find_query_time(std::string_view name, QueryTimeName& query_time) con
 }
 
 void Zone::for_each_namespace(const std::function<void(std::string_view)>& f) const {
-  size_t namespace_labels = apex_.label_count() + 1;
+  size_t namespace_labels = size_t{apex_labels_} + 1;
   for (uint32_t i = 0; i < names_.size(); ++i) {
     if (label_count(names_.key(i)) == namespace_labels) {
       f(names_.key(i));
@@ -133,7 +143,7 @@ void Zone::for_each_namespace(const std::function<void(std::string_view)>& f) co
 void Zone::for_each_leaf(const std::function<void(std::string_view, const Node&)>& f) const {
   // A leaf is two labels below the apex (or more, with subtrees); the buckets' apexes and
   // namespaces are not leaves: the top holds those.
-  size_t leaf_labels = apex_.label_count() + 2;
+  size_t leaf_labels = size_t{apex_labels_} + 2;
   bool subtrees = leaves_->subtrees;
   for (const auto& bucket : leaves_->buckets) {
     if (!bucket) {
@@ -154,7 +164,7 @@ void Zone::prefetch(std::string_view name) const {
   if (shards_) {
     LabelStarts starts;
     size_t labels = label_starts(name, starts);
-    size_t apex_labels = apex_.label_count();
+    size_t apex_labels = size_t{apex_labels_};
     for (uint8_t depth : shard_depths_) {
       if (depth == 0) {
         break;
@@ -175,7 +185,7 @@ void Zone::prefetch(std::string_view name) const {
 const Zone* Zone::part_for(std::string_view name, uint32_t name_hash) const {
   LabelStarts starts;
   size_t labels = label_starts(name, starts);
-  size_t apex_labels = apex_.label_count();
+  size_t apex_labels = size_t{apex_labels_};
   for (uint8_t depth : shard_depths_) {
     if (depth == 0) {
       break;
@@ -206,24 +216,41 @@ void Zone::resolve_references(uint8_t* entries, size_t length) {
 }
 
 void Zone::adopt_records(std::span<const Node> nodes, std::span<const RrSet> sets,
-                         std::span<const uint8_t> data) {
+                         std::span<const uint8_t> data,
+                         std::span<const std::pair<dns::RrType, uint32_t>> type_counts) {
+  using TypeCount = std::pair<dns::RrType, uint32_t>;
   static_assert(alignof(Node) <= alignof(std::max_align_t) && sizeof(Node) % alignof(RrSet) == 0);
-  static_assert(alignof(Node) <= 8 && alignof(RrSet) <= 8);
+  static_assert(alignof(Node) <= 8 && alignof(RrSet) <= 8 && alignof(TypeCount) <= 8);
   static_assert(std::is_trivially_destructible_v<Node> && std::is_trivially_destructible_v<RrSet>);
-  // In the order a lookup reads them: the name table's slots and keys, the nodes, the sets,
-  // the rdatas. A small zone (a Service's shard) is then a few pages or less for the lookup.
-  const size_t nodes_at = names_.frozen_bytes();
+  static_assert(std::is_trivially_destructible_v<TypeCount>);
+  // In the order a lookup reads them: the apex (a shard's route compares it), the name table's
+  // slots and keys, the nodes, the sets, the rdatas. A small zone (a Service's shard) is then a
+  // few pages or less for the lookup.
+  const size_t names_at = apex_bytes();
+  const size_t nodes_at = names_at + names_.frozen_bytes();
   const size_t sets_at = nodes_at + nodes.size() * sizeof(Node);
   const size_t data_at = sets_at + sets.size() * sizeof(RrSet);
-  records_bytes_ = data_at + data.size();
-  records_ = std::unique_ptr<std::byte[]>(new std::byte[records_bytes_]);
-  names_.freeze_into(records_.get());
+  const size_t counts_at = (data_at + data.size() + alignof(TypeCount) - 1) & ~(alignof(TypeCount) - 1);
+  const size_t total = counts_at + type_counts.size() * sizeof(TypeCount);
+  if (total > UINT32_MAX) {
+    throw std::length_error("zone " + apex().to_text() + " holds over 4 GiB of records");
+  }
+  auto block = std::unique_ptr<std::byte[]>(new std::byte[total]);
+  std::memcpy(block.get(), records_.get(), names_at);  // the apex
+  records_ = std::move(block);
+  records_bytes_ = static_cast<uint32_t>(total);
+  names_.freeze_into(records_.get() + names_at);
   auto* new_nodes = reinterpret_cast<Node*>(records_.get() + nodes_at);
   auto* new_sets = reinterpret_cast<RrSet*>(records_.get() + sets_at);
   auto* new_data = reinterpret_cast<uint8_t*>(records_.get() + data_at);
   if (!data.empty()) {
     std::memcpy(new_data, data.data(), data.size());
   }
+  auto* new_counts = reinterpret_cast<TypeCount*>(records_.get() + counts_at);
+  for (size_t i = 0; i < type_counts.size(); ++i) {
+    std::construct_at(new_counts + i, type_counts[i]);
+  }
+  type_counts_ = std::span<const TypeCount>(new_counts, type_counts.size());
   for (size_t i = 0; i < sets.size(); ++i) {
     const RrSet& set = sets[i];
     size_t at = static_cast<size_t>(set.data().data() - data.data());
@@ -246,7 +273,7 @@ size_t Zone::node_count() const {
   size_t count = nodes_.size();
   for_each_shard([&count](const Zone& shard) { count += shard.node_count(); });
   if (leaves_) {
-    size_t leaf_labels = apex_.label_count() + 2;
+    size_t leaf_labels = size_t{apex_labels_} + 2;
     for (const auto& bucket : leaves_->buckets) {
       if (!bucket) {
         continue;
@@ -290,8 +317,7 @@ void Zone::add_record_counts(RecordCounts& counts) const {
 }
 
 size_t Zone::memory_bytes() const {
-  size_t bytes = names_.memory_bytes() + records_bytes_ +
-                 type_counts_.capacity() * sizeof(type_counts_[0]) + (shards_ ? shards_->memory_bytes() : 0);
+  size_t bytes = names_.memory_bytes() + records_bytes_ + (shards_ ? shards_->memory_bytes() : 0);
   for_each_shard([&bytes](const Zone& shard) { bytes += sizeof(Zone) + shard.memory_bytes(); });
   if (leaves_) {
     bytes += leaves_->buckets.capacity() * sizeof(leaves_->buckets[0]);

@@ -37,7 +37,7 @@ struct PodLeaves;  // pod_leaves.h
 
 class Zone {
  public:
-  explicit Zone(const dns::Name& apex) : apex_(apex.lowercased()) {}
+  explicit Zone(const dns::Name& apex);
   Zone(Zone&&) = default;
   Zone& operator=(Zone&&) = default;
   Zone(const Zone&) = delete;
@@ -70,7 +70,13 @@ class Zone {
     uint32_t ttl = 0;
   };
 
-  const dns::Name& apex() const { return apex_; }
+  // The apex, lowercased: its wire octets (what lookups compare), or as a name.
+  std::string_view apex_wire() const {
+    const auto* at = reinterpret_cast<const char*>(records_.get());
+    return {at + 1, static_cast<uint8_t>(at[0])};
+  }
+  dns::Name apex() const { return dns::Name::from_valid_wire(apex_wire()); }
+  size_t apex_label_count() const { return apex_labels_; }
   // `lowercased_wire` is the lowercased uncompressed wire form of a name in this zone. Nullptr
   // when no table holds it; then, with `query_time`, a name that may be made at query time
   // (with_dashed_addresses) is named there.
@@ -143,10 +149,13 @@ class Zone {
   friend class ZoneBuilder;
   friend struct ZoneDiffAccess;  // zone_diff.cc compares parts by identity
   friend class ShardTable;  // its routes keep a copy of where a shard's name table slots are
-  // Copies the builder's nodes, sets and rdatas into records_, pointing each at its new place,
-  // and moves the name table's slots and keys to the front of records_.
+  // Copies the builder's nodes, sets, rdatas and counts by type into records_, pointing each
+  // at its new place, after the apex and the name table's slots and keys.
   void adopt_records(std::span<const Node> nodes, std::span<const RrSet> sets,
-                     std::span<const uint8_t> data);
+                     std::span<const uint8_t> data,
+                     std::span<const std::pair<dns::RrType, uint32_t>> type_counts);
+  // The octets of records_ the apex takes: its length octet and wire form, padded to 8.
+  size_t apex_bytes() const { return (apex_wire().size() + 1 + 7) & ~size_t{7}; }
   void resolve_references(uint8_t* entries, size_t length);
   // The part that holds `lowercased_wire` if it is in this zone: the shard whose apex is a
   // suffix of it, else the top (this).
@@ -178,26 +187,27 @@ class Zone {
     }
   }
 
-  // What a lookup reads first, together: the name table, the nodes, the apex (a shard's
-  // confirms a ShardTable hit).
-  NameTable names_;               // name -> node index
+  // What a lookup reads first, together: the name table, the nodes, where the apex is (a
+  // shard's confirms a ShardTable hit). A shard of a Service is this object and one block.
+  NameTable names_;               // name -> node index; its slots and keys in records_
   std::span<const Node> nodes_;   // by node index, in records_
-  dns::Name apex_;
-  // The name table's slots and keys, the nodes, then their sets node by node, then the sets'
-  // rdatas: one allocation of their exact size, in the order a lookup reads them, so that a
-  // lookup in a small zone (a Service's shard) stays in a page or two.
+  // The apex (its length octet and lowercased wire form, padded to 8), the name table's slots,
+  // offsets and keys, the nodes, then their sets node by node, then the sets' rdatas and this
+  // part's counts by type: one allocation of their exact size, in the order a lookup reads
+  // them, so that a lookup in a small zone (a Service's shard) stays in a page or two.
   std::unique_ptr<std::byte[]> records_;
-  size_t records_bytes_ = 0;
-  RrSet soa_;                  // a copy of the apex SOA set, kept at hand
-  // This part's own records by type (not its shards' or leaves'), ascending type, exact size.
-  std::vector<std::pair<dns::RrType, uint32_t>> type_counts_;
-  // Shards (Zone::join), and the depths below apex_ at which their apexes are (deepest first;
-  // 0 ends the list).
-  std::shared_ptr<const ShardTable> shards_;
-  std::array<uint8_t, kMaxShardDepths> shard_depths_{};
-  std::shared_ptr<const PodLeaves> leaves_;  // Zone::with_leaves
+  uint32_t records_bytes_ = 0;
+  uint8_t apex_labels_ = 0;
   bool dashed_addresses_ = false;            // Zone::with_dashed_addresses
+  std::array<uint8_t, kMaxShardDepths> shard_depths_{};
   uint32_t dashed_ttl_ = 0;
+  RrSet soa_;                  // a copy of the apex SOA set, kept at hand
+  // This part's own records by type (not its shards' or leaves'), ascending type, in records_.
+  std::span<const std::pair<dns::RrType, uint32_t>> type_counts_;
+  // Shards (Zone::join), and the depths below the apex at which their apexes are (deepest
+  // first; 0 ends the list).
+  std::shared_ptr<const ShardTable> shards_;
+  std::shared_ptr<const PodLeaves> leaves_;  // Zone::with_leaves
 };
 
 }  // namespace vmdns::zone

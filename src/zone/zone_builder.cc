@@ -44,7 +44,7 @@ void sort_by_type(It begin, It end) {
 }  // namespace
 
 ZoneBuilder::ZoneBuilder(const dns::Name& apex) : zone_(apex) {
-  zone_.names_.insert(zone_.apex_.wire_view());
+  zone_.names_.insert(zone_.apex_wire());
 }
 
 uint32_t ZoneBuilder::node_for(std::string_view wire) {
@@ -60,7 +60,7 @@ uint32_t ZoneBuilder::node_for(std::string_view wire) {
     lowered[i] = static_cast<char>(dns::ascii_lower(static_cast<uint8_t>(wire[i])));
   }
   std::string_view name(lowered.data(), wire.size());
-  std::string_view apex = zone_.apex_.wire_view();
+  std::string_view apex = zone_.apex_wire();
   // At or below the apex: the apex's wire form is a suffix that starts at a label boundary.
   if (name.size() < apex.size() || name.substr(name.size() - apex.size()) != apex) {
     return NameTable::kMissing;
@@ -232,17 +232,17 @@ void ZoneBuilder::freeze_sets() {
   }
   rdata_.clear();
   rdata_.shrink_to_fit();
-  zone_.type_counts_.assign(counts.begin(), counts.end());
-  zone_.adopt_records(nodes, sets, data);
+  std::vector<std::pair<dns::RrType, uint32_t>> type_counts(counts.begin(), counts.end());
+  zone_.adopt_records(nodes, sets, data, type_counts);
 }
 
 Zone ZoneBuilder::finish() && {
   freeze_sets();
-  const Node* apex = zone_.find(zone_.apex_);
+  const Node* apex = zone_.find(zone_.apex_wire());
   const RrSet* soa = apex == nullptr ? nullptr : apex->find(dns::RrType::SOA);
   if (soa == nullptr) {
     // Our own invariant: build() always adds the SOA first.
-    throw std::logic_error("zone " + zone_.apex_.to_text() + " has no SOA");
+    throw std::logic_error("zone " + zone_.apex().to_text() + " has no SOA");
   }
   zone_.soa_ = *soa;
   return std::move(zone_);
@@ -250,7 +250,7 @@ Zone ZoneBuilder::finish() && {
 
 Zone ZoneBuilder::finish_shard() && {
   if (records_.empty() && zone_.names_.size() == 1 && !apex_named_) {
-    return Zone(zone_.apex_);  // nothing below: the subtree does not exist
+    return Zone(zone_.apex());  // nothing below: the subtree does not exist
   }
   freeze_sets();
   return std::move(zone_);

@@ -113,7 +113,7 @@ struct ZoneDiffAccess {
         if (!shard) {
           continue;
         }
-        const Zone* other = b != nullptr ? b->find(shard->apex().wire_view()) : nullptr;
+        const Zone* other = b != nullptr ? b->find(shard->apex_wire()) : nullptr;
         if (other != shard.get()) {
           diff(shard.get(), other, sink);
         }
@@ -121,7 +121,7 @@ struct ZoneDiffAccess {
     }
     if (b != nullptr) {
       for (const auto& shard : b->zones()) {
-        if (shard && (a == nullptr || a->find(shard->apex().wire_view()) == nullptr)) {
+        if (shard && (a == nullptr || a->find(shard->apex_wire()) == nullptr)) {
           diff(nullptr, shard.get(), sink);
         }
       }

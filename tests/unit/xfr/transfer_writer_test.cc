@@ -26,9 +26,9 @@ Sent transfer(const zone::Zone& z, bool edns) {
   request.edns = edns;
   RecordSequence records;
   std::span<const uint8_t> soa = z.soa().data().subspan(2);
-  records.add_soa(z.apex().wire_view(), soa, z.soa().ttl());
+  records.add_soa(z.apex_wire(), soa, z.soa().ttl());
   records.add_zone(z);
-  records.add_soa(z.apex().wire_view(), soa, z.soa().ttl());
+  records.add_soa(z.apex_wire(), soa, z.soa().ttl());
   TransferWriter writer(request, nullptr);
   Sent sent;
   std::vector<uint8_t> buffer(65535);

@@ -63,5 +63,28 @@ TEST(NameTable, KeepsEveryKeyAcrossGrowth) {
             NameTable::kMissing);
 }
 
+// A key inserted again just as the table is full enough to grow grows it all the same: every
+// key stays findable, and a copy, then a frozen table, find the same.
+TEST(NameTable, GrowsOnARepeatedKeyAndFreezesAsItWas) {
+  NameTable table;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 200; ++i) {
+    keys.push_back(wire({"n" + std::to_string(i), "local"}));
+    table.insert(keys.back());
+    ASSERT_EQ(table.insert(keys.front()), std::make_pair(0u, false)) << i;
+    ASSERT_EQ(table.find(keys.back()), static_cast<uint32_t>(i));
+  }
+  NameTable copy = table;
+  std::vector<uint64_t> block(table.frozen_bytes() / 8);
+  table.freeze_into(reinterpret_cast<std::byte*>(block.data()));
+  EXPECT_EQ(table.memory_bytes(), 0u);
+  for (uint32_t i = 0; i < keys.size(); ++i) {
+    ASSERT_EQ(table.find(keys[i]), i);
+    ASSERT_EQ(copy.find(keys[i]), i);
+    ASSERT_EQ(table.key(i), keys[i]);
+  }
+  EXPECT_EQ(table.find(wire({"n200", "local"})), NameTable::kMissing);
+}
+
 }  // namespace
 }  // namespace vmdns::zone
