@@ -40,7 +40,7 @@ void ClientSearchSet::set_workload(const cluster::ObjectKey& key,
     addresses = vmi->addresses;
     addresses.insert(addresses.end(), guest_pods.begin(), guest_pods.end());
   }
-  set({Kind::Vmi, key}, vmi ? &addresses : nullptr, vmi ? vmi->phase : std::string(), &search);
+  set({Kind::Vmi, key}, vmi ? &addresses : nullptr, vmi ? vmi->phase.str() : std::string(), &search);
 }
 
 void ClientSearchSet::set_workload(const cluster::ObjectKey& key, const cluster::Pod* pod) {
@@ -54,7 +54,7 @@ void ClientSearchSet::set_workload(const cluster::ObjectKey& key, const cluster:
     search = resolvconf::pod_dns(cluster, key.namespace_name, pod->dns_policy, pod->dns_config)
                  .conf.search;
   }
-  set({Kind::Pod, key}, pod ? &pod->addresses : nullptr, pod ? pod->phase : std::string(), &search);
+  set({Kind::Pod, key}, pod ? &pod->addresses : nullptr, pod ? pod->phase.str() : std::string(), &search);
 }
 
 void ClientSearchSet::set(const WorkloadKey& key, const std::vector<cluster::IpAddress>* addresses,

@@ -1,6 +1,9 @@
 #pragma once
 // Slim model objects: only the fields DNS needs are copied from a manifest or API object, then
 // the document is dropped (CoreDNS's object.ToService). Adding a field is a design decision.
+// Text that repeats across objects (label pairs, phases, node names, DNS policies, network and
+// port names, subdomains: a group's VMIs share their Service's name) is SharedText, one copy
+// per process; text unique to an object (its name, a hostname) stays a std::string.
 
 #include <chrono>
 #include <map>
@@ -50,7 +53,7 @@ struct PodDnsConfig {
 struct VmiInterface {
   // The name of the network (spec.networks[].name) the interface is attached to; empty for an
   // interface only the guest agent reports.
-  std::string name;
+  SharedText name;
   std::vector<IpAddress> addresses;  // ipAddresses, else ipAddress; link-local ones dropped
   bool pod_network = false;  // attached to the pod network (spec.networks: pod, or multus default)
   bool operator==(const VmiInterface&) const = default;
@@ -89,7 +92,7 @@ struct HeldAddress {
 struct VirtualMachineInstance {
   ObjectMeta meta;
   std::string hostname;   // spec.hostname as written; empty when unset
-  std::string subdomain;  // spec.subdomain; empty when unset
+  SharedText subdomain;   // spec.subdomain; empty when unset
   // Addresses of the first entry of status.interfaces (ipAddresses, else ipAddress), link-local
   // ones dropped. Empty while the VMI has no IP yet.
   std::vector<IpAddress> addresses;
@@ -99,14 +102,14 @@ struct VirtualMachineInstance {
   // The name of the pod network in spec.networks (`pod: {}` or Multus `default: true`; without
   // spec.networks KubeVirt's "default"); empty when not attached. Known before status reports
   // the interface: explain names a VM that has not started yet by it.
-  std::string pod_network;
-  std::string phase;       // status.phase
-  std::string node_name;   // status.nodeName: the node that runs the VM now
+  SharedText pod_network;
+  SharedText phase;        // status.phase
+  SharedText node_name;    // status.nodeName: the node that runs the VM now
   Boxed<MigrationState> migration;  // status.migrationState; unset when absent (most VMIs)
   bool ready = false;      // Ready condition True; or phase Running with no conditions at all
   bool paused = false;     // Paused condition True
   // spec.dnsPolicy: ClusterFirst (also when empty), ClusterFirstWithHostNet, Default or None.
-  std::string dns_policy;
+  SharedText dns_policy;
   Boxed<PodDnsConfig> dns_config;  // spec.dnsConfig; unset when absent (most VMIs)
   // The addresses above (and in `interfaces`) that the status no longer lists and that are held
   // (--address-hold); empty for a VMI as read.
@@ -131,19 +134,19 @@ struct VirtualMachine {
 struct Pod {
   ObjectMeta meta;
   std::string hostname;   // spec.hostname
-  std::string subdomain;  // spec.subdomain
+  SharedText subdomain;   // spec.subdomain
   std::vector<IpAddress> addresses;  // status.podIPs, else status.podIP
-  std::string phase;
+  SharedText phase;
   bool ready = false;     // Ready condition True
-  std::string dns_policy;                  // spec.dnsPolicy, as for a VMI
+  SharedText dns_policy;                   // spec.dnsPolicy, as for a VMI
   Boxed<PodDnsConfig> dns_config;  // spec.dnsConfig; unset when absent
   bool operator==(const Pod&) const = default;
 };
 
 // One entry of a Service's spec.ports, or of an EndpointSlice's ports (the port on the endpoint).
 struct ServicePort {
-  std::string name;             // may be empty for a single unnamed port
-  std::string protocol = "TCP";  // TCP, UDP or SCTP
+  SharedText name;              // may be empty for a single unnamed port
+  SharedText protocol = "TCP";  // TCP, UDP or SCTP
   int port = 0;                 // an EndpointSlice port may leave it unset (0)
   // spec.ports[].targetPort, Services only. Clients of a headless Service, and of an endpoint
   // name, connect to the endpoint: its SRV records carry the endpoint's port, which is the
@@ -152,7 +155,7 @@ struct ServicePort {
   // does, so the field is kept. A number, or the name of a container port; neither set (0 and
   // "") means the Service port, as the API server defaults it.
   int target_port = 0;
-  std::string target_port_name = {};
+  SharedText target_port_name = {};
   bool operator==(const ServicePort&) const = default;
 };
 
@@ -176,9 +179,9 @@ struct EndpointSlice {
     std::vector<IpAddress> addresses;
     std::optional<bool> ready;  // conditions.ready; absent means ready
     std::string hostname;
-    std::string target_kind;    // targetRef.kind
+    SharedText target_kind;     // targetRef.kind
     std::string target_name;    // targetRef.name
-    std::string node_name;      // nodeName: the node of the pod behind the endpoint
+    SharedText node_name;       // nodeName: the node of the pod behind the endpoint
     bool operator==(const Endpoint&) const = default;
   };
   ObjectMeta meta;

@@ -47,7 +47,7 @@ VirtualMachineInstance derived_vmi(const VirtualMachine& vm) {
   vmi.meta.origin = vm.meta.origin;
   vmi.addresses.clear();
   vmi.interfaces.clear();
-  vmi.phase.clear();
+  vmi.phase = {};
   vmi.ready = false;
   vmi.paused = false;
   return vmi;

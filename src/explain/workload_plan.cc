@@ -23,7 +23,7 @@ VmiState state_of_real(const cluster::VirtualMachineInstance& vmi) {
 }  // namespace
 
 bool subdomain_has_dot(const cluster::VirtualMachineInstance& vmi) {
-  return vmi.subdomain.find('.') != std::string::npos;
+  return vmi.subdomain.str().find('.') != std::string::npos;
 }
 
 size_t search_line_chars(const cluster::VirtualMachineInstance& vmi) {
@@ -67,7 +67,7 @@ std::string PlannedVmi::state_text() const {
     case VmiState::Ready:
       return "ready";
     case VmiState::NotReady:
-      return "not ready (phase " + (vmi.phase.empty() ? std::string("unknown") : vmi.phase) + ")";
+      return "not ready (phase " + (vmi.phase.empty() ? std::string("unknown") : vmi.phase.str()) + ")";
     case VmiState::Paused:
       return "paused";
     case VmiState::Finished:

@@ -14,6 +14,13 @@
 #include "kube/api_object.h"
 #include "kube/kubeconfig.h"
 
+namespace vmdns::cluster {
+
+// The model's shared text as a JSON string (found by nlohmann::json through its namespace).
+void to_json(nlohmann::json& out, const SharedText& text) { out = text.str(); }
+
+}  // namespace vmdns::cluster
+
 namespace vmdns::kube {
 namespace {
 
