@@ -23,6 +23,7 @@ ConfigWatcher::ConfigWatcher(std::string path, std::function<void()> on_change,
   std::filesystem::path normal = std::filesystem::path(path_).lexically_normal();
   directory_ = normal.parent_path().empty() ? "." : normal.parent_path().string();
   name_ = normal.filename().string();
+  tick_.close();
 }
 
 ConfigWatcher::~ConfigWatcher() {
@@ -32,7 +33,7 @@ ConfigWatcher::~ConfigWatcher() {
 bool ConfigWatcher::start(std::string* error) {
   inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (inotify_fd_ < 0 || wake_fd_ < 0) {
+  if (inotify_fd_ < 0 || wake_fd_ < 0 || !tick_.valid()) {
     *error = std::string("inotify: ") + std::strerror(errno);
     stop();
     return false;
@@ -45,10 +46,7 @@ bool ConfigWatcher::start(std::string* error) {
     return false;
   }
   stopping_ = false;
-  {
-    std::lock_guard lock(ticks_mutex_);
-    running_ = true;
-  }
+  tick_.open();
   thread_ = std::thread([this] { run(); });
   return true;
 }
@@ -90,26 +88,11 @@ bool ConfigWatcher::drain(bool* any) {
 }
 
 void ConfigWatcher::tick() {
-  std::unique_lock lock(ticks_mutex_);
-  if (!running_) {
-    return;
-  }
-  uint64_t ticket = ++ticks_asked_;
-  uint64_t one = 1;
-  [[maybe_unused]] ssize_t written = write(wake_fd_, &one, sizeof one);
-  ticks_done_.wait(lock, [&] { return ticks_served_ >= ticket || !running_; });
-}
-
-void ConfigWatcher::serve_ticks(uint64_t ticket) {
-  {
-    std::lock_guard lock(ticks_mutex_);
-    ticks_served_ = std::max(ticks_served_, ticket);
-  }
-  ticks_done_.notify_all();
+  tick_.tick();
 }
 
 void ConfigWatcher::run() {
-  pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
+  pollfd fds[3] = {{wake_fd_, POLLIN, 0}, {inotify_fd_, POLLIN, 0}, {tick_.fd(), POLLIN, 0}};
   // While a change is pending: the time of the directory's last event.
   std::optional<Clock::time_point> last;
   while (!stopping_) {
@@ -118,7 +101,7 @@ void ConfigWatcher::run() {
       auto wait = std::chrono::ceil<std::chrono::milliseconds>(*last + settle_ - now()).count();
       timeout = static_cast<int>(std::max<int64_t>(wait, 0));
     }
-    int ready = poll(fds, 2, timeout);
+    int ready = poll(fds, 3, timeout);
     if (ready < 0 && errno != EINTR) {
       break;
     }
@@ -127,11 +110,7 @@ void ConfigWatcher::run() {
       [[maybe_unused]] ssize_t n = read(wake_fd_, &count, sizeof count);
     }
     // The tick()s asked so far: their events are in the queue drained next.
-    uint64_t ticket = 0;
-    {
-      std::lock_guard lock(ticks_mutex_);
-      ticket = ticks_asked_;
-    }
+    uint64_t ticket = ready > 0 && fds[2].revents != 0 ? tick_.take() : 0;
     if (ready > 0) {  // read even when only woken: a tick() must see what came before it
       // Any event in the directory while a change is pending keeps the window open.
       bool any = false;
@@ -143,13 +122,9 @@ void ConfigWatcher::run() {
       last.reset();
       on_change_();
     }
-    serve_ticks(ticket);
+    tick_.served(ticket);
   }
-  {
-    std::lock_guard lock(ticks_mutex_);
-    running_ = false;
-  }
-  ticks_done_.notify_all();
+  tick_.close();
 }
 
 }  // namespace vmdns::daemon

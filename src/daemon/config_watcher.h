@@ -17,12 +17,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
+
+#include "net/loop_tick.h"
 
 namespace vmdns::daemon {
 
@@ -48,7 +47,6 @@ class ConfigWatcher {
   // Reads the pending events; true when one concerned the file, `any` when there were some.
   bool drain(bool* any);
   Clock::time_point now() const { return clock_ ? clock_() : Clock::now(); }
-  void serve_ticks(uint64_t ticket);
 
   const std::string path_;
   std::string directory_;
@@ -57,13 +55,9 @@ class ConfigWatcher {
   const std::chrono::milliseconds settle_;
   const std::function<Clock::time_point()> clock_;
   int inotify_fd_ = -1;
-  int wake_fd_ = -1;  // eventfd: stop, or a tick()
+  int wake_fd_ = -1;  // eventfd: stop
   std::atomic<bool> stopping_{false};
-  std::mutex ticks_mutex_;
-  std::condition_variable ticks_done_;
-  uint64_t ticks_asked_ = 0;   // tick() calls so far
-  uint64_t ticks_served_ = 0;  // ... answered
-  bool running_ = false;       // the thread runs: someone answers them
+  net::LoopTick tick_;  // closed while the thread does not run: tick() returns at once
   std::thread thread_;
 };
 
