@@ -26,7 +26,9 @@ constexpr uint32_t kWatchMask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED
 
 ManifestWatcher::ManifestWatcher(std::vector<std::string> paths, ObjectSink& sink,
                                  WatchOptions options)
-    : files_(std::move(paths), sink), options_(options) {}
+    : files_(std::move(paths), sink), options_(options) {
+  tick_.close();  // until the watching thread runs, tick() returns at once
+}
 
 ManifestWatcher::~ManifestWatcher() {
   stop();
@@ -40,7 +42,7 @@ ManifestWatcher::~ManifestWatcher() {
 
 RescanSummary ManifestWatcher::start() {
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake_fd_ < 0) {
+  if (wake_fd_ < 0 || !tick_.valid()) {
     spdlog::critical("eventfd: {}", std::strerror(errno));
     std::abort();
   }
@@ -56,6 +58,7 @@ RescanSummary ManifestWatcher::start() {
     options_.on_errors(summary.errors);
   }
   reloads_.lock()->running = true;
+  tick_.open();
   thread_ = std::thread([this] { run(); });
   return summary;
 }
@@ -76,15 +79,7 @@ void ManifestWatcher::wait_for_reloads() {
 }
 
 void ManifestWatcher::tick() {
-  auto reloads = reloads_.lock();
-  if (!reloads->running) {
-    return;
-  }
-  uint64_t ticket = ++reloads->ticks_asked;
-  uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
-  reloads.wait(reload_done_,
-               [&](const Reloads& r) { return r.ticks_served >= ticket || !r.running; });
+  tick_.tick();
 }
 
 Clock::time_point ManifestWatcher::now() const {
@@ -180,8 +175,9 @@ void ManifestWatcher::run() {
       auto wait = std::chrono::ceil<std::chrono::milliseconds>(due - now()).count();
       timeout = static_cast<int>(std::max<int64_t>(wait, 0));
     }
-    pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
-    int ready = ::poll(fds, inotify_fd_ >= 0 ? 2 : 1, timeout);
+    // The inotify descriptor last: without inotify it is left out of the poll.
+    pollfd fds[3] = {{wake_fd_, POLLIN, 0}, {tick_.fd(), POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
+    int ready = ::poll(fds, inotify_fd_ >= 0 ? 3 : 2, timeout);
     if (ready < 0 && errno != EINTR) {
       spdlog::critical("poll: {}", std::strerror(errno));
       std::abort();
@@ -197,7 +193,7 @@ void ManifestWatcher::run() {
       }
     }
     // The tick()s asked so far: the events that came before them are in the queue read next.
-    uint64_t tick_ticket = reloads_.lock()->ticks_asked;
+    uint64_t tick_ticket = ready > 0 && (fds[1].revents & POLLIN) ? tick_.take() : 0;
     // Read even when only woken, so that a tick() sees the events that came before it.
     if (ready > 0 && inotify_fd_ >= 0) {
       bool relevant = false;
@@ -225,12 +221,10 @@ void ManifestWatcher::run() {
       }
       pending = reread_all = false;
     }
-    {
-      auto reloads = reloads_.lock();
-      reloads->ticks_served = std::max(reloads->ticks_served, tick_ticket);
-    }
+    tick_.served(tick_ticket);
     reload_done_.notify_all();
   }
+  tick_.close();
 }
 
 }  // namespace vmdns::sources

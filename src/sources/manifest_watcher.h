@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/loop_tick.h"
 #include "sources/manifest_files.h"
 #include "sources/object_sink.h"
 #include "sync/guarded.h"
@@ -82,12 +83,11 @@ class ManifestWatcher {
   struct Reloads {
     uint64_t asked = 0;
     uint64_t done = 0;
-    uint64_t ticks_asked = 0;   // tick() calls so far
-    uint64_t ticks_served = 0;  // ... answered
     bool running = false;  // the watching thread runs: someone will serve the tickets
   };
   sync::Guarded<Reloads> reloads_;
   std::condition_variable reload_done_;
+  net::LoopTick tick_;  // open while the watching thread runs
   bool limit_warned_ = false;  // the inotify watch limit was reported
   // watch descriptor -> its directory and the names in it that matter (empty: all)
   std::map<int, std::pair<std::string, std::set<std::string>>> watches_;
