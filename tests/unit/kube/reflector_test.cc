@@ -335,8 +335,7 @@ INSTANTIATE_TEST_SUITE_P(
                    {service_event("DELETED", "a", "21"), service_event("ADDED", "a", "22")},
                    {"remove Service prod/a", "upsert Service prod/a", "upsert Service prod/c",
                     "retain Service prod/a Service prod/b Service prod/c"},
-                   "Service prod/a@22 Service prod/b@20 Service prod/c@20", "22"}),
-    [](const ::testing::TestParamInfo<RelistCase>& info) { return info.param.name; });
+                   "Service prod/a@22 Service prod/b@20 Service prod/c@20", "22"}));
 
 TEST_F(ReflectorTest, AWatchBesideARelistThatExpiresStartsBothOver) {
   testing::Gate expired;
