@@ -38,6 +38,7 @@ import unittest
 from dns_wire import NOERROR, NXDOMAIN, SERVFAIL, Message, ask_a
 from fake_kube_api import FakeKubeApi, load_objects
 from test_kube_api import CLUSTER, MYVMI, by_name
+from udp_peer import UdpPeer
 from vmdns_harness import (EXAMPLES, VmdnsServer, peer_port, require_root, require_tools, unavailable,
                            wait_for)
 
@@ -340,37 +341,24 @@ class TruncatedManifestTest(unittest.TestCase):
                 self.server.log())
 
 
-class GarbageUpstream(threading.Thread):
+class GarbageUpstream(UdpPeer):
     """A UDP "resolver" on loopback that answers every query with something that is not a
     reply to it: random bytes, the right reply under another ID, or a header whose question is
     cut. Each query gets one of them in turn."""
 
     def __init__(self):
-        super().__init__(daemon=True)
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", peer_port()))
-        self.port = self.sock.getsockname()[1]
         self.queries = 0
+        super().__init__()
 
-    def run(self):
-        while True:
-            try:
-                packet, peer = self.sock.recvfrom(4096)
-            except OSError:
-                return
-            kind = self.queries % 3
-            self.queries += 1
-            if kind == 0:
-                reply = bytes(random.randrange(256) for _ in range(random.randrange(1, 80)))
-            elif kind == 1:
-                wrong_id = (struct.unpack(">H", packet[:2])[0] + 1) & 0xFFFF
-                reply = struct.pack(">HHHHHH", wrong_id, 0x8180, 1, 0, 0, 0) + packet[12:]
-            else:
-                reply = packet[:2] + struct.pack(">HHHHH", 0x8180, 1, 1, 0, 0) + packet[12:15]
-            self.sock.sendto(reply, peer)
-
-    def close(self):
-        self.sock.close()
+    def reply(self, packet, peer):
+        kind = self.queries % 3
+        self.queries += 1
+        if kind == 0:
+            return bytes(random.randrange(256) for _ in range(random.randrange(1, 80)))
+        if kind == 1:
+            wrong_id = (struct.unpack(">H", packet[:2])[0] + 1) & 0xFFFF
+            return struct.pack(">HHHHHH", wrong_id, 0x8180, 1, 0, 0, 0) + packet[12:]
+        return packet[:2] + struct.pack(">HHHHH", 0x8180, 1, 1, 0, 0) + packet[12:15]
 
 
 class UpstreamFaultsTest(unittest.TestCase):
@@ -379,7 +367,6 @@ class UpstreamFaultsTest(unittest.TestCase):
 
     def test_garbage_answers_are_servfail(self):
         upstream = GarbageUpstream()
-        upstream.start()
         self.addCleanup(upstream.close)
         server = VmdnsServer([EXAMPLES], ["--upstream", "127.0.0.1:%d" % upstream.port,
                                           "--upstream-timeout", "500",

@@ -32,11 +32,11 @@ import socket
 import struct
 import subprocess
 import tempfile
-import threading
 import time
 import unittest
 
 from dns_wire import Message, encode_name, udp_exchange
+from udp_peer import UdpPeer
 from vmdns_harness import (peer_port, EXAMPLES, FIXTURES, VmdnsServer, require_tools, run_vmdns,
                            wait_for)
 
@@ -247,41 +247,29 @@ class ExternalNameWithoutUpstreamTest(unittest.TestCase):
             vmdns.stop()
 
 
-class LossyRelay(threading.Thread):
+class LossyRelay(UdpPeer):
     """A UDP relay to an upstream that drops the first datagram of each question and passes the
     rest through: a lossy path to a single upstream."""
 
     def __init__(self, upstream_port):
-        super().__init__(daemon=True)
         self.upstream_port = upstream_port
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
         self.seen = set()
         self.dropped = 0
-        self.start()
+        super().__init__()
 
-    def run(self):
-        while True:
+    def reply(self, packet, peer):
+        question = packet[12:].lower()
+        if question not in self.seen:
+            self.seen.add(question)
+            self.dropped += 1
+            return None
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as upstream:
+            upstream.settimeout(5)
+            upstream.sendto(packet, ("127.0.0.1", self.upstream_port))
             try:
-                packet, peer = self.sock.recvfrom(4096)
+                return upstream.recv(65535)
             except OSError:
-                return
-            question = packet[12:].lower()
-            if question not in self.seen:
-                self.seen.add(question)
-                self.dropped += 1
-                continue
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as upstream:
-                upstream.settimeout(5)
-                upstream.sendto(packet, ("127.0.0.1", self.upstream_port))
-                try:
-                    self.sock.sendto(upstream.recv(65535), peer)
-                except OSError:
-                    pass
-
-    def close(self):
-        self.sock.close()
+                return None
 
 
 class UpstreamFailureTest(unittest.TestCase):

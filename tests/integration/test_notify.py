@@ -19,7 +19,6 @@ Everything is awaited on an answer, a log line or a metric, never on a sleep.
 
 import base64
 import re
-import socket
 import struct
 import tempfile
 import threading
@@ -29,55 +28,38 @@ from dns_wire import read_name
 from test_transfer import (NAME, BindSecondary, KnotSecondary, Primary, kdig, soa_serial,
                            vmi)
 from test_tsig import SECRET
+from udp_peer import UdpPeer
 from vmdns_harness import EXAMPLES, peer_port, require_tools, run_vmdns, wait_for
 
 
-class IgnoresFirstNotify:
+class IgnoresFirstNotify(UdpPeer):
     """A UDP listener that drops the first NOTIFY of each zone and answers every later one."""
 
     def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.port = None
-        for _ in range(20):
-            port = peer_port()
-            try:
-                self.sock.bind(("127.0.0.1", port))
-                self.port = port
-                break
-            except OSError:
-                continue
         self.lock = threading.Lock()
         self.seen = {}  # zone -> [(id, answered)]
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
+        super().__init__()
 
-    def run(self):
-        while True:
-            try:
-                data, peer = self.sock.recvfrom(65535)
-            except OSError:
-                return
-            if len(data) < 12:
-                continue
-            qid, flags, qdcount = struct.unpack("!3H", data[:6])
-            if (flags >> 11) & 0xF != 4 or flags & 0x8000 or qdcount != 1:
-                continue
-            zone, end = read_name(data, 12)
-            with self.lock:
-                tries = self.seen.setdefault(zone.lower(), [])
-                answer = len(tries) > 0
-                tries.append((qid, answer))
-            if answer:
-                # The question alone, QR and AA set, opcode NOTIFY, NOERROR.
-                reply = struct.pack("!6H", qid, 0x8000 | (4 << 11) | 0x0400, 1, 0, 0, 0)
-                self.sock.sendto(reply + data[12:end + 4], peer)
+    def reply(self, data, peer):
+        if len(data) < 12:
+            return None
+        qid, flags, qdcount = struct.unpack("!3H", data[:6])
+        if (flags >> 11) & 0xF != 4 or flags & 0x8000 or qdcount != 1:
+            return None
+        zone, end = read_name(data, 12)
+        with self.lock:
+            tries = self.seen.setdefault(zone.lower(), [])
+            answer = len(tries) > 0
+            tries.append((qid, answer))
+        if not answer:
+            return None
+        # The question alone, QR and AA set, opcode NOTIFY, NOERROR.
+        reply = struct.pack("!6H", qid, 0x8000 | (4 << 11) | 0x0400, 1, 0, 0, 0)
+        return reply + data[12:end + 4]
 
     def tries(self, zone):
         with self.lock:
             return list(self.seen.get(zone, []))
-
-    def stop(self):
-        self.sock.close()
 
 
 class NotifyTest(Primary):
@@ -98,7 +80,7 @@ class NotifyTest(Primary):
     def tearDownClass(cls):
         cls.knot.stop()
         cls.stop_primary()
-        cls.listener.stop()
+        cls.listener.close()
         cls.config.close()
 
     def test_knot_follows_a_migration_through_notify_and_ixfr(self):
