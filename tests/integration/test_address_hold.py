@@ -85,12 +85,12 @@ class AddressHoldTest(unittest.TestCase):
                 return int(float(line.split()[1]))
         self.fail("no vmdns_addresses_held in /metrics:\n" + body)
 
-    def wait_for_log(self, server, text, count=1, timeout=10.0):
-        if not wait_for(lambda: server.log().count(text) >= count, timeout):
+    def wait_for_log(self, server, text, count=1):
+        if not wait_for(lambda: server.log().count(text) >= count):
             self.fail("%r not logged %d time(s):\n%s" % (text, count, server.log()))
 
-    def expect(self, server, name, rcode, addresses, timeout=5.0):
-        if not wait_for(lambda: ask_a(server.port, name) == (rcode, addresses), timeout):
+    def expect(self, server, name, rcode, addresses):
+        if not wait_for(lambda: ask_a(server.port, name) == (rcode, addresses)):
             self.fail("%s: expected %r, got %r\n%s" % (name, (rcode, addresses),
                                                       ask_a(server.port, name), server.log()))
         reply = server.dig(name)  # dig agrees

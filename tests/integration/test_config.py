@@ -54,12 +54,12 @@ class ConfigFileTest(unittest.TestCase):
         reply = server.dig(MYVMI)
         return reply.answer[0][1] if reply.status == "NOERROR" and reply.answer else None
 
-    def wait_ttl(self, server, expected, timeout=5.0):
-        self.assertTrue(wait_for(lambda: self.ttl(server) == expected, timeout),
+    def wait_ttl(self, server, expected):
+        self.assertTrue(wait_for(lambda: self.ttl(server) == expected),
                         "ttl %r, wanted %r\n%s" % (self.ttl(server), expected, server.log()))
 
-    def wait_log(self, server, text, timeout=5.0):
-        self.assertTrue(wait_for(lambda: text in server.log(), timeout),
+    def wait_log(self, server, text):
+        self.assertTrue(wait_for(lambda: text in server.log()),
                         "%r not in the log:\n%s" % (text, server.log()))
 
     def test_settings_apply_and_flags_win(self):

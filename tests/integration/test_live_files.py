@@ -25,7 +25,7 @@ import time
 import unittest
 
 from dns_wire import NOERROR, NXDOMAIN, ask_a
-from vmdns_harness import VmdnsServer, require_tools
+from vmdns_harness import VmdnsServer, require_tools, wait_for
 
 NAME = "myvmi.sub.default.svc.cluster.local"
 
@@ -94,7 +94,7 @@ class LiveFilesTest(unittest.TestCase):
             f.write(text)
         os.rename(self.path("." + name + ".swp"), self.path(name))
 
-    def expect(self, server, rcode, addresses, timeout=10.0, name=NAME):
+    def expect(self, server, rcode, addresses, timeout=30.0, name=NAME):
         """Polls until the answer for `name` is (rcode, addresses); records the time it took."""
         started = time.monotonic()
         got = None
@@ -234,13 +234,9 @@ class LiveFilesTest(unittest.TestCase):
         self.wait_for_log(server, "reloaded 1 file(s)")  # the directory's; stdin is not read again
         self.expect(server, NOERROR, ["10.244.0.58"])  # the Service read from stdin stays
 
-    def wait_for_log(self, server, text, timeout=5.0):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if text in server.log():
-                return
-            time.sleep(0.01)
-        self.fail("%r not logged:\n%s" % (text, server.log()))
+    def wait_for_log(self, server, text):
+        if not wait_for(lambda: text in server.log()):
+            self.fail("%r not logged:\n%s" % (text, server.log()))
 
 
 if __name__ == "__main__":

@@ -286,9 +286,10 @@ def require_root(why):
         unavailable(why + " need root")
 
 
-def wait_for(predicate, timeout=10.0):
+def wait_for(predicate, timeout=30.0):
     """Polls `predicate` until it is true; False after `timeout` seconds, which only bounds a
-    hang (a loaded machine may be slow, a test must not fail for it)."""
+    hang (a loaded machine may be slow, a test must not fail for it: a passing test never waits
+    it out, so it is generous)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if predicate():
