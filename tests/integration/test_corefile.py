@@ -35,14 +35,14 @@ they are, answer as CoreDNS does with them (DistributionCorefileTest):
 import os
 import shutil
 import signal
-import subprocess
 import tempfile
 import unittest
 
-from test_forwarding import Knot, raw_query
+from knot_peer import KnotPeer
+from test_forwarding import Knot
 from test_notify import IgnoresFirstNotify
 from test_transfer import kdig
-from vmdns_harness import (EXAMPLES, FIXTURES, VmdnsServer, peer_port, require_tools, run_vmdns,
+from vmdns_harness import (EXAMPLES, FIXTURES, VmdnsServer, require_tools, run_vmdns,
                            wait_for)
 
 COREFILES = os.path.join(FIXTURES, "corefile")
@@ -59,33 +59,9 @@ web.service A 192.0.2.80
 """
 
 
-class ConsulServer:
+def consul_server():
     """knotd serving consul.local on a loopback port: a stub domain's own upstream."""
-
-    def __init__(self):
-        self.dir = tempfile.TemporaryDirectory()
-        d = self.dir.name
-        self.port = peer_port()
-        with open(os.path.join(d, "consul.local.zone"), "w") as f:
-            f.write(CONSUL_ZONE)
-        path = os.path.join(d, "knot.conf")
-        with open(path, "w") as f:
-            f.write(f"server:\n    listen: 127.0.0.1@{self.port}\n    rundir: {d}\n"
-                    f"database:\n    storage: {d}\n"
-                    "log:\n  - target: stderr\n    any: warning\n"
-                    f"zone:\n  - domain: consul.local\n    file: {d}/consul.local.zone\n"
-                    f"    storage: {d}\n    journal-content: none\n    zonefile-sync: -1\n")
-        self.proc = subprocess.Popen(["knotd", "-c", path], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        if not wait_for(lambda: raw_query(self.port, "consul.local", 6, timeout=0.5), 10):
-            self.cleanup()
-            raise RuntimeError("knotd did not start")
-
-    def cleanup(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-        self.dir.cleanup()
+    return KnotPeer({"consul.local": CONSUL_ZONE})
 
 # A VMI the examples' headless Service (mysubdomain, expose: me) selects.
 LATER = "later.mysubdomain.default.svc.cluster.local"
@@ -120,7 +96,7 @@ class CorefileTest(unittest.TestCase):
     def setUpClass(cls):
         require_tools("dig", "knotd")
         cls.knot = Knot()
-        cls.consul = ConsulServer()
+        cls.consul = consul_server()
 
     @classmethod
     def tearDownClass(cls):
@@ -255,7 +231,7 @@ class CorefileTest(unittest.TestCase):
     def test_transfer_plugin_allows_and_notifies(self):
         require_tools("kdig")
         listener = IgnoresFirstNotify()
-        self.addCleanup(listener.stop)
+        self.addCleanup(listener.close)
         self.write(HANDWRITTEN.replace("    loop\n", "    loop\n    transfer {\n"
                                        "        to 127.0.0.1:%d\n    }\n" % listener.port)
                    % {"ttl": 30, "reload": ""})
@@ -277,7 +253,7 @@ class DistributionCorefileTest(unittest.TestCase):
     def setUpClass(cls):
         require_tools("dig", "knotd")
         cls.knot = Knot()
-        cls.consul = ConsulServer()
+        cls.consul = consul_server()
 
     @classmethod
     def tearDownClass(cls):

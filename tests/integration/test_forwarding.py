@@ -30,12 +30,10 @@ in 1232 octets, names with short TTLs) and 2.0.192.in-addr.arpa; vmdns forwards 
 import os
 import socket
 import struct
-import subprocess
-import tempfile
-import time
 import unittest
 
 from dns_wire import Message, encode_name, udp_exchange
+from knot_peer import KnotPeer
 from udp_peer import UdpPeer
 from vmdns_harness import (peer_port, EXAMPLES, FIXTURES, VmdnsServer, require_tools, run_vmdns,
                            wait_for)
@@ -60,44 +58,13 @@ $TTL 300
 """
 
 
-class Knot:
+class Knot(KnotPeer):
     """knotd on a loopback port serving `zones` ({name: zone text}; by default example.test and
     a reverse zone)."""
 
     def __init__(self, zones=None):
-        self.dir = tempfile.TemporaryDirectory()
-        d = self.dir.name
-        zones = zones or {"example.test": EXAMPLE_ZONE, "2.0.192.in-addr.arpa": REVERSE_ZONE}
-        probe = next(iter(zones))
-        self.port = peer_port()
-        conf = [f"server:\n    listen: 127.0.0.1@{self.port}\n    rundir: {d}\n",
-                f"database:\n    storage: {d}\n",
-                "log:\n  - target: stderr\n    any: warning\n", "zone:\n"]
-        for zone, text in zones.items():
-            with open(os.path.join(d, zone + ".zone"), "w") as f:
-                f.write(text)
-            conf.append(f"  - domain: {zone}\n    file: {d}/{zone}.zone\n    storage: {d}\n"
-                        "    journal-content: none\n    zonefile-sync: -1\n")
-        path = os.path.join(d, "knot.conf")
-        with open(path, "w") as f:
-            f.write("".join(conf))
-        self.proc = subprocess.Popen(["knotd", "-c", path], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if raw_query(self.port, probe, 6, timeout=0.5) is not None:
-                return
-            time.sleep(0.1)
-        raise RuntimeError("knotd did not start")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-
-    def cleanup(self):
-        self.stop()
-        self.dir.cleanup()
+        super().__init__(zones or {"example.test": EXAMPLE_ZONE,
+                                   "2.0.192.in-addr.arpa": REVERSE_ZONE})
 
 
 def raw_query(port, name, qtype, qid=0x1234, edns=True, timeout=2.0):

@@ -31,10 +31,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
-from vmdns_harness import (FIXTURES, VMDNS, VmdnsServer, peer_port, require_root, require_tools,
+from knot_peer import KnotPeer
+from vmdns_harness import (FIXTURES, VMDNS, VmdnsServer, require_root, require_tools,
                            run_vmdns, unavailable, wait_for)
 
 PAGE = os.path.join(FIXTURES, "guest", "kubevirt-page.yaml")
@@ -291,38 +291,6 @@ www.example.test. A 192.0.2.10
 """
 
 
-class RootKnot:
-    """knotd serving ROOT_ZONE on a loopback port."""
-
-    def __init__(self):
-        self.dir = tempfile.TemporaryDirectory()
-        d = self.dir.name
-        self.port = peer_port()
-        with open(os.path.join(d, "root.zone"), "w") as f:
-            f.write(ROOT_ZONE)
-        path = os.path.join(d, "knot.conf")
-        with open(path, "w") as f:
-            f.write(f"server:\n    listen: 127.0.0.1@{self.port}\n    rundir: {d}\n"
-                    f"database:\n    storage: {d}\n"
-                    "log:\n  - target: stderr\n    any: warning\n"
-                    f"zone:\n  - domain: .\n    file: {d}/root.zone\n    storage: {d}\n"
-                    "    journal-content: none\n    zonefile-sync: -1\n")
-        self.proc = subprocess.Popen(["knotd", "-c", path], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        ok = wait_for(lambda: "192.0.2.10" in subprocess.run(
-            ["dig", "@127.0.0.1", "-p", str(self.port), "www.example.test", "+short",
-             "+time=1", "+tries=1"], capture_output=True, text=True).stdout, timeout=10)
-        if not ok:
-            self.stop()
-            raise RuntimeError("knotd did not start")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-        self.dir.cleanup()
-
-
 class ServerSideSearchTest(unittest.TestCase):
     """--autopath and --expand-short-names, seen from three guests, with queries counted."""
 
@@ -373,7 +341,7 @@ class ServerSideSearchTest(unittest.TestCase):
             os.makedirs(os.path.join("/etc/netns", ns))
             with open(os.path.join("/etc/netns", ns, "resolv.conf"), "w") as f:
                 f.write(conf)
-        cls.knot = RootKnot()
+        cls.knot = KnotPeer({".": ROOT_ZONE})  # the root a guest resolves through
         # The guests reach the bridge once its ports forward (no STP: at once, but not before
         # the links are up).
         for guest, ns in cls.namespaces.items():
@@ -386,7 +354,7 @@ class ServerSideSearchTest(unittest.TestCase):
     def _cleanup(cls):
         knot = getattr(cls, "knot", None)
         if knot is not None:
-            knot.stop()
+            knot.cleanup()
         for ns in cls.namespaces.values():
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
             shutil.rmtree(os.path.join("/etc/netns", ns), ignore_errors=True)

@@ -32,7 +32,7 @@ import tempfile
 import unittest
 
 from dns_wire import (A, AAAA, ANY, AXFR, BADVERS, CH, FORMERR, IN, IXFR, NOERROR, NOTIMP, NS,
-                      NXDOMAIN, OPT, PTR, REFUSED, SOA, SRV, TXT, CNAME, Message, encode_name,
+                      OPT, PTR, REFUSED, SOA, SRV, TXT, CNAME, Message, encode_name,
                       parse, tcp_exchange, udp_exchange)
 from vmdns_harness import EXAMPLES, SOURCE_DIR, VmdnsServer, run_vmdns
 

@@ -15,14 +15,13 @@ Deliberate differences, ignored:
 
 import concurrent.futures
 import os
-import socket
 import subprocess
 import tempfile
-import time
 import unittest
 
 from dns_batch import ask_all
-from vmdns_harness import (peer_port, EXAMPLES, FIXTURES, SOURCE_DIR, VmdnsServer, require_tools, run_vmdns,
+from knot_peer import KnotPeer
+from vmdns_harness import (EXAMPLES, FIXTURES, SOURCE_DIR, VmdnsServer, require_tools, run_vmdns,
                            split_zones)
 
 
@@ -35,44 +34,6 @@ def normalize(records):
             rdata = " ".join(fields)
         out.add((owner, ttl, klass, rtype, rdata.lower()))
     return out
-
-
-class KnotServer:
-    def __init__(self, records_text):
-        self.dir = tempfile.TemporaryDirectory()
-        d = self.dir.name
-        zone_conf = ""
-        for apex, text in split_zones(records_text).items():
-            path = os.path.join(d, apex + "zone")
-            with open(path, "w") as f:
-                f.write(text)
-            zone_conf += f"""  - domain: {apex}
-    file: {path}
-    storage: {d}
-    journal-content: none
-    zonefile-sync: -1
-"""
-        self.port = peer_port()
-        conf = os.path.join(d, "knot.conf")
-        with open(conf, "w") as f:
-            f.write(f"""server:
-    listen: 127.0.0.1@{self.port}
-    rundir: {d}
-database:
-    storage: {d}
-log:
-  - target: stderr
-    any: warning
-zone:
-{zone_conf}""")
-        self.proc = subprocess.Popen(["knotd", "-c", conf], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-        self.proc.stderr.close()
-        self.dir.cleanup()
 
 
 def kdig(port, name, rtype, tcp):
@@ -92,12 +53,7 @@ def serve_both(paths, zone_args=()):
     records = run_vmdns(*args)
     assert records.returncode == 0, records.stderr
     vmdns = VmdnsServer(paths, list(zone_args))
-    knot = KnotServer(records.stdout)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if kdig(knot.port, "cluster.local", "SOA", False).status == "NOERROR":
-            break
-        time.sleep(0.1)
+    knot = KnotPeer(split_zones(records.stdout))
     return records.stdout, vmdns, knot
 
 
@@ -118,7 +74,7 @@ class KnotCompareTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.vmdns.stop()
-        cls.knot.stop()
+        cls.knot.cleanup()
 
     def questions(self):
         owners = set()
@@ -177,7 +133,7 @@ class GeneratedClusterTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.vmdns.stop()
-        cls.knot.stop()
+        cls.knot.cleanup()
         cls.workdir.cleanup()
 
     def questions(self):

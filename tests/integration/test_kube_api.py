@@ -22,7 +22,6 @@ import copy
 import os
 import shutil
 import tempfile
-import time
 import unittest
 
 from fake_kube_api import FakeKubeApi, load_objects

@@ -17,7 +17,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 import unittest
 
 from fake_kube_api import FakeKubeApi, load_objects
