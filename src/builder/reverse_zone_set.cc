@@ -100,7 +100,7 @@ bool ReverseZoneSet::block_of(const cluster::IpAddress& address, Block& block) c
 }
 
 void ReverseZoneSet::set_service(const cluster::ObjectKey& key, const cluster::Service* service,
-                                 const std::vector<rules::Endpoint>* endpoints) {
+                                 const rules::KeptEndpoints* endpoints) {
   if (zones_.empty()) {
     return;
   }
@@ -110,7 +110,7 @@ void ReverseZoneSet::set_service(const cluster::ObjectKey& key, const cluster::S
   if (service != nullptr && rules::service_ptr_target(*service, config_.zones.front())) {
     rules::for_each_ptr_address(
         config_, *service, *endpoints,
-        [&](const cluster::IpAddress& address, const rules::Endpoint* endpoint) {
+        [&](const cluster::IpAddress& address, const rules::KeptEndpoint* endpoint) {
           Block block;
           if (!block_of(address, block)) {
             return;
@@ -127,7 +127,7 @@ void ReverseZoneSet::set_service(const cluster::ObjectKey& key, const cluster::S
           uint8_t is_endpoint = endpoint != nullptr ? 1 : 0;
           hash = mix(hash, &is_endpoint, 1);
           if (endpoint != nullptr) {
-            std::string label = rules::endpoint_label(*endpoint, config_.endpoint_pod_names);
+            std::string label = endpoint->label();
             hash = mix(hash, label.data(), label.size() + 1);  // with its terminating 0
           }
         });
@@ -207,7 +207,7 @@ void ReverseZoneSet::set_more(const cluster::ObjectKey& group,
 }
 
 void ReverseZoneSet::add_service_ptrs(const cluster::Service& service,
-                                      const std::vector<rules::Endpoint>& endpoints,
+                                      const rules::KeptEndpoints& endpoints,
                                       const std::set<Block>* wanted,
                                       std::map<Block, rules::PtrTargets>& out) const {
   auto name = rules::service_ptr_target(service, config_.zones.front());
@@ -219,7 +219,7 @@ void ReverseZoneSet::add_service_ptrs(const cluster::Service& service,
   rules::PtrTargets* targets = nullptr;
   rules::for_each_ptr_address(
       config_, service, endpoints,
-      [&](const cluster::IpAddress& address, const rules::Endpoint* endpoint) {
+      [&](const cluster::IpAddress& address, const rules::KeptEndpoint* endpoint) {
         Block block;
         if (!block_of(address, block)) {
           return;
@@ -233,8 +233,7 @@ void ReverseZoneSet::add_service_ptrs(const cluster::Service& service,
         }
         if (endpoint == nullptr) {
           targets->add(address, false, name->wire());
-        } else if (auto host = name->prepend(
-                       rules::endpoint_label(*endpoint, config_.endpoint_pod_names))) {
+        } else if (auto host = name->prepend(endpoint->label())) {
           targets->add(address, true, host->wire());
         }
       });
@@ -242,7 +241,7 @@ void ReverseZoneSet::add_service_ptrs(const cluster::Service& service,
 
 std::vector<zone::Zone> ReverseZoneSet::zones(
     const rules::ZoneConfig& config, const cluster::State& state,
-    const std::map<cluster::ObjectKey, std::vector<rules::Endpoint>>& endpoints) {
+    const std::map<cluster::ObjectKey, rules::KeptEndpoints>& endpoints) {
   std::vector<zone::Zone> out;
   if (zones_.empty()) {
     return out;

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "cluster/model.h"
-#include "rules/endpoints.h"
+#include "rules/kept_endpoints.h"
 #include "rules/reverse_rules.h"
 #include "rules/reverse_zone.h"
 #include "rules/zone_config.h"
@@ -42,7 +42,7 @@ class ReverseZoneSet {
   // The PTRs of the Service `key` are now those of `service` with `endpoints` (both nullptr:
   // it is gone). The pointers are only read by this call.
   void set_service(const cluster::ObjectKey& key, const cluster::Service* service,
-                   const std::vector<rules::Endpoint>* endpoints);
+                   const rules::KeptEndpoints* endpoints);
   // The PTRs from outside the cluster zones of `group` (the --vm-zone names of one VMI),
   // replacing that group's last ones. The PTRs of one address come in the order of the groups.
   void set_more(const cluster::ObjectKey& group, const std::vector<rules::AddressName>& more);
@@ -53,7 +53,7 @@ class ReverseZoneSet {
   // constructor's.
   std::vector<zone::Zone> zones(
       const rules::ZoneConfig& config, const cluster::State& state,
-      const std::map<cluster::ObjectKey, std::vector<rules::Endpoint>>& endpoints);
+      const std::map<cluster::ObjectKey, rules::KeptEndpoints>& endpoints);
 
   // Blocks rebuilt by the last zones(), for tests and logs.
   size_t last_blocks_rebuilt() const { return last_blocks_rebuilt_; }
@@ -77,7 +77,7 @@ class ReverseZoneSet {
   bool block_of(const cluster::IpAddress& address, Block& block) const;
   // Adds the PTRs of one Service that lie in the `wanted` blocks (all when nullptr) to `out`.
   void add_service_ptrs(const cluster::Service& service,
-                        const std::vector<rules::Endpoint>& endpoints,
+                        const rules::KeptEndpoints& endpoints,
                         const std::set<Block>* wanted,
                         std::map<Block, rules::PtrTargets>& out) const;
 

@@ -216,10 +216,10 @@ void SnapshotBuilder::remove_service(const cluster::ObjectKey& key) {
 void SnapshotBuilder::rebuild_service(const cluster::Service& service,
                                       const rules::EndpointIndex& index) {
   cluster::ObjectKey key = cluster::key_of(service.meta);
-  std::vector<rules::Endpoint>& endpoints = services_[key];
-  endpoints = index.endpoints_of(service);
-  // Kept until the Service changes: exact size (five endpoints grew to eight slots).
-  endpoints.shrink_to_fit();
+  std::vector<rules::Endpoint> endpoints = index.endpoints_of(service);
+  // Kept until the Service changes, packed: what the reverse zones and the apex NS read again.
+  rules::KeptEndpoints& kept = services_[key];
+  kept = rules::KeptEndpoints(endpoints, config_.endpoint_pod_names);
   const auto& advertised = config_.nameserver_addresses;
   if (std::any_of(endpoints.begin(), endpoints.end(), [&advertised](const rules::Endpoint& e) {
         return std::find(advertised.begin(), advertised.end(), e.address) != advertised.end();
@@ -228,7 +228,7 @@ void SnapshotBuilder::rebuild_service(const cluster::Service& service,
   } else {
     fronting_.erase(key);
   }
-  reverse_.set_service(key, &service, &endpoints);
+  reverse_.set_service(key, &service, &kept);
   for (size_t z = 0; z < config_.zones.size(); ++z) {
     const dns::Name& zone = config_.zones[z];
     auto apex = service_apex(zone, key);

@@ -41,6 +41,7 @@
 #include "builder/vm_zone_set.h"
 #include "cluster/model.h"
 #include "rules/endpoints.h"
+#include "rules/kept_endpoints.h"
 #include "rules/zone_config.h"
 #include "zone/snapshot.h"
 
@@ -85,8 +86,9 @@ class SnapshotBuilder {
   rules::ZoneConfig config_;
   bool valid_ = false;  // the parts below match config_ and the last state built
   std::set<std::string> namespaces_;                    // the namespaces that exist
-  // The endpoints of every Service, for the reverse zones and to find what a change affects.
-  std::map<cluster::ObjectKey, std::vector<rules::Endpoint>> services_;
+  // The endpoints of every Service as the reverse zones and the apex NS read them again when
+  // another change rebuilds those (rules/kept_endpoints.h: address, readiness, label).
+  std::map<cluster::ObjectKey, rules::KeptEndpoints> services_;
   // The Services with an endpoint at an advertised address: the candidates for the apex NS.
   std::set<cluster::ObjectKey> fronting_;
   std::vector<zone::ShardTable> shards_;  // per cluster zone: the Services' subtrees and pod.<zone>

@@ -21,33 +21,19 @@ std::string dashed_name(const cluster::IpAddress& address) {
   return out;
 }
 
-std::string endpoint_label(const Endpoint& endpoint, bool endpoint_pod_names) {
+std::string_view endpoint_name(const Endpoint& endpoint, bool endpoint_pod_names) {
   if (!endpoint.hostname.empty()) {
     return endpoint.hostname;
   }
   if (endpoint_pod_names && cluster::is_dns1123_label(endpoint.workload_name)) {
     return endpoint.workload_name;
   }
-  return dashed_name(endpoint.address);
+  return {};
 }
 
-bool is_published(const Endpoint& endpoint, const cluster::Service& service) {
-  return endpoint.ready || service.publish_not_ready_addresses;
-}
-
-bool has_published(const cluster::Service& service, const std::vector<Endpoint>& endpoints) {
-  for (const Endpoint& endpoint : endpoints) {
-    if (is_published(endpoint, service)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-bool is_ignored_empty(const cluster::Service& service, const std::vector<Endpoint>& endpoints,
-                      bool ignore_empty_service) {
-  return ignore_empty_service && service.type != cluster::ServiceType::ExternalName &&
-         !service.headless && !has_published(service, endpoints);
+std::string endpoint_label(const Endpoint& endpoint, bool endpoint_pod_names) {
+  std::string_view name = endpoint_name(endpoint, endpoint_pod_names);
+  return name.empty() ? dashed_name(endpoint.address) : std::string(name);
 }
 
 }  // namespace vmdns::rules

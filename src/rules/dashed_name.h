@@ -8,6 +8,7 @@
 //   dashed_name(::1)           -> "0--1"           (a leading '-' gets a '0')
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cluster/ip_address.h"
@@ -21,13 +22,31 @@ std::string dashed_name(const cluster::IpAddress& address);
 // The first label of an endpoint's name below its Service: its hostname; else, with
 // `endpoint_pod_names`, its Pod or VMI name when that is a DNS label; else its dashed address.
 std::string endpoint_label(const Endpoint& endpoint, bool endpoint_pod_names);
+// The same label when it is not the dashed address (a view into `endpoint`), else empty.
+std::string_view endpoint_name(const Endpoint& endpoint, bool endpoint_pod_names);
 
-// Whether an endpoint is published: ready, or any with publishNotReadyAddresses.
-bool is_published(const Endpoint& endpoint, const cluster::Service& service);
-bool has_published(const cluster::Service& service, const std::vector<Endpoint>& endpoints);
+// Whether an endpoint (an Endpoint or a KeptEndpoint) is published: ready, or any with
+// publishNotReadyAddresses.
+template <typename E>
+bool is_published(const E& endpoint, const cluster::Service& service) {
+  return endpoint.ready || service.publish_not_ready_addresses;
+}
+template <typename Endpoints>
+bool has_published(const cluster::Service& service, const Endpoints& endpoints) {
+  for (const auto& endpoint : endpoints) {
+    if (is_published(endpoint, service)) {
+      return true;
+    }
+  }
+  return false;
+}
 // Whether `ignore empty_service` removes the Service: a ClusterIP Service, not headless, with
 // no published endpoint.
-bool is_ignored_empty(const cluster::Service& service, const std::vector<Endpoint>& endpoints,
-                      bool ignore_empty_service);
+template <typename Endpoints>
+bool is_ignored_empty(const cluster::Service& service, const Endpoints& endpoints,
+                      bool ignore_empty_service) {
+  return ignore_empty_service && service.type != cluster::ServiceType::ExternalName &&
+         !service.headless && !has_published(service, endpoints);
+}
 
 }  // namespace vmdns::rules

@@ -36,7 +36,7 @@ void add_service_targets(const ZoneConfig& config, const dns::Name& apex,
     return;
   }
   std::optional<dns::Name> service_name;
-  for (const Endpoint& endpoint : *entry.endpoints) {
+  for (const KeptEndpoint& endpoint : *entry.endpoints) {
     if (!is_published(endpoint, service) || !is_advertised(config, endpoint.address)) {
       continue;
     }
@@ -50,7 +50,7 @@ void add_service_targets(const ZoneConfig& config, const dns::Name& apex,
       }
     }
     if (service.headless) {
-      if (auto host = service_name->prepend(endpoint_label(endpoint, config.endpoint_pod_names))) {
+      if (auto host = service_name->prepend(endpoint.label())) {
         add_target(out, *host, endpoint.address);
       }
     } else {

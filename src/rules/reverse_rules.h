@@ -24,13 +24,14 @@
 #include "dns/name.h"
 #include "rules/dashed_name.h"
 #include "rules/endpoints.h"
+#include "rules/kept_endpoints.h"
 #include "rules/zone_config.h"
 
 namespace vmdns::rules {
 
 struct ServiceEndpoints {
   const cluster::Service* service;
-  const std::vector<Endpoint>* endpoints;
+  const KeptEndpoints* endpoints;
 };
 
 // A PTR from outside the cluster zones (the --vm-zone's interface names), with its own TTL.
@@ -49,17 +50,17 @@ std::optional<dns::Name> service_ptr_target(const cluster::Service& service, con
 // ExternalName or an ignored empty Service.
 template <typename F>
 void for_each_ptr_address(const ZoneConfig& config, const cluster::Service& service,
-                          const std::vector<Endpoint>& endpoints, F&& f) {
+                          const KeptEndpoints& endpoints, F&& f) {
   if (service.type == cluster::ServiceType::ExternalName ||
       is_ignored_empty(service, endpoints, config.ignore_empty_service)) {
     return;
   }
   if (!service.headless) {
     for (const cluster::IpAddress& address : service.cluster_ips) {
-      f(address, static_cast<const Endpoint*>(nullptr));
+      f(address, static_cast<const KeptEndpoint*>(nullptr));
     }
   }
-  for (const Endpoint& endpoint : endpoints) {
+  for (const KeptEndpoint& endpoint : endpoints) {
     if (is_published(endpoint, service)) {
       f(endpoint.address, &endpoint);
     }

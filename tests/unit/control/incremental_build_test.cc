@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -924,6 +925,125 @@ TEST(IncrementalBuild, VmZoneChangesEqualAFullBuild) {
     EXPECT_LE(builder.last_vm_buckets_rebuilt(), row.buckets);
     EXPECT_EQ(zones_text(*after), zones_text(*builder::build(store.state(), config)));
     EXPECT_EQ(after->record_count(), builder::build(store.state(), config)->record_count());
+  }
+}
+
+// The changes of what the builder keeps of each Service's endpoints for the reverse zones and
+// the apex NS (rules/kept_endpoints.h: address, readiness, label), one row each: an incremental
+// build gives the records of a full one.
+struct KeptEndpointChange {
+  const char* name;
+  std::function<void(ClusterStore&)> change;
+};
+
+cluster::EndpointSlice kept_slice(const std::string& address, const std::string& hostname,
+                                  const std::string& target, std::optional<bool> ready) {
+  cluster::EndpointSlice e;
+  e.meta.namespace_name = "a";
+  e.meta.name = "db-1";
+  e.service_name = "db";
+  e.address_type = address.find(':') == std::string::npos ? "IPv4" : "IPv6";
+  cluster::EndpointSlice::Endpoint endpoint;
+  endpoint.addresses = {ip(address)};
+  endpoint.ready = ready;
+  endpoint.hostname = hostname;
+  endpoint.target_kind = "VirtualMachineInstance";
+  endpoint.target_name = target;
+  e.endpoints.push_back(endpoint);
+  cluster::EndpointSlice::Endpoint other = endpoint;
+  other.addresses = {ip("10.0.1.7")};
+  other.hostname = "";
+  other.target_name = "v9";
+  e.endpoints.push_back(other);
+  e.ports.push_back({"pg", "TCP", 5432});
+  return e;
+}
+
+cluster::Service kept_service(const std::string& name, bool headless, bool publish_not_ready) {
+  cluster::Service s;
+  s.meta.namespace_name = "a";
+  s.meta.name = name;
+  s.headless = headless;
+  if (!headless) {
+    s.cluster_ips = {ip("10.96.0.5")};
+  }
+  s.publish_not_ready_addresses = publish_not_ready;
+  if (name == "web") {
+    s.selector = cluster::Labels{{"app", "web"}};
+  }
+  return s;
+}
+
+cluster::VirtualMachineInstance kept_vmi(const std::string& name, const std::string& hostname,
+                                         const std::string& address) {
+  cluster::VirtualMachineInstance v = vm_zone_vmi(name, address, "");
+  v.meta.labels = {{"app", "web"}};
+  v.hostname = hostname;
+  v.subdomain = "web";
+  v.ready = true;
+  return v;
+}
+
+TEST(IncrementalBuild, KeptEndpointChangesEqualAFullBuild) {
+  const std::string long_label(70, 'h');
+  const std::vector<KeptEndpointChange> rows = {
+      {"a slice endpoint's hostname changes: its PTR and the apex NS follow",
+       [](ClusterStore& s) { s.upsert("api", kept_slice("10.0.0.2", "e2", "v0", true)); }},
+      {"the hostname goes: the workload's name (endpoint_pod_names)",
+       [](ClusterStore& s) { s.upsert("api", kept_slice("10.0.0.2", "", "v0", true)); }},
+      {"the workload's name is no DNS label: the dashed address",
+       [](ClusterStore& s) { s.upsert("api", kept_slice("10.0.0.2", "", "v0.x", true)); }},
+      {"the endpoint is not ready: no PTR, no NS",
+       [](ClusterStore& s) { s.upsert("api", kept_slice("10.0.0.2", "e1", "v0", false)); }},
+      {"not ready, with publishNotReadyAddresses: published (under another hostname)",
+       [](ClusterStore& s) {
+         s.upsert("api", kept_slice("10.0.0.2", "e3", "v0", false));
+         s.upsert("api", kept_service("db", true, true));
+       }},
+      {"the endpoint moves to IPv6",
+       [](ClusterStore& s) { s.upsert("api", kept_slice("fd00::2", "e1", "v0", true)); }},
+      {"a hostname longer than a label: no name, no PTR",
+       [long_label](ClusterStore& s) {
+         s.upsert("api", kept_slice("10.0.0.2", long_label, "v0", true));
+       }},
+      {"a ClusterIP Service whose endpoints are not ready: ignored as empty",
+       [](ClusterStore& s) {
+         s.upsert("api", kept_slice("10.0.0.2", "e1", "v0", false));
+         s.upsert("api", kept_service("db", false, false));
+       }},
+      {"a selected VMI's hostname changes",
+       [](ClusterStore& s) { s.upsert("api", kept_vmi("w1", "w1-renamed", "10.0.0.12")); }},
+      {"the slice goes",
+       [](ClusterStore& s) {
+         s.remove("api", {sources::ObjectKind::EndpointSlice, {"a", "db-1"}});
+       }},
+  };
+  for (const KeptEndpointChange& row : rows) {
+    SCOPED_TRACE(row.name);
+    ClusterStore store;
+    store.upsert("api", kept_service("db", true, false));
+    store.upsert("api", kept_slice("10.0.0.2", "e1", "v0", std::nullopt));
+    store.upsert("api", kept_service("web", true, false));
+    for (int i = 0; i < 3; ++i) {
+      store.upsert("api", kept_vmi("w" + std::to_string(i), "", "10.0.0.1" + std::to_string(i)));
+    }
+    rules::ZoneConfig config = base_config();  // advertises 10.0.0.2, db's endpoint
+    config.reverse_zones = {*dns::Name::from_text("in-addr.arpa"),
+                            *dns::Name::from_text("ip6.arpa")};
+    config.endpoint_pod_names = true;
+    config.ignore_empty_service = true;
+    builder::SnapshotBuilder builder;
+    builder::ChangedObjects changed = store.take_changes();
+    auto before = builder.build(store.state(), config, &changed);
+    row.change(store);
+    config.serial = 2;
+    changed = store.take_changes();
+    auto after = builder.build(store.state(), config, &changed);
+    ASSERT_TRUE(builder.last_build_was_incremental());
+    EXPECT_EQ(zones_text(*after), zones_text(*builder::build(store.state(), config)));
+    config.serial = 1;  // before's
+    EXPECT_NE(zones_text(*before), zones_text(*builder::build(store.state(), config)))
+        << "the row changes no record";
   }
 }
 
