@@ -135,6 +135,17 @@ void SelectorIndex::rebuild(const cluster::State& state) {
   for (const auto& [key, pod] : state.pods) {
     add_workload(WorkloadKind::Pod, pod.meta, nullptr);
   }
+  // Kept until the next full build: exact size (five members grew to eight slots).
+  for (auto& [key, pair] : pairs_) {
+    shrink(pair);
+  }
+}
+
+void SelectorIndex::shrink(Pair& pair) {
+  pair.services.shrink_to_fit();
+  for (std::vector<std::string>& members : pair.members) {
+    members.shrink_to_fit();
+  }
 }
 
 void SelectorIndex::add_workload(WorkloadKind kind, const cluster::ObjectMeta& meta,
@@ -243,6 +254,7 @@ void SelectorIndex::set_service(const cluster::State& state, const cluster::Obje
       Pair& pair = pair_at_key(added);
       if (added) {
         fill(state, pair, ns, label, value);
+        shrink(pair);
       }
       insert_name(pair.services, key.name);
       service_pairs_.emplace(hash, &pair);

@@ -76,6 +76,8 @@ class SelectorIndex {
   // Fills the new pair (ns, key, value) with the namespace's workloads that carry it.
   void fill(const cluster::State& state, Pair& pair, const std::string& ns,
             const std::string& key, const std::string& value);
+  // Gives back the lists' spare capacity, once they are filled.
+  static void shrink(Pair& pair);
   // Forgets a pair no Service selects by any more.
   void drop_pair(const Pair& pair);
   // The pair of pair_key()'s key_, made (empty) when new; `added` says whether it was.
