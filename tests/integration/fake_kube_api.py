@@ -87,6 +87,8 @@ class FakeKubeApi:
         self.client_certificates = client_certificates
         self.lock = threading.Condition()
         self.objects = {}        # (resource, namespace, name) -> object
+        self.tables = {}         # resource -> {(namespace, name): object}, as `objects`
+        self.sorted_keys = {}    # resource -> its table's keys in order, until one comes or goes
         self.history = []        # (rv, type, resource, object)
         self.oldest_rv = 0       # watches from before this get 410
         self.rv = 100
@@ -128,7 +130,7 @@ class FakeKubeApi:
             key = (resource, meta.get("namespace", ""), meta["name"])
             if event == "ADDED" and key in self.objects:
                 event = "MODIFIED"
-            self.objects[key] = obj
+            self._store(key, obj)
             self.history.append((self.rv, event, resource, copy.deepcopy(obj)))
             self.lock.notify_all()
             return obj
@@ -139,7 +141,7 @@ class FakeKubeApi:
     def delete(self, kind, namespace, name):
         with self.lock:
             resource = KIND_TO_RESOURCE[kind]
-            obj = self.objects.pop((resource, namespace if RESOURCES[resource][2] else "", name))
+            obj = self._remove((resource, namespace if RESOURCES[resource][2] else "", name))
             self.rv += 1
             obj = copy.deepcopy(obj)
             obj["metadata"]["resourceVersion"] = str(self.rv)
@@ -155,14 +157,28 @@ class FakeKubeApi:
             meta.setdefault("namespace", "default")
             self.rv += 1
             meta["resourceVersion"] = str(self.rv)
-            self.objects[(resource, meta["namespace"], meta["name"])] = obj
+            self._store((resource, meta["namespace"], meta["name"]), obj)
 
     def delete_silently(self, kind, namespace, name):
         """Deletes an object without any watch event: only a relist can see it."""
         with self.lock:
             resource = KIND_TO_RESOURCE[kind]
-            self.objects.pop((resource, namespace if RESOURCES[resource][2] else "", name))
+            self._remove((resource, namespace if RESOURCES[resource][2] else "", name))
             self.rv += 1
+
+    def _store(self, key, obj):
+        """Stores `obj` under `key` (resource, namespace, name); the caller holds the lock."""
+        self.objects[key] = obj
+        table = self.tables.setdefault(key[0], {})
+        if key[1:] not in table:
+            self.sorted_keys.pop(key[0], None)
+        table[key[1:]] = obj
+
+    def _remove(self, key):
+        """-> the object stored under `key`, no longer stored; the caller holds the lock."""
+        del self.tables[key[0]][key[1:]]
+        self.sorted_keys.pop(key[0], None)
+        return self.objects.pop(key)
 
     def compact(self, lists=True):
         """Forgets the history: a watch from an older resourceVersion gets 410 Gone, and so
@@ -495,10 +511,15 @@ class FakeKubeApi:
                 start, rv, list_id = token["start"], token["rv"], token["list"]
             else:
                 # The stored objects are replaced, never changed in place: a snapshot shares
-                # their contents and a page copies only the top level of its items (below).
-                # Only the references are taken under the lock; they are filtered and sorted
-                # outside it, so that writers and watches are not held up by a large list.
-                everything = list(self.objects.items())
+                # them and a page copies only the top level of its items (below). Under the
+                # lock only the resource's table is copied (its keys' order is kept until a
+                # key comes or goes); it is filtered outside, so that writers and watches are
+                # not held up by a large list, nor a list by the objects of other resources.
+                table = self.tables.get(resource, {})
+                keys = self.sorted_keys.get(resource)
+                if keys is None:
+                    keys = self.sorted_keys[resource] = sorted(table)
+                table = table.copy()
                 start, rv, list_id = 0, self.rv, None
                 if limit:
                     # Its place is taken now: a compact() before it is filled forgets it.
@@ -507,10 +528,10 @@ class FakeKubeApi:
                     self.snapshots[list_id] = None
             cut = self._take_fault("drop_page", "GET " + handler.path)
         if not query.get("continue"):
-            everything.sort(key=lambda kv: kv[0])
-            items = [o for (r, _, _), o in everything
-                     if r == resource and self._selected(resource, namespace, query, o)]
-            del everything
+            items = list(map(table.__getitem__, keys))
+            del table
+            if namespace is not None or query.get("labelSelector") or query.get("fieldSelector"):
+                items = [o for o in items if self._selected(resource, namespace, query, o)]
             if list_id is not None:
                 with self.lock:
                     if limit < len(items) and list_id in self.snapshots:
