@@ -90,7 +90,7 @@ void ControlLoop::replace_origin(const std::string& origin, cluster::State objec
   enqueue([this, origin, objects = std::move(objects)](ClusterStore& store, auto&) mutable {
     // Copied, not moved: a source's objects lie scattered among what its parser freed (each
     // document's tree, each API page's JSON), and pages holding even one of them stay resident. Copied here, they are packed in this thread's heap, and the source's
-    // arena empties and is given back by malloc_trim after the build.
+    // arena empties and is given back (`HeapTrimmer`) after the build.
     cluster::State copy(std::as_const(objects));
     objects = cluster::State();
     large_batch_ = true;
@@ -405,7 +405,7 @@ void ControlLoop::apply_and_publish(std::deque<Change> changes, uint64_t last_se
     }
     published_.notify_all();
   }
-  // Reading many manifests or list pages leaves glibc's heap full of freed parser nodes
+  // Reading many manifests or list pages leaves the heap full of freed parser nodes
   // (document trees, JSON pages), and a relist or a replaced snapshot frees as much: given back
   // to the system, the resident size after a load is the cluster's, not a high-water mark.
   trimmer_.after_batch(large_batch_, Clock::now());

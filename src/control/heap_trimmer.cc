@@ -1,30 +1,14 @@
 #include "control/heap_trimmer.h"
 
-#include <malloc.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdio>
 #include <utility>
+
+#include "heap/allocator.h"
 
 namespace vmdns::control {
 namespace {
 
-HeapReading read_process() {
-  HeapReading reading;
-  // statm: size, resident, ... in pages.
-  if (FILE* statm = std::fopen("/proc/self/statm", "r")) {
-    unsigned long size = 0;
-    unsigned long resident = 0;
-    if (std::fscanf(statm, "%lu %lu", &size, &resident) == 2) {
-      reading.resident = resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    }
-    std::fclose(statm);
-  }
-  struct mallinfo2 info = mallinfo2();
-  reading.in_use = info.uordblks + info.hblkhd;  // arenas' chunks in use + mmapped blocks
-  return reading;
-}
+HeapReading read_process() { return HeapReading{heap::resident(), heap::in_use()}; }
 
 size_t slack_of(const HeapReading& reading) {
   return reading.resident > reading.in_use ? reading.resident - reading.in_use : 0;
@@ -37,7 +21,7 @@ HeapTrimmer::HeapTrimmer(HeapTrimOptions options) : options_(std::move(options))
     options_.read = read_process;
   }
   if (!options_.trim) {
-    options_.trim = [] { malloc_trim(0); };
+    options_.trim = [] { heap::release(); };
   }
 }
 

@@ -1,15 +1,17 @@
 #pragma once
 // Gives the heap the control loop's work has freed back to the system, when there is enough of
-// it to matter. glibc keeps freed memory resident in each thread's arena: a relist, a batch of
-// tens of thousands of queued changes or a replaced snapshot leave tens of MiB of it behind,
-// and the resident size would stay at the highest it ever was.
+// it to matter. The allocator keeps freed memory resident (glibc in each thread's arena,
+// jemalloc as dirty pages until they decay): a relist, a batch of tens of thousands of queued
+// changes or a replaced snapshot leave tens of MiB of it behind, and the resident size would
+// stay at the highest it ever was.
 //
 //   HeapTrimmer trimmer;                           // owned by the control thread
 //   trimmer.after_batch(/*large=*/true, now);      // after each batch applied
 //   if (auto at = trimmer.next_check()) { sleep until *at; trimmer.check(*at); }
 //
-// The measure is the slack: the resident size less the heap in use (mallinfo2). A trim
-// (malloc_trim(0)) runs when the slack has grown by `threshold` since the slack the last trim
+// The measure is the slack: the resident size less the heap in use (heap::in_use(): glibc's
+// mallinfo2, jemalloc's stats.allocated). A trim (heap::release(): glibc's malloc_trim(0),
+// jemalloc's purge of every arena) runs when the slack has grown by `threshold` since the slack the last trim
 // left (fragmentation a trim cannot undo is not trimmed again and again). The slack is looked at
 // after a large batch (a whole list, a relist's end), at least every `every`
 // under a steady trickle of changes, and once `quiet` after the last batch, when what a batch
@@ -31,7 +33,7 @@ struct HeapTrimOptions {
   size_t threshold = size_t{16} << 20;
   std::chrono::milliseconds every{10000};
   std::chrono::milliseconds quiet{2000};
-  // The process's figures and glibc's trim; tests pass their own.
+  // The process's figures and the allocator's trim (heap/); tests pass their own.
   std::function<HeapReading()> read = nullptr;
   std::function<void()> trim = nullptr;
 };

@@ -11,7 +11,6 @@
 
 #include "control/control_loop.h"
 #include "daemon/config_watcher.h"
-#include "daemon/heap_settings.h"
 #include "daemon/load_progress.h"
 #include "daemon/ops_http.h"
 #include "daemon/query_pipeline.h"
@@ -24,6 +23,7 @@
 #include "daemon/serve_tsig.h"
 #include "daemon/transfer_tsig.h"
 #include "forward/forwarder.h"
+#include "heap/allocator.h"
 #include "net/client_networks.h"
 #include "net/response_rate_limiter.h"
 #include "server/server.h"
@@ -75,7 +75,7 @@ Daemon::~Daemon() = default;
 
 std::unique_ptr<Daemon> Daemon::start(const settings::ServeOptions& options,
                                       const SettingsSource* source, int* exit_code) {
-  configure_heap();  // before the first thread
+  heap::configure();  // before the first thread
   std::unique_ptr<Daemon> daemon(new Daemon(options));
   if (!daemon->start_components(options, source, exit_code)) {
     return nullptr;  // what was started is stopped, in reverse

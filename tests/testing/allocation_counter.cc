@@ -3,6 +3,10 @@
 // example std::get_temporary_buffer takes memory with the nothrow new and returns it with plain
 // delete), and AddressSanitizer reports a new/free mismatch if only some were.
 //
+// jemalloc (the release build's allocator, src/heap/) defines operator new and delete too; the
+// definitions here, in the executable, come first in the dynamic linker's search and win, and
+// std::malloc is then jemalloc's.
+//
 // Under ThreadSanitizer, whose runtime defines operator new and delete itself (linked whole: a
 // replacement would be defined twice), the runtime's allocation hook counts instead: every
 // allocation of the program, malloc's included, which proves at least as much.

@@ -1,0 +1,57 @@
+// jemalloc (VMDNS_JEMALLOC): its settings, its statistics and its purge, through mallctl.
+
+#include <jemalloc/jemalloc.h>
+
+#include <cstdint>
+
+#include "heap/allocator.h"
+
+// Read by jemalloc at its first allocation, before main; MALLOC_CONF in the environment
+// overrides each setting it names. Measured in BENCHMARKS.md ("The allocator"):
+//  - dirty_decay_ms: pages freed are given back to the system within about a second (10 s by
+//    default), so a settled process does not sit on them; muzzy_decay_ms:0 gives them back at
+//    once rather than keeping them lazily freed (MADV_FREE pages still count as resident until
+//    the kernel needs them).
+//  - narenas: the threads that allocate (the control thread, a reflector per kind, the file
+//    watcher) share a few arenas instead of 4 per core: the query workers allocate nothing, and
+//    each arena more holds its own partly used pages.
+extern "C" {
+const char* malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:2";
+}
+
+namespace vmdns::heap {
+namespace {
+
+#define VMDNS_TEXT_OF(x) #x
+#define VMDNS_TEXT(x) VMDNS_TEXT_OF(x)
+
+// The statistics are a snapshot taken when the epoch is advanced.
+void refresh() {
+  uint64_t epoch = 1;
+  size_t size = sizeof(epoch);
+  mallctl("epoch", &epoch, &size, &epoch, size);
+}
+
+}  // namespace
+
+const char* allocator_name() { return "jemalloc"; }
+
+void configure() {}
+
+size_t in_use() {
+  refresh();
+  size_t allocated = 0;
+  size_t size = sizeof(allocated);
+  if (mallctl("stats.allocated", &allocated, &size, nullptr, 0) != 0) {
+    return 0;
+  }
+  return allocated;
+}
+
+void release() {
+  // Every arena's unused dirty and muzzy pages, at once (the decay would give them back over
+  // dirty_decay_ms, but only as the arena is used again).
+  mallctl("arena." VMDNS_TEXT(MALLCTL_ARENAS_ALL) ".purge", nullptr, nullptr, nullptr, 0);
+}
+
+}  // namespace vmdns::heap
