@@ -1,6 +1,7 @@
 #include "xfr/transfer_writer.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "dns/edns.h"
 #include "dns/header.h"
@@ -13,6 +14,13 @@ constexpr size_t kMaxMessage = 65535;
 constexpr uint16_t kClassIn = 1;
 
 }  // namespace
+
+std::span<const uint8_t> RecordSequence::whole(const Owner& owner,
+                                               std::array<uint8_t, dns::kMaxNameLength>& buffer) {
+  std::memcpy(buffer.data(), owner.below.data(), owner.below.size());
+  std::memcpy(buffer.data() + owner.below.size(), owner.apex.data(), owner.apex.size());
+  return {buffer.data(), owner.below.size() + owner.apex.size()};
+}
 
 void RecordSequence::add_soa(std::string_view apex_wire, std::span<const uint8_t> soa_rdata,
                              uint32_t ttl) {
@@ -35,16 +43,15 @@ void RecordSequence::add_packed(std::span<const uint8_t> packed) {
 void RecordSequence::add_zone(const zone::Zone& zone) {
   zone_ = &zone;
   owners_.reserve(zone.node_count());
-  zone.for_each_node([&](std::string_view name, const zone::Node& node) {
+  zone.for_each_owner([&](std::string_view below, std::string_view apex, const zone::Node& node) {
     if (!node.rrsets.empty()) {
-      owners_.push_back({name, &node});
+      owners_.push_back({below, apex, &node});
     }
   });
-  auto wire = [](std::string_view s) {
-    return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-  };
-  std::sort(owners_.begin(), owners_.end(), [&](const Owner& a, const Owner& b) {
-    return dns::canonical_compare_wire(wire(a.name), wire(b.name)) < 0;
+  std::sort(owners_.begin(), owners_.end(), [](const Owner& a, const Owner& b) {
+    std::array<uint8_t, dns::kMaxNameLength> x;
+    std::array<uint8_t, dns::kMaxNameLength> y;
+    return dns::canonical_compare_wire(whole(a, x), whole(b, y)) < 0;
   });
   Segment s;
   s.kind = Segment::Kind::Zone;
@@ -106,7 +113,8 @@ bool RecordSequence::peek(DeltaRecord& out) {
     case Segment::Kind::Zone: {
       const zone::RrSet& set = owners_[offset_].node->rrsets[set_];
       size_t at = rdata_;
-      out.owner_wire = owners_[offset_].name;
+      std::span<const uint8_t> owner = whole(owners_[offset_], owner_buffer_);
+      out.owner_wire = {reinterpret_cast<const char*>(owner.data()), owner.size()};
       out.type = set.type();
       out.ttl = set.ttl();
       out.rdata = set.next(at, rdata_buffer_);

@@ -11,6 +11,7 @@
 //
 //   size_t n = writer.single(dns::Rcode::Refused, nullptr, out);   // one reply, no records
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -49,10 +50,16 @@ class RecordSequence {
     DeltaRecord record;                // Record
     std::span<const uint8_t> packed;   // Packed
   };
+  // A name as the zone keeps it: its octets below its part's apex, and that apex
+  // (Zone::for_each_owner).
   struct Owner {
-    std::string_view name;
+    std::string_view below;
+    std::string_view apex;
     const zone::Node* node;
   };
+  // The name `owner` stands for, put together in `buffer`.
+  static std::span<const uint8_t> whole(const Owner& owner,
+                                        std::array<uint8_t, dns::kMaxNameLength>& buffer);
   bool settle();  // moves the cursor to a record, across segment ends; false past the last
 
   const zone::Zone* zone_ = nullptr;  // the one Zone segment's
@@ -64,6 +71,8 @@ class RecordSequence {
   size_t rdata_ = 0;   // Zone: octet offset in the set's data
   // Zone: the rdata peek() gives when the set references its targets (zone/rr_set.h).
   zone::RrSet::RdataBuffer rdata_buffer_;
+  // Zone: the owner peek() gives, put together whole.
+  std::array<uint8_t, dns::kMaxNameLength> owner_buffer_;
   size_t given_ = 0;
 };
 

@@ -88,9 +88,11 @@ bool Zone::prefetch_next(LookupPrefetch& p) {
       if (p.entry == UINT32_MAX) {
         break;  // not in the table: the answer reads the zone's SOA, which stays warm
       }
+      // The entry: its index, length octet and the name's octets below the part's apex.
       const char* entry = p.part->names_.entry_data(p.entry);
+      size_t below = p.name.size() > p.part->apex_size_ ? p.name.size() - p.part->apex_size_ : 0;
       __builtin_prefetch(entry);
-      __builtin_prefetch(entry + p.name.size());
+      __builtin_prefetch(entry + 4 + below);
       p.level = 3;
       return true;
     }

@@ -131,7 +131,7 @@ uint32_t NameTable::find(std::string_view key, uint32_t h) const {
   }
 }
 
-std::pair<uint32_t, bool> NameTable::insert(std::string_view key) {
+std::pair<uint32_t, bool> NameTable::insert(std::string_view key, uint32_t h) {
   if (!growing_) {
     if (slots_ != nullptr) {
       throw std::logic_error("insert into a frozen name table");  // our own invariant
@@ -142,7 +142,6 @@ std::pair<uint32_t, bool> NameTable::insert(std::string_view key) {
   if ((g.offsets.size() + 1) * 4 > g.slots.size() * 3) {
     resize_slots(g.slots.empty() ? kInitialSlots : g.slots.size() * 2);
   }
-  uint32_t h = hash(key);
   size_t mask = g.slots.size() - 1;
   size_t i = h & mask;
   for (;; i = (i + 1) & mask) {

@@ -41,7 +41,12 @@ class NameTable {
   uint32_t find(std::string_view key) const { return find(key, hash(key)); }
   // find() for a key whose hash() the caller already has.
   uint32_t find(std::string_view key, uint32_t key_hash) const;
-  std::pair<uint32_t, bool> insert(std::string_view key);
+  std::pair<uint32_t, bool> insert(std::string_view key) { return insert(key, hash(key)); }
+  // insert() filed under `key_hash`, which may be the hash of more than the key: a zone keeps
+  // each name's part below its apex and files it under the hash of the whole name, so that a
+  // lookup hashes the name it was given once (Zone::find). Every insert and find of one table
+  // must then hash the same way.
+  std::pair<uint32_t, bool> insert(std::string_view key, uint32_t key_hash);
   // Room for `names` names holding `key_bytes` octets in all, so that inserting them does not
   // grow the table.
   void reserve(size_t names, size_t key_bytes);

@@ -10,6 +10,8 @@
 // of the zone's name table: its entries are the 2-octet rdata length, the rdata's fixed part
 // (priority, weight, port) and a 4-octet reference to the key, relative to the entry (a
 // Service's shard names each endpoint six times in SRV targets: this is most of its bytes).
+// A key holds a name's octets below its zone's apex, so such a set is preceded by a 4-octet
+// header, the offset from its entries back to the apex, which completes each target.
 // Readers see whole rdatas either way: for_each() and next() put such an rdata together in a
 // buffer of the caller's (a stack array; nothing is allocated).
 
@@ -28,6 +30,8 @@ class RrSet {
   static constexpr size_t kSrvFixed = 6;
   // An entry whose target is referenced: length, fixed part, reference.
   static constexpr size_t kReferenceEntry = 2 + kSrvFixed + 4;
+  // Before the entries of such a set: how far back the zone's apex is (its wire octets).
+  static constexpr size_t kReferenceHeader = 4;
   // Room for any rdata whose target is referenced: the fixed part and a name of 255 octets.
   using RdataBuffer = uint8_t[kSrvFixed + 255];
 
@@ -72,8 +76,15 @@ class RrSet {
     const uint8_t* entry = data_ + at;
     int32_t relative;
     std::memcpy(&relative, entry + 2 + kSrvFixed, sizeof relative);
+    uint32_t to_apex;
+    std::memcpy(&to_apex, data_ - kReferenceHeader, sizeof to_apex);
+    // The key (its length octet before it), then the apex: the rdata's length says how long
+    // the whole target is, so the apex's length is what the key leaves of it.
+    const uint8_t* below = entry + relative;
+    size_t below_size = below[-1];
     std::memcpy(buffer, entry + 2, kSrvFixed);
-    std::memcpy(buffer + kSrvFixed, entry + relative, len - kSrvFixed);
+    std::memcpy(buffer + kSrvFixed, below, below_size);
+    std::memcpy(buffer + kSrvFixed + below_size, data_ - to_apex, len - kSrvFixed - below_size);
     at += kReferenceEntry;
     return {buffer, len};
   }

@@ -43,6 +43,7 @@ Zone::Zone(const dns::Name& apex) {
   records_[0] = static_cast<std::byte>(wire.size());
   std::memcpy(records_.get() + 1, wire.data(), wire.size());
   apex_labels_ = static_cast<uint8_t>(lowered.label_count());
+  apex_size_ = static_cast<uint8_t>(wire.size());
 }
 
 Zone Zone::join(Zone top, std::shared_ptr<const ShardTable> shards,
@@ -81,7 +82,7 @@ size_t Zone::leaf_label_end(std::string_view name) const {
   size_t namespace_end = 1 + static_cast<uint8_t>(namespace_name[0]);
   if (namespace_end + apex.size() != namespace_name.size() ||
       namespace_name.substr(namespace_end) != apex ||
-      names_.find(namespace_name) == NameTable::kMissing) {
+      index_of(namespace_name) == NameTable::kMissing) {
     return 0;
   }
   return label_end;
@@ -120,7 +121,8 @@ const Node* Zone::find_leaf(std::string_view name) const {
   if (leaf == nullptr) {
     return nullptr;
   }
-  uint32_t index = leaf->names_.find(name);
+  // The bucket's apex is ours, which the name was found to end with.
+  uint32_t index = leaf->index_of(name);
   return index == NameTable::kMissing ? nullptr : &leaf->nodes_[index];
 }
 
@@ -132,28 +134,35 @@ void Zone::find_query_time(std::string_view name, QueryTimeName& query_time) con
 }
 
 void Zone::for_each_namespace(const std::function<void(std::string_view)>& f) const {
-  size_t namespace_labels = size_t{apex_labels_} + 1;
+  // A key is a name's octets below the apex: a namespace's is one label.
+  std::string_view apex = apex_wire();
   for (uint32_t i = 0; i < names_.size(); ++i) {
-    if (label_count(names_.key(i)) == namespace_labels) {
-      f(names_.key(i));
+    std::string_view below = names_.key(i);
+    if (label_count(below) == 1) {
+      std::array<char, dns::kMaxNameLength> name;
+      std::memcpy(name.data(), below.data(), below.size());
+      std::memcpy(name.data() + below.size(), apex.data(), apex.size());
+      f(std::string_view(name.data(), below.size() + apex.size()));
     }
   }
 }
 
-void Zone::for_each_leaf(const std::function<void(std::string_view, const Node&)>& f) const {
+void Zone::for_each_leaf(
+    const std::function<void(std::string_view, std::string_view, const Node&)>& f) const {
   // A leaf is two labels below the apex (or more, with subtrees); the buckets' apexes and
   // namespaces are not leaves: the top holds those.
-  size_t leaf_labels = size_t{apex_labels_} + 2;
+  constexpr size_t kLeafLabels = 2;
   bool subtrees = leaves_->subtrees;
   for (const auto& bucket : leaves_->buckets) {
     if (!bucket) {
       continue;
     }
+    std::string_view apex = bucket->apex_wire();
     for (uint32_t i = 0; i < bucket->nodes_.size(); ++i) {
-      std::string_view key = bucket->names_.key(i);
-      size_t labels = label_count(key);
-      if (labels == leaf_labels || (subtrees && labels > leaf_labels)) {
-        f(key, bucket->nodes_[i]);
+      std::string_view below = bucket->names_.key(i);
+      size_t labels = label_count(below);
+      if (labels == kLeafLabels || (subtrees && labels > kLeafLabels)) {
+        f(below, apex, bucket->nodes_[i]);
       }
     }
   }
@@ -203,8 +212,11 @@ const Zone* Zone::part_for(std::string_view name, uint32_t name_hash) const {
 }
 
 // The entries of a set of referenced targets hold their target's node index (ZoneBuilder):
-// each becomes the offset of that node's key, in this zone's frozen table, from the entry.
+// each becomes the offset of that node's key (its octets below the apex), in this zone's frozen
+// table, from the entry; the set's header, before its entries, the offset back to the apex.
 void Zone::resolve_references(uint8_t* entries, size_t length) {
+  auto to_apex = static_cast<uint32_t>(entries - reinterpret_cast<const uint8_t*>(apex_wire().data()));
+  std::memcpy(entries - RrSet::kReferenceHeader, &to_apex, sizeof to_apex);
   for (size_t at = 0; at + RrSet::kReferenceEntry <= length; at += RrSet::kReferenceEntry) {
     uint8_t* reference = entries + at + 2 + RrSet::kSrvFixed;
     uint32_t node;
@@ -273,14 +285,14 @@ size_t Zone::node_count() const {
   size_t count = nodes_.size();
   for_each_shard([&count](const Zone& shard) { count += shard.node_count(); });
   if (leaves_) {
-    size_t leaf_labels = size_t{apex_labels_} + 2;
+    constexpr size_t kLeafLabels = 2;  // below the apex, as keys are
     for (const auto& bucket : leaves_->buckets) {
       if (!bucket) {
         continue;
       }
       for (uint32_t i = 0; i < bucket->names_.size(); ++i) {
         size_t labels = label_count(bucket->names_.key(i));
-        count += labels == leaf_labels || (leaves_->subtrees && labels > leaf_labels) ? 1 : 0;
+        count += labels == kLeafLabels || (leaves_->subtrees && labels > kLeafLabels) ? 1 : 0;
       }
     }
   }

@@ -16,6 +16,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <span>
@@ -77,14 +78,25 @@ class Zone {
   }
   dns::Name apex() const { return dns::Name::from_valid_wire(apex_wire()); }
   size_t apex_label_count() const { return apex_labels_; }
-  // `lowercased_wire` is the lowercased uncompressed wire form of a name in this zone. Nullptr
-  // when no table holds it; then, with `query_time`, a name that may be made at query time
-  // (with_dashed_addresses) is named there.
+  // `lowercased_wire` is the lowercased uncompressed wire form of a name at or below the apex
+  // (Snapshot::find_zone's). Nullptr when no table holds it; then, with `query_time`, a name
+  // that may be made at query time (with_dashed_addresses) is named there.
+  // A part's table keys each name by its octets below the part's apex, filed under the hash of
+  // the whole name: the name is hashed once, as it comes, and only the octets below the apex
+  // are compared, as the apex is already known to match (a shard's by its route, this zone's by
+  // the caller; a name of this zone's own table is checked all the same, as before).
   const Node* find(std::string_view lowercased_wire, QueryTimeName* query_time = nullptr) const {
     uint32_t hash = NameTable::hash(lowercased_wire);
     const Zone* part = shards_ ? part_for(lowercased_wire, hash) : this;
-    uint32_t index = part->names_.find(lowercased_wire, hash);
+    if (lowercased_wire.size() < part->apex_size_) {
+      return nullptr;
+    }
+    size_t below = lowercased_wire.size() - part->apex_size_;
+    uint32_t index = part->names_.find(lowercased_wire.substr(0, below), hash);
     if (index != NameTable::kMissing) {
+      if (part == this && lowercased_wire.substr(below) != apex_wire()) {
+        return nullptr;  // not a name of this zone: a caller's mistake, answered as absent
+      }
       return &part->nodes_[index];
     }
     if (part->leaves_) {
@@ -134,14 +146,31 @@ class Zone {
   const ShardTable* shards() const { return shards_.get(); }
 
   // Calls f(std::string_view lowercased_wire, const Node&) for every node, in no set order.
+  // The name is put together on the stack (a part keeps each name's octets below its apex):
+  // it lasts for the call only.
   template <typename F>
   void for_each_node(F&& f) const {
+    for_each_owner([&f](std::string_view below, std::string_view apex, const Node& node) {
+      std::array<char, dns::kMaxNameLength> name;
+      std::memcpy(name.data(), below.data(), below.size());
+      std::memcpy(name.data() + below.size(), apex.data(), apex.size());
+      f(std::string_view(name.data(), below.size() + apex.size()), node);
+    });
+  }
+  // The same, each name in two views that last as long as the zone: its octets below its
+  // part's apex, and that apex (the name is below + apex). For a caller that keeps the names
+  // (a zone transfer sorts them), without a copy of each.
+  template <typename F>
+  void for_each_owner(F&& f) const {
+    std::string_view apex = apex_wire();
     for (uint32_t i = 0; i < nodes_.size(); ++i) {
-      f(names_.key(i), nodes_[i]);
+      f(names_.key(i), apex, nodes_[i]);
     }
-    for_each_shard([&f](const Zone& shard) { shard.for_each_node(f); });
+    for_each_shard([&f](const Zone& shard) { shard.for_each_owner(f); });
     if (leaves_) {
-      for_each_leaf([&f](std::string_view name, const Node& node) { f(name, node); });
+      for_each_leaf([&f](std::string_view below, std::string_view leaf_apex, const Node& node) {
+        f(below, leaf_apex, node);
+      });
     }
   }
 
@@ -156,7 +185,15 @@ class Zone {
                      std::span<const std::pair<dns::RrType, uint32_t>> type_counts);
   // The octets of records_ the apex takes: its length octet and wire form, padded to 8.
   size_t apex_bytes() const { return (apex_wire().size() + 1 + 7) & ~size_t{7}; }
-  void resolve_references(uint8_t* entries, size_t length);
+  // A name's octets below the apex, for a name at or below it.
+  std::string_view below_apex(std::string_view name) const {
+    return name.substr(0, name.size() - apex_size_);
+  }
+  // names_.find() of a name at or below the apex, given whole.
+  uint32_t index_of(std::string_view name) const {
+    return names_.find(below_apex(name), NameTable::hash(name));
+  }
+  void resolve_references(uint8_t* set_data, size_t length);
   // The part that holds `lowercased_wire` if it is in this zone: the shard whose apex is a
   // suffix of it, else the top (this).
   const Zone* part_for(std::string_view lowercased_wire, uint32_t name_hash) const;
@@ -171,10 +208,12 @@ class Zone {
   // find() for a name not in names_ of a zone with dashed addresses: names it in `query_time`
   // when it has the shape of one made at query time.
   void find_query_time(std::string_view lowercased_wire, QueryTimeName& query_time) const;
-  // Calls f(std::string_view name) for each of names_ one label below the apex.
+  // Calls f(std::string_view name) for each of names_ one label below the apex (the name put
+  // together on the stack, for the call only).
   void for_each_namespace(const std::function<void(std::string_view)>& f) const;
-  // Every leaf name, as for_each_node gives names.
-  void for_each_leaf(const std::function<void(std::string_view, const Node&)>& f) const;
+  // Every leaf name, as for_each_owner gives names.
+  void for_each_leaf(
+      const std::function<void(std::string_view, std::string_view, const Node&)>& f) const;
 
   template <typename F>
   void for_each_shard(F&& f) const {
@@ -189,7 +228,8 @@ class Zone {
 
   // What a lookup reads first, together: the name table, the nodes, where the apex is (a
   // shard's confirms a ShardTable hit). A shard of a Service is this object and one block.
-  NameTable names_;               // name -> node index; its slots and keys in records_
+  // name -> node index, each key the octets below the apex; its slots and keys in records_
+  NameTable names_;
   std::span<const Node> nodes_;   // by node index, in records_
   // The apex (its length octet and lowercased wire form, padded to 8), the name table's slots,
   // offsets and keys, the nodes, then their sets node by node, then the sets' rdatas and this
@@ -198,6 +238,7 @@ class Zone {
   std::unique_ptr<std::byte[]> records_;
   uint32_t records_bytes_ = 0;
   uint8_t apex_labels_ = 0;
+  uint8_t apex_size_ = 0;  // apex_wire().size(), what find() strips from a name
   bool dashed_addresses_ = false;            // Zone::with_dashed_addresses
   std::array<uint8_t, kMaxShardDepths> shard_depths_{};
   uint32_t dashed_ttl_ = 0;

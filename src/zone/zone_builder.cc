@@ -44,7 +44,8 @@ void sort_by_type(It begin, It end) {
 }  // namespace
 
 ZoneBuilder::ZoneBuilder(const dns::Name& apex) : zone_(apex) {
-  zone_.names_.insert(zone_.apex_wire());
+  // The table keeps each name's octets below the apex, under the whole name's hash (Zone::find).
+  zone_.names_.insert({}, NameTable::hash(zone_.apex_wire()));
 }
 
 uint32_t ZoneBuilder::node_for(std::string_view wire) {
@@ -73,11 +74,14 @@ uint32_t ZoneBuilder::node_for(std::string_view wire) {
     return NameTable::kMissing;
   }
 
-  auto [index, inserted] = zone_.names_.insert(name);
+  auto insert = [this](std::string_view whole) {
+    return zone_.names_.insert(zone_.below_apex(whole), NameTable::hash(whole));
+  };
+  auto [index, inserted] = insert(name);
   if (inserted) {
     // Create the empty non-terminals up to the apex; stop at the first that already exists.
     std::string_view parent = name.substr(1 + static_cast<uint8_t>(name[0]));
-    while (parent.size() > apex.size() && zone_.names_.insert(parent).second) {
+    while (parent.size() > apex.size() && insert(parent).second) {
       parent = parent.substr(1 + static_cast<uint8_t>(parent[0]));
     }
   }
@@ -132,8 +136,13 @@ bool ZoneBuilder::targets_in_zone(const std::vector<Record>& kept,
                                 RrSet::kSrvFixed,
                             r.length - RrSet::kSrvFixed);
     // The table holds lowercased names: a target in another case is not found, and stays
-    // inline, so that answers keep its octets.
-    uint32_t node = zone_.names_.find(target);
+    // inline, so that answers keep its octets. A key is the octets below the apex: the
+    // target's must end with the apex's for its key to be its name.
+    std::string_view apex = zone_.apex_wire();
+    if (!target.ends_with(apex)) {
+      return false;
+    }
+    uint32_t node = zone_.index_of(target);
     if (node == NameTable::kMissing) {
       return false;
     }
@@ -172,7 +181,8 @@ void ZoneBuilder::freeze_sets() {
   std::vector<uint8_t> data;
   std::vector<RrSet> sets;
   std::vector<Node> nodes(node_count);
-  data.reserve(rdata_.size() + 2 * by_node.size());
+  // (A set of referenced targets takes its header's octets more, at most one set a record.)
+  data.reserve(rdata_.size() + (2 + RrSet::kReferenceHeader) * by_node.size());
   sets.reserve(by_node.size());
 
   std::vector<Record> kept;
@@ -202,8 +212,11 @@ void ZoneBuilder::freeze_sets() {
           kept.push_back(*r);
         }
       }
-      size_t data_begin = data.size();
       bool referenced = targets_in_zone(kept, target_nodes);
+      if (referenced) {
+        data.resize(data.size() + RrSet::kReferenceHeader);  // Zone::adopt_records fills it in
+      }
+      size_t data_begin = data.size();
       for (size_t i = 0; i < kept.size(); ++i) {
         const Record& r = kept[i];
         size_t at = data.size();

@@ -1,6 +1,8 @@
 #include "zone/zone_diff.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 #include "zone/pod_leaves.h"
 
@@ -79,24 +81,37 @@ void diff_nodes(std::string_view owner, const Node* before, const Node* after,
 
 // Zone's parts are private: this is its friend.
 struct ZoneDiffAccess {
-  // The names a part holds in its own table (not its shards' or leaves').
+  // The node of `name` (a whole name) in `part`'s own table, or nullptr.
+  static const Node* own_node(const Zone* part, std::string_view name) {
+    if (part == nullptr || !name.ends_with(part->apex_wire())) {
+      return nullptr;
+    }
+    uint32_t index = part->index_of(name);
+    return index == NameTable::kMissing ? nullptr : &part->nodes_[index];
+  }
+
+  // The names a part holds in its own table (not its shards' or leaves'). A key is a name's
+  // octets below its part's apex: each name is put together whole on the stack.
   static void own_names(const Zone* before, const Zone* after, const DiffSink& sink) {
+    std::array<char, dns::kMaxNameLength> buffer;
+    auto whole = [&buffer](const Zone& part, uint32_t i) {
+      std::string_view below = part.names_.key(i);
+      std::string_view apex = part.apex_wire();
+      std::memcpy(buffer.data(), below.data(), below.size());
+      std::memcpy(buffer.data() + below.size(), apex.data(), apex.size());
+      return std::string_view(buffer.data(), below.size() + apex.size());
+    };
     if (before != nullptr) {
       for (uint32_t i = 0; i < before->nodes_.size(); ++i) {
-        std::string_view key = before->names_.key(i);
-        const Node* other = nullptr;
-        if (after != nullptr) {
-          uint32_t j = after->names_.find(key);
-          other = j == NameTable::kMissing ? nullptr : &after->nodes_[j];
-        }
-        diff_nodes(key, &before->nodes_[i], other, sink);
+        std::string_view name = whole(*before, i);
+        diff_nodes(name, &before->nodes_[i], own_node(after, name), sink);
       }
     }
     if (after != nullptr) {
       for (uint32_t i = 0; i < after->nodes_.size(); ++i) {
-        std::string_view key = after->names_.key(i);
-        if (before == nullptr || before->names_.find(key) == NameTable::kMissing) {
-          diff_nodes(key, nullptr, &after->nodes_[i], sink);
+        std::string_view name = whole(*after, i);
+        if (own_node(before, name) == nullptr) {
+          diff_nodes(name, nullptr, &after->nodes_[i], sink);
         }
       }
     }

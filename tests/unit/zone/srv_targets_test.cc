@@ -79,6 +79,8 @@ INSTANTIATE_TEST_SUITE_P(
         SrvCase{"empty_non_terminal_target", {"svc.example.", "example."}, true},
         SrvCase{"one_outside", {"a.svc.example.", "mail.other."}, false},
         SrvCase{"not_in_zone", {"c.svc.example."}, false},
+        // A key's octets below another apex of the same length: not a name of the zone.
+        SrvCase{"same_key_other_apex", {"a.svc.example.", "a.svc.exampl3."}, false},
         SrvCase{"other_case", {"A.svc.example."}, false}),
     [](const ::testing::TestParamInfo<SrvCase>& info) { return info.param.name; });
 
