@@ -114,7 +114,7 @@ cluster::State synthetic_cluster(size_t vmis, size_t namespaces) {
   });
   for (size_t i = 0; i < namespaces; ++i) {
     cluster::Namespace ns;
-    ns.meta.namespace_name.clear();
+    ns.meta.namespace_name = {};
     ns.meta.name = "ns-" + std::to_string(i);
     state.namespaces[ns.meta.name] = ns;
   }

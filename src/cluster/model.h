@@ -29,7 +29,8 @@ struct Origin {
 };
 
 struct ObjectMeta {
-  std::string namespace_name = "default";  // a missing metadata.namespace means "default"
+  // A missing metadata.namespace means "default". Shared: the objects of a namespace are many.
+  SharedText namespace_name = "default";
   std::string name;
   Labels labels;
   Origin origin;
@@ -203,7 +204,7 @@ struct Namespace {
 
 // Identity of a namespaced object within one kind.
 struct ObjectKey {
-  std::string namespace_name;
+  SharedText namespace_name;
   std::string name;
   auto operator<=>(const ObjectKey&) const = default;
 };

@@ -18,6 +18,7 @@
 // std::string would.
 
 #include <atomic>
+#include <compare>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -65,7 +66,9 @@ class SharedText {
   friend bool operator==(const SharedText& a, std::string_view b) { return a.str() == b; }
   friend bool operator==(const SharedText& a, const char* b) { return a.str() == b; }
   friend bool operator==(const SharedText& a, const std::string& b) { return a.str() == b; }
-  friend auto operator<=>(const SharedText& a, const SharedText& b) { return a.str() <=> b.str(); }
+  friend std::strong_ordering operator<=>(const SharedText& a, const SharedText& b) {
+    return a.entry_ == b.entry_ ? std::strong_ordering::equal : a.str() <=> b.str();
+  }
   friend auto operator<=>(const SharedText& a, std::string_view b) {
     return std::string_view(a.str()) <=> b;
   }

@@ -67,7 +67,7 @@ cluster::ObjectMeta decode_meta(FieldReader& reader, const Field& root, const Ki
   std::optional<std::string> name = reader.string(metadata["name"]);
   std::optional<std::string> ns = reader.string(metadata["namespace"]);
   if (!info.namespaced) {
-    meta.namespace_name.clear();
+    meta.namespace_name = {};
   } else if (ns && !ns->empty()) {
     meta.namespace_name = *ns;
   }

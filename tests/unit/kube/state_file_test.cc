@@ -144,7 +144,7 @@ TEST(StateFileTest, FailedWriteKeepsTheLastCompleteFile) {
   std::string error;
   cluster::State small;
   cluster::Namespace only;
-  only.meta.namespace_name.clear();
+  only.meta.namespace_name = {};
   only.meta.name = "only";
   small.namespaces.emplace("only", only);
   ASSERT_TRUE(save_state_file(small, path, &error)) << error;
