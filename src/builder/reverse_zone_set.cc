@@ -1,6 +1,7 @@
 #include "builder/reverse_zone_set.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "dns/rdata.h"
 #include "zone/zone_builder.h"
@@ -134,25 +135,30 @@ void ReverseZoneSet::set_service(const cluster::ObjectKey& key, const cluster::S
     std::sort(shares.begin(), shares.end(),
               [](const BlockShare& a, const BlockShare& b) { return a.block < b.block; });
   }
-  std::vector<BlockShare> old;
-  if (auto found = blocks_of_service_.find(key); found != blocks_of_service_.end()) {
-    old = std::move(found->second);
-    blocks_of_service_.erase(found);
+  auto own = blocks_of_service_.find(key);
+  if (own == blocks_of_service_.end()) {
+    if (shares.empty()) {
+      return;
+    }
+    own = blocks_of_service_.emplace(key, std::vector<BlockShare>()).first;
   }
+  // The blocks refer to the key in this node: it stays while the Service has a block.
+  const cluster::ObjectKey* held_key = &own->first;
+  std::vector<BlockShare> old = std::exchange(own->second, {});
   // Both lists are sorted by block: walk them side by side.
   auto a = old.begin();
   auto b = shares.begin();
   while (a != old.end() || b != shares.end()) {
     if (b == shares.end() || (a != old.end() && a->block < b->block)) {
       auto readers = services_in_block_.find(a->block);
-      readers->second.erase(key);
+      readers->second.erase(held_key);
       if (readers->second.empty()) {
         services_in_block_.erase(readers);
       }
       changed_blocks_.insert(a->block);
       ++a;
     } else if (a == old.end() || b->block < a->block) {
-      services_in_block_[b->block].insert(key);
+      services_in_block_[b->block].insert(held_key);
       if (!all_changed_) {
         changed_blocks_.insert(b->block);
       }
@@ -165,8 +171,10 @@ void ReverseZoneSet::set_service(const cluster::ObjectKey& key, const cluster::S
       ++b;
     }
   }
-  if (!shares.empty()) {
-    blocks_of_service_.emplace(key, std::move(shares));
+  if (shares.empty()) {
+    blocks_of_service_.erase(own);
+  } else {
+    own->second = std::move(shares);
   }
 }
 
@@ -264,14 +272,14 @@ std::vector<zone::Zone> ReverseZoneSet::zones(
     for (uint32_t z = 0; z < zones_.size(); ++z) {
       wanted.insert({z, true, cluster::IpAddress()});
     }
-    std::set<cluster::ObjectKey> readers;
+    ServiceKeys readers;
     for (const Block& block : wanted) {
       if (const auto* in_block = find_or_null(services_in_block_, block)) {
         readers.insert(in_block->begin(), in_block->end());
       }
     }
-    for (const cluster::ObjectKey& key : readers) {
-      add_service_ptrs(state.services.at(key), endpoints.at(key), &wanted, targets);
+    for (const cluster::ObjectKey* key : readers) {
+      add_service_ptrs(state.services.at(*key), endpoints.at(*key), &wanted, targets);
     }
   }
 

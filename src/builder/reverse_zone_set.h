@@ -81,14 +81,24 @@ class ReverseZoneSet {
                         const std::set<Block>* wanted,
                         std::map<Block, rules::PtrTargets>& out) const;
 
-  rules::ZoneConfig config_;
-  std::vector<ReverseZone> zones_;  // most specific apex first
-  std::map<Block, std::set<cluster::ObjectKey>> services_in_block_;
   // A Service's PTRs in one block, as a hash of the addresses and targets in order.
   struct BlockShare {
     Block block;
     uint64_t hash;
   };
+  // Keys of blocks_of_service_, ordered as the keys themselves (the rules' order of targets).
+  struct KeyOrder {
+    bool operator()(const cluster::ObjectKey* a, const cluster::ObjectKey* b) const {
+      return *a < *b;
+    }
+  };
+  using ServiceKeys = std::set<const cluster::ObjectKey*, KeyOrder>;
+
+  rules::ZoneConfig config_;
+  std::vector<ReverseZone> zones_;  // most specific apex first
+  // The Services with PTRs in each block. Each Service's key is held once, in
+  // blocks_of_service_ (a std::map node does not move): a block refers to it.
+  std::map<Block, ServiceKeys> services_in_block_;
   std::map<cluster::ObjectKey, std::vector<BlockShare>> blocks_of_service_;
   // The PTRs of set_more in each block, by group; and the blocks each group has PTRs in.
   std::map<Block, std::map<cluster::ObjectKey, std::vector<rules::AddressName>>> more_in_block_;

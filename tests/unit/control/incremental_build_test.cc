@@ -577,6 +577,62 @@ TEST(IncrementalBuild, RebuildsOnlyTheReverseBlocksAChangeTouches) {
   EXPECT_EQ(zones_text(*second), zones_text(*builder::build(store.state(), config)));
 }
 
+// Several Services with PTRs in one block, in two namespaces: each step (a Service's addresses
+// leave the block or the zones, come back, the Service goes) is built incrementally and equals
+// a full build; the targets of an address keep the order of the Services' keys.
+TEST(IncrementalBuild, ServicesSharingAReverseBlockComeAndGo) {
+  struct Step {
+    const char* what;
+    const char* ns;
+    const char* service;
+    const char* address;  // the one VMI's address; nullptr: the Service and its VMI go
+  };
+  const std::vector<Step> steps = {
+      {"b/web in 10.0.1", "b", "web", "10.0.1.1"},
+      {"a/web shares the address", "a", "web", "10.0.1.1"},
+      {"a/api shares the block", "a", "api", "10.0.1.2"},
+      {"b/web to another block", "b", "web", "10.0.2.1"},
+      {"b/web out of the reverse zones", "b", "web", "192.168.0.1"},
+      {"b/web back to the shared address", "b", "web", "10.0.1.1"},
+      {"a/web goes", "a", "web", nullptr},
+      {"a/web comes back", "a", "web", "10.0.1.1"},
+      {"a/api goes", "a", "api", nullptr},
+  };
+  ClusterStore store;
+  rules::ZoneConfig config = base_config();
+  config.reverse_zones = {*dns::Name::from_text("10.in-addr.arpa")};
+  builder::SnapshotBuilder builder;
+  auto first = store.take_changes();
+  builder.build(store.state(), config, &first);
+  for (const Step& step : steps) {
+    SCOPED_TRACE(step.what);
+    cluster::Service service;
+    service.meta.namespace_name = step.ns;
+    service.meta.name = step.service;
+    service.headless = true;
+    service.selector = cluster::Labels{{"app", step.service}};
+    cluster::VirtualMachineInstance vmi;
+    vmi.meta = service.meta;
+    vmi.meta.name = std::string(step.service) + "-0";
+    vmi.meta.labels = {{"app", step.service}};
+    vmi.phase = "Running";
+    vmi.ready = true;
+    if (step.address == nullptr) {
+      store.remove("api", {sources::ObjectKind::Service, cluster::key_of(service.meta)});
+      store.remove("api", {sources::ObjectKind::VirtualMachineInstance, cluster::key_of(vmi.meta)});
+    } else {
+      vmi.addresses = {ip(step.address)};
+      store.upsert("api", service);
+      store.upsert("api", vmi);
+    }
+    ++config.serial;
+    builder::ChangedObjects changed = store.take_changes();
+    auto updated = builder.build(store.state(), config, &changed);
+    ASSERT_TRUE(builder.last_build_was_incremental());
+    ASSERT_EQ(zones_text(*updated), zones_text(*builder::build(store.state(), config)));
+  }
+}
+
 // pod.<zone> with verified keeps its names in buckets: a migration rebuilds the buckets of the
 // old and the new address. With insecure there are no names to keep: every namespace answers
 // any address, made at query time, and a workload's change rebuilds no bucket.
