@@ -16,6 +16,7 @@ Knot DNS on loopback serves example.test (www with TTL 300, brief with TTL 3, an
 - values out of range stop `serve` before it listens.
 """
 
+import time
 import unittest
 import urllib.request
 
@@ -91,19 +92,28 @@ class CacheTtlTest(unittest.TestCase):
         self.assert_ttls(server, "nosuch.example.test", "NXDOMAIN", 85, 90)
 
     def test_capped_answer_is_asked_again_when_its_ttl_is_over(self):
-        # 3 seconds: room for the second query to find it cached on a loaded machine.
-        server = self.serve("--cache-max-ttl", "3", "--cache-min-ttl", "0")
-        server.dig("www.example.test")
-        self.assertTrue(wait_for(lambda: requests_to(server.metrics_port, self.knot.port) == 1))
-        # Asked again at once: from the cache.
-        server.dig("www.example.test")
-        self.assertEqual(requests_to(server.metrics_port, self.knot.port), 1)
+        # Capped at 3 s, the answer is still cached when the second query is sent within 2 s of
+        # the first (a second's margin for a cache that counts whole seconds). On a machine too
+        # loaded for that the pair proves nothing either way and is tried again on a new server:
+        # the timing decides whether the check applies, it is not what is checked.
+        for _ in range(5):
+            server = self.serve("--cache-max-ttl", "3", "--cache-min-ttl", "0")
+            started = time.monotonic()
+            server.dig("www.example.test")
+            self.assertTrue(wait_for(lambda: requests_to(server.metrics_port, self.knot.port) == 1))
+            server.dig("www.example.test")  # asked again at once
+            if time.monotonic() - started < 2:
+                break
+            server.stop()
+        else:
+            self.fail("five pairs of queries each took 2 s or more: the machine is too loaded")
+        self.assertEqual(requests_to(server.metrics_port, self.knot.port), 1)  # from the cache
 
         def asked_again():
             server.dig("www.example.test")
             return requests_to(server.metrics_port, self.knot.port) >= 2
 
-        self.assertTrue(wait_for(asked_again, timeout=10))
+        self.assertTrue(wait_for(asked_again))
 
     def test_no_cache_passes_ttls_through(self):
         server = self.serve("--cache-size", "0", "--cache-max-ttl", "2")
