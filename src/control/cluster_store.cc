@@ -50,11 +50,73 @@ void ClusterStore::with_kind(Fn&& fn) {
 }
 
 template <typename Key, typename T>
+ClusterStore::Rank ClusterStore::winner_of(const Table<Key, T>& table, const Key* key) {
+  auto found = table.unusual.find(key);
+  return found == table.unusual.end() ? table.usual : found->second;
+}
+
+template <typename Key, typename T>
+void ClusterStore::set_winner(const std::map<Key, T>& winners, Table<Key, T>& table,
+                              const Key* key, Rank rank, bool fresh, Rank was) {
+  if (!fresh) {
+    --table.wins[was];
+  } else if (winners.size() == 1) {
+    // The kind's first object: its origin is the usual one, as nothing is recorded yet.
+    table.unusual.clear();
+    table.usual = rank;
+  }
+  if (table.wins.size() <= rank) {
+    table.wins.resize(rank + 1);
+  }
+  ++table.wins[rank];
+  if (rank == table.usual) {
+    table.unusual.erase(key);
+  } else {
+    table.unusual.insert_or_assign(key, rank);
+    rebase(winners, table, rank);
+  }
+}
+
+template <typename Key, typename T>
+void ClusterStore::drop_winner(Table<Key, T>& table, const Key* key, Rank rank) {
+  --table.wins[rank];
+  if (rank != table.usual) {
+    table.unusual.erase(key);
+  }
+}
+
+template <typename Key, typename T>
+void ClusterStore::rebase(const std::map<Key, T>& winners, Table<Key, T>& table, Rank rank) {
+  // A few more: a kind of a handful of objects split between origins is not worth moving.
+  constexpr size_t kFew = 16;
+  if (rank == table.usual || table.wins[rank] <= 2 * table.wins[table.usual] + kFew) {
+    return;
+  }
+  std::unordered_map<const Key*, Rank> unusual;
+  unusual.reserve(winners.size() - table.wins[rank]);
+  for (const auto& [key, object] : winners) {
+    if (Rank was = winner_of(table, &key); was != rank) {
+      unusual.emplace(&key, was);
+    }
+  }
+  table.unusual = std::move(unusual);
+  table.usual = rank;
+}
+
+template <typename Key, typename T>
+void ClusterStore::rebase_to_most(const std::map<Key, T>& winners, Table<Key, T>& table) {
+  auto most = std::max_element(table.wins.begin(), table.wins.end());
+  if (most != table.wins.end()) {
+    rebase(winners, table, static_cast<Rank>(most - table.wins.begin()));
+  }
+}
+
+template <typename Key, typename T>
 std::vector<Key> ClusterStore::keys_of(Rank rank, const std::map<Key, T>& winners,
                                        const Table<Key, T>& table) {
   std::vector<Key> out;
   for (const auto& [key, object] : winners) {
-    if (table.winner_rank.at(&key) == rank) {
+    if (winner_of(table, &key) == rank) {
       out.push_back(key);
     }
   }
@@ -98,10 +160,10 @@ void ClusterStore::set(Rank rank, std::map<Key, T>& winners, Table<Key, T>& tabl
     note_change<Key, T>(key);
     ++origins_[rank].objects;
     auto added = winners.emplace(std::move(key), std::move(object)).first;
-    table.winner_rank[&added->first] = rank;
+    set_winner(winners, table, &added->first, rank, /*fresh=*/true, rank);
     return;
   }
-  Rank& winner = table.winner_rank.at(&current->first);
+  Rank winner = winner_of(table, &current->first);
   auto contested = table.contested.find(key);
   bool known = contested == table.contested.end()
                    ? winner == rank
@@ -139,7 +201,7 @@ void ClusterStore::set(Rank rank, std::map<Key, T>& winners, Table<Key, T>& tabl
     // This origin takes the object over: keep the previous winner's definition aside.
     warn_duplicate(cluster::kind_name<T>(), object.meta, rank, winner);
     table.shadowed.insert_or_assign({winner, key}, std::move(current->second));
-    winner = rank;
+    set_winner(winners, table, &current->first, rank, /*fresh=*/false, winner);
   }
   current->second = std::move(object);
 }
@@ -151,15 +213,14 @@ void ClusterStore::erase(Rank rank, std::map<Key, T>& winners, Table<Key, T>& ta
   if (current == winners.end()) {
     return;
   }
-  auto winner = table.winner_rank.find(&current->first);
   auto contested = table.contested.find(key);
   if (contested == table.contested.end()) {
-    if (winner->second != rank) {
+    if (winner_of(table, &current->first) != rank) {
       return;
     }
     note_change<Key, T>(key);
     --origins_[rank].objects;
-    table.winner_rank.erase(winner);
+    drop_winner(table, &current->first, rank);
     winners.erase(current);
     return;
   }
@@ -178,7 +239,7 @@ void ClusterStore::erase(Rank rank, std::map<Key, T>& winners, Table<Key, T>& ta
     definers.pop_back();
     auto node = table.shadowed.extract({definers.back(), key});
     current->second = std::move(node.mapped());
-    winner->second = definers.back();
+    set_winner(winners, table, &current->first, definers.back(), /*fresh=*/false, rank);
   }
   if (definers.size() == 1) {
     table.contested.erase(contested);
@@ -194,7 +255,7 @@ bool ClusterStore::defines(Rank rank, const std::map<Key, T>& winners, const Tab
   }
   auto contested = table.contested.find(key);
   if (contested == table.contested.end()) {
-    return table.winner_rank.at(&current->first) == rank;
+    return winner_of(table, &current->first) == rank;
   }
   return std::binary_search(contested->second.begin(), contested->second.end(), rank);
 }
@@ -213,6 +274,7 @@ void ClusterStore::replace(Rank rank, std::map<Key, T>& winners, Table<Key, T>& 
     auto node = objects.extract(objects.begin());
     set(rank, winners, table, std::move(node.key()), std::move(node.mapped()));
   }
+  rebase_to_most(winners, table);
 }
 
 void ClusterStore::replace_origin(const std::string& origin, cluster::State objects) {
@@ -308,6 +370,7 @@ size_t ClusterStore::retain(const std::string& origin, sources::ObjectKind kind,
       for (const Key& key : gone) {
         erase(rank, winners, table, key);
       }
+      rebase_to_most(winners, table);
       removed = gone.size();
     });
   });

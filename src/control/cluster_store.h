@@ -55,19 +55,23 @@ class ClusterStore {
   using Rank = uint32_t;  // order an origin was first seen in; the higher wins a conflict
 
   // One kind's bookkeeping. The objects themselves live in state_ (winners) and `shadowed`.
-  // Most keys are defined by one origin: they cost a rank in `winner_rank` and no copy of the
-  // key (the store's bookkeeping was 260 bytes an object with a key set per origin and a
-  // definer list per key; BENCHMARKS.md, memory per object).
+  // Most keys are defined by one origin, and most of a kind's by the same one (the API, or the
+  // one manifest file): those cost nothing here, no rank and no copy of the key. Only a winner
+  // of another origin has an entry in `unusual` (a per-object hash node cost 37 bytes an object
+  // at 120,020 objects; BENCHMARKS.md, memory per object).
   template <typename Key, typename T>
   struct Table {
-    // The origin of the definition served, by the address of its key in state_'s map node
+    // The origin of most winners. Set by the first object of an empty kind, and moved to an
+    // origin that has come to win clearly more (rebase()).
+    Rank usual = 0;
+    // The origin of each winner not of `usual`, by the address of its key in state_'s map node
     // (a std::map node never moves while it is in the map).
-    std::unordered_map<const Key*, Rank> winner_rank;
+    std::unordered_map<const Key*, Rank> unusual;
+    std::vector<size_t> wins;  // how many winners each origin has, by rank
     // The keys several origins define: every definer, ascending (the last one is served).
     std::map<Key, std::vector<Rank>> contested;
     std::map<std::pair<Rank, Key>, T> shadowed;  // overridden definitions
   };
-
   struct OriginInfo {
     std::string name;
     size_t objects = 0;  // the objects it defines, shadowed ones included
@@ -86,6 +90,26 @@ class ClusterStore {
   template <typename Key, typename T>
   static bool defines(Rank rank, const std::map<Key, T>& winners, const Table<Key, T>& table,
                       const Key& key);
+  // The origin of the winner whose key (in state_'s map node) is `key`.
+  template <typename Key, typename T>
+  static Rank winner_of(const Table<Key, T>& table, const Key* key);
+  // Records that `rank` now serves the object at `key`: `fresh` for a key new to the winners,
+  // else it replaces the winner's origin `was`.
+  template <typename Key, typename T>
+  static void set_winner(const std::map<Key, T>& winners, Table<Key, T>& table, const Key* key,
+                         Rank rank, bool fresh, Rank was);
+  // Records that the winner at `key`, of `rank`, leaves the winners.
+  template <typename Key, typename T>
+  static void drop_winner(Table<Key, T>& table, const Key* key, Rank rank);
+  // Makes `rank` the usual origin of the kind when it wins clearly more than the usual one
+  // (twice as many, and a few more), so that a kind whose objects move to another origin (a
+  // second file that takes over, the first one forgotten) costs no entry per object for long;
+  // the margin keeps an even split from moving it back and forth.
+  template <typename Key, typename T>
+  static void rebase(const std::map<Key, T>& winners, Table<Key, T>& table, Rank rank);
+  // rebase() towards the origin that wins most, after a batch (its winners may have gone).
+  template <typename Key, typename T>
+  static void rebase_to_most(const std::map<Key, T>& winners, Table<Key, T>& table);
   template <typename Key, typename T>
   void set(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, Key key, T object);
   template <typename Key, typename T>

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -262,6 +263,88 @@ TEST_P(ClusterStoreTest, Serves) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, ClusterStoreTest, testing::ValuesIn(kCases),
+                         [](const testing::TestParamInfo<StoreCase>& info) {
+                           std::string name;
+                           for (char ch : info.param.name) {
+                             name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+                           }
+                           return name;
+                         });
+
+// Many objects of a kind: the store records the origin of only the winners not of the kind's
+// usual one, and moves the usual one to an origin that comes to win most of them. Whichever
+// origin each object comes from, it is served from the right one and goes with it.
+std::string vmis(const std::string& prefix, int from, int to, int octet) {
+  std::string out;
+  for (int i = from; i < to; ++i) {
+    out += vmi(prefix + std::to_string(i), "10." + std::to_string(octet) + ".0." + std::to_string(i));
+  }
+  return out;
+}
+Strings served_vmis(const std::string& prefix, int from, int to, int octet,
+                    const std::string& origin) {
+  Strings out;
+  for (int i = from; i < to; ++i) {
+    out.push_back("vmi " + prefix + std::to_string(i) + " 10." + std::to_string(octet) + ".0." +
+                  std::to_string(i) + " @" + origin);
+  }
+  return out;
+}
+Strings operator+(Strings a, const Strings& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+const StoreCase kManyCases[] = {
+    {"a second origin takes every object over, and gives them back when forgotten",
+     {replace("a.yaml", vmis("x", 0, 40, 1)), replace("b.yaml", vmis("x", 0, 40, 2)),
+      forget("b.yaml"), replace("a.yaml", vmis("x", 0, 30, 1))},
+     served_vmis("x", 0, 30, 1, "a.yaml"),
+     {{"a.yaml", 30}, {"b.yaml", 0}}},
+    {"a second origin overrides some and adds many; the first one's return when it drops them",
+     {replace("a.yaml", vmis("x", 0, 40, 1)),
+      replace("b.yaml", vmis("x", 0, 20, 2) + vmis("y", 0, 60, 2)),
+      replace("b.yaml", vmis("y", 0, 60, 2))},
+     served_vmis("x", 0, 40, 1, "a.yaml") + served_vmis("y", 0, 60, 2, "b.yaml"),
+     {{"a.yaml", 40}, {"b.yaml", 60}}},
+    {"the usual origin forgotten, the next one shrinks and a third grows one object at a time",
+     {replace("a.yaml", vmis("a", 0, 3, 1)), replace("b.yaml", vmis("b", 0, 60, 2)),
+      forget("a.yaml"), replace("b.yaml", vmis("b", 0, 10, 2)), upsert("api", vmis("c", 0, 50, 3)),
+      remove("api", K::VirtualMachineInstance, "c7"), remove("b.yaml", K::VirtualMachineInstance, "b3")},
+     served_vmis("b", 0, 3, 2, "b.yaml") + served_vmis("b", 4, 10, 2, "b.yaml") +
+         served_vmis("c", 0, 7, 3, "api") + served_vmis("c", 8, 50, 3, "api"),
+     {{"a.yaml", 0}, {"b.yaml", 9}, {"api", 49}}},
+    {"a relist that drops the usual origin's objects leaves the others served",
+     {upsert("api", vmis("x", 0, 40, 1)), replace("a.yaml", vmis("y", 0, 2, 2)),
+      retain("api", K::VirtualMachineInstance, {"x5"}), upsert("api", vmis("x", 6, 8, 1))},
+     served_vmis("x", 5, 8, 1, "api") + served_vmis("y", 0, 2, 2, "a.yaml"),
+     {{"api", 3}, {"a.yaml", 2}}},
+};
+
+class ClusterStoreManyTest : public testing::TestWithParam<StoreCase> {};
+
+TEST_P(ClusterStoreManyTest, Serves) {
+  const StoreCase& c = GetParam();
+  ClusterStore store;
+  for (const Step& step : c.steps) {
+    apply(store, step);
+  }
+  Strings got = served(store.state());
+  Strings expected = c.expected;
+  std::sort(got.begin(), got.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(got, expected);
+  for (const auto& [origin, count] : c.counts) {
+    EXPECT_EQ(store.object_count(origin), count) << origin;
+  }
+  // Every origin's objects go with it.
+  for (const std::string& origin : store.origins()) {
+    store.forget_origin(origin);
+  }
+  EXPECT_TRUE(store.state().vmis.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, ClusterStoreManyTest, testing::ValuesIn(kManyCases),
                          [](const testing::TestParamInfo<StoreCase>& info) {
                            std::string name;
                            for (char ch : info.param.name) {
