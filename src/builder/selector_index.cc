@@ -1,7 +1,10 @@
 #include "builder/selector_index.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <functional>
+#include <utility>
 
 #include "cluster/kubevirt.h"
 
@@ -14,8 +17,6 @@ constexpr std::string_view kLauncherKey = "kubevirt.io";
 constexpr std::string_view kLauncherValue = "virt-launcher";
 constexpr std::string_view kIdKey = "vmi.kubevirt.io/id";
 constexpr std::string_view kNameKey = "vm.kubevirt.io/name";
-
-size_t kind_index(WorkloadKind kind) { return kind == WorkloadKind::Vmi ? 0 : 1; }
 
 // Calls f(key, value) for each label a selector sees on the workload: a Pod's own, a VMI's
 // launcher pod's (its own but the three KubeVirt sets, then those three).
@@ -34,49 +35,276 @@ void for_each_label(const cluster::ObjectMeta& meta, const cluster::VirtualMachi
   }
 }
 
-bool contains_name(const std::vector<std::string>& sorted, std::string_view name) {
-  auto at = std::lower_bound(sorted.begin(), sorted.end(), name);
-  return at != sorted.end() && *at == name;
-}
-
-void insert_name(std::vector<std::string>& sorted, std::string_view name) {
-  // Names mostly come in order (a full build walks the state's sorted maps): append.
-  if (sorted.empty() || sorted.back() < name) {
-    sorted.emplace_back(name);
-    return;
-  }
-  auto at = std::lower_bound(sorted.begin(), sorted.end(), name);
-  if (at == sorted.end() || *at != name) {
-    sorted.emplace(at, name);
-  }
-}
-
-bool erase_name(std::vector<std::string>& sorted, std::string_view name) {
-  auto at = std::lower_bound(sorted.begin(), sorted.end(), name);
-  if (at == sorted.end() || *at != name) {
-    return false;
-  }
-  sorted.erase(at);
-  return true;
-}
-
 // The namespace part of a pair's key ("<namespace>\0<key>\0<value>").
-std::string_view namespace_of(const std::string& pair_key) {
-  return std::string_view(pair_key).substr(0, pair_key.find('\0'));
+std::string_view namespace_of(std::string_view pair_key) {
+  return pair_key.substr(0, pair_key.find('\0'));
+}
+
+// A name in a pair's block: one octet of length, or kLongName and four octets of it, then the
+// text.
+constexpr uint8_t kLongName = 255;
+
+size_t entry_size(size_t length) { return (length < kLongName ? 1 : 1 + 4) + length; }
+
+uint32_t load_u32(const uint8_t* at) {
+  uint32_t value;
+  std::memcpy(&value, at, sizeof value);
+  return value;
+}
+
+void store_u32(uint8_t* at, uint32_t value) { std::memcpy(at, &value, sizeof value); }
+
+std::string_view entry_at(const uint8_t* at) {
+  size_t length = *at++;
+  if (length == kLongName) {
+    length = load_u32(at);
+    at += 4;
+  }
+  return {reinterpret_cast<const char*>(at), length};
+}
+
+uint8_t* write_entry(uint8_t* at, std::string_view name) {
+  if (name.size() < kLongName) {
+    *at++ = static_cast<uint8_t>(name.size());
+  } else {
+    *at++ = kLongName;
+    store_u32(at, static_cast<uint32_t>(name.size()));
+    at += 4;
+  }
+  std::memcpy(at, name.data(), name.size());
+  return at + name.size();
 }
 
 }  // namespace
 
-uint64_t SelectorIndex::workload_hash(WorkloadKind kind, std::string_view ns,
+// HashSlots
+
+void SelectorIndex::HashSlots::rehash(size_t slots) {
+  std::vector<Slot> old = std::exchange(slots_, std::vector<Slot>(std::max<size_t>(slots, 8)));
+  for (const Slot& slot : old) {
+    if (slot.pair != kNoPair) {
+      size_t at = home(slot.hash);
+      while (slots_[at].pair != kNoPair) {
+        at = next(at);
+      }
+      slots_[at] = slot;
+    }
+  }
+}
+
+void SelectorIndex::HashSlots::insert(uint32_t hash, uint32_t pair) {
+  if ((size_ + 1) * 20 > slots_.size() * 17) {
+    rehash((size_ + 1) * 10 / 7 + 8);  // 70% full again: a batch of inserts rehashes rarely
+  }
+  size_t at = home(hash);
+  while (slots_[at].pair != kNoPair) {
+    at = next(at);
+  }
+  slots_[at] = {hash, pair};
+  ++size_;
+}
+
+void SelectorIndex::HashSlots::erase_at(size_t at) {
+  // Backward shift: each later entry of the run that may sit in the hole moves into it.
+  size_t hole = at;
+  for (size_t j = next(hole); slots_[j].pair != kNoPair; j = next(j)) {
+    size_t h = home(slots_[j].hash);
+    // The entry at j may move to the hole when its home is not cyclically in (hole, j].
+    bool in_between = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
+    if (!in_between) {
+      slots_[hole] = slots_[j];
+      hole = j;
+    }
+  }
+  slots_[hole] = Slot();
+  --size_;
+}
+
+template <typename F>
+void SelectorIndex::HashSlots::erase_if(uint32_t hash, F&& f) {
+  if (slots_.empty()) {
+    return;
+  }
+  size_t at = home(hash);
+  while (slots_[at].pair != kNoPair) {
+    if (slots_[at].hash == hash && f(slots_[at].pair)) {
+      erase_at(at);  // a later entry may have moved here: look at it again
+    } else {
+      at = next(at);
+    }
+  }
+}
+
+void SelectorIndex::HashSlots::erase(uint32_t hash, uint32_t pair) {
+  bool done = false;
+  erase_if(hash, [&](uint32_t p) {
+    if (done || p != pair) {
+      return false;
+    }
+    done = true;
+    return true;
+  });
+}
+
+template <typename F>
+void SelectorIndex::HashSlots::for_each(uint32_t hash, F&& f) const {
+  if (slots_.empty()) {
+    return;
+  }
+  for (size_t at = home(hash); slots_[at].pair != kNoPair; at = next(at)) {
+    if (slots_[at].hash == hash) {
+      f(slots_[at].pair);
+    }
+  }
+}
+
+// Pairs' blocks
+
+std::string_view SelectorIndex::key_of(const Pair& pair) const {
+  return {reinterpret_cast<const char*>(pair.block.get()) + 4 * size_t{pair.names()},
+          pair.key_size};
+}
+
+std::string_view SelectorIndex::name_at(const Pair& pair, uint32_t index) {
+  const uint8_t* names = pair.block.get() + 4 * size_t{pair.names()} + pair.key_size;
+  return entry_at(names + load_u32(pair.block.get() + 4 * size_t{index}));
+}
+
+uint32_t SelectorIndex::lower_bound(const Pair& pair, List list, std::string_view name,
+                                    bool& found) {
+  uint32_t first = 0;
+  for (int l = 0; l < list; ++l) {
+    first += pair.count[l];
+  }
+  uint32_t low = 0;
+  uint32_t high = pair.count[list];
+  while (low < high) {
+    uint32_t mid = low + (high - low) / 2;
+    if (name_at(pair, first + mid) < name) {
+      low = mid + 1;
+    } else {
+      high = mid;
+    }
+  }
+  found = low < pair.count[list] && name_at(pair, first + low) == name;
+  return low;
+}
+
+bool SelectorIndex::contains_name(const Pair& pair, List list, std::string_view name) {
+  bool found = false;
+  lower_bound(pair, list, name, found);
+  return found;
+}
+
+bool SelectorIndex::insert_name(Pair& pair, List list, std::string_view name) {
+  bool found = false;
+  uint32_t index = lower_bound(pair, list, name, found);
+  if (found) {
+    return false;
+  }
+  for (int l = 0; l < list; ++l) {
+    index += pair.count[l];
+  }
+  uint32_t names = pair.names();
+  const uint8_t* old = pair.block.get();
+  size_t old_tail = pair.bytes - 4 * size_t{names};  // the key and the names
+  size_t bytes = pair.bytes + 4 + entry_size(name.size());
+  auto block = std::make_unique_for_overwrite<uint8_t[]>(bytes);
+  uint8_t* at = block.get();
+  std::memcpy(at, old, 4 * size_t{index});
+  store_u32(at + 4 * size_t{index}, static_cast<uint32_t>(old_tail - pair.key_size));
+  std::memcpy(at + 4 * (size_t{index} + 1), old + 4 * size_t{index},
+              4 * size_t{names - index});
+  at += 4 * (size_t{names} + 1);
+  std::memcpy(at, old + 4 * size_t{names}, old_tail);
+  write_entry(at + old_tail, name);
+  pair.block = std::move(block);
+  pair.bytes = static_cast<uint32_t>(bytes);
+  ++pair.count[list];
+  return true;
+}
+
+bool SelectorIndex::erase_name(Pair& pair, List list, std::string_view name) {
+  bool found = false;
+  uint32_t index = lower_bound(pair, list, name, found);
+  if (!found) {
+    return false;
+  }
+  for (int l = 0; l < list; ++l) {
+    index += pair.count[l];
+  }
+  uint32_t names = pair.names();
+  const uint8_t* old = pair.block.get();
+  const uint8_t* old_names = old + 4 * size_t{names} + pair.key_size;
+  uint32_t gone_at = load_u32(old + 4 * size_t{index});
+  auto gone_size = static_cast<uint32_t>(entry_size(name.size()));
+  size_t old_names_size = pair.bytes - 4 * size_t{names} - pair.key_size;
+  size_t bytes = pair.bytes - 4 - gone_size;
+  auto block = std::make_unique_for_overwrite<uint8_t[]>(bytes);
+  uint8_t* at = block.get();
+  for (uint32_t i = 0; i < names; ++i) {
+    if (i != index) {
+      uint32_t offset = load_u32(old + 4 * size_t{i});
+      store_u32(at, offset > gone_at ? offset - gone_size : offset);
+      at += 4;
+    }
+  }
+  std::memcpy(at, old + 4 * size_t{names}, pair.key_size);
+  at += pair.key_size;
+  std::memcpy(at, old_names, gone_at);
+  std::memcpy(at + gone_at, old_names + gone_at + gone_size, old_names_size - gone_at - gone_size);
+  pair.block = std::move(block);
+  pair.bytes = static_cast<uint32_t>(bytes);
+  --pair.count[list];
+  return true;
+}
+
+void SelectorIndex::write(Pair& pair, std::string_view key,
+                          const std::vector<std::string_view> (&lists)[3]) {
+  size_t names = 0;
+  size_t names_size = 0;
+  for (const auto& list : lists) {
+    names += list.size();
+    for (std::string_view name : list) {
+      names_size += entry_size(name.size());
+    }
+  }
+  size_t bytes = 4 * names + key.size() + names_size;
+  auto block = std::make_unique_for_overwrite<uint8_t[]>(bytes);
+  uint8_t* offsets = block.get();
+  uint8_t* first_name = offsets + 4 * names + key.size();
+  std::memcpy(offsets + 4 * names, key.data(), key.size());
+  uint8_t* at = first_name;
+  for (size_t l = 0; l < 3; ++l) {
+    for (std::string_view name : lists[l]) {
+      store_u32(offsets, static_cast<uint32_t>(at - first_name));
+      offsets += 4;
+      at = write_entry(at, name);
+    }
+    pair.count[l] = static_cast<uint32_t>(lists[l].size());
+  }
+  pair.block = std::move(block);
+  pair.bytes = static_cast<uint32_t>(bytes);
+  pair.key_size = static_cast<uint32_t>(key.size());
+}
+
+uint32_t SelectorIndex::text_hash(std::string_view text) {
+  uint64_t h = std::hash<std::string_view>()(text);
+  return static_cast<uint32_t>(h ^ (h >> 32));
+}
+
+uint32_t SelectorIndex::workload_hash(WorkloadKind kind, std::string_view ns,
                                       std::string_view name) {
   std::hash<std::string_view> hash;
   uint64_t h = hash(ns) * 0x9E3779B97F4A7C15ULL ^ hash(name);
-  return kind == WorkloadKind::Vmi ? h : ~h;
+  h = kind == WorkloadKind::Vmi ? h : ~h;
+  return static_cast<uint32_t>(h ^ (h >> 32));
 }
 
-uint64_t SelectorIndex::service_hash(std::string_view ns, std::string_view name) {
+uint32_t SelectorIndex::service_hash(std::string_view ns, std::string_view name) {
   std::hash<std::string_view> hash;
-  return hash(ns) * 0x9E3779B97F4A7C15ULL ^ hash(name);
+  uint64_t h = hash(ns) * 0x9E3779B97F4A7C15ULL ^ hash(name);
+  return static_cast<uint32_t>(h ^ (h >> 32));
 }
 
 const std::string& SelectorIndex::pair_key(std::string_view ns, std::string_view key,
@@ -89,89 +317,120 @@ const std::string& SelectorIndex::pair_key(std::string_view ns, std::string_view
   return key_;
 }
 
-SelectorIndex::Pair& SelectorIndex::pair_at_key(bool& added) {
-  auto [at, inserted] = pairs_.try_emplace(key_);
-  if (inserted) {
-    at->second.key = &at->first;
-  }
-  added = inserted;
-  return at->second;
+uint32_t SelectorIndex::find_pair(std::string_view key) const {
+  uint32_t found = kNoPair;
+  pair_ids_.for_each(text_hash(key), [&](uint32_t pair) {
+    if (found == kNoPair && key_of(pairs_[pair]) == key) {
+      found = pair;
+    }
+  });
+  return found;
 }
 
-SelectorIndex::Pair* SelectorIndex::find_pair() {
-  auto found = pairs_.find(key_);
-  return found == pairs_.end() ? nullptr : &found->second;
-}
-
-const SelectorIndex::Pair* SelectorIndex::find_pair(std::string_view ns, std::string_view key,
-                                                    std::string_view value) const {
+uint32_t SelectorIndex::find_pair(std::string_view ns, std::string_view key,
+                                  std::string_view value) const {
   std::string wanted;
   wanted.reserve(ns.size() + key.size() + value.size() + 2);
   wanted.append(ns).append(1, '\0').append(key).append(1, '\0').append(value);
-  auto found = pairs_.find(wanted);
-  return found == pairs_.end() ? nullptr : &found->second;
+  return find_pair(wanted);
+}
+
+uint32_t SelectorIndex::pair_at_key(bool& added) {
+  uint32_t found = find_pair(key_);
+  added = found == kNoPair;
+  if (!added) {
+    return found;
+  }
+  uint32_t id;
+  if (!free_.empty()) {
+    id = free_.back();
+    free_.pop_back();
+  } else {
+    id = static_cast<uint32_t>(pairs_.size());
+    pairs_.emplace_back();
+  }
+  static const std::vector<std::string_view> kNone[3];
+  write(pairs_[id], key_, kNone);
+  pair_ids_.insert(text_hash(key_), id);
+  return id;
 }
 
 void SelectorIndex::rebuild(const cluster::State& state) {
   pairs_.clear();
+  free_.clear();
+  pair_ids_.clear();
   workload_pairs_.clear();
   service_pairs_.clear();
   walked_ = 0;
+  // The names of each pair, gathered first (views of `state`'s names) and written once: a pair
+  // many workloads carry is not rewritten for each.
+  std::vector<std::array<std::vector<std::string_view>, 3>> lists;
   for (const auto& [key, service] : state.services) {
     if (!service.selector) {
       continue;
     }
+    uint32_t hash = service_hash(key.namespace_name, key.name);
     for (const auto& [label, value] : *service.selector) {
       pair_key(key.namespace_name, label, value);
       bool added = false;
-      Pair& pair = pair_at_key(added);
-      insert_name(pair.services, key.name);
-      service_pairs_.emplace(service_hash(key.namespace_name, key.name), &pair);
+      uint32_t pair = pair_at_key(added);
+      lists.resize(pairs_.size());
+      // In name order: the state's Services are, within a namespace.
+      lists[pair][kServices].push_back(key.name);
+      service_pairs_.insert(hash, pair);
     }
   }
+  auto add = [&](WorkloadKind kind, const cluster::ObjectMeta& meta,
+                 const cluster::VirtualMachineInstance* vmi) {
+    uint32_t hash = workload_hash(kind, meta.namespace_name, meta.name);
+    for_each_label(meta, vmi, [&](std::string_view key, std::string_view value) {
+      pair_key(meta.namespace_name, key, value);
+      if (uint32_t pair = find_pair(key_); pair != kNoPair) {
+        lists[pair][list_of(kind)].push_back(meta.name);
+        workload_pairs_.insert(hash, pair);
+      }
+    });
+  };
   for (const auto& [key, vmi] : state.vmis) {
-    add_workload(WorkloadKind::Vmi, vmi.meta, &vmi);
+    add(WorkloadKind::Vmi, vmi.meta, &vmi);
   }
   for (const auto& [key, pod] : state.pods) {
-    add_workload(WorkloadKind::Pod, pod.meta, nullptr);
+    add(WorkloadKind::Pod, pod.meta, nullptr);
   }
-  // Kept until the next full build: exact size (five members grew to eight slots).
-  for (auto& [key, pair] : pairs_) {
-    shrink(pair);
+  for (uint32_t pair = 0; pair < pairs_.size(); ++pair) {
+    std::vector<std::string_view> names[3];
+    for (size_t l = 0; l < 3; ++l) {
+      names[l] = std::move(lists[pair][l]);
+    }
+    std::string key(key_of(pairs_[pair]));
+    write(pairs_[pair], key, names);
   }
-}
-
-void SelectorIndex::shrink(Pair& pair) {
-  pair.services.shrink_to_fit();
-  for (std::vector<std::string>& members : pair.members) {
-    members.shrink_to_fit();
-  }
+  pairs_.shrink_to_fit();
+  pair_ids_.fit();
+  workload_pairs_.fit();
+  service_pairs_.fit();
 }
 
 void SelectorIndex::add_workload(WorkloadKind kind, const cluster::ObjectMeta& meta,
                                  const cluster::VirtualMachineInstance* vmi) {
-  uint64_t hash = workload_hash(kind, meta.namespace_name, meta.name);
+  uint32_t hash = workload_hash(kind, meta.namespace_name, meta.name);
   for_each_label(meta, vmi, [&](std::string_view key, std::string_view value) {
     pair_key(meta.namespace_name, key, value);
-    if (Pair* pair = find_pair()) {
-      insert_name(pair->members[kind_index(kind)], meta.name);
-      workload_pairs_.emplace(hash, pair);
+    if (uint32_t pair = find_pair(key_); pair != kNoPair) {
+      if (insert_name(pairs_[pair], list_of(kind), meta.name)) {
+        workload_pairs_.insert(hash, pair);
+      }
     }
   });
 }
 
 void SelectorIndex::set_workload(const cluster::State& state, WorkloadKind kind,
                                  const cluster::ObjectKey& key) {
-  uint64_t hash = workload_hash(kind, key.namespace_name, key.name);
-  auto [first, last] = workload_pairs_.equal_range(hash);
-  for (auto it = first; it != last;) {
-    // Another workload with the same hash is in pairs this one is not in: keep its entries.
-    if (erase_name(it->second->members[kind_index(kind)], key.name)) {
-      it = workload_pairs_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  // Another workload with the same hash is in pairs this one is not in: its entries stay.
+  workload_pairs_.erase_if(workload_hash(kind, key.namespace_name, key.name),
+                           [&](uint32_t pair) {
+                             return erase_name(pairs_[pair], list_of(kind), key.name);
+                           });
   if (kind == WorkloadKind::Vmi) {
     if (auto vmi = state.vmis.find(key); vmi != state.vmis.end()) {
       add_workload(kind, vmi->second.meta, &vmi->second);
@@ -181,11 +440,12 @@ void SelectorIndex::set_workload(const cluster::State& state, WorkloadKind kind,
   }
 }
 
-void SelectorIndex::fill(const cluster::State& state, Pair& pair, const std::string& ns,
+void SelectorIndex::fill(const cluster::State& state, uint32_t pair, const std::string& ns,
                          const std::string& key, const std::string& value) {
   auto in_namespace = [&ns](const auto& it, const auto& end) {
     return it != end && it->first.namespace_name == ns;
   };
+  std::vector<std::string_view> lists[3];
   for (auto it = state.vmis.lower_bound({ns, ""}); in_namespace(it, state.vmis.end()); ++it) {
     ++walked_;
     const cluster::VirtualMachineInstance& vmi = it->second;
@@ -201,69 +461,69 @@ void SelectorIndex::fill(const cluster::State& state, Pair& pair, const std::str
       carries = label != vmi.meta.labels.end() && label->second == value;
     }
     if (carries) {
-      insert_name(pair.members[kind_index(WorkloadKind::Vmi)], it->first.name);
-      workload_pairs_.emplace(workload_hash(WorkloadKind::Vmi, ns, it->first.name), &pair);
+      lists[kVmis].push_back(it->first.name);
+      workload_pairs_.insert(workload_hash(WorkloadKind::Vmi, ns, it->first.name), pair);
     }
   }
   for (auto it = state.pods.lower_bound({ns, ""}); in_namespace(it, state.pods.end()); ++it) {
     ++walked_;
     auto label = it->second.meta.labels.find(key);
     if (label != it->second.meta.labels.end() && label->second == value) {
-      insert_name(pair.members[kind_index(WorkloadKind::Pod)], it->first.name);
-      workload_pairs_.emplace(workload_hash(WorkloadKind::Pod, ns, it->first.name), &pair);
+      lists[kPods].push_back(it->first.name);
+      workload_pairs_.insert(workload_hash(WorkloadKind::Pod, ns, it->first.name), pair);
     }
   }
+  // Names in the state's order, which is the lists' (the pair is new: no Service yet).
+  std::string pair_key(key_of(pairs_[pair]));
+  write(pairs_[pair], pair_key, lists);
 }
 
-void SelectorIndex::drop_pair(const Pair& pair) {
-  std::string_view ns = namespace_of(*pair.key);
+void SelectorIndex::drop_pair(uint32_t id) {
+  Pair& pair = pairs_[id];
+  std::string key(key_of(pair));
+  std::string_view ns = namespace_of(key);
   for (WorkloadKind kind : {WorkloadKind::Vmi, WorkloadKind::Pod}) {
-    for (const std::string& name : pair.members[kind_index(kind)]) {
-      auto [first, last] = workload_pairs_.equal_range(workload_hash(kind, ns, name));
-      auto entry = std::find_if(first, last, [&pair](const auto& e) { return e.second == &pair; });
-      if (entry != last) {
-        workload_pairs_.erase(entry);
-      }
+    uint32_t first = list_of(kind) == kVmis ? pair.count[kServices]
+                                            : pair.count[kServices] + pair.count[kVmis];
+    for (uint32_t i = 0; i < pair.count[list_of(kind)]; ++i) {
+      workload_pairs_.erase(workload_hash(kind, ns, name_at(pair, first + i)), id);
     }
   }
-  std::string key = *pair.key;  // a copy: the view is the node's own key
-  pairs_.erase(key);
+  pair_ids_.erase(text_hash(key), id);
+  pair = Pair();
+  free_.push_back(id);
 }
 
 void SelectorIndex::set_service(const cluster::State& state, const cluster::ObjectKey& key) {
   const std::string& ns = key.namespace_name;
-  uint64_t hash = service_hash(ns, key.name);
-  auto [first, last] = service_pairs_.equal_range(hash);
-  std::vector<Pair*> emptied;
-  for (auto it = first; it != last;) {
-    Pair* pair = it->second;
-    if (erase_name(pair->services, key.name)) {
-      it = service_pairs_.erase(it);
-      if (pair->services.empty()) {
-        emptied.push_back(pair);
-      }
-    } else {
-      ++it;
+  uint32_t hash = service_hash(ns, key.name);
+  std::vector<uint32_t> emptied;
+  service_pairs_.erase_if(hash, [&](uint32_t pair) {
+    if (!erase_name(pairs_[pair], kServices, key.name)) {
+      return false;  // another Service's entry (the same hash)
     }
-  }
+    if (pairs_[pair].count[kServices] == 0) {
+      emptied.push_back(pair);
+    }
+    return true;
+  });
   auto service = state.services.find(key);
   if (service != state.services.end() && service->second.selector) {
     for (const auto& [label, value] : *service->second.selector) {
       pair_key(ns, label, value);
       bool added = false;
-      Pair& pair = pair_at_key(added);
+      uint32_t pair = pair_at_key(added);
       if (added) {
         fill(state, pair, ns, label, value);
-        shrink(pair);
       }
-      insert_name(pair.services, key.name);
-      service_pairs_.emplace(hash, &pair);
+      insert_name(pairs_[pair], kServices, key.name);
+      service_pairs_.insert(hash, pair);
     }
   }
   // The pairs no Service selects by any more (one the new selector has is not empty again).
-  for (Pair* pair : emptied) {
-    if (pair->services.empty()) {
-      drop_pair(*pair);
+  for (uint32_t pair : emptied) {
+    if (pairs_[pair].count[kServices] == 0) {
+      drop_pair(pair);
     }
   }
 }
@@ -272,14 +532,14 @@ void SelectorIndex::add_selecting(const cluster::State& state, WorkloadKind kind
                                   const cluster::ObjectKey& key,
                                   std::set<cluster::ObjectKey>& out) const {
   const std::string& ns = key.namespace_name;
-  size_t k = kind_index(kind);
-  auto [first, last] = workload_pairs_.equal_range(workload_hash(kind, ns, key.name));
-  for (auto it = first; it != last; ++it) {
-    const Pair& pair = *it->second;
-    if (!contains_name(pair.members[k], key.name)) {
-      continue;  // another workload's entry (the same hash)
+  List list = list_of(kind);
+  workload_pairs_.for_each(workload_hash(kind, ns, key.name), [&](uint32_t id) {
+    const Pair& pair = pairs_[id];
+    if (!contains_name(pair, list, key.name)) {
+      return;  // another workload's entry (the same hash)
     }
-    for (const std::string& name : pair.services) {
+    for (uint32_t i = 0; i < pair.count[kServices]; ++i) {
+      std::string name(name_at(pair, i));
       auto service = state.services.find({ns, name});
       if (service == state.services.end() || !service->second.selector) {
         continue;  // changed since: a Service that changes is rebuilt anyway
@@ -287,14 +547,14 @@ void SelectorIndex::add_selecting(const cluster::State& state, WorkloadKind kind
       bool selects = std::all_of(
           service->second.selector->begin(), service->second.selector->end(),
           [&](const auto& label) {
-            const Pair* other = find_pair(ns, label.first, label.second);
-            return other != nullptr && contains_name(other->members[k], key.name);
+            uint32_t other = find_pair(ns, label.first, label.second);
+            return other != kNoPair && contains_name(pairs_[other], list, key.name);
           });
       if (selects) {
-        out.insert({ns, name});
+        out.insert({ns, std::move(name)});
       }
     }
-  }
+  });
 }
 
 void SelectorIndex::add_candidates(const cluster::Service& service, std::set<std::string>& vmis,
@@ -304,17 +564,24 @@ void SelectorIndex::add_candidates(const cluster::Service& service, std::set<std
   }
   const Pair* fewest = nullptr;
   for (const auto& [label, value] : *service.selector) {
-    const Pair* pair = find_pair(service.meta.namespace_name, label, value);
-    if (pair == nullptr) {
+    uint32_t id = find_pair(service.meta.namespace_name, label, value);
+    if (id == kNoPair) {
       return;  // no workload carries it
     }
-    if (fewest == nullptr || pair->members[0].size() + pair->members[1].size() <
-                                 fewest->members[0].size() + fewest->members[1].size()) {
-      fewest = pair;
+    const Pair& pair = pairs_[id];
+    if (fewest == nullptr ||
+        pair.count[kVmis] + pair.count[kPods] < fewest->count[kVmis] + fewest->count[kPods]) {
+      fewest = &pair;
     }
   }
-  vmis.insert(fewest->members[0].begin(), fewest->members[0].end());
-  pods.insert(fewest->members[1].begin(), fewest->members[1].end());
+  uint32_t first = fewest->count[kServices];
+  for (uint32_t i = 0; i < fewest->count[kVmis]; ++i) {
+    vmis.emplace(name_at(*fewest, first + i));
+  }
+  first += fewest->count[kVmis];
+  for (uint32_t i = 0; i < fewest->count[kPods]; ++i) {
+    pods.emplace(name_at(*fewest, first + i));
+  }
 }
 
 }  // namespace vmdns::builder

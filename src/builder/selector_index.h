@@ -18,16 +18,20 @@
 //   index.add_selecting(state, WorkloadKind::Vmi, key, affected);  // who selects it now
 //   index.add_candidates(service, vmis, pods);     // the workloads `service` may select
 //
-// Costs per (workload, selected pair): the name in the pair's set and an entry that leads from
-// the workload back to the pair (a 64-bit hash of its key; a collision only makes a lookup
-// check one more pair's set).
+// Costs, in exact-size blocks and open-addressing tables rather than nodes: per selected pair,
+// one block with its key and its names (Services, VMIs, Pods: each name once, its length and
+// text, and a 4-octet offset that keeps each list in name order) and 40 octets; per (workload,
+// pair) and (Service, pair), about 10 octets of table that lead back from the name to the pair
+// (a 32-bit hash of the name; a collision only makes a lookup check one more pair's list). A
+// change of a workload or Service rewrites the blocks of its pairs: what it costs grows with
+// the pairs' sizes, not with the namespace's.
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "builder/pod_zone_set.h"
@@ -60,36 +64,91 @@ class SelectorIndex {
   size_t workloads_walked() const { return walked_; }
 
  private:
+  // The lists of a pair, in this order in its block.
+  enum List : uint8_t { kServices = 0, kVmis = 1, kPods = 2 };
+  static List list_of(WorkloadKind kind) { return kind == WorkloadKind::Vmi ? kVmis : kPods; }
+  static constexpr uint32_t kNoPair = UINT32_MAX;
+
+  // A selected label pair: its key ("<namespace>\0<key>\0<value>") and its lists of names in
+  // one block of exactly `bytes`: [uint32 offset of each name, the lists one after the other,
+  // each in name order][the key][the names, in any order: a length octet (255: four octets of
+  // length follow) and the text]. Offsets count from the first name. Null: a free slot.
   struct Pair {
-    const std::string* key = nullptr;     // its key in pairs_
-    std::vector<std::string> services;    // names, ascending
-    std::vector<std::string> members[2];  // by WorkloadKind: names, ascending
+    std::unique_ptr<uint8_t[]> block;
+    uint32_t bytes = 0;
+    uint32_t key_size = 0;
+    uint32_t count[3] = {0, 0, 0};  // by List
+    uint32_t names() const { return count[0] + count[1] + count[2]; }
   };
-  // "<namespace>\0<key>\0<value>" in key_, the pair's key in pairs_.
+
+  // A multimap from a 32-bit hash to a pair id: open addressing, linear probing, 8 octets a
+  // slot, at most 85% full (70% after a full build).
+  class HashSlots {
+   public:
+    void insert(uint32_t hash, uint32_t pair);
+    // Calls f(pair) for each entry of `hash`; erases those for which it returns true.
+    template <typename F>
+    void erase_if(uint32_t hash, F&& f);
+    // Erases one entry (hash, pair), if there is one.
+    void erase(uint32_t hash, uint32_t pair);
+    template <typename F>
+    void for_each(uint32_t hash, F&& f) const;
+    void clear() { slots_.clear(); size_ = 0; }
+    // To 70% full: after a full build.
+    void fit() { rehash(size_ * 10 / 7 + 1); }
+
+   private:
+    struct Slot {
+      uint32_t hash = 0;
+      uint32_t pair = kNoPair;  // kNoPair: empty
+    };
+    size_t home(uint32_t hash) const { return (uint64_t{hash} * slots_.size()) >> 32; }
+    size_t next(size_t at) const { return at + 1 == slots_.size() ? 0 : at + 1; }
+    void erase_at(size_t at);
+    void rehash(size_t slots);
+    std::vector<Slot> slots_;
+    size_t size_ = 0;
+  };
+
+  // "<namespace>\0<key>\0<value>" in key_.
   const std::string& pair_key(std::string_view ns, std::string_view key, std::string_view value);
-  // The pair of key_, or nullptr.
-  Pair* find_pair();
-  const Pair* find_pair(std::string_view ns, std::string_view key, std::string_view value) const;
+  // The pair whose key is `key`, or kNoPair.
+  uint32_t find_pair(std::string_view key) const;
+  uint32_t find_pair(std::string_view ns, std::string_view key, std::string_view value) const;
+  // The pair of key_, made (without names) when new; `added` says whether it was.
+  uint32_t pair_at_key(bool& added);
+  std::string_view key_of(const Pair& pair) const;
+  // The name at `index` of all the pair's names (the lists one after the other).
+  static std::string_view name_at(const Pair& pair, uint32_t index);
+  // The index of `name` in `list`'s part of the pair's names, or where it would go.
+  static uint32_t lower_bound(const Pair& pair, List list, std::string_view name, bool& found);
+  static bool contains_name(const Pair& pair, List list, std::string_view name);
+  // Rewrites the block with `name` added to / removed from `list`; false when it was already
+  // there / was not.
+  static bool insert_name(Pair& pair, List list, std::string_view name);
+  static bool erase_name(Pair& pair, List list, std::string_view name);
+  // Writes the block from the key and the lists (each in name order, no name twice).
+  static void write(Pair& pair, std::string_view key,
+                    const std::vector<std::string_view> (&lists)[3]);
   // Adds the workload to every pair of its namespace that it carries.
   void add_workload(WorkloadKind kind, const cluster::ObjectMeta& meta,
                     const cluster::VirtualMachineInstance* vmi);
   // Fills the new pair (ns, key, value) with the namespace's workloads that carry it.
-  void fill(const cluster::State& state, Pair& pair, const std::string& ns,
+  void fill(const cluster::State& state, uint32_t pair, const std::string& ns,
             const std::string& key, const std::string& value);
-  // Gives back the lists' spare capacity, once they are filled.
-  static void shrink(Pair& pair);
   // Forgets a pair no Service selects by any more.
-  void drop_pair(const Pair& pair);
-  // The pair of pair_key()'s key_, made (empty) when new; `added` says whether it was.
-  Pair& pair_at_key(bool& added);
-  static uint64_t workload_hash(WorkloadKind kind, std::string_view ns, std::string_view name);
-  static uint64_t service_hash(std::string_view ns, std::string_view name);
+  void drop_pair(uint32_t pair);
+  static uint32_t text_hash(std::string_view text);
+  static uint32_t workload_hash(WorkloadKind kind, std::string_view ns, std::string_view name);
+  static uint32_t service_hash(std::string_view ns, std::string_view name);
 
-  std::unordered_map<std::string, Pair> pairs_;
+  std::vector<Pair> pairs_;      // by id
+  std::vector<uint32_t> free_;   // ids of free slots of pairs_
+  HashSlots pair_ids_;           // hash of a pair's key -> the pair
   // Workload (hash of kind, namespace, name) -> a pair it is in; one entry per pair.
-  std::unordered_multimap<uint64_t, Pair*> workload_pairs_;
+  HashSlots workload_pairs_;
   // Service (hash of namespace, name) -> a pair of its selector; one entry per pair.
-  std::unordered_multimap<uint64_t, Pair*> service_pairs_;
+  HashSlots service_pairs_;
   std::string key_;  // pair_key()'s buffer
   size_t walked_ = 0;
 };

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <set>
 #include <string>
@@ -218,6 +220,113 @@ INSTANTIATE_TEST_SUITE_P(
                    {{"a", "front"}}, WorkloadKind::Vmi, {"a", "v0"},
                    {{"a", "web"}, {"a", "launchers"}}, {{"a", "web"}, {"a", "launchers"}}, 0}),
     [](const ::testing::TestParamInfo<ChangeCase>& info) { return info.param.name; });
+
+// Rounds of many changes (relabels, removals, additions, selectors moved, Services gone and
+// back) in a namespace of many workloads: after each round, the index answers as one built
+// from the state afresh, for every workload and Service.
+struct ChurnCase {
+  const char* name;
+  size_t vmis;
+  size_t groups;           // Services "s<g>" select app=g<g>
+  size_t name_length;      // of the VMIs' names (255 and more: a long name's length octets)
+  bool launcher_service;   // and one Service selects every VMI (one pair of them all)
+};
+
+class ChurnTest : public ::testing::TestWithParam<ChurnCase> {};
+
+TEST_P(ChurnTest, EqualsAFreshIndexAfterEachRound) {
+  const ChurnCase& c = GetParam();
+  auto vmi_name = [&c](size_t i) {
+    std::string name = "v" + std::to_string(i) + "-";
+    name.resize(std::max(name.size(), c.name_length), 'x');
+    return name;
+  };
+  auto group = [](size_t g) { return "g" + std::to_string(g); };
+  cluster::State state;
+  for (size_t g = 0; g < c.groups; ++g) {
+    cluster::Service s = service("n", "s" + std::to_string(g), cluster::Labels{{"app", group(g)}});
+    state.services[cluster::key_of(s.meta)] = s;
+  }
+  if (c.launcher_service) {
+    cluster::Service s = service("n", "all", cluster::Labels{{"kubevirt.io", "virt-launcher"}});
+    state.services[cluster::key_of(s.meta)] = s;
+  }
+  for (size_t i = 0; i < c.vmis; ++i) {
+    cluster::VirtualMachineInstance v = vmi("n", vmi_name(i), {{"app", group(i % c.groups)}});
+    state.vmis[cluster::key_of(v.meta)] = v;
+  }
+  SelectorIndex index;
+  index.rebuild(state);
+  uint64_t random = 88172645463325252ull;  // xorshift64: the same rounds on every run
+  auto next = [&random](size_t bound) {
+    random ^= random << 13;
+    random ^= random >> 7;
+    random ^= random << 17;
+    return static_cast<size_t>(random % bound);
+  };
+  for (int round = 0; round < 8; ++round) {
+    std::set<cluster::ObjectKey> vmis_changed;
+    std::set<cluster::ObjectKey> services_changed;
+    for (int change = 0; change < 150; ++change) {
+      cluster::ObjectKey vmi_key{"n", vmi_name(next(c.vmis + c.vmis / 4))};
+      cluster::ObjectKey service_key{"n", "s" + std::to_string(next(c.groups + 2))};
+      switch (next(5)) {
+        case 0:  // relabeled, or added
+          state.vmis[vmi_key] = vmi("n", vmi_key.name, {{"app", group(next(c.groups + 3))}});
+          vmis_changed.insert(vmi_key);
+          break;
+        case 1:
+          state.vmis.erase(vmi_key);
+          vmis_changed.insert(vmi_key);
+          break;
+        case 2:  // a selector to another group, or to a pair no Service selected by
+          state.services[service_key] =
+              service("n", service_key.name, cluster::Labels{{"app", group(next(c.groups + 3))}});
+          services_changed.insert(service_key);
+          break;
+        case 3:
+          state.services.erase(service_key);
+          services_changed.insert(service_key);
+          break;
+        default:  // two pairs, one shared with other Services
+          state.services[service_key] =
+              service("n", service_key.name,
+                      cluster::Labels{{"app", group(next(c.groups))}, {"kubevirt.io", "virt-launcher"}});
+          services_changed.insert(service_key);
+          break;
+      }
+    }
+    for (const cluster::ObjectKey& key : services_changed) {
+      index.set_service(state, key);
+    }
+    for (const cluster::ObjectKey& key : vmis_changed) {
+      index.set_workload(state, WorkloadKind::Vmi, key);
+    }
+    SelectorIndex fresh;
+    fresh.rebuild(state);
+    for (const auto& [key, s] : state.services) {
+      std::set<std::string> vmis, pods, fresh_vmis, fresh_pods;
+      index.add_candidates(s, vmis, pods);
+      fresh.add_candidates(s, fresh_vmis, fresh_pods);
+      ASSERT_EQ(vmis, fresh_vmis) << "round " << round << ", " << key.name;
+      ASSERT_EQ(pods, fresh_pods) << "round " << round << ", " << key.name;
+    }
+    for (size_t i = 0; i < c.vmis + c.vmis / 4; ++i) {
+      cluster::ObjectKey key{"n", vmi_name(i)};
+      Keys got, want;
+      index.add_selecting(state, WorkloadKind::Vmi, key, got);
+      fresh.add_selecting(state, WorkloadKind::Vmi, key, want);
+      ASSERT_EQ(got, want) << "round " << round << ", " << key.name;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rounds, ChurnTest,
+    ::testing::Values(ChurnCase{"small_groups", 2000, 400, 0, false},
+                      ChurnCase{"one_pair_of_all", 1000, 20, 0, true},
+                      ChurnCase{"long_names", 300, 30, 300, false}),
+    [](const ::testing::TestParamInfo<ChurnCase>& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace vmdns::builder
