@@ -101,13 +101,14 @@ bool ReverseZoneSet::block_of(const cluster::IpAddress& address, Block& block) c
 }
 
 void ReverseZoneSet::set_service(const cluster::ObjectKey& key, const cluster::Service* service,
-                                 const rules::KeptEndpoints* endpoints) {
+                                 KeptService& kept) {
   if (zones_.empty()) {
     return;
   }
+  const rules::KeptEndpoints* endpoints = &kept.endpoints;
   // What the Service puts in each block, hashed in order: a block is rebuilt only when that
   // changes, so that one endpoint of a Service spread over many blocks rebuilds one block.
-  std::vector<BlockShare> shares;
+  std::vector<ReverseShare> shares;
   if (service != nullptr && rules::service_ptr_target(*service, config_.zones.front())) {
     rules::for_each_ptr_address(
         config_, *service, *endpoints,
@@ -117,7 +118,7 @@ void ReverseZoneSet::set_service(const cluster::ObjectKey& key, const cluster::S
             return;
           }
           auto share = std::find_if(shares.rbegin(), shares.rend(),
-                                    [&block](const BlockShare& s) { return s.block == block; });
+                                    [&block](const ReverseShare& s) { return s.block == block; });
           if (share == shares.rend()) {
             shares.push_back({block, kHashSeed});
             share = shares.rbegin();
@@ -133,32 +134,28 @@ void ReverseZoneSet::set_service(const cluster::ObjectKey& key, const cluster::S
           }
         });
     std::sort(shares.begin(), shares.end(),
-              [](const BlockShare& a, const BlockShare& b) { return a.block < b.block; });
+              [](const ReverseShare& a, const ReverseShare& b) { return a.block < b.block; });
   }
-  auto own = blocks_of_service_.find(key);
-  if (own == blocks_of_service_.end()) {
-    if (shares.empty()) {
-      return;
-    }
-    own = blocks_of_service_.emplace(key, std::vector<BlockShare>()).first;
-  }
-  // The blocks refer to the key in this node: it stays while the Service has a block.
-  const cluster::ObjectKey* held_key = &own->first;
-  std::vector<BlockShare> old = std::exchange(own->second, {});
+  // The blocks refer to the key of the caller's entry: it stays while the Service has a block.
+  const cluster::ObjectKey* held_key = &key;
+  const ReverseShares& old = kept.reverse;
   // Both lists are sorted by block: walk them side by side.
   auto a = old.begin();
   auto b = shares.begin();
   while (a != old.end() || b != shares.end()) {
     if (b == shares.end() || (a != old.end() && a->block < b->block)) {
       auto readers = services_in_block_.find(a->block);
-      readers->second.erase(held_key);
-      if (readers->second.empty()) {
+      std::vector<const cluster::ObjectKey*>& keys = readers->second;
+      auto at = std::find(keys.begin(), keys.end(), held_key);
+      *at = keys.back();
+      keys.pop_back();
+      if (keys.empty()) {
         services_in_block_.erase(readers);
       }
       changed_blocks_.insert(a->block);
       ++a;
     } else if (a == old.end() || b->block < a->block) {
-      services_in_block_[b->block].insert(held_key);
+      services_in_block_[b->block].push_back(held_key);
       if (!all_changed_) {
         changed_blocks_.insert(b->block);
       }
@@ -171,11 +168,13 @@ void ReverseZoneSet::set_service(const cluster::ObjectKey& key, const cluster::S
       ++b;
     }
   }
-  if (shares.empty()) {
-    blocks_of_service_.erase(own);
-  } else {
-    own->second = std::move(shares);
+  ReverseShares now;
+  if (!shares.empty()) {
+    now.shares_ = std::make_unique_for_overwrite<ReverseShare[]>(shares.size());
+    std::copy(shares.begin(), shares.end(), now.shares_.get());
+    now.size_ = static_cast<uint32_t>(shares.size());
   }
+  kept.reverse = std::move(now);
 }
 
 void ReverseZoneSet::set_more(const cluster::ObjectKey& group,
@@ -247,9 +246,9 @@ void ReverseZoneSet::add_service_ptrs(const cluster::Service& service,
       });
 }
 
-std::vector<zone::Zone> ReverseZoneSet::zones(
-    const rules::ZoneConfig& config, const cluster::State& state,
-    const std::map<cluster::ObjectKey, rules::KeptEndpoints>& endpoints) {
+std::vector<zone::Zone> ReverseZoneSet::zones(const rules::ZoneConfig& config,
+                                              const cluster::State& state,
+                                              const KeptServices& kept) {
   std::vector<zone::Zone> out;
   if (zones_.empty()) {
     return out;
@@ -258,8 +257,10 @@ std::vector<zone::Zone> ReverseZoneSet::zones(
   // every Service with one there, in key order, as the rules order the targets of an address.
   std::map<Block, rules::PtrTargets> targets;
   if (all_changed_) {
-    for (const auto& [key, blocks] : blocks_of_service_) {
-      add_service_ptrs(state.services.at(key), endpoints.at(key), nullptr, targets);
+    for (const auto& [key, service] : kept) {
+      if (!service.reverse.empty()) {
+        add_service_ptrs(state.services.at(key), service.endpoints, nullptr, targets);
+      }
     }
     for (const auto& [block, ptrs] : more_in_block_) {
       changed_blocks_.insert(block);
@@ -279,7 +280,7 @@ std::vector<zone::Zone> ReverseZoneSet::zones(
       }
     }
     for (const cluster::ObjectKey* key : readers) {
-      add_service_ptrs(state.services.at(*key), endpoints.at(*key), &wanted, targets);
+      add_service_ptrs(state.services.at(*key), kept.at(*key).endpoints, &wanted, targets);
     }
   }
 

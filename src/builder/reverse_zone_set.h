@@ -2,11 +2,13 @@
 // The reverse zones (reverse_rules.h), kept from one snapshot to the next so that a change
 // rebuilds only the blocks of addresses it touches.
 //
-//   ReverseZoneSet reverse(config);                      // empty, for these --reverse-zone apexes
-//   reverse.set_service(key, &service, &endpoints);     // each Service, again when it changes
-//   reverse.set_service(key, nullptr, nullptr);         // a Service removed
-//   reverse.set_more(vmi_key, vm_interface_ptrs);       // a VMI's --vm-zone PTRs, again on change
-//   std::vector<Zone> zones = reverse.zones(config, state, endpoints);   // for a snapshot
+//   ReverseZoneSet reverse(config);                   // empty, for these --reverse-zone apexes
+//   KeptServices kept;                                // the caller's, one entry per Service
+//   auto at = kept.try_emplace(key).first;           // at->second.endpoints = its endpoints
+//   reverse.set_service(at->first, &service, at->second);  // each Service, again on change
+//   reverse.set_service(at->first, nullptr, at->second);   // removed: then kept.erase(at)
+//   reverse.set_more(vmi_key, vm_interface_ptrs);    // a VMI's --vm-zone PTRs, again on change
+//   std::vector<Zone> zones = reverse.zones(config, state, kept);   // for a snapshot
 //
 // Each reverse zone is a top (apex SOA and NS, the empty non-terminals above the blocks) joined
 // with one shard per block of addresses (Zone::join): an IPv4 /24 (<c>.<b>.<a>.in-addr.arpa) or
@@ -33,27 +35,65 @@
 
 namespace vmdns::builder {
 
+// Where the PTRs of an address go: a zone of ReverseZoneSet, and the address's first units (a
+// block), or `in_top` when the address has fewer units than a block name (a /32 zone).
+struct ReverseBlock {
+  uint32_t zone;
+  bool in_top;
+  cluster::IpAddress prefix;
+  auto operator<=>(const ReverseBlock&) const = default;
+};
+
+// A Service's PTRs in one block, as a hash of the addresses and targets in order.
+struct ReverseShare {
+  ReverseBlock block;
+  uint64_t hash;
+};
+
+// The blocks a Service has PTRs in, by block: ReverseZoneSet's, kept in the Service's entry
+// (KeptService) so that the Service's key is held once. Exact size.
+class ReverseShares {
+ public:
+  const ReverseShare* begin() const { return shares_.get(); }
+  const ReverseShare* end() const { return shares_.get() + size_; }
+  bool empty() const { return size_ == 0; }
+
+ private:
+  friend class ReverseZoneSet;
+  std::unique_ptr<ReverseShare[]> shares_;
+  uint32_t size_ = 0;
+};
+
+// What the builder keeps of each Service between builds: its endpoints, as the reverse zones
+// and the apex NS read them again (rules/kept_endpoints.h), and its shares of the reverse
+// blocks.
+struct KeptService {
+  rules::KeptEndpoints endpoints;
+  ReverseShares reverse;
+};
+using KeptServices = std::map<cluster::ObjectKey, KeptService>;
+
 class ReverseZoneSet {
  public:
   ReverseZoneSet() = default;
   // For `config.reverse_zones` (and the first of `config.zones`, which PTR targets are in).
   explicit ReverseZoneSet(const rules::ZoneConfig& config);
 
-  // The PTRs of the Service `key` are now those of `service` with `endpoints` (both nullptr:
-  // it is gone). The pointers are only read by this call.
+  // The PTRs of the Service `key` are now those of `service` with `kept.endpoints` (nullptr:
+  // it is gone). `key` and `kept` are the Service's entry of the KeptServices that zones() is
+  // given: the blocks refer to that key while the Service has PTRs, so the entry stays until a
+  // call with nullptr (after which it may go).
   void set_service(const cluster::ObjectKey& key, const cluster::Service* service,
-                   const rules::KeptEndpoints* endpoints);
+                   KeptService& kept);
   // The PTRs from outside the cluster zones of `group` (the --vm-zone names of one VMI),
   // replacing that group's last ones. The PTRs of one address come in the order of the groups.
   void set_more(const cluster::ObjectKey& group, const std::vector<rules::AddressName>& more);
 
   // Every reverse zone, with the blocks changed since the last call rebuilt. `state` and
-  // `endpoints` hold the current Service and endpoints of every key last given to set_service
-  // with a Service; the SOA serial comes from `config`, whose other fields must be the
-  // constructor's.
-  std::vector<zone::Zone> zones(
-      const rules::ZoneConfig& config, const cluster::State& state,
-      const std::map<cluster::ObjectKey, rules::KeptEndpoints>& endpoints);
+  // `kept` hold the current Service and entry of every key last given to set_service with a
+  // Service; the SOA serial comes from `config`, whose other fields must be the constructor's.
+  std::vector<zone::Zone> zones(const rules::ZoneConfig& config, const cluster::State& state,
+                                const KeptServices& kept);
 
   // Blocks rebuilt by the last zones(), for tests and logs.
   size_t last_blocks_rebuilt() const { return last_blocks_rebuilt_; }
@@ -65,14 +105,7 @@ class ReverseZoneSet {
     size_t block_units;  // octets or nibbles that name a block (a shard)
     zone::ShardTable blocks;
   };
-  // Where the PTRs of an address go: its zone, and the address's first block_units units, or
-  // `in_top` when the address has fewer units than a block name (a /32 zone).
-  struct Block {
-    uint32_t zone;
-    bool in_top;
-    cluster::IpAddress prefix;
-    auto operator<=>(const Block&) const = default;
-  };
+  using Block = ReverseBlock;
   // False when no reverse zone holds the address.
   bool block_of(const cluster::IpAddress& address, Block& block) const;
   // Adds the PTRs of one Service that lie in the `wanted` blocks (all when nullptr) to `out`.
@@ -81,12 +114,7 @@ class ReverseZoneSet {
                         const std::set<Block>* wanted,
                         std::map<Block, rules::PtrTargets>& out) const;
 
-  // A Service's PTRs in one block, as a hash of the addresses and targets in order.
-  struct BlockShare {
-    Block block;
-    uint64_t hash;
-  };
-  // Keys of blocks_of_service_, ordered as the keys themselves (the rules' order of targets).
+  // Keys of KeptServices, ordered as the keys themselves (the rules' order of targets).
   struct KeyOrder {
     bool operator()(const cluster::ObjectKey* a, const cluster::ObjectKey* b) const {
       return *a < *b;
@@ -96,10 +124,9 @@ class ReverseZoneSet {
 
   rules::ZoneConfig config_;
   std::vector<ReverseZone> zones_;  // most specific apex first
-  // The Services with PTRs in each block. Each Service's key is held once, in
-  // blocks_of_service_ (a std::map node does not move): a block refers to it.
-  std::map<Block, ServiceKeys> services_in_block_;
-  std::map<cluster::ObjectKey, std::vector<BlockShare>> blocks_of_service_;
+  // The Services with PTRs in each block, in no order: each refers to the key of its entry of
+  // the caller's KeptServices (a std::map node does not move), which holds it once.
+  std::map<Block, std::vector<const cluster::ObjectKey*>> services_in_block_;
   // The PTRs of set_more in each block, by group; and the blocks each group has PTRs in.
   std::map<Block, std::map<cluster::ObjectKey, std::vector<rules::AddressName>>> more_in_block_;
   std::map<cluster::ObjectKey, std::set<Block>> blocks_of_group_;

@@ -202,10 +202,13 @@ void SnapshotBuilder::rebuild_services(const cluster::State& state,
 
 void SnapshotBuilder::remove_service(const cluster::ObjectKey& key) {
   fronting_.erase(key);
-  reverse_.set_service(key, nullptr, nullptr);
-  if (services_.erase(key) == 0) {
+  auto kept = services_.find(key);
+  if (kept == services_.end()) {
     return;
   }
+  // The reverse blocks let go of the entry's key before it goes.
+  reverse_.set_service(kept->first, nullptr, kept->second);
+  services_.erase(kept);
   for (size_t z = 0; z < config_.zones.size(); ++z) {
     if (auto apex = service_apex(config_.zones[z], key)) {
       shards_[z].set(*apex, nullptr);
@@ -218,8 +221,9 @@ void SnapshotBuilder::rebuild_service(const cluster::Service& service,
   cluster::ObjectKey key = cluster::key_of(service.meta);
   std::vector<rules::Endpoint> endpoints = index.endpoints_of(service);
   // Kept until the Service changes, packed: what the reverse zones and the apex NS read again.
-  rules::KeptEndpoints& kept = services_[key];
-  kept = rules::KeptEndpoints(endpoints, config_.endpoint_pod_names);
+  auto entry = services_.try_emplace(key).first;
+  KeptService& kept = entry->second;
+  kept.endpoints = rules::KeptEndpoints(endpoints, config_.endpoint_pod_names);
   const auto& advertised = config_.nameserver_addresses;
   if (std::any_of(endpoints.begin(), endpoints.end(), [&advertised](const rules::Endpoint& e) {
         return std::find(advertised.begin(), advertised.end(), e.address) != advertised.end();
@@ -228,7 +232,7 @@ void SnapshotBuilder::rebuild_service(const cluster::Service& service,
   } else {
     fronting_.erase(key);
   }
-  reverse_.set_service(key, &service, &kept);
+  reverse_.set_service(entry->first, &service, kept);  // the entry's key: the blocks keep it
   for (size_t z = 0; z < config_.zones.size(); ++z) {
     const dns::Name& zone = config_.zones[z];
     auto apex = service_apex(zone, key);
@@ -268,7 +272,7 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::assemble(const cluster::S
   // The Services that may name the apex NS: only those with an endpoint at our address.
   std::vector<rules::ServiceEndpoints> fronting;
   for (const cluster::ObjectKey& key : fronting_) {
-    fronting.push_back({&state.services.at(key), &services_.at(key)});
+    fronting.push_back({&state.services.at(key), &services_.at(key).endpoints});
   }
   for (size_t z = 0; z < config_.zones.size(); ++z) {
     const dns::Name& apex = config_.zones[z];

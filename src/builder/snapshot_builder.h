@@ -86,9 +86,10 @@ class SnapshotBuilder {
   rules::ZoneConfig config_;
   bool valid_ = false;  // the parts below match config_ and the last state built
   std::set<std::string> namespaces_;                    // the namespaces that exist
-  // The endpoints of every Service as the reverse zones and the apex NS read them again when
-  // another change rebuilds those (rules/kept_endpoints.h: address, readiness, label).
-  std::map<cluster::ObjectKey, rules::KeptEndpoints> services_;
+  // Every Service's endpoints as the reverse zones and the apex NS read them again when another
+  // change rebuilds those (rules/kept_endpoints.h: address, readiness, label), and its shares
+  // of the reverse blocks, which refer to its key here (reverse_zone_set.h).
+  KeptServices services_;
   // The Services with an endpoint at an advertised address: the candidates for the apex NS.
   std::set<cluster::ObjectKey> fronting_;
   std::vector<zone::ShardTable> shards_;  // per cluster zone: the Services' subtrees and pod.<zone>
