@@ -30,11 +30,11 @@ void BM_IncrementalBuild(benchmark::State& state) {
   auto snapshot = builder.build(cluster, config);
   // The first VMI migrates back and forth between two addresses.
   auto& [key, vmi] = *cluster.vmis.begin();
-  cluster::IpAddress before = vmi.addresses.front();
+  cluster::IpAddress before = vmi.addresses().front();
   cluster::IpAddress after = *cluster::IpAddress::parse("10.255.255.254");
   bool moved = false;
   for (auto _ : state) {
-    vmi.addresses.front() = moved ? before : after;
+    vmi.interfaces.front().addresses.front() = moved ? before : after;
     moved = !moved;
     builder::ChangedObjects changed;
     changed.vmis.insert(key);
@@ -82,7 +82,7 @@ void BM_IncrementalBatch(benchmark::State& state) {
   for (auto _ : state) {
     for (cluster::VirtualMachineInstance* vmi : all) {
       // 10.244.x.y <-> 10.176.x.y: another block of the reverse zone, and back.
-      vmi->addresses.front().bytes[1] ^= 0x44;
+      vmi->interfaces.front().addresses.front().bytes[1] ^= 0x44;
     }
     snapshot = builder.build(cluster, config, &changed);
     benchmark::DoNotOptimize(snapshot.get());

@@ -80,10 +80,11 @@ cluster::State synthetic_cluster(size_t vmis, size_t namespaces) {
       vmi.meta = meta(ns, group + "-vmi-" + std::to_string(i), {{"vmgroup", group}, {"app", group}});
       vmi.hostname = i % 4 ? "vm-" + std::to_string(i) : "";
       vmi.subdomain = group;
-      vmi.addresses.push_back(v4(ip, 244));
+      std::vector<cluster::IpAddress> addresses = {v4(ip, 244)};
       if (dual) {
-        vmi.addresses.push_back(v6(ip, 0x10));
+        addresses.push_back(v6(ip, 0x10));
       }
+      vmi.set_addresses(std::move(addresses));
       vmi.phase = "Running";
       vmi.ready = rng() % 100 >= 5;
       state.vmis[key_of(vmi.meta)] = vmi;

@@ -26,7 +26,7 @@ PodZoneSet::PodZoneSet(const rules::ZoneConfig& config)
 
 void PodZoneSet::set_workload(WorkloadKind kind, const cluster::ObjectKey& key,
                               const cluster::VirtualMachineInstance* workload) {
-  publish(kind, key, workload ? workload->phase : "", workload ? &workload->addresses : nullptr);
+  publish(kind, key, workload ? workload->phase : "", workload ? &workload->addresses() : nullptr);
 }
 
 void PodZoneSet::set_workload(WorkloadKind kind, const cluster::ObjectKey& key,

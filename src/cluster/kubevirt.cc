@@ -40,7 +40,7 @@ std::string sanitize_hostname(std::string_view vmi_name) {
 
 std::string vmi_hostname(const VirtualMachineInstance& vmi) {
   if (!vmi.hostname.empty()) {
-    return vmi.hostname;
+    return vmi.hostname.str();
   }
   return sanitize_hostname(vmi.meta.name);
 }

@@ -3,7 +3,8 @@
 // the document is dropped (CoreDNS's object.ToService). Adding a field is a design decision.
 // Text that repeats across objects (label pairs, phases, node names, DNS policies, network and
 // port names, subdomains: a group's VMIs share their Service's name) is SharedText, one copy
-// per process; text unique to an object (its name, a hostname) stays a std::string.
+// per process; text unique to an object stays its own: a name a std::string, a VMI's hostname
+// (mostly empty or short) a UniqueText.
 
 #include <chrono>
 #include <map>
@@ -17,6 +18,7 @@
 #include "cluster/ip_address.h"
 #include "cluster/labels.h"
 #include "cluster/shared_text.h"
+#include "cluster/unique_text.h"
 
 namespace vmdns::cluster {
 
@@ -92,11 +94,8 @@ struct HeldAddress {
 
 struct VirtualMachineInstance {
   ObjectMeta meta;
-  std::string hostname;   // spec.hostname as written; empty when unset
+  UniqueText hostname;    // spec.hostname as written; empty when unset
   SharedText subdomain;   // spec.subdomain; empty when unset
-  // Addresses of the first entry of status.interfaces (ipAddresses, else ipAddress), link-local
-  // ones dropped. Empty while the VMI has no IP yet.
-  std::vector<IpAddress> addresses;
   // status.interfaces: the first entry first, the others sorted (name, addresses), so that the
   // same interfaces listed in another order compare equal (sources/vmi_decoder.cc).
   std::vector<VmiInterface> interfaces;
@@ -112,9 +111,30 @@ struct VirtualMachineInstance {
   // spec.dnsPolicy: ClusterFirst (also when empty), ClusterFirstWithHostNet, Default or None.
   SharedText dns_policy;
   Boxed<PodDnsConfig> dns_config;  // spec.dnsConfig; unset when absent (most VMIs)
-  // The addresses above (and in `interfaces`) that the status no longer lists and that are held
-  // (--address-hold); empty for a VMI as read.
-  std::vector<HeldAddress> held;
+  // The addresses of `interfaces` that the status no longer lists and that are held
+  // (--address-hold); unset for a VMI as read (and for almost every VMI served).
+  Boxed<std::vector<HeldAddress>> held;
+
+  // The VMI's addresses: the first interface's (ipAddresses, else ipAddress), link-local ones
+  // dropped; empty while the VMI has no IP yet. KubeVirt reports the pod network first; its
+  // addresses are the ones the launcher pod has and the ones a headless Service publishes.
+  // Kept once, in the interface (a copy was a vector and a heap block per VMI).
+  const std::vector<IpAddress>& addresses() const {
+    static const std::vector<IpAddress> kNone;
+    return interfaces.empty() ? kNone : interfaces.front().addresses;
+  }
+  // Sets the first interface's addresses; without interfaces, adds an unnamed one (an interface
+  // only the guest agent reports: no name under --vm-zone, no network of its own) unless there
+  // are none to set.
+  void set_addresses(std::vector<IpAddress> addresses) {
+    if (interfaces.empty()) {
+      if (addresses.empty()) {
+        return;
+      }
+      interfaces.emplace_back();
+    }
+    interfaces.front().addresses = std::move(addresses);
+  }
   bool operator==(const VirtualMachineInstance&) const = default;
 };
 

@@ -45,7 +45,6 @@ VirtualMachineInstance derived_vmi(const VirtualMachine& vm) {
   vmi.meta.namespace_name = vm.meta.namespace_name;
   vmi.meta.name = vm.meta.name;
   vmi.meta.origin = vm.meta.origin;
-  vmi.addresses.clear();
   vmi.interfaces.clear();
   vmi.phase = {};
   vmi.ready = false;

@@ -60,7 +60,7 @@ bool migrated(const VirtualMachineInstance& served, const VirtualMachineInstance
 VirtualMachineInstance AddressHolds::apply(const std::string& origin,
                                            VirtualMachineInstance incoming,
                                            const VirtualMachineInstance* served, TimePoint now) {
-  incoming.held.clear();
+  incoming.held.reset();
   cluster::ObjectKey key = cluster::key_of(incoming.meta);
   auto found = entries_.find(key);
   std::vector<HeldAddress> before;
@@ -184,9 +184,6 @@ VirtualMachineInstance AddressHolds::apply(const std::string& origin,
                 return std::tie(a.name, a.addresses, a.pod_network) <
                        std::tie(b.name, b.addresses, b.pod_network);
               });
-  }
-  if (!out.interfaces.empty()) {
-    out.addresses = out.interfaces.front().addresses;
   }
   out.held = held;
   entries_.insert_or_assign(std::move(key), Entry{origin, std::move(incoming), std::move(held)});

@@ -44,7 +44,7 @@ class AddressHolds {
 
   // The VMI to serve for `incoming` (as `origin` defines it now), given `served`, the VMI served
   // until now under the same key (null when none): `incoming` with the addresses still held put
-  // back into its interfaces (and its first interface's into `addresses`) and listed in `held`.
+  // back into its interfaces and listed in `held`.
   cluster::VirtualMachineInstance apply(const std::string& origin,
                                         cluster::VirtualMachineInstance incoming,
                                         const cluster::VirtualMachineInstance* served,

@@ -43,7 +43,7 @@ const PlannedVmi* find_target(const std::vector<PlannedVmi>& plan, const std::st
       continue;
     }
     bool named = cluster::vmi_hostname(p.vmi) == host;
-    for (const cluster::IpAddress& address : p.vmi.addresses) {
+    for (const cluster::IpAddress& address : p.vmi.addresses()) {
       named = named || rules::dashed_name(address) == host;
     }
     if (named && (found == nullptr || p.vmi.subdomain == service)) {

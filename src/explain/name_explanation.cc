@@ -40,7 +40,10 @@ std::vector<HeldRecord> held_records(const cluster::State& state,
                                      std::chrono::steady_clock::time_point now) {
   std::vector<HeldRecord> out;
   for (const auto& [key, vmi] : state.vmis) {
-    for (const cluster::HeldAddress& held : vmi.held) {
+    if (!vmi.held) {
+      continue;
+    }
+    for (const cluster::HeldAddress& held : *vmi.held) {
       std::string record = (held.address.is_v4() ? "A " : "AAAA ") + held.address.to_string();
       if (std::find(records.begin(), records.end(), record) == records.end()) {
         continue;

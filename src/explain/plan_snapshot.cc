@@ -80,13 +80,19 @@ PlanSnapshot build_plan_snapshot(const cluster::State& state, const std::vector<
     vmi.phase = "Running";
     vmi.ready = true;
     vmi.paused = false;
-    if (vmi.addresses.empty()) {
-      vmi.addresses.push_back(placeholder(next++));
-      out.placeholders.insert(vmi.addresses.back());
-      give_pod_network(vmi, vmi.addresses.back());
+    if (vmi.addresses().empty()) {
+      cluster::IpAddress address = placeholder(next++);
+      out.placeholders.insert(address);
+      give_pod_network(vmi, address);
+      if (vmi.addresses().empty()) {
+        // The pod network is not the first interface listed, or the VMI is not on it: the
+        // placeholder is the VMI's address all the same, on an unnamed interface of its own
+        // (no name under --vm-zone), so that the interfaces listed keep their names and none.
+        vmi.interfaces.insert(vmi.interfaces.begin(), cluster::VmiInterface{{}, {address}});
+      }
     }
     cluster::ObjectKey key = cluster::key_of(vmi.meta);
-    out.addresses[key] = vmi.addresses;
+    out.addresses[key] = vmi.addresses();
     planned.vmis[key] = std::move(vmi);
   }
   out.snapshot = builder::build(planned, config);

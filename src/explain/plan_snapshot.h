@@ -41,7 +41,7 @@ std::vector<std::string> names_with_addresses(const zone::Snapshot& snapshot,
 // names_with_addresses for many VMIs: the snapshot is walked once, not once per VMI.
 //
 //   NamesByAddress names(*plan.snapshot);
-//   names.names_with(vmi.addresses);  // == names_with_addresses(*plan.snapshot, vmi.addresses)
+//   names.names_with(vmi.addresses());  // == names_with_addresses(*plan.snapshot, vmi.addresses())
 class NamesByAddress {
  public:
   explicit NamesByAddress(const zone::Snapshot& snapshot);

@@ -170,7 +170,7 @@ class WorkloadLinks {
       case VmiState::NoAddress:
         break;
     }
-    if (p.vmi.addresses.empty()) {
+    if (p.vmi.addresses().empty()) {
       fail(Step::Address, p.object(),
            "VMI " + p.vmi.meta.namespace_name + "/" + name + " has no IP in status.interfaces yet",
            "wait until its first interface reports an IP");

@@ -17,7 +17,7 @@ VmiState state_of_real(const cluster::VirtualMachineInstance& vmi) {
   if (!vmi.ready) {
     return VmiState::NotReady;
   }
-  return vmi.addresses.empty() ? VmiState::NoAddress : VmiState::Ready;
+  return vmi.addresses().empty() ? VmiState::NoAddress : VmiState::Ready;
 }
 
 }  // namespace

@@ -140,7 +140,7 @@ std::vector<WorkloadView> workload_views(const cluster::State& state,
     view.object = p.object();
     view.hostname = cluster::vmi_hostname(p.vmi);
     view.state = p.state_text();
-    for (const cluster::IpAddress& address : p.vmi.addresses) {
+    for (const cluster::IpAddress& address : p.vmi.addresses()) {
       view.addresses.push_back(address.to_string());
     }
     const cluster::Labels& labels = index.launcher_labels(i);
@@ -170,7 +170,7 @@ std::vector<WorkloadView> workload_views(const cluster::State& state,
       }
     }
     view.served =
-        p.state == VmiState::Ready && !current_names.names_with(p.vmi.addresses).empty();
+        p.state == VmiState::Ready && !current_names.names_with(p.vmi.addresses()).empty();
     view.notes = notes_for(p, labels, state, !view.services.empty());
     out.push_back(std::move(view));
   }

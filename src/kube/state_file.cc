@@ -143,7 +143,7 @@ json encode(const cluster::MigrationState& migration) {
 json encode(const cluster::VirtualMachineInstance& vmi) {
   json out = object_head(Kind::VirtualMachineInstance, vmi.meta);
   json spec = json::object();
-  add_label_fields(spec, vmi.hostname, vmi.subdomain);
+  add_label_fields(spec, vmi.hostname.str(), vmi.subdomain);
   add_dns_fields(spec, vmi.dns_policy, vmi.dns_config);
   json status = {{"phase", vmi.phase},
                  {"conditions", {condition("Ready", vmi.ready), condition("Paused", vmi.paused)}}};
@@ -160,9 +160,6 @@ json encode(const cluster::VirtualMachineInstance& vmi) {
       networks.push_back({{"name", nic.name}, {"pod", json::object()}});
     }
     interfaces.push_back(std::move(entry));
-  }
-  if (vmi.interfaces.empty() && !vmi.addresses.empty()) {
-    interfaces.push_back({{"ipAddresses", addresses(vmi.addresses)}});
   }
   spec["networks"] = std::move(networks);
   status["interfaces"] = std::move(interfaces);

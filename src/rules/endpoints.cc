@@ -332,7 +332,7 @@ std::vector<Endpoint> EndpointIndex::from_selector(const cluster::Service& servi
       if (!cluster::is_dns1123_label(hostname)) {
         hostname.clear();  // a truncated name ending in '-': no pod could carry it
       }
-      add_addresses(v.addresses, hostname, v.ready, v.meta.name, ports, out);
+      add_addresses(v.addresses(), hostname, v.ready, v.meta.name, ports, out);
     } else {
       const cluster::Pod& p = *w.pod;
       if (is_terminal(p.phase)) {

@@ -136,11 +136,7 @@ std::optional<cluster::VirtualMachineInstance> decode_vmi(FieldReader& reader, c
   for (const Field& item : reader.list(status["interfaces"])) {
     vmi.interfaces.push_back(decode_interface(reader, item, pod_network));
   }
-  // KubeVirt reports the pod network first; its addresses are the ones the launcher pod has and
-  // the ones a headless Service publishes.
-  if (!vmi.interfaces.empty()) {
-    vmi.addresses = vmi.interfaces.front().addresses;
-  }
+  // KubeVirt reports the pod network first: its addresses are the VMI's (addresses()).
   check_vm_zone_labels(reader, vmi, status);
   // The guest agent and Multus may list the same interfaces in another order. Nothing DNS serves
   // depends on it but the first entry (the VMI's addresses), so that entry stays and the others

@@ -1,5 +1,5 @@
-// Boxed<T>, SharedText and Labels, the model's compact fields: they read and compare as the
-// std::optional, std::string and std::map they replace, and copies share what they should.
+// Boxed<T>, SharedText, UniqueText and Labels, the model's compact fields: they read and compare
+// as the std::optional, std::string and std::map they replace, and copies share what they should.
 
 #include <gtest/gtest.h>
 
@@ -12,6 +12,7 @@
 #include "cluster/labels.h"
 #include "cluster/model.h"
 #include "cluster/shared_text.h"
+#include "cluster/unique_text.h"
 
 namespace vmdns::cluster {
 namespace {
@@ -80,6 +81,53 @@ TEST(SharedText, ReadsLikeAString) {
   EXPECT_EQ(text, "cluster.yaml");
   EXPECT_LT(SharedText("a.yaml"), SharedText("b.yaml"));
   EXPECT_EQ(SharedText("a.yaml"), SharedText(std::string_view("a.yaml")));
+}
+
+TEST(UniqueText, ReadsLikeAString) {
+  struct Case {
+    std::string text;
+  };
+  for (const Case& c : {Case{""}, Case{"vm-1"}, Case{std::string("a\0b", 3)},
+                        Case{std::string(300, 'h')}}) {
+    UniqueText text = c.text;
+    EXPECT_EQ(text.empty(), c.text.empty());
+    EXPECT_EQ(text.size(), c.text.size());
+    EXPECT_EQ(text, c.text);
+    EXPECT_EQ(text.str(), c.text);
+    EXPECT_EQ(std::string_view(text), c.text);
+    UniqueText copy = text;  // its own characters
+    EXPECT_EQ(copy, text);
+    EXPECT_TRUE(copy.empty() || copy.view().data() != text.view().data());
+    UniqueText moved = std::move(copy);
+    EXPECT_EQ(moved, c.text);
+    copy = moved;
+    EXPECT_EQ(copy, c.text);
+  }
+  EXPECT_NE(UniqueText("vm-1"), UniqueText("vm-2"));
+  EXPECT_EQ(UniqueText(""), UniqueText());
+  // A pointer, set or not: the reason it exists (a std::string is 32 bytes).
+  static_assert(sizeof(UniqueText) == sizeof(void*));
+}
+
+// A VMI's addresses are its first interface's, kept once.
+TEST(VirtualMachineInstance, AddressesAreTheFirstInterfaces) {
+  VirtualMachineInstance vmi;
+  EXPECT_TRUE(vmi.addresses().empty());
+  vmi.set_addresses({});
+  EXPECT_TRUE(vmi.interfaces.empty());  // nothing to set: no interface made up
+  vmi.set_addresses({*IpAddress::parse("10.0.0.1")});
+  ASSERT_EQ(vmi.interfaces.size(), 1u);
+  EXPECT_TRUE(vmi.interfaces[0].name.empty());
+  EXPECT_FALSE(vmi.interfaces[0].pod_network);
+  EXPECT_EQ(vmi.addresses(), vmi.interfaces[0].addresses);
+  vmi.interfaces = {{"default", {*IpAddress::parse("10.0.0.2")}, true},
+                    {"net1", {*IpAddress::parse("10.128.0.2")}, false}};
+  ASSERT_EQ(vmi.addresses().size(), 1u);
+  EXPECT_EQ(vmi.addresses()[0].to_string(), "10.0.0.2");
+  vmi.set_addresses({*IpAddress::parse("10.0.0.3")});
+  EXPECT_EQ(vmi.interfaces[0].name, "default");
+  EXPECT_EQ(vmi.addresses()[0].to_string(), "10.0.0.3");
+  EXPECT_EQ(vmi.interfaces[1].addresses[0].to_string(), "10.128.0.2");
 }
 
 TEST(SharedText, OneCopyOfTheSameText) {

@@ -48,7 +48,7 @@ TEST(DerivedVmiTest, NamedLikeTheVmWithTheTemplateLabelsOnly) {
   vm.vmi_template.meta.name = "something-else";
   vm.vmi_template.meta.labels = {{"kubevirt.io/domain", "vm-fedora"}};
   vm.vmi_template.subdomain = "mysubdomain";
-  vm.vmi_template.addresses = {*IpAddress::parse("10.0.0.1")};
+  vm.vmi_template.set_addresses({*IpAddress::parse("10.0.0.1")});
   vm.vmi_template.ready = true;
 
   VirtualMachineInstance vmi = derived_vmi(vm);
@@ -57,7 +57,7 @@ TEST(DerivedVmiTest, NamedLikeTheVmWithTheTemplateLabelsOnly) {
   EXPECT_EQ(vmi.meta.labels, (Labels{{"kubevirt.io/domain", "vm-fedora"}}));
   EXPECT_EQ(vmi.meta.origin.file, "vm.yaml");
   EXPECT_EQ(vmi.subdomain, "mysubdomain");
-  EXPECT_TRUE(vmi.addresses.empty());  // no IP until it runs
+  EXPECT_TRUE(vmi.addresses().empty());  // no IP until it runs
   EXPECT_FALSE(vmi.ready);
 }
 

@@ -100,7 +100,7 @@ void apply(ClusterStore& store, const Step& step) {
 Strings served(const cluster::State& state) {
   Strings out;
   for (const auto& [key, v] : state.vmis) {
-    out.push_back("vmi " + key.name + " " + v.addresses.at(0).to_string() + " @" +
+    out.push_back("vmi " + key.name + " " + v.addresses().at(0).to_string() + " @" +
                   v.meta.origin.file);
   }
   for (const auto& [key, s] : state.services) {
@@ -383,7 +383,7 @@ TEST(ClusterStore, TheSameDefinitionAgainIsNoChange) {
   store.replace_origin("a.yaml",
                        load(vmi("v1", "10.0.0.1") + vmi("v2", "10.0.0.9") + service("web")));
   EXPECT_EQ(store.take_changes().size(), 0u);
-  EXPECT_EQ(store.state().vmis.at({"default", "v2"}).addresses.front().to_string(), "10.0.0.9");
+  EXPECT_EQ(store.state().vmis.at({"default", "v2"}).addresses().front().to_string(), "10.0.0.9");
 }
 
 }  // namespace

@@ -153,12 +153,12 @@ class RandomCluster {
     v.meta.labels = labels();
     v.hostname = one_of({"", "", "h1", "h2"});
     v.subdomain = one_of({"", "web", "grp"});
-    v.addresses = addresses();
+    std::vector<cluster::IpAddress> first = addresses();
     if (pick(5) != 0) {
-      v.interfaces.push_back({"default", v.addresses, true});
+      v.interfaces.push_back({"default", first, true});
     } else {
       // Not on the pod network: its first interface is a secondary one.
-      v.interfaces.push_back({"net0", v.addresses, false});
+      v.interfaces.push_back({"net0", first, false});
     }
     if (pick(2) == 0) {
       v.interfaces.push_back({"net1", {ip(one_of({"10.1.0.1", "10.1.0.2"}))}, false});
@@ -409,7 +409,7 @@ TEST(IncrementalBuild, SharesTheShardsOfUnchangedServices) {
     cluster::VirtualMachineInstance v;
     v.meta.name = name;
     v.meta.labels = {{"app", app}};
-    v.addresses = {ip(address)};
+    v.set_addresses({ip(address)});
     v.phase = "Running";
     v.ready = true;
     return v;
@@ -466,7 +466,7 @@ TEST(IncrementalBuild, AChangeLooksAtWhatItsServicesSelectNotTheNamespace) {
     v.meta.namespace_name = "default";
     v.meta.name = fmt::format("g{}-vmi-{}", group, i);
     v.meta.labels = {{"group", fmt::format("g{}", group)}};
-    v.addresses = {ip(address)};
+    v.set_addresses({ip(address)});
     v.phase = "Running";
     v.ready = true;
     return v;
@@ -533,7 +533,7 @@ TEST(IncrementalBuild, RebuildsOnlyTheReverseBlocksAChangeTouches) {
     cluster::VirtualMachineInstance v;
     v.meta.name = name;
     v.meta.labels = {{"app", "web"}};
-    v.addresses = {ip(address)};
+    v.set_addresses({ip(address)});
     v.phase = "Running";
     v.ready = true;
     return v;
@@ -621,7 +621,7 @@ TEST(IncrementalBuild, ServicesSharingAReverseBlockComeAndGo) {
       store.remove("api", {sources::ObjectKind::Service, cluster::key_of(service.meta)});
       store.remove("api", {sources::ObjectKind::VirtualMachineInstance, cluster::key_of(vmi.meta)});
     } else {
-      vmi.addresses = {ip(step.address)};
+      vmi.set_addresses({ip(step.address)});
       store.upsert("api", service);
       store.upsert("api", vmi);
     }
@@ -644,7 +644,7 @@ TEST(IncrementalBuild, PodNamesRebuildOnlyTheBucketsAChangeTouches) {
       cluster::VirtualMachineInstance v;
       v.meta.namespace_name = ns;
       v.meta.name = name;
-      v.addresses = {ip(address)};
+      v.set_addresses({ip(address)});
       v.phase = "Running";
       return v;
     };
@@ -711,7 +711,7 @@ TEST(IncrementalBuild, ClientSearchRebuildsOnlyTheBucketsAChangeTouches) {
     v.meta.namespace_name = "a";
     v.hostname = name;
     v.subdomain = "sub";
-    v.addresses = {ip(address)};
+    v.set_addresses({ip(address)});
     v.phase = "Running";
     return v;
   };
@@ -751,7 +751,7 @@ TEST(IncrementalBuild, ClientSearchFollowsTheLauncherPodThatRunsTheGuest) {
   v.meta.name = "db";
   v.meta.namespace_name = "a";
   v.subdomain = "sub";
-  v.addresses = {ip("10.0.1.7")};
+  v.set_addresses({ip("10.0.1.7")});
   v.phase = "Running";
   v.node_name = "node-b";
   cluster::MigrationState m;
@@ -805,8 +805,7 @@ TEST(IncrementalBuild, VmZoneRebuildsOnlyTheBucketOfTheVmiThatChanged) {
     v.meta.namespace_name = ns;
     v.meta.name = name;
     v.phase = "Running";
-    v.addresses = {ip("10.244.0.1")};
-    v.interfaces.push_back({"default", v.addresses, true});
+    v.interfaces.push_back({"default", {ip("10.244.0.1")}, true});
     v.interfaces.push_back({"net1", {ip(address)}, false});
     return v;
   };
@@ -901,8 +900,7 @@ cluster::VirtualMachineInstance vm_zone_vmi(const std::string& name, const std::
   v.meta.namespace_name = "a";
   v.meta.name = name;
   v.phase = "Running";
-  v.addresses = {ip(pod)};
-  v.interfaces.push_back({"default", v.addresses, true});
+  v.interfaces.push_back({"default", {ip(pod)}, true});
   if (!net1.empty()) {
     v.interfaces.push_back({"net1", {ip(net1)}, false});
   }

@@ -58,8 +58,8 @@ struct Fixture {
 TEST(HeldAddress, TheHeldRecordSaysHowLongItIsKept) {
   Fixture f;
   cluster::VirtualMachineInstance& vmi = f.state.vmis.begin()->second;
-  vmi.held.push_back({*cluster::IpAddress::parse("10.244.0.57"), "default",
-                      f.now + std::chrono::milliseconds(6200)});
+  vmi.held = std::vector<cluster::HeldAddress>{
+      {*cluster::IpAddress::parse("10.244.0.57"), "default", f.now + std::chrono::milliseconds(6200)}};
   NameExplanation e = f.explain();
   EXPECT_EQ(explanation_text(e),
             std::string(kName) +

@@ -37,9 +37,9 @@ TEST(ApiObjectTest, KubectlVmi) {
   EXPECT_EQ(vmi.hostname, "myvmi");
   EXPECT_EQ(vmi.subdomain, "mysubdomain");
   EXPECT_TRUE(vmi.ready);
-  ASSERT_EQ(vmi.addresses.size(), 2u);  // the link-local address is dropped
-  EXPECT_EQ(vmi.addresses[0].to_string(), "10.244.0.57");
-  EXPECT_EQ(vmi.addresses[1].to_string(), "fd10:244::39");
+  ASSERT_EQ(vmi.addresses().size(), 2u);  // the link-local address is dropped
+  EXPECT_EQ(vmi.addresses()[0].to_string(), "10.244.0.57");
+  EXPECT_EQ(vmi.addresses()[1].to_string(), "fd10:244::39");
 }
 
 TEST(ApiObjectTest, ListItemsLackKindAndApiVersion) {

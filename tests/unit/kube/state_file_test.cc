@@ -89,7 +89,7 @@ TEST(StateFileTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(vmi.interfaces[2].name, "blue");  // after the first, the unnamed one sorts first
   EXPECT_FALSE(vmi.interfaces[2].pod_network);
   EXPECT_EQ(vmi.interfaces, loaded.state.vmis.at({"shop", "vm"}).interfaces);
-  ASSERT_EQ(vmi.addresses.size(), 2u);
+  ASSERT_EQ(vmi.addresses().size(), 2u);
   EXPECT_EQ(vmi.node_name, "node-a");
   ASSERT_TRUE(vmi.migration);
   EXPECT_EQ(vmi.migration, loaded.state.vmis.at({"shop", "vm"}).migration);

@@ -34,8 +34,8 @@ const JsonCase kCases[] = {
        EXPECT_EQ(vmi.hostname, "h");
        EXPECT_EQ(vmi.subdomain, "s");
        EXPECT_TRUE(vmi.ready);
-       ASSERT_EQ(vmi.addresses.size(), 2u);
-       EXPECT_EQ(vmi.addresses[1].to_string(), "fd00::5");
+       ASSERT_EQ(vmi.addresses().size(), 2u);
+       EXPECT_EQ(vmi.addresses()[1].to_string(), "fd00::5");
      }},
     {"the same DNS-1123 rule as manifests",
      R"({"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance",

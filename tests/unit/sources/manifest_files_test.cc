@@ -25,7 +25,7 @@ class RecordingSink : public ObjectSink {
   void replace_origin(const std::string& origin, cluster::State objects) override {
     Strings vmis;
     for (const auto& [key, vmi] : objects.vmis) {
-      vmis.push_back(key.name + "=" + vmi.addresses.at(0).to_string());
+      vmis.push_back(key.name + "=" + vmi.addresses().at(0).to_string());
     }
     origins[origin] = vmis;
     ++deliveries;

@@ -216,7 +216,7 @@ TEST(ManifestFilesTest, KubevirtPageExample) {
   EXPECT_EQ(vmi.hostname, "myvmi");
   EXPECT_EQ(vmi.subdomain, "mysubdomain");
   EXPECT_EQ(vmi.meta.labels, (cluster::Labels{{"expose", "me"}}));
-  EXPECT_EQ(address_texts(vmi.addresses), (Strings{"10.244.0.57"}));
+  EXPECT_EQ(address_texts(vmi.addresses()), (Strings{"10.244.0.57"}));
   EXPECT_EQ(vmi.phase, "Running");
   EXPECT_TRUE(vmi.ready);  // no conditions: phase Running counts
   EXPECT_EQ(vmi.meta.origin.line, 4);
@@ -236,7 +236,7 @@ TEST(ManifestFilesTest, JsonFile) {
   const cluster::VirtualMachineInstance& vmi = r.state.vmis.at({"vms", "vmi-json"});
   EXPECT_EQ(vmi.subdomain, "headless");
   EXPECT_TRUE(vmi.ready);
-  EXPECT_EQ(address_texts(vmi.addresses), (Strings{"10.244.1.9", "fd10:244::9"}));
+  EXPECT_EQ(address_texts(vmi.addresses()), (Strings{"10.244.1.9", "fd10:244::9"}));
 }
 
 TEST(ManifestFilesTest, ListFile) {

@@ -151,7 +151,7 @@ status:
 )",
      {},
      [](const LoadResult& r) {
-       EXPECT_EQ(address_texts(only_vmi(r).addresses), (Strings{"10.244.0.57", "fd10:244::39"}));
+       EXPECT_EQ(address_texts(only_vmi(r).addresses()), (Strings{"10.244.0.57", "fd10:244::39"}));
      }},
     {"ipAddress when there is no ipAddresses",
      R"(apiVersion: kubevirt.io/v1
@@ -163,7 +163,7 @@ status:
 )",
      {},
      [](const LoadResult& r) {
-       EXPECT_EQ(address_texts(only_vmi(r).addresses), (Strings{"10.244.0.58"}));
+       EXPECT_EQ(address_texts(only_vmi(r).addresses()), (Strings{"10.244.0.58"}));
      }},
     {"link-local addresses are dropped",
      R"(apiVersion: kubevirt.io/v1
@@ -175,7 +175,7 @@ status:
 )",
      {},
      [](const LoadResult& r) {
-       EXPECT_EQ(address_texts(only_vmi(r).addresses), (Strings{"10.244.0.57"}));
+       EXPECT_EQ(address_texts(only_vmi(r).addresses()), (Strings{"10.244.0.57"}));
      }},
     {"an IPv6 /prefix suffix is stripped",
      R"(apiVersion: kubevirt.io/v1
@@ -187,7 +187,7 @@ status:
 )",
      {},
      [](const LoadResult& r) {
-       EXPECT_EQ(address_texts(only_vmi(r).addresses), (Strings{"fd10:244::39"}));
+       EXPECT_EQ(address_texts(only_vmi(r).addresses()), (Strings{"fd10:244::39"}));
      }},
     {"an unparsable address is a warning naming the field",
      R"(apiVersion: kubevirt.io/v1
@@ -202,7 +202,7 @@ status:
       "t.yaml: document 1 (line 1): warning: VirtualMachineInstance default/x: "
       "status.interfaces[0].ipAddresses[2] \"10.0.0.1/abc\" is not an IP address"},
      [](const LoadResult& r) {
-       EXPECT_EQ(address_texts(only_vmi(r).addresses), (Strings{"10.244.0.57"}));
+       EXPECT_EQ(address_texts(only_vmi(r).addresses()), (Strings{"10.244.0.57"}));
        EXPECT_FALSE(r.has_errors());
      }},
     // --vm-zone: every interface, with the name of its network and whether that network is
@@ -235,7 +235,7 @@ status:
        EXPECT_EQ(nics[2].name, "nic1");
        EXPECT_FALSE(nics[2].pod_network);
        EXPECT_EQ(address_texts(nics[2].addresses), (Strings{"10.10.0.5", "fd10::5"}));
-       EXPECT_EQ(address_texts(only_vmi(r).addresses), (Strings{"10.244.0.57"}));
+       EXPECT_EQ(address_texts(only_vmi(r).addresses()), (Strings{"10.244.0.57"}));
      }},
     {"a Multus default network is the pod network",
      R"(apiVersion: kubevirt.io/v1
@@ -323,7 +323,7 @@ status: {phase: Scheduling, interfaces: [{name: default}]}
 )",
      {},
      [](const LoadResult& r) {
-       EXPECT_TRUE(only_vmi(r).addresses.empty());
+       EXPECT_TRUE(only_vmi(r).addresses().empty());
        EXPECT_EQ(only_vmi(r).phase, "Scheduling");
        EXPECT_FALSE(only_vmi(r).ready);
      }},
