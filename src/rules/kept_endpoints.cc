@@ -12,6 +12,9 @@ constexpr uint8_t kV6 = 1;        // the address's family
 constexpr uint8_t kWide = 2;      // 16 address octets follow, else 4 (IPv4's, the rest zero)
 constexpr uint8_t kReady = 4;
 constexpr uint8_t kHasName = 8;   // a label other than the dashed address follows
+// The label is the previous endpoint's (kHasName) label, not repeated: a dual-stack workload's
+// two addresses come one after the other with its one name.
+constexpr uint8_t kSameName = 16;
 constexpr uint8_t kLongName = 255;  // a name length octet: four octets of length follow
 
 constexpr size_t kHeader = 2 * sizeof(uint32_t);
@@ -32,9 +35,10 @@ bool is_wide(const cluster::IpAddress& address) {
          std::any_of(address.bytes.begin() + 4, address.bytes.end(), [](uint8_t b) { return b; });
 }
 
-size_t entry_size(const cluster::IpAddress& address, std::string_view name) {
+size_t entry_size(const cluster::IpAddress& address, std::string_view name,
+                  std::string_view previous) {
   size_t size = 1 + (is_wide(address) ? 16 : 4);
-  if (!name.empty()) {
+  if (!name.empty() && name != previous) {
     size += (name.size() < kLongName ? 1 : 1 + sizeof(uint32_t)) + name.size();
   }
   return size;
@@ -51,22 +55,29 @@ KeptEndpoints::KeptEndpoints(const std::vector<Endpoint>& endpoints, bool endpoi
     return;
   }
   size_t bytes = 0;
+  std::string_view previous;
   for (const Endpoint& endpoint : endpoints) {
-    bytes += entry_size(endpoint.address, endpoint_name(endpoint, endpoint_pod_names));
+    std::string_view name = endpoint_name(endpoint, endpoint_pod_names);
+    bytes += entry_size(endpoint.address, name, previous);
+    previous = name;
   }
   block_ = std::make_unique_for_overwrite<uint8_t[]>(kHeader + bytes);
   uint8_t* at = block_.get();
   write_u32(at, static_cast<uint32_t>(endpoints.size()));
   write_u32(at, static_cast<uint32_t>(bytes));
+  previous = {};
   for (const Endpoint& endpoint : endpoints) {
     std::string_view name = endpoint_name(endpoint, endpoint_pod_names);
     bool wide = is_wide(endpoint.address);
+    bool same = !name.empty() && name == previous;
+    previous = name;
     *at++ = static_cast<uint8_t>((endpoint.address.is_v6() ? kV6 : 0) | (wide ? kWide : 0) |
-                                 (endpoint.ready ? kReady : 0) | (name.empty() ? 0 : kHasName));
+                                 (endpoint.ready ? kReady : 0) |
+                                 (name.empty() ? 0 : same ? kSameName : kHasName));
     size_t octets = wide ? 16 : 4;
     std::memcpy(at, endpoint.address.bytes.data(), octets);
     at += octets;
-    if (!name.empty()) {
+    if (!name.empty() && !same) {
       if (name.size() < kLongName) {
         *at++ = static_cast<uint8_t>(name.size());
       } else {
@@ -109,6 +120,8 @@ KeptEndpoint KeptEndpoints::Iterator::operator*() const {
       at += sizeof(uint32_t);
     }
     out.name = std::string_view(reinterpret_cast<const char*>(at), length);
+  } else if (flags & kSameName) {
+    out.name = previous_name_;
   }
   return out;
 }
@@ -122,7 +135,10 @@ KeptEndpoints::Iterator& KeptEndpoints::Iterator::operator++() {
       length = read_u32(at_);
       at_ += sizeof(uint32_t);
     }
+    previous_name_ = std::string_view(reinterpret_cast<const char*>(at_), length);
     at_ += length;
+  } else if (!(flags & kSameName)) {
+    previous_name_ = {};
   }
   return *this;
 }

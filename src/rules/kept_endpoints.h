@@ -11,7 +11,8 @@
 //
 // A std::vector<Endpoint> kept 112 bytes an endpoint (two strings, a shared list of ports) and
 // grew by doubling; this is one block of [flags, 4 or 16 address octets, label] per endpoint,
-// about 16 bytes for a VMI with a 10-letter hostname. Ports are not kept: only the Service's
+// about 16 bytes for a VMI with a 10-letter hostname (its second address, when dual-stack,
+// 17 more: the label is not repeated). Ports are not kept: only the Service's
 // own records read them, and those are built from the endpoints_of() that this is made from.
 // The label is resolved when kept (endpoint_label(): the hostname, else with
 // `endpoint_pod_names` the Pod or VMI name when it is a DNS label, else the dashed address,
@@ -63,10 +64,11 @@ class KeptEndpoints {
       ++*this;
       return before;
     }
-    bool operator==(const Iterator&) const = default;
+    bool operator==(const Iterator& other) const { return at_ == other.at_; }
 
    private:
     const uint8_t* at_ = nullptr;
+    std::string_view previous_name_;  // the last entry's label text, for kSameName
   };
   Iterator begin() const;
   Iterator end() const;
@@ -74,7 +76,9 @@ class KeptEndpoints {
  private:
   // [uint32 entries][uint32 bytes of entries] then per endpoint: one octet of flags, the
   // address (4 octets for IPv4, 16 for IPv6), and with kHasName the label's length (one
-  // octet, or 255 and four octets) and its text. Null when there is no endpoint.
+  // octet, or 255 and four octets) and its text; with kSameName the label is the previous
+  // endpoint's, not repeated (a dual-stack workload's second address). Null when there is no
+  // endpoint.
   std::unique_ptr<uint8_t[]> block_;
 };
 

@@ -54,6 +54,22 @@ TEST(KeptEndpointsTest, ReadsBackAddressReadinessAndLabel) {
        true,
        {"b", "p-a", "10-0-0-1"},
        8 + (1 + 4 + 1 + 1) + (1 + 16 + 1 + 3) + (1 + 4)},
+      {"dual-stack: the second address's label is the first's, not repeated",
+       {{ip("10.244.0.5"), "myvmi", true, "vmi-a"}, {ip("fd10::5"), "myvmi", true, "vmi-a"}},
+       false,
+       {"myvmi", "myvmi"},
+       8 + (1 + 4 + 1 + 5) + (1 + 16)},
+      {"the same label again after another, and dashed addresses between",
+       {{ip("10.0.0.1"), "a", true, ""},
+        {ip("10.0.0.2"), "b", true, ""},
+        {ip("10.0.0.3"), "a", true, ""},
+        {ip("10.0.0.4"), "", true, ""},
+        {ip("10.0.0.5"), "", true, ""},
+        {ip("10.0.0.6"), "a", true, ""},
+        {ip("10.0.0.7"), "a", false, ""}},
+       false,
+       {"a", "b", "a", "10-0-0-4", "10-0-0-5", "a", "a"},
+       8 + 3 * (1 + 4 + 1 + 1) + 2 * (1 + 4) + (1 + 4 + 1 + 1) + (1 + 4)},
   };
   for (const KeptCase& c : cases) {
     SCOPED_TRACE(c.why);
