@@ -160,33 +160,85 @@ void SelectorIndex::HashSlots::for_each(uint32_t hash, F&& f) const {
 
 // Pairs' blocks
 
-std::string_view SelectorIndex::key_of(const Pair& pair) const {
+namespace {
+
+// A name of a list: the list's prefix, then the entry's text.
+struct SplitName {
+  std::string_view prefix;
+  std::string_view rest;
+  std::string whole() const { return std::string(prefix).append(rest); }
+};
+
+// <0, 0, >0 as `name` sorts before, as, after the split name.
+int compare(std::string_view name, const SplitName& split) {
+  size_t head = std::min(name.size(), split.prefix.size());
+  if (int c = name.substr(0, head).compare(split.prefix.substr(0, head)); c != 0) {
+    return c;
+  }
+  if (name.size() < split.prefix.size()) {
+    return -1;  // a proper prefix of the split name
+  }
+  return name.substr(split.prefix.size()).compare(split.rest);
+}
+
+size_t common_prefix(std::string_view a, std::string_view b) {
+  size_t n = std::min(a.size(), b.size());
+  return static_cast<size_t>(std::mismatch(a.begin(), a.begin() + n, b.begin()).first - a.begin());
+}
+
+}  // namespace
+
+size_t SelectorIndex::head_size(const Pair& pair) {
+  return pair.key_size + pair.prefix_size[0] + pair.prefix_size[1] + pair.prefix_size[2];
+}
+
+std::string_view SelectorIndex::key_of(const Pair& pair) {
   return {reinterpret_cast<const char*>(pair.block.get()) + 4 * size_t{pair.names()},
           pair.key_size};
 }
 
-std::string_view SelectorIndex::name_at(const Pair& pair, uint32_t index) {
-  const uint8_t* names = pair.block.get() + 4 * size_t{pair.names()} + pair.key_size;
-  return entry_at(names + load_u32(pair.block.get() + 4 * size_t{index}));
+std::string_view SelectorIndex::prefix_of(const Pair& pair, List list) {
+  size_t at = 4 * size_t{pair.names()} + pair.key_size;
+  for (int l = 0; l < list; ++l) {
+    at += pair.prefix_size[l];
+  }
+  return {reinterpret_cast<const char*>(pair.block.get()) + at, pair.prefix_size[list]};
 }
 
-uint32_t SelectorIndex::lower_bound(const Pair& pair, List list, std::string_view name,
-                                    bool& found) {
+uint32_t SelectorIndex::first_of(const Pair& pair, List list) {
   uint32_t first = 0;
   for (int l = 0; l < list; ++l) {
     first += pair.count[l];
   }
+  return first;
+}
+
+std::string SelectorIndex::name_at(const Pair& pair, List list, uint32_t index) {
+  const uint8_t* names = pair.block.get() + 4 * size_t{pair.names()} + head_size(pair);
+  std::string_view rest =
+      entry_at(names + load_u32(pair.block.get() + 4 * size_t{first_of(pair, list) + index}));
+  return SplitName{prefix_of(pair, list), rest}.whole();
+}
+
+uint32_t SelectorIndex::lower_bound(const Pair& pair, List list, std::string_view name,
+                                    bool& found) {
+  uint32_t first = first_of(pair, list);
+  const uint8_t* names = pair.block.get() + 4 * size_t{pair.names()} + head_size(pair);
+  std::string_view prefix = prefix_of(pair, list);
+  auto at = [&](uint32_t i) {
+    return SplitName{prefix, entry_at(names + load_u32(pair.block.get() + 4 * size_t{first + i}))};
+  };
   uint32_t low = 0;
   uint32_t high = pair.count[list];
   while (low < high) {
     uint32_t mid = low + (high - low) / 2;
-    if (name_at(pair, first + mid) < name) {
+    if (compare(name, at(mid)) > 0) {
       low = mid + 1;
     } else {
       high = mid;
     }
   }
-  found = low < pair.count[list] && name_at(pair, first + low) == name;
+  found = low < pair.count[list] && compare(name, at(low)) == 0;
   return low;
 }
 
@@ -202,26 +254,97 @@ bool SelectorIndex::insert_name(Pair& pair, List list, std::string_view name) {
   if (found) {
     return false;
   }
-  for (int l = 0; l < list; ++l) {
-    index += pair.count[l];
+  std::string_view prefix = prefix_of(pair, list);
+  if (pair.count[list] == 0 || common_prefix(prefix, name) < prefix.size()) {
+    rewrite_with(pair, list, index, name);  // the list's prefix changes
+    return true;
   }
+  index += first_of(pair, list);
   uint32_t names = pair.names();
   const uint8_t* old = pair.block.get();
-  size_t old_tail = pair.bytes - 4 * size_t{names};  // the key and the names
-  size_t bytes = pair.bytes + 4 + entry_size(name.size());
+  size_t old_tail = pair.bytes - 4 * size_t{names};  // the key, the prefixes and the names
+  std::string_view rest = name.substr(prefix.size());
+  size_t bytes = pair.bytes + 4 + entry_size(rest.size());
   auto block = std::make_unique_for_overwrite<uint8_t[]>(bytes);
   uint8_t* at = block.get();
   std::memcpy(at, old, 4 * size_t{index});
-  store_u32(at + 4 * size_t{index}, static_cast<uint32_t>(old_tail - pair.key_size));
+  store_u32(at + 4 * size_t{index}, static_cast<uint32_t>(old_tail - head_size(pair)));
   std::memcpy(at + 4 * (size_t{index} + 1), old + 4 * size_t{index},
               4 * size_t{names - index});
   at += 4 * (size_t{names} + 1);
   std::memcpy(at, old + 4 * size_t{names}, old_tail);
-  write_entry(at + old_tail, name);
+  write_entry(at + old_tail, rest);
   pair.block = std::move(block);
   pair.bytes = static_cast<uint32_t>(bytes);
   ++pair.count[list];
   return true;
+}
+
+void SelectorIndex::rewrite_with(Pair& pair, List list, uint32_t index, std::string_view name) {
+  // The list's new prefix: what its names and `name` share (at most kMaxPrefix octets).
+  size_t prefix_size = std::min(name.size(), kMaxPrefix);
+  std::string_view old_prefix = prefix_of(pair, list);
+  if (pair.count[list] > 0) {
+    prefix_size = std::min(prefix_size, common_prefix(old_prefix, name));
+  }
+  // The names after the new prefix, each at most in two pieces, in block order.
+  struct Piece {
+    std::string_view head;
+    std::string_view tail;
+  };
+  std::vector<Piece> pieces;
+  pieces.reserve(pair.names() + 1);
+  const uint8_t* names = pair.block.get() + 4 * size_t{pair.names()} + head_size(pair);
+  for (int l = 0; l < 3; ++l) {
+    // The list's old names lose less of their text than its old prefix (when it has names).
+    std::string_view head = l == list && pair.count[l] > 0 ? old_prefix.substr(prefix_size)
+                                                           : std::string_view();
+    uint32_t first = first_of(pair, static_cast<List>(l));
+    for (uint32_t i = 0; i <= pair.count[l]; ++i) {
+      if (l == list && i == index) {
+        pieces.push_back({name.substr(prefix_size), {}});
+      }
+      if (i < pair.count[l]) {
+        pieces.push_back(
+            {head, entry_at(names + load_u32(pair.block.get() + 4 * size_t{first + i}))});
+      }
+    }
+  }
+  std::string prefixes[3];
+  for (int l = 0; l < 3; ++l) {
+    prefixes[l] = l == list ? std::string(name.substr(0, prefix_size))
+                            : std::string(prefix_of(pair, static_cast<List>(l)));
+  }
+  std::string key(key_of(pair));
+  size_t names_size = 0;
+  for (const Piece& piece : pieces) {
+    names_size += entry_size(piece.head.size() + piece.tail.size());
+  }
+  size_t head = key.size() + prefixes[0].size() + prefixes[1].size() + prefixes[2].size();
+  size_t bytes = 4 * pieces.size() + head + names_size;
+  auto block = std::make_unique_for_overwrite<uint8_t[]>(bytes);
+  uint8_t* offsets = block.get();
+  uint8_t* at = offsets + 4 * pieces.size();
+  std::memcpy(at, key.data(), key.size());
+  at += key.size();
+  for (const std::string& prefix : prefixes) {
+    std::memcpy(at, prefix.data(), prefix.size());
+    at += prefix.size();
+  }
+  uint8_t* first_name = at;
+  std::string joined;
+  for (const Piece& piece : pieces) {
+    store_u32(offsets, static_cast<uint32_t>(at - first_name));
+    offsets += 4;
+    joined.assign(piece.head).append(piece.tail);
+    at = write_entry(at, joined);
+  }
+  pair.block = std::move(block);
+  pair.bytes = static_cast<uint32_t>(bytes);
+  ++pair.count[list];
+  for (int l = 0; l < 3; ++l) {
+    pair.prefix_size[l] = static_cast<uint8_t>(prefixes[l].size());
+  }
 }
 
 bool SelectorIndex::erase_name(Pair& pair, List list, std::string_view name) {
@@ -230,15 +353,15 @@ bool SelectorIndex::erase_name(Pair& pair, List list, std::string_view name) {
   if (!found) {
     return false;
   }
-  for (int l = 0; l < list; ++l) {
-    index += pair.count[l];
-  }
+  // The list's prefix stays: still one its names share.
+  index += first_of(pair, list);
   uint32_t names = pair.names();
   const uint8_t* old = pair.block.get();
-  const uint8_t* old_names = old + 4 * size_t{names} + pair.key_size;
+  size_t head = head_size(pair);
+  const uint8_t* old_names = old + 4 * size_t{names} + head;
   uint32_t gone_at = load_u32(old + 4 * size_t{index});
-  auto gone_size = static_cast<uint32_t>(entry_size(name.size()));
-  size_t old_names_size = pair.bytes - 4 * size_t{names} - pair.key_size;
+  auto gone_size = static_cast<uint32_t>(entry_size(entry_at(old_names + gone_at).size()));
+  size_t old_names_size = pair.bytes - 4 * size_t{names} - head;
   size_t bytes = pair.bytes - 4 - gone_size;
   auto block = std::make_unique_for_overwrite<uint8_t[]>(bytes);
   uint8_t* at = block.get();
@@ -249,8 +372,8 @@ bool SelectorIndex::erase_name(Pair& pair, List list, std::string_view name) {
       at += 4;
     }
   }
-  std::memcpy(at, old + 4 * size_t{names}, pair.key_size);
-  at += pair.key_size;
+  std::memcpy(at, old + 4 * size_t{names}, head);
+  at += head;
   std::memcpy(at, old_names, gone_at);
   std::memcpy(at + gone_at, old_names + gone_at + gone_size, old_names_size - gone_at - gone_size);
   pair.block = std::move(block);
@@ -261,27 +384,42 @@ bool SelectorIndex::erase_name(Pair& pair, List list, std::string_view name) {
 
 void SelectorIndex::write(Pair& pair, std::string_view key,
                           const std::vector<std::string_view> (&lists)[3]) {
+  size_t prefix_sizes[3] = {0, 0, 0};
   size_t names = 0;
   size_t names_size = 0;
-  for (const auto& list : lists) {
-    names += list.size();
-    for (std::string_view name : list) {
-      names_size += entry_size(name.size());
+  for (size_t l = 0; l < 3; ++l) {
+    if (!lists[l].empty()) {
+      // Sorted: what the first and the last share, all share.
+      prefix_sizes[l] =
+          std::min(kMaxPrefix, common_prefix(lists[l].front(), lists[l].back()));
+    }
+    names += lists[l].size();
+    for (std::string_view name : lists[l]) {
+      names_size += entry_size(name.size() - prefix_sizes[l]);
     }
   }
-  size_t bytes = 4 * names + key.size() + names_size;
+  size_t head = key.size() + prefix_sizes[0] + prefix_sizes[1] + prefix_sizes[2];
+  size_t bytes = 4 * names + head + names_size;
   auto block = std::make_unique_for_overwrite<uint8_t[]>(bytes);
   uint8_t* offsets = block.get();
-  uint8_t* first_name = offsets + 4 * names + key.size();
-  std::memcpy(offsets + 4 * names, key.data(), key.size());
-  uint8_t* at = first_name;
+  uint8_t* at = offsets + 4 * names;
+  std::memcpy(at, key.data(), key.size());
+  at += key.size();
+  for (size_t l = 0; l < 3; ++l) {
+    if (prefix_sizes[l] > 0) {
+      std::memcpy(at, lists[l].front().data(), prefix_sizes[l]);
+      at += prefix_sizes[l];
+    }
+  }
+  uint8_t* first_name = at;
   for (size_t l = 0; l < 3; ++l) {
     for (std::string_view name : lists[l]) {
       store_u32(offsets, static_cast<uint32_t>(at - first_name));
       offsets += 4;
-      at = write_entry(at, name);
+      at = write_entry(at, name.substr(prefix_sizes[l]));
     }
     pair.count[l] = static_cast<uint32_t>(lists[l].size());
+    pair.prefix_size[l] = static_cast<uint8_t>(prefix_sizes[l]);
   }
   pair.block = std::move(block);
   pair.bytes = static_cast<uint32_t>(bytes);
@@ -483,10 +621,8 @@ void SelectorIndex::drop_pair(uint32_t id) {
   std::string key(key_of(pair));
   std::string_view ns = namespace_of(key);
   for (WorkloadKind kind : {WorkloadKind::Vmi, WorkloadKind::Pod}) {
-    uint32_t first = list_of(kind) == kVmis ? pair.count[kServices]
-                                            : pair.count[kServices] + pair.count[kVmis];
     for (uint32_t i = 0; i < pair.count[list_of(kind)]; ++i) {
-      workload_pairs_.erase(workload_hash(kind, ns, name_at(pair, first + i)), id);
+      workload_pairs_.erase(workload_hash(kind, ns, name_at(pair, list_of(kind), i)), id);
     }
   }
   pair_ids_.erase(text_hash(key), id);
@@ -539,7 +675,7 @@ void SelectorIndex::add_selecting(const cluster::State& state, WorkloadKind kind
       return;  // another workload's entry (the same hash)
     }
     for (uint32_t i = 0; i < pair.count[kServices]; ++i) {
-      std::string name(name_at(pair, i));
+      std::string name = name_at(pair, kServices, i);
       auto service = state.services.find({ns, name});
       if (service == state.services.end() || !service->second.selector) {
         continue;  // changed since: a Service that changes is rebuilt anyway
@@ -574,13 +710,11 @@ void SelectorIndex::add_candidates(const cluster::Service& service, std::set<std
       fewest = &pair;
     }
   }
-  uint32_t first = fewest->count[kServices];
   for (uint32_t i = 0; i < fewest->count[kVmis]; ++i) {
-    vmis.emplace(name_at(*fewest, first + i));
+    vmis.insert(vmis.end(), name_at(*fewest, kVmis, i));  // in order
   }
-  first += fewest->count[kVmis];
   for (uint32_t i = 0; i < fewest->count[kPods]; ++i) {
-    pods.emplace(name_at(*fewest, first + i));
+    pods.insert(pods.end(), name_at(*fewest, kPods, i));
   }
 }
 

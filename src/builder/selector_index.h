@@ -19,8 +19,9 @@
 //   index.add_candidates(service, vmis, pods);     // the workloads `service` may select
 //
 // Costs, in exact-size blocks and open-addressing tables rather than nodes: per selected pair,
-// one block with its key and its names (Services, VMIs, Pods: each name once, its length and
-// text, and a 4-octet offset that keeps each list in name order) and 40 octets; per (workload,
+// one block with its key and its names (Services, VMIs, Pods: each list's common prefix once,
+// then each name as its length and the text after that prefix, and a 4-octet offset that
+// keeps each list in name order) and 40 octets; per (workload,
 // pair) and (Service, pair), about 10 octets of table that lead back from the name to the pair
 // (a 32-bit hash of the name; a collision only makes a lookup check one more pair's list). A
 // change of a workload or Service rewrites the blocks of its pairs: what it costs grows with
@@ -71,15 +72,18 @@ class SelectorIndex {
 
   // A selected label pair: its key ("<namespace>\0<key>\0<value>") and its lists of names in
   // one block of exactly `bytes`: [uint32 offset of each name, the lists one after the other,
-  // each in name order][the key][the names, in any order: a length octet (255: four octets of
-  // length follow) and the text]. Offsets count from the first name. Null: a free slot.
+  // each in name order][the key][each list's prefix, one its names share][each name after
+  // its list's prefix, in any order: a length octet (255: four octets of length follow) and
+  // the text]. Offsets count from the first name. Null: a free slot.
   struct Pair {
     std::unique_ptr<uint8_t[]> block;
     uint32_t bytes = 0;
     uint32_t key_size = 0;
-    uint32_t count[3] = {0, 0, 0};  // by List
+    uint32_t count[3] = {0, 0, 0};        // by List
+    uint8_t prefix_size[3] = {0, 0, 0};   // by List
     uint32_t names() const { return count[0] + count[1] + count[2]; }
   };
+  static constexpr size_t kMaxPrefix = 255;
 
   // A multimap from a 32-bit hash to a pair id: open addressing, linear probing, 8 octets a
   // slot, at most 85% full (70% after a full build).
@@ -117,16 +121,23 @@ class SelectorIndex {
   uint32_t find_pair(std::string_view ns, std::string_view key, std::string_view value) const;
   // The pair of key_, made (without names) when new; `added` says whether it was.
   uint32_t pair_at_key(bool& added);
-  std::string_view key_of(const Pair& pair) const;
-  // The name at `index` of all the pair's names (the lists one after the other).
-  static std::string_view name_at(const Pair& pair, uint32_t index);
-  // The index of `name` in `list`'s part of the pair's names, or where it would go.
+  static std::string_view key_of(const Pair& pair);
+  // The key, the prefixes: what lies between the offsets and the names.
+  static size_t head_size(const Pair& pair);
+  static std::string_view prefix_of(const Pair& pair, List list);
+  // The index of the list's first name among all the pair's names.
+  static uint32_t first_of(const Pair& pair, List list);
+  // The name at `index` of `list`.
+  static std::string name_at(const Pair& pair, List list, uint32_t index);
+  // The index of `name` in `list`, or where it would go.
   static uint32_t lower_bound(const Pair& pair, List list, std::string_view name, bool& found);
   static bool contains_name(const Pair& pair, List list, std::string_view name);
   // Rewrites the block with `name` added to / removed from `list`; false when it was already
   // there / was not.
   static bool insert_name(Pair& pair, List list, std::string_view name);
   static bool erase_name(Pair& pair, List list, std::string_view name);
+  // insert_name() when the list's prefix changes: every name of the list is written again.
+  static void rewrite_with(Pair& pair, List list, uint32_t index, std::string_view name);
   // Writes the block from the key and the lists (each in name order, no name twice).
   static void write(Pair& pair, std::string_view key,
                     const std::vector<std::string_view> (&lists)[3]);
