@@ -228,7 +228,7 @@ json encode(const cluster::Service& service) {
 
 json encode(const cluster::EndpointSlice& slice) {
   json out = object_head(Kind::EndpointSlice, slice.meta);
-  out["addressType"] = slice.address_type;
+  out["addressType"] = slice.address_type.str();
   json endpoints = json::array();
   for (const auto& endpoint : slice.endpoints) {
     json entry = {{"addresses", addresses(endpoint.addresses)}};

@@ -67,7 +67,7 @@ std::optional<cluster::EndpointSlice> decode_endpoint_slice(FieldReader& reader,
   if (slice.address_type.empty()) {
     reader.error(address_type.path, "is required");
   } else if (!family && slice.address_type != "FQDN") {
-    reader.error(address_type.path, quoted(slice.address_type) + " is not one of IPv4, IPv6, FQDN");
+    reader.error(address_type.path, quoted(slice.address_type.str()) + " is not one of IPv4, IPv6, FQDN");
   }
   for (const Field& item : reader.list(root["endpoints"])) {
     Field entry = reader.map(item);
