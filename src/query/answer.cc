@@ -224,7 +224,7 @@ class Responder {
   // RFC 8482: ANY gets one record set of the name, never all of them.
   static const zone::RrSet* pick_set(const zone::Node& node, RrType qtype) {
     if (qtype == RrType::ANY) {
-      return node.rrsets.empty() ? nullptr : &node.rrsets.front();
+      return node.rrsets().empty() ? nullptr : &node.rrsets().front();
     }
     return node.find(qtype);
   }

@@ -1,6 +1,7 @@
 #include "query/synthesized_node.h"
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 #include "cluster/ip_address.h"
@@ -14,8 +15,9 @@ const zone::Node* SynthesizedNode::make(dns::RrType type, uint32_t ttl,
   rdata_[0] = 0;
   rdata_[1] = static_cast<uint8_t>(length);
   std::copy_n(address.begin(), length, rdata_.begin() + 2);
-  set_ = zone::RrSet(type, ttl, 1, std::span<const uint8_t>(rdata_.data(), 2 + length));
-  node_ = zone::Node{std::span<const zone::RrSet>(&set_, 1)};
+  // Made in place: a set and a node find their data by offsets from themselves.
+  std::construct_at(&set_, type, ttl, 1, std::span<const uint8_t>(rdata_.data(), 2 + length));
+  std::construct_at(&node_, std::span<const zone::RrSet>(&set_, 1));
   return &node_;
 }
 

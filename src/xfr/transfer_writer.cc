@@ -44,7 +44,7 @@ void RecordSequence::add_zone(const zone::Zone& zone) {
   zone_ = &zone;
   owners_.reserve(zone.node_count());
   zone.for_each_owner([&](std::string_view below, std::string_view apex, const zone::Node& node) {
-    if (!node.rrsets.empty()) {
+    if (!node.rrsets().empty()) {
       owners_.push_back({below, apex, &node});
     }
   });
@@ -75,8 +75,8 @@ bool RecordSequence::settle() {
       case Segment::Kind::Zone:
         while (offset_ < owners_.size()) {
           const zone::Node& node = *owners_[offset_].node;
-          if (set_ < node.rrsets.size()) {
-            const zone::RrSet& set = node.rrsets[set_];
+          if (set_ < node.rrsets().size()) {
+            const zone::RrSet& set = node.rrsets()[set_];
             bool apex_soa = set.type() == dns::RrType::SOA;  // sent first and last instead
             if (!apex_soa && rdata_ + 2 <= set.data().size()) {
               return true;
@@ -111,7 +111,7 @@ bool RecordSequence::peek(DeltaRecord& out) {
       return Delta::read(s.packed, at, out);
     }
     case Segment::Kind::Zone: {
-      const zone::RrSet& set = owners_[offset_].node->rrsets[set_];
+      const zone::RrSet& set = owners_[offset_].node->rrsets()[set_];
       size_t at = rdata_;
       std::span<const uint8_t> owner = whole(owners_[offset_], owner_buffer_);
       out.owner_wire = {reinterpret_cast<const char*>(owner.data()), owner.size()};
@@ -140,7 +140,7 @@ void RecordSequence::advance() {
       break;
     }
     case Segment::Kind::Zone: {
-      owners_[offset_].node->rrsets[set_].next(rdata_, rdata_buffer_);
+      owners_[offset_].node->rrsets()[set_].next(rdata_, rdata_buffer_);
       break;
     }
   }

@@ -109,15 +109,15 @@ bool Zone::prefetch_next(LookupPrefetch& p) {
     }
     case 4: {
       // The node is loaded: load its sets, and the rdata of the first.
-      if (p.node->rrsets.empty()) {
+      if (p.node->rrsets().empty()) {
         break;
       }
-      __builtin_prefetch(p.node->rrsets.data());
+      __builtin_prefetch(p.node->rrsets().data());
       p.level = 5;
       return true;
     }
     case 5: {
-      for (const RrSet& set : p.node->rrsets) {
+      for (const RrSet& set : p.node->rrsets()) {
         __builtin_prefetch(set.data().data());
       }
       break;

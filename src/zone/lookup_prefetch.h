@@ -18,7 +18,7 @@ namespace vmdns::zone {
 
 class Zone;
 class ShardTable;
-struct Node;
+class Node;
 
 struct LookupPrefetch {
   std::string_view name;       // lowercased wire form

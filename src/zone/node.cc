@@ -3,7 +3,7 @@
 namespace vmdns::zone {
 
 const RrSet* Node::find(dns::RrType type) const {
-  for (const RrSet& set : rrsets) {
+  for (const RrSet& set : rrsets()) {
     if (set.type() == type) {
       return &set;
     }

@@ -7,13 +7,20 @@
 //   set->for_each([](std::span<const uint8_t> rdata) { ... });   // in insertion order
 //
 // An SRV set whose every target is a name of its own zone stores each target once, as the key
-// of the zone's name table: its entries are the 2-octet rdata length, the rdata's fixed part
-// (priority, weight, port) and a 4-octet reference to the key, relative to the entry (a
-// Service's shard names each endpoint six times in SRV targets: this is most of its bytes).
-// A key holds a name's octets below its zone's apex, so such a set is preceded by a 4-octet
-// header, the offset from its entries back to the apex, which completes each target.
+// of the zone's name table: its entries are the rdata's fixed part (priority, weight, port) and
+// a 4-octet reference to the key, relative to the entry (a Service's shard names each endpoint
+// six times in SRV targets: this is most of its bytes). A key holds a name's octets below its
+// zone's apex, so such a set is preceded by a 4-octet header, the offset from its entries back
+// to the apex, which completes each target; the rdata's length is the fixed part's, the key's
+// and the apex's (each stored with its length octet before it), so the entry need not hold it.
 // Readers see whole rdatas either way: for_each() and next() put such an rdata together in a
 // buffer of the caller's (a stack array; nothing is allocated).
+//
+// An RrSet is 16 octets, as a zone holds one per owner and type: where its entries are is an
+// offset from the set itself (they live in the same block, or the same object, never farther
+// than 2 GiB away), so a set is made in place and never copied or moved; its count is one
+// octet, and a set of kCountInHeader records or more (rare: a large headless Service's
+// addresses) keeps its count in the 4 octets before its entries.
 
 #include <cstddef>
 #include <cstdint>
@@ -28,37 +35,76 @@ class RrSet {
  public:
   // Where the target name starts in an SRV rdata (RFC 2782): after priority, weight and port.
   static constexpr size_t kSrvFixed = 6;
-  // An entry whose target is referenced: length, fixed part, reference.
-  static constexpr size_t kReferenceEntry = 2 + kSrvFixed + 4;
+  // An entry whose target is referenced: fixed part, reference.
+  static constexpr size_t kReferenceEntry = kSrvFixed + 4;
   // Before the entries of such a set: how far back the zone's apex is (its wire octets).
   static constexpr size_t kReferenceHeader = 4;
+  // From this many records on, a set not of references keeps its count (4 octets, host order)
+  // in a header of kCountHeader octets before its entries; a set of references has
+  // data().size() / kReferenceEntry of them.
+  static constexpr uint32_t kCountInHeader = 255;
+  static constexpr size_t kCountHeader = 4;
   // Room for any rdata whose target is referenced: the fixed part and a name of 255 octets.
   using RdataBuffer = uint8_t[kSrvFixed + 255];
 
-  RrSet() = default;
+  // The octets a set of `count` records needs before its entries (its header), which the
+  // maker of the set fills in: the apex offset of a set of references (Zone), the count of
+  // a large set (header_count()).
+  static size_t header_size(uint32_t count, bool targets_referenced) {
+    if (targets_referenced) {
+      return kReferenceHeader;
+    }
+    return count >= kCountInHeader ? kCountHeader : 0;
+  }
+  // Writes the header of a set of `count` records that is not of references before `entries`
+  // (header_size() octets there).
+  static void write_count_header(uint8_t* entries, uint32_t count) {
+    if (count >= kCountInHeader) {
+      std::memcpy(entries - kCountHeader, &count, sizeof count);
+    }
+  }
+
+  RrSet() = default;  // empty
+  // A set whose entries are `data`, made where it stays: header_size(count, ...) octets before
+  // data.data() must hold its header.
   RrSet(dns::RrType type, uint32_t ttl, uint32_t count, std::span<const uint8_t> data,
         bool targets_referenced = false)
-      : data_(data.data()), length_(static_cast<uint32_t>(data.size())), ttl_(ttl),
-        count_(count), type_(type), targets_referenced_(targets_referenced) {}
+      : data_(static_cast<int32_t>(data.data() - reinterpret_cast<const uint8_t*>(this))),
+        length_(static_cast<uint32_t>(data.size())), ttl_(ttl), type_(type),
+        referenced_(targets_referenced ? 1 : 0),
+        count_(static_cast<uint8_t>(count < kCountInHeader ? count : kCountInHeader)) {}
+  RrSet(const RrSet&) = delete;  // data_ is relative to the set's own place
+  RrSet& operator=(const RrSet&) = delete;
 
   dns::RrType type() const { return type_; }
   uint32_t ttl() const { return ttl_; }
-  size_t size() const { return count_; }
+  size_t size() const {
+    if (count_ < kCountInHeader) {
+      return count_;
+    }
+    if (referenced_ != 0) {
+      return length_ / kReferenceEntry;
+    }
+    uint32_t count;
+    std::memcpy(&count, entries() - kCountHeader, sizeof count);
+    return count;
+  }
   // The stored entries, back to back: length-prefixed rdatas, or with targets_referenced()
   // entries of kReferenceEntry octets. Read them with next() or for_each().
-  std::span<const uint8_t> data() const { return {data_, length_}; }
+  std::span<const uint8_t> data() const { return {entries(), length_}; }
   // True for an SRV set that stores its targets as references (see above).
-  bool targets_referenced() const { return targets_referenced_; }
+  bool targets_referenced() const { return referenced_ != 0; }
 
   // The first rdata (an SOA set's only one); empty for an empty set or a set of references
   // (never an SOA). The length prefix is checked against the data, so a set cut short never
   // reads past it.
   std::span<const uint8_t> first() const {
-    if (length_ < 2 || targets_referenced_) {
+    if (length_ < 2 || referenced_ != 0) {
       return {};
     }
-    size_t len = (size_t{data_[0]} << 8) | data_[1];
-    return len + 2 <= length_ ? std::span<const uint8_t>(data_ + 2, len)
+    const uint8_t* data = entries();
+    size_t len = (size_t{data[0]} << 8) | data[1];
+    return len + 2 <= length_ ? std::span<const uint8_t>(data + 2, len)
                               : std::span<const uint8_t>();
   }
 
@@ -67,35 +113,37 @@ class RrSet {
   // The rdata of the entry at octet `at` of data() (has_entry(at)), moving `at` to the next
   // entry: a view into the set, or for a referenced target the rdata put together in `buffer`.
   std::span<const uint8_t> next(size_t& at, RdataBuffer& buffer) const {
-    size_t len = (size_t{data_[at]} << 8) | data_[at + 1];
-    if (!targets_referenced_) {
-      std::span<const uint8_t> rdata(data_ + at + 2, len);
+    const uint8_t* data = entries();
+    if (referenced_ == 0) {
+      size_t len = (size_t{data[at]} << 8) | data[at + 1];
+      std::span<const uint8_t> rdata(data + at + 2, len);
       at += 2 + len;
       return rdata;
     }
-    const uint8_t* entry = data_ + at;
+    const uint8_t* entry = data + at;
     int32_t relative;
-    std::memcpy(&relative, entry + 2 + kSrvFixed, sizeof relative);
+    std::memcpy(&relative, entry + kSrvFixed, sizeof relative);
     uint32_t to_apex;
-    std::memcpy(&to_apex, data_ - kReferenceHeader, sizeof to_apex);
-    // The key (its length octet before it), then the apex: the rdata's length says how long
-    // the whole target is, so the apex's length is what the key leaves of it.
+    std::memcpy(&to_apex, data - kReferenceHeader, sizeof to_apex);
+    // The key and the apex, each with its length octet before it.
     const uint8_t* below = entry + relative;
     size_t below_size = below[-1];
-    std::memcpy(buffer, entry + 2, kSrvFixed);
+    const uint8_t* apex = data - to_apex;
+    size_t apex_size = apex[-1];
+    std::memcpy(buffer, entry, kSrvFixed);
     std::memcpy(buffer + kSrvFixed, below, below_size);
-    std::memcpy(buffer + kSrvFixed + below_size, data_ - to_apex, len - kSrvFixed - below_size);
+    std::memcpy(buffer + kSrvFixed + below_size, apex, apex_size);
     at += kReferenceEntry;
-    return {buffer, len};
+    return {buffer, kSrvFixed + below_size + apex_size};
   }
 
   // With targets_referenced(): where the target of rdata `index` (< size()) is, a key of the
   // zone's name table. Each name is one key, so two rdatas name the same target exactly when
   // these are equal.
   const uint8_t* referenced_target(size_t index) const {
-    const uint8_t* entry = data_ + index * kReferenceEntry;
+    const uint8_t* entry = entries() + index * kReferenceEntry;
     int32_t relative;
-    std::memcpy(&relative, entry + 2 + kSrvFixed, sizeof relative);
+    std::memcpy(&relative, entry + kSrvFixed, sizeof relative);
     return entry + relative;
   }
 
@@ -103,10 +151,11 @@ class RrSet {
   template <typename F>
   void for_each(F&& f) const {
     size_t at = 0;
-    if (!targets_referenced_) {
+    if (referenced_ == 0) {
+      const uint8_t* data = entries();
       while (at + 2 <= length_) {
-        size_t len = (size_t{data_[at]} << 8) | data_[at + 1];
-        f(std::span<const uint8_t>(data_ + at + 2, len));
+        size_t len = (size_t{data[at]} << 8) | data[at + 1];
+        f(std::span<const uint8_t>(data + at + 2, len));
         at += 2 + len;
       }
       return;
@@ -118,12 +167,16 @@ class RrSet {
   }
 
  private:
-  const uint8_t* data_ = nullptr;
+  const uint8_t* entries() const { return reinterpret_cast<const uint8_t*>(this) + data_; }
+
+  int32_t data_ = 0;  // where the entries start, from this set
   uint32_t length_ = 0;
   uint32_t ttl_ = 0;
-  uint32_t count_ = 0;
   dns::RrType type_ = dns::RrType::SOA;
-  bool targets_referenced_ = false;
+  uint8_t referenced_ = 0;
+  uint8_t count_ = 0;  // kCountInHeader: see size()
 };
+
+static_assert(sizeof(RrSet) == 16);
 
 }  // namespace vmdns::zone

@@ -11,6 +11,9 @@
 #include "zone/pod_leaves.h"
 
 namespace vmdns::zone {
+
+const RrSet Zone::kNoSet;
+
 namespace {
 
 // Label offsets from the front of a wire name; a name has at most 127 labels.
@@ -218,7 +221,7 @@ void Zone::resolve_references(uint8_t* entries, size_t length) {
   auto to_apex = static_cast<uint32_t>(entries - reinterpret_cast<const uint8_t*>(apex_wire().data()));
   std::memcpy(entries - RrSet::kReferenceHeader, &to_apex, sizeof to_apex);
   for (size_t at = 0; at + RrSet::kReferenceEntry <= length; at += RrSet::kReferenceEntry) {
-    uint8_t* reference = entries + at + 2 + RrSet::kSrvFixed;
+    uint8_t* reference = entries + at + RrSet::kSrvFixed;
     uint32_t node;
     std::memcpy(&node, reference, sizeof node);
     auto relative = static_cast<int32_t>(
@@ -227,12 +230,12 @@ void Zone::resolve_references(uint8_t* entries, size_t length) {
   }
 }
 
-void Zone::adopt_records(std::span<const Node> nodes, std::span<const RrSet> sets,
+void Zone::adopt_records(std::span<const NodeDraft> nodes, std::span<const SetDraft> sets,
                          std::span<const uint8_t> data,
                          std::span<const std::pair<dns::RrType, uint32_t>> type_counts) {
   using TypeCount = std::pair<dns::RrType, uint32_t>;
-  static_assert(alignof(Node) <= alignof(std::max_align_t) && sizeof(Node) % alignof(RrSet) == 0);
   static_assert(alignof(Node) <= 8 && alignof(RrSet) <= 8 && alignof(TypeCount) <= 8);
+  static_assert(sizeof(Node) % alignof(RrSet) == 0);
   static_assert(std::is_trivially_destructible_v<Node> && std::is_trivially_destructible_v<RrSet>);
   static_assert(std::is_trivially_destructible_v<TypeCount>);
   // In the order a lookup reads them: the apex (a shard's route compares it), the name table's
@@ -244,8 +247,9 @@ void Zone::adopt_records(std::span<const Node> nodes, std::span<const RrSet> set
   const size_t data_at = sets_at + sets.size() * sizeof(RrSet);
   const size_t counts_at = (data_at + data.size() + alignof(TypeCount) - 1) & ~(alignof(TypeCount) - 1);
   const size_t total = counts_at + type_counts.size() * sizeof(TypeCount);
-  if (total > UINT32_MAX) {
-    throw std::length_error("zone " + apex().to_text() + " holds over 4 GiB of records");
+  // Nodes and sets find what they point at by 32-bit offsets within the block.
+  if (total > INT32_MAX) {
+    throw std::length_error("zone " + apex().to_text() + " holds over 2 GiB of records");
   }
   auto block = std::unique_ptr<std::byte[]>(new std::byte[total]);
   std::memcpy(block.get(), records_.get(), names_at);  // the apex
@@ -264,19 +268,17 @@ void Zone::adopt_records(std::span<const Node> nodes, std::span<const RrSet> set
   }
   type_counts_ = std::span<const TypeCount>(new_counts, type_counts.size());
   for (size_t i = 0; i < sets.size(); ++i) {
-    const RrSet& set = sets[i];
-    size_t at = static_cast<size_t>(set.data().data() - data.data());
-    std::construct_at(new_sets + i, set.type(), set.ttl(), static_cast<uint32_t>(set.size()),
-                      std::span<const uint8_t>(new_data + at, set.data().size()),
-                      set.targets_referenced());
-    if (set.targets_referenced()) {
-      resolve_references(new_data + at, set.data().size());
+    const SetDraft& set = sets[i];
+    std::construct_at(new_sets + i, set.type, set.ttl, set.count,
+                      std::span<const uint8_t>(new_data + set.offset, set.length),
+                      set.targets_referenced);
+    if (set.targets_referenced) {
+      resolve_references(new_data + set.offset, set.length);
     }
   }
   for (size_t i = 0; i < nodes.size(); ++i) {
-    std::span<const RrSet> own = nodes[i].rrsets;
-    size_t at = own.empty() ? 0 : static_cast<size_t>(own.data() - sets.data());
-    std::construct_at(new_nodes + i, Node{std::span<const RrSet>(new_sets + at, own.size())});
+    std::construct_at(new_nodes + i,
+                      std::span<const RrSet>(new_sets + nodes[i].first, nodes[i].count));
   }
   nodes_ = std::span<const Node>(new_nodes, nodes.size());
 }

@@ -129,7 +129,7 @@ class Zone {
   // The next level of `p`; false when nothing is left to load.
   static bool prefetch_next(LookupPrefetch& p);
   // The apex SOA, written into the authority section of negative answers (RFC 2308 section 3).
-  const RrSet& soa() const { return soa_; }
+  const RrSet& soa() const { return soa_ != nullptr ? *soa_ : kNoSet; }
   size_t node_count() const;
   size_t record_count() const;
   // Adds this zone's records by type to `counts`, its shards' and leaves' included: each part
@@ -178,9 +178,24 @@ class Zone {
   friend class ZoneBuilder;
   friend struct ZoneDiffAccess;  // zone_diff.cc compares parts by identity
   friend class ShardTable;  // its routes keep a copy of where a shard's name table slots are
-  // Copies the builder's nodes, sets, rdatas and counts by type into records_, pointing each
-  // at its new place, after the apex and the name table's slots and keys.
-  void adopt_records(std::span<const Node> nodes, std::span<const RrSet> sets,
+  // A set as the builder leaves it: its entries at `offset` of the builder's data, their
+  // header (RrSet::header_size) before them.
+  struct SetDraft {
+    uint32_t offset;
+    uint32_t length;
+    uint32_t ttl;
+    uint32_t count;
+    dns::RrType type;
+    bool targets_referenced;
+  };
+  // A node as the builder leaves it: `count` sets from index `first`.
+  struct NodeDraft {
+    uint32_t first = 0;
+    uint32_t count = 0;
+  };
+  // Makes the builder's nodes, sets, rdatas and counts by type in records_, after the apex and
+  // the name table's slots and keys.
+  void adopt_records(std::span<const NodeDraft> nodes, std::span<const SetDraft> sets,
                      std::span<const uint8_t> data,
                      std::span<const std::pair<dns::RrType, uint32_t>> type_counts);
   // The octets of records_ the apex takes: its length octet and wire form, padded to 8.
@@ -242,7 +257,8 @@ class Zone {
   bool dashed_addresses_ = false;            // Zone::with_dashed_addresses
   std::array<uint8_t, kMaxShardDepths> shard_depths_{};
   uint32_t dashed_ttl_ = 0;
-  RrSet soa_;                  // a copy of the apex SOA set, kept at hand
+  const RrSet* soa_ = nullptr;  // the apex SOA set, in records_, kept at hand
+  static const RrSet kNoSet;     // soa() of a zone without one (a shard)
   // This part's own records by type (not its shards' or leaves'), ascending type, in records_.
   std::span<const std::pair<dns::RrType, uint32_t>> type_counts_;
   // Shards (Zone::join), and the depths below the apex at which their apexes are (deepest

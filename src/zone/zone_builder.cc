@@ -176,12 +176,12 @@ void ZoneBuilder::freeze_sets() {
   auto rdata_of = [this](const Record& r) {
     return std::span<const uint8_t>(rdata_.data() + r.offset, r.length);
   };
-  // Upper bounds, so that the sets' and nodes' pointers into these buffers stay valid. The
-  // zone gets them packed in one block of their exact size (Zone::adopt_records).
+  // The zone makes its nodes and sets from these, packed in one block of its exact size with
+  // the data (Zone::adopt_records).
   std::vector<uint8_t> data;
-  std::vector<RrSet> sets;
-  std::vector<Node> nodes(node_count);
-  // (A set of referenced targets takes its header's octets more, at most one set a record.)
+  std::vector<Zone::SetDraft> sets;
+  std::vector<Zone::NodeDraft> nodes(node_count);
+  // (A set's header takes 4 octets more, at most one set a record.)
   data.reserve(rdata_.size() + (2 + RrSet::kReferenceHeader) * by_node.size());
   sets.reserve(by_node.size());
 
@@ -213,35 +213,36 @@ void ZoneBuilder::freeze_sets() {
         }
       }
       bool referenced = targets_in_zone(kept, target_nodes);
-      if (referenced) {
-        data.resize(data.size() + RrSet::kReferenceHeader);  // Zone::adopt_records fills it in
-      }
+      auto count = static_cast<uint32_t>(kept.size());
+      // The header: a set of references' is filled in by Zone::adopt_records.
+      data.resize(data.size() + RrSet::header_size(count, referenced));
       size_t data_begin = data.size();
+      if (!referenced) {
+        RrSet::write_count_header(data.data() + data_begin, count);
+      }
       for (size_t i = 0; i < kept.size(); ++i) {
         const Record& r = kept[i];
         size_t at = data.size();
-        // Within the reserved capacity: a referenced entry is no longer than the rdata's.
+        // (A referenced entry is no longer than the rdata's: within the reserved capacity.)
         data.resize(at + (referenced ? RrSet::kReferenceEntry : 2 + r.length));
-        data[at] = static_cast<uint8_t>(r.length >> 8);
-        data[at + 1] = static_cast<uint8_t>(r.length & 0xFF);
         if (referenced) {
           // The target's node index for now; Zone::adopt_records makes it a reference.
-          std::memcpy(data.data() + at + 2, rdata_.data() + r.offset, RrSet::kSrvFixed);
-          std::memcpy(data.data() + at + 2 + RrSet::kSrvFixed, &target_nodes[i],
-                      sizeof(uint32_t));
+          std::memcpy(data.data() + at, rdata_.data() + r.offset, RrSet::kSrvFixed);
+          std::memcpy(data.data() + at + RrSet::kSrvFixed, &target_nodes[i], sizeof(uint32_t));
         } else {
+          data[at] = static_cast<uint8_t>(r.length >> 8);
+          data[at + 1] = static_cast<uint8_t>(r.length & 0xFF);
           std::memcpy(data.data() + at + 2, rdata_.data() + r.offset, r.length);
         }
       }
-      sets.emplace_back(set_begin->type, set_begin->ttl, static_cast<uint32_t>(kept.size()),
-                        std::span<const uint8_t>(data.data() + data_begin,
-                                                 data.size() - data_begin),
-                        referenced);
-      counts[set_begin->type] += static_cast<uint32_t>(kept.size());
+      sets.push_back({static_cast<uint32_t>(data_begin),
+                      static_cast<uint32_t>(data.size() - data_begin), set_begin->ttl, count,
+                      set_begin->type, referenced});
+      counts[set_begin->type] += count;
       set_begin = set_end;
     }
-    nodes[node].rrsets =
-        std::span<const RrSet>(sets.data() + sets_begin, sets.size() - sets_begin);
+    nodes[node] = {static_cast<uint32_t>(sets_begin),
+                   static_cast<uint32_t>(sets.size() - sets_begin)};
   }
   rdata_.clear();
   rdata_.shrink_to_fit();
@@ -257,7 +258,7 @@ Zone ZoneBuilder::finish() && {
     // Our own invariant: build() always adds the SOA first.
     throw std::logic_error("zone " + zone_.apex().to_text() + " has no SOA");
   }
-  zone_.soa_ = *soa;
+  zone_.soa_ = soa;
   return std::move(zone_);
 }
 

@@ -57,7 +57,7 @@ void diff_nodes(std::string_view owner, const Node* before, const Node* after,
   static const Node kNone{};
   const Node& a = before != nullptr ? *before : kNone;
   const Node& b = after != nullptr ? *after : kNone;
-  for (const RrSet& set : a.rrsets) {
+  for (const RrSet& set : a.rrsets()) {
     if (set.type() == dns::RrType::SOA) {
       continue;  // the transfer writes both versions' SOAs itself
     }
@@ -66,7 +66,7 @@ void diff_nodes(std::string_view owner, const Node* before, const Node* after,
       one_way(false, owner, set, other, sink);
     }
   }
-  for (const RrSet& set : b.rrsets) {
+  for (const RrSet& set : b.rrsets()) {
     if (set.type() == dns::RrType::SOA) {
       continue;
     }

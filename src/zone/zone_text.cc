@@ -13,7 +13,7 @@ std::vector<dns::Name> sorted_owners(const Zone& zone) {
   std::vector<dns::Name> owners;
   owners.reserve(zone.node_count());
   zone.for_each_node([&](std::string_view key, const Node& node) {
-    if (node.rrsets.empty()) {
+    if (node.rrsets().empty()) {
       return;  // empty non-terminals have nothing to print
     }
     auto bytes = std::span(reinterpret_cast<const uint8_t*>(key.data()), key.size());
@@ -64,7 +64,7 @@ void write_zone_text(const Zone& zone, std::ostream& out) {
   write_dashed_parents(zone, out);
   for (const dns::Name& owner : sorted_owners(zone)) {
     const Node* node = zone.find(owner);
-    for (const RrSet& set : node->rrsets) {
+    for (const RrSet& set : node->rrsets()) {
       if (set.type() == dns::RrType::SOA && owner == zone.apex()) {
         continue;
       }

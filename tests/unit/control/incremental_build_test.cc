@@ -829,7 +829,7 @@ TEST(IncrementalBuild, VmZoneRebuildsOnlyTheBucketOfTheVmiThatChanged) {
   };
   auto answers = [&](const zone::Snapshot& snapshot, const char* name) {
     const zone::Node* n = node(snapshot, name);
-    return n != nullptr && !n->rrsets.empty();
+    return n != nullptr && !n->rrsets().empty();
   };
   ASSERT_NE(vm_zone(*before), nullptr);
   EXPECT_TRUE(answers(*before, "ns.vm"));

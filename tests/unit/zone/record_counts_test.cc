@@ -41,7 +41,7 @@ std::shared_ptr<const Zone> shard(const std::string& apex, const std::vector<Rec
 RecordCounts walked(const Zone& zone) {
   std::map<dns::RrType, uint64_t> by_type;
   zone.for_each_node([&by_type](std::string_view, const Node& node) {
-    for (const RrSet& set : node.rrsets) {
+    for (const RrSet& set : node.rrsets()) {
       by_type[set.type()] += set.size();
     }
   });

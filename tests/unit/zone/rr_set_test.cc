@@ -1,15 +1,47 @@
-// RrSet::first(): the first of the length-prefixed rdatas, and nothing for a set that has none or
-// whose first length runs past its data.
+// RrSet: the first of the length-prefixed rdatas (nothing for a set that has none or whose first
+// length runs past its data), and the compact layout a zone keeps: a set of 16 octets that
+// finds its entries by an offset from itself, its count in one octet up to 254 records and in a
+// header before its entries from 255 on, rdatas up to 65,535 octets and sets far larger;
+// an SRV set of referenced targets up to names of 255 octets. Each is read back whole.
 
 #include "zone/rr_set.h"
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "dns/name.h"
+#include "dns/rdata.h"
+#include "zone/zone_builder.h"
+
 namespace vmdns::zone {
 namespace {
+
+// A set and its entries in one buffer, the way a zone's block holds them: the set first, then
+// its header, then the entries.
+class StoredSet {
+ public:
+  StoredSet(dns::RrType type, uint32_t count, const std::vector<uint8_t>& entries) {
+    size_t header = RrSet::header_size(count, false);
+    block_ = std::make_unique<std::byte[]>(sizeof(RrSet) + header + entries.size());
+    auto* data = reinterpret_cast<uint8_t*>(block_.get()) + sizeof(RrSet) + header;
+    if (!entries.empty()) {
+      std::memcpy(data, entries.data(), entries.size());
+    }
+    RrSet::write_count_header(data, count);
+    set_ = std::construct_at(reinterpret_cast<RrSet*>(block_.get()), type, 30, count,
+                             std::span<const uint8_t>(data, entries.size()));
+  }
+  const RrSet& operator*() const { return *set_; }
+  const RrSet* operator->() const { return set_; }
+
+ private:
+  std::unique_ptr<std::byte[]> block_;
+  const RrSet* set_ = nullptr;
+};
 
 struct FirstCase {
   const char* name;
@@ -22,8 +54,8 @@ class RrSetFirstTest : public ::testing::TestWithParam<FirstCase> {};
 
 TEST_P(RrSetFirstTest, First) {
   const FirstCase& c = GetParam();
-  RrSet set(dns::RrType::A, 30, c.count, c.data);
-  std::span<const uint8_t> got = set.first();
+  StoredSet set(dns::RrType::A, c.count, c.data);
+  std::span<const uint8_t> got = set->first();
   EXPECT_EQ(std::vector<uint8_t>(got.begin(), got.end()), c.first);
 }
 
@@ -37,6 +69,137 @@ INSTANTIATE_TEST_SUITE_P(
                       FirstCase{"length_past_the_data", {0, 9, 10, 244}, 1, {}},
                       FirstCase{"half_a_length", {0}, 1, {}}),
     [](const ::testing::TestParamInfo<FirstCase>& info) { return info.param.name; });
+
+TEST(RrSetLayout, IsSixteenOctets) {
+  EXPECT_EQ(sizeof(RrSet), 16u);
+  // An empty set (a zone without an SOA answers soa() with one) reads as empty.
+  RrSet empty;
+  EXPECT_EQ(empty.size(), 0u);
+  EXPECT_TRUE(empty.data().empty());
+  EXPECT_TRUE(empty.first().empty());
+}
+
+dns::Name name(const std::string& text) { return *dns::Name::from_text(text); }
+
+// `count` records of `rdata_size` octets each (distinct: their first octets count), at one name
+// of a zone, built and read back: the count, every rdata in order, the zone's count by type.
+struct CountCase {
+  const char* name;
+  uint32_t count;
+  size_t rdata_size;
+};
+
+class RrSetCountTest : public ::testing::TestWithParam<CountCase> {};
+
+TEST_P(RrSetCountTest, ReadsBackEveryRecord) {
+  const CountCase& c = GetParam();
+  ZoneBuilder b(name("example."));
+  b.add(name("example."), dns::RrType::SOA, 5,
+        dns::rdata::soa(name("ns.example."), name("h.example."), 1, 2, 3, 4, 5));
+  std::vector<std::vector<uint8_t>> added;
+  for (uint32_t i = 0; i < c.count; ++i) {
+    std::vector<uint8_t> rdata(c.rdata_size, static_cast<uint8_t>(i * 7));
+    for (size_t k = 0; k < 4 && k < rdata.size(); ++k) {
+      rdata[k] = static_cast<uint8_t>(i >> (8 * (3 - k)));
+    }
+    added.push_back(rdata);
+    ASSERT_TRUE(b.add(name("big.example."), dns::RrType::TXT, 7, rdata));
+  }
+  b.add(name("after.example."), dns::RrType::A, 9, dns::rdata::a({10, 0, 0, 1}));
+  Zone zone = std::move(b).finish();
+  const Node* node = zone.find(name("big.example.").lowercased());
+  ASSERT_NE(node, nullptr);
+  const RrSet* set = node->find(dns::RrType::TXT);
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->size(), c.count);
+  EXPECT_EQ(set->ttl(), 7u);
+  std::vector<std::vector<uint8_t>> read;
+  set->for_each([&](std::span<const uint8_t> r) { read.emplace_back(r.begin(), r.end()); });
+  EXPECT_TRUE(read == added) << read.size() << " read of " << added.size();
+  EXPECT_EQ(set->data().size(), c.count * (2 + c.rdata_size));
+  std::span<const uint8_t> first = set->first();
+  EXPECT_EQ(std::vector<uint8_t>(first.begin(), first.end()), added.front());
+  // The sets after it are where they were put.
+  const Node* after = zone.find(name("after.example.").lowercased());
+  ASSERT_NE(after, nullptr);
+  ASSERT_NE(after->find(dns::RrType::A), nullptr);
+  EXPECT_EQ(after->find(dns::RrType::A)->size(), 1u);
+  EXPECT_EQ(after->find(dns::RrType::A)->ttl(), 9u);
+  EXPECT_EQ(zone.soa().size(), 1u);
+  EXPECT_EQ(zone.record_count(), 2u + c.count);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Sets, RrSetCountTest,
+    ::testing::Values(CountCase{"one", 1, 4}, CountCase{"last_in_the_octet", 254, 4},
+                      CountCase{"first_in_the_header", 255, 4},
+                      CountCase{"one_past", 256, 4}, CountCase{"sixteen_bits", 65'536, 4},
+                      CountCase{"largest_rdata", 1, 65'535},
+                      CountCase{"two_largest_rdatas", 2, 65'535},
+                      CountCase{"over_64_kib_of_small_rdatas", 20'000, 10}),
+    [](const ::testing::TestParamInfo<CountCase>& info) { return info.param.name; });
+
+// A wire name of `length` octets (at most 255) ending in `suffix` (text, absolute).
+std::string long_name(size_t length, const std::string& suffix) {
+  size_t room = length - name(suffix).wire_length();
+  std::string text;
+  while (room > 0) {
+    size_t label = std::min<size_t>(room - 1, 63);
+    if (room - (label + 1) == 1) {
+      --label;  // no room is left for a label of none
+    }
+    text += std::string(label, 'a' + static_cast<char>(text.size() % 26)) + ".";
+    room -= label + 1;
+  }
+  return text + suffix;
+}
+
+// SRV sets of referenced targets at the limits of a name: the apex long or short, the target
+// the longest name there is.
+struct ReferenceCase {
+  const char* name;
+  size_t apex_length;
+  size_t target_length;
+  uint32_t count;  // SRVs to the target, each its own port
+};
+
+class RrSetReferenceTest : public ::testing::TestWithParam<ReferenceCase> {};
+
+TEST_P(RrSetReferenceTest, ReadsBackEveryRdata) {
+  const ReferenceCase& c = GetParam();
+  dns::Name apex = name(long_name(c.apex_length, "example."));
+  ASSERT_EQ(apex.wire_length(), c.apex_length);
+  dns::Name target = name(long_name(c.target_length, apex.to_text()));
+  ASSERT_EQ(target.wire_length(), c.target_length);
+  ZoneBuilder b(apex);
+  b.add(apex, dns::RrType::SOA, 5, dns::rdata::soa(apex, apex, 1, 2, 3, 4, 5));
+  b.add(target, dns::RrType::A, 5, dns::rdata::a({10, 0, 0, 1}));
+  std::vector<std::vector<uint8_t>> added;
+  for (uint32_t i = 0; i < c.count; ++i) {
+    added.push_back(dns::rdata::srv(1, 2, static_cast<uint16_t>(i), target));
+    b.add(apex, dns::RrType::SRV, 5, added.back());
+  }
+  Zone zone = std::move(b).finish();
+  const Node* node = zone.find(apex.lowercased());
+  ASSERT_NE(node, nullptr);
+  const RrSet* set = node->find(dns::RrType::SRV);
+  ASSERT_NE(set, nullptr);
+  EXPECT_TRUE(set->targets_referenced());
+  EXPECT_EQ(set->size(), c.count);
+  EXPECT_EQ(set->data().size(), c.count * RrSet::kReferenceEntry);
+  std::vector<std::vector<uint8_t>> read;
+  set->for_each([&](std::span<const uint8_t> r) { read.emplace_back(r.begin(), r.end()); });
+  EXPECT_TRUE(read == added);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Sets, RrSetReferenceTest,
+    ::testing::Values(ReferenceCase{"short", 9, 15, 2},
+                      ReferenceCase{"longest_target", 9, 255, 3},
+                      ReferenceCase{"long_apex_longest_target", 200, 255, 3},
+                      ReferenceCase{"target_is_the_apex", 255, 255, 1},
+                      ReferenceCase{"count_in_no_octet", 9, 255, 300}),
+    [](const ::testing::TestParamInfo<ReferenceCase>& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace vmdns::zone
