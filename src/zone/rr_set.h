@@ -13,6 +13,11 @@
 // zone's apex, so such a set is preceded by a 4-octet header, the offset from its entries back
 // to the apex, which completes each target; the rdata's length is the fixed part's, the key's
 // and the apex's (each stored with its length octet before it), so the entry need not hold it.
+// A PTR set (a reverse zone's: each target a whole name, like
+// vm-1.grp-0.ns-0.svc.cluster.local., the part after its first label shared by the endpoints of
+// a Service) stores each target as its first label and a 4-octet reference, relative to the
+// entry, to the rest of the name, which the zone stores once (with its length octet before it)
+// for all its sets: entries of 1 + label + 4 octets.
 // Readers see whole rdatas either way: for_each() and next() put such an rdata together in a
 // buffer of the caller's (a stack array; nothing is allocated).
 //
@@ -47,16 +52,40 @@ class RrSet {
   // Room for any rdata whose target is referenced: the fixed part and a name of 255 octets.
   using RdataBuffer = uint8_t[kSrvFixed + 255];
 
+  // How the entries hold their rdatas.
+  enum class Entries : uint8_t {
+    kInline,      // each rdata after its 2-octet length
+    kReferences,  // SRV: fixed part, reference to a key of the zone (targets_referenced())
+    kSuffixes,    // a name: its first label, reference to the rest of the name
+  };
+  // An entry of kSuffixes: the label (its length octet first), then the reference.
+  static constexpr size_t kSuffixReference = 4;
+  // Whether `rdata` may be stored as kSuffixes: a whole uncompressed name of a first label and
+  // a rest (at least the root's octet), which next() puts back together octet for octet.
+  static bool splits_at_first_label(std::span<const uint8_t> rdata) {
+    if (rdata.size() < 3 || rdata[0] == 0 || rdata[0] > 63) {
+      return false;
+    }
+    size_t at = 0;
+    while (at < rdata.size() && rdata[at] != 0) {
+      if (rdata[at] > 63) {
+        return false;
+      }
+      at += 1 + size_t{rdata[at]};
+    }
+    return at + 1 == rdata.size();
+  }
+
   // The octets a set of `count` records needs before its entries (its header), which the
   // maker of the set fills in: the apex offset of a set of references (Zone), the count of
   // a large set (header_count()).
-  static size_t header_size(uint32_t count, bool targets_referenced) {
-    if (targets_referenced) {
+  static size_t header_size(uint32_t count, Entries entries) {
+    if (entries == Entries::kReferences) {
       return kReferenceHeader;
     }
     return count >= kCountInHeader ? kCountHeader : 0;
   }
-  // Writes the header of a set of `count` records that is not of references before `entries`
+  // Writes the header of a set of `count` records that is not of kReferences before `entries`
   // (header_size() octets there).
   static void write_count_header(uint8_t* entries, uint32_t count) {
     if (count >= kCountInHeader) {
@@ -68,10 +97,9 @@ class RrSet {
   // A set whose entries are `data`, made where it stays: header_size(count, ...) octets before
   // data.data() must hold its header.
   RrSet(dns::RrType type, uint32_t ttl, uint32_t count, std::span<const uint8_t> data,
-        bool targets_referenced = false)
+        Entries entries = Entries::kInline)
       : data_(static_cast<int32_t>(data.data() - reinterpret_cast<const uint8_t*>(this))),
-        length_(static_cast<uint32_t>(data.size())), ttl_(ttl), type_(type),
-        referenced_(targets_referenced ? 1 : 0),
+        length_(static_cast<uint32_t>(data.size())), ttl_(ttl), type_(type), entries_(entries),
         count_(static_cast<uint8_t>(count < kCountInHeader ? count : kCountInHeader)) {}
   RrSet(const RrSet&) = delete;  // data_ is relative to the set's own place
   RrSet& operator=(const RrSet&) = delete;
@@ -82,7 +110,7 @@ class RrSet {
     if (count_ < kCountInHeader) {
       return count_;
     }
-    if (referenced_ != 0) {
+    if (entries_ == Entries::kReferences) {
       return length_ / kReferenceEntry;
     }
     uint32_t count;
@@ -90,16 +118,20 @@ class RrSet {
     return count;
   }
   // The stored entries, back to back: length-prefixed rdatas, or with targets_referenced()
-  // entries of kReferenceEntry octets. Read them with next() or for_each().
+  // entries of kReferenceEntry octets, or names split as kSuffixes says. Read them with next()
+  // or for_each().
   std::span<const uint8_t> data() const { return {entries(), length_}; }
+  Entries entries_kind() const { return entries_; }
   // True for an SRV set that stores its targets as references (see above).
-  bool targets_referenced() const { return referenced_ != 0; }
+  bool targets_referenced() const { return entries_ == Entries::kReferences; }
+  // True when data() holds the rdatas themselves, each after its length.
+  bool rdatas_inline() const { return entries_ == Entries::kInline; }
 
   // The first rdata (an SOA set's only one); empty for an empty set or a set of references
   // (never an SOA). The length prefix is checked against the data, so a set cut short never
   // reads past it.
   std::span<const uint8_t> first() const {
-    if (length_ < 2 || referenced_ != 0) {
+    if (length_ < 2 || entries_ != Entries::kInline) {
       return {};
     }
     const uint8_t* data = entries();
@@ -114,13 +146,24 @@ class RrSet {
   // entry: a view into the set, or for a referenced target the rdata put together in `buffer`.
   std::span<const uint8_t> next(size_t& at, RdataBuffer& buffer) const {
     const uint8_t* data = entries();
-    if (referenced_ == 0) {
+    if (entries_ == Entries::kInline) {
       size_t len = (size_t{data[at]} << 8) | data[at + 1];
       std::span<const uint8_t> rdata(data + at + 2, len);
       at += 2 + len;
       return rdata;
     }
     const uint8_t* entry = data + at;
+    if (entries_ == Entries::kSuffixes) {
+      size_t label = 1 + size_t{entry[0]};
+      int32_t relative;
+      std::memcpy(&relative, entry + label, sizeof relative);
+      const uint8_t* rest = entry + relative;
+      size_t rest_size = rest[-1];
+      std::memcpy(buffer, entry, label);
+      std::memcpy(buffer + label, rest, rest_size);
+      at += label + kSuffixReference;
+      return {buffer, label + rest_size};
+    }
     int32_t relative;
     std::memcpy(&relative, entry + kSrvFixed, sizeof relative);
     uint32_t to_apex;
@@ -151,7 +194,7 @@ class RrSet {
   template <typename F>
   void for_each(F&& f) const {
     size_t at = 0;
-    if (referenced_ == 0) {
+    if (entries_ == Entries::kInline) {
       const uint8_t* data = entries();
       while (at + 2 <= length_) {
         size_t len = (size_t{data[at]} << 8) | data[at + 1];
@@ -173,7 +216,7 @@ class RrSet {
   uint32_t length_ = 0;
   uint32_t ttl_ = 0;
   dns::RrType type_ = dns::RrType::SOA;
-  uint8_t referenced_ = 0;
+  Entries entries_ = Entries::kInline;
   uint8_t count_ = 0;  // kCountInHeader: see size()
 };
 

@@ -271,8 +271,8 @@ void Zone::adopt_records(std::span<const NodeDraft> nodes, std::span<const SetDr
     const SetDraft& set = sets[i];
     std::construct_at(new_sets + i, set.type, set.ttl, set.count,
                       std::span<const uint8_t>(new_data + set.offset, set.length),
-                      set.targets_referenced);
-    if (set.targets_referenced) {
+                      set.entries);
+    if (set.entries == RrSet::Entries::kReferences) {
       resolve_references(new_data + set.offset, set.length);
     }
   }

@@ -186,7 +186,7 @@ class Zone {
     uint32_t ttl;
     uint32_t count;
     dns::RrType type;
-    bool targets_referenced;
+    RrSet::Entries entries;
   };
   // A node as the builder leaves it: `count` sets from index `first`.
   struct NodeDraft {

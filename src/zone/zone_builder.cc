@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace vmdns::zone {
@@ -181,12 +182,28 @@ void ZoneBuilder::freeze_sets() {
   std::vector<uint8_t> data;
   std::vector<Zone::SetDraft> sets;
   std::vector<Zone::NodeDraft> nodes(node_count);
-  // (A set's header takes 4 octets more, at most one set a record.)
+  // Room for most zones at once (a set's header takes 4 octets more, at most one set a record).
   data.reserve(rdata_.size() + (2 + RrSet::kReferenceHeader) * by_node.size());
   sets.reserve(by_node.size());
 
   std::vector<Record> kept;
   std::vector<uint32_t> target_nodes;
+  // The rest of each name stored split (RrSet::Entries::kSuffixes): where it is in data.
+  std::unordered_map<std::string_view, uint32_t> rest_at;
+  auto rest_of_name = [this](const Record& r) {
+    size_t label = 1 + size_t{rdata_[r.offset]};
+    return std::string_view(reinterpret_cast<const char*>(rdata_.data()) + r.offset + label,
+                            r.length - label);
+  };
+  // PTR targets in a reverse zone share the names after their first labels (a Service's
+  // endpoints): a PTR set whose every rdata is a whole name stores each split there.
+  auto names_split = [this](const std::vector<Record>& set) {
+    return !set.empty() && set.front().type == dns::RrType::PTR &&
+           std::all_of(set.begin(), set.end(), [this](const Record& r) {
+             return RrSet::splits_at_first_label(
+                 std::span<const uint8_t>(rdata_.data() + r.offset, r.length));
+           });
+  };
   std::unordered_set<std::string_view> seen;
   std::map<dns::RrType, uint32_t> counts;  // the zone's records by type, for its metrics
   for (size_t node = 0; node < node_count; ++node) {
@@ -213,9 +230,23 @@ void ZoneBuilder::freeze_sets() {
         }
       }
       bool referenced = targets_in_zone(kept, target_nodes);
+      bool suffixes = !referenced && names_split(kept);
+      auto entries = referenced  ? RrSet::Entries::kReferences
+                     : suffixes ? RrSet::Entries::kSuffixes
+                                : RrSet::Entries::kInline;
       auto count = static_cast<uint32_t>(kept.size());
+      if (suffixes) {
+        // The rests of the names this zone does not hold yet, before the set: each once.
+        for (const Record& r : kept) {
+          std::string_view rest = rest_of_name(r);
+          if (rest_at.emplace(rest, static_cast<uint32_t>(data.size() + 1)).second) {
+            data.push_back(static_cast<uint8_t>(rest.size()));
+            data.insert(data.end(), rest.begin(), rest.end());
+          }
+        }
+      }
       // The header: a set of references' is filled in by Zone::adopt_records.
-      data.resize(data.size() + RrSet::header_size(count, referenced));
+      data.resize(data.size() + RrSet::header_size(count, entries));
       size_t data_begin = data.size();
       if (!referenced) {
         RrSet::write_count_header(data.data() + data_begin, count);
@@ -223,7 +254,17 @@ void ZoneBuilder::freeze_sets() {
       for (size_t i = 0; i < kept.size(); ++i) {
         const Record& r = kept[i];
         size_t at = data.size();
-        // (A referenced entry is no longer than the rdata's: within the reserved capacity.)
+        if (suffixes) {
+          // The first label, then the rest's offset from the entry (data is copied whole, so
+          // the offset holds in the zone's block).
+          size_t label = 1 + size_t{rdata_[r.offset]};
+          data.insert(data.end(), rdata_.begin() + r.offset, rdata_.begin() + r.offset + label);
+          auto relative = static_cast<int32_t>(static_cast<int64_t>(rest_at.at(rest_of_name(r))) -
+                                               static_cast<int64_t>(at));
+          data.resize(data.size() + RrSet::kSuffixReference);
+          std::memcpy(data.data() + at + label, &relative, sizeof relative);
+          continue;
+        }
         data.resize(at + (referenced ? RrSet::kReferenceEntry : 2 + r.length));
         if (referenced) {
           // The target's node index for now; Zone::adopt_records makes it a reference.
@@ -237,7 +278,7 @@ void ZoneBuilder::freeze_sets() {
       }
       sets.push_back({static_cast<uint32_t>(data_begin),
                       static_cast<uint32_t>(data.size() - data_begin), set_begin->ttl, count,
-                      set_begin->type, referenced});
+                      set_begin->type, entries});
       counts[set_begin->type] += count;
       set_begin = set_end;
     }

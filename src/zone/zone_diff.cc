@@ -13,7 +13,7 @@ bool same_data(const RrSet& a, const RrSet& b) {
   if (a.ttl() != b.ttl() || a.size() != b.size()) {
     return false;
   }
-  if (!a.targets_referenced() && !b.targets_referenced()) {
+  if (a.rdatas_inline() && b.rdatas_inline()) {
     std::span<const uint8_t> x = a.data();
     std::span<const uint8_t> y = b.data();
     return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin());

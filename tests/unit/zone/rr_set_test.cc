@@ -25,7 +25,7 @@ namespace {
 class StoredSet {
  public:
   StoredSet(dns::RrType type, uint32_t count, const std::vector<uint8_t>& entries) {
-    size_t header = RrSet::header_size(count, false);
+    size_t header = RrSet::header_size(count, RrSet::Entries::kInline);
     block_ = std::make_unique<std::byte[]>(sizeof(RrSet) + header + entries.size());
     auto* data = reinterpret_cast<uint8_t*>(block_.get()) + sizeof(RrSet) + header;
     if (!entries.empty()) {
@@ -200,6 +200,105 @@ INSTANTIATE_TEST_SUITE_P(
                       ReferenceCase{"target_is_the_apex", 255, 255, 1},
                       ReferenceCase{"count_in_no_octet", 9, 255, 300}),
     [](const ::testing::TestParamInfo<ReferenceCase>& info) { return info.param.name; });
+
+// PTR sets, each target split after its first label (RrSet::Entries::kSuffixes) when every
+// rdata is a whole name, the rest of the name stored once per zone; rdatas read back as added,
+// octet for octet (case kept), and a set with one rdata that is not a plain name stays inline.
+struct SuffixCase {
+  const char* name;
+  std::vector<std::vector<uint8_t>> ptrs;  // rdatas at 1.0.0.10.in-addr.arpa.
+  std::vector<std::vector<uint8_t>> other;  // rdatas at 2.0.0.10.in-addr.arpa.
+  RrSet::Entries entries;
+};
+
+std::vector<uint8_t> wire(const std::string& text) {
+  dns::Name n = name(text);
+  return {n.wire().begin(), n.wire().end()};
+}
+
+std::vector<std::vector<uint8_t>> many(size_t count) {
+  std::vector<std::vector<uint8_t>> out;
+  for (size_t i = 0; i < count; ++i) {
+    out.push_back(wire("vm-" + std::to_string(i) + ".grp-" + std::to_string(i % 7) +
+                       ".ns-0.svc.cluster.local."));
+  }
+  return out;
+}
+
+class RrSetSuffixTest : public ::testing::TestWithParam<SuffixCase> {};
+
+TEST_P(RrSetSuffixTest, ReadsBackEveryRdata) {
+  const SuffixCase& c = GetParam();
+  dns::Name apex = name("0.0.10.in-addr.arpa.");
+  ZoneBuilder b(apex);
+  b.add(apex, dns::RrType::SOA, 5, dns::rdata::soa(apex, apex, 1, 2, 3, 4, 5));
+  for (const auto& rdata : c.ptrs) {
+    ASSERT_TRUE(b.add(name("1.0.0.10.in-addr.arpa."), dns::RrType::PTR, 5, rdata));
+  }
+  for (const auto& rdata : c.other) {
+    ASSERT_TRUE(b.add(name("2.0.0.10.in-addr.arpa."), dns::RrType::PTR, 5, rdata));
+  }
+  Zone zone = std::move(b).finish();
+  for (const auto& [owner, added] :
+       {std::pair{"1.0.0.10.in-addr.arpa.", c.ptrs}, std::pair{"2.0.0.10.in-addr.arpa.", c.other}}) {
+    if (added.empty()) {
+      continue;
+    }
+    const Node* node = zone.find(name(owner).lowercased());
+    ASSERT_NE(node, nullptr) << owner;
+    const RrSet* set = node->find(dns::RrType::PTR);
+    ASSERT_NE(set, nullptr) << owner;
+    EXPECT_EQ(set->entries_kind(), c.entries) << owner;
+    EXPECT_EQ(set->size(), added.size()) << owner;
+    std::vector<std::vector<uint8_t>> read;
+    set->for_each([&](std::span<const uint8_t> r) { read.emplace_back(r.begin(), r.end()); });
+    EXPECT_TRUE(read == added) << owner;
+    RrSet::RdataBuffer buffer;
+    size_t at = 0;
+    std::vector<std::vector<uint8_t>> walked;
+    while (set->has_entry(at)) {
+      auto r = set->next(at, buffer);
+      walked.emplace_back(r.begin(), r.end());
+    }
+    EXPECT_TRUE(walked == added) << owner;
+    if (c.entries == RrSet::Entries::kSuffixes) {
+      EXPECT_TRUE(set->first().empty());
+      size_t stored = 0;
+      for (const auto& rdata : added) {
+        stored += 1 + rdata[0] + RrSet::kSuffixReference;
+      }
+      EXPECT_EQ(set->data().size(), stored) << owner;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Sets, RrSetSuffixTest,
+    ::testing::Values(
+        SuffixCase{"shared_rest",
+                   {wire("vm-1.grp-0.ns-0.svc.cluster.local."),
+                    wire("grp-0-vmi-4.grp-0.ns-0.svc.cluster.local.")},
+                   {wire("vm-2.grp-0.ns-0.svc.cluster.local.")},
+                   RrSet::Entries::kSuffixes},
+        SuffixCase{"rest_is_the_root", {wire("a.")}, {wire("b.")}, RrSet::Entries::kSuffixes},
+        SuffixCase{"case_kept",
+                   {wire("VM-1.Grp-0.ns-0.svc.cluster.local.")},
+                   {wire("vm-1.grp-0.ns-0.svc.cluster.local.")},
+                   RrSet::Entries::kSuffixes},
+        SuffixCase{"longest_name",
+                   {wire(long_name(255, "example.")), wire(long_name(254, "example."))},
+                   {wire(std::string(63, 'x') + "." + long_name(191, "example."))},
+                   RrSet::Entries::kSuffixes},
+        SuffixCase{"count_in_the_header", many(300), many(2), RrSet::Entries::kSuffixes},
+        SuffixCase{"root_target", {{0}}, {}, RrSet::Entries::kInline},
+        SuffixCase{"compressed_pointer", {{1, 'a', 0xC0, 12}}, {}, RrSet::Entries::kInline},
+        SuffixCase{"octets_after_the_name", {{1, 'a', 0, 7}}, {}, RrSet::Entries::kInline},
+        SuffixCase{"name_cut_short", {{3, 'a', 'b'}}, {}, RrSet::Entries::kInline},
+        SuffixCase{"one_not_a_name",
+                   {wire("vm-1.grp-0.ns-0.svc.cluster.local."), {5, 'a', 0}},
+                   {},
+                   RrSet::Entries::kInline}),
+    [](const ::testing::TestParamInfo<SuffixCase>& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace vmdns::zone
