@@ -209,28 +209,22 @@ void NameTable::resize_slots(size_t count) {
 }
 
 size_t NameTable::frozen_bytes() const {
-  return size_t{slot_count_} * sizeof(uint64_t) + padded(size_t{size_} * sizeof(uint32_t)) +
-         padded(growing_ ? growing_->keys.size() : 0);
+  return size_t{slot_count_} * sizeof(uint64_t) + padded(growing_ ? growing_->keys.size() : 0);
 }
 
 void NameTable::freeze_into(std::byte* at) {
   size_t slot_bytes = size_t{slot_count_} * sizeof(uint64_t);
-  size_t offset_bytes = size_t{size_} * sizeof(uint32_t);
   if (growing_) {
     if (slot_bytes > 0) {
       std::memcpy(at, growing_->slots.data(), slot_bytes);
     }
-    if (offset_bytes > 0) {
-      std::memcpy(at + slot_bytes, growing_->offsets.data(), offset_bytes);
-    }
     if (!growing_->keys.empty()) {
-      std::memcpy(at + slot_bytes + padded(offset_bytes), growing_->keys.data(),
-                  growing_->keys.size());
+      std::memcpy(at + slot_bytes, growing_->keys.data(), growing_->keys.size());
     }
   }
   slots_ = reinterpret_cast<const uint64_t*>(at);
-  offsets_ = reinterpret_cast<const uint32_t*>(at + slot_bytes);
-  keys_ = reinterpret_cast<const char*>(at + slot_bytes + padded(offset_bytes));
+  offsets_ = nullptr;
+  keys_ = reinterpret_cast<const char*>(at + slot_bytes);
   growing_.reset();
 }
 

@@ -14,9 +14,10 @@
 // std::unordered_map<std::string, ...>: three allocations and three cache misses per name).
 // A name's slot comes from the same 32 hash bits the slot stores, so that growing the table
 // moves slots without reading a key or hashing again.
-// Once no name will be added, freeze_into() moves the slots, the offsets and the keys into
-// memory its owner holds (a zone's record block), next to the records a lookup reads after
-// them: a frozen table is five fields (40 octets) and no allocation of its own.
+// Once no name will be added, freeze_into() moves the slots and the keys into memory its owner
+// holds (a zone's record block), next to the records a lookup reads after them: a frozen table
+// is five fields (40 octets) and no allocation of its own. It keeps no index -> key offsets (4
+// octets a name): its keys are read in index order, one after the other (for_each_key).
 
 #include <cstddef>
 #include <cstdint>
@@ -53,11 +54,10 @@ class NameTable {
 
   // The octets freeze_into() needs: a multiple of 8.
   size_t frozen_bytes() const;
-  // Moves the slots, the index -> key offsets and the keys to `at` (frozen_bytes() octets,
-  // 8-aligned), which the caller keeps alive and in place as long as this table; no name may
-  // be inserted afterwards, and the table then holds no memory of its own (a zone's is a few
-  // pointers). A frozen table is moved with the memory it points into, never copied (Zone owns
-  // both).
+  // Moves the slots and the keys to `at` (frozen_bytes() octets, 8-aligned), which the caller
+  // keeps alive and in place as long as this table; no name may be inserted afterwards, and the
+  // table then holds no memory of its own (a zone's is a few pointers). A frozen table is moved
+  // with the memory it points into, never copied (Zone owns both).
   void freeze_into(std::byte* at);
 
   size_t size() const { return size_; }
@@ -66,7 +66,18 @@ class NameTable {
   // owner's memory once frozen.
   const uint64_t* slot_data() const { return slots_; }
   size_t slot_count() const { return slot_count_; }
+  // The key of `index`, while names are added (a frozen table reads its keys in order).
   std::string_view key(uint32_t index) const { return key_at(offsets_[index]); }
+  // Calls f(uint32_t index, std::string_view key) for each key, in index order.
+  template <typename F>
+  void for_each_key(F&& f) const {
+    size_t entry = 0;
+    for (uint32_t i = 0; i < size_; ++i) {
+      std::string_view key = key_at(entry);
+      f(i, key);
+      entry += kIndexSize + 1 + key.size();
+    }
+  }
   // For a staged prefetch: the entry of the first slot of `key_hash`'s probe that holds that
   // hash (the key to compare first), loading it; UINT32_MAX when the probe ends first.
   uint32_t first_entry(uint32_t key_hash) const;
@@ -95,7 +106,7 @@ class NameTable {
   // frozen.
   const uint64_t* slots_ = nullptr;  // hash << 32 | (offset of the key's entry + 1); 0: empty
   const char* keys_ = nullptr;       // <index><length octet><key> per name
-  const uint32_t* offsets_ = nullptr;  // index -> offset of its entry in keys_, for key(index)
+  const uint32_t* offsets_ = nullptr;  // index -> offset of its entry in keys_; none once frozen
   uint32_t slot_count_ = 0;  // a power of two, at most 3/4 full; a probe starts at hash & (count - 1)
   uint32_t size_ = 0;
   // While names are added; null once frozen (and before the first insert).

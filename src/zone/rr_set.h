@@ -13,6 +13,8 @@
 // zone's apex, so such a set is preceded by a 4-octet header, the offset from its entries back
 // to the apex, which completes each target; the rdata's length is the fixed part's, the key's
 // and the apex's (each stored with its length octet before it), so the entry need not hold it.
+// When every record of the set has the same priority and weight (a Service's do), the header
+// holds them too, 4 octets before the apex offset, and an entry is the port and the reference.
 // A PTR set (a reverse zone's: each target a whole name, like
 // vm-1.grp-0.ns-0.svc.cluster.local., the part after its first label shared by the endpoints of
 // a Service) stores each target as its first label and a 4-octet reference, relative to the
@@ -44,6 +46,10 @@ class RrSet {
   static constexpr size_t kReferenceEntry = kSrvFixed + 4;
   // Before the entries of such a set: how far back the zone's apex is (its wire octets).
   static constexpr size_t kReferenceHeader = 4;
+  // With kPortReferences: priority and weight, the apex offset; entries of port, reference.
+  static constexpr size_t kPriorityWeight = 4;
+  static constexpr size_t kPortReferenceHeader = kPriorityWeight + kReferenceHeader;
+  static constexpr size_t kPortReferenceEntry = 2 + 4;
   // From this many records on, a set not of references keeps its count (4 octets, host order)
   // in a header of kCountHeader octets before its entries; a set of references has
   // data().size() / kReferenceEntry of them.
@@ -56,6 +62,7 @@ class RrSet {
   enum class Entries : uint8_t {
     kInline,      // each rdata after its 2-octet length
     kReferences,  // SRV: fixed part, reference to a key of the zone (targets_referenced())
+    kPortReferences,  // SRV: port, reference; priority and weight in the header (the same)
     kSuffixes,    // a name: its first label, reference to the rest of the name
   };
   // An entry of kSuffixes: the label (its length octet first), then the reference.
@@ -83,9 +90,12 @@ class RrSet {
     if (entries == Entries::kReferences) {
       return kReferenceHeader;
     }
+    if (entries == Entries::kPortReferences) {
+      return kPortReferenceHeader;
+    }
     return count >= kCountInHeader ? kCountHeader : 0;
   }
-  // Writes the header of a set of `count` records that is not of kReferences before `entries`
+  // Writes the header of a set of `count` records not of references before `entries`
   // (header_size() octets there).
   static void write_count_header(uint8_t* entries, uint32_t count) {
     if (count >= kCountInHeader) {
@@ -110,8 +120,8 @@ class RrSet {
     if (count_ < kCountInHeader) {
       return count_;
     }
-    if (entries_ == Entries::kReferences) {
-      return length_ / kReferenceEntry;
+    if (targets_referenced()) {
+      return length_ / reference_entry();
     }
     uint32_t count;
     std::memcpy(&count, entries() - kCountHeader, sizeof count);
@@ -123,7 +133,9 @@ class RrSet {
   std::span<const uint8_t> data() const { return {entries(), length_}; }
   Entries entries_kind() const { return entries_; }
   // True for an SRV set that stores its targets as references (see above).
-  bool targets_referenced() const { return entries_ == Entries::kReferences; }
+  bool targets_referenced() const {
+    return entries_ == Entries::kReferences || entries_ == Entries::kPortReferences;
+  }
   // True when data() holds the rdatas themselves, each after its length.
   bool rdatas_inline() const { return entries_ == Entries::kInline; }
 
@@ -164,29 +176,34 @@ class RrSet {
       at += label + kSuffixReference;
       return {buffer, label + rest_size};
     }
+    // The fixed part in the entry, or priority and weight in the header and the port in the
+    // entry; then the key and the apex, each with its length octet before it.
+    size_t fixed_here = reference_fixed();
     int32_t relative;
-    std::memcpy(&relative, entry + kSrvFixed, sizeof relative);
+    std::memcpy(&relative, entry + fixed_here, sizeof relative);
     uint32_t to_apex;
     std::memcpy(&to_apex, data - kReferenceHeader, sizeof to_apex);
-    // The key and the apex, each with its length octet before it.
     const uint8_t* below = entry + relative;
     size_t below_size = below[-1];
     const uint8_t* apex = data - to_apex;
     size_t apex_size = apex[-1];
-    std::memcpy(buffer, entry, kSrvFixed);
+    std::memcpy(buffer, data - kPortReferenceHeader, kSrvFixed - fixed_here);
+    std::memcpy(buffer + kSrvFixed - fixed_here, entry, fixed_here);
     std::memcpy(buffer + kSrvFixed, below, below_size);
     std::memcpy(buffer + kSrvFixed + below_size, apex, apex_size);
-    at += kReferenceEntry;
+    at += fixed_here + 4;
     return {buffer, kSrvFixed + below_size + apex_size};
   }
 
+  // With targets_referenced(): the octets of an entry (kReferenceEntry, kPortReferenceEntry).
+  size_t reference_entry_size() const { return reference_entry(); }
   // With targets_referenced(): where the target of rdata `index` (< size()) is, a key of the
   // zone's name table. Each name is one key, so two rdatas name the same target exactly when
   // these are equal.
   const uint8_t* referenced_target(size_t index) const {
-    const uint8_t* entry = entries() + index * kReferenceEntry;
+    const uint8_t* entry = entries() + index * reference_entry();
     int32_t relative;
-    std::memcpy(&relative, entry + kSrvFixed, sizeof relative);
+    std::memcpy(&relative, entry + reference_fixed(), sizeof relative);
     return entry + relative;
   }
 
@@ -211,6 +228,9 @@ class RrSet {
 
  private:
   const uint8_t* entries() const { return reinterpret_cast<const uint8_t*>(this) + data_; }
+  // With targets_referenced(): the octets of the fixed part an entry holds, and its size.
+  size_t reference_fixed() const { return entries_ == Entries::kReferences ? kSrvFixed : 2; }
+  size_t reference_entry() const { return reference_fixed() + 4; }
 
   int32_t data_ = 0;  // where the entries start, from this set
   uint32_t length_ = 0;

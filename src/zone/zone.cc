@@ -139,15 +139,14 @@ void Zone::find_query_time(std::string_view name, QueryTimeName& query_time) con
 void Zone::for_each_namespace(const std::function<void(std::string_view)>& f) const {
   // A key is a name's octets below the apex: a namespace's is one label.
   std::string_view apex = apex_wire();
-  for (uint32_t i = 0; i < names_.size(); ++i) {
-    std::string_view below = names_.key(i);
+  names_.for_each_key([&](uint32_t, std::string_view below) {
     if (label_count(below) == 1) {
       std::array<char, dns::kMaxNameLength> name;
       std::memcpy(name.data(), below.data(), below.size());
       std::memcpy(name.data() + below.size(), apex.data(), apex.size());
       f(std::string_view(name.data(), below.size() + apex.size()));
     }
-  }
+  });
 }
 
 void Zone::for_each_leaf(
@@ -161,13 +160,12 @@ void Zone::for_each_leaf(
       continue;
     }
     std::string_view apex = bucket->apex_wire();
-    for (uint32_t i = 0; i < bucket->nodes_.size(); ++i) {
-      std::string_view below = bucket->names_.key(i);
+    bucket->names_.for_each_key([&](uint32_t i, std::string_view below) {
       size_t labels = label_count(below);
       if (labels == kLeafLabels || (subtrees && labels > kLeafLabels)) {
         f(below, apex, bucket->nodes_[i]);
       }
-    }
+    });
   }
 }
 
@@ -217,15 +215,16 @@ const Zone* Zone::part_for(std::string_view name, uint32_t name_hash) const {
 // The entries of a set of referenced targets hold their target's node index (ZoneBuilder):
 // each becomes the offset of that node's key (its octets below the apex), in this zone's frozen
 // table, from the entry; the set's header, before its entries, the offset back to the apex.
-void Zone::resolve_references(uint8_t* entries, size_t length) {
+void Zone::resolve_references(uint8_t* entries, size_t length, size_t fixed,
+                              std::span<const char* const> keys) {
   auto to_apex = static_cast<uint32_t>(entries - reinterpret_cast<const uint8_t*>(apex_wire().data()));
   std::memcpy(entries - RrSet::kReferenceHeader, &to_apex, sizeof to_apex);
-  for (size_t at = 0; at + RrSet::kReferenceEntry <= length; at += RrSet::kReferenceEntry) {
-    uint8_t* reference = entries + at + RrSet::kSrvFixed;
+  for (size_t at = 0; at + fixed + 4 <= length; at += fixed + 4) {
+    uint8_t* reference = entries + at + fixed;
     uint32_t node;
     std::memcpy(&node, reference, sizeof node);
     auto relative = static_cast<int32_t>(
-        reinterpret_cast<const uint8_t*>(names_.key(node).data()) - (entries + at));
+        reinterpret_cast<const uint8_t*>(keys[node]) - (entries + at));
     std::memcpy(reference, &relative, sizeof relative);
   }
 }
@@ -267,13 +266,25 @@ void Zone::adopt_records(std::span<const NodeDraft> nodes, std::span<const SetDr
     std::construct_at(new_counts + i, type_counts[i]);
   }
   type_counts_ = std::span<const TypeCount>(new_counts, type_counts.size());
+  // Where each key is, for the sets of references (a frozen table reads its keys in order).
+  std::vector<const char*> keys;
+  if (std::any_of(sets.begin(), sets.end(), [](const SetDraft& set) {
+        return set.entries == RrSet::Entries::kReferences ||
+               set.entries == RrSet::Entries::kPortReferences;
+      })) {
+    keys.reserve(names_.size());
+    names_.for_each_key([&keys](uint32_t, std::string_view key) { keys.push_back(key.data()); });
+  }
   for (size_t i = 0; i < sets.size(); ++i) {
     const SetDraft& set = sets[i];
     std::construct_at(new_sets + i, set.type, set.ttl, set.count,
                       std::span<const uint8_t>(new_data + set.offset, set.length),
                       set.entries);
     if (set.entries == RrSet::Entries::kReferences) {
-      resolve_references(new_data + set.offset, set.length);
+      resolve_references(new_data + set.offset, set.length, RrSet::kSrvFixed, keys);
+    } else if (set.entries == RrSet::Entries::kPortReferences) {
+      resolve_references(new_data + set.offset, set.length,
+                         RrSet::kSrvFixed - RrSet::kPriorityWeight, keys);
     }
   }
   for (size_t i = 0; i < nodes.size(); ++i) {
@@ -292,10 +303,10 @@ size_t Zone::node_count() const {
       if (!bucket) {
         continue;
       }
-      for (uint32_t i = 0; i < bucket->names_.size(); ++i) {
-        size_t labels = label_count(bucket->names_.key(i));
+      bucket->names_.for_each_key([&](uint32_t, std::string_view below) {
+        size_t labels = label_count(below);
         count += labels == kLeafLabels || (leaves_->subtrees && labels > kLeafLabels) ? 1 : 0;
-      }
+      });
     }
   }
   return count;

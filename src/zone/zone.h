@@ -163,9 +163,8 @@ class Zone {
   template <typename F>
   void for_each_owner(F&& f) const {
     std::string_view apex = apex_wire();
-    for (uint32_t i = 0; i < nodes_.size(); ++i) {
-      f(names_.key(i), apex, nodes_[i]);
-    }
+    names_.for_each_key(
+        [&](uint32_t i, std::string_view below) { f(below, apex, nodes_[i]); });
     for_each_shard([&f](const Zone& shard) { shard.for_each_owner(f); });
     if (leaves_) {
       for_each_leaf([&f](std::string_view below, std::string_view leaf_apex, const Node& node) {
@@ -208,7 +207,11 @@ class Zone {
   uint32_t index_of(std::string_view name) const {
     return names_.find(below_apex(name), NameTable::hash(name));
   }
-  void resolve_references(uint8_t* set_data, size_t length);
+  // Makes the node indexes in a set of references' entries (each `fixed` octets of the SRV's
+  // fixed part, then the index) references to their keys, and fills in the set's apex offset.
+  // `keys`: where each node's key is, by node index.
+  void resolve_references(uint8_t* set_data, size_t length, size_t fixed,
+                          std::span<const char* const> keys);
   // The part that holds `lowercased_wire` if it is in this zone: the shard whose apex is a
   // suffix of it, else the top (this).
   const Zone* part_for(std::string_view lowercased_wire, uint32_t name_hash) const;

@@ -231,9 +231,16 @@ void ZoneBuilder::freeze_sets() {
       }
       bool referenced = targets_in_zone(kept, target_nodes);
       bool suffixes = !referenced && names_split(kept);
-      auto entries = referenced  ? RrSet::Entries::kReferences
-                     : suffixes ? RrSet::Entries::kSuffixes
-                                : RrSet::Entries::kInline;
+      // A Service's SRVs share their priority and weight: then the set's header holds them.
+      bool ports_only =
+          referenced && std::all_of(kept.begin(), kept.end(), [&](const Record& r) {
+            return std::memcmp(rdata_.data() + r.offset, rdata_.data() + kept.front().offset,
+                               RrSet::kPriorityWeight) == 0;
+          });
+      auto entries = ports_only   ? RrSet::Entries::kPortReferences
+                     : referenced ? RrSet::Entries::kReferences
+                     : suffixes   ? RrSet::Entries::kSuffixes
+                                  : RrSet::Entries::kInline;
       auto count = static_cast<uint32_t>(kept.size());
       if (suffixes) {
         // The rests of the names this zone does not hold yet, before the set: each once.
@@ -251,6 +258,12 @@ void ZoneBuilder::freeze_sets() {
       if (!referenced) {
         RrSet::write_count_header(data.data() + data_begin, count);
       }
+      if (ports_only) {
+        std::memcpy(data.data() + data_begin - RrSet::kPortReferenceHeader,
+                    rdata_.data() + kept.front().offset, RrSet::kPriorityWeight);
+      }
+      // The octets of the fixed part each entry of references holds.
+      size_t fixed = ports_only ? RrSet::kSrvFixed - RrSet::kPriorityWeight : RrSet::kSrvFixed;
       for (size_t i = 0; i < kept.size(); ++i) {
         const Record& r = kept[i];
         size_t at = data.size();
@@ -265,11 +278,11 @@ void ZoneBuilder::freeze_sets() {
           std::memcpy(data.data() + at + label, &relative, sizeof relative);
           continue;
         }
-        data.resize(at + (referenced ? RrSet::kReferenceEntry : 2 + r.length));
+        data.resize(at + (referenced ? fixed + sizeof(uint32_t) : 2 + r.length));
         if (referenced) {
           // The target's node index for now; Zone::adopt_records makes it a reference.
-          std::memcpy(data.data() + at, rdata_.data() + r.offset, RrSet::kSrvFixed);
-          std::memcpy(data.data() + at + RrSet::kSrvFixed, &target_nodes[i], sizeof(uint32_t));
+          std::memcpy(data.data() + at, rdata_.data() + r.offset + RrSet::kSrvFixed - fixed, fixed);
+          std::memcpy(data.data() + at + fixed, &target_nodes[i], sizeof(uint32_t));
         } else {
           data[at] = static_cast<uint8_t>(r.length >> 8);
           data[at + 1] = static_cast<uint8_t>(r.length & 0xFF);

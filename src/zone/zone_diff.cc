@@ -94,26 +94,26 @@ struct ZoneDiffAccess {
   // octets below its part's apex: each name is put together whole on the stack.
   static void own_names(const Zone* before, const Zone* after, const DiffSink& sink) {
     std::array<char, dns::kMaxNameLength> buffer;
-    auto whole = [&buffer](const Zone& part, uint32_t i) {
-      std::string_view below = part.names_.key(i);
+    auto whole = [&buffer](const Zone& part, std::string_view below) {
       std::string_view apex = part.apex_wire();
       std::memcpy(buffer.data(), below.data(), below.size());
       std::memcpy(buffer.data() + below.size(), apex.data(), apex.size());
       return std::string_view(buffer.data(), below.size() + apex.size());
     };
+    // A frozen table reads its keys in index order, a node's index.
     if (before != nullptr) {
-      for (uint32_t i = 0; i < before->nodes_.size(); ++i) {
-        std::string_view name = whole(*before, i);
+      before->names_.for_each_key([&](uint32_t i, std::string_view below) {
+        std::string_view name = whole(*before, below);
         diff_nodes(name, &before->nodes_[i], own_node(after, name), sink);
-      }
+      });
     }
     if (after != nullptr) {
-      for (uint32_t i = 0; i < after->nodes_.size(); ++i) {
-        std::string_view name = whole(*after, i);
+      after->names_.for_each_key([&](uint32_t i, std::string_view below) {
+        std::string_view name = whole(*after, below);
         if (own_node(before, name) == nullptr) {
           diff_nodes(name, nullptr, &after->nodes_[i], sink);
         }
-      }
+      });
     }
   }
 

@@ -155,12 +155,14 @@ std::string long_name(size_t length, const std::string& suffix) {
 }
 
 // SRV sets of referenced targets at the limits of a name: the apex long or short, the target
-// the longest name there is.
+// the longest name there is; priority and weight shared by the set (kept once, in its header)
+// or not.
 struct ReferenceCase {
   const char* name;
   size_t apex_length;
   size_t target_length;
-  uint32_t count;  // SRVs to the target, each its own port
+  uint32_t count;       // SRVs to the target, each its own port
+  uint16_t weight_step;  // SRV i has weight 2 + i * weight_step
 };
 
 class RrSetReferenceTest : public ::testing::TestWithParam<ReferenceCase> {};
@@ -176,7 +178,8 @@ TEST_P(RrSetReferenceTest, ReadsBackEveryRdata) {
   b.add(target, dns::RrType::A, 5, dns::rdata::a({10, 0, 0, 1}));
   std::vector<std::vector<uint8_t>> added;
   for (uint32_t i = 0; i < c.count; ++i) {
-    added.push_back(dns::rdata::srv(1, 2, static_cast<uint16_t>(i), target));
+    added.push_back(dns::rdata::srv(1, static_cast<uint16_t>(2 + i * c.weight_step),
+                                    static_cast<uint16_t>(i), target));
     b.add(apex, dns::RrType::SRV, 5, added.back());
   }
   Zone zone = std::move(b).finish();
@@ -185,8 +188,12 @@ TEST_P(RrSetReferenceTest, ReadsBackEveryRdata) {
   const RrSet* set = node->find(dns::RrType::SRV);
   ASSERT_NE(set, nullptr);
   EXPECT_TRUE(set->targets_referenced());
+  bool shared = c.weight_step == 0 || c.count == 1;
+  EXPECT_EQ(set->entries_kind(),
+            shared ? RrSet::Entries::kPortReferences : RrSet::Entries::kReferences);
   EXPECT_EQ(set->size(), c.count);
-  EXPECT_EQ(set->data().size(), c.count * RrSet::kReferenceEntry);
+  EXPECT_EQ(set->data().size(),
+            c.count * (shared ? RrSet::kPortReferenceEntry : RrSet::kReferenceEntry));
   std::vector<std::vector<uint8_t>> read;
   set->for_each([&](std::span<const uint8_t> r) { read.emplace_back(r.begin(), r.end()); });
   EXPECT_TRUE(read == added);
@@ -194,11 +201,14 @@ TEST_P(RrSetReferenceTest, ReadsBackEveryRdata) {
 
 INSTANTIATE_TEST_SUITE_P(
     Sets, RrSetReferenceTest,
-    ::testing::Values(ReferenceCase{"short", 9, 15, 2},
-                      ReferenceCase{"longest_target", 9, 255, 3},
-                      ReferenceCase{"long_apex_longest_target", 200, 255, 3},
-                      ReferenceCase{"target_is_the_apex", 255, 255, 1},
-                      ReferenceCase{"count_in_no_octet", 9, 255, 300}),
+    ::testing::Values(ReferenceCase{"short", 9, 15, 2, 0},
+                      ReferenceCase{"short_weights_differ", 9, 15, 2, 1},
+                      ReferenceCase{"longest_target", 9, 255, 3, 0},
+                      ReferenceCase{"longest_target_weights_differ", 9, 255, 3, 7},
+                      ReferenceCase{"long_apex_longest_target", 200, 255, 3, 0},
+                      ReferenceCase{"target_is_the_apex", 255, 255, 1, 0},
+                      ReferenceCase{"count_in_no_octet", 9, 255, 300, 0},
+                      ReferenceCase{"count_in_no_octet_weights_differ", 9, 255, 300, 1}),
     [](const ::testing::TestParamInfo<ReferenceCase>& info) { return info.param.name; });
 
 // PTR sets, each target split after its first label (RrSet::Entries::kSuffixes) when every

@@ -50,7 +50,9 @@ TEST_P(SrvTargetsTest, ReadersSeeTheRdatasAdded) {
   EXPECT_EQ(set->targets_referenced(), c.referenced);
   EXPECT_EQ(rdatas_of(*set), added);
   if (c.referenced) {
-    EXPECT_EQ(set->data().size(), added.size() * RrSet::kReferenceEntry);
+    // Every SRV here has priority 0 and weight 10: the set's header holds them once.
+    EXPECT_EQ(set->entries_kind(), RrSet::Entries::kPortReferences);
+    EXPECT_EQ(set->data().size(), added.size() * RrSet::kPortReferenceEntry);
     // The same target is the same reference (the answer's additional section relies on it).
     for (size_t i = 0; i < c.targets.size(); ++i) {
       for (size_t j = 0; j < c.targets.size(); ++j) {
