@@ -64,6 +64,7 @@ class RrSet {
     kReferences,  // SRV: fixed part, reference to a key of the zone (targets_referenced())
     kPortReferences,  // SRV: port, reference; priority and weight in the header (the same)
     kSuffixes,    // a name: its first label, reference to the rest of the name
+    kAddresses,   // A or AAAA: the addresses back to back, their length the type's (4 or 16)
   };
   // An entry of kSuffixes: the label (its length octet first), then the reference.
   static constexpr size_t kSuffixReference = 4;
@@ -93,12 +94,15 @@ class RrSet {
     if (entries == Entries::kPortReferences) {
       return kPortReferenceHeader;
     }
+    if (entries == Entries::kAddresses) {
+      return 0;  // the count is the length over the address's
+    }
     return count >= kCountInHeader ? kCountHeader : 0;
   }
   // Writes the header of a set of `count` records not of references before `entries`
   // (header_size() octets there).
-  static void write_count_header(uint8_t* entries, uint32_t count) {
-    if (count >= kCountInHeader) {
+  static void write_count_header(uint8_t* entries, uint32_t count, Entries kind) {
+    if (count >= kCountInHeader && (kind == Entries::kInline || kind == Entries::kSuffixes)) {
       std::memcpy(entries - kCountHeader, &count, sizeof count);
     }
   }
@@ -123,6 +127,9 @@ class RrSet {
     if (targets_referenced()) {
       return length_ / reference_entry();
     }
+    if (entries_ == Entries::kAddresses) {
+      return length_ / address_size();
+    }
     uint32_t count;
     std::memcpy(&count, entries() - kCountHeader, sizeof count);
     return count;
@@ -139,10 +146,14 @@ class RrSet {
   // True when data() holds the rdatas themselves, each after its length.
   bool rdatas_inline() const { return entries_ == Entries::kInline; }
 
-  // The first rdata (an SOA set's only one); empty for an empty set or a set of references
-  // (never an SOA). The length prefix is checked against the data, so a set cut short never
+  // The first rdata (an SOA set's only one); empty for an empty set or a set of references or
+  // names (never an SOA). The length prefix is checked against the data, so a set cut short never
   // reads past it.
   std::span<const uint8_t> first() const {
+    if (entries_ == Entries::kAddresses) {
+      return length_ >= address_size() ? std::span<const uint8_t>(entries(), address_size())
+                                       : std::span<const uint8_t>();
+    }
     if (length_ < 2 || entries_ != Entries::kInline) {
       return {};
     }
@@ -165,20 +176,33 @@ class RrSet {
       return rdata;
     }
     const uint8_t* entry = data + at;
+    if (entries_ == Entries::kAddresses) {
+      size_t len = address_size();
+      at += len;
+      return {entry, len};
+    }
     if (entries_ == Entries::kSuffixes) {
       size_t label = 1 + size_t{entry[0]};
       int32_t relative;
       std::memcpy(&relative, entry + label, sizeof relative);
       const uint8_t* rest = entry + relative;
       size_t rest_size = rest[-1];
-      std::memcpy(buffer, entry, label);
-      std::memcpy(buffer + label, rest, rest_size);
+      copy_short(buffer, entry, label);
+      copy_short(buffer + label, rest, rest_size);
       at += label + kSuffixReference;
       return {buffer, label + rest_size};
     }
     // The fixed part in the entry, or priority and weight in the header and the port in the
     // entry; then the key and the apex, each with its length octet before it.
-    size_t fixed_here = reference_fixed();
+    size_t fixed_here;
+    if (entries_ == Entries::kPortReferences) {
+      fixed_here = kSrvFixed - kPriorityWeight;
+      std::memcpy(buffer, data - kPortReferenceHeader, kPriorityWeight);
+      std::memcpy(buffer + kPriorityWeight, entry, kSrvFixed - kPriorityWeight);
+    } else {
+      fixed_here = kSrvFixed;
+      std::memcpy(buffer, entry, kSrvFixed);
+    }
     int32_t relative;
     std::memcpy(&relative, entry + fixed_here, sizeof relative);
     uint32_t to_apex;
@@ -187,10 +211,8 @@ class RrSet {
     size_t below_size = below[-1];
     const uint8_t* apex = data - to_apex;
     size_t apex_size = apex[-1];
-    std::memcpy(buffer, data - kPortReferenceHeader, kSrvFixed - fixed_here);
-    std::memcpy(buffer + kSrvFixed - fixed_here, entry, fixed_here);
-    std::memcpy(buffer + kSrvFixed, below, below_size);
-    std::memcpy(buffer + kSrvFixed + below_size, apex, apex_size);
+    copy_short(buffer + kSrvFixed, below, below_size);
+    copy_short(buffer + kSrvFixed + below_size, apex, apex_size);
     at += fixed_here + 4;
     return {buffer, kSrvFixed + below_size + apex_size};
   }
@@ -220,6 +242,14 @@ class RrSet {
       }
       return;
     }
+    if (entries_ == Entries::kAddresses) {
+      const uint8_t* data = entries();
+      size_t len = address_size();
+      for (; at + len <= length_; at += len) {
+        f(std::span<const uint8_t>(data + at, len));
+      }
+      return;
+    }
     RdataBuffer buffer;
     while (has_entry(at)) {
       f(next(at, buffer));
@@ -228,6 +258,27 @@ class RrSet {
 
  private:
   const uint8_t* entries() const { return reinterpret_cast<const uint8_t*>(this) + data_; }
+  // memcpy of a part of a name (at most 255 octets) in 8-octet moves, the last one overlapping
+  // the one before: a variable-length memcpy here costs a string instruction's start-up, a
+  // good part of an answer's time. Reads and writes only [from, from + n) and [to, to + n).
+  static void copy_short(uint8_t* to, const uint8_t* from, size_t n) {
+    if (n >= 8) {
+      for (size_t i = 0; i + 8 < n; i += 8) {
+        std::memcpy(to + i, from + i, 8);
+      }
+      std::memcpy(to + n - 8, from + n - 8, 8);
+    } else if (n >= 4) {
+      std::memcpy(to, from, 4);
+      std::memcpy(to + n - 4, from + n - 4, 4);
+    } else if (n >= 2) {
+      std::memcpy(to, from, 2);
+      std::memcpy(to + n - 2, from + n - 2, 2);
+    } else if (n == 1) {
+      to[0] = from[0];
+    }
+  }
+  // With kAddresses: the octets of each rdata.
+  size_t address_size() const { return type_ == dns::RrType::A ? 4 : 16; }
   // With targets_referenced(): the octets of the fixed part an entry holds, and its size.
   size_t reference_fixed() const { return entries_ == Entries::kReferences ? kSrvFixed : 2; }
   size_t reference_entry() const { return reference_fixed() + 4; }

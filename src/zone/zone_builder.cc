@@ -237,9 +237,17 @@ void ZoneBuilder::freeze_sets() {
             return std::memcmp(rdata_.data() + r.offset, rdata_.data() + kept.front().offset,
                                RrSet::kPriorityWeight) == 0;
           });
+      // Addresses need no lengths: the type says them.
+      size_t address_size = kept.front().type == dns::RrType::A      ? 4
+                            : kept.front().type == dns::RrType::AAAA ? 16
+                                                                     : 0;
+      bool addresses = address_size != 0 &&
+                       std::all_of(kept.begin(), kept.end(),
+                                   [&](const Record& r) { return r.length == address_size; });
       auto entries = ports_only   ? RrSet::Entries::kPortReferences
                      : referenced ? RrSet::Entries::kReferences
                      : suffixes   ? RrSet::Entries::kSuffixes
+                     : addresses  ? RrSet::Entries::kAddresses
                                   : RrSet::Entries::kInline;
       auto count = static_cast<uint32_t>(kept.size());
       if (suffixes) {
@@ -255,9 +263,7 @@ void ZoneBuilder::freeze_sets() {
       // The header: a set of references' is filled in by Zone::adopt_records.
       data.resize(data.size() + RrSet::header_size(count, entries));
       size_t data_begin = data.size();
-      if (!referenced) {
-        RrSet::write_count_header(data.data() + data_begin, count);
-      }
+      RrSet::write_count_header(data.data() + data_begin, count, entries);
       if (ports_only) {
         std::memcpy(data.data() + data_begin - RrSet::kPortReferenceHeader,
                     rdata_.data() + kept.front().offset, RrSet::kPriorityWeight);
@@ -267,6 +273,10 @@ void ZoneBuilder::freeze_sets() {
       for (size_t i = 0; i < kept.size(); ++i) {
         const Record& r = kept[i];
         size_t at = data.size();
+        if (addresses) {
+          data.insert(data.end(), rdata_.begin() + r.offset, rdata_.begin() + r.offset + r.length);
+          continue;
+        }
         if (suffixes) {
           // The first label, then the rest's offset from the entry (data is copied whole, so
           // the offset holds in the zone's block).

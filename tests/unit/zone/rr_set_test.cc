@@ -31,7 +31,7 @@ class StoredSet {
     if (!entries.empty()) {
       std::memcpy(data, entries.data(), entries.size());
     }
-    RrSet::write_count_header(data, count);
+    RrSet::write_count_header(data, count, RrSet::Entries::kInline);
     set_ = std::construct_at(reinterpret_cast<RrSet*>(block_.get()), type, 30, count,
                              std::span<const uint8_t>(data, entries.size()));
   }
@@ -309,6 +309,73 @@ INSTANTIATE_TEST_SUITE_P(
                    {},
                    RrSet::Entries::kInline}),
     [](const ::testing::TestParamInfo<SuffixCase>& info) { return info.param.name; });
+
+// A and AAAA sets of well-formed addresses keep them back to back without their lengths
+// (RrSet::Entries::kAddresses), their count the length over the type's; a set with one rdata
+// of another length stays inline. Read back as added, in order.
+struct AddressCase {
+  const char* name;
+  dns::RrType type;
+  uint32_t count;
+  size_t odd_one;  // 1 + the index of an rdata one octet longer; 0: none
+  RrSet::Entries entries;
+};
+
+class RrSetAddressTest : public ::testing::TestWithParam<AddressCase> {};
+
+TEST_P(RrSetAddressTest, ReadsBackEveryAddress) {
+  const AddressCase& c = GetParam();
+  size_t size = c.type == dns::RrType::A ? 4 : 16;
+  ZoneBuilder b(name("example."));
+  b.add(name("example."), dns::RrType::SOA, 5,
+        dns::rdata::soa(name("ns.example."), name("h.example."), 1, 2, 3, 4, 5));
+  std::vector<std::vector<uint8_t>> added;
+  for (uint32_t i = 0; i < c.count; ++i) {
+    std::vector<uint8_t> rdata(size + (c.odd_one == i + 1 ? 1 : 0), 10);
+    rdata[size - 2] = static_cast<uint8_t>(i >> 8);
+    rdata[size - 1] = static_cast<uint8_t>(i);
+    added.push_back(rdata);
+    ASSERT_TRUE(b.add(name("svc.example."), c.type, 5, rdata));
+  }
+  Zone zone = std::move(b).finish();
+  const Node* node = zone.find(name("svc.example.").lowercased());
+  ASSERT_NE(node, nullptr);
+  const RrSet* set = node->find(c.type);
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->entries_kind(), c.entries);
+  EXPECT_EQ(set->size(), c.count);
+  std::vector<std::vector<uint8_t>> read;
+  set->for_each([&](std::span<const uint8_t> r) { read.emplace_back(r.begin(), r.end()); });
+  EXPECT_TRUE(read == added);
+  RrSet::RdataBuffer buffer;
+  size_t at = 0;
+  std::vector<std::vector<uint8_t>> walked;
+  while (set->has_entry(at)) {
+    auto r = set->next(at, buffer);
+    walked.emplace_back(r.begin(), r.end());
+  }
+  EXPECT_TRUE(walked == added);
+  if (c.entries == RrSet::Entries::kAddresses) {
+    EXPECT_EQ(set->data().size(), c.count * size);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Sets, RrSetAddressTest,
+    ::testing::Values(
+        AddressCase{"a_one", dns::RrType::A, 1, 0, RrSet::Entries::kAddresses},
+        AddressCase{"a_five", dns::RrType::A, 5, 0, RrSet::Entries::kAddresses},
+        AddressCase{"a_last_in_the_octet", dns::RrType::A, 254, 0, RrSet::Entries::kAddresses},
+        AddressCase{"a_count_past_the_octet", dns::RrType::A, 300, 0,
+                    RrSet::Entries::kAddresses},
+        AddressCase{"a_sixteen_bits", dns::RrType::A, 65'535, 0, RrSet::Entries::kAddresses},
+        AddressCase{"aaaa_two", dns::RrType::AAAA, 2, 0, RrSet::Entries::kAddresses},
+        AddressCase{"aaaa_count_past_the_octet", dns::RrType::AAAA, 300, 0,
+                    RrSet::Entries::kAddresses},
+        AddressCase{"a_one_longer", dns::RrType::A, 3, 2, RrSet::Entries::kInline},
+        AddressCase{"a_many_one_longer", dns::RrType::A, 300, 300, RrSet::Entries::kInline},
+        AddressCase{"aaaa_one_longer", dns::RrType::AAAA, 2, 1, RrSet::Entries::kInline}),
+    [](const ::testing::TestParamInfo<AddressCase>& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace vmdns::zone
