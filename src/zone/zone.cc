@@ -327,6 +327,14 @@ void Zone::add_record_counts(RecordCounts& counts) const {
     for (const auto& [type, n] : part.type_counts_) {
       add_record_count(counts, type, n);
     }
+    if (part.type_counts_.empty() && part.nodes_.size() <= kCountedBySets) {
+      // A small part keeps no counts: its few sets say them (ZoneBuilder).
+      for (const Node& node : part.nodes_) {
+        for (const RrSet& set : node.rrsets()) {
+          add_record_count(counts, set.type(), static_cast<uint32_t>(set.size()));
+        }
+      }
+    }
   };
   add_own(*this);
   if (shards_) {

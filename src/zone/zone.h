@@ -262,7 +262,11 @@ class Zone {
   uint32_t dashed_ttl_ = 0;
   const RrSet* soa_ = nullptr;  // the apex SOA set, in records_, kept at hand
   static const RrSet kNoSet;     // soa() of a zone without one (a shard)
-  // This part's own records by type (not its shards' or leaves'), ascending type, in records_.
+  // This part's own records by type (not its shards' or leaves'), ascending type, in records_;
+  // none for a part of at most kCountedBySets sets and names (a Service's shard), whose sets
+  // are counted when asked (16 octets of a shard's block, which then fits a smaller size
+  // class of the allocator).
+  static constexpr size_t kCountedBySets = 16;
   std::span<const std::pair<dns::RrType, uint32_t>> type_counts_;
   // Shards (Zone::join), and the depths below the apex at which their apexes are (deepest
   // first; 0 ends the list).

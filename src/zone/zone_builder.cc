@@ -310,7 +310,10 @@ void ZoneBuilder::freeze_sets() {
   }
   rdata_.clear();
   rdata_.shrink_to_fit();
-  std::vector<std::pair<dns::RrType, uint32_t>> type_counts(counts.begin(), counts.end());
+  std::vector<std::pair<dns::RrType, uint32_t>> type_counts;
+  if (sets.size() > Zone::kCountedBySets || node_count > Zone::kCountedBySets) {
+    type_counts.assign(counts.begin(), counts.end());
+  }
   zone_.adopt_records(nodes, sets, data, type_counts);
 }
 

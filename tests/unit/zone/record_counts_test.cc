@@ -65,6 +65,15 @@ Zone top() {
 
 using dns::RrType;
 
+// An A record at each of `count` names h0, h1, ...
+std::vector<Record> many_names(int count) {
+  std::vector<Record> out;
+  for (int i = 0; i < count; ++i) {
+    out.push_back({"h" + std::to_string(i), RrType::A, static_cast<uint8_t>(i)});
+  }
+  return out;
+}
+
 struct Step {
   const char* what;
   std::string apex;              // the shard set
@@ -87,6 +96,12 @@ TEST(RecordCounts, AShardTableKeepsTheSumOfItsShards) {
        {{RrType::A, 2}, {RrType::SOA, 1}}},
       {"removed again: nothing changes", "db.default.svc.cluster.local", {},
        {{RrType::A, 2}, {RrType::SOA, 1}}},
+      // A shard of more than Zone::kCountedBySets names keeps its counts; the small ones above
+      // are counted by their sets.
+      {"a Service of 17 names below its apex", "big.default.svc.cluster.local", many_names(17),
+       {{RrType::A, 19}, {RrType::SOA, 1}}},
+      {"then of 16", "big.default.svc.cluster.local", many_names(16),
+       {{RrType::A, 18}, {RrType::SOA, 1}}},
   };
   ShardTable table;
   for (const Step& step : steps) {
