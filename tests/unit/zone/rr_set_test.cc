@@ -20,6 +20,25 @@
 namespace vmdns::zone {
 namespace {
 
+// Every rdata of `set` through for_each(), in order.
+std::vector<std::vector<uint8_t>> read_all(const RrSet& set) {
+  std::vector<std::vector<uint8_t>> read;
+  set.for_each([&](std::span<const uint8_t> r) { read.emplace_back(r.begin(), r.end()); });
+  return read;
+}
+
+// Every rdata of `set` through has_entry() and next(), the way an answer walks a set.
+std::vector<std::vector<uint8_t>> walk_all(const RrSet& set) {
+  RrSet::RdataBuffer buffer;
+  size_t at = 0;
+  std::vector<std::vector<uint8_t>> walked;
+  while (set.has_entry(at)) {
+    auto r = set.next(at, buffer);
+    walked.emplace_back(r.begin(), r.end());
+  }
+  return walked;
+}
+
 // A set and its entries in one buffer, the way a zone's block holds them: the set first, then
 // its header, then the entries.
 class StoredSet {
@@ -113,8 +132,7 @@ TEST_P(RrSetCountTest, ReadsBackEveryRecord) {
   ASSERT_NE(set, nullptr);
   EXPECT_EQ(set->size(), c.count);
   EXPECT_EQ(set->ttl(), 7u);
-  std::vector<std::vector<uint8_t>> read;
-  set->for_each([&](std::span<const uint8_t> r) { read.emplace_back(r.begin(), r.end()); });
+  std::vector<std::vector<uint8_t>> read = read_all(*set);
   EXPECT_TRUE(read == added) << read.size() << " read of " << added.size();
   EXPECT_EQ(set->data().size(), c.count * (2 + c.rdata_size));
   std::span<const uint8_t> first = set->first();
@@ -194,8 +212,7 @@ TEST_P(RrSetReferenceTest, ReadsBackEveryRdata) {
   EXPECT_EQ(set->size(), c.count);
   EXPECT_EQ(set->data().size(),
             c.count * (shared ? RrSet::kPortReferenceEntry : RrSet::kReferenceEntry));
-  std::vector<std::vector<uint8_t>> read;
-  set->for_each([&](std::span<const uint8_t> r) { read.emplace_back(r.begin(), r.end()); });
+  std::vector<std::vector<uint8_t>> read = read_all(*set);
   EXPECT_TRUE(read == added);
 }
 
@@ -260,16 +277,9 @@ TEST_P(RrSetSuffixTest, ReadsBackEveryRdata) {
     ASSERT_NE(set, nullptr) << owner;
     EXPECT_EQ(set->entries_kind(), c.entries) << owner;
     EXPECT_EQ(set->size(), added.size()) << owner;
-    std::vector<std::vector<uint8_t>> read;
-    set->for_each([&](std::span<const uint8_t> r) { read.emplace_back(r.begin(), r.end()); });
+    std::vector<std::vector<uint8_t>> read = read_all(*set);
     EXPECT_TRUE(read == added) << owner;
-    RrSet::RdataBuffer buffer;
-    size_t at = 0;
-    std::vector<std::vector<uint8_t>> walked;
-    while (set->has_entry(at)) {
-      auto r = set->next(at, buffer);
-      walked.emplace_back(r.begin(), r.end());
-    }
+    std::vector<std::vector<uint8_t>> walked = walk_all(*set);
     EXPECT_TRUE(walked == added) << owner;
     if (c.entries == RrSet::Entries::kSuffixes) {
       EXPECT_TRUE(set->first().empty());
@@ -344,16 +354,9 @@ TEST_P(RrSetAddressTest, ReadsBackEveryAddress) {
   ASSERT_NE(set, nullptr);
   EXPECT_EQ(set->entries_kind(), c.entries);
   EXPECT_EQ(set->size(), c.count);
-  std::vector<std::vector<uint8_t>> read;
-  set->for_each([&](std::span<const uint8_t> r) { read.emplace_back(r.begin(), r.end()); });
+  std::vector<std::vector<uint8_t>> read = read_all(*set);
   EXPECT_TRUE(read == added);
-  RrSet::RdataBuffer buffer;
-  size_t at = 0;
-  std::vector<std::vector<uint8_t>> walked;
-  while (set->has_entry(at)) {
-    auto r = set->next(at, buffer);
-    walked.emplace_back(r.begin(), r.end());
-  }
+  std::vector<std::vector<uint8_t>> walked = walk_all(*set);
   EXPECT_TRUE(walked == added);
   if (c.entries == RrSet::Entries::kAddresses) {
     EXPECT_EQ(set->data().size(), c.count * size);
