@@ -34,7 +34,8 @@ class QueryHandler {
 
   virtual ~QueryHandler() = default;
   // Writes the response to `query` into `out` and returns its length, or 0 to send nothing.
-  // For UDP, `out` is sized to the largest reply allowed (65535); the handler itself honours the
+  // For UDP, `out` is a worker's reply slot (UdpWorker::kReplySlot, 4096 octets: above
+  // dns::kEdnsPayload, the largest UDP payload we send); the handler itself honours the
   // client's advertised payload size. Must not allocate on the heap or block.
   virtual size_t handle(std::span<const uint8_t> query, std::span<uint8_t> out,
                         net::Transport transport) = 0;

@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 
 #include <array>
-#include <chrono>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -25,16 +24,18 @@ namespace vmdns::server {
 
 class UdpWorker {
  public:
-  // Messages per recvmmsg / sendmmsg: enough to amortise the system calls under load, small
-  // enough that a batch's replies (32 x 64 KiB, mostly untouched) stay cheap.
+  // Messages per recvmmsg / sendmmsg: enough to amortise the system calls under load.
   static constexpr size_t kBatch = 32;
   // Receive slot per query. The largest sensible query is one question (at most 255 + 4 octets)
   // plus an OPT record with a cookie or padding: far below 4096. A datagram that does not fit is
   // seen as MSG_TRUNC and dropped, since a truncated query cannot be answered correctly.
   static constexpr size_t kQuerySlot = 4096;
-  // Reply slot: the largest UDP payload. The handler limits itself to the client's EDNS(0)
-  // payload size (RFC 6891 section 6.2.5) or 512 without EDNS (RFC 1035 section 4.2.1).
-  static constexpr size_t kReplySlot = 65535;
+  // Reply slot: one page. The handler limits a UDP reply to the client's EDNS(0) payload size
+  // (RFC 6891 section 6.2.5), which we cap at dns::kEdnsPayload (1232), or to 512 without EDNS
+  // (RFC 1035 section 4.2.1); the largest other UDP reply (an IXFR's SOA or a refusal, with a
+  // TSIG) stays below 2 KiB. A 64 KiB slot made each worker's replies 2 MiB, untouched but for
+  // the first page of each slot.
+  static constexpr size_t kReplySlot = 4096;
   // A worker with no query for this long tells its handler it is idle (QueryHandler::idle).
   static constexpr std::chrono::milliseconds kIdleRelease{1000};
 
@@ -72,8 +73,8 @@ class UdpWorker {
   const std::atomic<bool>* stopping_;
   std::function<Clock::time_point()> clock_;
 
-  // Allocated once (default-initialised, so untouched pages of the large reply area never
-  // become resident).
+  // Allocated once, default-initialised: a slot's page becomes resident when a datagram or a
+  // reply first lands in it.
   std::unique_ptr<uint8_t[]> queries_;
   std::unique_ptr<uint8_t[]> replies_;
   std::array<mmsghdr, kBatch> in_{};
