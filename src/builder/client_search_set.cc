@@ -37,7 +37,7 @@ void ClientSearchSet::set_workload(const cluster::ObjectKey& key,
     resolvconf::ClusterDns cluster;
     cluster.zone = cluster_zone_;
     search = resolvconf::guest_dns(cluster, *vmi).conf.search;
-    addresses = vmi->addresses();
+    addresses.assign(vmi->addresses().begin(), vmi->addresses().end());
     addresses.insert(addresses.end(), guest_pods.begin(), guest_pods.end());
   }
   set({Kind::Vmi, key}, vmi ? &addresses : nullptr, vmi ? vmi->phase.str() : std::string(), &search);

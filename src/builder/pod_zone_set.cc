@@ -26,22 +26,26 @@ PodZoneSet::PodZoneSet(const rules::ZoneConfig& config)
 
 void PodZoneSet::set_workload(WorkloadKind kind, const cluster::ObjectKey& key,
                               const cluster::VirtualMachineInstance* workload) {
-  publish(kind, key, workload ? workload->phase : "", workload ? &workload->addresses() : nullptr);
+  publish(kind, key, workload ? workload->phase : "",
+          workload ? std::span<const cluster::IpAddress>(workload->addresses())
+                   : std::span<const cluster::IpAddress>());
 }
 
 void PodZoneSet::set_workload(WorkloadKind kind, const cluster::ObjectKey& key,
                               const cluster::Pod* workload) {
-  publish(kind, key, workload ? workload->phase : "", workload ? &workload->addresses : nullptr);
+  publish(kind, key, workload ? workload->phase : "",
+          workload ? std::span<const cluster::IpAddress>(workload->addresses)
+                   : std::span<const cluster::IpAddress>());
 }
 
 void PodZoneSet::publish(WorkloadKind kind, const cluster::ObjectKey& key, const std::string& phase,
-                         const std::vector<cluster::IpAddress>* addresses) {
+                         std::span<const cluster::IpAddress> addresses) {
   if (config_.pods != rules::PodMode::Verified) {
     return;  // insecure answers from the name, disabled has nothing
   }
   std::vector<Entry> entries;
-  if (addresses != nullptr && !is_terminal(phase) && is_allowed(config_, key.namespace_name)) {
-    for (const cluster::IpAddress& address : *addresses) {
+  if (!addresses.empty() && !is_terminal(phase) && is_allowed(config_, key.namespace_name)) {
+    for (const cluster::IpAddress& address : addresses) {
       entries.emplace_back(key.namespace_name, address);
     }
     std::sort(entries.begin(), entries.end());

@@ -18,6 +18,7 @@
 //   auto zones = pods.pod_zones(namespaces);   // pod.<zone> per cluster zone
 
 #include <cstdint>
+#include <span>
 #include <map>
 #include <memory>
 #include <set>
@@ -60,7 +61,7 @@ class PodZoneSet {
                                                   zone::ZoneBuilder top,
                                                   const std::set<std::string>& namespaces);
   void publish(WorkloadKind kind, const cluster::ObjectKey& key, const std::string& phase,
-               const std::vector<cluster::IpAddress>* addresses);
+               std::span<const cluster::IpAddress> addresses);
   void claim(const Entry& entry);
   void release(const Entry& entry);
 

@@ -3,7 +3,8 @@
 // (key, value) pairs sorted by key, both SharedText. Label keys repeat on every object
 // (kubevirt.io/domain, app) and values across a group (a Service selects a group by one): a
 // pair is 16 bytes, where a std::map<std::string, std::string> cost a 96-byte node per pair and
-// a heap copy of every text past 15 characters. Reads like that map: find, count, at, iteration
+// a heap copy of every text past 15 characters. The array and its length are one block
+// (CompactVector): Labels is one pointer in an object. Reads like that map: find, count, at, iteration
 // in key order; few objects change their labels, so setting one copies the array.
 //
 //   cluster::Labels labels = {{"app", "web"}, {"tier", "front"}};
@@ -13,11 +14,11 @@
 
 #include <cstddef>
 #include <initializer_list>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "cluster/compact_vector.h"
 #include "cluster/shared_text.h"
 
 namespace vmdns::cluster {
@@ -31,15 +32,11 @@ class Labels {
   Labels() = default;
   // A key given twice keeps its last value, as a map assigned in turn would.
   Labels(std::initializer_list<std::pair<std::string_view, std::string_view>> pairs);
-  Labels(const Labels& other);
-  Labels(Labels&&) noexcept = default;
-  Labels& operator=(const Labels& other);
-  Labels& operator=(Labels&&) noexcept = default;
 
-  const_iterator begin() const { return pairs_.get(); }
-  const_iterator end() const { return pairs_.get() + size_; }
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
+  const_iterator begin() const { return pairs_.begin(); }
+  const_iterator end() const { return pairs_.end(); }
+  size_t size() const { return pairs_.size(); }
+  bool empty() const { return pairs_.empty(); }
 
   const_iterator find(std::string_view key) const;
   size_t count(std::string_view key) const { return find(key) != end() ? 1 : 0; }
@@ -60,11 +57,8 @@ class Labels {
  private:
   // Where `key` is or would go.
   size_t lower_bound(std::string_view key) const;
-  // Makes room for one pair at `at`; returns it.
-  value_type& insert_at(size_t at);
 
-  std::unique_ptr<value_type[]> pairs_;
-  size_t size_ = 0;
+  CompactVector<value_type> pairs_;
 };
 
 }  // namespace vmdns::cluster

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <span>
 #include <algorithm>
 #include <tuple>
 
@@ -13,7 +14,7 @@ using cluster::IpAddress;
 using cluster::VirtualMachineInstance;
 using cluster::VmiInterface;
 
-bool contains(const std::vector<IpAddress>& addresses, const IpAddress& address) {
+bool contains(std::span<const IpAddress> addresses, const IpAddress& address) {
   return std::find(addresses.begin(), addresses.end(), address) != addresses.end();
 }
 
@@ -97,8 +98,8 @@ VirtualMachineInstance AddressHolds::apply(const std::string& origin,
       continue;  // only the guest agent lists it, and nothing names it
     }
     const VmiInterface* listed = find_interface(incoming, was.name);
-    static const std::vector<IpAddress> kNone;
-    const std::vector<IpAddress>& now_listed = listed ? listed->addresses : kNone;
+    std::span<const IpAddress> now_listed =
+        listed ? std::span<const IpAddress>(listed->addresses) : std::span<const IpAddress>();
     std::vector<IpAddress> keep;
     for (IpAddress::Family family : {IpAddress::Family::V4, IpAddress::Family::V6}) {
       auto fresh = std::find_if(now_listed.begin(), now_listed.end(), [&](const IpAddress& a) {

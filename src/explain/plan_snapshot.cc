@@ -92,7 +92,7 @@ PlanSnapshot build_plan_snapshot(const cluster::State& state, const std::vector<
       }
     }
     cluster::ObjectKey key = cluster::key_of(vmi.meta);
-    out.addresses[key] = vmi.addresses();
+    out.addresses[key].assign(vmi.addresses().begin(), vmi.addresses().end());
     planned.vmis[key] = std::move(vmi);
   }
   out.snapshot = builder::build(planned, config);
@@ -148,7 +148,7 @@ NamesByAddress::NamesByAddress(const zone::Snapshot& snapshot) {
 }
 
 std::vector<std::string> NamesByAddress::names_with(
-    const std::vector<cluster::IpAddress>& addresses) const {
+    std::span<const cluster::IpAddress> addresses) const {
   std::vector<size_t> found;
   for (const cluster::IpAddress& address : addresses) {
     auto it = by_rdata_.find(rdata_of(address));

@@ -7,6 +7,7 @@
 //   PlanSnapshot plan = build_plan_snapshot(state, plan_vmis(state), config);
 //   lookup_name(*plan.snapshot, "myvmi.mysubdomain.default.svc.cluster.local");
 
+#include <span>
 #include <map>
 #include <memory>
 #include <set>
@@ -45,7 +46,7 @@ std::vector<std::string> names_with_addresses(const zone::Snapshot& snapshot,
 class NamesByAddress {
  public:
   explicit NamesByAddress(const zone::Snapshot& snapshot);
-  std::vector<std::string> names_with(const std::vector<cluster::IpAddress>& addresses) const;
+  std::vector<std::string> names_with(std::span<const cluster::IpAddress> addresses) const;
 
  private:
   std::vector<dns::Name> names_;  // each node with an A or AAAA record, once

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string_view>
 
 #include "kube/api_kind.h"
@@ -52,7 +53,7 @@ json object_head(Kind kind, const cluster::ObjectMeta& meta) {
           {"metadata", metadata(meta, info.namespaced)}};
 }
 
-json addresses(const std::vector<cluster::IpAddress>& list) {
+json addresses(std::span<const cluster::IpAddress> list) {
   json out = json::array();
   for (const cluster::IpAddress& address : list) {
     out.push_back(address.to_string());

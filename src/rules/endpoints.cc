@@ -1,5 +1,6 @@
 #include "rules/endpoints.h"
 
+#include <span>
 #include <algorithm>
 #include <tuple>
 
@@ -17,7 +18,7 @@ bool is_terminal(const std::string& phase) {
 
 // Adds one endpoint per address; drop_repeated_addresses() keeps the first of each once the
 // Service's workloads are all visited.
-void add_addresses(const std::vector<cluster::IpAddress>& addresses, const std::string& hostname,
+void add_addresses(std::span<const cluster::IpAddress> addresses, const std::string& hostname,
                    bool ready, const std::string& workload_name, const EndpointPorts& ports,
                    std::vector<Endpoint>& out) {
   for (const cluster::IpAddress& address : addresses) {

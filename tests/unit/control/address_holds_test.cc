@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -83,7 +84,7 @@ struct Case {
   std::chrono::milliseconds hold = kHold;
 };
 
-Strings texts(const std::vector<cluster::IpAddress>& addresses) {
+Strings texts(std::span<const cluster::IpAddress> addresses) {
   Strings out;
   for (const auto& address : addresses) {
     out.push_back(address.to_string());

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <ostream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,7 @@ inline void run_decode_case(const DecodeCase& c) {
   }
 }
 
-inline std::vector<std::string> address_texts(const std::vector<cluster::IpAddress>& addresses) {
+inline std::vector<std::string> address_texts(std::span<const cluster::IpAddress> addresses) {
   std::vector<std::string> out;
   for (const cluster::IpAddress& a : addresses) {
     out.push_back(a.to_string());
