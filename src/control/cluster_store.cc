@@ -272,6 +272,18 @@ void ClusterStore::replace(Rank rank, std::map<Key, T>& winners, Table<Key, T>& 
   }
   while (!objects.empty()) {
     auto node = objects.extract(objects.begin());
+    auto at = winners.lower_bound(node.key());
+    if (at == winners.end() || winners.key_comp()(node.key(), at->first)) {
+      // A key new to the winners (every key of a first load): the node itself moves in. A new
+      // node for each object, the incoming one freed right after, left the store's nodes spread
+      // over the slabs of both generations, a quarter of their room unused (jemalloc's 224-byte
+      // class at 100,000 VMIs).
+      note_change<Key, T>(node.key());
+      ++origins_[rank].objects;
+      auto added = winners.insert(at, std::move(node));
+      set_winner(winners, table, &added->first, rank, /*fresh=*/true, rank);
+      continue;
+    }
     set(rank, winners, table, std::move(node.key()), std::move(node.mapped()));
   }
   rebase_to_most(winners, table);
