@@ -184,6 +184,8 @@ TEST(CompactVector, ComparesLikeAVector) {
 // What a node of State::vmis costs: 32 bytes of tree node, the key (40) and the VMI. At 152
 // bytes the node is in jemalloc's 224-byte class; 8 more take it to 256 for every VMI.
 static_assert(sizeof(VirtualMachineInstance) <= 152);
+// The same for a node of State::services.
+static_assert(sizeof(Service) <= 152);
 
 // A VMI's addresses are its first interface's, kept once.
 TEST(VirtualMachineInstance, AddressesAreTheFirstInterfaces) {
