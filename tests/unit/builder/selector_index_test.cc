@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -82,6 +83,9 @@ struct SelectingCase {
   Keys services;
 };
 
+// A row prints as its name (the default is a dump of the object's bytes, heap addresses in it).
+void PrintTo(const SelectingCase& c, std::ostream* os) { *os << c.name; }
+
 class SelectingTest : public ::testing::TestWithParam<SelectingCase> {};
 
 TEST_P(SelectingTest, FindsTheServicesThatSelectAWorkload) {
@@ -117,6 +121,8 @@ struct CandidatesCase {
   std::set<std::string> pods;
 };
 
+void PrintTo(const CandidatesCase& c, std::ostream* os) { *os << c.name; }
+
 class CandidatesTest : public ::testing::TestWithParam<CandidatesCase> {};
 
 TEST_P(CandidatesTest, TheWorkloadsOfTheRarestPair) {
@@ -150,6 +156,8 @@ struct ChangeCase {
   Keys after;
   size_t walked;  // workloads looked at by the walks the change made
 };
+
+void PrintTo(const ChangeCase& c, std::ostream* os) { *os << c.name; }
 
 class ChangeTest : public ::testing::TestWithParam<ChangeCase> {};
 
@@ -231,6 +239,8 @@ struct ChurnCase {
   size_t name_length;      // of the VMIs' names (255 and more: a long name's length octets)
   bool launcher_service;   // and one Service selects every VMI (one pair of them all)
 };
+
+void PrintTo(const ChurnCase& c, std::ostream* os) { *os << c.name; }
 
 class ChurnTest : public ::testing::TestWithParam<ChurnCase> {};
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <ostream>
 #include <span>
 #include <string>
 #include <vector>
@@ -83,6 +84,9 @@ struct Case {
   std::vector<Step> steps;
   std::chrono::milliseconds hold = kHold;
 };
+
+// A row prints as its name (the default is a dump of the object's bytes, heap addresses in it).
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 Strings texts(std::span<const cluster::IpAddress> addresses) {
   Strings out;

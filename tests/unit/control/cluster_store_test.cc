@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -121,6 +122,9 @@ struct StoreCase {
   Strings expected;
   std::vector<std::pair<std::string, size_t>> counts;  // objects per origin afterwards
 };
+
+// A row prints as its name (the default is a dump of the object's bytes, heap addresses in it).
+void PrintTo(const StoreCase& c, std::ostream* os) { *os << c.name; }
 
 using K = sources::ObjectKind;
 
