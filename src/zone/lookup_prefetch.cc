@@ -99,7 +99,7 @@ bool Zone::prefetch_next(LookupPrefetch& p) {
     case 3: {
       // The entry is loaded: load the node.
       uint32_t index = p.part->names_.entry_index(p.entry);
-      if (index >= p.part->nodes_.size()) {
+      if (index >= p.part->nodes().size()) {
         break;
       }
       p.node = &p.part->nodes_[index];

@@ -43,7 +43,6 @@ uint32_t NameTable::hash(std::string_view key) {
 NameTable::NameTable(const NameTable& other)
     : slots_(other.slots_),
       keys_(other.keys_),
-      offsets_(other.offsets_),
       slot_count_(other.slot_count_),
       size_(other.size_) {
   if (other.growing_) {
@@ -63,7 +62,6 @@ NameTable& NameTable::operator=(const NameTable& other) {
 void NameTable::refresh() {
   slots_ = growing_->slots.data();
   keys_ = growing_->keys.data();
-  offsets_ = growing_->offsets.data();
   slot_count_ = static_cast<uint32_t>(growing_->slots.size());
   size_ = static_cast<uint32_t>(growing_->offsets.size());
 }
@@ -223,7 +221,6 @@ void NameTable::freeze_into(std::byte* at) {
     }
   }
   slots_ = reinterpret_cast<const uint64_t*>(at);
-  offsets_ = nullptr;
   keys_ = reinterpret_cast<const char*>(at + slot_bytes);
   growing_.reset();
 }

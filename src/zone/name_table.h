@@ -16,7 +16,7 @@
 // moves slots without reading a key or hashing again.
 // Once no name will be added, freeze_into() moves the slots and the keys into memory its owner
 // holds (a zone's record block), next to the records a lookup reads after them: a frozen table
-// is five fields (40 octets) and no allocation of its own. It keeps no index -> key offsets (4
+// is four fields (32 octets) and no allocation of its own. It keeps no index -> key offsets (4
 // octets a name): its keys are read in index order, one after the other (for_each_key).
 
 #include <cstddef>
@@ -67,7 +67,7 @@ class NameTable {
   const uint64_t* slot_data() const { return slots_; }
   size_t slot_count() const { return slot_count_; }
   // The key of `index`, while names are added (a frozen table reads its keys in order).
-  std::string_view key(uint32_t index) const { return key_at(offsets_[index]); }
+  std::string_view key(uint32_t index) const { return key_at(growing_->offsets[index]); }
   // Calls f(uint32_t index, std::string_view key) for each key, in index order.
   template <typename F>
   void for_each_key(F&& f) const {
@@ -106,10 +106,10 @@ class NameTable {
   // frozen.
   const uint64_t* slots_ = nullptr;  // hash << 32 | (offset of the key's entry + 1); 0: empty
   const char* keys_ = nullptr;       // <index><length octet><key> per name
-  const uint32_t* offsets_ = nullptr;  // index -> offset of its entry in keys_; none once frozen
   uint32_t slot_count_ = 0;  // a power of two, at most 3/4 full; a probe starts at hash & (count - 1)
   uint32_t size_ = 0;
-  // While names are added; null once frozen (and before the first insert).
+  // While names are added; null once frozen (and before the first insert). The index -> offset
+  // of each key's entry lives here only: a frozen table needs none.
   struct Growing {
     std::vector<uint64_t> slots;
     std::string keys;

@@ -232,7 +232,6 @@ void Zone::resolve_references(uint8_t* entries, size_t length, size_t fixed,
 void Zone::adopt_records(std::span<const NodeDraft> nodes, std::span<const SetDraft> sets,
                          std::span<const uint8_t> data,
                          std::span<const std::pair<dns::RrType, uint32_t>> type_counts) {
-  using TypeCount = std::pair<dns::RrType, uint32_t>;
   static_assert(alignof(Node) <= 8 && alignof(RrSet) <= 8 && alignof(TypeCount) <= 8);
   static_assert(sizeof(Node) % alignof(RrSet) == 0);
   static_assert(std::is_trivially_destructible_v<Node> && std::is_trivially_destructible_v<RrSet>);
@@ -247,7 +246,7 @@ void Zone::adopt_records(std::span<const NodeDraft> nodes, std::span<const SetDr
   const size_t counts_at = (data_at + data.size() + alignof(TypeCount) - 1) & ~(alignof(TypeCount) - 1);
   const size_t total = counts_at + type_counts.size() * sizeof(TypeCount);
   // Nodes and sets find what they point at by 32-bit offsets within the block.
-  if (total > INT32_MAX) {
+  if (total > INT32_MAX || type_counts.size() > UINT16_MAX) {
     throw std::length_error("zone " + apex().to_text() + " holds over 2 GiB of records");
   }
   auto block = std::unique_ptr<std::byte[]>(new std::byte[total]);
@@ -265,7 +264,7 @@ void Zone::adopt_records(std::span<const NodeDraft> nodes, std::span<const SetDr
   for (size_t i = 0; i < type_counts.size(); ++i) {
     std::construct_at(new_counts + i, type_counts[i]);
   }
-  type_counts_ = std::span<const TypeCount>(new_counts, type_counts.size());
+  type_counts_size_ = static_cast<uint16_t>(type_counts.size());
   // Where each key is, for the sets of references (a frozen table reads its keys in order).
   std::vector<const char*> keys;
   if (std::any_of(sets.begin(), sets.end(), [](const SetDraft& set) {
@@ -291,11 +290,11 @@ void Zone::adopt_records(std::span<const NodeDraft> nodes, std::span<const SetDr
     std::construct_at(new_nodes + i,
                       std::span<const RrSet>(new_sets + nodes[i].first, nodes[i].count));
   }
-  nodes_ = std::span<const Node>(new_nodes, nodes.size());
+  nodes_ = new_nodes;
 }
 
 size_t Zone::node_count() const {
-  size_t count = nodes_.size();
+  size_t count = nodes().size();
   for_each_shard([&count](const Zone& shard) { count += shard.node_count(); });
   if (leaves_) {
     constexpr size_t kLeafLabels = 2;  // below the apex, as keys are
@@ -324,12 +323,12 @@ size_t Zone::record_count() const {
 
 void Zone::add_record_counts(RecordCounts& counts) const {
   auto add_own = [&counts](const Zone& part) {
-    for (const auto& [type, n] : part.type_counts_) {
+    for (const auto& [type, n] : part.type_counts()) {
       add_record_count(counts, type, n);
     }
-    if (part.type_counts_.empty() && part.nodes_.size() <= kCountedBySets) {
+    if (part.type_counts_size_ == 0 && part.nodes().size() <= kCountedBySets) {
       // A small part keeps no counts: its few sets say them (ZoneBuilder).
-      for (const Node& node : part.nodes_) {
+      for (const Node& node : part.nodes()) {
         for (const RrSet& set : node.rrsets()) {
           add_record_count(counts, set.type(), static_cast<uint32_t>(set.size()));
         }

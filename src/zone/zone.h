@@ -138,7 +138,7 @@ class Zone {
   //   RecordCounts counts; zone.add_record_counts(counts);   // {{A, 120}, {SOA, 1}, ...}
   void add_record_counts(RecordCounts& counts) const;
   // No name of its own: a shard built without records (ZoneBuilder::finish_shard).
-  bool empty() const { return nodes_.empty(); }
+  bool empty() const { return nodes_ == nullptr; }
   // Heap bytes held by this zone's index and records, its shards' included (a shard shared
   // with another snapshot counts in both).
   size_t memory_bytes() const;
@@ -244,11 +244,27 @@ class Zone {
     }
   }
 
+  // The nodes by index (names_.size() of them), in records_; null before adopt_records.
+  std::span<const Node> nodes() const {
+    return {nodes_, nodes_ == nullptr ? 0 : names_.size()};
+  }
+  // This part's own records by type (not its shards' or leaves'), ascending type: the last
+  // type_counts_size_ pairs of records_.
+  using TypeCount = std::pair<dns::RrType, uint32_t>;
+  std::span<const TypeCount> type_counts() const {
+    return {reinterpret_cast<const TypeCount*>(records_.get() + records_bytes_) - type_counts_size_,
+            type_counts_size_};
+  }
+
   // What a lookup reads first, together: the name table, the nodes, where the apex is (a
-  // shard's confirms a ShardTable hit). A shard of a Service is this object and one block.
+  // shard's confirms a ShardTable hit). A shard of a Service is this object and one block;
+  // the object is 104 octets, so that with a shared_ptr's count before it (make_shared) it
+  // takes the allocator's 128-octet class: what only a top or a leaves part needs is not in
+  // it twice (its nodes' count is the table's, its counts by type are at the end of its
+  // block).
   // name -> node index, each key the octets below the apex; its slots and keys in records_
   NameTable names_;
-  std::span<const Node> nodes_;   // by node index, in records_
+  const Node* nodes_ = nullptr;   // by node index, in records_
   // The apex (its length octet and lowercased wire form, padded to 8), the name table's slots,
   // offsets and keys, the nodes, then their sets node by node, then the sets' rdatas and this
   // part's counts by type: one allocation of their exact size, in the order a lookup reads
@@ -259,19 +275,20 @@ class Zone {
   uint8_t apex_size_ = 0;  // apex_wire().size(), what find() strips from a name
   bool dashed_addresses_ = false;            // Zone::with_dashed_addresses
   std::array<uint8_t, kMaxShardDepths> shard_depths_{};
+  uint16_t type_counts_size_ = 0;  // type_counts()
   uint32_t dashed_ttl_ = 0;
   const RrSet* soa_ = nullptr;  // the apex SOA set, in records_, kept at hand
   static const RrSet kNoSet;     // soa() of a zone without one (a shard)
-  // This part's own records by type (not its shards' or leaves'), ascending type, in records_;
-  // none for a part of at most kCountedBySets sets and names (a Service's shard), whose sets
-  // are counted when asked (16 octets of a shard's block, which then fits a smaller size
-  // class of the allocator).
+  // A part of at most kCountedBySets sets and names (a Service's shard) keeps no counts by
+  // type: its sets are counted when asked (16 octets of a shard's block, which then fits a
+  // smaller size class of the allocator).
   static constexpr size_t kCountedBySets = 16;
-  std::span<const std::pair<dns::RrType, uint32_t>> type_counts_;
   // Shards (Zone::join), and the depths below the apex at which their apexes are (deepest
   // first; 0 ends the list).
   std::shared_ptr<const ShardTable> shards_;
   std::shared_ptr<const PodLeaves> leaves_;  // Zone::with_leaves
 };
+
+static_assert(sizeof(Zone) <= 104, "a shard and its shared_ptr count in 128 octets");
 
 }  // namespace vmdns::zone
