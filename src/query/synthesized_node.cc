@@ -11,12 +11,12 @@ namespace vmdns::query {
 
 const zone::Node* SynthesizedNode::make(dns::RrType type, uint32_t ttl,
                                         std::span<const uint8_t> address) {
-  size_t length = std::min(address.size(), rdata_.size() - 2);
-  rdata_[0] = 0;
-  rdata_[1] = static_cast<uint8_t>(length);
-  std::copy_n(address.begin(), length, rdata_.begin() + 2);
-  // Made in place: a set and a node find their data by offsets from themselves.
-  std::construct_at(&set_, type, ttl, 1, std::span<const uint8_t>(rdata_.data(), 2 + length));
+  size_t length = std::min(address.size(), rdata_.size());
+  std::copy_n(address.begin(), length, rdata_.begin());
+  // Made in place: a set and a node find their data by offsets from themselves. A set of
+  // addresses, whose length the type says, needs no header before them.
+  std::construct_at(&set_, type, ttl, 1, std::span<const uint8_t>(rdata_.data(), length),
+                    zone::RrSet::Entries::kAddresses);
   std::construct_at(&node_, std::span<const zone::RrSet>(&set_, 1));
   return &node_;
 }

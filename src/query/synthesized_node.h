@@ -48,7 +48,7 @@ class SynthesizedNode {
   // The node of `name` when its label is a dashed address, else nullptr.
   const zone::Node* make(const zone::Zone::QueryTimeName& name);
 
-  std::array<uint8_t, 2 + 16> rdata_{};  // the 2-octet length, then the address
+  std::array<uint8_t, 16> rdata_{};  // the address (a set of addresses: no length before it)
   zone::RrSet set_;
   zone::Node node_;
 };

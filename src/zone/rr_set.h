@@ -23,11 +23,15 @@
 // Readers see whole rdatas either way: for_each() and next() put such an rdata together in a
 // buffer of the caller's (a stack array; nothing is allocated).
 //
-// An RrSet is 16 octets, as a zone holds one per owner and type: where its entries are is an
+// An RrSet is 12 octets, as a zone holds one per owner and type: where its entries are is an
 // offset from the set itself (they live in the same block, or the same object, never farther
 // than 2 GiB away), so a set is made in place and never copied or moved; its count is one
 // octet, and a set of kCountInHeader records or more (rare: a large headless Service's
-// addresses) keeps its count in the 4 octets before its entries.
+// addresses) keeps its count in 4 octets of its header. It keeps no length: a set of
+// fixed-size entries (addresses, references) has its count times their size; a set of
+// rdatas inline keeps its length in the 4 octets before its entries, and a set of split
+// names does from two records on (one such name's length is in its entry). A Service's
+// shard, all addresses and references, saves 4 octets a set.
 
 #include <cstddef>
 #include <cstdint>
@@ -50,11 +54,13 @@ class RrSet {
   static constexpr size_t kPriorityWeight = 4;
   static constexpr size_t kPortReferenceHeader = kPriorityWeight + kReferenceHeader;
   static constexpr size_t kPortReferenceEntry = 2 + 4;
-  // From this many records on, a set not of references keeps its count (4 octets, host order)
-  // in a header of kCountHeader octets before its entries; a set of references has
-  // data().size() / kReferenceEntry of them.
+  // From this many records on, a set keeps its count (4 octets, host order) in its header,
+  // before what the header holds for its kind (kind_header()).
   static constexpr uint32_t kCountInHeader = 255;
   static constexpr size_t kCountHeader = 4;
+  // The length of a set's entries (4 octets, host order), just before them, for the sets whose
+  // entries vary in size (has_length_header()).
+  static constexpr size_t kLengthHeader = 4;
   // Room for any rdata whose target is referenced: the fixed part and a name of 255 octets.
   using RdataBuffer = uint8_t[kSrvFixed + 255];
 
@@ -85,25 +91,21 @@ class RrSet {
   }
 
   // The octets a set of `count` records needs before its entries (its header), which the
-  // maker of the set fills in: the apex offset of a set of references (Zone), the count of
-  // a large set (header_count()).
+  // maker of the set fills in: the count of a large set and the length of a set of varying
+  // entries (write_header()), the apex offset of a set of references (Zone), the priority and
+  // weight of kPortReferences. From the entries back: the kind's part (kind_header()), then
+  // the count.
   static size_t header_size(uint32_t count, Entries entries) {
-    if (entries == Entries::kReferences) {
-      return kReferenceHeader;
-    }
-    if (entries == Entries::kPortReferences) {
-      return kPortReferenceHeader;
-    }
-    if (entries == Entries::kAddresses) {
-      return 0;  // the count is the length over the address's
-    }
-    return count >= kCountInHeader ? kCountHeader : 0;
+    return kind_header(count, entries) + (count >= kCountInHeader ? kCountHeader : 0);
   }
-  // Writes the header of a set of `count` records not of references before `entries`
-  // (header_size() octets there).
-  static void write_count_header(uint8_t* entries, uint32_t count, Entries kind) {
-    if (count >= kCountInHeader && (kind == Entries::kInline || kind == Entries::kSuffixes)) {
-      std::memcpy(entries - kCountHeader, &count, sizeof count);
+  // Writes the count and length of a set of `count` records whose entries, `length` octets,
+  // are at `entries` (header_size() octets before them are its header).
+  static void write_header(uint8_t* entries, uint32_t count, Entries kind, uint32_t length) {
+    if (has_length_header(count, kind)) {
+      std::memcpy(entries - kLengthHeader, &length, sizeof length);
+    }
+    if (count >= kCountInHeader) {
+      std::memcpy(entries - kind_header(count, kind) - kCountHeader, &count, sizeof count);
     }
   }
 
@@ -113,7 +115,7 @@ class RrSet {
   RrSet(dns::RrType type, uint32_t ttl, uint32_t count, std::span<const uint8_t> data,
         Entries entries = Entries::kInline)
       : data_(static_cast<int32_t>(data.data() - reinterpret_cast<const uint8_t*>(this))),
-        length_(static_cast<uint32_t>(data.size())), ttl_(ttl), type_(type), entries_(entries),
+        ttl_(ttl), type_(type), entries_(entries),
         count_(static_cast<uint8_t>(count < kCountInHeader ? count : kCountInHeader)) {}
   RrSet(const RrSet&) = delete;  // data_ is relative to the set's own place
   RrSet& operator=(const RrSet&) = delete;
@@ -124,20 +126,14 @@ class RrSet {
     if (count_ < kCountInHeader) {
       return count_;
     }
-    if (targets_referenced()) {
-      return length_ / reference_entry();
-    }
-    if (entries_ == Entries::kAddresses) {
-      return length_ / address_size();
-    }
     uint32_t count;
-    std::memcpy(&count, entries() - kCountHeader, sizeof count);
+    std::memcpy(&count, entries() - kind_header(count_, entries_) - kCountHeader, sizeof count);
     return count;
   }
   // The stored entries, back to back: length-prefixed rdatas, or with targets_referenced()
   // entries of kReferenceEntry octets, or names split as kSuffixes says. Read them with next()
   // or for_each().
-  std::span<const uint8_t> data() const { return {entries(), length_}; }
+  std::span<const uint8_t> data() const { return {entries(), length()}; }
   Entries entries_kind() const { return entries_; }
   // True for an SRV set that stores its targets as references (see above).
   bool targets_referenced() const {
@@ -151,20 +147,21 @@ class RrSet {
   // reads past it.
   std::span<const uint8_t> first() const {
     if (entries_ == Entries::kAddresses) {
-      return length_ >= address_size() ? std::span<const uint8_t>(entries(), address_size())
-                                       : std::span<const uint8_t>();
+      return count_ > 0 ? std::span<const uint8_t>(entries(), address_size())
+                        : std::span<const uint8_t>();
     }
-    if (length_ < 2 || entries_ != Entries::kInline) {
+    size_t length = this->length();
+    if (length < 2 || entries_ != Entries::kInline) {
       return {};
     }
     const uint8_t* data = entries();
     size_t len = (size_t{data[0]} << 8) | data[1];
-    return len + 2 <= length_ ? std::span<const uint8_t>(data + 2, len)
-                              : std::span<const uint8_t>();
+    return len + 2 <= length ? std::span<const uint8_t>(data + 2, len)
+                             : std::span<const uint8_t>();
   }
 
   // Whether an entry starts at octet `at` of data().
-  bool has_entry(size_t at) const { return at + 2 <= length_; }
+  bool has_entry(size_t at) const { return at + 2 <= length(); }
   // The rdata of the entry at octet `at` of data() (has_entry(at)), moving `at` to the next
   // entry: a view into the set, or for a referenced target the rdata put together in `buffer`.
   std::span<const uint8_t> next(size_t& at, RdataBuffer& buffer) const {
@@ -235,7 +232,8 @@ class RrSet {
     size_t at = 0;
     if (entries_ == Entries::kInline) {
       const uint8_t* data = entries();
-      while (at + 2 <= length_) {
+      size_t length = inline_length();
+      while (at + 2 <= length) {
         size_t len = (size_t{data[at]} << 8) | data[at + 1];
         f(std::span<const uint8_t>(data + at + 2, len));
         at += 2 + len;
@@ -245,19 +243,71 @@ class RrSet {
     if (entries_ == Entries::kAddresses) {
       const uint8_t* data = entries();
       size_t len = address_size();
-      for (; at + len <= length_; at += len) {
+      size_t length = size() * len;
+      for (; at < length; at += len) {
         f(std::span<const uint8_t>(data + at, len));
       }
       return;
     }
     RdataBuffer buffer;
-    while (has_entry(at)) {
+    size_t length = this->length();
+    while (at + 2 <= length) {
       f(next(at, buffer));
     }
   }
 
  private:
   const uint8_t* entries() const { return reinterpret_cast<const uint8_t*>(this) + data_; }
+  // Whether a set keeps the length of its entries before them: rdatas inline (a first() of a
+  // set cut short stays within it), split names from two on (one's length is in its entry).
+  static bool has_length_header(uint32_t count, Entries kind) {
+    return (kind == Entries::kInline && count > 0) || (kind == Entries::kSuffixes && count > 1);
+  }
+  // The octets of a header that are the kind's, nearest the entries: the length, the apex
+  // offset of references, priority and weight too with kPortReferences.
+  static size_t kind_header(uint32_t count, Entries kind) {
+    switch (kind) {
+      case Entries::kReferences:
+        return kReferenceHeader;
+      case Entries::kPortReferences:
+        return kPortReferenceHeader;
+      case Entries::kAddresses:
+        return 0;
+      case Entries::kInline:
+      case Entries::kSuffixes:
+        break;
+    }
+    return has_length_header(count, kind) ? kLengthHeader : 0;
+  }
+  size_t inline_length() const {
+    if (count_ == 0) {
+      return 0;
+    }
+    uint32_t length;
+    std::memcpy(&length, entries() - kLengthHeader, sizeof length);
+    return length;
+  }
+  // The octets of the entries.
+  size_t length() const {
+    switch (entries_) {
+      case Entries::kInline:
+        return inline_length();
+      case Entries::kAddresses:
+        return size() * address_size();
+      case Entries::kReferences:
+      case Entries::kPortReferences:
+        return size() * reference_entry();
+      case Entries::kSuffixes:
+        break;
+    }
+    if (count_ <= 1) {
+      // One split name: its label with its length octet, then the reference.
+      return count_ == 0 ? 0 : 1 + size_t{entries()[0]} + kSuffixReference;
+    }
+    uint32_t length;
+    std::memcpy(&length, entries() - kLengthHeader, sizeof length);
+    return length;
+  }
   // memcpy of a part of a name (at most 255 octets) in 8-octet moves, the last one overlapping
   // the one before: a variable-length memcpy here costs a string instruction's start-up, a
   // good part of an answer's time. Reads and writes only [from, from + n) and [to, to + n).
@@ -284,13 +334,12 @@ class RrSet {
   size_t reference_entry() const { return reference_fixed() + 4; }
 
   int32_t data_ = 0;  // where the entries start, from this set
-  uint32_t length_ = 0;
   uint32_t ttl_ = 0;
   dns::RrType type_ = dns::RrType::SOA;
   Entries entries_ = Entries::kInline;
   uint8_t count_ = 0;  // kCountInHeader: see size()
 };
 
-static_assert(sizeof(RrSet) == 16);
+static_assert(sizeof(RrSet) == 12);
 
 }  // namespace vmdns::zone

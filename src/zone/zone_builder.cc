@@ -263,7 +263,6 @@ void ZoneBuilder::freeze_sets() {
       // The header: a set of references' is filled in by Zone::adopt_records.
       data.resize(data.size() + RrSet::header_size(count, entries));
       size_t data_begin = data.size();
-      RrSet::write_count_header(data.data() + data_begin, count, entries);
       if (ports_only) {
         std::memcpy(data.data() + data_begin - RrSet::kPortReferenceHeader,
                     rdata_.data() + kept.front().offset, RrSet::kPriorityWeight);
@@ -299,6 +298,8 @@ void ZoneBuilder::freeze_sets() {
           std::memcpy(data.data() + at + 2, rdata_.data() + r.offset, r.length);
         }
       }
+      RrSet::write_header(data.data() + data_begin, count, entries,
+                          static_cast<uint32_t>(data.size() - data_begin));
       sets.push_back({static_cast<uint32_t>(data_begin),
                       static_cast<uint32_t>(data.size() - data_begin), set_begin->ttl, count,
                       set_begin->type, entries});

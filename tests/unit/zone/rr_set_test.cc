@@ -1,5 +1,5 @@
 // RrSet: the first of the length-prefixed rdatas (nothing for a set that has none or whose first
-// length runs past its data), and the compact layout a zone keeps: a set of 16 octets that
+// length runs past its data), and the compact layout a zone keeps: a set of 12 octets that
 // finds its entries by an offset from itself, its count in one octet up to 254 records and in a
 // header before its entries from 255 on, rdatas up to 65,535 octets and sets far larger;
 // an SRV set of referenced targets up to names of 255 octets. Each is read back whole.
@@ -50,7 +50,8 @@ class StoredSet {
     if (!entries.empty()) {
       std::memcpy(data, entries.data(), entries.size());
     }
-    RrSet::write_count_header(data, count, RrSet::Entries::kInline);
+    RrSet::write_header(data, count, RrSet::Entries::kInline,
+                        static_cast<uint32_t>(entries.size()));
     set_ = std::construct_at(reinterpret_cast<RrSet*>(block_.get()), type, 30, count,
                              std::span<const uint8_t>(data, entries.size()));
   }
@@ -89,8 +90,8 @@ INSTANTIATE_TEST_SUITE_P(
                       FirstCase{"half_a_length", {0}, 1, {}}),
     [](const ::testing::TestParamInfo<FirstCase>& info) { return info.param.name; });
 
-TEST(RrSetLayout, IsSixteenOctets) {
-  EXPECT_EQ(sizeof(RrSet), 16u);
+TEST(RrSetLayout, IsTwelveOctets) {
+  EXPECT_EQ(sizeof(RrSet), 12u);
   // An empty set (a zone without an SOA answers soa() with one) reads as empty.
   RrSet empty;
   EXPECT_EQ(empty.size(), 0u);
