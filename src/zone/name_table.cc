@@ -90,6 +90,21 @@ uint32_t NameTable::index_at(size_t entry) const {
 
 uint32_t NameTable::first_entry(uint32_t h) const {
   size_t count = slot_count_;
+  if ((count & kNarrow) != 0) {
+    count &= ~kNarrow;
+    const auto* slots = reinterpret_cast<const uint32_t*>(slots_);
+    size_t mask = count - 1;
+    uint32_t tag = narrow_tag(h);
+    for (size_t i = narrow_start(h, count / 2);; i = (i + 1) & mask) {
+      uint32_t slot = slots[i];
+      if (slot == 0) {
+        return UINT32_MAX;
+      }
+      if ((slot >> 16) == tag) {
+        return (slot & 0xFFFF) - 1;
+      }
+    }
+  }
   if (count == 0) {
     return UINT32_MAX;
   }
@@ -108,6 +123,26 @@ uint32_t NameTable::first_entry(uint32_t h) const {
 
 uint32_t NameTable::find(std::string_view key, uint32_t h) const {
   size_t count = slot_count_;
+  if ((count & kNarrow) != 0) {
+    count &= ~kNarrow;
+    const auto* slots = reinterpret_cast<const uint32_t*>(slots_);
+    size_t mask = count - 1;
+    uint32_t tag = narrow_tag(h);
+    for (size_t i = narrow_start(h, count / 2);; i = (i + 1) & mask) {
+      uint32_t slot = slots[i];
+      if (slot == 0) {
+        return kMissing;
+      }
+      if ((slot >> 16) == tag) {
+        size_t entry = (slot & 0xFFFF) - 1;
+        std::string_view candidate = key_at(entry);
+        if (candidate.size() == key.size() &&
+            std::memcmp(candidate.data(), key.data(), key.size()) == 0) {
+          return index_at(entry);
+        }
+      }
+    }
+  }
   if (count == 0) {
     return kMissing;
   }
@@ -206,19 +241,44 @@ void NameTable::resize_slots(size_t count) {
   refresh();
 }
 
+bool NameTable::freezes_narrow() const {
+  // At least 16 slots (8 units), so that a probe's start leaves the stored bits alone.
+  return growing_ && slot_count_ >= kInitialSlots && growing_->keys.size() <= kNarrowOffsets;
+}
+
 size_t NameTable::frozen_bytes() const {
-  return size_t{slot_count_} * sizeof(uint64_t) + padded(growing_ ? growing_->keys.size() : 0);
+  size_t slot_size = freezes_narrow() ? sizeof(uint32_t) : sizeof(uint64_t);
+  return padded(size_t{slot_count_} * slot_size) + padded(growing_ ? growing_->keys.size() : 0);
 }
 
 void NameTable::freeze_into(std::byte* at) {
-  size_t slot_bytes = size_t{slot_count_} * sizeof(uint64_t);
-  if (growing_) {
+  size_t slot_bytes = 0;
+  if (freezes_narrow()) {
+    size_t count = slot_count_;
+    slot_bytes = padded(count * sizeof(uint32_t));
+    auto* slots = reinterpret_cast<uint32_t*>(at);
+    std::memset(slots, 0, slot_bytes);
+    size_t mask = count - 1;
+    for (uint64_t wide : growing_->slots) {
+      if (wide == 0) {
+        continue;
+      }
+      auto h = static_cast<uint32_t>(wide >> 32);
+      size_t i = narrow_start(h, count / 2);
+      while (slots[i] != 0) {
+        i = (i + 1) & mask;
+      }
+      slots[i] = (narrow_tag(h) << 16) | static_cast<uint32_t>(wide & 0xFFFF);
+    }
+    slot_count_ |= kNarrow;
+  } else if (growing_) {
+    slot_bytes = size_t{slot_count_} * sizeof(uint64_t);
     if (slot_bytes > 0) {
       std::memcpy(at, growing_->slots.data(), slot_bytes);
     }
-    if (!growing_->keys.empty()) {
-      std::memcpy(at + slot_bytes, growing_->keys.data(), growing_->keys.size());
-    }
+  }
+  if (growing_ && !growing_->keys.empty()) {
+    std::memcpy(at + slot_bytes, growing_->keys.data(), growing_->keys.size());
   }
   slots_ = reinterpret_cast<const uint64_t*>(at);
   keys_ = reinterpret_cast<const char*>(at + slot_bytes);

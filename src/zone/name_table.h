@@ -16,7 +16,9 @@
 // moves slots without reading a key or hashing again.
 // Once no name will be added, freeze_into() moves the slots and the keys into memory its owner
 // holds (a zone's record block), next to the records a lookup reads after them: a frozen table
-// is four fields (32 octets) and no allocation of its own. It keeps no index -> key offsets (4
+// is four fields (32 octets) and no allocation of its own. A frozen table whose keys take less
+// than 64 KiB (a Service's shard, a reverse zone's block) has slots of 4 octets, not 8: 16 bits
+// of the hash beside a 16-bit offset of the key's entry. It keeps no index -> key offsets (4
 // octets a name): its keys are read in index order, one after the other (for_each_key).
 
 #include <cstddef>
@@ -54,6 +56,8 @@ class NameTable {
 
   // The octets freeze_into() needs: a multiple of 8.
   size_t frozen_bytes() const;
+  // Whether freeze_into() makes slots of 4 octets: keys whose entries' offsets fit 16 bits.
+  bool freezes_narrow() const;
   // Moves the slots and the keys to `at` (frozen_bytes() octets, 8-aligned), which the caller
   // keeps alive and in place as long as this table; no name may be inserted afterwards, and the
   // table then holds no memory of its own (a zone's is a few pointers). A frozen table is moved
@@ -61,11 +65,14 @@ class NameTable {
   void freeze_into(std::byte* at);
 
   size_t size() const { return size_; }
-  // The slots (a power of two of them): a lookup of a key whose hash is h reads
-  // slot_data()[h & (slot_count() - 1)] first. The table's own while names are added, the
-  // owner's memory once frozen.
+  // The slots as 8-octet units (a power of two of them, each one slot or two 4-octet ones): a
+  // lookup of a key whose hash is h reads unit slot_data()[h & (slot_count() - 1)] first, which
+  // is what a prefetch loads. The table's own while names are added, the owner's memory once
+  // frozen.
   const uint64_t* slot_data() const { return slots_; }
-  size_t slot_count() const { return slot_count_; }
+  size_t slot_count() const {
+    return (slot_count_ & kNarrow) != 0 ? (slot_count_ & ~kNarrow) / 2 : slot_count_;
+  }
   // The key of `index`, while names are added (a frozen table reads its keys in order).
   std::string_view key(uint32_t index) const { return key_at(growing_->offsets[index]); }
   // Calls f(uint32_t index, std::string_view key) for each key, in index order.
@@ -93,6 +100,15 @@ class NameTable {
  private:
   // An entry of the keys: the index (4 octets, host order), the length octet, the key.
   static constexpr size_t kIndexSize = 4;
+  // slot_count_'s flag of a frozen table of 4-octet slots, each (hash bits << 16) | (offset of
+  // the key's entry + 1). Slot i of 2n holds hash h when ((h & (n - 1)) << 1 | h >> 31) is
+  // where its probe starts: in 8-octet unit h & (n - 1), as a wide table's would be, so that a
+  // prefetch of the unit (slot_data()) is the same for both. The stored bits are the hash's
+  // 15 to 30, which a probe's start of a table this small does not use.
+  static constexpr uint32_t kNarrow = 1U << 31;
+  static constexpr uint32_t kNarrowOffsets = 0xFFFF;  // entry offsets + 1 a narrow slot holds
+  static size_t narrow_start(uint32_t h, size_t units) { return ((h & (units - 1)) << 1) | (h >> 31); }
+  static uint32_t narrow_tag(uint32_t h) { return (h >> 15) & 0xFFFF; }
   std::string_view key_at(size_t entry) const {
     return {keys_ + entry + kIndexSize + 1, static_cast<uint8_t>(keys_[entry + kIndexSize])};
   }
@@ -106,7 +122,9 @@ class NameTable {
   // frozen.
   const uint64_t* slots_ = nullptr;  // hash << 32 | (offset of the key's entry + 1); 0: empty
   const char* keys_ = nullptr;       // <index><length octet><key> per name
-  uint32_t slot_count_ = 0;  // a power of two, at most 3/4 full; a probe starts at hash & (count - 1)
+  // A power of two, at most 3/4 full; a probe starts at hash & (count - 1). With kNarrow, the
+  // count of 4-octet slots (see there).
+  uint32_t slot_count_ = 0;
   uint32_t size_ = 0;
   // While names are added; null once frozen (and before the first insert). The index -> offset
   // of each key's entry lives here only: a frozen table needs none.

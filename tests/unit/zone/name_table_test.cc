@@ -93,4 +93,59 @@ TEST(NameTable, GrowsOnARepeatedKeyAndFreezesAsItWas) {
 }
 
 }  // namespace
+// A frozen table whose keys take at most 64 KiB keeps 4-octet slots (16 hash bits and the
+// key's offset), a larger one 8-octet slots: either finds every key, no other, and reads its
+// keys in order; the narrow one takes half the slots' octets.
+struct FreezeCase {
+  const char* name;
+  size_t keys;       // names inserted
+  size_t key_size;   // octets of each key (a label of key_size - 2, then the root)
+  bool narrow;
+};
+
+class NameTableFreezeTest : public ::testing::TestWithParam<FreezeCase> {};
+
+TEST_P(NameTableFreezeTest, FindsEveryKeyInEitherSlotWidth) {
+  const FreezeCase& c = GetParam();
+  NameTable table;
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < c.keys; ++i) {
+    std::string label = std::to_string(i);
+    label.insert(0, c.key_size - 2 - label.size(), 'k');
+    keys.push_back(wire({label}));
+    ASSERT_EQ(table.insert(keys.back()).first, i);
+  }
+  size_t slots = table.slot_count();
+  std::vector<uint64_t> block(table.frozen_bytes() / 8);
+  size_t key_bytes = c.keys * (4 + 1 + c.key_size);
+  EXPECT_EQ(block.size() * 8, (c.narrow ? slots * 4 : slots * 8) + ((key_bytes + 7) & ~size_t{7}));
+  table.freeze_into(reinterpret_cast<std::byte*>(block.data()));
+  // A prefetch reads the slots as 8-octet units: a narrow table has half as many.
+  EXPECT_EQ(table.slot_count(), c.narrow ? slots / 2 : slots);
+  for (uint32_t i = 0; i < keys.size(); ++i) {
+    ASSERT_EQ(table.find(keys[i]), i) << keys[i];
+    uint32_t entry = table.first_entry(NameTable::hash(keys[i]));
+    ASSERT_NE(entry, UINT32_MAX);
+  }
+  for (size_t i = c.keys; i < c.keys + 1000; ++i) {
+    std::string label = std::to_string(i);
+    label.insert(0, c.key_size > label.size() + 2 ? c.key_size - 2 - label.size() : 0, 'k');
+    ASSERT_EQ(table.find(wire({label})), NameTable::kMissing) << label;
+  }
+  size_t read = 0;
+  table.for_each_key([&](uint32_t index, std::string_view key) {
+    EXPECT_EQ(key, keys[index]);
+    ++read;
+  });
+  EXPECT_EQ(read, keys.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Widths, NameTableFreezeTest,
+    ::testing::Values(FreezeCase{"a_service", 10, 12, true},
+                      FreezeCase{"keys_of_64_kib", 65535 / 15, 10, true},  // 4,369 entries of 15
+                      FreezeCase{"keys_past_64_kib", 65535 / 15 + 1, 10, false},
+                      FreezeCase{"long_keys", 1000, 64, false}),
+    [](const ::testing::TestParamInfo<FreezeCase>& info) { return info.param.name; });
+
 }  // namespace vmdns::zone
