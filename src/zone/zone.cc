@@ -233,7 +233,7 @@ void Zone::adopt_records(std::span<const NodeDraft> nodes, std::span<const SetDr
                          std::span<const uint8_t> data,
                          std::span<const std::pair<dns::RrType, uint32_t>> type_counts) {
   static_assert(alignof(Node) <= 8 && alignof(RrSet) <= 8 && alignof(TypeCount) <= 8);
-  static_assert(sizeof(Node) % alignof(RrSet) == 0);
+  static_assert(sizeof(Node) % alignof(RrSet) == 0 && sizeof(RrSet) % alignof(RrSet) == 0);
   static_assert(std::is_trivially_destructible_v<Node> && std::is_trivially_destructible_v<RrSet>);
   static_assert(std::is_trivially_destructible_v<TypeCount>);
   // In the order a lookup reads them: the apex (a shard's route compares it), the name table's
@@ -242,7 +242,12 @@ void Zone::adopt_records(std::span<const NodeDraft> nodes, std::span<const SetDr
   const size_t names_at = apex_bytes();
   const size_t nodes_at = names_at + names_.frozen_bytes();
   const size_t sets_at = nodes_at + nodes.size() * sizeof(Node);
-  const size_t data_at = sets_at + sets.size() * sizeof(RrSet);
+  // A node of kCountBeforeSets sets or more has its count in 4 octets before them.
+  size_t counted_nodes = 0;
+  for (const NodeDraft& node : nodes) {
+    counted_nodes += node.count >= Node::kCountBeforeSets ? 1 : 0;
+  }
+  const size_t data_at = sets_at + sets.size() * sizeof(RrSet) + counted_nodes * sizeof(uint32_t);
   const size_t counts_at = (data_at + data.size() + alignof(TypeCount) - 1) & ~(alignof(TypeCount) - 1);
   const size_t total = counts_at + type_counts.size() * sizeof(TypeCount);
   // Nodes and sets find what they point at by 32-bit offsets within the block.
@@ -255,7 +260,22 @@ void Zone::adopt_records(std::span<const NodeDraft> nodes, std::span<const SetDr
   records_bytes_ = static_cast<uint32_t>(total);
   names_.freeze_into(records_.get() + names_at);
   auto* new_nodes = reinterpret_cast<Node*>(records_.get() + nodes_at);
-  auto* new_sets = reinterpret_cast<RrSet*>(records_.get() + sets_at);
+  // Where each set goes: node by node (a node's sets are consecutive, the nodes' in order),
+  // after the count of a node that has one.
+  std::vector<RrSet*> set_at(sets.size());
+  {
+    std::byte* at = records_.get() + sets_at;
+    for (const NodeDraft& node : nodes) {
+      if (node.count >= Node::kCountBeforeSets) {
+        std::memcpy(at, &node.count, sizeof node.count);
+        at += sizeof node.count;
+      }
+      for (uint32_t i = 0; i < node.count; ++i) {
+        set_at[node.first + i] = reinterpret_cast<RrSet*>(at);
+        at += sizeof(RrSet);
+      }
+    }
+  }
   auto* new_data = reinterpret_cast<uint8_t*>(records_.get() + data_at);
   if (!data.empty()) {
     std::memcpy(new_data, data.data(), data.size());
@@ -276,7 +296,7 @@ void Zone::adopt_records(std::span<const NodeDraft> nodes, std::span<const SetDr
   }
   for (size_t i = 0; i < sets.size(); ++i) {
     const SetDraft& set = sets[i];
-    std::construct_at(new_sets + i, set.type, set.ttl, set.count,
+    std::construct_at(set_at[i], set.type, set.ttl, set.count,
                       std::span<const uint8_t>(new_data + set.offset, set.length),
                       set.entries);
     if (set.entries == RrSet::Entries::kReferences) {
@@ -287,8 +307,9 @@ void Zone::adopt_records(std::span<const NodeDraft> nodes, std::span<const SetDr
     }
   }
   for (size_t i = 0; i < nodes.size(); ++i) {
-    std::construct_at(new_nodes + i,
-                      std::span<const RrSet>(new_sets + nodes[i].first, nodes[i].count));
+    std::construct_at(new_nodes + i, std::span<const RrSet>(
+                                         nodes[i].count == 0 ? nullptr : set_at[nodes[i].first],
+                                         nodes[i].count));
   }
   nodes_ = new_nodes;
 }

@@ -382,4 +382,66 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<AddressCase>& info) { return info.param.name; });
 
 }  // namespace
+// A node keeps its count of sets in its offset's low bits up to two, and in 4 octets before
+// its sets from three on: names of 0 to 7 sets side by side in one zone (the empty
+// non-terminal has none) each read back their own sets, in type order, and find each type.
+struct NodeCase {
+  const char* name;
+  size_t sets;  // types at the name, from kTypes
+};
+
+class NodeSetsTest : public ::testing::TestWithParam<NodeCase> {};
+
+TEST_P(NodeSetsTest, ReadsBackItsSets) {
+  const NodeCase& c = GetParam();
+  const std::vector<dns::RrType> types = {dns::RrType::A,   dns::RrType::NS,  dns::RrType::CNAME,
+                                          dns::RrType::PTR, dns::RrType::MX,  dns::RrType::TXT,
+                                          dns::RrType::AAAA};
+  ZoneBuilder b(name("example."));
+  b.add(name("example."), dns::RrType::SOA, 5,
+        dns::rdata::soa(name("ns.example."), name("h.example."), 1, 2, 3, 4, 5));
+  // Neighbours of 1, 3 and 5 sets before and after, so that counts before sets sit between
+  // other nodes' sets.
+  auto add_types = [&](const std::string& owner, size_t count) {
+    for (size_t i = 0; i < count; ++i) {
+      std::vector<uint8_t> rdata = {static_cast<uint8_t>(i), 1, 2, 3};
+      ASSERT_TRUE(b.add(name(owner), types[i], static_cast<uint32_t>(10 + i), rdata));
+    }
+  };
+  add_types("a.example.", 3);
+  add_types("x.below.example.", c.sets);
+  add_types("b.example.", 5);
+  add_types("c.example.", 1);
+  if (c.sets == 0) {
+    b.add_name(name("x.below.example."));
+  }
+  Zone zone = std::move(b).finish();
+  const Node* node = zone.find(name("x.below.example.").lowercased());
+  ASSERT_NE(node, nullptr);
+  ASSERT_EQ(node->rrsets().size(), c.sets);
+  for (size_t i = 0; i < c.sets; ++i) {
+    const RrSet* set = node->find(types[i]);
+    ASSERT_NE(set, nullptr) << i;
+    EXPECT_EQ(set->ttl(), 10 + i);
+    EXPECT_EQ(read_all(*set), (std::vector<std::vector<uint8_t>>{{static_cast<uint8_t>(i), 1, 2, 3}}));
+  }
+  for (size_t i = 1; i < node->rrsets().size(); ++i) {
+    EXPECT_LT(node->rrsets()[i - 1].type(), node->rrsets()[i].type());
+  }
+  EXPECT_EQ(node->find(dns::RrType::SRV), nullptr);
+  // The neighbours and the empty non-terminal above are as they were made.
+  EXPECT_EQ(zone.find(name("a.example.").lowercased())->rrsets().size(), 3u);
+  EXPECT_EQ(zone.find(name("b.example.").lowercased())->rrsets().size(), 5u);
+  EXPECT_EQ(zone.find(name("c.example.").lowercased())->rrsets().size(), 1u);
+  EXPECT_EQ(zone.find(name("below.example.").lowercased())->rrsets().size(), 0u);
+  EXPECT_EQ(zone.soa().type(), dns::RrType::SOA);
+  EXPECT_EQ(sizeof(Node), 4u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Counts, NodeSetsTest,
+    ::testing::Values(NodeCase{"none", 0}, NodeCase{"one", 1}, NodeCase{"two", 2},
+                      NodeCase{"three", 3}, NodeCase{"four", 4}, NodeCase{"seven", 7}),
+    [](const ::testing::TestParamInfo<NodeCase>& info) { return info.param.name; });
+
 }  // namespace vmdns::zone
