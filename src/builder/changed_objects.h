@@ -11,15 +11,24 @@
 #include <string>
 
 #include "cluster/model.h"
+#include "heap/allocator.h"
 
 namespace vmdns::builder {
 
+// The keys of one batch's changes. They live from the store's first change to the build that
+// takes them, amid the store nodes and records allocated in between: in the allocator's
+// transient arena, their pages do not stay pinned by those (heap/allocator.h).
+using KeySet = std::set<cluster::ObjectKey, std::less<cluster::ObjectKey>,
+                        heap::TransientAllocator<cluster::ObjectKey>>;
+using NameSet =
+    std::set<std::string, std::less<std::string>, heap::TransientAllocator<std::string>>;
+
 struct ChangedObjects {
-  std::set<cluster::ObjectKey> vmis;
-  std::set<cluster::ObjectKey> pods;
-  std::set<cluster::ObjectKey> services;
-  std::set<cluster::ObjectKey> endpoint_slices;
-  std::set<std::string> namespaces;  // Namespace objects, by name
+  KeySet vmis;
+  KeySet pods;
+  KeySet services;
+  KeySet endpoint_slices;
+  NameSet namespaces;  // Namespace objects, by name
   // VirtualMachines are plans, never served: their changes touch no record.
 
   size_t size() const {

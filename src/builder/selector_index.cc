@@ -362,7 +362,7 @@ void SelectorIndex::set_service(const cluster::State& state, const cluster::Obje
 
 void SelectorIndex::add_selecting(const cluster::State& state, WorkloadKind kind,
                                   const cluster::ObjectKey& key,
-                                  std::set<cluster::ObjectKey>& out) const {
+                                  KeySet& out) const {
   const std::string& ns = key.namespace_name;
   List list = list_of(kind);
   workload_pairs_.for_each(workload_hash(kind, ns, key.name), [&](uint32_t id) {

@@ -35,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "builder/changed_objects.h"
 #include "builder/pod_zone_set.h"
 #include "cluster/model.h"
 
@@ -55,7 +56,7 @@ class SelectorIndex {
   // set_workload, those that selected it at the last build (for a Service that did not change
   // since); after, those that select it now.
   void add_selecting(const cluster::State& state, WorkloadKind kind, const cluster::ObjectKey& key,
-                     std::set<cluster::ObjectKey>& out) const;
+                     KeySet& out) const;
   // Adds the names of the workloads that `service`'s selector may select (those that carry the
   // pair of its selector fewest carry); none without a selector.
   void add_candidates(const cluster::Service& service, std::set<std::string>& vmis,

@@ -29,7 +29,7 @@ std::optional<dns::Name> service_apex(const dns::Name& zone, const cluster::Obje
 
 // The VMIs of `state` that the pod `pod` (a key: it may be gone) is a launcher pod of.
 void add_vmis_of_launcher(const cluster::State& state, const cluster::ObjectKey& pod,
-                          std::set<cluster::ObjectKey>& out) {
+                          KeySet& out) {
   std::string_view prefix = cluster::launcher_vmi_name_prefix(pod.name);
   if (prefix.empty()) {
     return;
@@ -87,7 +87,7 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::build(const cluster::Stat
     }
     namespaces_ = known_namespaces(state, config_);
     selection_.rebuild(state);
-    std::set<cluster::ObjectKey> all;
+    KeySet all;
     for (const auto& [key, service] : state.services) {
       all.insert(all.end(), key);
     }
@@ -101,7 +101,7 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::build(const cluster::Stat
     }
   } else {
     bool workloads_or_namespaces_changed = false;
-    std::set<cluster::ObjectKey> affected =
+    KeySet affected =
         affected_services(state, *changed, workloads_or_namespaces_changed);
     rebuild_services(state, affected, false);
     for (const cluster::ObjectKey& key : changed->vmis) {
@@ -124,7 +124,7 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::build(const cluster::Stat
     if (config_.client_search) {
       // A VMI's guest asks from the launcher pod that runs it: a change of its launcher pods
       // changes its claims too.
-      std::set<cluster::ObjectKey> guests = changed->vmis;
+      KeySet guests = changed->vmis;
       for (const cluster::ObjectKey& key : changed->pods) {
         add_vmis_of_launcher(state, key, guests);
       }
@@ -148,7 +148,7 @@ std::shared_ptr<const zone::Snapshot> SnapshotBuilder::build(const cluster::Stat
 }
 
 void SnapshotBuilder::rebuild_services(const cluster::State& state,
-                                       const std::set<cluster::ObjectKey>& keys, bool all) {
+                                       const KeySet& keys, bool all) {
   last_services_rebuilt_ = keys.size();
   last_endpoint_candidates_ = 0;
   // Namespace by namespace (the keys are in namespace order), with one endpoint index each.

@@ -70,11 +70,11 @@ class SnapshotBuilder {
   bool needs_full_build(const cluster::State& state, const rules::ZoneConfig& config,
                         const ChangedObjects* changed) const;
   // The Services whose subtrees `changed` may alter; updates the namespaces and slice owners.
-  std::set<cluster::ObjectKey> affected_services(const cluster::State& state,
+  KeySet affected_services(const cluster::State& state,
                                                  const ChangedObjects& changed,
                                                  bool& workloads_or_namespaces_changed);
   // `all`: every Service of the cluster is in `keys` (a full build).
-  void rebuild_services(const cluster::State& state, const std::set<cluster::ObjectKey>& keys,
+  void rebuild_services(const cluster::State& state, const KeySet& keys,
                         bool all);
   void rebuild_service(const cluster::Service& service, const rules::EndpointIndex& index);
   void remove_service(const cluster::ObjectKey& key);

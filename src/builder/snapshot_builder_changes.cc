@@ -39,13 +39,13 @@ bool SnapshotBuilder::needs_full_build(const cluster::State& state, const rules:
   return changed->size() > 64 + objects / 2;
 }
 
-std::set<cluster::ObjectKey> SnapshotBuilder::affected_services(
+KeySet SnapshotBuilder::affected_services(
     const cluster::State& state, const ChangedObjects& changed,
     bool& workloads_or_namespaces_changed) {
-  std::set<cluster::ObjectKey> affected = changed.services;
+  KeySet affected = changed.services;
 
   // Namespaces appear with their first object and go with their last.
-  std::set<std::string> touched = changed.namespaces;
+  NameSet touched = changed.namespaces;
   for (const auto* keys : {&changed.vmis, &changed.pods, &changed.services,
                            &changed.endpoint_slices}) {
     for (const cluster::ObjectKey& key : *keys) {

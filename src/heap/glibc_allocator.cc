@@ -27,4 +27,10 @@ size_t in_use() {
 
 void release() { malloc_trim(0); }
 
+void use_transient_arena() {}
+
+void* allocate_transient(size_t bytes) { return ::operator new(bytes); }
+
+void free_transient(void* block, size_t) noexcept { ::operator delete(block); }
+
 }  // namespace vmdns::heap

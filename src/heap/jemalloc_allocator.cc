@@ -3,6 +3,7 @@
 #include <jemalloc/jemalloc.h>
 
 #include <cstdint>
+#include <new>
 
 #include "heap/allocator.h"
 
@@ -40,7 +41,41 @@ void refresh() {
   mallctl("epoch", &epoch, &size, &epoch, size);
 }
 
+// The transient arena's index, created at first use; arena 0 (everyone's) if jemalloc cannot
+// create one. Its settings are the process's (malloc_conf applies to every arena).
+unsigned transient_arena() {
+  static const unsigned index = [] {
+    unsigned created = 0;
+    size_t size = sizeof(created);
+    return mallctl("arenas.create", &created, &size, nullptr, 0) == 0 ? created : 0u;
+  }();
+  return index;
+}
+
+// Blocks of the transient arena bypass the thread caches: a cache holds blocks for its
+// thread's arena, and one that held these would hand them out for long-lived allocations.
+constexpr int kTransientFlags = MALLOCX_TCACHE_NONE;
+
 }  // namespace
+
+void use_transient_arena() {
+  unsigned index = transient_arena();
+  mallctl("thread.arena", nullptr, nullptr, &index, sizeof(index));
+}
+
+void* allocate_transient(size_t bytes) {
+  void* block = mallocx(bytes == 0 ? 1 : bytes, MALLOCX_ARENA(transient_arena()) | kTransientFlags);
+  if (block == nullptr) {
+    throw std::bad_alloc();
+  }
+  return block;
+}
+
+void free_transient(void* block, size_t bytes) noexcept {
+  if (block != nullptr) {
+    sdallocx(block, bytes == 0 ? 1 : bytes, kTransientFlags);
+  }
+}
 
 const char* allocator_name() { return "jemalloc"; }
 

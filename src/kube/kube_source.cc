@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "heap/allocator.h"
+
 namespace vmdns::kube {
 
 KubeSource::KubeSource(KubeConfig config, KubeSourceOptions options, sources::ObjectSink& sink)
@@ -81,6 +83,9 @@ void KubeSource::start() {
       // Named for top and the soak's CPU figures (15 characters at most).
       std::string name = "kube " + std::string(api_kind(options.kind).name);
       pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+      // What a reflector allocates lives until the control thread has copied it (page buffers,
+      // parser nodes, decoded objects, their queue entries): apart from the long-lived blocks.
+      heap::use_transient_arena();
       // Two connections: a relist's watch runs beside its list.
       auto make = [&]() -> std::unique_ptr<ApiTransport> {
         return options_.transport ? options_.transport(i)

@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "heap/allocator.h"
 #include "kube/api_object.h"
 #include "kube/collection_list.h"
 
@@ -250,6 +251,7 @@ Reflector::WatchEnd Reflector::relist() {
     watcher = std::thread([&] {
       std::string name = "watch " + std::string(kind_.name);
       pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+      heap::use_transient_arena();  // as the list's thread (kube_source.cc)
       watch_end = watch_loop(&merge);
       watch_ended = true;
     });

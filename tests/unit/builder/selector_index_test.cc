@@ -74,7 +74,7 @@ cluster::State cluster_state() {
   return state;
 }
 
-using Keys = std::set<cluster::ObjectKey>;
+using Keys = KeySet;
 
 struct SelectingCase {
   const char* name;

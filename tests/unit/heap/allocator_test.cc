@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <memory>
+#include <set>
 #include <vector>
 
 namespace vmdns::heap {
@@ -43,6 +44,50 @@ TEST(Allocator, InUseCountsSmallBlocksAndReleaseGivesFreedPagesBack) {
   EXPECT_LT(in_use(), before + 4 * kMiB);
   EXPECT_LE(resident() + 48 * kMiB, full);
 }
+
+TEST(TransientAllocator, ServesAContainerAndFreesFromAnyThread) {
+  std::set<int, std::less<int>, TransientAllocator<int>> keys;
+  for (int i = 0; i < 10000; ++i) {
+    keys.insert(i * 7 % 10000);
+  }
+  EXPECT_EQ(keys.size(), 10000u);
+  EXPECT_EQ(*keys.begin(), 0);
+  std::vector<int, TransientAllocator<int>> copied(keys.begin(), keys.end());
+  EXPECT_EQ(copied.back(), 9999);
+  void* block = allocate_transient(0);  // a valid, distinct block, as operator new(0) gives
+  EXPECT_NE(block, nullptr);
+  free_transient(block, 0);
+  free_transient(nullptr, 8);
+}
+
+#ifdef VMDNS_EXPECT_JEMALLOC
+// The point of the transient arena: a batch of short-lived blocks allocated between long-lived
+// ones of the same size class leaves no page pinned once freed. In one arena, one long-lived
+// block in every 64 keeps every page (and slab) resident.
+TEST(TransientAllocator, FreedBatchLeavesNoPagePinnedByLongLivedNeighbours) {
+  configure();
+  const size_t block = 72;  // jemalloc's 80-byte class, as a std::set<ObjectKey> node
+  const size_t count = 32 * kMiB / block;
+  std::vector<void*> transient;
+  std::vector<std::unique_ptr<char[]>> kept;
+  transient.reserve(count);
+  kept.reserve(count / 64 + 1);
+  for (size_t i = 0; i < count; ++i) {
+    transient.push_back(allocate_transient(block));
+    std::memset(transient.back(), 1, block);
+    if (i % 64 == 0) {
+      kept.emplace_back(new char[block]);
+      std::memset(kept.back().get(), 1, block);
+    }
+  }
+  size_t full = resident();
+  for (void* p : transient) {
+    free_transient(p, block);
+  }
+  release();
+  EXPECT_LE(resident() + 24 * kMiB, full);
+}
+#endif
 
 }  // namespace
 }  // namespace vmdns::heap
