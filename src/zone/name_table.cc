@@ -88,7 +88,11 @@ uint32_t NameTable::index_at(size_t entry) const {
   return index;
 }
 
-uint32_t NameTable::first_entry(uint32_t h) const {
+// h's probe, in narrow or wide slots: the entry of the first slot holding h that `accept`
+// takes, UINT32_MAX at the first empty slot. One walk for first_entry() and find(), inlined
+// into each.
+template <typename Accept>
+[[gnu::always_inline]] inline uint32_t NameTable::probe(uint32_t h, Accept accept) const {
   size_t count = slot_count_;
   if ((count & kNarrow) != 0) {
     count &= ~kNarrow;
@@ -101,7 +105,10 @@ uint32_t NameTable::first_entry(uint32_t h) const {
         return UINT32_MAX;
       }
       if ((slot >> 16) == tag) {
-        return (slot & 0xFFFF) - 1;
+        uint32_t entry = (slot & kNarrowOffsets) - 1;
+        if (accept(entry)) {
+          return entry;
+        }
       }
     }
   }
@@ -116,52 +123,25 @@ uint32_t NameTable::first_entry(uint32_t h) const {
       return UINT32_MAX;
     }
     if ((slot >> 32) == h) {
-      return static_cast<uint32_t>(slot) - 1;
+      uint32_t entry = static_cast<uint32_t>(slot) - 1;
+      if (accept(entry)) {
+        return entry;
+      }
     }
   }
 }
 
+uint32_t NameTable::first_entry(uint32_t h) const {
+  return probe(h, [](uint32_t) { return true; });
+}
+
 uint32_t NameTable::find(std::string_view key, uint32_t h) const {
-  size_t count = slot_count_;
-  if ((count & kNarrow) != 0) {
-    count &= ~kNarrow;
-    const auto* slots = reinterpret_cast<const uint32_t*>(slots_);
-    size_t mask = count - 1;
-    uint32_t tag = narrow_tag(h);
-    for (size_t i = narrow_start(h, count / 2);; i = (i + 1) & mask) {
-      uint32_t slot = slots[i];
-      if (slot == 0) {
-        return kMissing;
-      }
-      if ((slot >> 16) == tag) {
-        size_t entry = (slot & 0xFFFF) - 1;
-        std::string_view candidate = key_at(entry);
-        if (candidate.size() == key.size() &&
-            std::memcmp(candidate.data(), key.data(), key.size()) == 0) {
-          return index_at(entry);
-        }
-      }
-    }
-  }
-  if (count == 0) {
-    return kMissing;
-  }
-  const uint64_t* slots = slots_;
-  size_t mask = count - 1;
-  for (size_t i = h & mask;; i = (i + 1) & mask) {
-    uint64_t slot = slots[i];
-    if (slot == 0) {
-      return kMissing;
-    }
-    if ((slot >> 32) == h) {
-      size_t entry = static_cast<uint32_t>(slot) - 1;
-      std::string_view candidate = key_at(entry);
-      if (candidate.size() == key.size() &&
-          std::memcmp(candidate.data(), key.data(), key.size()) == 0) {
-        return index_at(entry);
-      }
-    }
-  }
+  uint32_t entry = probe(h, [this, key](uint32_t candidate_entry) {
+    std::string_view candidate = key_at(candidate_entry);
+    return candidate.size() == key.size() &&
+           std::memcmp(candidate.data(), key.data(), key.size()) == 0;
+  });
+  return entry == UINT32_MAX ? kMissing : index_at(entry);
 }
 
 std::pair<uint32_t, bool> NameTable::insert(std::string_view key, uint32_t h) {

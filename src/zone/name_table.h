@@ -114,6 +114,8 @@ class NameTable {
   }
   static size_t padded(size_t bytes) { return (bytes + 7) & ~size_t{7}; }
   uint32_t index_at(size_t entry) const;
+  template <typename Accept>
+  uint32_t probe(uint32_t key_hash, Accept accept) const;
   void resize_slots(size_t count);
   // Points the read fields at growing_'s containers (after they may have moved).
   void refresh();
