@@ -153,14 +153,20 @@ void ClusterStore::note_change(const Key& key) {
 }
 
 template <typename Key, typename T>
+void ClusterStore::count_new_winner(Rank rank, const std::map<Key, T>& winners,
+                                    Table<Key, T>& table, const Key& added) {
+  note_change<Key, T>(added);
+  ++origins_[rank].objects;
+  set_winner(winners, table, &added, rank, /*fresh=*/true, rank);
+}
+
+template <typename Key, typename T>
 void ClusterStore::set(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, Key key,
                        T object) {
   auto current = winners.find(key);
   if (current == winners.end()) {
-    note_change<Key, T>(key);
-    ++origins_[rank].objects;
     auto added = winners.emplace(std::move(key), std::move(object)).first;
-    set_winner(winners, table, &added->first, rank, /*fresh=*/true, rank);
+    count_new_winner(rank, winners, table, added->first);
     return;
   }
   Rank winner = winner_of(table, &current->first);
@@ -278,10 +284,8 @@ void ClusterStore::replace(Rank rank, std::map<Key, T>& winners, Table<Key, T>& 
       // node for each object, the incoming one freed right after, left the store's nodes spread
       // over the slabs of both generations, a quarter of their room unused (jemalloc's 224-byte
       // class at 100,000 VMIs).
-      note_change<Key, T>(node.key());
-      ++origins_[rank].objects;
       auto added = winners.insert(at, std::move(node));
-      set_winner(winners, table, &added->first, rank, /*fresh=*/true, rank);
+      count_new_winner(rank, winners, table, added->first);
       continue;
     }
     set(rank, winners, table, std::move(node.key()), std::move(node.mapped()));

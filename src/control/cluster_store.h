@@ -112,6 +112,10 @@ class ClusterStore {
   static void rebase_to_most(const std::map<Key, T>& winners, Table<Key, T>& table);
   template <typename Key, typename T>
   void set(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, Key key, T object);
+  // The bookkeeping of a key new to the winners, just inserted at `added` for `rank`.
+  template <typename Key, typename T>
+  void count_new_winner(Rank rank, const std::map<Key, T>& winners, Table<Key, T>& table,
+                        const Key& added);
   template <typename Key, typename T>
   void erase(Rank rank, std::map<Key, T>& winners, Table<Key, T>& table, const Key& key);
   // `drops` false: `rank` defines nothing `objects` lacks, so nothing is looked for to erase.
